@@ -1,0 +1,224 @@
+"""The document model: every type that passes between stages, in one place.
+
+All types are frozen pydantic models, so a stage cannot mutate its input by accident,
+the JSON Schemas in `pipeline/schema/` are generated from these classes (never drift
+from the code), and reading a document back from JSON validates it.
+
+Coordinates: `BBox` is `[x0, top, x1, bottom]` in PDF points (1/72 inch), origin at the
+top-left corner of the page after rotation. Pages are numbered from 1.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+PageKind = Literal["text", "ocr", "damaged_text"]
+"""How a page's words were obtained: a usable text layer, OCR, or a damaged text layer
+(present but reading like old OCR without Swedish letters) that goes through repair."""
+
+WordOrigin = Literal["text-layer", "ocr", "plain-text"]
+
+
+class Frozen(BaseModel):
+    """Base of every model type: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BBox(NamedTuple):
+    """A box in PDF points, origin top-left: serialized as `[x0, top, x1, bottom]`."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @staticmethod
+    def union(boxes: "list[BBox] | tuple[BBox, ...]") -> "BBox":
+        """Return the smallest box holding all `boxes` (which must not be empty)."""
+        return BBox(
+            min(b.x0 for b in boxes),
+            min(b.top for b in boxes),
+            max(b.x1 for b in boxes),
+            max(b.bottom for b in boxes),
+        )
+
+    def rounded(self, ndigits: int = 2) -> "BBox":
+        """Return the box rounded, so JSON output is stable and compact."""
+        return BBox(*(round(v, ndigits) for v in self))
+
+
+class Repair(Frozen):
+    """What the repair stage did to one word."""
+
+    scanned: str = Field(description="The word as scanned (OCR or text layer), before repair.")
+    confidence: float = Field(ge=0, le=1, description="How sure the repair is, 0-1.")
+    reason: str = Field(description="Short code of the rule that chose the repair.")
+
+
+class Word(Frozen):
+    """One word as read from a page, with its position and (after repair) its fix."""
+
+    text: str = Field(description="The word after repair (equal to the scanned form if unrepaired).")
+    bbox: BBox | None = Field(description="PDF points, top-left origin; None for plain-text input.")
+    line: int = Field(ge=1, description="Line number on the page, from 1, in reading order.")
+    block: int = Field(ge=0, description="Layout block (OCR block / text-layer paragraph), 0 if unknown.")
+    confidence: float = Field(ge=0, le=1, description="Reading confidence 0-1 (text layer: 1.0).")
+    origin: WordOrigin
+    repair: Repair | None = None
+
+    @property
+    def scanned(self) -> str:
+        """The word as it stood on the page before any repair."""
+        return self.repair.scanned if self.repair else self.text
+
+
+class PageRepairStats(Frozen):
+    """Per-page summary of the repair stage."""
+
+    words: int
+    repaired: int
+    share_repaired: float
+
+
+class Page(Frozen):
+    """One page: its kind, size and words in reading order."""
+
+    number: int = Field(ge=1)
+    kind: PageKind
+    width: float = Field(description="PDF points (0 for plain-text input).")
+    height: float = Field(description="PDF points (0 for plain-text input).")
+    dpi: int | None = Field(default=None, description="Resolution the page was OCR'd at.")
+    words: tuple[Word, ...] = ()
+    warnings: tuple[str, ...] = ()
+    repair: PageRepairStats | None = None
+    image: str | None = Field(
+        default=None,
+        description="Evidence image of the page, relative to the output folder.",
+    )
+    image_scale: float | None = Field(
+        default=None, description="Pixels of `image` per PDF point."
+    )
+
+
+class Evidence(Frozen):
+    """Where a value was read: the auditor's way back to the scanned page."""
+
+    doc_id: str
+    page: int = Field(ge=1)
+    bbox: BBox | None = Field(description="PDF points, top-left origin; None for plain text.")
+    line: int | None = Field(default=None, description="Line on the page (from 1).")
+    text_as_scanned: str
+    text_repaired: str
+    confidence: float = Field(ge=0, le=1)
+    repaired: bool = Field(default=False, description="Some of the words were changed by repair.")
+    low_confidence: bool = Field(default=False, description="Some word was read with low OCR confidence.")
+
+
+class Section(Frozen):
+    """A canonical section of a committee paper, spanning lines across pages."""
+
+    name: str = Field(description="Canonical section name from rules/sections.yaml.")
+    heading: str = Field(description="The heading as it reads in the document (repaired).")
+    page_start: int
+    line_start: int
+    page_end: int
+    line_end: int
+    bbox: BBox | None = Field(description="Box of the heading line.")
+    score: float = Field(ge=0, le=100, description="Fuzzy match score of heading to canonical name.")
+
+
+class Cell(Frozen):
+    """A table cell with its position in the grid and on the page."""
+
+    row: int = Field(ge=0)
+    col: int = Field(ge=0)
+    text: str
+    bbox: BBox | None
+
+
+class Table(Frozen):
+    """A table recovered from a page, with how it was recovered."""
+
+    page: int
+    bbox: BBox | None
+    method: Literal["ruled", "word-boxes", "text-columns", "flattened-columns"]
+    n_rows: int
+    n_cols: int
+    cells: tuple[Cell, ...]
+    header: tuple[str, ...] = ()
+
+
+FactKind = Literal[
+    "amount",
+    "percentage",
+    "date",
+    "org_number",
+    "personal_number",
+    "dnr",
+    "participants",
+    "party",
+    "programme",
+    "committee",
+]
+
+
+class Fact(Frozen):
+    """One extracted value with its normalized form, role and evidence."""
+
+    kind: FactKind
+    text: str = Field(description="The matched text (repaired).")
+    value: int | float | str = Field(
+        description="Normalized: amounts integer SEK, percentages float, dates ISO (YYYY-MM-DD or YYYY-MM)."
+    )
+    unit: str | None = None
+    period: str | None = Field(
+        default=None,
+        description="For amounts: per_year, per_calendar_year, per_half_year, per_month, total or None.",
+    )
+    role: str | None = None
+    precision: Literal["day", "month", "year"] | None = None
+    section: str | None = Field(default=None, description="Canonical section the fact stands in.")
+    attrs: dict[str, str] = Field(default_factory=dict, description="Extra qualifiers: payer, party, table, year.")
+    evidence: Evidence
+
+
+class Document(Frozen):
+    """One input file after the per-document stages."""
+
+    schema_version: str = SCHEMA_VERSION
+    doc_id: str = Field(description="Full SHA-256 hex of the input file's bytes.")
+    source: str = Field(description="Path relative to the INPUT argument it was found under.")
+    media_type: str
+    pipeline_version: str
+    rules_hash: str
+    pages: tuple[Page, ...]
+    sections: tuple[Section, ...] = ()
+    tables: tuple[Table, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    notes: tuple[str, ...] = Field(default=(), description="Structural oddities worth a look (not failures).")
+
+    def lines(self) -> list[tuple[int, int, tuple[Word, ...]]]:
+        """Return `(page, line, words)` for every line of the document in reading order."""
+        out: list[tuple[int, int, tuple[Word, ...]]] = []
+        for page in self.pages:
+            current: list[Word] = []
+            for word in page.words:
+                if current and word.line != current[-1].line:
+                    out.append((page.number, current[-1].line, tuple(current)))
+                    current = []
+                current.append(word)
+            if current:
+                out.append((page.number, current[-1].line, tuple(current)))
+        return out
+
+    def text(self) -> str:
+        """Return the repaired text, one line per line, pages separated by form feeds."""
+        pages: dict[int, list[str]] = {}
+        for page_no, _, words in self.lines():
+            pages.setdefault(page_no, []).append(" ".join(w.text for w in words))
+        return "\f".join("\n".join(pages.get(p.number, [])) for p in self.pages)
