@@ -187,6 +187,47 @@ class Fact(Frozen):
     evidence: Evidence
 
 
+class InputFailure(Frozen):
+    """Why an input was refused: the stage, a stable code and a message in plain words."""
+
+    stage: str
+    code: str
+    message: str
+
+
+class ManifestEntry(Frozen):
+    """One input of a run and what became of it."""
+
+    path: str = Field(description="Path relative to the INPUT argument it was found under.")
+    doc_id: str | None = Field(description="SHA-256 of the file, None if it could not be read.")
+    status: Literal["ok", "failed"]
+    media_type: str | None = None
+    page_kinds: tuple[PageKind, ...] = ()
+    warnings: tuple[str, ...] = Field(default=(), description="Page warnings, as 'page N: code'.")
+    error: InputFailure | None = None
+
+
+class OcrInfo(Frozen):
+    """How OCR was configured, so a result can be reproduced."""
+
+    tesseract_version: str
+    traineddata_sha256: dict[str, str]
+    lang: str
+    dpi: str
+    thresholding: str
+
+
+class Manifest(Frozen):
+    """Every input of a run: the record that nothing was lost."""
+
+    schema_version: str = SCHEMA_VERSION
+    pipeline_version: str
+    rules_hash: str
+    ocr: OcrInfo
+    inputs: tuple[ManifestEntry, ...]
+    counts: dict[str, int]
+
+
 class Document(Frozen):
     """One input file after the per-document stages."""
 
@@ -222,3 +263,123 @@ class Document(Frozen):
         for page_no, _, words in self.lines():
             pages.setdefault(page_no, []).append(" ".join(w.text for w in words))
         return "\f".join("\n".join(pages.get(p.number, [])) for p in self.pages)
+
+
+# --- batch stage ---
+# Types the batch stage (records.py, reconcile.py, report.py) writes: records.jsonl,
+# discrepancies.json. Values in findings are integer SEK, ISO dates, percentages or names.
+
+FindingKind = Literal[
+    "agreement",
+    "conflict",
+    "changed_between_periods",
+    "ocr_disagreement",
+    "within_paper_conflict",
+    "sum_matches",
+    "sum_mismatch",
+    "share_matches",
+    "share_mismatch",
+    "policy_within",
+    "policy_outside",
+    "name_variant",
+    "ambiguous_partnership",
+    "paper_versions",
+]
+Severity = Literal["ok", "info", "warning", "error"]
+Outcome = Literal["pass", "fail", "note"]
+
+
+class Period(Frozen):
+    """The time a statement is about: ISO dates `start`..`end` inclusive, and where it came from."""
+
+    start: str
+    end: str
+    source: Literal["validity", "table_year", "document_date"]
+
+
+class PartyRef(Frozen):
+    """A party as named in a paper, with its canonical organisation."""
+
+    name: str = Field(description="As the paper names it (repaired text).")
+    canonical: str
+    org_number: str | None = None
+    municipal: bool = False
+    match: Literal["canonical", "alias", "fuzzy", "new"] = "canonical"
+    score: float = Field(default=100.0, description="rapidfuzz ratio of the match, 0-100.")
+
+
+class StatedValue(Frozen):
+    """One value of a record (an amount in SEK, a count, a date) with its evidence."""
+
+    value: int | float | str
+    sek: int | None = Field(default=None, description="Integer SEK for amounts.")
+    period: str | None = Field(default=None, description="Amount period as stated (per_year, total, ...).")
+    qualifier: str | None = Field(default=None, description="Canonical party the value belongs to, if any.")
+    approx: bool = Field(default=False, description="Stated as approximate ('ca 53 %').")
+    evidence: Evidence
+
+
+class Record(Frozen):
+    """What one document says about one partnership (one line of records.jsonl)."""
+
+    doc_id: str = Field(description="Full SHA-256 hex of the input file.")
+    source: str
+    paper_id: str = Field(description="doc_id of the primary version of the paper this document is a version of.")
+    version_role: Literal["primary", "version", "partial_version"]
+    partnership_key: str = Field(description="'party A + party B | programme' (programme '-' if unknown).")
+    programme: str | None
+    parties: tuple[PartyRef, ...]
+    committee: str | None = None
+    document_date: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    period: Period | None = None
+    amounts: dict[str, tuple[StatedValue, ...]] = Field(default_factory=dict, description="Keyed by role.")
+    percentages: dict[str, tuple[StatedValue, ...]] = Field(default_factory=dict, description="Keyed by role.")
+    participants: dict[str, tuple[StatedValue, ...]] = Field(default_factory=dict, description="Keyed by role.")
+    dates: dict[str, tuple[StatedValue, ...]] = Field(default_factory=dict, description="Keyed by role.")
+
+
+class FindingValue(Frozen):
+    """One side of a finding: which paper said what, and where."""
+
+    doc_id: str
+    value: int | float | str
+    label: str | None = Field(default=None, description="What the value is (role, party, period).")
+    evidence: Evidence | None = None
+
+
+class Discrepancy(Frozen):
+    """One finding of the batch checks (passes are findings too: kind `agreement`, `sum_matches`...)."""
+
+    id: str = Field(description="sha256 of kind, key and values: stable across re-runs.")
+    kind: FindingKind
+    check: str = Field(description="Name of the rule in rules/checks.yaml that produced it.")
+    severity: Severity
+    outcome: Outcome
+    key: str = Field(description="Partnership key, paper id or entity the finding is about.")
+    field: str | None = None
+    values: tuple[FindingValue, ...]
+    explanation: str
+    details: dict[str, float | int | str | bool | None] = Field(default_factory=dict)
+    rests_on_repaired: bool = Field(default=False, description="Some value was repaired or read with low confidence.")
+
+
+class PaperVersions(Frozen):
+    """Inputs recognised as versions of one paper."""
+
+    paper_id: str
+    versions: tuple[str, ...] = Field(description="doc_ids, primary first.")
+    partial: tuple[str, ...] = Field(default=(), description="doc_ids that hold only some pages of the paper.")
+    similarity: dict[str, float] = Field(default_factory=dict, description="doc_id -> similarity to the primary.")
+
+
+class DiscrepancyReport(Frozen):
+    """The content of discrepancies.json."""
+
+    schema_version: str = SCHEMA_VERSION
+    papers: tuple[PaperVersions, ...]
+    partnerships: tuple[str, ...]
+    counts: dict[str, int]
+    findings: tuple[Discrepancy, ...]
+    skipped: tuple[str, ...] = Field(default=(), description="Facts or documents left out, with the reason.")

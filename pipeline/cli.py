@@ -1,0 +1,130 @@
+"""The `papers` command: a thin layer that parses arguments, calls the library, picks an exit code.
+
+Exit codes: 0 every input processed; 1 some inputs failed (each has an error record in
+manifest.json, the rest are complete); 2 usage error or a problem before any input was read
+(missing Tesseract data, invalid rules).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger("pipeline")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="papers", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="process input files and folders into an output folder",
+                              description="OCR or read, repair, extract and reconcile every input.")
+    run.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="PDF, TIFF, PNG, JPEG or TXT files, or folders")
+    run.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
+    run.add_argument("--jobs", type=int, default=None, help="parallel OCR workers (default: one per core)")
+    run.add_argument("--force", action="store_true", help="redo documents that are already done")
+    run.add_argument("--redo-ocr", action="store_true", help="OCR damaged text layers instead of repairing them")
+    run.add_argument("--lang", default="swe", help="Tesseract language(s), e.g. swe or swe+eng (default: swe)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+    repair = commands.add_parser("repair", help="print the repaired text of a plain-text file",
+                                 description="Repair Swedish OCR damage, one line out per line in.")
+    repair.add_argument("file", type=Path, help="UTF-8 text file ('-' for standard input)")
+
+    reconcile = commands.add_parser("reconcile", help="re-run only the batch stage on an output folder",
+                                    description="Rebuild records, discrepancies and reports from DIR/documents.")
+    reconcile.add_argument("dir", type=Path, help="an output folder written by `papers run`")
+
+    commands.add_parser("schema", help="print the JSON Schemas of the output files",
+                        description="Print every output file's JSON Schema as one JSON object.")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.run import RunOptions, run
+
+    missing = [str(p) for p in args.inputs if not p.exists()]
+    if missing:
+        log.error("no such input: %s", ", ".join(missing))
+        return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        log.error("--jobs must be at least 1")
+        return EXIT_USAGE
+    options = RunOptions(out=args.out, jobs=args.jobs, force=args.force, redo_ocr=args.redo_ocr,
+                         lang=args.lang, progress=sys.stderr.isatty() and not args.no_progress)
+    result = run(args.inputs, options)
+    for entry in result.manifest.inputs:
+        if entry.error:
+            log.error("%s: failed in %s: [%s] %s", entry.path, entry.error.stage, entry.error.code, entry.error.message)
+    return EXIT_SOME_FAILED if result.failed_paths else EXIT_OK
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from pipeline.repair import repair_lines
+    from pipeline.rules import load_rules
+
+    if str(args.file) == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            log.error("cannot read %s: %s", args.file, err)
+            return EXIT_USAGE
+    for line in repair_lines(text.splitlines(), load_rules()):
+        sys.stdout.write(line + "\n")
+    return EXIT_OK
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from pipeline.reconcile import reconcile_folder
+    from pipeline.rules import load_rules
+
+    if not (args.dir / "documents").is_dir():
+        log.error("%s has no documents/ folder: run `papers run ... --out %s` first", args.dir, args.dir)
+        return EXIT_USAGE
+    reconcile_folder(args.dir, load_rules())
+    return EXIT_OK
+
+
+def _schema(_: argparse.Namespace) -> int:
+    from pipeline.schema import schemas
+
+    sys.stdout.write(json.dumps(schemas(), sort_keys=True, ensure_ascii=False, indent=1) + "\n")
+    return EXIT_OK
+
+
+COMMANDS = {"run": _run, "repair": _repair, "reconcile": _reconcile, "schema": _schema}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `papers` command and return its exit code (the console script exits with it)."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="papers: %(levelname)s: %(message)s", stream=sys.stderr)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        return COMMANDS[args.command](args)
+    except PipelineError as err:
+        log.error("%s", err)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Find inputs, hash them, classify their pages and read text layers.
+
+This is the only stage that reads input files. pdfplumber gives text-layer words with
+boxes; pages without a usable layer become OCR jobs (see ocr.py), and layers that read
+like old OCR without Swedish letters are marked `damaged_text` for the repair stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from PIL import Image, UnidentifiedImageError
+
+from pipeline.errors import InputError
+from pipeline.lexicon import load_lexicon
+from pipeline.model import BBox, Document, Page, PageKind, Table, Word
+from pipeline.ocr import OcrJob, OcrSettings
+from pipeline.render import POINTS_PER_INCH, PageSource, evidence_jpeg, render_page
+from pipeline.rules import Rules
+from pipeline.tables import ruled_tables
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".txt": "text/plain",
+}
+VECTOR_PAGE_DPI = 300
+"""OCR resolution for PDF pages that hold no image to take the resolution from."""
+
+LINE_TOLERANCE = 3.0
+"""Words whose tops differ by less than this many points stand on one text-layer line."""
+
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A document as read from disk, before OCR: pages needing OCR have no words yet."""
+
+    document: Document
+    ocr_jobs: tuple[OcrJob, ...]
+    evidence: dict[int, tuple[bytes, float]] = field(default_factory=dict)
+    """Evidence image (JPEG bytes, pixels per point) of each rendered text-layer page."""
+
+
+def sha256_file(path: Path) -> str:
+    """Return the full SHA-256 hex of the file's bytes: the document id."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def media_type(path: Path) -> str:
+    """Return the media type of a supported input by its suffix.
+
+    Raises:
+        InputError: for a suffix the pipeline does not read.
+    """
+    try:
+        return MEDIA_TYPES[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"unsupported file type {path.suffix or '(none)'!r}; supported: "
+            + ", ".join(sorted(MEDIA_TYPES))
+        ) from None
+
+
+def find_inputs(arguments: list[Path]) -> list[tuple[Path, str]]:
+    """Expand INPUT arguments into `(file, path relative to its argument)`, sorted.
+
+    Folders are walked recursively; hidden files are skipped. Unsupported files are kept
+    (ingest refuses them with a clear error, so the manifest lists them: nothing is lost).
+    """
+    found: list[tuple[Path, str]] = []
+    for argument in arguments:
+        if argument.is_dir():
+            for path in sorted(argument.rglob("*")):
+                relative = path.relative_to(argument)
+                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    found.append((path, relative.as_posix()))
+        else:
+            found.append((argument, argument.name))
+    return found
+
+
+def words_from_lines(lines: list[str], origin: str = "plain-text") -> tuple[Word, ...]:
+    """Split plain-text lines into words that carry their line number (from 1) and no box."""
+    return tuple(
+        Word(text=token, bbox=None, line=number, block=0, confidence=1.0, origin=origin)
+        for number, line in enumerate(lines, start=1)
+        for token in _TOKEN.findall(line)
+    )
+
+
+def document_from_lines(
+    lines: list[str],
+    *,
+    doc_id: str,
+    source: str,
+    kind: PageKind = "text",
+    pipeline_version: str = "0",
+    rules_hash: str = "0",
+) -> Document:
+    """Build a one-page Document from plain-text lines (TXT inputs, tests)."""
+    page = Page(number=1, kind=kind, width=0, height=0, words=words_from_lines(lines))
+    return Document(
+        doc_id=doc_id,
+        source=source,
+        media_type="text/plain",
+        pipeline_version=pipeline_version,
+        rules_hash=rules_hash,
+        pages=(page,),
+    )
+
+
+def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
+    """Return `text` or `damaged_text` for a text layer, or None if it is too thin to use."""
+    if len(tokens) < rules.ingest.min_words_for_text_layer:
+        return None
+    if load_lexicon().hit_rate(tokens) < rules.ingest.damaged_min_lexicon_hit_rate:
+        return "damaged_text"
+    return "text"
+
+
+def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
+    """Read a page's text-layer words, numbered by line (top to bottom) and block (paragraph)."""
+    raw = sorted(page.extract_words(keep_blank_chars=False), key=lambda w: (round(w["top"], 1), w["x0"]))
+    lines: list[list[dict]] = []
+    for word in raw:
+        if lines and abs(word["top"] - lines[-1][0]["top"]) < LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    words: list[Word] = []
+    block = 1
+    previous_bottom: float | None = None
+    for number, line in enumerate(lines, start=1):
+        top = min(w["top"] for w in line)
+        bottom = max(w["bottom"] for w in line)
+        if previous_bottom is not None and top - previous_bottom > 0.8 * (bottom - top):
+            block += 1
+        previous_bottom = bottom
+        for w in sorted(line, key=lambda w: w["x0"]):
+            words.append(
+                Word(
+                    text=w["text"],
+                    bbox=BBox(w["x0"], w["top"], w["x1"], w["bottom"]).rounded(),
+                    line=number,
+                    block=block,
+                    confidence=1.0,
+                    origin="text-layer",
+                )
+            )
+    return tuple(words)
+
+
+def _image_dpi(page: pdfplumber.page.Page) -> int:
+    """Return the resolution of the page's largest embedded image, or the vector default."""
+    images = [im for im in page.images if im.get("srcsize") and im["x1"] > im["x0"]]
+    if not images:
+        return VECTOR_PAGE_DPI
+    largest = max(images, key=lambda im: (im["x1"] - im["x0"]) * (im["bottom"] - im["top"]))
+    return round(largest["srcsize"][0] / ((largest["x1"] - largest["x0"]) / POINTS_PER_INCH))
+
+
+def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo_ocr: bool) -> Ingested:
+    pages: list[Page] = []
+    tables: list[Table] = []
+    jobs: list[OcrJob] = []
+    evidence: dict[int, tuple[bytes, float]] = {}
+    try:
+        pdf = pdfplumber.open(path)
+        plumber_pages = list(pdf.pages)  # a broken page tree surfaces only when pages are read
+    except Exception as err:  # pdfminer raises many types, wrapped by pdfplumber: classify once
+        raise _pdf_error(err) from err
+    with pdf:
+        if not plumber_pages:
+            raise InputError("the PDF has no pages")
+        for index, plumber_page in enumerate(plumber_pages):
+            number = index + 1
+            width, height = float(plumber_page.width), float(plumber_page.height)
+            words = _layer_words(plumber_page)
+            kind = classify_layer([w.text for w in words], rules)
+            if kind is None or (redo_ocr and kind == "damaged_text"):
+                dpi = _image_dpi(plumber_page)
+                source = PageSource(path=path, media_type="application/pdf", index=index, dpi=dpi)
+                jobs.append(OcrJob(doc["doc_id"], number, source, width, height, settings))
+                pages.append(Page(number=number, kind="ocr", width=width, height=height, dpi=dpi))
+                continue
+            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=VECTOR_PAGE_DPI)
+            evidence[number] = evidence_jpeg(render_page(source, dpi=100), 100)
+            pages.append(Page(number=number, kind=kind, width=width, height=height, words=words))
+            if kind == "text":
+                tables.extend(ruled_tables(plumber_page, number))
+    document = Document(pages=tuple(pages), tables=tuple(tables), **doc)
+    return Ingested(document=document, ocr_jobs=tuple(jobs), evidence=evidence)
+
+
+def _pdf_error(err: Exception) -> InputError:
+    """Turn whatever pdfminer raised into an InputError that says what to do."""
+    causes = [err, *err.args, err.__cause__, err.__context__]
+    if any(isinstance(c, (PDFEncryptionError, PDFPasswordIncorrect)) for c in causes):
+        return InputError("the PDF is encrypted; decrypt it first (e.g. `qpdf --decrypt in.pdf out.pdf`)")
+    detail = str(err) or type(err).__name__
+    return InputError(f"not a readable PDF, possibly truncated or corrupt ({detail})")
+
+
+def _ingest_image(path: Path, doc: dict, settings: OcrSettings) -> Ingested:
+    try:
+        with Image.open(path) as image:
+            frames = getattr(image, "n_frames", 1)
+            dpi_info = image.info.get("dpi", (VECTOR_PAGE_DPI, VECTOR_PAGE_DPI))
+            size = image.size
+    except (UnidentifiedImageError, OSError) as err:
+        raise InputError(f"not a readable image ({err})") from err
+    dpi = round(float(dpi_info[0])) or VECTOR_PAGE_DPI
+    width, height = size[0] * POINTS_PER_INCH / dpi, size[1] * POINTS_PER_INCH / dpi
+    pages, jobs = [], []
+    for index in range(frames):
+        source = PageSource(path=path, media_type=doc["media_type"], index=index, dpi=dpi)
+        jobs.append(OcrJob(doc["doc_id"], index + 1, source, round(width, 2), round(height, 2), settings))
+        pages.append(Page(number=index + 1, kind="ocr", width=round(width, 2), height=round(height, 2), dpi=dpi))
+    return Ingested(document=Document(pages=tuple(pages), **doc), ocr_jobs=tuple(jobs))
+
+
+def _ingest_text(path: Path, doc: dict, rules: Rules) -> Ingested:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError(f"a text input must be UTF-8 ({err.reason} at byte {err.start})") from err
+    words = words_from_lines(lines)
+    kind = classify_layer([w.text for w in words], rules)
+    if kind is None:
+        raise InputError("the text file holds no words")
+    page = Page(number=1, kind=kind, width=0, height=0, words=words)
+    return Ingested(document=Document(pages=(page,), **doc), ocr_jobs=())
+
+
+def ingest(
+    path: Path,
+    source: str,
+    rules: Rules,
+    *,
+    pipeline_version: str,
+    settings: OcrSettings,
+    redo_ocr: bool = False,
+    doc_id: str | None = None,
+) -> Ingested:
+    """Read one input file into a Document (text-layer pages filled, OCR pages as jobs).
+
+    Raises:
+        InputError: the file is empty, unreadable, encrypted or of an unsupported type.
+    """
+    kind = media_type(path)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty")
+    doc = {
+        "doc_id": doc_id or sha256_file(path),
+        "source": source,
+        "media_type": kind,
+        "pipeline_version": pipeline_version,
+        "rules_hash": rules.hash,
+    }
+    if kind == "application/pdf":
+        return _ingest_pdf(path, doc, rules, settings, redo_ocr)
+    if kind == "text/plain":
+        return _ingest_text(path, doc, rules)
+    return _ingest_image(path, doc, settings)

@@ -1,0 +1,254 @@
+"""The order of the stages, and the batch around them: the one place that runs the pipeline.
+
+Per document: ingest → OCR (pages in parallel) → repair → tables → segment → facts → write.
+Then, over the whole output folder: records → reconcile → report. Each per-document stage is
+a pure function `(Document, Rules) -> Document`; a failure is caught at the document
+boundary, recorded in the manifest with its stage, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+from pipeline.executor import make_executor
+from pipeline.facts import extract_facts
+from pipeline.ingest import Ingested, find_inputs, ingest, media_type, sha256_file
+from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page
+from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, check_tesseract, ocr_page
+from pipeline.reconcile import reconcile_folder
+from pipeline.repair import repair_document
+from pipeline.rules import Rules, load_rules
+from pipeline.segment import segment
+from pipeline.store import (
+    MANIFEST,
+    document_path,
+    evidence_path,
+    prune,
+    read_document,
+    write_bytes_atomic,
+    write_model,
+)
+from pipeline.tables import extract_tables
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[Document, Rules], Document]
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("repair", repair_document),
+    ("tables", extract_tables),
+    ("segment", segment),
+    ("facts", extract_facts),
+)
+"""The per-document stages after OCR, in order."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What `papers run` was asked to do."""
+
+    out: Path
+    jobs: int | None = None
+    force: bool = False
+    redo_ocr: bool = False
+    lang: str = "swe"
+    progress: bool = False
+
+
+@dataclass
+class RunResult:
+    """What a run did: the manifest written, and how many documents were skipped as done."""
+
+    manifest: Manifest
+    skipped: int = 0
+    processed: int = 0
+    failed_paths: list[str] = field(default_factory=list)
+
+
+def _failure(err: Exception, stage: str) -> InputFailure:
+    if isinstance(err, PipelineError):
+        return InputFailure(stage=err.stage, code=err.code, message=err.message)
+    if isinstance(err, OSError):  # the file vanished or became unreadable mid-run
+        return InputFailure(stage=stage, code="E101", message=f"cannot read the file: {err.strerror or err}")
+    log.error("internal error in stage %s", stage, exc_info=err)
+    return InputFailure(stage=stage, code="E999", message=f"internal error: {type(err).__name__}: {err}")
+
+
+def _entry(path: str, doc: Document) -> ManifestEntry:
+    warnings = tuple(f"page {p.number}: {w}" for p in doc.pages for w in p.warnings)
+    return ManifestEntry(
+        path=path,
+        doc_id=doc.doc_id,
+        status="ok",
+        media_type=doc.media_type,
+        page_kinds=tuple(p.kind for p in doc.pages),
+        warnings=warnings,
+    )
+
+
+def process_document(doc: Document, rules: Rules) -> Document:
+    """Run the per-document stages after OCR, naming the stage in any failure."""
+    for name, stage in STAGES:
+        try:
+            doc = stage(doc, rules)
+        except PipelineError as err:
+            err.stage = name
+            raise
+        except Exception as err:
+            raise StageFailure(name, err) from err
+    return doc
+
+
+class StageFailure(Exception):
+    """An unexpected exception inside a stage, carrying the stage's name to the manifest."""
+
+    def __init__(self, stage: str, error: Exception):
+        super().__init__(f"{stage}: {error}")
+        self.stage = stage
+        self.error = error
+
+
+def _with_ocr(ingested: Ingested, results: dict[int, OcrResult], out_evidence: dict[int, tuple[bytes, float]]) -> Document:
+    """Fill the OCR pages of an ingested document with their words and warnings."""
+    pages: list[Page] = []
+    for page in ingested.document.pages:
+        result = results.get(page.number)
+        if result is not None:
+            page = page.model_copy(update={"words": result.words, "warnings": result.warnings})
+            out_evidence[page.number] = (result.evidence, result.evidence_scale)
+        pages.append(page)
+    return ingested.document.model_copy(update={"pages": tuple(pages)})
+
+
+def _attach_evidence(doc: Document, evidence: dict[int, tuple[bytes, float]], out: Path) -> Document:
+    """Write evidence images and point each page at its image."""
+    pages = []
+    for page in doc.pages:
+        if page.number in evidence:
+            data, scale = evidence[page.number]
+            relative = evidence_path(doc.doc_id, page.number)
+            write_bytes_atomic(out / relative, data)
+            page = page.model_copy(update={"image": relative, "image_scale": scale})
+        pages.append(page)
+    return doc.model_copy(update={"pages": tuple(pages)})
+
+
+def run(inputs: list[Path], options: RunOptions) -> RunResult:
+    """Process every input into `options.out`, then reconcile the whole folder.
+
+    Returns:
+        The run's result; its manifest lists every input, failed ones with their error.
+    """
+    started = time.monotonic()
+    rules = load_rules()
+    settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words)
+    tesseract = check_tesseract(options.lang)
+    out = options.out
+    entries: dict[str, ManifestEntry] = {}
+    pending: dict[str, tuple[str, Ingested]] = {}
+    first_path: dict[str, str] = {}
+    copies: dict[str, str] = {}
+    result = RunResult(manifest=None)  # type: ignore[arg-type]  # set below
+
+    found = find_inputs(inputs)
+    for path, relative in tqdm(found, desc="ingest", unit="file", disable=not options.progress, file=sys.stderr):
+        doc_id = kind = None
+        try:
+            kind = media_type(path)
+            doc_id = sha256_file(path)
+            if doc_id in first_path:
+                copies[relative] = doc_id  # the same bytes under another path: processed once
+                continue
+            first_path[doc_id] = relative
+            cached = None if options.force else read_document(out, doc_id)
+            if cached and cached.pipeline_version == __version__ and cached.rules_hash == rules.hash:
+                entries[relative] = _entry(relative, cached)
+                result.skipped += 1
+                continue
+            ingested = ingest(path, relative, rules, pipeline_version=__version__, settings=settings,
+                              redo_ocr=options.redo_ocr, doc_id=doc_id)
+            pending[relative] = (doc_id, ingested)
+        except Exception as err:
+            entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed", media_type=kind,
+                                              error=_failure(err, "ingest"))
+
+    jobs: list[OcrJob] = sorted(
+        {job for _, ingested in pending.values() for job in ingested.ocr_jobs},
+        key=lambda j: (j.doc_id, j.page_number),
+    )
+    ocr_results: dict[str, dict[int, OcrResult]] = {}
+    ocr_errors: dict[str, Exception] = {}
+    executor = make_executor(options.jobs)
+    with tqdm(total=len(jobs), desc="ocr", unit="page", disable=not options.progress, file=sys.stderr) as bar:
+        for job, outcome in executor.run(ocr_page, jobs):
+            bar.update()
+            if isinstance(outcome, Exception):
+                ocr_errors.setdefault(job.doc_id, outcome)
+            else:
+                ocr_results.setdefault(job.doc_id, {})[job.page_number] = outcome
+
+    done: dict[str, Document] = {}
+    for relative, (doc_id, ingested) in tqdm(sorted(pending.items()), desc="extract", unit="doc",
+                                             disable=not options.progress, file=sys.stderr):
+        stage = "ocr"
+        try:
+            if doc_id in ocr_errors:
+                raise ocr_errors[doc_id]
+            evidence = dict(ingested.evidence)
+            doc = _with_ocr(ingested, ocr_results.get(doc_id, {}), evidence)
+            stage = "repair"
+            doc = process_document(doc, rules)
+            stage = "output"
+            doc = _attach_evidence(doc, evidence, out)
+            write_model(document_path(out, doc_id), doc)
+            done[doc_id] = doc
+            entries[relative] = _entry(relative, doc)
+            result.processed += 1
+        except StageFailure as err:
+            entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
+                                              error=_failure(err.error, err.stage))
+        except Exception as err:
+            entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
+                                              error=_failure(err, stage))
+
+    for relative, doc_id in copies.items():
+        original = entries[first_path[doc_id]]
+        entries[relative] = original.model_copy(update={"path": relative})
+
+    ok_ids = {e.doc_id for e in entries.values() if e.status == "ok" and e.doc_id}
+    prune(out, ok_ids)
+    ordered = tuple(entries[k] for k in sorted(entries))
+    counts = {
+        "inputs": len(ordered),
+        "ok": sum(e.status == "ok" for e in ordered),
+        "failed": sum(e.status == "failed" for e in ordered),
+        "documents": len(ok_ids),
+    }
+    manifest = Manifest(
+        pipeline_version=__version__,
+        rules_hash=rules.hash,
+        ocr=OcrInfo(
+            tesseract_version=tesseract.version,
+            traineddata_sha256=tesseract.traineddata_sha256,
+            lang=options.lang,
+            dpi="resolution of the page's embedded image; 300 for vector pages",
+            thresholding=THRESHOLDING_NAMES[settings.thresholding],
+        ),
+        inputs=ordered,
+        counts=counts,
+    )
+    write_model(out / MANIFEST, manifest)
+    reconcile_folder(out, rules)
+    result.manifest = manifest
+    result.failed_paths = [e.path for e in ordered if e.status == "failed"]
+    log.info("%d inputs: %d processed, %d skipped as unchanged, %d failed in %.1f s",
+             len(ordered), result.processed, result.skipped, counts["failed"], time.monotonic() - started)
+    return result

@@ -1,0 +1,78 @@
+"""The `papers` command: exit codes, bad inputs, re-runs, schema, documentation."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import COMMANDS, main
+from tests.conftest import FIXTURES, ROOT
+
+BAD_BATCH = FIXTURES / "bad-batch"
+
+
+@pytest.fixture(scope="module")
+def bad_batch_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bad")
+    return out, main(["run", str(BAD_BATCH), "--out", str(out), "--no-progress", "--jobs", "1"])
+
+
+def test_bad_inputs_fail_alone_with_exit_1(bad_batch_run):
+    out, code = bad_batch_run
+    assert code == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    by_path = {e["path"]: e for e in manifest["inputs"]}
+    assert by_path["good.txt"]["status"] == "ok"
+    assert (out / "documents" / f"{by_path['good.txt']['doc_id']}.json").is_file()
+    expected_failures = {"corrupt.pdf", "empty.pdf", "encrypted.pdf", "notes.docx", "truncated.pdf"}
+    assert {p for p, e in by_path.items() if e["status"] == "failed"} == expected_failures
+    for name in expected_failures:
+        error = by_path[name]["error"]
+        assert error["stage"] == "ingest" and error["code"] == "E100" and error["message"]
+    assert "encrypted" in by_path["encrypted.pdf"]["error"]["message"]
+    assert "empty" in by_path["empty.pdf"]["error"]["message"]
+    assert "unsupported file type" in by_path["notes.docx"]["error"]["message"]
+
+
+def test_rerun_skips_done_documents(tmp_path, caplog):
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(BAD_BATCH / "good.txt", source / "good.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(source), "--out", str(out), "--no-progress"]) == 0
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with caplog.at_level("INFO"):
+        assert main(["run", str(source), "--out", str(out), "--no-progress"]) == 0
+    assert "1 skipped as unchanged" in caplog.text
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert main(["run", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+    assert main(["run", "--out", str(tmp_path)]) == 2
+    assert main(["bogus"]) == 2
+    assert main(["reconcile", str(tmp_path)]) == 2
+
+
+def test_schema_command_prints_every_schema(capsys):
+    assert main(["schema"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert {"document", "manifest"} <= set(printed)
+    assert printed["document"]["properties"]["schema_version"]
+
+
+def test_committed_schemas_match_models():
+    from pipeline.schema import SCHEMA_DIR, schema_text, schemas
+
+    for name, schema in schemas().items():
+        assert (SCHEMA_DIR / f"{name}.schema.json").read_text() == schema_text(schema), name
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text()
+    for command in COMMANDS:
+        assert re.search(rf"papers {command}\b", readme), command

@@ -1,0 +1,92 @@
+"""The main job on the whole corpus: exit code, golden output, schemas, manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pipeline.schema import schemas
+from tests.conftest import CORPUS_INPUTS, EXTRACTED
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_corpus_runs_clean(corpus_run):
+    out, code = corpus_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    failed = [e for e in manifest["inputs"] if e["status"] != "ok"]
+    assert code == 0, failed
+    inputs = sorted(p.relative_to(CORPUS_INPUTS).as_posix() for p in CORPUS_INPUTS.rglob("*") if p.is_file())
+    assert [e["path"] for e in manifest["inputs"]] == inputs
+    assert len(list((out / "documents").glob("*.json"))) == manifest["counts"]["documents"] == len(inputs)
+
+
+def test_output_equals_committed_extracted(corpus_run):
+    """A fresh run reproduces the committed extracted/ byte for byte (determinism)."""
+    out, _ = corpus_run
+    fresh, golden = _files(out), _files(EXTRACTED)
+    assert sorted(fresh) == sorted(golden)
+    differing = [name for name in fresh if fresh[name] != golden[name]]
+    assert differing == []
+
+
+def test_every_output_file_validates(corpus_run):
+    out, _ = corpus_run
+    available = schemas()
+    by_file = {"manifest.json": "manifest", "discrepancies.json": "discrepancies"}
+    checked = 0
+    for path in sorted(out.rglob("*.json")):
+        name = "document" if path.parent.name == "documents" else by_file.get(path.name)
+        if name is None or name not in available:
+            continue
+        jsonschema.validate(json.loads(path.read_text()), available[name])
+        checked += 1
+    assert checked >= len(list((out / "documents").glob("*.json"))) + 1
+
+
+def test_outputs_hold_no_machine_specifics(corpus_run):
+    out, _ = corpus_run
+    for path in out.rglob("*.json"):
+        text = path.read_text()
+        assert str(out) not in text and "/work/" not in text and "/tmp/" not in text, path
+
+
+@pytest.mark.parametrize(
+    ("path", "kinds"),
+    [
+        ("born-digital/000-iop-ikf.pdf", {"text"}),
+        ("scans-300/000-iop-ikf.pdf", {"ocr"}),
+        ("scans-200/004-iop-bilda-erikshjalpen.pdf", {"ocr"}),
+        ("images/000-iop-ikf-p1.png", {"ocr"}),
+        ("images/003-iop-aterrapportering-p1.tiff", {"ocr"}),
+        ("legacy/001-iop-oversikt-legacy-ocr.pdf", {"damaged_text"}),
+    ],
+)
+def test_page_kinds(corpus_run, path, kinds):
+    out, _ = corpus_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(e for e in manifest["inputs"] if e["path"] == path)
+    assert set(entry["page_kinds"]) == kinds
+
+
+def test_no_page_lost(corpus_run):
+    out, _ = corpus_run
+    for path in (out / "documents").glob("*.json"):
+        doc = json.loads(path.read_text())
+        for page in doc["pages"]:
+            assert len(page["words"]) > 20, (doc["source"], page["number"])
+            assert "near_empty" not in page["warnings"]
+
+
+def test_evidence_images_exist(corpus_run):
+    out, _ = corpus_run
+    for path in (out / "documents").glob("*.json"):
+        doc = json.loads(path.read_text())
+        for page in doc["pages"]:
+            assert page["image"] and (out / page["image"]).stat().st_size > 1000
+            assert page["image_scale"] > 0

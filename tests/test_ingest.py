@@ -1,0 +1,84 @@
+"""Ingest: input discovery, page classification, text-layer words and their boxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.ingest import find_inputs, ingest, media_type, sha256_file
+from pipeline.ocr import OcrSettings
+from pipeline.rules import load_rules
+from tests.conftest import CORPUS_INPUTS, ROOT
+
+SEEDS = ROOT / "corpus" / "sources"
+
+
+def _ingest(path: Path, **kwargs):
+    return ingest(path, path.name, load_rules(), pipeline_version="test", settings=OcrSettings(), **kwargs)
+
+
+def test_find_inputs_walks_folders_sorted_and_skips_hidden(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.pdf").write_bytes(b"x")
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / ".hidden.pdf").write_bytes(b"x")
+    found = find_inputs([tmp_path, tmp_path / "a.txt"])
+    assert [relative for _, relative in found] == ["a.txt", "b/2.pdf", "a.txt"]
+
+
+def test_document_id_is_full_sha256_of_bytes(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"abc")
+    assert sha256_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_unsupported_type_is_an_input_error():
+    with pytest.raises(InputError, match="unsupported file type"):
+        media_type(Path("minutes.docx"))
+
+
+@pytest.mark.parametrize(
+    ("seed", "kind"),
+    [("000_f52ffa7c270fa2f6.txt", "text"), ("004_735a020d4d168d61.txt", "text"), ("001_4a9237c8b8c7ea00.txt", "damaged_text")],
+)
+def test_text_inputs_are_classified_by_lexicon_hit_rate(seed, kind):
+    ingested = _ingest(SEEDS / seed)
+    assert [p.kind for p in ingested.document.pages] == [kind]
+    assert ingested.ocr_jobs == ()
+
+
+def test_born_digital_pdf_reads_words_with_boxes_and_ruled_tables():
+    ingested = _ingest(CORPUS_INPUTS / "born-digital" / "004-iop-bilda-erikshjalpen.pdf")
+    doc = ingested.document
+    assert {p.kind for p in doc.pages} == {"text"} and ingested.ocr_jobs == ()
+    first = doc.pages[0]
+    assert all(w.bbox and 0 <= w.bbox.x0 < w.bbox.x1 <= first.width for w in first.words)
+    assert all(0 <= w.bbox.top < w.bbox.bottom <= first.height for w in first.words)
+    lines = [line for page, line, _ in doc.lines() if page == 1]
+    assert lines == sorted(lines) and lines[0] == 1
+    assert len(doc.tables) == 2 and {t.method for t in doc.tables} == {"ruled"}
+    assert set(ingested.evidence) == {p.number for p in doc.pages}
+
+
+def test_scan_pages_become_ocr_jobs_at_their_image_resolution():
+    for folder, dpi in (("scans-300", 300), ("scans-200", 200)):
+        ingested = _ingest(CORPUS_INPUTS / folder / "000-iop-ikf.pdf")
+        assert [p.kind for p in ingested.document.pages] == ["ocr", "ocr"]
+        assert [j.source.dpi for j in ingested.ocr_jobs] == [dpi, dpi]
+
+
+def test_legacy_bad_text_layer_is_damaged_text_unless_redo_ocr():
+    path = CORPUS_INPUTS / "legacy" / "001-iop-oversikt-legacy-ocr.pdf"
+    assert {p.kind for p in _ingest(path).document.pages} == {"damaged_text"}
+    redone = _ingest(path, redo_ocr=True)
+    assert {p.kind for p in redone.document.pages} == {"ocr"}
+    assert len(redone.ocr_jobs) == len(redone.document.pages)
+
+
+def test_image_input_uses_dpi_from_file():
+    ingested = _ingest(CORPUS_INPUTS / "images" / "003-iop-aterrapportering-p1.tiff")
+    page = ingested.document.pages[0]
+    assert page.kind == "ocr" and page.dpi == 300
+    assert page.width == pytest.approx(595.4, abs=1) and page.height == pytest.approx(842, abs=1)

@@ -1,0 +1,34 @@
+"""OCR: the installation check, and one real page through Tesseract."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import OcrError
+from pipeline.ocr import OcrJob, OcrSettings, check_tesseract, ocr_page
+from pipeline.render import PageSource
+from tests.conftest import CORPUS_INPUTS, CORPUS_TRUTH
+
+
+def test_missing_language_data_names_the_apt_command():
+    with pytest.raises(OcrError, match="apt-get install tesseract-ocr-xyz"):
+        check_tesseract("swe+xyz")
+
+
+def test_installed_swedish_data_is_fingerprinted():
+    info = check_tesseract("swe")
+    assert info.version.startswith("5") and len(info.traineddata_sha256["swe"]) == 64
+
+
+def test_ocr_page_reads_words_with_boxes_in_points():
+    source = PageSource(CORPUS_INPUTS / "scans-200" / "000-iop-ikf.pdf", "application/pdf", 1, 200)
+    result = ocr_page(OcrJob("doc", 2, source, 595.28, 841.89, OcrSettings()))
+    assert result.warnings == ()
+    words = [w.text for w in result.words]
+    truth = (CORPUS_TRUTH / "000-iop-ikf.txt").read_text().split("\f")[1].split()
+    assert len(words) == pytest.approx(len(truth), rel=0.05)
+    assert "454" in words and "Linköpings" in words
+    for word in result.words:
+        assert 0 <= word.bbox.x0 < word.bbox.x1 <= 595.28 and 0 <= word.bbox.top < word.bbox.bottom <= 841.89
+        assert 0 <= word.confidence <= 1 and word.origin == "ocr"
+    assert result.evidence[:2] == b"\xff\xd8" and result.evidence_scale == pytest.approx(100 / 72, rel=0.01)
