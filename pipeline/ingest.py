@@ -205,7 +205,7 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
             evidence[number] = evidence_jpeg(render_page(source, dpi=100), 100)
             pages.append(Page(number=number, kind=kind, width=width, height=height, words=words))
             if kind == "text":
-                tables.extend(ruled_tables(plumber_page, number))
+                tables.extend(ruled_tables(plumber_page, number, rules.tables.ruled))
     document = Document(pages=tuple(pages), tables=tuple(tables), **doc)
     return Ingested(document=document, ocr_jobs=tuple(jobs), evidence=evidence)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import RulesError
 
@@ -33,10 +34,300 @@ class IngestRules(RuleSet):
     near_empty_max_words: int
 
 
+# --- batch stage rules (entities.yaml, checks.yaml) ---
+
+
+class Organisation(RuleSet):
+    """A known organisation: canonical name, other names it goes by, and its org number."""
+
+    canonical: str
+    aliases: tuple[str, ...] = ()
+    org_number: str | None = None
+
+
+class EntitiesRules(RuleSet):
+    """Organisations of the genre and the municipality's own bodies (rules/entities.yaml)."""
+
+    fuzzy_min_score: float = Field(ge=0, le=100)
+    fuzzy_min_first_word_score: float = Field(ge=0, le=100)
+    municipal_suffixes: tuple[str, ...]
+    conjunctions: tuple[str, ...]
+    municipal: tuple[Organisation, ...]
+    organisations: tuple[Organisation, ...]
+
+
+BatchSeverity = Literal["ok", "info", "warning", "error"]
+
+
+class VersionsCheck(RuleSet):
+    """When two inputs are versions of one paper (rapidfuzz ratio on repaired text, 0-100)."""
+
+    min_similarity: float = Field(ge=0, le=100)
+    min_page_similarity: float = Field(ge=0, le=100)
+    severity: BatchSeverity
+
+
+class CrossPaperCheck(RuleSet):
+    """Every pair of statements of one field of one partnership, across papers."""
+
+    fields: tuple[str, ...]
+    amount_tolerance_sek: int = Field(ge=0)
+    severity_conflict: BatchSeverity
+    severity_changed: BatchSeverity
+    indexation_patterns: tuple[str, ...]
+    indexation_tolerance_pp: float = Field(ge=0)
+
+
+class SumCheck(RuleSet):
+    """Parts that must add up to a total, within `tolerance_sek`."""
+
+    tolerance_sek: int = Field(ge=0)
+    severity: BatchSeverity
+
+
+class ShareCheck(RuleSet):
+    """Percentage x total = share, within half the last stated digit or the 'ca' tolerance."""
+
+    tolerance_pp_exact: float = Field(ge=0)
+    tolerance_pp_approx: float = Field(ge=0)
+    approx_markers: tuple[str, ...]
+    severity: BatchSeverity
+
+
+class SeverityOnly(RuleSet):
+    """A check with nothing to tune but its severity."""
+
+    severity: BatchSeverity
+
+
+class OcrDisagreementCheck(RuleSet):
+    """Versions of one paper reading one value differently; values align by page and position."""
+
+    align_tolerance_pt: float = Field(ge=0)
+    severity: BatchSeverity
+
+
+class PolicyCheck(RuleSet):
+    """A rule a paper states itself, checked against every partnership when some paper states it."""
+
+    name: str
+    statement: str
+    min_similarity: float = Field(ge=0, le=100)
+    municipal_share_pct: float = Field(ge=0, le=100)
+    tolerance_pp: float = Field(ge=0)
+    severity: BatchSeverity
+
+
+class PartnershipsRule(RuleSet):
+    """How statements find their partnership."""
+
+    passing_mention_max_share: float = Field(ge=0, le=1)
+    programme_sections: tuple[str, ...]
+
+
+class ChecksRules(RuleSet):
+    """The batch checks and their tolerances (rules/checks.yaml)."""
+
+    partnerships: PartnershipsRule
+    date_fields: dict[str, tuple[str, ...]]
+    versions: VersionsCheck
+    cross_paper: CrossPaperCheck
+    cost_items_sum: SumCheck
+    contributions_sum: SumCheck
+    share_percentage: ShareCheck
+    within_paper: SeverityOnly
+    ocr_disagreement: OcrDisagreementCheck
+    name_variant: SeverityOnly
+    ambiguous_partnership: SeverityOnly
+    policies: tuple[PolicyCheck, ...] = ()
+
+
+class SectionRule(RuleSet):
+    """One canonical section: its heading wordings and full-match regexes (folded text)."""
+
+    name: str
+    genre: str = "any"
+    headings: list[str] = []
+    patterns: list[str] = []
+    after_first_heading: bool = False
+
+
+class SectionsRules(RuleSet):
+    """How headings are recognised and named (rules/sections.yaml)."""
+
+    heading_max_words: int
+    min_score: float
+    repeated_sentence_min_words: int
+    header_name: str
+    title_name: str
+    sections: list[SectionRule]
+
+
+class AmountRoleRule(RuleSet):
+    """Cue regexes (folded) for one amount role, before and after the amount."""
+
+    role: str
+    before: list[str] = []
+    after: list[str] = []
+
+
+class CueRole(RuleSet):
+    """Cue regexes (folded) for one role."""
+
+    role: str
+    cues: list[str] = []
+
+
+class DateRoleRule(RuleSet):
+    """Cue regexes (folded): `before` ends just before the date, `sentence` anywhere in it."""
+
+    role: str
+    before: list[str] = []
+    sentence: list[str] = []
+
+
+class MunicipalBody(RuleSet):
+    """A municipal body (nämnd, styrelse) with its abbreviations."""
+
+    name: str
+    abbreviations: list[str] = []
+
+
+class FactsRules(RuleSet):
+    """Genre knowledge for fact extraction (rules/facts.yaml)."""
+
+    low_confidence_below: float
+    units: dict[str, int]
+    unitless_min: int
+    ocr_digit_letters: dict[str, str]
+    count_nouns: list[str]
+    periods: dict[str, list[str]]
+    amount_roles: list[AmountRoleRule]
+    header_roles: list[CueRole]
+    total_row_cues: list[str]
+    header_units: dict[str, int]
+    approx_words: list[str]
+    months: dict[str, int]
+    date_roles: list[DateRoleRule]
+    document_date_sections: list[str]
+    partnership_words: list[str]
+    orgnr_cues: list[str]
+    dnr_cues: list[str]
+    participant_nouns: list[str]
+    place_nouns: list[str]
+    participant_roles: list[CueRole]
+    participant_headers: dict[str, str]
+    org_forms: list[str]
+    municipal_forms: list[str]
+    known_parties: list[str]
+    name_stopwords: list[str]
+    known_programmes: list[str]
+    programme_cues: list[str]
+    municipal_bodies: list[MunicipalBody]
+    committee_sections: list[str]
+    filename_line: str
+
+
+class Confusion(RuleSet):
+    """One learned OCR look-alike: a true piece (0-2 letters) read as a scanned piece."""
+
+    scanned: str
+    truth: str
+    count: int
+    p: float
+
+
+class ConfusionsRules(RuleSet):
+    """Learned P(scanned piece | true piece) from real OCR damage (rules/confusions.yaml)."""
+
+    source: str
+    confusions: tuple[Confusion, ...]
+    identity: dict[str, float]
+
+
+class ContextRule(RuleSet):
+    """Evidence from neighbouring words for one candidate of an ambiguous word (rules/repair.yaml)."""
+
+    words: tuple[str, ...]
+    prev: tuple[str, ...] = ()
+    next: tuple[str, ...] = ()
+    next_not: tuple[str, ...] = ()
+    bonus: float
+    reason: str
+
+
+class RepairRules(RuleSet):
+    """Thresholds and context rules of the diacritic repair stage (rules/repair.yaml)."""
+
+    max_edits: int
+    max_length_for_dropped_letter: int
+    min_margin_nonword: float
+    min_margin_realword: float
+    realword_min_frequency: float
+    ambiguity_margin: float
+    max_known_frequency_for_letter_edits: float
+    unknown_prior: float
+    unseen_trigram_factor: float
+    compound_prior: float
+    splitter_prior: float
+    damage_min: float
+    damage_max: float
+    damage_evidence_ratio: float
+    document_weight: float
+    one_as_i_min_damage: float
+    one_as_i_not_after: tuple[str, ...]
+    context: tuple[ContextRule, ...]
+
+
+class WordBoxSettings(RuleSet):
+    """Tables from OCR word boxes (rules/tables.yaml: word_boxes)."""
+
+    column_gap_factor: float
+    min_rows: int
+    min_columns: int
+    numeric_column_min_share: float
+
+
+class RuledSettings(RuleSet):
+    """pdfplumber's lines strategy on born-digital pages (rules/tables.yaml: ruled)."""
+
+    snap_tolerance: float
+    join_tolerance: float
+    intersection_tolerance: float
+    min_rows: int
+    min_columns: int
+
+
+class TablesRules(RuleSet):
+    """Table reconstruction: header cues and tolerances (rules/tables.yaml)."""
+
+    header_cues: dict[Literal["name", "count", "text", "amount", "percent"], list[str]]
+    header_min_score: float
+    header_min_columns: int
+    header_min_coverage: float
+    amount_units: list[str]
+    count_units: list[str]
+    noise_line_patterns: list[str]
+    prose_min_words: int
+    prose_min_chars: int
+    run_break_gap_lines: int
+    max_region_lines: int
+    max_row_continuation_lines: int
+    word_boxes: WordBoxSettings
+    ruled: RuledSettings
+
+
 class Rules(RuleSet):
     """All validated rules. Add a rule file by adding a field typed by its RuleSet model."""
 
     ingest: IngestRules
+    confusions: ConfusionsRules
+    repair: RepairRules
+    sections: SectionsRules
+    facts: FactsRules
+    entities: EntitiesRules
+    checks: ChecksRules
+    tables: TablesRules
     directory: Path
     hash: str
 

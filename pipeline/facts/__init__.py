@@ -1,0 +1,288 @@
+"""Fact extraction: amounts, percentages, dates, identifiers, counts, parties, programmes, committee.
+
+`extract_facts` runs after `segment` (facts carry their section) and after table recovery
+(table cells become facts with roles from their headers). Values are found by regular
+expressions over the document's words as one text (`text.TextStream`), with patterns and
+cue phrases from rules/facts.yaml; every fact carries the Evidence of the words it came from.
+The words are the tokens: matching them directly (rather than re-tokenizing with spaCy) keeps
+each character's way back to its Word, box and scanned form exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from pipeline.facts.amounts import (
+    find_amounts,
+    find_percentages,
+    period_after,
+    period_within,
+    role_from_cues,
+)
+from pipeline.facts.dates import find_dates
+from pipeline.facts.entities import (
+    Mention,
+    canonical_names,
+    find_bodies,
+    find_participants,
+    find_parties,
+    find_programmes,
+    short_mentions,
+)
+from pipeline.facts.ids import find_ids
+from pipeline.facts.table_facts import body_name, table_facts
+from pipeline.facts.text import TextStream, any_cue, cue_regex, fold
+from pipeline.model import Document, Fact
+from pipeline.rules import FactsRules, Rules
+
+log = logging.getLogger(__name__)
+
+_PAYER_SPLIT = re.compile(r"varav (halften|\d+ ?%) (?:finansieras|betalas|bekostas) av (\w+)")
+_BODY_SHARE = re.compile(r"^\W*(kostnad|del|andel|bidrag|finansiering)")
+_CONTRIBUTES = re.compile(r"(bidrar|star for|svarar for|finansierar|betalar|skjuter till)")
+
+
+class _Context:
+    """What the finders share for one document: the text, its names and its sections."""
+
+    def __init__(self, doc: Document, rules: FactsRules):
+        self.doc = doc
+        self.rules = rules
+        self.stream = TextStream(doc, rules.ocr_digit_letters)
+        self.skip = [
+            (s, e) for s, e, _, _ in self.stream.line_spans
+            if re.search(rules.filename_line, self.stream.text[s:e], re.IGNORECASE)
+        ]
+        found = [m for m in find_parties(self.stream, rules) if not self.skipped(m.start)]
+        names = canonical_names(found)
+        self.parties = [Mention(m.start, m.end, names[fold(m.name)], m.municipal) for m in found]
+        self.index = {fold(m.name): (m.name, m.municipal) for m in self.parties}
+        self.municipality = next((m.name for m in self.parties if m.municipal), None)
+        shorts = short_mentions(self.stream, self.index, self.municipality, rules)
+        self.mentions = sorted(
+            self.parties + [s for s in shorts if not any(p.start <= s.start < p.end for p in self.parties)],
+            key=lambda m: m.start,
+        )
+        self.bodies = find_bodies(self.stream, rules)
+
+    def skipped(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.skip)
+
+    def fact(self, kind: str, start: int, end: int, value, *, numeric: bool = False, **fields) -> Fact:
+        attrs = dict(fields.pop("attrs", {}) or {})
+        if numeric and self.stream.digits_suspect(start, end, self.rules.low_confidence_below):
+            attrs["digits_suspect"] = "true"
+        return Fact(
+            kind=kind,
+            text=" ".join(self.stream.text[start:end].split()),
+            value=value,
+            section=self.stream.section_at(start, self.doc.sections),
+            attrs=attrs,
+            evidence=self.stream.evidence(start, end, self.rules.low_confidence_below),
+            **fields,
+        )
+
+    def nearest(self, mentions: list[Mention], lo: int, hi: int) -> Mention | None:
+        inside = [m for m in mentions if m.start >= lo and m.end <= hi]
+        return inside[-1] if inside else None
+
+    def resolve(self, label: str) -> tuple[str, bool] | None:
+        """Resolve a table row label to a party of this document."""
+        f = fold(label.strip())
+        if not f:
+            return None
+        for key, value in self.index.items():
+            if f == key or key.startswith(f) or f.startswith(key):
+                return value
+        for key, value in self.index.items():
+            if any(part.startswith(f.rstrip("s")) for part in key.split() if len(part) >= 4):
+                return value
+        return None
+
+
+def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
+    rules, stream = ctx.rules, ctx.stream
+    folded = stream.flat
+    amounts = [a for a in find_amounts(stream.digits, rules) if not ctx.skipped(a.start)]
+    percents = [p for p in find_percentages(stream.digits, rules) if not ctx.skipped(p.start)]
+    marks = sorted([(a.start, a.end) for a in amounts] + [(p.start, p.end) for p in percents])
+    facts: list[Fact] = []
+    for a in amounts:
+        s, e = stream.sentence(a.start)
+        line_start, line_end, _, _ = stream.line(a.start)
+        lo = max([s] + [end for _, end in marks if end <= a.start])
+        hi = min([e] + [start for start, _ in marks if start >= a.end])
+        before, after = folded[lo : a.start], folded[a.end : hi]
+        rest_of_line = folded[a.end : line_end]
+        is_row = (
+            len(folded[line_start:line_end].split()) <= 14
+            and re.fullmatch(r"[\s\d,%]*", rest_of_line) is not None
+            and s >= line_start
+        )
+        role = role_from_cues(before, after, rules)
+        body = ctx.nearest(ctx.bodies, lo, a.start)
+        if role in (None, "cost_item") and body and _BODY_SHARE.search(folded[body.end : a.start]):
+            role = "municipal_share"  # "AN:s kostnad är …", "nämndens bidrag …"
+        party = ctx.nearest(ctx.mentions, max(s, line_start), a.start)
+        if role is None and party and (is_row or _CONTRIBUTES.search(folded[s : a.start])):
+            role = "municipal_share" if party.municipal else "partner_share"
+        if role is None and is_row:
+            role = "cost_item"
+        role = role or "other"
+        period = period_after(folded[a.end : a.end + 30], rules) or period_within(folded[s : a.start], rules)
+        if period is None and is_row:
+            name = stream.section_at(a.start, ctx.doc.sections)
+            section = next((sec for sec in ctx.doc.sections if sec.name == name), None)
+            if section is not None:
+                period = period_within(folded[stream.section_span(section)[0] : a.start], rules)
+        attrs: dict[str, str] = {}
+        if role == "municipal_share":
+            payer_body = (
+                body
+                or ctx.nearest(ctx.bodies, a.end, hi)
+                or ctx.nearest([m for m in ctx.mentions if m.municipal], lo, hi)
+            )
+            payer = payer_body.name if payer_body else (party.name if party and party.municipal else ctx.municipality)
+            if payer:
+                attrs["payer"] = payer
+            split = _PAYER_SPLIT.search(folded[a.end : e])
+            if split:  # "varav hälften finansieras av BIN": payers share it, the role stays
+                who = stream.text[split.start(2) + a.end : split.end(2) + a.end]
+                attrs["payer_split"] = f"{split.group(1)}:{body_name(who, rules)}"
+        elif role == "partner_share" and party:
+            attrs["party"] = party.name
+        if a.unit is None:
+            attrs["unit_inferred"] = "true"
+        facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
+                              role=role, attrs=attrs))
+    for p in percents:
+        s, _ = stream.sentence(p.start)
+        line_start = stream.line(p.start)[0]
+        party = ctx.nearest(ctx.mentions, max(s, line_start), p.start)
+        attrs = {"approx": "true"} if p.approx else {}
+        if party:
+            attrs["party"] = party.name
+        facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", attrs=attrs))
+    return facts
+
+
+def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fact]:
+    rules, stream = ctx.rules, ctx.stream
+    facts = []
+    for d in find_dates(stream.digits, rules):
+        if ctx.skipped(d.start):
+            continue
+        s, e = stream.sentence(d.start)
+        before, sentence = stream.flat[s : d.start], stream.flat[s:e]
+        line_start, line_end, _, _ = stream.line(d.start)
+        line_rest = (stream.folded[line_start : d.start] + stream.folded[d.end : line_end]).strip(" :")
+        role = None
+        if stream.section_at(d.start, ctx.doc.sections) in sections_for_document_date and line_rest in ("", "datum"):
+            role = "document_date"
+        for rule in rules.date_roles if role is None else []:
+            hit = any(cue_regex(c).search(before) for c in rule.before) or any(
+                cue_regex(c).search(sentence) for c in rule.sentence)
+            if hit and rule.role == "partnership_start" and not any_cue(rules.partnership_words, sentence):
+                continue
+            if hit:
+                role = rule.role
+                break
+        if role is None and d.range_part is not None:
+            role = ("valid_from", "valid_to")[d.range_part]
+        if d.range_part == 1 and role == "valid_from":
+            role = "valid_to"
+        facts.append(ctx.fact("date", d.start, d.end, d.value, numeric=True, precision=d.precision,
+                              role=role or "other"))
+    return facts
+
+
+def _id_facts(ctx: _Context) -> list[Fact]:
+    facts = []
+    for i in find_ids(ctx.stream.digits, ctx.rules):
+        if ctx.skipped(i.start):
+            continue
+        attrs: dict[str, str] = {}
+        if i.kind in ("org_number", "personal_number"):
+            line_start = ctx.stream.line(i.start)[0]
+            party = ctx.nearest(ctx.mentions, line_start, i.start)
+            if party and i.kind == "org_number":
+                attrs["party"] = party.name
+            if i.kind == "personal_number":
+                attrs["flagged"] = "true"
+        facts.append(ctx.fact(i.kind, i.start, i.end, i.value, numeric=True, attrs=attrs))
+    return facts
+
+
+def _name_facts(ctx: _Context) -> list[Fact]:
+    facts = [
+        ctx.fact("party", m.start, m.end, m.name, attrs={"municipal": str(m.municipal).lower()})
+        for m in ctx.parties
+    ]
+    exclude = set(ctx.index) | {fold(w) for m in ctx.mentions for w in m.name.split()}
+    for m in find_programmes(ctx.stream, ctx.rules, exclude):
+        if not ctx.skipped(m.start):
+            facts.append(ctx.fact("programme", m.start, m.end, m.name))
+    named = [(ctx.stream.section_at(b.start, ctx.doc.sections), b) for b in ctx.bodies
+             if not ctx.skipped(b.start) and fold(b.name).endswith(("namnden", "styrelsen"))]
+    order = {name: i for i, name in enumerate(ctx.rules.committee_sections)}
+    ranked = sorted(named, key=lambda sb: (
+        "namnd" not in ctx.stream.folded[sb[1].start : sb[1].end],  # full names before abbreviations
+        order.get(sb[0] or "", len(order)),
+        sb[1].start,
+    ))
+    if ranked:
+        body = ranked[0][1]
+        facts.append(ctx.fact("committee", body.start, body.end, body.name, attrs={"municipal": "true"}))
+    return facts
+
+
+def _participant_facts(ctx: _Context) -> list[Fact]:
+    return [
+        ctx.fact("participants", c.start, c.end, c.value, numeric=True, role=c.role,
+                 attrs={"approx": "true"} if c.approx else {})
+        for c in find_participants(ctx.stream, ctx.rules)
+        if not ctx.skipped(c.start)
+    ]
+
+
+def _drop_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact]) -> list[Fact]:
+    """Drop prose facts that restate a table cell already turned into a fact (same page, value)."""
+    seen = {(f.kind, f.evidence.page, f.value) for f in tabular}
+    boxes = {t.page: t.bbox for t in doc.tables}
+    out = []
+    for f in prose:
+        key = (f.kind, f.evidence.page, f.value)
+        box = boxes.get(f.evidence.page)
+        inside = box is None or f.evidence.bbox is None or (
+            box.x0 <= f.evidence.bbox.x0 and f.evidence.bbox.x1 <= box.x1
+            and box.top <= f.evidence.bbox.top and f.evidence.bbox.bottom <= box.bottom)
+        if key in seen and inside:
+            continue
+        out.append(f)
+    return out
+
+
+def extract_facts(doc: Document, rules: Rules) -> Document:
+    """Fill `doc.facts` with every fact found in the text and the tables, each with Evidence.
+
+    Args:
+        doc: a document after repair, segmentation and table recovery.
+        rules: validated rules; `rules.facts` holds the patterns and cue phrases.
+
+    Returns:
+        A copy of `doc` with `facts` in reading order (tables' facts after the prose).
+    """
+    ctx = _Context(doc, rules.facts)
+    prose = (
+        _name_facts(ctx)
+        + _amount_and_percent_facts(ctx)
+        + _date_facts(ctx, rules.facts.document_date_sections)
+        + _id_facts(ctx)
+        + _participant_facts(ctx)
+    )
+    tabular = table_facts(doc, rules.facts, ctx.resolve)
+    prose = _drop_table_duplicates(doc, prose, tabular)
+    prose.sort(key=lambda f: (f.evidence.page, f.evidence.line or 0, f.kind))
+    log.debug("%s: %d facts (%d from tables)", doc.doc_id[:12], len(prose) + len(tabular), len(tabular))
+    return doc.model_copy(update={"facts": tuple(prose + tabular)})

@@ -1,0 +1,154 @@
+"""Amounts in SEK and percentages: Swedish number forms, units, periods and roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.facts.text import SPACE, any_cue, cue_regex, fold
+from pipeline.rules import FactsRules
+
+_GROUPED = rf"\d{{1,3}}(?:{SPACE}\d{{3}})+(?!\d)|\d{{1,3}}(?:\.\d{{3}})+(?![\d,])"
+_OCR_SPACED = rf"\d{{4}}{SPACE}\d{{3}}(?!{SPACE}?\d)"
+NUMBER = rf"(?:{_GROUPED}|{_OCR_SPACED}|\d+)"
+"""A Swedish integer: thousands grouped by spaces or dots, OCR's '1100 000', or plain digits."""
+
+
+@dataclass(frozen=True)
+class AmountMatch:
+    """One amount found in text: offsets, integer SEK and how it was written."""
+
+    start: int
+    end: int
+    value: int
+    unit: str | None
+    grouped: bool
+
+
+@dataclass(frozen=True)
+class PercentMatch:
+    """One percentage found in text."""
+
+    start: int
+    end: int
+    value: float
+    approx: bool
+
+
+@lru_cache(maxsize=8)
+def _amount_regex(units: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(
+        rf"(?<![\w,.:/\-−])(?P<neg>[-−]{SPACE}?)?(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?"
+        rf"(?:[ \u00a0\u202f\u2009\n]?(?P<unit>{alternation})(?![\wåäö]))?",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=8)
+def _percent_regex(approx: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(fold(a) for a in approx)
+    return re.compile(
+        rf"(?:\b(?P<approx>{words}){SPACE}*)?(?<![\d,.])(?P<neg>[-−]{SPACE}?)?"
+        rf"(?P<num>\d{{1,3}}(?:,\d{{1,2}})?){SPACE}?(?:%|procent\b)",
+        re.IGNORECASE,
+    )
+
+
+def _to_int(num: str) -> int:
+    return int(re.sub(r"[^\d]", "", num))
+
+
+def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
+    """Find amounts in `text` (with OCR digit letters already fixed) and normalize to SEK.
+
+    A number with a unit (`kr`, `tkr`, `mkr` …) is an amount; one without is an amount only
+    when grouped in thousands, at least `rules.unitless_min`, and not followed by a count noun.
+    """
+    units = {fold(u): m for u, m in rules.units.items()}
+    count_after = re.compile(rf"^{SPACE}*(?:{'|'.join(fold(n) for n in rules.count_nouns)})(?!\w)")
+    out = []
+    for m in _amount_regex(tuple(units)).finditer(text):
+        num, unit = m.group("num"), m.group("unit")
+        grouped = bool(re.search(r"[ \u00a0\u202f\u2009.]", num))
+        dec = m.group("dec")
+        if unit is None:
+            if not grouped or dec or count_after.match(fold(text[m.end() : m.end() + 20])):
+                continue
+        multiplier = units.get(fold(unit), 1) if unit else 1
+        value = _to_int(num) * multiplier
+        if dec:
+            value += round(int(dec) * multiplier / 10 ** len(dec))
+        if unit is None and value < rules.unitless_min:
+            continue
+        if m.group("neg"):
+            value = -value
+        out.append(AmountMatch(m.start(), m.end(), value, unit, grouped))
+    return out
+
+
+def parse_amount(text: str, rules: FactsRules) -> int | None:
+    """Return the integer SEK of the one amount in `text`, or None ("1 100 tkr" → 1100000)."""
+    found = find_amounts(text, rules)
+    return found[0].value if len(found) == 1 else None
+
+
+def format_amount(value: int) -> str:
+    """Write integer SEK the Swedish way: "2 080 500 kr", "−5 000 kr"."""
+    sign = "−" if value < 0 else ""
+    return f"{sign}{abs(value):,} kr".replace(",", " ")
+
+
+def find_percentages(text: str, rules: FactsRules) -> list[PercentMatch]:
+    """Find percentages ("ca 47 %", "70%", "12,5 %") in `text`."""
+    out = []
+    for m in _percent_regex(tuple(rules.approx_words)).finditer(fold(text)):
+        value = float(m.group("num").replace(",", "."))
+        if m.group("neg"):
+            value = -value
+        out.append(PercentMatch(m.start(), m.end(), value, m.group("approx") is not None))
+    return out
+
+
+def parse_percentage(text: str, rules: FactsRules) -> float | None:
+    """Return the value of the one percentage in `text`, or None ("ca 47 %" → 47.0)."""
+    found = find_percentages(text, rules)
+    return found[0].value if len(found) == 1 else None
+
+
+def format_percentage(value: float) -> str:
+    """Write a percentage the Swedish way: "12,5 %"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text} %"
+
+
+def period_after(folded_after: str, rules: FactsRules) -> str | None:
+    """Return the period whose cue starts `folded_after` (the text right after an amount)."""
+    for period, cues in rules.periods.items():
+        for cue in cues:
+            if re.match(rf"\s*(?:{fold(cue)})", folded_after):
+                return period
+    return None
+
+
+def period_within(folded: str, rules: FactsRules) -> str | None:
+    """Return the period of the last period cue in `folded`, or None."""
+    best: tuple[int, str] | None = None
+    for period, cues in rules.periods.items():
+        for cue in cues:
+            for m in cue_regex(cue).finditer(folded):
+                if best is None or m.start() > best[0]:
+                    best = (m.start(), period)
+    return best[1] if best else None
+
+
+def role_from_cues(before: str, after: str, rules: FactsRules) -> str | None:
+    """Return the amount role named by cues in the folded text before, then after, an amount."""
+    for rule in rules.amount_roles:
+        if any_cue(rule.before, before):
+            return rule.role
+    for rule in rules.amount_roles:
+        if any_cue(rule.after, after):
+            return rule.role
+    return None

@@ -1,0 +1,103 @@
+"""Dates in Swedish papers: ISO, compact, d/m yyyy, "den 3 mars 2023", month-only; and ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.facts.text import fold
+from pipeline.rules import FactsRules
+
+_S = r"[ \u00a0\u202f]"
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """One date found in text: offsets, ISO value and precision; `range_part` 0/1 in a range."""
+
+    start: int
+    end: int
+    value: str
+    precision: str
+    range_part: int | None = None
+
+
+def _iso(year: int, month: int, day: int | None) -> str | None:
+    try:
+        if day is None:
+            dt.date(year, month, 1)
+            return f"{year:04d}-{month:02d}"
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4)
+def _patterns(months: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    names = "|".join(sorted((fold(m) for m in months), key=len, reverse=True))
+    year = r"(?P<y>(?:19|20)\d{2})"
+    return [
+        ("compact_range", re.compile(
+            r"(?<![\d:\-])(?P<a>(?:19|20)\d{6})" + _S + r"?[–—\-]" + _S + r"?(?P<b>(?:19|20)\d{6})(?![\d\-])")),
+        ("iso", re.compile(
+            r"(?<![\d\-:])" + year + _S + r"?-" + _S + r"?(?P<m>0[1-9]|1[0-2])" + _S + r"?-" + _S
+            + r"?(?P<d>[0-3]\d)(?!\d)")),
+        ("compact", re.compile(
+            r"(?<![\d:\-])" + year + r"(?P<m>0[1-9]|1[0-2])(?P<d>[0-3]\d)(?![\d\-])")),
+        ("slash", re.compile(
+            r"(?<![\d/])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)(?:" + _S + r"|-)?" + year + r"(?!\d)")),
+        ("day_month", re.compile(
+            r"(?<![\d\w])(?:den" + _S + r"+)?(?P<d>[0-3]?\d)(?::[ea])?" + _S + r"+(?P<mn>" + names
+            + r")\.?" + _S + r"+" + year + r"(?!\d)")),
+        ("month", re.compile(
+            r"(?<![\w\-])(?P<mn>" + names + r")\.?" + _S + r"+" + year + r"(?![\d\-])")),
+    ]
+
+
+def find_dates(text: str, rules: FactsRules) -> list[DateMatch]:
+    """Find dates in `text` (digits fixed); a month-only date keeps precision "month"."""
+    folded = fold(text)
+    months = {fold(k): v for k, v in rules.months.items()}
+    taken: list[tuple[int, int]] = []
+    out: list[DateMatch] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, pattern in _patterns(tuple(rules.months)):
+        for m in pattern.finditer(folded):
+            if not free(m.start(), m.end()):
+                continue
+            if kind == "compact_range":
+                a, b = m.group("a"), m.group("b")
+                va = _iso(int(a[:4]), int(a[4:6]), int(a[6:]))
+                vb = _iso(int(b[:4]), int(b[4:6]), int(b[6:]))
+                if va and vb:
+                    out.append(DateMatch(m.start("a"), m.end("a"), va, "day", 0))
+                    out.append(DateMatch(m.start("b"), m.end("b"), vb, "day", 1))
+                    taken.append((m.start(), m.end()))
+                continue
+            month = months[m.group("mn")] if "mn" in m.groupdict() and m.group("mn") else int(m.group("m"))
+            day = int(m.group("d")) if "d" in m.groupdict() and m.group("d") else None
+            value = _iso(int(m.group("y")), month, day)
+            if value:
+                out.append(DateMatch(m.start(), m.end(), value, "day" if day else "month"))
+                taken.append((m.start(), m.end()))
+    out.sort(key=lambda d: d.start)
+    # "2024-01-01–2025-12-31" or "från 2024-01-01 till 2025-12-31": a range of two dates.
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.range_part is None and b.range_part is None and re.fullmatch(
+            r"\s*[–—\-]\s*", folded[a.end : b.start]
+        ):
+            out[i] = DateMatch(a.start, a.end, a.value, a.precision, 0)
+            out[i + 1] = DateMatch(b.start, b.end, b.value, b.precision, 1)
+    return out
+
+
+def parse_date(text: str, rules: FactsRules) -> tuple[str, str] | None:
+    """Return `(ISO value, precision)` of the one date in `text`, or None."""
+    found = find_dates(text, rules)
+    return (found[0].value, found[0].precision) if len(found) == 1 else None

@@ -1,0 +1,249 @@
+"""Named things: parties (organisations), municipal bodies, programmes and participant counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.facts.text import SPACE, TextStream, any_cue, fold
+from pipeline.rules import FactsRules
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name in the text: offsets, the name as written (genitive dropped), whether municipal."""
+
+    start: int
+    end: int
+    name: str
+    municipal: bool
+
+
+def _strip(token: str) -> str:
+    return token.strip(".,:;()\"”“'’!?")
+
+
+def _capitalised(token: str) -> bool:
+    return bool(token) and token[0].isupper()
+
+
+def _is_org_word(folded: str, rules: FactsRules) -> bool:
+    return any(folded == f or folded.endswith(f) for f in map(fold, rules.org_forms))
+
+
+def _degenitive(name: str) -> str:
+    return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
+
+
+def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
+    """Find organisation names: "<X>s kommun", capitalised names around an org-form word, known ones."""
+    tokens = stream.tokens
+    stop = {fold(w) for w in rules.name_stopwords}
+    municipal_forms = {fold(w) for w in rules.municipal_forms}
+    found: list[Mention] = []
+    for i, token in enumerate(tokens):
+        word = _strip(token.word.text)
+        f = fold(word)
+        base = f[:-1] if f.endswith("s") else f
+        municipal = base in municipal_forms or f in municipal_forms
+        if not (municipal or _is_org_word(f, rules) or _is_org_word(base, rules)):
+            continue
+        first = i
+        if municipal:
+            # "Linköpings kommun", "Region Östergötland"
+            if base == "region" or f == "region":
+                if i + 1 < len(tokens) and _capitalised(_strip(tokens[i + 1].word.text)):
+                    name = f"Region {_strip(tokens[i + 1].word.text)}"
+                    found.append(Mention(token.start, tokens[i + 1].end, name, True))
+                continue
+            if i == 0:
+                continue
+            place = _strip(tokens[i - 1].word.text)
+            if not _capitalised(place) or fold(place) in stop or tokens[i - 1].word.text != place:
+                continue
+            place = place if place.endswith("s") else place + "s"
+            found.append(Mention(tokens[i - 1].start, token.end, f"{place} kommun", True))
+            continue
+        while first > 0 and i - first < 2:
+            prev = tokens[first - 1].word.text
+            if not _capitalised(prev) or fold(_strip(prev)) in stop or prev != _strip(prev):
+                break
+            first -= 1
+        if not _capitalised(_strip(tokens[first].word.text)):
+            continue
+        last = i
+        if token.word.text == word:  # no punctuation after the org word: the name may go on
+            j = i + 1
+            if j + 1 < len(tokens) and tokens[j].word.text == "i" and _capitalised(tokens[j + 1].word.text):
+                last = j + 1
+            else:
+                while j < len(tokens) and j - i <= 2 and tokens[j].word.line == token.word.line:
+                    nxt = tokens[j].word.text
+                    if not _capitalised(nxt) or fold(_strip(nxt)) in stop or nxt.isupper():
+                        break
+                    last = j
+                    if nxt != _strip(nxt):
+                        break
+                    j += 1
+        words = [_strip(t.word.text) for t in tokens[first : last + 1]]
+        if last == i and not _is_org_word(fold(words[-1]), rules):  # "kvinnoföreningens" → "-en"
+            words[-1] = _degenitive(words[-1])
+        found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False))
+    for known in rules.known_parties:
+        pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
+        for m in re.finditer(rf"(?<!\w){pattern}(?:s|en)?(?!\w)", stream.folded):
+            if any(f.start <= m.start() < f.end for f in found):
+                continue
+            end = m.end()
+            nxt = re.match(rf"{SPACE}([A-ZÅÄÖ][a-zåäö]+)(?![\w])", stream.text[end:])
+            if nxt and fold(nxt.group(1)) not in stop:
+                end += nxt.end()
+            name = stream.text[m.start() : end]
+            found.append(Mention(m.start(), end, _degenitive(name) if end == m.end() else name, False))
+    return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal) for m in _longest(found)]
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out
+
+
+def canonical_names(mentions: list[Mention]) -> dict[str, str]:
+    """Map each folded name to the document's fullest form of it.
+
+    A name that begins a longer one ("Internationella kvinnoföreningen") or is one word of a
+    longer one ("Stadsmissionen" in "Linköpings Stadsmission") maps to the longer one; the
+    first spelling in reading order wins, so the map is deterministic.
+    """
+    spelling: dict[str, str] = {}
+    for m in mentions:
+        spelling.setdefault(fold(m.name), m.name)
+    keys = sorted(spelling, key=lambda k: (-len(k), k))
+
+    def fuller(key: str) -> str:
+        for other in keys:
+            if other == key or len(other) <= len(key):
+                continue
+            if other.startswith(key + " "):
+                return other
+            if " " not in key and any(
+                len(part) >= 5 and (key == part or key.startswith(part)) for part in other.split()[1:]
+            ):
+                return other
+        return key
+
+    mapping: dict[str, str] = {}
+    for key in sorted(spelling, key=len, reverse=True):
+        target = fuller(key)
+        mapping[key] = mapping.get(target, spelling[target]) if target != key else spelling[key]
+    return mapping
+
+
+def short_mentions(stream: TextStream, parties: dict[str, tuple[str, bool]], municipality: str | None,
+                   rules: FactsRules) -> list[Mention]:
+    """Find short references to the document's parties ("Bilda", "Stadsmissionen", "kommunen")."""
+    place = fold(municipality.split()[0])[:-1] if municipality else None
+    generic = {fold(w) for w in rules.org_forms} | {fold(w) for w in rules.name_stopwords}
+    out: list[Mention] = []
+    for token in stream.tokens:
+        word = _strip(token.word.text)
+        f = fold(word)
+        if municipality and f in ("kommunen", "kommunens"):
+            out.append(Mention(token.start, token.end, municipality, True))
+            continue
+        if not _capitalised(word) or len(f) < 4 or (place and f.startswith(place)):
+            continue
+        hits = {
+            canonical
+            for canonical, _ in parties.values()
+            for part in fold(canonical).split()
+            if len(part) >= 4 and not (place and part.startswith(place))
+            and (part == f or part.startswith(f[:-1] if f.endswith("s") else f) or f.startswith(part))
+            and part not in generic - {"stadsmission", "stadsmissionen"}
+        }
+        if len(hits) == 1:
+            name = hits.pop()
+            out.append(Mention(token.start, token.end, name, parties[fold(name)][1]))
+    return out
+
+
+def find_bodies(stream: TextStream, rules: FactsRules) -> list[Mention]:
+    """Find municipal bodies by name ("bildningsnämndens") or abbreviation ("BIN", "AN:s")."""
+    out: list[Mention] = []
+    for m in re.finditer(r"(?<!\w)(\w*namnd)(en|ens|s)?(?!\w)", stream.folded):
+        stem = m.group(1)
+        canonical = next((b.name for b in rules.municipal_bodies if fold(b.name).startswith(stem)), None)
+        if canonical is None:
+            raw = stream.text[m.start(1) : m.end(1)]
+            canonical = raw[0].upper() + raw[1:] + "en"
+        out.append(Mention(m.start(), m.end(), canonical, True))
+    for body in rules.municipal_bodies:
+        for abbr in body.abbreviations:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(abbr)}(?::?s)?(?![\w-])", stream.text):
+                out.append(Mention(m.start(), m.end(), body.name, True))
+    return sorted(out, key=lambda m: m.start)
+
+
+def find_programmes(stream: TextStream, rules: FactsRules, exclude: set[str]) -> list[Mention]:
+    """Find programme names: known ones, quoted "IOP <Name>", and names after a cue word."""
+    out: list[Mention] = []
+    known = {fold(k): k for k in rules.known_programmes}
+    for f, name in known.items():
+        pattern = r"\s+".join(re.escape(w) for w in f.split())
+        for m in re.finditer(rf"(?<!\w){pattern}(?!\w)", stream.folded):
+            out.append(Mention(m.start(), m.end(), name, False))
+    for m in re.finditer(r"[\"”“]IOP\s+(?P<n>[A-ZÅÄÖ][\w\-]+(?:\s+[\w\-]+){0,3})[\"”“]", stream.text):
+        out.append(Mention(m.start("n"), m.end("n"), known.get(fold(m.group("n")), m.group("n")), False))
+    cues = "|".join(re.escape(fold(c)) for c in rules.programme_cues)
+    for m in re.finditer(rf"(?<!\w)(?:{cues})\s+[\"”“]?", stream.folded):
+        rest = re.match(r"[A-ZÅÄÖ][\wåäö\-]+(?:" + SPACE + r"[a-zåäö][\wåäö\-]+)?", stream.text[m.end():])
+        if rest:
+            name = rest.group(0)
+            if fold(name.split()[-1]) in {fold(w) for w in rules.name_stopwords}:
+                name = name.split()[0]
+            out.append(Mention(m.end(), m.end() + len(name), known.get(fold(name), name), False))
+    return [
+        Mention(m.start, m.end, " ".join(m.name.split()), m.municipal)
+        for m in _longest(out)
+        if fold(m.name) not in exclude and not m.name.isupper()
+    ]
+
+
+@dataclass(frozen=True)
+class CountMatch:
+    """A participant count: offsets, number, role (or None), approximate."""
+
+    start: int
+    end: int
+    value: int
+    role: str | None
+    approx: bool
+
+
+def find_participants(stream: TextStream, rules: FactsRules) -> list[CountMatch]:
+    """Find participant counts ("60 deltagare i taget", "40 heltidsplatser") with their role."""
+    nouns = "|".join(sorted((fold(n) for n in rules.participant_nouns + rules.place_nouns), key=len, reverse=True))
+    approx = "|".join(fold(a) for a in rules.approx_words)
+    pattern = re.compile(
+        rf"(?:(?<!\w)(?P<approx>{approx}){SPACE}+)?(?<![\d,.\-])(?P<n>\d{{1,3}}(?:{SPACE}\d{{3}})*)"
+        rf"{SPACE}*(?:st\.?{SPACE}+)?(?P<adj>(?:aktiva|nya|unika|inskrivna){SPACE}+)?(?P<noun>{nouns})(?!\w)"
+    )
+    text = fold(stream.digits).replace("\n", " ")
+    places = {fold(p) for p in rules.place_nouns}
+    out = []
+    for m in pattern.finditer(text):
+        s, e = stream.sentence(m.start())
+        after = text[m.start() : min(e, m.end() + 40)]
+        before = text[max(s, m.start() - 60) : m.start()]
+        role = "places" if m.group("noun") in places else None
+        for window in (after, before) if role is None else ():
+            role = next((r.role for r in rules.participant_roles if any_cue(r.cues, window)), None)
+            if role:
+                break
+        value = int(re.sub(r"\D", "", m.group("n")))
+        out.append(CountMatch(m.start(), m.end(), value, role, m.group("approx") is not None))
+    return out

@@ -1,0 +1,130 @@
+"""Tables on OCR pages, from word boxes: rows are lines, columns are bands of x-positions.
+
+Never from the text stream: when OCR loses a minus sign or a tab, neighbouring cells glue
+into one number there, but their boxes stay apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+
+from pipeline.model import BBox, Cell, Page, Table, Word
+from pipeline.rules import TablesRules
+from pipeline.tables._text import find_values, has_alnum, match_cues, union_bbox
+
+log = logging.getLogger(__name__)
+
+Segment = list[Word]
+
+
+def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = None) -> list[Table]:
+    """Find tables on an OCR page from the geometry of its words.
+
+    A table region is a run of consecutive lines that each split into at least two segments at
+    gaps wider than `column_gap_factor` median word heights; the segments' x-intervals are
+    merged into column bands. A region needs `min_rows` rows, `min_columns` bands, and one
+    band whose cells mostly hold numbers, so two-column prose stays prose.
+
+    Args:
+        page: a page with boxed words (lines numbered in reading order).
+        rules: rules/tables.yaml.
+        taken: boxes of tables already found on the page; their lines are skipped.
+    """
+    settings = rules.word_boxes
+    words = [w for w in page.words if w.bbox is not None]
+    if not words:
+        return []
+    height = statistics.median(w.bbox.bottom - w.bbox.top for w in words)  # type: ignore[union-attr]
+    gap = settings.column_gap_factor * height
+    lines: dict[int, list[Word]] = {}
+    for w in words:
+        if not _inside(w.bbox, taken or []):  # type: ignore[arg-type]
+            lines.setdefault(w.line, []).append(w)
+    ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
+    segmented = [_segments(ws, gap) for ws in ordered]
+    tables: list[Table] = []
+    run: list[list[Segment]] = []
+    for segs in segmented + [[]]:
+        if len(segs) >= 2:
+            run.append(segs)
+            continue
+        if len(run) >= settings.min_rows:
+            table = _table(page.number, run, rules)
+            if table is not None:
+                tables.append(table)
+        run = []
+    log.debug("page %d: %d word-box tables", page.number, len(tables))
+    return tables
+
+
+def _inside(box: BBox, boxes: list[BBox]) -> bool:
+    cx, cy = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
+    return any(b.x0 <= cx <= b.x1 and b.top <= cy <= b.bottom for b in boxes)
+
+
+def _segments(words: list[Word], gap: float) -> list[Segment]:
+    out: list[Segment] = []
+    for w in words:
+        if out and w.bbox.x0 - out[-1][-1].bbox.x1 <= gap:  # type: ignore[union-attr]
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def _bands(rows: list[list[Segment]]) -> list[tuple[float, float]]:
+    """Merge the x-intervals of all segments into disjoint column bands, left to right."""
+    spans = sorted((s[0].bbox.x0, s[-1].bbox.x1) for row in rows for s in row)  # type: ignore[union-attr]
+    bands: list[list[float]] = []
+    for x0, x1 in spans:
+        if bands and x0 <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], x1)
+        else:
+            bands.append([x0, x1])
+    return [(a, b) for a, b in bands]
+
+
+def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | None:
+    settings = rules.word_boxes
+    bands = _bands(rows)
+    if len(bands) < settings.min_columns:
+        return None
+    grid: dict[tuple[int, int], list[Word]] = {}
+    for r, segs in enumerate(rows):
+        for seg in segs:
+            center = (seg[0].bbox.x0 + seg[-1].bbox.x1) / 2  # type: ignore[union-attr]
+            col = next(c for c, (a, b) in enumerate(bands) if a <= center <= b or c == len(bands) - 1)
+            grid.setdefault((r, col), []).extend(seg)
+    header: tuple[str, ...] = ()
+    first = [w for c in range(len(bands)) for w in grid.get((0, c), [])]
+    if not find_values(first, rules) and len(match_cues(first, rules)) >= 1:
+        header = tuple(" ".join(w.text for w in grid.get((0, c), [])) for c in range(len(bands)))
+        grid = {(r - 1, c): ws for (r, c), ws in grid.items() if r > 0}
+    n_rows = len(rows) - (1 if header else 0)
+    if not _has_numeric_column(grid, n_rows, len(bands), rules):
+        return None
+    cells = [
+        Cell(row=r, col=c, text=" ".join(w.text for w in ws), bbox=union_bbox(ws))
+        for (r, c), ws in sorted(grid.items())
+        if any(has_alnum(w.text) for w in ws)
+    ]
+    all_words = [w for segs in rows for seg in segs for w in seg]
+    return Table(
+        page=page,
+        bbox=union_bbox(all_words),
+        method="word-boxes",
+        n_rows=n_rows,
+        n_cols=len(bands),
+        cells=tuple(cells),
+        header=header,
+    )
+
+
+def _has_numeric_column(grid: dict[tuple[int, int], list[Word]], n_rows: int, n_cols: int, rules: TablesRules) -> bool:
+    for c in range(n_cols):
+        filled = [grid[(r, c)] for r in range(n_rows) if (r, c) in grid]
+        numeric = [ws for ws in filled if find_values(ws, rules) or any(ch.isdigit() for w in ws for ch in w.text)]
+        if filled and len(numeric) >= rules.word_boxes.numeric_column_min_share * n_rows:
+            return True
+    return False

@@ -1,0 +1,336 @@
+"""Tests of pipeline/facts/: the seeds' expectation table, Swedish value forms, negatives, properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.facts import extract_facts
+from pipeline.facts.amounts import (
+    find_amounts,
+    find_percentages,
+    format_amount,
+    format_percentage,
+    parse_amount,
+    parse_percentage,
+)
+from pipeline.facts.dates import find_dates, parse_date
+from pipeline.facts.table_facts import read_header
+from pipeline.model import BBox, Cell, Document, Page, Repair, Table, Word
+from pipeline.rules import load_rules
+from pipeline.segment import segment
+from tests.expectations import FACTS, NEGATIVES, SEED_FILES, SEEDS_DIR, matches, score
+from pipeline.ingest import document_from_lines
+
+settings.register_profile("facts", deadline=None, derandomize=True, max_examples=200)
+settings.load_profile("facts")
+
+RULES = load_rules()
+FR = RULES.facts
+
+
+def seed_text_document(seed: str) -> Document:
+    """The seed's text as a plain-text Document (one line per line)."""
+    lines = (Path(SEEDS_DIR) / SEED_FILES[seed]).read_text(encoding="utf-8").split("\n")
+    return document_from_lines(lines, doc_id=f"seed-{seed}", source=SEED_FILES[seed])
+
+
+# Sources of the same papers. The lead adds born-digital PDFs and 300 dpi scans here once the
+# pipeline runs end to end (each a function seed id → Document after ingest/OCR/repair/tables).
+DOCUMENT_SOURCES: dict[str, Callable[[str], Document]] = {"seed-text": seed_text_document}
+
+
+def run(doc: Document) -> Document:
+    return extract_facts(segment(doc, RULES), RULES)
+
+
+def facts_of(text: str):
+    return run(document_from_lines(text.split("\n"), doc_id="t", source="t.txt")).facts
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[tuple[str, str], Document]:
+    return {(src, seed): run(make(seed)) for src, make in DOCUMENT_SOURCES.items() for seed in FACTS}
+
+
+@pytest.mark.parametrize("source", sorted(DOCUMENT_SOURCES))
+@pytest.mark.parametrize("seed", sorted(FACTS))
+def test_expected_facts_found(extracted, source: str, seed: str) -> None:
+    facts = extracted[(source, seed)].facts
+    missing = [e for e in FACTS[seed] if not any(matches(e, f) for f in facts)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("source", sorted(DOCUMENT_SOURCES))
+@pytest.mark.parametrize("seed", sorted(FACTS))
+def test_precision_of_checked_kinds(extracted, source: str, seed: str) -> None:
+    """No amount, percentage, date, identifier or count beyond the expectation table."""
+    kinds = {"amount", "percentage", "date", "org_number", "dnr", "participants", "committee", "programme", "party"}
+    result = score(FACTS[seed], extracted[(source, seed)].facts, kinds)
+    for kind in ("amount", "percentage", "date", "org_number", "dnr", "participants", "committee", "party"):
+        assert result[kind][0] == 1.0, (kind, result[kind])
+
+
+@pytest.mark.parametrize("seed", sorted(FACTS))
+def test_seed_negatives_never_values(extracted, seed: str) -> None:
+    for fact in extracted[("seed-text", seed)].facts:
+        if fact.kind in ("amount", "date", "org_number"):
+            assert not any(fact.text in neg or neg in fact.evidence.text_repaired for neg in NEGATIVES), fact
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_negatives_alone_and_in_a_sentence(text: str) -> None:
+    for doc_text in (text, f"Enligt uppgift {text} gäller detta."):
+        kinds = [f.kind for f in facts_of(doc_text)]
+        assert not {"amount", "date", "org_number"} & set(kinds), (doc_text, kinds)
+
+
+def test_every_fact_has_evidence_and_section(extracted) -> None:
+    doc = extracted[("seed-text", "004")]
+    for fact in doc.facts:
+        assert fact.evidence.doc_id == "seed-004"
+        assert fact.evidence.page == 1 and fact.evidence.bbox is None
+        assert fact.evidence.text_repaired
+        assert fact.section is not None
+
+
+# --- amounts --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "value", "period"),
+    [
+        ("Kostnaden är 2 080 500 kr.", 2_080_500, None),
+        ("Värdet är 454 000 kr/ år.", 454_000, "per_year"),
+        ("Totalt 1 100 tkr per år.", 1_100_000, "per_year"),
+        ("Värde 1100 000", 1_100_000, None),
+        ("Bidraget är 350 000kr per kalenderår.", 350_000, "per_calendar_year"),
+        ("Bidraget är 350 000 kronor.", 350_000, None),
+        ("Ersättning utgår med 180 000 per halvår.", 180_000, "per_half_year"),
+        ("Hyra 12 500 kr per månad.", 12_500, "per_month"),
+        ("Resultatet blev -25 000 kr.", -25_000, None),
+        ("Resultatet blev −25 000 kr.", -25_000, None),
+        ("Budgeten är 1,5 mkr.", 1_500_000, None),
+        ("Budgeten är 2,25 mnkr.", 2_250_000, None),
+        ("Kostnaden är 1\u00a0100\u00a0000 kr.", 1_100_000, None),
+        ("Kostnaden är 1\u202f100\u202f000 kr.", 1_100_000, None),
+        ("Kostnaden är 897 626 kr.", 897_626, None),
+        ("Kostnaden är 1.100.000 kr.", 1_100_000, None),
+    ],
+)
+def test_amount_forms(text: str, value: int, period: str | None) -> None:
+    amounts = [f for f in facts_of(text) if f.kind == "amount"]
+    assert [(f.value, f.unit, f.period) for f in amounts] == [(value, "SEK", period)]
+
+
+def test_ocr_letter_read_as_digit_is_marked() -> None:
+    (fact,) = [f for f in facts_of("Kostnaden är 1O0 000 kr.") if f.kind == "amount"]
+    assert fact.value == 100_000 and fact.attrs["digits_suspect"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "attrs"),
+    [
+        ("Denna IOPs totala värde är 454 000 kr/ år.", "total_value", {}),
+        ("Föreningens egen insats uppgår till 100 000 kr.", "partner_share", {}),
+        ("För kommunen avdelas 1 100 tkr per år från bildningsnämndens budget.", "municipal_share",
+         {"payer": "Bildningsnämnden"}),
+        ("Summa: 2 368 800 kr", "total_value", {}),
+        ("AN:s kostnad är 590 000 kr per år, varav hälften finansieras av BIN.", "municipal_share",
+         {"payer": "Arbetsmarknadsnämnden", "payer_split": "halften:Bildningsnämnden"}),
+    ],
+)
+def test_amount_roles_from_the_sentence(text: str, role: str, attrs: dict[str, str]) -> None:
+    (fact,) = [f for f in facts_of(text) if f.kind == "amount"]
+    assert fact.role == role and attrs.items() <= fact.attrs.items()
+
+
+def test_shares_of_two_parties_in_one_sentence() -> None:
+    facts = facts_of("Linköpings kommun bidrar med 500 000 kr per år och Röda korset med 300 000 kr.")
+    got = [(f.value, f.role, f.period, f.attrs.get("payer") or f.attrs.get("party")) for f in facts if f.kind == "amount"]
+    assert got == [(500_000, "municipal_share", "per_year", "Linköpings kommun"),
+                   (300_000, "partner_share", "per_year", "Röda korset")]
+
+
+# --- percentages ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "value", "approx"),
+    [("svarar för ca 47 % av kostnaden", 47.0, True), ("70%", 70.0, False), ("12,5 %", 12.5, False),
+     ("cirka 30 procent", 30.0, True)],
+)
+def test_percentages(text: str, value: float, approx: bool) -> None:
+    (fact,) = [f for f in facts_of(text) if f.kind == "percentage"]
+    assert fact.value == value and (fact.attrs.get("approx") == "true") == approx
+
+
+# --- dates ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Avtalet gäller från 2024-01-01.", [("2024-01-01", "valid_from", "day")]),
+        ("Startdatum: 20270501", [("2027-05-01", "valid_from", "day")]),
+        ("Period 20270101–20271231", [("2027-01-01", "valid_from", "day"), ("2027-12-31", "valid_to", "day")]),
+        ("Överenskommelsen gäller från och med 1/7 2027 till och med 30/6 2028.",
+         [("2027-07-01", "valid_from", "day"), ("2028-06-30", "valid_to", "day")]),
+        ("Avtalet undertecknades den 3 mars 2023.", [("2023-03-03", "agreement_signed", "day")]),
+        ("Mötet hölls 2021-03- 10 i stadshuset.", [("2021-03-10", "meeting", "day")]),
+        ("Vi har ett partnerskap sedan maj 2018.", [("2018-05", "partnership_start", "month")]),
+        ("Kommunen slöt en överenskommelse med föreningen i juni 2018.", [("2018-06", "partnership_start", "month")]),
+    ],
+)
+def test_date_forms_and_roles(text: str, expected: list[tuple[str, str, str]]) -> None:
+    dates = [(f.value, f.role, f.precision) for f in facts_of(text) if f.kind == "date"]
+    assert dates == expected
+
+
+def test_document_date_in_header_block() -> None:
+    facts = facts_of("Utbildningsförvaltningen\n2021-03-10\nDnr BIN 2021-179\nBildningsnämnden\nRubrik\nÄrende\nText.")
+    assert [(f.value, f.role) for f in facts if f.kind == "date"] == [("2021-03-10", "document_date")]
+
+
+# --- identifiers ----------------------------------------------------------------------
+
+def test_org_number_and_personnummer() -> None:
+    facts = facts_of("Föreningen, org. nr: 826001-6657. Kontaktperson 640823-3234. Fel: 826001-6658.")
+    assert [(f.kind, f.value) for f in facts if f.kind in ("org_number", "personal_number")] == [
+        ("org_number", "826001-6657"), ("personal_number", "640823-****")]
+    personal = next(f for f in facts if f.kind == "personal_number")
+    assert personal.attrs["flagged"] == "true" and "3234" not in personal.value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Dnr BIN 2021-179", "BIN 2021-179"), ("Ärendet KS-2024-00123 behandlas", "KS-2024-00123"),
+     ("Dnr\nBIN 2021-179", "BIN 2021-179"), ("Dnr BIN 2021-\n179", "BIN 2021-179")],
+)
+def test_dnr(text: str, value: str) -> None:
+    assert [f.value for f in facts_of(text) if f.kind == "dnr"] == [value]
+
+
+# --- evidence -------------------------------------------------------------------------
+
+def test_evidence_union_box_scanned_text_and_confidence() -> None:
+    def w(text, x0, conf=0.95, scanned=None):
+        repair = Repair(scanned=scanned, confidence=0.8, reason="digit") if scanned else None
+        return Word(text=text, bbox=BBox(x0, 100, x0 + 20, 110), line=1, block=0, confidence=conf,
+                    origin="ocr", repair=repair)
+
+    words = (w("Värde", 50), w("2", 80), w("080", 100, conf=0.5, scanned="O8O"), w("500", 130), w("kr", 160))
+    doc = Document(doc_id="d", source="d.pdf", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(Page(number=1, kind="ocr", width=595, height=842, words=words),))
+    (fact,) = [f for f in run(doc).facts if f.kind == "amount"]
+    ev = fact.evidence
+    assert fact.value == 2_080_500
+    assert ev.bbox == BBox(80, 100, 180, 110)
+    assert ev.text_as_scanned == "2 O8O 500 kr" and ev.text_repaired == "2 080 500 kr"
+    assert ev.confidence == 0.5 and ev.low_confidence and ev.repaired
+    assert fact.attrs["digits_suspect"] == "true"
+
+
+# --- tables ---------------------------------------------------------------------------
+
+def test_table_cells_become_facts_with_roles_from_headers() -> None:
+    rows = [["Förening", "Värde/ år 2020", "AN:s kostnad/år"],
+            ["Linköpings Stadsmission", "2 080 500 kr", "1 100 000"],
+            ["Bilda", "897 626 kr", "590 000 kr varav hälften finansieras av BIN"]]
+    cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
+    table = Table(page=1, bbox=None, method="text-columns", n_rows=3, n_cols=3, cells=cells)
+    doc = document_from_lines(["Linköpings Stadsmission och Studieförbundet Bilda Sydöst"], doc_id="t", source="t")
+    doc = doc.model_copy(update={"tables": (table,)})
+    facts = [f for f in run(doc).facts if f.kind == "amount"]
+    got = {(f.value, f.role, f.period, f.attrs.get("year"), f.attrs.get("payer"), f.attrs.get("party")) for f in facts}
+    assert got == {
+        (2_080_500, "total_value", "per_year", "2020", None, "Linköpings Stadsmission"),
+        (1_100_000, "municipal_share", "per_year", None, "Arbetsmarknadsnämnden", "Linköpings Stadsmission"),
+        (897_626, "total_value", "per_year", "2020", None, "Studieförbundet Bilda Sydöst"),
+        (590_000, "municipal_share", "per_year", None, "Arbetsmarknadsnämnden", "Studieförbundet Bilda Sydöst"),
+    }
+    split = next(f for f in facts if f.value == 590_000)
+    assert split.attrs["payer_split"] == "halften:Bildningsnämnden" and split.attrs["table"] == "0"
+
+
+# --- the raw OCR seed 001 --------------------------------------------------------------
+
+def test_raw_001_header_and_prose_amounts() -> None:
+    value = read_header("Virde/ ar\n2020", FR)
+    assert (value.role, value.period, value.year) == ("total_value", "per_year", 2020)
+    assert read_header("Värde/ ar 2020", FR).year == 2020
+    cost = read_header("ANs kostnad/ar", FR)
+    assert (cost.role, cost.payer, cost.period) == ("municipal_share", "Arbetsmarknadsnämnden", "per_year")
+    facts = run(seed_text_document("001")).facts
+    amounts = {f.value for f in facts if f.kind == "amount"}
+    assert {2_080_500, 1_100_000, 897_626, 590_000, 454_000, 230_000} <= amounts
+    assert next(f for f in facts if f.kind == "committee").value == "Arbetsmarknadsnämnden"
+
+
+# --- properties -----------------------------------------------------------------------
+
+@given(st.text())
+def test_parsers_never_crash(text: str) -> None:
+    find_amounts(text, FR)
+    find_percentages(text, FR)
+    find_dates(text, FR)
+
+
+@given(st.integers(min_value=-10**10, max_value=10**10))
+def test_amount_round_trip(value: int) -> None:
+    assert parse_amount(format_amount(value), FR) == value
+
+
+@given(st.integers(min_value=-99_999, max_value=99_999))
+def test_percentage_round_trip(hundredths: int) -> None:
+    value = hundredths / 100
+    assert parse_percentage(format_percentage(value), FR) == value
+
+
+MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december"]
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_date_round_trip(day: dt.date) -> None:
+    assert parse_date(day.isoformat(), FR) == (day.isoformat(), "day")
+    assert parse_date(day.strftime("%Y%m%d"), FR) == (day.isoformat(), "day")
+    assert parse_date(f"den {day.day} {MONTHS[day.month - 1]} {day.year}", FR) == (day.isoformat(), "day")
+    assert parse_date(f"{MONTHS[day.month - 1]} {day.year}", FR) == (day.isoformat()[:7], "month")
+
+
+def test_sentence_wrapped_over_lines_of_one_block() -> None:
+    """On a PDF page a sentence wraps; cues and roles still reach across the line ends."""
+    lines = ["Denna IOPs totala värde är 454 000 kr/ år, där", "Linköpings kommuns del i partnerskapet",
+             "uppgår till 230 000 kr/", "år."]
+    words = tuple(
+        Word(text=t, bbox=BBox(50 + 30 * i, 100 + 14 * n, 75 + 30 * i, 110 + 14 * n), line=n + 1, block=3,
+             confidence=0.97, origin="ocr")
+        for n, line in enumerate(lines) for i, t in enumerate(line.split())
+    )
+    doc = Document(doc_id="d", source="d.pdf", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(Page(number=1, kind="ocr", width=595, height=842, words=words),))
+    amounts = [(f.value, f.role, f.period, f.attrs.get("payer")) for f in run(doc).facts if f.kind == "amount"]
+    assert amounts == [(454_000, "total_value", "per_year", None),
+                       (230_000, "municipal_share", "per_year", "Linköpings kommun")]
+
+
+def test_table_cell_evidence_from_its_words_and_no_prose_duplicate() -> None:
+    def w(text, x0, conf=0.9):
+        return Word(text=text, bbox=BBox(x0, 200, x0 + 28, 210), line=5, block=2, confidence=conf, origin="ocr")
+
+    words = (w("Bilda", 50), w("897", 200), w("626", 230, conf=0.55), w("kr", 260))
+    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    cells = (Cell(row=0, col=0, text="Förening", bbox=BBox(48, 180, 190, 195)),
+             Cell(row=0, col=1, text="Värde/ år 2020", bbox=BBox(195, 180, 300, 195)),
+             Cell(row=1, col=0, text="Bilda", bbox=BBox(48, 198, 190, 212)),
+             Cell(row=1, col=1, text="897 626 kr", bbox=BBox(195, 198, 300, 212)))
+    table = Table(page=1, bbox=BBox(45, 178, 305, 215), method="word-boxes", n_rows=2, n_cols=2, cells=cells)
+    doc = Document(doc_id="d", source="d.pdf", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(page,), tables=(table,))
+    (fact,) = [f for f in run(doc).facts if f.kind == "amount"]
+    assert (fact.value, fact.role, fact.attrs["year"], fact.attrs["row"]) == (897_626, "total_value", "2020", "1")
+    assert fact.evidence.text_as_scanned == "897 626 kr" and fact.evidence.low_confidence
+    assert fact.evidence.bbox == BBox(195, 198, 300, 212) and fact.evidence.line == 5
