@@ -20,7 +20,7 @@ import pytesseract
 from PIL import Image, ImageFilter
 
 from pipeline.errors import OcrError
-from pipeline.model import BBox, Word
+from pipeline.model import BBox, Repair, Word
 from pipeline.render import PageSource, evidence_jpeg, render_page
 
 SAUVOLA = 2
@@ -179,6 +179,66 @@ def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) ->
     return tuple(words)
 
 
+_NUMBER = re.compile(r"\d{1,7}\S{0,2}")
+_PERCENT = re.compile(r"(\d*)%[.,:;)]?")
+PERCENT_READER_LANG = "eng"
+"""Tesseract's Swedish model never reads a percent sign in our scans ("70%" comes out as
+"7094", "ca 47 %" as "ca 47 26", even on clean renders); the English model reads them."""
+
+
+def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Read every number-like word again with the English model; keep readings that hold a '%'.
+
+    All number crops of a page go to Tesseract in one image, stacked one per line, so the
+    second pass costs one call per page. A reading is taken only when it is the scanned
+    digits followed by a percent sign that the Swedish model turned into digits; the scanned
+    form is kept as a Repair, so the auditor sees both.
+    """
+    numbers = [i for i, w in enumerate(words) if _NUMBER.fullmatch(w.text) and w.bbox is not None]
+    if not numbers:
+        return words
+    sx, sy = image.width / job.width, image.height / job.height
+    crops = []
+    for i in numbers:
+        box = words[i].bbox
+        crops.append(image.crop((max(0, round(box.x0 * sx) - 4), max(0, round(box.top * sy) - 4),
+                                 min(image.width, round(box.x1 * sx) + 4), min(image.height, round(box.bottom * sy) + 4))))
+    gap = max(c.height for c in crops)
+    sheet = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    offsets = []
+    y = gap
+    for crop in crops:
+        sheet.paste(crop, (gap, y))
+        offsets.append((y, y + crop.height))
+        y += crop.height + gap
+    data = pytesseract.image_to_data(sheet, lang=PERCENT_READER_LANG, config=f"--psm 6 -c thresholding_method={SAUVOLA}",
+                                     output_type=pytesseract.Output.DICT)
+    readings: dict[int, list[tuple[str, float]]] = {}
+    for k, text in enumerate(data["text"]):
+        if not text.strip() or float(data["conf"][k]) < 0:
+            continue
+        middle = data["top"][k] + data["height"][k] / 2
+        slot = next((n for n, (top, bottom) in enumerate(offsets) if top - gap / 2 <= middle <= bottom + gap / 2), None)
+        if slot is not None:
+            readings.setdefault(slot, []).append((text.strip(), float(data["conf"][k]) / 100))
+    fixed = list(words)
+    for slot, i in enumerate(numbers):
+        reading = "".join(t for t, _ in readings.get(slot, []))
+        match = _PERCENT.fullmatch(reading)
+        scanned = words[i].text
+        digits = re.sub(r"\D", "", scanned)
+        if not match or not digits.startswith(match.group(1)) or len(digits) - len(match.group(1)) > 3:
+            continue
+        if not match.group(1) and (i == 0 or not _NUMBER.fullmatch(words[i - 1].text)):
+            continue  # a lone sign must follow a number ("47 %")
+        confidence = min(c for _, c in readings[slot])
+        fixed[i] = words[i].model_copy(update={
+            "text": reading,
+            "repair": Repair(scanned=scanned, confidence=round(confidence, 4), reason="percent-sign-reread"),
+        })
+    return tuple(fixed)
+
+
 def ocr_page(job: OcrJob) -> OcrResult:
     """Render and OCR one page; retry a near-empty page with Otsu and `--psm 6`.
 
@@ -198,6 +258,7 @@ def ocr_page(job: OcrJob) -> OcrResult:
             warnings.append("retried_otsu_psm6")
         if len(words) <= settings.near_empty_max_words:
             warnings.append("near_empty")
+    words = reread_percent_signs(image, words, job)
     evidence, scale = evidence_jpeg(page_image, job.source.dpi)
     return OcrResult(
         doc_id=job.doc_id,

@@ -9,8 +9,9 @@ source of the same paper (seed text now; born-digital PDFs and 300 dpi scans lat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-SEEDS_DIR = "/work/shared/seeds"
+SEEDS_DIR = str(Path(__file__).resolve().parent.parent / "corpus" / "sources")
 SEED_FILES = {
     "000": "000_f52ffa7c270fa2f6.txt",
     "001": "001_4a9237c8b8c7ea00.txt",

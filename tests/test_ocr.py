@@ -32,3 +32,13 @@ def test_ocr_page_reads_words_with_boxes_in_points():
         assert 0 <= word.bbox.x0 < word.bbox.x1 <= 595.28 and 0 <= word.bbox.top < word.bbox.bottom <= 841.89
         assert 0 <= word.confidence <= 1 and word.origin == "ocr"
     assert result.evidence[:2] == b"\xff\xd8" and result.evidence_scale == pytest.approx(100 / 72, rel=0.01)
+
+
+def test_percent_signs_are_reread_and_scanned_form_kept():
+    """The Swedish model reads "70%" as "7094"; the re-read restores it and keeps the scan."""
+    source = PageSource(CORPUS_INPUTS / "scans-300" / "004-iop-bilda-erikshjalpen.pdf", "application/pdf", 2, 300)
+    result = ocr_page(OcrJob("doc", 3, source, 595.28, 841.89, OcrSettings()))
+    reread = {w.text for w in result.words if w.repair and w.repair.reason == "percent-sign-reread"}
+    assert {"70%", "25%", "5%", "100%"} <= reread
+    assert all(w.repair.scanned != w.text for w in result.words if w.repair)
+    assert not any("%" in w.text for w in result.words if w.text.isdigit())

@@ -14,7 +14,7 @@ from pipeline.model import BBox, Document, Page, Table, Word
 from pipeline.rules import RULES_DIR, Rules, TablesRules
 from pipeline.tables import extract_tables, ruled_tables
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "sources"
 
 COSTS = [
     ("undervisning, handledning, uppföljning (3 tjänster)", "1 670 400 kr"),

@@ -59,6 +59,11 @@ def body_name(word: str, rules: FactsRules) -> str:
     return word
 
 
+def _has_values(table: Table, row: int) -> bool:
+    """Tell whether a row holds a number beyond its label (a data row, not a heading row)."""
+    return any(c.row == row and c.col != 0 and re.search(r"\d", c.text) for c in table.cells)
+
+
 def _header_texts(table: Table) -> dict[int, str]:
     if table.header:
         return dict(enumerate(table.header))
@@ -119,6 +124,40 @@ def _section_of(doc: Document, page: int, line: int | None) -> str | None:
     return found
 
 
+PROGRAMME_MATCH = 85
+"""rapidfuzz ratio (folded text) at which a name cell part is a known programme; a part that
+starts with a known programme's name ("Bromodellen — Vägen till …") is that programme."""
+
+
+def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section: str | None,
+                 rules: FactsRules, resolve_party) -> list[Fact]:
+    """Name a row's party and programme from its label cell ("Bromodellen / Erikshjälpen och Bilda").
+
+    A label cell of an overview table stacks the programme over the organisation. A part
+    that is a known programme, or that stands beside a part naming a party, is the
+    programme; the other parts are parties (resolved to this paper's full names when it
+    names them, else kept as written for the batch stage's entity resolution).
+    """
+    parts = [" ".join(p.split()).strip(" .,:") for p in cell.text.split(" / ")]
+    parts = [p for p in parts if p]
+    known = {fold(k): k for k in rules.known_programmes}
+    facts: list[Fact] = []
+    resolved = [resolve_party(p) for p in parts]
+    for part, party in zip(parts, resolved):
+        folded = fold(part)
+        best = max(known, key=lambda k: (folded.startswith(k + " "), fuzz.ratio(folded, k)), default=None)
+        is_known = best is not None and (folded.startswith(best + " ") or fuzz.ratio(folded, best) >= PROGRAMME_MATCH)
+        if is_known or (party is None and len(parts) > 1 and any(resolved)):
+            name = known[best] if is_known else part
+            facts.append(Fact(kind="programme", text=part, value=name, section=section, attrs=dict(attrs),
+                              evidence=evidence))
+        else:
+            name, municipal = party if party else (part, False)
+            facts.append(Fact(kind="party", text=part, value=name, section=section,
+                              attrs=attrs | {"municipal": str(municipal).lower()}, evidence=evidence))
+    return facts
+
+
 def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     """Turn each amount / percentage / count cell of `doc.tables` into a Fact with attrs table, row, col.
 
@@ -134,6 +173,12 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         labels = {c.row: c.text for c in table.cells if c.col == 0}
         for cell in table.cells:
             if cell.row == header_row or not cell.text.strip():
+                continue
+            if cell.col == 0 and table.header and table.header[0].strip() and _has_values(table, cell.row):
+                evidence = _evidence(doc, table, cell, rules.low_confidence_below)
+                attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
+                facts.extend(_label_facts(cell, evidence, attrs, _section_of(doc, evidence.page, evidence.line),
+                                          rules, resolve_party))
                 continue
             info = headers.get(cell.col, HeaderInfo(None, None, None, None, None, None))
             label = labels.get(cell.row, "")

@@ -44,7 +44,3 @@ def write_schemas() -> None:
     """Rewrite the committed schema files from the models."""
     for name, schema in schemas().items():
         (SCHEMA_DIR / f"{name}.schema.json").write_text(schema_text(schema), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_schemas()

@@ -1,0 +1,281 @@
+"""Writers of the batch outputs: records.jsonl/.parquet, discrepancies.json, report.html, report.xlsx.
+
+Every file is deterministic (sorted keys, stable order, no timestamps) and written atomically
+(a temporary file in the same folder, then `os.replace`).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import logging
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from PIL import Image
+
+from pipeline.model import Document, Evidence, Record
+from pipeline.records import records_frame
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CROP_MARGIN_X_PT = 90.0
+CROP_MARGIN_Y_PT = 18.0
+"""Page context around a value's box in the report crop, in PDF points (the line, and a line or so above and below)."""
+CROP_MAX_WIDTH_PX = 900
+FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
+"""Creation/modification time written into report.xlsx, so two writes are byte-identical."""
+
+_PERSONNUMMER = re.compile(r"\b(?:19|20)?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})\b")
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "ok": 3}
+
+
+# --------------------------------------------------------------------------- files
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for reading
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def records_jsonl(records: tuple[Record, ...] | list[Record]) -> bytes:
+    """Return records.jsonl: one record per line, keys sorted."""
+    return "".join(_json(r.model_dump(mode="json")) + "\n" for r in records).encode("utf-8")
+
+
+def records_parquet(records: tuple[Record, ...] | list[Record]) -> bytes:
+    """Return records.parquet (long form: one row per stated value)."""
+    buf = io.BytesIO()
+    records_frame(list(records)).to_parquet(buf, index=False, engine="pyarrow")
+    return buf.getvalue()
+
+
+def discrepancies_json(report) -> bytes:
+    """Return discrepancies.json, keys sorted, indented."""
+    return (json.dumps(report.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- html
+
+
+def mask_personal_numbers(text: str) -> str:
+    """Mask Swedish personal (and coordination) numbers: keep the birth date, hide the last four.
+
+    Org numbers share the shape but have a month group of 20 or more, so they stay.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        month, day = int(m.group(2)), int(m.group(3))
+        if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91):
+            return m.group(0)[: -4] + "XXXX"
+        return m.group(0)
+
+    return _PERSONNUMMER.sub(repl, text)
+
+
+def crop_png(out_dir: Path, doc: Document | None, evidence: Evidence | None) -> str | None:
+    """Return a base64 PNG of the page around the evidence box, or None (plain text, no image).
+
+    The page image is `out_dir / Page.image`; `Page.image_scale` is its pixels per PDF point.
+    """
+    if doc is None or evidence is None or evidence.bbox is None:
+        return None
+    page = next((p for p in doc.pages if p.number == evidence.page), None)
+    if page is None or not page.image or not page.image_scale:
+        return None
+    path = out_dir / page.image
+    try:
+        with Image.open(path) as img:
+            s = page.image_scale
+            x0, top, x1, bottom = evidence.bbox
+            box = (
+                max(0, int((x0 - CROP_MARGIN_X_PT) * s)),
+                max(0, int((top - CROP_MARGIN_Y_PT) * s)),
+                min(img.width, int((x1 + CROP_MARGIN_X_PT) * s) + 1),
+                min(img.height, int((bottom + CROP_MARGIN_Y_PT) * s) + 1),
+            )
+            if box[2] <= box[0] or box[3] <= box[1]:
+                return None
+            crop = img.crop(box).convert("RGB")
+    except OSError as err:
+        log.warning("%s p%s: evidence image %s unreadable (%s); no crop", evidence.doc_id[:12], evidence.page, path, err)
+        return None
+    if crop.width > CROP_MAX_WIDTH_PX:
+        crop = crop.resize((CROP_MAX_WIDTH_PX, max(1, round(crop.height * CROP_MAX_WIDTH_PX / crop.width))))
+    buf = io.BytesIO()
+    crop.save(buf, format="PNG", optimize=False)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _fmt(value: object, field: str | None, kind: str, label: str | None = None) -> str:
+    """Format a finding value: SEK with thousands spaces, counts plain, percentages with %."""
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        grouped = f"{value:,}".replace(",", " ")
+        return grouped if "participants" in f"{field or ''} {label or ''}" else grouped + " kr"
+    if isinstance(value, float):
+        return f"{value:g} % similar" if kind == "paper_versions" else f"{value:g} %"
+    return str(value)
+
+
+def render_html(result, out_dir: Path) -> str:
+    """Render report.html: summary, one card per finding with page crops, repaired values."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["mask"] = lambda s: mask_personal_numbers(str(s))
+    docs = {d.doc_id: d for d in result.documents}
+    crops: dict[tuple, str | None] = {}
+
+    def crop(ev: Evidence | None) -> str | None:
+        if ev is None:
+            return None
+        k = (ev.doc_id, ev.page, tuple(ev.bbox) if ev.bbox else None)
+        if k not in crops:
+            crops[k] = crop_png(out_dir, docs.get(ev.doc_id), ev)
+        return crops[k]
+
+    report = result.report
+    cards = []
+    for f in sorted(report.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.kind, f.key, f.field or "", f.id)):
+        values = []
+        for v in f.values:
+            doc = docs.get(v.doc_id)
+            values.append({
+                "doc": v.doc_id[:12],
+                "source": doc.source if doc else v.doc_id[:12],
+                "value": _fmt(v.value, f.field, f.kind, v.label),
+                "label": v.label or "",
+                "page": v.evidence.page if v.evidence else None,
+                "scanned": v.evidence.text_as_scanned if v.evidence else "",
+                "repaired": v.evidence.text_repaired if v.evidence else "",
+                "shaky": bool(v.evidence and (v.evidence.repaired or v.evidence.low_confidence)),
+                "crop": crop(v.evidence),
+            })
+        cards.append({"f": f, "vals": values})
+    shaky = []
+    seen = set()
+    for r in result.records:
+        for kind, table in (("amount", r.amounts), ("percentage", r.percentages), ("participants", r.participants), ("date", r.dates)):
+            for role, vals in table.items():
+                for v in vals:
+                    ev = v.evidence
+                    if (ev.repaired or ev.low_confidence) and (r.doc_id, ev.page, str(v.value), role) not in seen:
+                        seen.add((r.doc_id, ev.page, str(v.value), role))
+                        shaky.append({"source": r.source, "doc": r.doc_id[:12], "page": ev.page, "kind": kind, "role": role,
+                                      "value": v.value, "scanned": ev.text_as_scanned, "repaired": ev.text_repaired,
+                                      "confidence": ev.confidence, "why": ", ".join(w for w, b in (("repaired", ev.repaired), ("low confidence", ev.low_confidence)) if b)})
+    summary = {
+        "documents": len(result.documents),
+        "papers": len(report.papers),
+        "partnerships": len(report.partnerships),
+        "passed": sum(f.outcome == "pass" for f in report.findings),
+        "failed": sum(f.outcome == "fail" for f in report.findings),
+        "notes": sum(f.outcome == "note" for f in report.findings),
+        "findings": len(report.findings),
+    }
+    sources = {d.doc_id: d.source for d in result.documents}
+    return env.get_template("report.html.j2").render(
+        summary=summary,
+        report=report,
+        cards=cards,
+        shaky=sorted(shaky, key=lambda s: (s["source"], s["page"], s["role"], str(s["value"]))),
+        kinds=sorted(report.counts),
+        severities=sorted({f.severity for f in report.findings}, key=lambda s: _SEVERITY_ORDER.get(s, 9)),
+        sources=sources,
+    )
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def render_xlsx(result) -> bytes:
+    """Return report.xlsx: sheets Findings, Values and Records; byte-identical across writes."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Findings"
+    ws.append(["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "rests_on_repaired"])
+    for f in result.report.findings:
+        ws.append([f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", mask_personal_numbers(f.explanation), f.rests_on_repaired])
+    wv = wb.create_sheet("Values")
+    wv.append(["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned", "text_repaired", "repaired", "low_confidence"])
+    for f in result.report.findings:
+        for v in f.values:
+            ev = v.evidence
+            wv.append([f.id, f.kind, v.doc_id, v.label or "", mask_personal_numbers(str(v.value)) if isinstance(v.value, str) else v.value,
+                       ev.page if ev else None, mask_personal_numbers(ev.text_as_scanned) if ev else "",
+                       mask_personal_numbers(ev.text_repaired) if ev else "", ev.repaired if ev else None, ev.low_confidence if ev else None])
+    wr = wb.create_sheet("Records")
+    frame = records_frame(list(result.records))
+    wr.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        wr.append([None if _isna(x) else (mask_personal_numbers(x) if isinstance(x, str) else x) for x in row])
+    for sheet in (ws, wv, wr):
+        sheet.freeze_panes = "A2"
+    wb.properties.creator = "committee-papers"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _normalize_zip(buf.getvalue())
+
+
+def _isna(x: object) -> bool:
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _normalize_zip(data: bytes) -> bytes:
+    """Rewrite an xlsx zip with fixed entry times and fixed core-property dates."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
+                content = text.encode("utf-8")
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, content)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- all outputs
+
+
+def write_outputs(result, out_dir: Path) -> None:
+    """Write the five batch outputs into `out_dir`, each atomically."""
+    atomic_write_bytes(out_dir / "records.jsonl", records_jsonl(result.records))
+    atomic_write_bytes(out_dir / "records.parquet", records_parquet(result.records))
+    atomic_write_bytes(out_dir / "discrepancies.json", discrepancies_json(result.report))
+    atomic_write_bytes(out_dir / "report.html", render_html(result, out_dir).encode("utf-8"))
+    atomic_write_bytes(out_dir / "report.xlsx", render_xlsx(result))
