@@ -246,21 +246,36 @@ def _participant_facts(ctx: _Context) -> list[Fact]:
     ]
 
 
-def _drop_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact]) -> list[Fact]:
-    """Drop prose facts that restate a table cell already turned into a fact (same page, value)."""
-    seen = {(f.kind, f.evidence.page, f.value) for f in tabular}
-    boxes = {t.page: t.bbox for t in doc.tables}
-    out = []
+def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact]) -> tuple[list[Fact], list[Fact]]:
+    """Drop prose facts that restate a table cell already turned into a fact (same page, value).
+
+    The cell's fact is kept (its role comes from the table), and takes the period that the
+    text around the table gave the prose reading ("Kostnader per kalenderår:") when the
+    table itself names none.
+    """
+    boxes: dict[int, list] = {}
+    for table in doc.tables:
+        boxes.setdefault(table.page, []).append(table.bbox)
+    periods: dict[tuple, str] = {}
+    table_keys = {(f.kind, f.evidence.page, f.value) for f in tabular}
+    kept = []
     for f in prose:
         key = (f.kind, f.evidence.page, f.value)
-        box = boxes.get(f.evidence.page)
-        inside = box is None or f.evidence.bbox is None or (
-            box.x0 <= f.evidence.bbox.x0 and f.evidence.bbox.x1 <= box.x1
-            and box.top <= f.evidence.bbox.top and f.evidence.bbox.bottom <= box.bottom)
-        if key in seen and inside:
+        inside = f.evidence.bbox is None or any(
+            box is None or (box.x0 <= f.evidence.bbox.x0 and f.evidence.bbox.x1 <= box.x1
+                            and box.top <= f.evidence.bbox.top and f.evidence.bbox.bottom <= box.bottom)
+            for box in boxes.get(f.evidence.page, [None]))
+        if key in table_keys and inside:
+            if f.period:
+                periods.setdefault(key, f.period)
             continue
-        out.append(f)
-    return out
+        kept.append(f)
+    merged = [
+        f.model_copy(update={"period": periods[key]})
+        if f.period is None and (key := (f.kind, f.evidence.page, f.value)) in periods else f
+        for f in tabular
+    ]
+    return kept, merged
 
 
 def extract_facts(doc: Document, rules: Rules) -> Document:
@@ -282,7 +297,7 @@ def extract_facts(doc: Document, rules: Rules) -> Document:
         + _participant_facts(ctx)
     )
     tabular = table_facts(doc, rules.facts, ctx.resolve)
-    prose = _drop_table_duplicates(doc, prose, tabular)
+    prose, tabular = _merge_table_duplicates(doc, prose, tabular)
     prose.sort(key=lambda f: (f.evidence.page, f.evidence.line or 0, f.kind))
     log.debug("%s: %d facts (%d from tables)", doc.doc_id[:12], len(prose) + len(tabular), len(tabular))
     return doc.model_copy(update={"facts": tuple(prose + tabular)})

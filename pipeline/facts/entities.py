@@ -68,6 +68,8 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             prev = tokens[first - 1].word.text
             if not _capitalised(prev) or fold(_strip(prev)) in stop or prev != _strip(prev):
                 break
+            if tokens[first - 1].word.block != tokens[first].word.block:
+                break  # a name does not run across a paragraph (or table cell) gap
             first -= 1
         if not _capitalised(_strip(tokens[first].word.text)):
             continue

@@ -59,15 +59,18 @@ def body_name(word: str, rules: FactsRules) -> str:
     return word
 
 
-def _has_values(table: Table, row: int) -> bool:
-    """Tell whether a row holds a number beyond its label (a data row, not a heading row)."""
-    return any(c.row == row and c.col != 0 and re.search(r"\d", c.text) for c in table.cells)
+def _has_values(table: Table, row: int, include_label: bool = False) -> bool:
+    """Tell whether a row holds a number (beyond its label; a year does not count): a data row."""
+    return any(
+        c.row == row and (include_label or c.col != 0) and re.search(r"\d", re.sub(r"\b(19|20)\d\d\b", "", c.text))
+        for c in table.cells
+    )
 
 
-def _header_texts(table: Table) -> dict[int, str]:
+def _header_texts(table: Table, header_row: int) -> dict[int, str]:
     if table.header:
         return dict(enumerate(table.header))
-    return {c.col: c.text for c in table.cells if c.row == 0}
+    return {c.col: c.text for c in table.cells if c.row == header_row}
 
 
 def _words_in(page_words: tuple[Word, ...], box: BBox) -> list[Word]:
@@ -141,15 +144,19 @@ def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section:
     parts = [" ".join(p.split()).strip(" .,:") for p in cell.text.split(" / ")]
     parts = [p for p in parts if p]
     known = {fold(k): k for k in rules.known_programmes}
-    facts: list[Fact] = []
     resolved = [resolve_party(p) for p in parts]
-    for part, party in zip(parts, resolved):
+    programmes = []
+    for part in parts:
         folded = fold(part)
         best = max(known, key=lambda k: (folded.startswith(k + " "), fuzz.ratio(folded, k)), default=None)
-        is_known = best is not None and (folded.startswith(best + " ") or fuzz.ratio(folded, best) >= PROGRAMME_MATCH)
-        if is_known or (party is None and len(parts) > 1 and any(resolved)):
-            name = known[best] if is_known else part
-            facts.append(Fact(kind="programme", text=part, value=name, section=section, attrs=dict(attrs),
+        hit = best is not None and (folded.startswith(best + " ") or fuzz.ratio(folded, best) >= PROGRAMME_MATCH)
+        programmes.append(known[best] if hit else None)
+    if not any(programmes) and any(resolved) and not all(resolved):
+        programmes = [None if party else part for part, party in zip(parts, resolved)]
+    facts: list[Fact] = []
+    for part, party, programme in zip(parts, resolved, programmes):
+        if programme:
+            facts.append(Fact(kind="programme", text=part, value=programme, section=section, attrs=dict(attrs),
                               evidence=evidence))
         else:
             name, municipal = party if party else (part, False)
@@ -168,8 +175,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     """
     facts: list[Fact] = []
     for index, table in enumerate(doc.tables):
-        headers = {col: read_header(text, rules) for col, text in _header_texts(table).items()}
-        header_row = 0 if not table.header else -1
+        header_row = 0 if not table.header and not _has_values(table, 0, include_label=True) else -1
+        headers = {col: read_header(text, rules) for col, text in _header_texts(table, header_row).items()}
         labels = {c.row: c.text for c in table.cells if c.col == 0}
         for cell in table.cells:
             if cell.row == header_row or not cell.text.strip():
