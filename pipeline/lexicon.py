@@ -1,27 +1,94 @@
-"""The Swedish lexicon: which word forms are real, and how common they are.
+"""The Swedish lexicon: which word forms are real, how common they are, and their look-alike keys.
 
-Loaded once per process. Backed by wordfreq's Swedish "large" list.
+Three sources, in the order they are asked:
+
+1. wordfreq's Swedish "large" list (about 340 000 forms with frequencies) plus the genre terms
+   in `rules/lexicon/*.txt`, held in one dict and loaded from a pickle cache in `.cache/`
+   (built by `python -m pipeline.lexicon --build`, or lazily on first use);
+2. a compound splitter over that list (Swedish writes compounds as one word, and no list holds
+   "språkvänsmatchning"): a form is a compound when it splits into known parts;
+3. hunspell-sv through spylls, loaded only when a form is unknown to both, with answers cached
+   per form in memory and in `.cache/hunspell-*.pickle` (spylls takes seconds to load and one
+   to three milliseconds per compound look-up; its answers never change for a dictionary).
+
+Also built into the cache: the forms that look like damage (wordfreq's web text holds
+"bostader" beside "bostäder"; such forms may not serve as compound parts) and the letter
+trigrams of listed words (a form with trigrams no word has, "sdrj", is implausible Swedish).
+
+A *skeleton* is a word with its diacritics dropped (å, ä → a; ö → o; é → e). The skeleton index
+maps each skeleton to the known forms that share it, so the repair stage can go from a damaged
+form to every real word it may have been.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import logging
+import os
+import pickle
 import re
+import sys
+import time
 from functools import lru_cache
+from pathlib import Path
 
-from wordfreq import get_frequency_dict
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = ROOT / ".cache"
+GENRE_DIR = ROOT / "rules" / "lexicon"
+CACHE_VERSION = "6"
+
+GENRE_FREQUENCY = 1e-6
+"""Frequency given to a genre term that wordfreq does not list (about once per million words)."""
+
+COMPOUND_FREQUENCY = 1e-8
+"""Frequency given to a compound that only the splitter or hunspell knows."""
 
 _LETTERS = re.compile(r"^[^\W\d_]+$")
+_SKELETON = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "à": "a", "è": "e"})
+_COMPOUND_MIN_PART = 4
+_COMPOUND_MIN_HEAD = 3
+_COMPOUND_MIN_PART_FREQ = 2e-7
+_COMPOUND_MAX_PARTS = 4
+_COMPOUND_LINKS = ("", "s")
+DAMAGE_LIKE_RATIO = 20.0
+"""A form without å/ä/ö whose diacritic variant is this many times more frequent looks like
+damage ("bostader" beside "bostäder": web text that lost its letters), so it may not
+serve as a compound part."""
+
+
+def skeleton(word: str) -> str:
+    """Return the lower-cased `word` with its diacritics dropped (the look-alike key)."""
+    return word.lower().translate(_SKELETON)
 
 
 class Lexicon:
-    """Word frequencies (lower-case forms) with membership and hit-rate helpers."""
+    """Word frequencies (lower-case forms) with membership, compounds and a skeleton index."""
 
-    def __init__(self, frequencies: dict[str, float]):
+    def __init__(
+        self,
+        frequencies: dict[str, float],
+        by_skeleton: dict[str, tuple[str, ...]] | None = None,
+        damage_like: frozenset[str] | None = None,
+        trigrams: frozenset[str] | None = None,
+    ):
         self.frequencies = frequencies
+        self.by_skeleton = by_skeleton if by_skeleton is not None else _skeleton_index(frequencies)
+        self.damage_like = damage_like if damage_like is not None else _damage_like(frequencies, self.by_skeleton)
+        self.trigrams = trigrams if trigrams is not None else _trigrams(frequencies, self.damage_like)
+        self._parts = {w: f for w, f in frequencies.items() if f >= _COMPOUND_MIN_PART_FREQ and w not in self.damage_like}
+        self._compound_cache: dict[str, bool] = {}
+        self._parts_index: dict[str, tuple[str, ...]] | None = None
 
     def known(self, word: str) -> bool:
-        """Return whether the lower-cased `word` is a known Swedish word form."""
+        """Return whether the lower-cased `word` is in the word list (no compound analysis)."""
         return word.lower() in self.frequencies
+
+    def frequency(self, word: str) -> float:
+        """Return the word list frequency of the lower-cased `word` (0.0 if unlisted)."""
+        return self.frequencies.get(word.lower(), 0.0)
 
     def hit_rate(self, tokens: list[str]) -> float:
         """Return the share of alphabetic tokens (3+ letters) that are known words (1.0 if none)."""
@@ -31,8 +98,248 @@ class Lexicon:
             return 1.0
         return sum(self.known(w) for w in words) / len(words)
 
+    def unseen_trigrams(self, word: str) -> int:
+        """Return how many letter trigrams of `^word$` occur in no listed word (0 for plausible forms)."""
+        w = f"^{word.lower()}$"
+        return sum(w[i : i + 3] not in self.trigrams for i in range(len(w) - 2))
+
+    def same_skeleton(self, word: str) -> tuple[str, ...]:
+        """Return the listed forms whose skeleton equals `word`'s skeleton (its diacritic variants)."""
+        return self.by_skeleton.get(skeleton(word), ())
+
+    def is_word(self, word: str) -> bool:
+        """Return whether the lower-cased `word` is listed, splits into listed parts, or hunspell knows it."""
+        w = word.lower()
+        if w in self.frequencies:
+            return True
+        if not _LETTERS.match(w) or len(w) < 2 * _COMPOUND_MIN_PART:
+            return False
+        hit = self._compound_cache.get(w)
+        if hit is None:
+            hit = bool(self.split_compound(w)) or _hunspell_knows(w)
+            self._compound_cache[w] = hit
+        return hit
+
+    def hunspell_knows(self, word: str) -> bool:
+        """Return whether hunspell-sv accepts `word` as written (slow when not cached: ~1-3 ms)."""
+        return _hunspell_knows(word)
+
+    def word_frequency(self, word: str) -> float:
+        """Return the frequency of `word`, `COMPOUND_FREQUENCY` for a known compound, 0.0 otherwise."""
+        f = self.frequencies.get(word.lower(), 0.0)
+        if f:
+            return f
+        return COMPOUND_FREQUENCY if self.is_word(word) else 0.0
+
+    def parts_by_skeleton(self) -> dict[str, tuple[str, ...]]:
+        """Return the skeleton index restricted to forms that may be compound parts (built once)."""
+        if self._parts_index is None:
+            index: dict[str, list[str]] = {}
+            for w in self._parts:
+                if _LETTERS.match(w):
+                    index.setdefault(skeleton(w), []).append(w)
+            self._parts_index = {k: tuple(sorted(v, key=lambda w: -self._parts[w])) for k, v in index.items()}
+        return self._parts_index
+
+    def split_compound(self, word: str) -> tuple[str, ...]:
+        """Split the lower-cased `word` into listed parts (with an optional linking -s-), or return ().
+
+        The head (last part) must be at least three letters, every other part four, each listed with a frequency of at least two in
+        ten million, and not look like damage (see DAMAGE_LIKE_RATIO).
+        """
+        return _split(word.lower(), self._parts, _COMPOUND_MAX_PARTS)
+
+
+def _split(word: str, freqs: dict[str, float], parts_left: int) -> tuple[str, ...]:
+    if len(word) >= _COMPOUND_MIN_HEAD and word in freqs:
+        return (word,)
+    if parts_left <= 1:
+        return ()
+    for cut in range(len(word) - _COMPOUND_MIN_HEAD, _COMPOUND_MIN_PART - 1, -1):
+        head = word[:cut]
+        for link in _COMPOUND_LINKS:
+            stem = head[: len(head) - len(link)] if link else head
+            if link and not head.endswith(link):
+                continue
+            if len(stem) < _COMPOUND_MIN_PART or stem not in freqs:
+                continue
+            rest = _split(word[cut:], freqs, parts_left - 1)
+            if rest:
+                return (head, *rest)
+    return ()
+
+
+def _hunspell_base() -> str | None:
+    for base in (sys.prefix + "/share/hunspell/sv_SE", "/usr/share/hunspell/sv_SE"):
+        if Path(base + ".dic").exists():
+            return base
+    return None
+
+
+@lru_cache(maxsize=1)
+def _hunspell():
+    from spylls.hunspell import Dictionary
+
+    base = _hunspell_base()
+    if base is None:
+        log.warning("no hunspell-sv dictionary found: compounds are judged by the splitter alone")
+        return None
+    started = time.perf_counter()
+    dictionary = Dictionary.from_files(base)
+    log.debug("hunspell %s loaded in %.2f s", base, time.perf_counter() - started)
+    return dictionary
+
+
+class _Verdicts:
+    """Hunspell's answers per word form, kept in `.cache/` between processes.
+
+    Spylls takes seconds to load and milliseconds per compound look-up; its answers never change
+    for a given dictionary, so they are cached in a file named by the dictionary's hash, read on
+    first use and written back (atomically) when the process ends.
+    """
+
+    def __init__(self) -> None:
+        self.answers: dict[str, bool] | None = None
+        self.new = 0
+        self.path: Path | None = None
+
+    def load(self) -> dict[str, bool]:
+        if self.answers is None:
+            self.answers = {}
+            base = _hunspell_base()
+            if base:
+                digest = hashlib.sha256(Path(base + ".dic").read_bytes() + Path(base + ".aff").read_bytes())
+                self.path = CACHE_DIR / f"hunspell-{digest.hexdigest()[:16]}.pickle"
+                if self.path.exists():
+                    with self.path.open("rb") as handle:
+                        self.answers = pickle.load(handle)
+            import atexit
+
+            atexit.register(self.save)
+        return self.answers
+
+    def save(self) -> None:
+        if not self.new or self.path is None or self.answers is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(self.answers, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.path)
+        self.new = 0
+
+
+_VERDICTS = _Verdicts()
+
+
+def _hunspell_knows(word: str) -> bool:
+    """Return whether hunspell-sv accepts `word` (answers cached in memory and in `.cache/`)."""
+    answers = _VERDICTS.load()
+    hit = answers.get(word)
+    if hit is None:
+        dictionary = _hunspell()
+        hit = answers[word] = bool(dictionary and dictionary.lookup(word))
+        _VERDICTS.new += 1
+    return hit
+
+
+def _damage_like(frequencies: dict[str, float], by_skeleton: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    out = set()
+    for forms in by_skeleton.values():
+        if len(forms) < 2:
+            continue
+        top = max((frequencies[f] for f in forms if _DIACRITIC_SET.intersection(f)), default=0.0)
+        for f in forms:
+            if not _DIACRITIC_SET.intersection(f) and frequencies[f] * DAMAGE_LIKE_RATIO < top:
+                out.add(f)
+    return frozenset(out)
+
+
+_DIACRITIC_SET = frozenset("åäö")
+_TRIGRAM_MIN_FREQ = 1e-7
+
+
+def _trigrams(frequencies: dict[str, float], damage_like: frozenset[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for word, f in frequencies.items():
+        if f >= _TRIGRAM_MIN_FREQ and word not in damage_like and _LETTERS.match(word):
+            w = f"^{word}$"
+            out.update(w[i : i + 3] for i in range(len(w) - 2))
+    return frozenset(out)
+
+
+def _skeleton_index(frequencies: dict[str, float]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for word in frequencies:
+        if _LETTERS.match(word):
+            index.setdefault(skeleton(word), []).append(word)
+    return {k: tuple(sorted(v, key=lambda w: -frequencies[w])) for k, v in index.items()}
+
+
+def read_genre_terms(directory: Path = GENRE_DIR) -> dict[str, float]:
+    """Read `rules/lexicon/*.txt`: one term per line, `#` starts a comment (the source)."""
+    terms: dict[str, float] = {}
+    for path in sorted(directory.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            term = line.split("#", 1)[0].strip().lower()
+            if term:
+                terms[term] = GENRE_FREQUENCY
+    return terms
+
+
+def _cache_path(directory: Path = GENRE_DIR) -> Path:
+    import wordfreq
+
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    digest.update(getattr(wordfreq, "__version__", "").encode())
+    for path in sorted(directory.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return CACHE_DIR / f"lexicon-{digest.hexdigest()[:16]}.pickle"
+
+
+def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
+    """Build the lexicon from wordfreq and the genre terms and write its cache."""
+    from wordfreq import get_frequency_dict
+
+    frequencies = dict(get_frequency_dict("sv", "large"))
+    for term, freq in read_genre_terms(directory).items():
+        frequencies[term] = max(frequencies.get(term, 0.0), freq)
+    lexicon = Lexicon(frequencies)
+    path = _cache_path(directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump((lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    for stale in path.parent.glob("lexicon-*.pickle"):
+        if stale != path:
+            stale.unlink()
+    return lexicon
+
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """Return the process-wide lexicon."""
-    return Lexicon(get_frequency_dict("sv", "large"))
+    """Return the process-wide lexicon, from the cache (built first if missing)."""
+    path = _cache_path()
+    if path.exists():
+        with path.open("rb") as handle:
+            frequencies, by_skeleton, damage_like, trigrams = pickle.load(handle)
+        return Lexicon(frequencies, by_skeleton, damage_like, trigrams)
+    log.info("lexicon cache %s missing: building it", path)
+    return build_lexicon()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the lexicon cache (`--build`) or report how long it takes to load."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.lexicon", description=__doc__.splitlines()[0])
+    parser.add_argument("--build", action="store_true", help="(re)build the cache under .cache/")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    lexicon = build_lexicon() if args.build else load_lexicon()
+    print(f"{len(lexicon.frequencies)} forms, {len(lexicon.by_skeleton)} skeletons, "
+          f"{time.perf_counter() - started:.2f} s ({_cache_path()})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

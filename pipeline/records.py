@@ -61,7 +61,7 @@ class Statement:
 def normalize_name(name: str) -> str:
     """Return a name folded for matching: lower case, line hyphens joined, punctuation dropped.
 
-    "Link&pings Stads-\\nmission" -> "linkpings stadsmission".
+    "Linköpings Stads-\\nmission" -> "linköpings stadsmission".
     """
     text = re.sub(r"(\w)-\s+(\w)", r"\1\2", name.strip())
     text = re.sub(r"(\w)-(\w)", r"\1\2", text)

@@ -1,0 +1,315 @@
+"""Evaluate the diacritic repair stage on real OCR damage, clean text and synthetic damage.
+
+Real damage: Tesseract `-l eng` output of the corpus scans (bench/data/eng-ocr/), aligned word
+by word to corpus/truth/, scored leave-one-paper-out (look-alike weights learned on the other
+papers, repair scored on the held-out one). Baselines in the same run: no repair, hunspell-sv's
+first suggestion for unknown words, and look-alikes ranked by wordfreq.
+
+    .venv/bin/python bench/eval_repair.py [--no-hunspell] [--show-errors N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import ClassVar
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from learn_confusions import learn, ocr_paths, papers, truth_path
+
+from pipeline.lexicon import load_lexicon, skeleton
+from pipeline.repair import repair_lines
+from pipeline.rules import ConfusionsRules, Rules, load_rules
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "sources"
+CLEAN_SEEDS = ("000", "002", "003", "004")
+_PUNCT = ".,:;!?()\"'”“»«–-—/[]{}"
+
+
+def core(token: str) -> str:
+    """Return a token without outer punctuation (brackets included, for scoring only)."""
+    return token.strip(_PUNCT)
+
+
+def aligned_triples(scanned: str, repaired: str, truth: str) -> list[tuple[str, str, str]]:
+    """Pair (scanned, repaired, truth) word cores where scanned and truth align one-for-one."""
+    out = []
+    s_pages, r_pages, t_pages = scanned.split("\f"), repaired.split("\f"), truth.split("\f")
+    if len(s_pages) != len(t_pages):
+        s_pages, r_pages, t_pages = [scanned], [repaired], [truth]
+    for s_text, r_text, t_text in zip(s_pages, r_pages, t_pages):
+        s_tok, r_tok, t_tok = s_text.split(), r_text.split(), t_text.split()
+        assert len(s_tok) == len(r_tok), "repair changed the token count"
+        keep = [k for k, t in enumerate(s_tok) if core(t)]
+        t_keep = [t for t in t_tok if core(t)]
+        s_c = [skeleton(core(s_tok[k])) for k in keep]
+        t_c = [skeleton(core(t)) for t in t_keep]
+        matcher = SequenceMatcher(None, s_c, t_c, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+                for a, b in zip(range(i1, i2), range(j1, j2)):
+                    k = keep[a]
+                    out.append((core(s_tok[k]), core(r_tok[k]), core(t_keep[b])))
+    return out
+
+
+def score(triples: list[tuple[str, str, str]]) -> dict:
+    """Return recall, precision and correct words broken per 1000 over aligned triples."""
+    damaged = fixed = changed = right = clean = broken = 0
+    for s, r, t in triples:
+        is_word = any(ch.isalpha() for ch in t) and not any(ch.isdigit() for ch in t)
+        if s.lower() != t.lower() and is_word:
+            damaged += 1
+            fixed += r.lower() == t.lower()
+        if r != s:
+            changed += 1
+            right += r.lower() == t.lower()
+        if s == t:
+            clean += 1
+            broken += r != s
+    return {
+        "damaged": damaged,
+        "recall": fixed / damaged if damaged else 0.0,
+        "precision": right / changed if changed else 1.0,
+        "changed": changed,
+        "broken_per_1000": 1000 * broken / clean if clean else 0.0,
+    }
+
+
+def errors(triples: list[tuple[str, str, str]]) -> Counter:
+    """Count (scanned, repaired, truth) triples the repair got wrong."""
+    return Counter(
+        (s, r, t) for s, r, t in triples if r.lower() != t.lower() and (r != s or any(ch.isalpha() for ch in t))
+    )
+
+
+# ---------------------------------------------------------------- baselines
+
+
+class WordfreqBaseline:
+    """Look-alikes from a short hand-written list, ranked by wordfreq (the naive baseline)."""
+
+    LOOKALIKE: ClassVar[dict[str, str]] = {"é": "aeo", "&": "ao", "4": "a", "6": "o"}
+
+    def __init__(self):
+        self.lex = load_lexicon()
+
+    def fix(self, word: str) -> str:
+        w = word.lower()
+        if not w or any(ch.isdigit() for ch in w.replace("4", "").replace("6", "")):
+            return word
+        skel = "".join(self.LOOKALIKE.get(ch, ch)[:1] or ch for ch in w)
+        skel = skeleton(skel)
+        f = self.lex.frequencies.get(w, 0.0)
+        best = max(self.lex.by_skeleton.get(skel, ()), key=lambda c: self.lex.frequencies[c], default=None)
+        if best and best != w and self.lex.frequencies[best] > f:
+            return best.capitalize() if word[:1].isupper() else best
+        return word
+
+    def lines(self, lines: list[str]) -> list[str]:
+        return ["".join(t if k % 2 else self._tok(t) for k, t in enumerate(re.split(r"(\s+)", line))) for line in lines]
+
+    def _tok(self, token: str) -> str:
+        c = core(token)
+        if not c:
+            return token
+        i = token.index(c)
+        return token[:i] + self.fix(c) + token[i + len(c):]
+
+
+class HunspellBaseline(WordfreqBaseline):
+    """hunspell-sv's first suggestion for every word it does not know.
+
+    Uses the hunspell program (Debian package `hunspell`) with the PyPI hunspell-sv dictionary
+    when it is installed: spylls gives the same answers but takes seconds per compound suggestion.
+    """
+
+    def __init__(self):
+        import shutil
+
+        self.binary = shutil.which("hunspell")
+        self.dic_path = str(Path(sys.prefix) / "share" / "hunspell" / "sv_SE")
+        self.cache: dict[str, str] = {}
+
+    def prepare(self, texts: list[str]) -> None:
+        """Look up every distinct word of `texts` in one hunspell run (the program, if present)."""
+        words = sorted({core(t) for text in texts for t in text.split()} - set(self.cache))
+        words = [w for w in words if w and any(ch.isalpha() for ch in w)]
+        if not self.binary or not words:
+            return
+        out = subprocess.run(
+            [self.binary, "-d", self.dic_path, "-a"], input="\n".join("^" + w for w in words) + "\n",
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for word, answer in zip(words, out.split("\n", 1)[1].split("\n\n")):
+            fixed = word
+            if answer.startswith("&"):
+                first = answer.split(": ", 1)[1].split(", ")[0]
+                if not any(ch.isspace() for ch in first):
+                    fixed = first
+            self.cache[word] = fixed
+
+    def fix(self, word: str) -> str:
+        if word not in self.cache:
+            from pipeline.lexicon import _hunspell
+
+            dic, out = _hunspell(), word
+            if any(ch.isalpha() for ch in word) and not dic.lookup(word):
+                suggestion = next(iter(dic.suggest(word)), None)
+                if suggestion and not any(ch.isspace() for ch in suggestion):
+                    out = suggestion
+            self.cache[word] = out
+        return self.cache[word]
+
+
+# ---------------------------------------------------------------- runs
+
+
+def fold_rules(base: Rules, held_out: str, ids: list[str]) -> Rules:
+    """Return the rules with look-alikes learned on every paper but `held_out`."""
+    table = {k: v for k, v in learn([p for p in ids if p != held_out]).items() if not k.startswith("_")}
+    return base.model_copy(update={"confusions": ConfusionsRules.model_validate(table), "hash": base.hash + held_out})
+
+
+def synthetic(text: str, rules: Rules, rng: random.Random) -> str:
+    """Damage clean text by sampling the learned single-letter look-alikes."""
+    by_truth: dict[str, list[tuple[str, float]]] = {}
+    for c in rules.confusions.confusions:
+        if len(c.truth) == 1:
+            by_truth.setdefault(c.truth, []).append((c.scanned, c.p))
+    out = []
+    for ch in text:
+        low = ch.lower()
+        roll, acc, rep = rng.random(), 0.0, ch
+        for scanned, p in by_truth.get(low, ()):
+            acc += p
+            if roll < acc:
+                rep = scanned.upper() if ch.isupper() else scanned
+                break
+        out.append(rep)
+    return "".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-hunspell", action="store_true", help="skip the slow hunspell baseline")
+    parser.add_argument("--show-errors", type=int, default=0, help="print the N commonest errors")
+    args = parser.parse_args(argv)
+    base = load_rules()
+    ids = papers()
+    baselines = {"wordfreq look-alikes": WordfreqBaseline()}
+    if not args.no_hunspell:
+        baselines["hunspell first suggestion"] = HunspellBaseline()
+    if "hunspell first suggestion" in baselines:
+        baselines["hunspell first suggestion"].prepare(
+            [p.read_text(encoding="utf-8") for held in ids for p in ocr_paths(held)]
+        )
+    rows: dict[str, list] = {name: [] for name in ["none", "ours (leave-one-paper-out)", *baselines]}
+    by_res: dict[str, list] = {}
+    repair_seconds = tokens_total = 0
+    for held in ids:
+        rules = fold_rules(base, held, ids)
+        truth = truth_path(held).read_text(encoding="utf-8")
+        for path in ocr_paths(held):
+            scanned = path.read_text(encoding="utf-8")
+            lines = scanned.split("\n")
+            started = time.perf_counter()
+            repaired = "\n".join(repair_lines(lines, rules))
+            repair_seconds += time.perf_counter() - started
+            tokens_total += len(scanned.split())
+            t = aligned_triples(scanned, repaired, truth)
+            rows["ours (leave-one-paper-out)"].extend(t)
+            by_res.setdefault(path.name.split(".")[-2], []).extend(t)
+            rows["none"].extend(aligned_triples(scanned, scanned, truth))
+            for name, b in baselines.items():
+                rows[name].extend(aligned_triples(scanned, "\n".join(b.lines(lines)), truth))
+    resolutions = sorted(by_res)
+    print(f"Real damage: tesseract -l eng on papers {', '.join(ids)} at {', '.join(resolutions)} dpi, leave-one-paper-out")
+    print(f"{'method':32} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12}")
+    for name, triples in rows.items():
+        s = score(triples)
+        print(f"{name:32} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} {s['changed']:8d} {s['broken_per_1000']:12.2f}")
+    for res, triples in sorted(by_res.items()):
+        s = score(triples)
+        print(f"  ours @{res} dpi{'':19} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} {s['changed']:8d} {s['broken_per_1000']:12.2f}")
+    if args.show_errors:
+        for (s, r, t), n in errors(rows["ours (leave-one-paper-out)"]).most_common(args.show_errors):
+            print(f"    {n:3d}  {s!r:24} -> {r!r:24} truth {t!r}")
+
+    print("\nClean text (seeds 000 002 003 004, and corpus truth): words changed per 1000")
+    for label, texts in (
+        ("seeds", [next(SEEDS.glob(f"{n}_*.txt")).read_text(encoding="utf-8") for n in CLEAN_SEEDS]),
+        ("truth", [truth_path(p).read_text(encoding="utf-8") for p in ids]),
+    ):
+        n_tok = n_changed = 0
+        examples = []
+        for text in texts:
+            lines = text.split("\n")
+            out = repair_lines(lines, base)
+            for a, b in zip("\n".join(lines).split(), "\n".join(out).split()):
+                n_tok += 1
+                if a != b:
+                    n_changed += 1
+                    examples.append(f"{a}->{b}")
+        print(f"  {label}: {n_changed} of {n_tok} tokens = {1000 * n_changed / n_tok:.2f} per 1000 {examples[:10]}")
+
+    print("\nSynthetic damage of the clean seeds (not the target; full learned table)")
+    rng = random.Random(4)
+    syn = []
+    for n in CLEAN_SEEDS:
+        text = next(SEEDS.glob(f"{n}_*.txt")).read_text(encoding="utf-8")
+        damaged = synthetic(text, base, rng)
+        repaired = "\n".join(repair_lines(damaged.split("\n"), base))
+        syn.extend(
+            (core(a), core(b), core(c))
+            for a, b, c in zip(damaged.split(), repaired.split(), text.split())
+        )
+    s = score(syn)
+    print(f"  damaged {s['damaged']}, recall {s['recall']:.3f}, precision {s['precision']:.3f}, broken/1000 {s['broken_per_1000']:.2f}")
+
+    print("\nSpeed (one core)")
+    text = "\n".join(p.read_text(encoding="utf-8") for held in ids for p in ocr_paths(held))
+    lines = text.split("\n")
+    n_tok = len(text.split())
+    import pipeline.lexicon as lexicon_module
+
+    verdicts = lexicon_module._VERDICTS.load()
+    lexicon_module._VERDICTS.answers = {}  # as on a machine whose .cache holds no hunspell answers
+    started = time.perf_counter()
+    repair_lines(lines, base.model_copy(update={"hash": base.hash + "-first"}))
+    first = n_tok / (time.perf_counter() - started)
+    lexicon_module._VERDICTS.answers = verdicts | lexicon_module._VERDICTS.answers
+    fresh = base.model_copy(update={"hash": base.hash + "-speed"})  # a scorer with empty caches
+    started = time.perf_counter()
+    repair_lines(lines, fresh)
+    cold = n_tok / (time.perf_counter() - started)
+    reps = 5
+    started = time.perf_counter()
+    for _ in range(reps):
+        repair_lines(lines, fresh)
+    warm = reps * n_tok / (time.perf_counter() - started)
+    print(f"  first sight (no cached hunspell answers; hunspell loaded): {first:,.0f} tokens/s over {n_tok} tokens")
+    print(f"  cold process (hunspell answers from .cache/):              {cold:,.0f} tokens/s")
+    print(f"  warm (candidates cached per form, as in a batch):          {warm:,.0f} tokens/s")
+    print(f"  leave-one-out runs (cold, per fold):                       {tokens_total / repair_seconds:,.0f} tokens/s")
+    load = subprocess.run(
+        [sys.executable, "-c", ("import time; t = time.perf_counter(); from pipeline.lexicon import load_lexicon; "
+                                "load_lexicon(); print(f'{time.perf_counter() - t:.2f}')")],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout.strip()
+    print(f"  lexicon load (fresh process, from cache): {load} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

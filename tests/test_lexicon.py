@@ -1,0 +1,75 @@
+"""Tests of the Swedish lexicon (pipeline/lexicon.py): membership, compounds, skeletons, cache."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pipeline.lexicon import Lexicon, load_lexicon, read_genre_terms, skeleton
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def test_load_lexicon_is_cached_per_process():
+    assert load_lexicon() is load_lexicon()
+
+
+def test_hit_rate_separates_clean_from_damaged_text(lexicon):
+    clean = "Arbetsmarknadsnämnden föreslår att förvaltningen får i uppdrag att återkomma med förslag".split()
+    damaged = "Arbetsmarknadsndmnden foreslar att forvaltningen far i uppdrag att aterkomma med forslag".split()
+    assert lexicon.hit_rate(clean) == 1.0
+    assert lexicon.hit_rate(damaged) < 0.8
+    assert lexicon.hit_rate(["1", "§", "12"]) == 1.0  # nothing alphabetic to judge
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [("Förslag", "forslag"), ("ärende", "arende"), ("Idéburet", "ideburet"), ("Linköpings", "linkopings")],
+)
+def test_skeleton_drops_diacritics(word, key):
+    assert skeleton(word) == key
+
+
+def test_same_skeleton_lists_diacritic_variants_most_frequent_first(lexicon):
+    variants = lexicon.same_skeleton("ar")
+    assert variants[0] == "är" and "år" in variants
+    assert "förslag" in lexicon.same_skeleton("forslag")
+
+
+@pytest.mark.parametrize("word", ["språkvänsmatchning", "försörjningsstödet", "anställningsbarhet"])
+def test_compounds_no_list_holds_are_words(lexicon, word):
+    assert lexicon.is_word(word)
+
+
+@pytest.mark.parametrize("word", ["arbetsmarknadsndmnden", "forsorjningsstod", "xqzvbnm"])
+def test_damaged_forms_are_not_words(lexicon, word):
+    assert not lexicon.is_word(word)
+
+
+def test_damage_like_forms_are_no_compound_parts(lexicon):
+    assert "forvaltningen" not in lexicon.frequencies or "forvaltningen" in lexicon.damage_like
+    assert not lexicon.split_compound("arbetsmarknadsforvaltningen")
+    assert lexicon.split_compound("arbetsmarknadsförvaltningen")
+
+
+def test_unseen_trigrams_flag_implausible_spellings(lexicon):
+    assert lexicon.unseen_trigrams("förvaltning") == 0
+    assert lexicon.unseen_trigrams("forsdrjning") >= 1
+
+
+def test_genre_terms_are_loaded_with_sources(lexicon):
+    terms = read_genre_terms()
+    assert 20 <= len(terms) <= 400
+    assert all(t in lexicon.frequencies for t in terms)
+    assert all(" " not in t for t in terms)
+
+
+def test_cache_loads_fast():
+    load_lexicon.cache_clear()
+    started = time.perf_counter()
+    load_lexicon()
+    assert time.perf_counter() - started < 2.0  # < 1 s on a quiet machine; slack for CI noise

@@ -1,0 +1,165 @@
+"""Tests of the diacritic repair stage (pipeline/repair.py) on the forms issue 4 describes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.model import Document, Page, Word
+from pipeline.repair import repair_document, repair_lines
+from pipeline.rules import load_rules
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "sources"
+CLEAN_SEEDS = ("000", "002", "003", "004")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def fix(line: str, rules) -> str:
+    return repair_lines([line], rules)[0]
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # look-alikes one for one: d, &, é, 4, 6 for å/ä/ö, and the plain a/o
+        ("Linkdpings kommun har fler forvaltningar", "Linköpings kommun har fler förvaltningar"),
+        ("Link&pings kommun och forvaltningen", "Linköpings kommun och förvaltningen"),
+        ("Arende till ndmnden", "Ärende till nämnden"),
+        ("det 4r en fraga for ndmnden", "det är en fråga för nämnden"),
+        ("det &r en fraga for ndmnden", "det är en fråga för nämnden"),
+        ("det ér en fraga for ndmnden", "det är en fråga för nämnden"),
+        ("vuxna som har eller 16per risk for att", "vuxna som har eller löper risk för att"),
+        ("Forslag till beslut i arbetsmarknadsnamnden", "Förslag till beslut i arbetsmarknadsnämnden"),
+        ("sammanstallning av forsorjningsstod", "sammanställning av försörjningsstöd"),
+        # two for one and dropped letters
+        ("under lng tid har manga", "under lång tid har många"),
+        ("i nedanstiaende tabell finns", "i nedanstående tabell finns"),
+        # symbols that stand for letters
+        ("varje [OP har en overenskommelse", "varje IOP har en överenskommelse"),
+        # context: år after a count or "per", är after a subject
+        ("sedan tva ar tillbaka, det ar bra", "sedan två år tillbaka, det är bra"),
+        ("kostnaden per ar fran kommunen", "kostnaden per år från kommunen"),
+        ("det gor att manniskor far stod till arbete", "det gör att människor får stöd till arbete"),
+        ("det beror pa att forslaget ar nytt", "det beror på att förslaget är nytt"),
+        ("forandringen beror manga deltagare i ndmnden", "förändringen berör många deltagare i nämnden"),
+        # tense: a clause already in the past keeps the past form
+        ("aret har varit bra vilket innebar forandrade rutiner", "året har varit bra vilket innebar förändrade rutiner"),
+        (
+            "Forslaget innebar att ndmnden far mer ansvar for fragor om forvaltningen",
+            "Förslaget innebär att nämnden får mer ansvar för frågor om förvaltningen",
+        ),
+        # a lone "1" between words is the preposition
+        ("riktlinjer for IOP 1 Linkopings kommun", "riktlinjer för IOP i Linköpings kommun"),
+    ],
+)
+def test_repairs_damaged_forms(damaged, expected, rules):
+    assert fix(damaged, rules) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Covid-19 påverkade 1 100 000 kr och 2 080 500 kr år 2020.",
+        "Bilaga 1 till protokollet, punkt 3 och § 12.",
+        "Kontakt: info@example.se, www.linkoping.se, tel. 013-20 60 00.",
+        "AMC, IKF och KF beslutade 2021-02-15 om 39 st. platser, >20h/v.",
+        "Arbetsmarknadsnämnden föreslår att språkvänsmatchning och försörjningsstöd fortsätter.",
+    ],
+)
+def test_clean_lines_untouched(line, rules):
+    assert fix(line, rules) == line
+
+
+@pytest.mark.parametrize("seed", CLEAN_SEEDS)
+def test_clean_seed_changes_fewer_than_one_in_a_thousand(seed, rules):
+    lines = next(SEEDS.glob(f"{seed}_*.txt")).read_text(encoding="utf-8").split("\n")
+    out = repair_lines(lines, rules)
+    assert len(out) == len(lines)
+    before, after = " ".join(lines).split(), " ".join(out).split()
+    changed = sum(a != b for a, b in zip(before, after))
+    assert len(before) == len(after)
+    assert changed * 1000 < len(before)
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("ARENDE", "ÄRENDE"),
+        ("Oversikt:", "Översikt:"),
+        ("(forvaltningen),", "(förvaltningen),"),
+        ("»Fragan«", "»Frågan«"),
+    ],
+)
+def test_case_and_punctuation_preserved(damaged, expected, rules):
+    line = f"det ar en fraga for ndmnden {damaged} och manga fler"
+    want = f"det är en fråga för nämnden {expected} och många fler"
+    assert fix(line, rules) == want
+
+
+def test_numbers_and_amounts_are_never_repaired(rules):
+    line = "Vardet ar 1 100 000 kr for Covid-19 och 2nd hand, 151st, 10h/v 2020-01-01"
+    out = fix(line, rules)
+    assert out == "Värdet är 1 100 000 kr för Covid-19 och 2nd hand, 151st, 10h/v 2020-01-01"
+
+
+def test_hyphenated_line_end_is_looked_up_joined(rules):
+    lines = ["kommunen och Arbetsmarknads-", "konsulenterna ar manga, liksom forsorjnings-", "stod for att"]
+    out = repair_lines(lines, rules)
+    assert out == ["kommunen och Arbetsmarknads-", "konsulenterna är många, liksom försörjnings-", "stöd för att"]
+
+
+def test_one_line_out_per_line_in_and_whitespace_kept(rules):
+    lines = ["", "  ar  det  ", "\tfor", "Covid-19"]
+    out = repair_lines(lines, rules)
+    assert [len(line) - len(line.lstrip()) for line in out] == [0, 2, 1, 0]
+    assert len(out) == len(lines)
+
+
+def _word(text: str, line: int) -> Word:
+    return Word(text=text, bbox=None, line=line, block=0, confidence=0.9, origin="ocr")
+
+
+def _doc(kind_a: str, kind_b: str) -> Document:
+    words_a = [_word(t, 1) for t in "Arende : det ar en fraga for ndmnden".split()]
+    words_a += [_word(t, 2) for t in "Link&pings kommun 4r bra, 1 100 000 kr".split()]
+    words_b = [_word(t, 1) for t in "Forslag till beslut for ndmnden".split()]
+    return Document(
+        doc_id="0" * 64,
+        source="x.pdf",
+        media_type="application/pdf",
+        pipeline_version="test",
+        rules_hash="test",
+        pages=(
+            Page(number=1, kind=kind_a, width=595, height=842, words=tuple(words_a)),
+            Page(number=2, kind=kind_b, width=595, height=842, words=tuple(words_b)),
+        ),
+    )
+
+
+def test_repair_document_records_scanned_forms_and_page_stats(rules):
+    doc = _doc("ocr", "text")
+    out = repair_document(doc, rules)
+    assert doc.pages[0].words[0].text == "Arende"  # the input is not mutated
+    page = out.pages[0]
+    texts = [w.text for w in page.words]
+    assert texts == "Ärende : det är en fråga för nämnden Linköpings kommun är bra, 1 100 000 kr".split()
+    repaired = [w for w in page.words if w.repair]
+    assert [(w.repair.scanned, w.text) for w in repaired][:2] == [("Arende", "Ärende"), ("ar", "är")]
+    assert all(0 < w.repair.confidence <= 1 and w.repair.reason for w in repaired)
+    assert page.repair.words == 16
+    assert page.repair.repaired == len(repaired) == 7
+    assert page.repair.share_repaired == pytest.approx(7 / 16, abs=1e-4)
+    # a clean text-layer page passes through, recorded as such
+    assert out.pages[1].words == doc.pages[1].words
+    assert out.pages[1].repair.repaired == 0 and out.pages[1].repair.words == 5
+
+
+def test_damaged_text_pages_are_repaired(rules):
+    out = repair_document(_doc("damaged_text", "damaged_text"), rules)
+    assert [w.text for w in out.pages[1].words] == "Förslag till beslut för nämnden".split()
+    assert out.pages[1].repair.repaired == 3
