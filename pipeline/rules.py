@@ -252,6 +252,7 @@ class ContextRule(RuleSet):
     prev: tuple[str, ...] = ()
     next: tuple[str, ...] = ()
     next_not: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
     bonus: float
     reason: str
 
@@ -274,6 +275,7 @@ class RepairRules(RuleSet):
     damage_max: float
     damage_evidence_ratio: float
     document_weight: float
+    context_window: int
     one_as_i_min_damage: float
     one_as_i_not_after: tuple[str, ...]
     context: tuple[ContextRule, ...]
