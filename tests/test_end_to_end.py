@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from pipeline.schema import schemas
-from tests.conftest import CORPUS_INPUTS, EXTRACTED
+from tests.conftest import CORPUS_INPUTS, CORPUS_TRUTH, EXTRACTED
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -75,12 +75,22 @@ def test_page_kinds(corpus_run, path, kinds):
 
 
 def test_no_page_lost(corpus_run):
+    """Every scanned page yields about as many words as its ground truth holds."""
     out, _ = corpus_run
-    for path in (out / "documents").glob("*.json"):
-        doc = json.loads(path.read_text())
-        for page in doc["pages"]:
-            assert len(page["words"]) > 20, (doc["source"], page["number"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    checked = 0
+    for entry in manifest["inputs"]:
+        folder, name = entry["path"].split("/", 1)
+        if folder not in ("scans-300", "scans-200"):
+            continue
+        doc = json.loads((out / "documents" / f"{entry['doc_id']}.json").read_text())
+        truth_pages = (CORPUS_TRUTH / (Path(name).stem + ".txt")).read_text().split("\f")
+        assert len(doc["pages"]) == len(truth_pages)
+        for page, truth in zip(doc["pages"], truth_pages):
             assert "near_empty" not in page["warnings"]
+            assert len(page["words"]) >= 0.9 * len(truth.split()), (entry["path"], page["number"])
+            checked += 1
+    assert checked == 22
 
 
 def test_evidence_images_exist(corpus_run):
