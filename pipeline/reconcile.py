@@ -530,7 +530,12 @@ def _near(a: Claim, b: Claim, tol: float) -> float | None:
         return None
     dy = abs(a.evidence.bbox.top - b.evidence.bbox.top)
     dx = abs(a.evidence.bbox.x0 - b.evidence.bbox.x0)
-    return dy + dx / 4 if dy <= tol and dx <= 4 * tol else None
+    if dy > tol:
+        return None
+    if dx <= 4 * tol:
+        return dy + dx / 4
+    # The same value on the same row: a scan may split the row into cells differently.
+    return dy + tol if a.value == b.value else None
 
 
 def consolidate(
@@ -539,7 +544,8 @@ def consolidate(
     """Reduce each paper's versions to one claim per statement.
 
     Claims of one field in different versions are the same statement when they stand at the
-    same place on the same page (within `align_tolerance_pt`; plain text: same ordinal).
+    same place on the same page (within `align_tolerance_pt`; plain text: same ordinal), or
+    read the same value on the same row.
     Versions that read it differently are an `ocr_disagreement` (majority wins, ties go to the
     best source). A value that only one version, not the primary, reads is left out, with a note.
     """

@@ -251,7 +251,7 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
 
     The cell's fact is kept (its role comes from the table), and takes the period that the
     text around the table gave the prose reading ("Kostnader per kalenderår:") when the
-    table itself names none.
+    table itself names none; the table's other amounts then take the same period.
     """
     boxes: dict[int, list] = {}
     for table in doc.tables:
@@ -274,6 +274,17 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
         f.model_copy(update={"period": periods[key]})
         if f.period is None and (key := (f.kind, f.evidence.page, f.value)) in periods else f
         for f in tabular
+    ]
+    # One table states one period: amounts the context gave none take the table's.
+    by_table: dict[str, list[str]] = {}
+    for f in merged:
+        if f.kind == "amount" and f.period:
+            by_table.setdefault(f.attrs.get("table", ""), []).append(f.period)
+    table_period = {t: max(sorted(set(ps)), key=ps.count) for t, ps in by_table.items()}
+    merged = [
+        f.model_copy(update={"period": table_period[f.attrs.get("table", "")]})
+        if f.kind == "amount" and f.period is None and f.attrs.get("table", "") in table_period else f
+        for f in merged
     ]
     return kept, merged
 

@@ -76,6 +76,8 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
         if unit is None:
             if not grouped or dec or count_after.match(fold(text[m.end() : m.end() + 20])):
                 continue
+            if re.match(r"\s?[:/]\d", text[m.end() : m.end() + 3]):
+                continue  # a reference such as "lag (1 976:580)", read with a stray space
         multiplier = units.get(fold(unit), 1) if unit else 1
         value = _to_int(num) * multiplier
         if dec:

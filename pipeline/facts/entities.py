@@ -87,6 +87,8 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
                     if nxt != _strip(nxt):
                         break
                     j += 1
+        if first == last == i and f in {fold(w) for w in rules.org_forms} and not f.endswith(("en", "et")):
+            continue  # a lone indefinite "Förening" is a word (a column heading), not a name
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
         if last == i and not _is_org_word(fold(words[-1]), rules):  # "kvinnoföreningens" → "-en"
             words[-1] = _degenitive(words[-1])

@@ -44,18 +44,49 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
     segmented = [_segments(ws, gap) for ws in ordered]
     tables: list[Table] = []
-    run: list[list[Segment]] = []
-    for segs in segmented + [[]]:
+    start = 0
+    for i, segs in enumerate(segmented + [[]]):
         if len(segs) >= 2:
-            run.append(segs)
             continue
+        run = segmented[start:i]
         if len(run) >= settings.min_rows:
-            table = _table(page.number, run, rules)
+            first_row = _row_above(ordered, start, run, height)
+            table = _table(page.number, ([first_row] if first_row else []) + run, rules)
             if table is not None:
                 tables.append(table)
-        run = []
+        start = i + 1
     log.debug("page %d: %d word-box tables", page.number, len(tables))
     return tables
+
+
+def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], height: float) -> list[Segment] | None:
+    """Return the line just above a table region as its first row, if it is one.
+
+    Right-aligned amounts make the gap between label and number narrowest in the row with
+    the widest number, so a table's first row often fails the gap test that finds the rest.
+    A line right above the region (within two word heights) with a number standing in the
+    region's last column is split at the region's column bands instead.
+    """
+    if start == 0:
+        return None
+    line = ordered[start - 1]
+    below = min(w.bbox.top for seg in run[0] for w in seg)  # type: ignore[union-attr]
+    if below - max(w.bbox.bottom for w in line) > 2 * height:  # type: ignore[union-attr]
+        return None
+    bands = _bands(run)
+    last = bands[-1]
+    if not any(any(ch.isdigit() for ch in w.text) and w.bbox.x1 >= last[0] for w in line):  # type: ignore[union-attr]
+        return None
+    segments: list[Segment] = []
+    current = -1
+    for w in line:
+        center = (w.bbox.x0 + w.bbox.x1) / 2  # type: ignore[union-attr]
+        band = max((c for c, (a, _) in enumerate(bands) if center >= a - height), default=0)
+        if band != current:
+            segments.append([])
+            current = band
+        segments[-1].append(w)
+    return segments if len(segments) >= 2 else None
 
 
 def _inside(box: BBox, boxes: list[BBox]) -> bool:
