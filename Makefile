@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system setup bench corpus schema lock
+.PHONY: run test system setup bench corpus schema lock docs
 
 run: setup
 	$(BIN)/papers run corpus/inputs/ --out extracted/
@@ -41,3 +41,7 @@ lock:
 
 bench: setup
 	$(BIN)/python bench/ocr_throughput.py
+
+# Screenshot the committed report for the README.
+docs: setup
+	$(BIN)/python scripts/screenshot_report.py extracted/report.html docs/report.png

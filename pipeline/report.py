@@ -11,9 +11,7 @@ import datetime as dt
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from PIL import Image
 
 from pipeline.model import Document, Evidence, Record
 from pipeline.records import records_frame
+from pipeline.store import json_bytes, write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +37,6 @@ _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "ok": 3}
 
 
 # --------------------------------------------------------------------------- files
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for reading
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _json(obj: object) -> str:
@@ -72,7 +57,7 @@ def records_parquet(records: tuple[Record, ...] | list[Record]) -> bytes:
 
 def discrepancies_json(report) -> bytes:
     """Return discrepancies.json, keys sorted, indented."""
-    return (json.dumps(report.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    return json_bytes(report.model_dump(mode="json"))
 
 
 # --------------------------------------------------------------------------- html
@@ -274,8 +259,8 @@ def _normalize_zip(data: bytes) -> bytes:
 
 def write_outputs(result, out_dir: Path) -> None:
     """Write the five batch outputs into `out_dir`, each atomically."""
-    atomic_write_bytes(out_dir / "records.jsonl", records_jsonl(result.records))
-    atomic_write_bytes(out_dir / "records.parquet", records_parquet(result.records))
-    atomic_write_bytes(out_dir / "discrepancies.json", discrepancies_json(result.report))
-    atomic_write_bytes(out_dir / "report.html", render_html(result, out_dir).encode("utf-8"))
-    atomic_write_bytes(out_dir / "report.xlsx", render_xlsx(result))
+    write_bytes_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
+    write_bytes_atomic(out_dir / "records.parquet", records_parquet(result.records))
+    write_bytes_atomic(out_dir / "discrepancies.json", discrepancies_json(result.report))
+    write_bytes_atomic(out_dir / "report.html", render_html(result, out_dir).encode("utf-8"))
+    write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result))

@@ -102,22 +102,43 @@ def test_no_crop_for_plain_text_or_missing_images(out: Path):
     assert crop_png(out, None, ev) is None
 
 
-def test_report_in_headless_chromium(out: Path, tmp_path: Path):
+def chromium(profile: Path):
+    """Start headless Chromium through Debian's chromedriver (skip when it is not installed)."""
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("/usr/bin/chromium is not installed")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+                "--window-size=1400,1800"):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def test_corpus_report_shows_every_finding_with_its_crops(corpus_run, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    out, _ = corpus_run
+    report = json.loads((out / "discrepancies.json").read_text(encoding="utf-8"))
+    driver = chromium(tmp_path / "profile")
+    try:
+        driver.get((out / "report.html").as_uri())
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#cards .card")) == len(report["findings"])
+        widths = driver.execute_script("return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
+        assert len(widths) > 40 and all(w > 0 for w in widths)
+    finally:
+        driver.quit()
+
+
+def test_report_in_headless_chromium(out: Path, tmp_path: Path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     report = json.loads((out / "discrepancies.json").read_text(encoding="utf-8"))
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-                "--window-size=1400,1800"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium(tmp_path / "profile")
     try:
         driver.get((out / "report.html").as_uri())
         cards = driver.find_elements(By.CSS_SELECTOR, "#cards .card")
@@ -128,8 +149,6 @@ def test_report_in_headless_chromium(out: Path, tmp_path: Path):
         assert widths and all(w > 0 for w in widths)
         summary = driver.find_element(By.ID, "summary").text
         assert "5\npapers" in summary and "9\ndocuments" in summary
-        (ROOT / "docs").mkdir(exist_ok=True)
-        driver.save_screenshot(str(ROOT / "docs" / "report.png"))
         Select(driver.find_element(By.ID, "f-kind")).select_by_value("agreement")
         shown = [c for c in cards if c.is_displayed()]
         assert len(shown) == report["counts"]["agreement"]
