@@ -56,7 +56,7 @@ class ProcessExecutor:
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: id(pending[f])):
+                for future in done:
                     job = pending.pop(future)
                     error = future.exception()
                     yield job, error if error is not None else future.result()

@@ -266,7 +266,7 @@ class Document(Frozen):
 
 
 # --- batch stage ---
-# Types the batch stage (records.py, reconcile.py, report.py) writes: records.jsonl,
+# Types the batch stage (records.py, reconcile/, report.py) writes: records.jsonl,
 # discrepancies.json. Values in findings are integer SEK, ISO dates, percentages or names.
 
 FindingKind = Literal[

@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -63,14 +63,17 @@ class RunOptions:
     progress: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
-    """What a run did: the manifest written, and how many documents were skipped as done."""
+    """What a run did: the manifest written, and how many documents were done or skipped."""
 
     manifest: Manifest
-    skipped: int = 0
-    processed: int = 0
-    failed_paths: list[str] = field(default_factory=list)
+    processed: int
+    skipped: int
+
+    @property
+    def failed_paths(self) -> list[str]:
+        return [e.path for e in self.manifest.inputs if e.status == "failed"]
 
 
 def _failure(err: Exception, stage: str) -> InputFailure:
@@ -94,6 +97,15 @@ def _entry(path: str, doc: Document) -> ManifestEntry:
     )
 
 
+class StageFailure(Exception):
+    """An unexpected exception inside a stage, carrying the stage's name to the manifest."""
+
+    def __init__(self, stage: str, error: Exception):
+        super().__init__(f"{stage}: {error}")
+        self.stage = stage
+        self.error = error
+
+
 def process_document(doc: Document, rules: Rules) -> Document:
     """Run the per-document stages after OCR, naming the stage in any failure."""
     for name, stage in STAGES:
@@ -105,15 +117,6 @@ def process_document(doc: Document, rules: Rules) -> Document:
         except Exception as err:
             raise StageFailure(name, err) from err
     return doc
-
-
-class StageFailure(Exception):
-    """An unexpected exception inside a stage, carrying the stage's name to the manifest."""
-
-    def __init__(self, stage: str, error: Exception):
-        super().__init__(f"{stage}: {error}")
-        self.stage = stage
-        self.error = error
 
 
 def _with_ocr(ingested: Ingested, results: dict[int, OcrResult], out_evidence: dict[int, tuple[bytes, float]]) -> Document:
@@ -156,7 +159,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     pending: dict[str, tuple[str, Ingested]] = {}
     first_path: dict[str, str] = {}
     copies: dict[str, str] = {}
-    result = RunResult(manifest=None)  # type: ignore[arg-type]  # set below
+    processed = skipped = 0
 
     found = find_inputs(inputs)
     for path, relative in tqdm(found, desc="ingest", unit="file", disable=not options.progress, file=sys.stderr):
@@ -171,7 +174,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             cached = None if options.force else read_document(out, doc_id)
             if cached and cached.pipeline_version == __version__ and cached.rules_hash == rules.hash:
                 entries[relative] = _entry(relative, cached)
-                result.skipped += 1
+                skipped += 1
                 continue
             ingested = ingest(path, relative, rules, pipeline_version=__version__, settings=settings,
                               redo_ocr=options.redo_ocr, doc_id=doc_id)
@@ -211,7 +214,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             write_model(document_path(out, doc_id), doc)
             done[doc_id] = doc
             entries[relative] = _entry(relative, doc)
-            result.processed += 1
+            processed += 1
         except StageFailure as err:
             entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
                                               error=_failure(err.error, err.stage))
@@ -247,8 +250,6 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     )
     write_model(out / MANIFEST, manifest)
     reconcile_folder(out, rules)
-    result.manifest = manifest
-    result.failed_paths = [e.path for e in ordered if e.status == "failed"]
     log.info("%d inputs: %d processed, %d skipped as unchanged, %d failed in %.1f s",
-             len(ordered), result.processed, result.skipped, counts["failed"], time.monotonic() - started)
-    return result
+             len(ordered), processed, skipped, counts["failed"], time.monotonic() - started)
+    return RunResult(manifest=manifest, processed=processed, skipped=skipped)

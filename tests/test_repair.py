@@ -1,4 +1,4 @@
-"""Tests of the diacritic repair stage (pipeline/repair.py) on the forms issue 4 describes."""
+"""Tests of the diacritic repair stage (pipeline/repair/) on the forms issue 4 describes."""
 
 from __future__ import annotations
 

@@ -1,0 +1,227 @@
+"""The batch stage: versions of one paper, entity resolution, partnerships and every check.
+
+`reconcile_documents(docs, rules)` is pure: documents and rules in, records and findings out.
+`reconcile_folder(out_dir, rules)` reads `out_dir/documents/*.json`, calls it, and writes
+records.jsonl, records.parquet, discrepancies.json, report.html and report.xlsx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.model import (
+    Discrepancy,
+    DiscrepancyReport,
+    Document,
+    FindingValue,
+    PartyRef,
+    Record,
+)
+from pipeline.reconcile.checks import (
+    check_cross_paper,
+    check_name_variants,
+    check_policies,
+    check_shares,
+    check_sums,
+    check_within_paper,
+)
+from pipeline.reconcile.claims import Claim, claims_of
+from pipeline.reconcile.entities import resolve_names
+from pipeline.reconcile.findings import make_finding
+from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
+from pipeline.reconcile.versions import consolidate, group_versions
+from pipeline.records import NameRef, Statement, make_record, statements_of
+from pipeline.rules import EntitiesRules, Rules
+
+__all__ = [
+    "AMBIGUOUS",
+    "Claim",
+    "ReconcileResult",
+    "assign_partnerships",
+    "batch_schemas",
+    "check_cross_paper",
+    "check_name_variants",
+    "check_policies",
+    "check_shares",
+    "check_sums",
+    "check_within_paper",
+    "claims_of",
+    "consolidate",
+    "group_versions",
+    "load_documents",
+    "make_finding",
+    "output_models",
+    "reconcile_documents",
+    "reconcile_folder",
+    "resolve_names",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    """What the batch stage produced: records, the findings report, and the documents read."""
+
+    records: tuple[Record, ...]
+    report: DiscrepancyReport
+    documents: tuple[Document, ...]
+
+
+def load_documents(out_dir: Path) -> tuple[list[Document], list[str]]:
+    """Read every `out_dir/documents/*.json`; a file that does not validate is skipped with a reason."""
+    docs: list[Document] = []
+    skipped: list[str] = []
+    for path in sorted((out_dir / "documents").glob("*.json")):
+        try:
+            docs.append(Document.model_validate_json(path.read_text(encoding="utf-8")))
+        except (ValidationError, ValueError, OSError) as err:
+            reason = f"{path.name}: not a valid Document ({type(err).__name__}); left out"
+            log.warning(reason)
+            skipped.append(reason)
+    return docs, skipped
+
+
+def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, ...] = ()) -> ReconcileResult:
+    """Reconcile a batch: versions, entities, partnerships, records and every check.
+
+    Args:
+        docs: the documents of the batch (any order).
+        rules: validated rules (entities, checks).
+        skipped: reasons for inputs already left out while reading.
+
+    Returns:
+        Records (sorted by doc_id, key), the findings report and the documents.
+    """
+    checks = rules.checks
+    docs = sorted(docs, key=lambda d: d.doc_id)
+    notes = list(skipped)
+    papers = group_versions(docs, checks.versions)
+    paper_of: dict[str, tuple[str, str]] = {}
+    for p in papers:
+        for i, d in enumerate(p.versions):
+            paper_of[d] = (p.paper_id, "primary" if i == 0 else "version")
+        for d in p.partial:
+            paper_of[d] = (p.paper_id, "partial_version")
+
+    statements: list[Statement] = []
+    for doc in docs:
+        try:
+            sts, why = statements_of(doc)
+        except Exception:  # one bad document must not stop the batch; its reason is kept
+            log.exception("%s: could not group facts", doc.doc_id[:12])
+            notes.append(f"{doc.doc_id[:12]}: facts could not be grouped (see log); left out")
+            continue
+        statements += sts
+        notes += why
+
+    occurrences: list[tuple[NameRef, str]] = [(n, st.doc_id) for st in statements for n in st.parties]
+    attr_names = sorted({f.attrs[k] for st in statements for f in st.facts for k in ("party", "payer") if f.attrs.get(k)})
+    resolved = resolve_names([n.name for n, _ in occurrences] + attr_names, rules.entities)
+    stated_orgnr = _stated_org_numbers(docs, resolved, rules.entities)
+    municipal = {r.canonical for refs in resolved.values() for r in refs if r.municipal}
+    qualify = {name: refs[0].canonical for name, refs in resolved.items() if len(refs) == 1}
+
+    assigned, why = assign_partnerships(statements, resolved, checks.partnerships.passing_mention_max_share,
+                                        {d: pid for d, (pid, _) in paper_of.items()}, checks.partnerships.programme_sections)
+    notes += why
+    findings: list[Discrepancy] = []
+    records: list[Record] = []
+    for a in assigned:
+        paper_id, role = paper_of.get(a.statement.doc_id, (a.statement.doc_id, "primary"))
+        parties = tuple(p.model_copy(update={"org_number": stated_orgnr.get(p.canonical, p.org_number)}) for p in a.parties)
+        rec = make_record(a.statement, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id, version_role=role,
+                          qualify=qualify, approx_markers=checks.share_percentage.approx_markers)
+        records.append(rec)
+        if a.ambiguous_reason and role == "primary":
+            names = {n.name: n for n in a.statement.parties}  # each name once
+            values = [FindingValue(doc_id=a.statement.doc_id, value=n.name, label="party", evidence=n.evidence) for n in names.values()]
+            values += [FindingValue(doc_id=a.statement.doc_id, value=f.value, label=f"{f.kind} {f.role or ''}".strip(), evidence=f.evidence)
+                       for f in a.statement.facts if f.kind in ("amount", "participants", "percentage")]
+            findings.append(make_finding("ambiguous_partnership", "ambiguous_partnership", checks.ambiguous_partnership.severity, a.key, None,
+                                         values, f"A statement in {a.statement.doc_id[:12]} ({a.statement.group}) {a.ambiguous_reason}; "
+                                         "its values are not compared across papers.", {"doc_id": a.statement.doc_id}))
+    records.sort(key=lambda r: (r.doc_id, r.partnership_key, r.programme or ""))
+
+    partners_of = {a.key: a.partners for a in assigned}
+    claims = [c for r in records for c in claims_of(r, municipal, partners_of.get(r.partnership_key, ()), checks)]
+    consolidated, ocr, why = consolidate(claims, papers, checks)
+    findings += ocr
+    notes += why
+    line_text = {(d.doc_id, page, line): " ".join(w.text for w in words) for d in docs for page, line, words in d.lines()}
+    findings += check_cross_paper(consolidated, checks, line_text)
+    findings += check_within_paper(consolidated, checks)
+    findings += check_sums(consolidated, partners_of, checks)
+    share_findings, why = check_shares(consolidated, partners_of, checks)
+    findings += share_findings
+    notes += why
+    primaries = [d for d in docs if paper_of.get(d.doc_id, ("", "primary"))[1] == "primary"]
+    policy_findings, why = check_policies(consolidated, primaries, checks)
+    findings += policy_findings
+    notes += why
+    findings += check_name_variants(occurrences + _attr_occurrences(statements), resolved, checks)
+    for p in papers:
+        if len(p.versions) + len(p.partial) > 1:
+            values = [FindingValue(doc_id=d, value=p.similarity.get(d, 100.0),
+                                   label="primary" if d == p.paper_id else "partial version" if d in p.partial else "version")
+                      for d in p.versions + p.partial]
+            text = (f"{len(p.versions)} full version(s)" + (f" and {len(p.partial)} partial version(s)" if p.partial else "")
+                    + f" of one paper (primary {p.paper_id[:12]}); counted once. Similarity of repaired text "
+                    f"(rapidfuzz token_sort_ratio; partial: worst page) ≥ {checks.versions.min_similarity:g}.")
+            findings.append(make_finding("paper_versions", "versions", checks.versions.severity, p.paper_id, None, values, text))
+
+    findings.sort(key=lambda f: (f.key, f.field or "", f.kind, f.id))
+    counts = dict(sorted(Counter(f.kind for f in findings).items()))
+    keys = tuple(sorted({r.partnership_key for r in records if not r.partnership_key.endswith("| " + AMBIGUOUS)}))
+    report = DiscrepancyReport(papers=tuple(papers), partnerships=keys, counts=counts, findings=tuple(findings),
+                               skipped=tuple(sorted(set(notes))))
+    return ReconcileResult(records=tuple(records), report=report, documents=tuple(docs))
+
+
+def _attr_occurrences(statements: list[Statement]) -> list[tuple[NameRef, str]]:
+    out = []
+    for st in statements:
+        for f in st.facts:
+            for k in ("party", "payer"):
+                if f.attrs.get(k):
+                    out.append((NameRef(f.attrs[k], f.evidence), st.doc_id))
+    return out
+
+
+def _stated_org_numbers(docs: list[Document], resolved: dict[str, tuple[PartyRef, ...]], rules: EntitiesRules) -> dict[str, str]:
+    """Org numbers the papers state for a party (fact attrs `party`), by canonical name."""
+    extra = sorted({f.attrs["party"] for d in docs for f in d.facts if f.kind == "org_number" and f.attrs.get("party")} - set(resolved))
+    names = dict(resolved) | (resolve_names(extra, rules) if extra else {})
+    out: dict[str, str] = {}
+    for d in docs:
+        for f in d.facts:
+            if f.kind == "org_number" and f.attrs.get("party") and isinstance(f.value, str):
+                refs = names.get(f.attrs["party"], ())
+                if len(refs) == 1:
+                    out.setdefault(refs[0].canonical, f.value)
+    return out
+
+
+def output_models() -> dict[str, type[BaseModel]]:
+    """Return the model of each batch output file, by schema name (records.jsonl: one line)."""
+    return {"record": Record, "discrepancies": DiscrepancyReport}
+
+
+def batch_schemas() -> dict[str, dict]:
+    """Return the JSON Schemas of records.jsonl (one line) and discrepancies.json."""
+    return {name: model.model_json_schema(mode="serialization") for name, model in output_models().items()}
+
+
+def reconcile_folder(out_dir: Path, rules: Rules) -> ReconcileResult:
+    """Read `out_dir/documents/*.json`, reconcile, and write the five batch outputs into `out_dir`."""
+    from pipeline.report import write_outputs
+
+    docs, skipped = load_documents(out_dir)
+    result = reconcile_documents(docs, rules, tuple(skipped))
+    write_outputs(result, out_dir)
+    return result

@@ -1,0 +1,313 @@
+"""Checks over consolidated claims: across papers, within a paper, sums, shares, policies and name variants."""
+
+from __future__ import annotations
+
+import logging
+import re
+from itertools import combinations
+
+from rapidfuzz import fuzz
+
+from pipeline.model import (
+    BBox,
+    Discrepancy,
+    Document,
+    Evidence,
+    FindingValue,
+    PartyRef,
+    Period,
+)
+from pipeline.reconcile.claims import Claim
+from pipeline.reconcile.findings import _fmt_value, _fv, _period_label, make_finding
+from pipeline.reconcile.partnerships import AMBIGUOUS
+from pipeline.records import NameRef, normalize_name
+from pipeline.rules import ChecksRules
+
+log = logging.getLogger(__name__)
+
+
+def _overlap(a: Period | None, b: Period | None) -> bool | None:
+    if a is None or b is None:
+        return None
+    return a.start <= b.end and b.start <= a.end
+
+
+def _dates_equal(a: str, b: str) -> bool:
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tuple[str, int, int], str] | None = None) -> list[Discrepancy]:
+    """Compare every pair of statements of one field of one partnership from two papers.
+
+    Args:
+        claims: consolidated claims (one per paper and field).
+        checks: the rules.
+        lines: (doc_id, page, line) -> repaired text of the line, to find stated indexations.
+    """
+    rule = checks.cross_paper
+    groups: dict[tuple[str, str, str | None], list[Claim]] = {}
+    for c in claims:
+        if c.field in rule.fields and not c.key.endswith("| " + AMBIGUOUS):
+            groups.setdefault((c.key, c.field, c.qualifier), []).append(c)
+    indexation = _indexation_rates(claims, rule.indexation_patterns, lines or {})
+    findings: list[Discrepancy] = []
+    for (key, fieldname, q), cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+        seen: dict[tuple[str, str], Claim] = {}
+        for c in cs:
+            seen.setdefault((c.paper_id, str(c.value)), c)
+        distinct = sorted(seen.values(), key=lambda c: (c.paper_id, c.ordinal))
+        for a, b in combinations(distinct, 2):
+            if a.paper_id == b.paper_id:
+                continue
+            if a.unit and b.unit and a.unit != b.unit:
+                log.debug("%s %s: %s vs %s amounts not comparable", key, fieldname, a.unit, b.unit)
+                continue
+            findings.append(_compare(key, fieldname, q, a, b, checks, indexation.get(key)))
+    return findings
+
+
+def _indexation_rates(claims: list[Claim], patterns: tuple[str, ...], lines: dict[tuple[str, int, int], str]) -> dict[str, tuple[float, Claim]]:
+    rx = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    out: dict[str, tuple[float, Claim]] = {}
+    for c in sorted(claims, key=lambda c: (c.key, c.paper_id, c.ordinal)):
+        context = lines.get((c.doc_id, c.evidence.page, c.evidence.line or 0), "") + " " + c.evidence.text_repaired
+        if rx and c.field.startswith("percentage") and isinstance(c.value, (int, float)) and rx.search(context):
+            out.setdefault(c.key, (float(c.value), c))
+    return out
+
+
+def _compare(key, fieldname, q, a: Claim, b: Claim, checks: ChecksRules, indexation) -> Discrepancy:
+    rule = checks.cross_paper
+    label = fieldname.split(":", 1)[1] + (f" ({q})" if q else "")
+    what = f"{label.replace('_', ' ')} of {key}"
+    if fieldname.startswith("date"):
+        equal = _dates_equal(str(a.value), str(b.value))
+    elif fieldname.startswith("amount"):
+        equal = abs(int(a.value) - int(b.value)) <= rule.amount_tolerance_sek
+    else:
+        equal = a.value == b.value
+    if equal:
+        values = [_fv(a, f"{label}, {_period_label(a.period)}"), _fv(b, f"{label}, {_period_label(b.period)}")]
+        return make_finding("agreement", "cross_paper", "ok", key, fieldname, values,
+                            f"Papers agree on the {what}: {_fmt_value(fieldname, a.value)}.")
+    overlap = None if fieldname.startswith("date") else _overlap(a.period, b.period)
+    if overlap is False:
+        early, late = sorted((a, b), key=lambda c: c.period.start if c.period else "")
+        values = [_fv(early, f"{label}, {_period_label(early.period)}"), _fv(late, f"{label}, {_period_label(late.period)}")]
+        change = (float(late.value) - float(early.value)) / float(early.value) * 100 if float(early.value) else 0.0
+        years = int(late.period.start[:4]) - int(early.period.start[:4])  # type: ignore[union-attr]
+        details: dict = {"change_pct": round(change, 1), "years": years}
+        text = (f"The {what} changed from {_fmt_value(fieldname, early.value)} ({_period_label(early.period)}) "
+                f"to {_fmt_value(fieldname, late.value)} ({_period_label(late.period)}): {change:+.1f} %.")
+        explained = False
+        if indexation is not None and fieldname.startswith("amount"):
+            rate, ic = indexation
+            expected = ((1 + rate / 100) ** years - 1) * 100
+            explained = abs(change - expected) <= rule.indexation_tolerance_pp
+            details |= {"indexation_pct_per_year": rate, "expected_change_pct": round(expected, 1), "explained_by_indexation": explained}
+            values.append(_fv(ic, "indexation per year"))
+            text += (f" The stated indexation of {rate:g} % per year gives {expected:+.1f} % over {years} years: "
+                     + ("it explains the change." if explained else "it does not explain the change."))
+        else:
+            details |= {"explained_by_indexation": False}
+            text += " No stated indexation explains it."
+        return make_finding("changed_between_periods", "cross_paper", rule.severity_changed, key, fieldname, values, text,
+                            details, outcome="pass" if explained else "fail")
+    values = [_fv(a, f"{label}, {_period_label(a.period)}"), _fv(b, f"{label}, {_period_label(b.period)}")]
+    why = "the periods overlap" if overlap else "the periods are unknown" if not fieldname.startswith("date") else "a date does not change with the period"
+    return make_finding("conflict", "cross_paper", rule.severity_conflict, key, fieldname, values,
+                        f"Papers disagree on the {what}: {_fmt_value(fieldname, a.value)} vs {_fmt_value(fieldname, b.value)}, and {why}.")
+
+
+def check_within_paper(claims: list[Claim], checks: ChecksRules) -> list[Discrepancy]:
+    """One paper stating one fact (same field, party and period) with different values."""
+    groups: dict[tuple, list[Claim]] = {}
+    for c in claims:
+        if c.field in checks.cross_paper.fields and not c.key.endswith("| " + AMBIGUOUS):
+            groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.unit, c.period), []).append(c)
+    findings = []
+    for gk, cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+        cs = sorted(cs, key=lambda c: c.ordinal)
+        if cs[0].field.startswith("date"):
+            differ = any(not _dates_equal(str(x.value), str(y.value)) for x, y in combinations(cs, 2))
+        else:
+            differ = len({str(c.value) for c in cs}) > 1
+        if not differ:
+            continue
+        paper_id, key, fieldname = gk[0], gk[1], gk[2]
+        label = fieldname.split(":", 1)[1].replace("_", " ")
+        text = (f"Paper {paper_id[:12]} states the {label} of {key} differently: "
+                + " vs ".join(f"{_fmt_value(fieldname, c.value)} (p. {c.evidence.page}: “{c.evidence.text_repaired}”)" for c in cs) + ".")
+        findings.append(make_finding("within_paper_conflict", "within_paper", checks.within_paper.severity, key, fieldname,
+                                     [_fv(c) for c in cs], text, {"paper_id": paper_id}))
+    return findings
+
+
+def _by_paper_key(claims: list[Claim]) -> dict[tuple[str, str], dict[tuple[str, str | None], list[Claim]]]:
+    out: dict[tuple[str, str], dict[tuple[str, str | None], list[Claim]]] = {}
+    for c in claims:
+        out.setdefault((c.paper_id, c.key), {}).setdefault((c.field, c.qualifier), []).append(c)
+    for d in out.values():
+        for cs in d.values():
+            cs.sort(key=lambda c: c.ordinal)
+    return out
+
+
+def _first_total(fields: dict, unit: str | None = None) -> Claim | None:
+    for c in fields.get(("amount:total_value", None), []):
+        if unit is None or c.unit is None or c.unit == unit:
+            return c
+    return None
+
+
+def check_sums(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> list[Discrepancy]:
+    """Cost items add up to the total; every party's contribution adds up to the total."""
+    findings = []
+    for (paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+        items = fields.get(("amount:cost_item", None), [])
+        total = _first_total(fields, items[0].unit if items else None)
+        if len(items) >= 2 and total is not None:
+            findings.append(_sum_finding("cost_items_sum", checks.cost_items_sum, key, "amount:cost_item", items, total, "cost items"))
+        muni = fields.get(("amount:municipal_share", None), [])
+        partners = partners_of.get(key, ())
+        shares = [fields.get(("amount:partner_share", p), [None])[0] for p in partners]
+        if muni and partners and all(s is not None for s in shares):
+            parts = [muni[0]] + [s for s in shares if s is not None]
+            total = _first_total(fields, muni[0].unit)
+            if total is not None:
+                findings.append(_sum_finding("contributions_sum", checks.contributions_sum, key, "amount:contributions", parts, total, "the parties' contributions"))
+    return findings
+
+
+def _sum_finding(check, rule, key, fieldname, parts: list[Claim], total: Claim, what: str) -> Discrepancy:
+    s = sum(int(c.value) for c in parts)
+    ok = abs(s - int(total.value)) <= rule.tolerance_sek
+    values = [_fv(c) for c in parts] + [_fv(total, "total")]
+    text = (f"In paper {total.paper_id[:12]}, {what} of {key} ("
+            + " + ".join(_fmt_value("amount", c.value) for c in parts)
+            + f") sum to {_fmt_value('amount', s)}; the stated total is {_fmt_value('amount', total.value)}"
+            + ("." if ok else f": off by {_fmt_value('amount', s - int(total.value))}."))
+    return make_finding("sum_matches" if ok else "sum_mismatch", check, "ok" if ok else rule.severity, key, fieldname, values, text,
+                        {"sum": s, "total": int(total.value), "difference": s - int(total.value)})
+
+
+def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> tuple[list[Discrepancy], list[str]]:
+    """A stated percentage x the total equals the stated share (within the rounding 'ca' implies).
+
+    A partnership with one partner whose share is stated only as a percentage is checked
+    against total - municipal share.
+    """
+    rule = checks.share_percentage
+    findings, skipped = [], []
+    for (paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+        for (fieldname, q), pcts in sorted(fields.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            if not fieldname.startswith("percentage:") or fieldname.split(":", 1)[1] not in ("municipal_share", "partner_share"):
+                continue
+            role = fieldname.split(":", 1)[1]
+            shares = fields.get((f"amount:{role}", q), [])
+            for pct in pcts:
+                if float(pct.value) >= 100:
+                    continue
+                total = _first_total(fields, shares[0].unit if shares else None)
+                muni = fields.get(("amount:municipal_share", None), [])
+                derived = (not shares and role == "partner_share" and len(partners_of.get(key, ())) == 1
+                           and bool(muni) and total is not None)
+                if (not shares and not derived) or total is None or not int(total.value):
+                    skipped.append(f"{pct.doc_id[:12]} p{pct.evidence.page}: {pct.value:g} % {role} of {key}: no stated amount or total to check it against")
+                    continue
+                if derived:
+                    # the only partner stands for what the municipality does not
+                    share_value = int(total.value) - int(muni[0].value)
+                    share_values = [_fv(muni[0], "municipal share (partner's share = total - municipal share)")]
+                else:
+                    share_value = int(shares[0].value)
+                    share_values = [_fv(shares[0])]
+                actual = share_value / int(total.value) * 100
+                tol = rule.tolerance_pp_approx if pct.approx else rule.tolerance_pp_exact
+                ok = abs(actual - float(pct.value)) <= tol
+                label = role.replace("_", " ") + (f" ({q})" if q else "")
+                text = (("(total - municipal share) " if derived else "")
+                        + f"{_fmt_value('amount', share_value)} / {_fmt_value('amount', total.value)} = {actual:.1f} %; "
+                        f"the paper states {'ca ' if pct.approx else ''}{float(pct.value):g} % ({label} of {key}, "
+                        f"tolerance ±{tol:g} pp)" + (" - they match." if ok else " - they do not match."))
+                findings.append(make_finding("share_matches" if ok else "share_mismatch", "share_percentage", "ok" if ok else rule.severity,
+                                             key, fieldname, [_fv(pct)] + share_values + [_fv(total, "total")], text,
+                                             {"actual_pct": round(actual, 1), "stated_pct": float(pct.value), "approx": pct.approx,
+                                              "derived_share": derived}))
+    return findings, skipped
+
+
+def _policy_statement(docs: list[Document], statement: str, min_similarity: float) -> Evidence | None:
+    """Find the first line (or pair of lines, for a sentence broken over two) stating `statement`."""
+    target = normalize_name(statement)
+    for span in (1, 2):
+        for doc in docs:
+            lines = doc.lines()
+            for i, (page, line, words) in enumerate(lines):
+                window = list(words)
+                if span == 2:
+                    if i + 1 >= len(lines) or lines[i + 1][0] != page:
+                        continue
+                    window += list(lines[i + 1][2])
+                text = " ".join(w.text for w in window)
+                norm = normalize_name(text)
+                if len(norm) >= len(target) and fuzz.partial_ratio(target, norm) >= min_similarity:
+                    boxes = [w.bbox for w in window if w.bbox is not None]
+                    return Evidence(
+                        doc_id=doc.doc_id, page=page, line=line,
+                        bbox=BBox.union(boxes).rounded() if boxes else None,
+                        text_as_scanned=" ".join(w.scanned for w in window), text_repaired=text,
+                        confidence=min((w.confidence for w in window), default=1.0),
+                        repaired=any(w.repair is not None and w.repair.scanned != w.text for w in window),
+                    )
+    return None
+
+
+def check_policies(claims: list[Claim], docs: list[Document], checks: ChecksRules) -> tuple[list[Discrepancy], list[str]]:
+    """Check each partnership's municipal share against the policies the papers state."""
+    findings, skipped = [], []
+    for policy in checks.policies:
+        ev = _policy_statement(docs, policy.statement, policy.min_similarity)
+        if ev is None:
+            skipped.append(f"policy {policy.name}: no paper states it; not checked")
+            continue
+        groups: dict[tuple[str, int, int], list[tuple[Claim, Claim]]] = {}
+        for (paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+            if key.endswith("| " + AMBIGUOUS):
+                continue
+            muni = fields.get(("amount:municipal_share", None), [])
+            total = _first_total(fields, muni[0].unit if muni else None)
+            if muni and total is not None and int(total.value):
+                groups.setdefault((key, int(muni[0].value), int(total.value)), []).append((muni[0], total))
+        for (key, m, t), pairs in sorted(groups.items()):
+            pct = m / t * 100
+            ok = abs(pct - policy.municipal_share_pct) <= policy.tolerance_pp
+            values = [FindingValue(doc_id=ev.doc_id, value=ev.text_repaired, label="policy", evidence=ev)]
+            for mc, tc in pairs:
+                values += [_fv(mc, f"municipal share, {_period_label(mc.period)}"), _fv(tc, f"total, {_period_label(tc.period)}")]
+            periods = sorted({_period_label(mc.period) for mc, _ in pairs})
+            text = (f"{key}: the municipality stands for {_fmt_value('amount', m)} of {_fmt_value('amount', t)} = {pct:.1f} % "
+                    f"({', '.join(periods)}); the policy stated in paper {ev.doc_id[:12]} p. {ev.page} is about "
+                    f"{policy.municipal_share_pct:g} % ± {policy.tolerance_pp:g} pp: " + ("within." if ok else "outside."))
+            findings.append(make_finding("policy_within" if ok else "policy_outside", policy.name, policy.severity, key,
+                                         "policy:municipal_share", values, text, {"municipal_pct": round(pct, 1)}))
+    return findings, skipped
+
+
+def check_name_variants(occurrences: list[tuple[NameRef, str]], resolved: dict[str, tuple[PartyRef, ...]], checks: ChecksRules) -> list[Discrepancy]:
+    """Report every organisation name merged by fuzzy match, with each place it is used."""
+    by_variant: dict[tuple[str, str], list[tuple[NameRef, str]]] = {}
+    for ref, doc_id in occurrences:
+        for p in resolved.get(ref.name, ()):
+            if p.match == "fuzzy":
+                by_variant.setdefault((p.canonical, ref.name), []).append((ref, doc_id))
+    findings = []
+    for (canonical, variant), refs in sorted(by_variant.items()):
+        score = next(p.score for p in resolved[variant] if p.match == "fuzzy")
+        values = sorted({(doc_id, r.evidence.page, r.evidence.line or 0): FindingValue(doc_id=doc_id, value=r.name, label="name as written", evidence=r.evidence) for r, doc_id in refs}.items())
+        text = (f"“{variant}” is not a name rules/entities.yaml lists; merged with “{canonical}” "
+                f"(rapidfuzz ratio {score:g}).")
+        findings.append(make_finding("name_variant", "name_variant", checks.name_variant.severity, canonical, "party",
+                                     [v for _, v in values], text, {"variant": variant, "canonical": canonical, "score": score}))
+    return findings

@@ -1,0 +1,76 @@
+"""Claims: a record flattened into one value per field, party and statement."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.model import Evidence, Period, Record
+from pipeline.rules import ChecksRules
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One value one version of a paper states for one field of one partnership."""
+
+    paper_id: str
+    doc_id: str
+    key: str
+    field: str
+    qualifier: str | None
+    ordinal: int
+    value: int | float | str
+    evidence: Evidence
+    period: Period | None
+    unit: str | None  # "year", "total" or None (unknown) for amounts
+    approx: bool = False
+
+
+def _unit(period: str | None) -> tuple[str | None, int]:
+    """Return the comparable unit of an amount period and the factor to a year."""
+    if period in ("per_year", "per_calendar_year"):
+        return "year", 1
+    if period == "per_month":
+        return "year", 12
+    if period == "per_half_year":
+        return "year", 2
+    if period == "total":
+        return "total", 1
+    return None, 1
+
+
+def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], checks: ChecksRules) -> list[Claim]:
+    """Flatten a record into claims, with roles made canonical by the party a value belongs to."""
+    date_group = {role: group for group, roles in checks.date_fields.items() for role in roles}
+    out: list[Claim] = []
+    counters: Counter[tuple[str, str | None]] = Counter()
+
+    def add(fieldname: str, q: str | None, value, ev, unit=None, approx=False):
+        ordinal = counters[(fieldname, q)]
+        counters[(fieldname, q)] += 1
+        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, fieldname, q, ordinal, value, ev, record.period, unit, approx))
+
+    for kind, table in (("amount", record.amounts), ("percentage", record.percentages)):
+        for role, values in table.items():
+            for v in values:
+                q, r = v.qualifier, role
+                if role in ("other", "partner_share", "municipal_share") and q in municipal:
+                    r = "municipal_share"
+                elif role == "other" and q is not None:
+                    r = "partner_share"
+                if r == "partner_share" and q is None and len(partners) == 1:
+                    q = partners[0]
+                if r != "partner_share":
+                    q = None
+                if kind == "amount":
+                    unit, factor = _unit(v.period)
+                    add(f"amount:{r}", q, int(v.value) * factor, v.evidence, unit)
+                else:
+                    add(f"percentage:{r}", q, v.value, v.evidence, None, v.approx)
+    for role, values in record.participants.items():
+        for v in values:
+            add(f"participants:{role}", None, v.value, v.evidence)
+    for role, values in record.dates.items():
+        for v in values:
+            add(f"date:{date_group.get(role, role)}", None, v.value, v.evidence)
+    return out

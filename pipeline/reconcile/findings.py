@@ -1,0 +1,80 @@
+"""Findings: a Discrepancy with a stable id, and the formatting of the values it names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pipeline.model import Discrepancy, FindingValue, Period
+from pipeline.reconcile.claims import Claim
+
+SHAKY_LISTED = 4
+"""How many repaired or low-confidence readings a finding's explanation names (the rest are counted)."""
+
+_PASS_KINDS = {"agreement", "sum_matches", "share_matches", "policy_within"}
+_NOTE_KINDS = {"name_variant", "ambiguous_partnership", "paper_versions"}
+
+
+def _fmt_value(field: str, value: int | float | str) -> str:
+    if isinstance(value, str):
+        return value
+    if field.startswith("amount"):
+        return f"{int(value):,}".replace(",", " ") + " kr"
+    if field.startswith("percentage"):
+        return f"{value:g} %"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _fv(c: Claim, label: str | None = None) -> FindingValue:
+    return FindingValue(doc_id=c.doc_id, value=c.value, label=label or c.field.split(":", 1)[1] + (f" ({c.qualifier})" if c.qualifier else ""), evidence=c.evidence)
+
+
+def make_finding(
+    kind: str,
+    check: str,
+    severity: str,
+    key: str,
+    field: str | None,
+    values: list[FindingValue],
+    explanation: str,
+    details: dict | None = None,
+    outcome: str | None = None,
+) -> Discrepancy:
+    """Build a finding whose id is the sha256 of its kind, key, field and values (stable across runs)."""
+    basis = json.dumps(
+        [kind, key, field, sorted([v.doc_id, str(v.value), v.label or ""] for v in values)],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    shaky = [v for v in values if v.evidence is not None and (v.evidence.repaired or v.evidence.low_confidence)]
+    if shaky:
+        explanation += " Rests on a repaired or low-confidence reading: " + "; ".join(
+            (f"“{v.evidence.text_as_scanned}” repaired to “{v.evidence.text_repaired}”" if v.evidence.repaired
+             else f"“{v.evidence.text_repaired}” read with low confidence ({v.evidence.confidence:.2f})")
+            + f" ({v.doc_id[:12]} p. {v.evidence.page})"
+            for v in shaky[:SHAKY_LISTED]
+            if v.evidence is not None
+        ) + (f"; and {len(shaky) - SHAKY_LISTED} more" if len(shaky) > SHAKY_LISTED else "") + "."
+    if outcome is None:
+        outcome = "pass" if kind in _PASS_KINDS else "note" if kind in _NOTE_KINDS else "fail"
+    return Discrepancy(
+        id=hashlib.sha256(basis.encode()).hexdigest()[:16],
+        kind=kind,  # type: ignore[arg-type]
+        check=check,
+        severity=severity,  # type: ignore[arg-type]
+        outcome=outcome,  # type: ignore[arg-type]
+        key=key,
+        field=field,
+        values=tuple(values),
+        explanation=explanation,
+        details=details or {},
+        rests_on_repaired=bool(shaky),
+    )
+
+
+def _period_label(p: Period | None) -> str:
+    if p is None:
+        return "period unknown"
+    if p.source == "validity":
+        return f"{p.start}–{p.end} (stated validity)"
+    return f"{p.start[:4]} ({'table year' if p.source == 'table_year' else 'document date'})"

@@ -1,0 +1,175 @@
+"""Versions of one paper: grouping the inputs that are one paper, and reducing their claims to one per statement."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import combinations
+
+from rapidfuzz import fuzz
+
+from pipeline.model import Discrepancy, Document, PaperVersions
+from pipeline.reconcile.claims import Claim
+from pipeline.reconcile.findings import _fmt_value, _fv, make_finding
+from pipeline.rules import ChecksRules, VersionsCheck
+
+
+def _flat_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _quality(doc: Document) -> tuple[float, float, str]:
+    """Sort key: text layers before damaged layers before OCR, then higher confidence, then id."""
+    kind_rank = {"text": 0.0, "damaged_text": 1.0, "ocr": 2.0}
+    pages = doc.pages or ()
+    rank = sum(kind_rank.get(p.kind, 3.0) for p in pages) / max(len(pages), 1)
+    words = [w.confidence for p in pages for w in p.words]
+    conf = sum(words) / len(words) if words else 0.0
+    return (rank, -conf, doc.doc_id)
+
+
+def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersions]:
+    """Group inputs that are versions of one paper.
+
+    Two inputs are full versions when the rapidfuzz token_sort_ratio of their repaired texts
+    reaches `rule.min_similarity` (token order tolerates the different reading order of tables
+    in a text layer and in OCR). An input with fewer pages is a partial version of a paper when
+    each of its pages reaches `rule.min_page_similarity` against some page of that paper.
+
+    Returns:
+        Papers sorted by primary doc_id; the primary (best text source) first in `versions`.
+    """
+    texts = {d.doc_id: _flat_text(d.text()) for d in docs}
+    page_texts = {d.doc_id: [_flat_text(t) for t in d.text().split("\f")] for d in docs}
+    ids = sorted(texts)
+    parent = {i: i for i in ids}
+    sim: dict[tuple[str, str], float] = {}
+
+    def find(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in combinations(ids, 2):
+        ta, tb = texts[a], texts[b]
+        if not ta or not tb:
+            continue
+        if min(len(ta), len(tb)) / max(len(ta), len(tb)) < rule.min_similarity / 100 - 0.05:
+            continue
+        score = fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
+        if score:
+            sim[(a, b)] = sim[(b, a)] = round(score, 1)
+            parent[find(a)] = find(b)
+
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(find(i), []).append(i)
+    by_id = {d.doc_id: d for d in docs}
+    # partial versions: a group of one, with fewer pages than some other paper
+    partial_of: dict[str, tuple[str, float]] = {}
+    singles = [g[0] for g in groups.values() if len(g) == 1 and texts[g[0]]]
+    for s in singles:
+        s_pages = [t for t in page_texts[s] if t]
+        if not s_pages:
+            continue
+        best: tuple[float, str] | None = None
+        for other in ids:
+            if other == s or find(other) == s or len(page_texts[other]) <= len(s_pages):
+                continue
+            scores = []
+            for sp in s_pages:
+                scores.append(max((fuzz.token_sort_ratio(sp, op) for op in page_texts[other] if op), default=0.0))
+            worst = min(scores)
+            if worst >= rule.min_page_similarity and (best is None or (worst, other) > best):
+                best = (worst, other)
+        if best is not None:
+            partial_of[s] = (best[1], round(best[0], 1))
+
+    papers: list[PaperVersions] = []
+    for members in groups.values():
+        if len(members) == 1 and members[0] in partial_of:
+            continue
+        ordered = sorted(members, key=lambda i: _quality(by_id[i]))
+        primary = ordered[0]
+        partial = sorted((s for s, (o, _) in partial_of.items() if find(o) == find(primary)), key=lambda i: _quality(by_id[i]))
+        similarity = {i: sim.get((primary, i), 100.0) if i != primary else 100.0 for i in ordered}
+        similarity |= {s: partial_of[s][1] for s in partial}
+        papers.append(PaperVersions(paper_id=primary, versions=tuple(ordered), partial=tuple(partial), similarity=similarity))
+    return sorted(papers, key=lambda p: p.paper_id)
+
+
+def _near(a: Claim, b: Claim, tol: float) -> float | None:
+    """Distance of two claims on the page (PDF points), or None if they cannot be the same statement."""
+    if a.evidence.bbox is None or b.evidence.bbox is None:
+        return 0.0 if a.ordinal == b.ordinal else None
+    if a.evidence.page != b.evidence.page:
+        return None
+    dy = abs(a.evidence.bbox.top - b.evidence.bbox.top)
+    dx = abs(a.evidence.bbox.x0 - b.evidence.bbox.x0)
+    if dy > tol:
+        return None
+    if dx <= 4 * tol:
+        return dy + dx / 4
+    # The same value on the same row: a scan may split the row into cells differently.
+    return dy + tol if a.value == b.value else None
+
+
+def consolidate(
+    claims: list[Claim], papers: list[PaperVersions], checks: ChecksRules
+) -> tuple[list[Claim], list[Discrepancy], list[str]]:
+    """Reduce each paper's versions to one claim per statement.
+
+    Claims of one field in different versions are the same statement when they stand at the
+    same place on the same page (within `align_tolerance_pt`; plain text: same ordinal), or
+    read the same value on the same row.
+    Versions that read it differently are an `ocr_disagreement` (majority wins, ties go to the
+    best source). A value that only one version, not the primary, reads is left out, with a note.
+    """
+    tol = checks.ocr_disagreement.align_tolerance_pt
+    order = {d: i for p in papers for i, d in enumerate(p.versions + p.partial)}
+    primary = {p.paper_id for p in papers}
+    groups: dict[tuple, list[Claim]] = {}
+    for c in claims:
+        groups.setdefault((c.paper_id, c.key, c.field, c.qualifier), []).append(c)
+    out: list[Claim] = []
+    findings: list[Discrepancy] = []
+    notes: list[str] = []
+    for gkey in sorted(groups, key=lambda k: tuple(str(x) for x in k)):
+        clusters: list[list[Claim]] = []
+        for c in sorted(groups[gkey], key=lambda c: (order.get(c.doc_id, 99), c.ordinal)):
+            best: tuple[float, int] | None = None
+            for i, cl in enumerate(clusters):
+                if any(x.doc_id == c.doc_id for x in cl):
+                    continue
+                d = _near(cl[0], c, tol)
+                if d is not None and (best is None or d < best[0]):
+                    best = (d, i)
+            if best is None:
+                clusters.append([c])
+            else:
+                clusters[best[1]].append(c)
+        kept_values = set()
+        multi = any(len(p.versions) + len(p.partial) > 1 for p in papers if p.paper_id == gkey[0])
+        for cl in clusters:
+            if len(cl) == 1 and cl[0].doc_id not in primary and multi:
+                continue  # a value only one non-primary version reads (noted below)
+            counts = Counter(str(c.value) for c in cl)
+            top = max(counts.values())
+            chosen = next(c for c in cl if counts[str(c.value)] == top)
+            out.append(chosen)
+            kept_values.add(str(chosen.value))
+            if len(counts) > 1:
+                paper_id, key, fieldname, _ = gkey
+                explanation = (
+                    f"Versions of one paper read {fieldname.split(':', 1)[1]} differently: "
+                    + "; ".join(f"{_fmt_value(fieldname, c.value)} in {c.doc_id[:12]} (p. {c.evidence.page}, read “{c.evidence.text_as_scanned}”)" for c in cl)
+                    + f". Taken as {_fmt_value(fieldname, chosen.value)} (majority, then best source)."
+                )
+                findings.append(make_finding("ocr_disagreement", "ocr_disagreement", checks.ocr_disagreement.severity, key, fieldname,
+                                             [_fv(c) for c in cl], explanation, {"paper_id": paper_id, "chosen": str(chosen.value)}))
+        for cl in clusters:
+            c = cl[0]
+            if len(cl) == 1 and c.doc_id not in primary and multi and str(c.value) not in kept_values:
+                notes.append(f"{c.doc_id[:12]} p{c.evidence.page}: only this version reads {c.field} = {c.value} here; not confirmed, left out")
+    return out, findings, notes

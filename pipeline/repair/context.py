@@ -1,0 +1,188 @@
+"""The two-pass repair of a document's slots: damage level, look-alike choice, context rules, document evidence."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from pipeline.lexicon import Lexicon, load_lexicon, skeleton
+from pipeline.repair.candidates import _DIACRITICS
+from pipeline.repair.scoring import _scorer
+from pipeline.repair.tokens import Slot
+from pipeline.rules import Rules
+
+_NUMBER = re.compile(r"^[\d\s.,:%+-]+$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_WORDISH = re.compile(r"^[^\W\d_]{2,}$")
+
+
+def _neighbour(slot: Slot | None, sep: str | None = None) -> str:
+    if sep:
+        return sep
+    if slot is None:
+        return ""
+    form = slot.result if slot.result is not None else slot.lower
+    if _YEAR.match(form):
+        return "<year>"
+    if _NUMBER.match(form):
+        return "<num>"
+    return form.lower()
+
+
+
+class Repairer:
+    """Repair the words of one document (or one batch of lines) in two passes."""
+
+    def __init__(self, rules: Rules, lexicon: Lexicon | None = None):
+        self.rules = rules.repair
+        self.lexicon = lexicon or load_lexicon()
+        self.scorer = _scorer(rules, self.lexicon)
+        self.context = {}
+        self.max_bonus = sum(sorted((r.bonus for r in self.rules.context), reverse=True)[:2]) + 4.0
+        for rule in self.rules.context:
+            for word in rule.words:
+                self.context.setdefault(word, []).append(rule)
+
+    def damage(self, slots: list[Slot]) -> dict[int, float]:
+        """Estimate, per page, the share of å/ä/ö the text lost: correct diacritic words against
+        damage evidence (non-words holding a look-alike mark, words whose diacritic variant is far
+        commoner), shrunk towards one half on short pages."""
+        ok: Counter = Counter()
+        bad: Counter = Counter()
+        freqs = self.lexicon.frequencies
+        ratio = self.rules.damage_evidence_ratio
+        for s in slots:
+            w = s.lower
+            if not s.eligible or len(w) < 2:
+                continue
+            if _DIACRITICS.intersection(w):
+                ok[s.page] += w in freqs
+                continue
+            if not w.isalpha():
+                bad[s.page] += any(ch in self.scorer.channel.symbols for ch in w)
+                continue
+            f = freqs.get(w, 0.0)
+            for v in self.lexicon.by_skeleton.get(skeleton(w), ()):
+                if v != w and _DIACRITICS.intersection(v) and freqs[v] > max(f * ratio, 1e-6):
+                    bad[s.page] += 1
+                    break
+        low, high = self.rules.damage_min, self.rules.damage_max
+        return {
+            page: min(high, max(low, (bad[page] + 1) / (bad[page] + ok[page] + 2)))
+            for page in {s.page for s in slots}
+        }
+
+    def run(self, slots: list[Slot]) -> None:
+        """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends)."""
+        damage = self.damage(slots)
+        margin, amb = self.rules.min_margin_nonword, self.rules.ambiguity_margin
+        seen: Counter = Counter()
+        pending: list[int] = []
+        for k, s in enumerate(slots):
+            if not s.eligible or len(s.lower) == 1 or s.join_tail:
+                if _DIACRITICS.intersection(s.lower) and s.lower.isalpha():
+                    seen[s.lower] += 1
+                continue
+            form = s.lower if s.joined_with is None else s.lower + slots[s.joined_with].lower
+            if s.joined_with is not None and not slots[s.joined_with].eligible:
+                continue
+            choice = self.scorer.choose(form, damage[s.page])
+            s.choice = choice
+            best, best_score = choice.options[0]
+            keep_score = dict(choice.options).get(form, -math.inf)
+            second = choice.options[1][1] if len(choice.options) > 1 else -math.inf
+            if best == form:
+                if _DIACRITICS.intersection(form):
+                    seen[form] += 1
+                if best_score - second < self.max_bonus:
+                    pending.append(k)  # context might still turn it
+                continue
+            if best_score - keep_score >= margin and best_score - second >= amb and not choice.listed:
+                s.result, s.reason = best, "lookalike"
+                s.confidence = _confidence(choice.options, 0)
+                seen[best] += 1
+            else:
+                pending.append(k)
+        for k in pending:
+            self._decide_in_context(slots, k, seen)
+        self._one_as_i(slots, damage)
+
+    def _decide_in_context(self, slots: list[Slot], k: int, seen: Counter) -> None:
+        s = slots[k]
+        choice = s.choice
+        assert choice is not None
+        form = choice.scanned
+        prev = "/" if s.after_slash else _neighbour(_prev_slot(slots, k))
+        nxt = _neighbour(_next_slot(slots, k))
+        if s.joined_with is not None:
+            nxt = _neighbour(_next_slot(slots, s.joined_with))
+        window: set[str] = set()
+        for i in range(k - 1, max(-1, k - 1 - self.rules.context_window), -1):
+            if slots[i].ends_sentence:
+                break  # the clause's tense ends with its sentence
+            window.add(_neighbour(slots[i]))
+        scored = []
+        for word, score in choice.options:
+            if score == -math.inf:
+                continue
+            bonus = 0.0
+            for rule in self.context.get(word, ()):
+                if (
+                    (not rule.prev or prev in rule.prev)
+                    and (not rule.next or nxt in rule.next)
+                    and (not rule.next_not or (nxt and nxt not in rule.next_not))
+                    and (not rule.before or not window.isdisjoint(rule.before))
+                ):
+                    bonus += rule.bonus
+            bonus += self.rules.document_weight * math.log1p(seen.get(word, 0))
+            scored.append((word, score + bonus))
+        scored.sort(key=lambda o: -o[1])
+        if not scored:
+            return
+        best, best_score = scored[0]
+        if best == form:
+            return
+        keep = dict(scored).get(form, -math.inf)
+        second = scored[1][1] if len(scored) > 1 else -math.inf
+        margin = self.rules.min_margin_realword if choice.listed else self.rules.min_margin_nonword
+        if best_score - keep >= margin and best_score - second >= self.rules.ambiguity_margin:
+            s.result, s.reason = best, "context"
+            s.confidence = _confidence(tuple(scored), 0)
+
+    def _one_as_i(self, slots: list[Slot], damage: dict[int, float]) -> None:
+        """Read a lone look-alike of "i" ("1", "|") standing between words as the preposition."""
+        for k, s in enumerate(slots):
+            if len(s.lower) != 1 or not s.eligible or not s.bare:
+                continue
+            d = damage[s.page]
+            if d < self.rules.one_as_i_min_damage:
+                continue
+            if (s.lower, "i") not in self.scorer.channel.subs:
+                continue
+            p, n = _prev_slot(slots, k), _next_slot(slots, k)
+            if n is None or not _WORDISH.match(n.result or n.lower):
+                continue
+            sentence_start = p is None or p.ends_sentence
+            if s.lower.isdigit() and (sentence_start or not _WORDISH.match(p.result or p.lower)):
+                continue  # "1 Inledning", "1. Informationen": a number, not a word
+            if p is not None and (p.result or p.lower).lower() in self.rules.one_as_i_not_after:
+                continue
+            if not sentence_start and p is not None and not _WORDISH.match(p.result or p.lower):
+                continue
+            s.result, s.reason, s.confidence = ("I" if sentence_start else "i"), "lone-i", round(d, 3)
+
+
+def _prev_slot(slots: list[Slot], k: int) -> Slot | None:
+    return slots[k - 1] if k > 0 else None
+
+
+def _next_slot(slots: list[Slot], k: int) -> Slot | None:
+    return slots[k + 1] if k + 1 < len(slots) else None
+
+
+def _confidence(options: tuple[tuple[str, float], ...], index: int) -> float:
+    top = max(score for _, score in options)
+    z = sum(math.exp(score - top) for _, score in options if score > -math.inf)
+    return round(math.exp(options[index][1] - top) / z, 3)
+

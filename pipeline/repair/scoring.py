@@ -1,0 +1,137 @@
+"""Score a scanned form's look-alike candidates against the lexicon (prior times channel)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pipeline.lexicon import Lexicon, skeleton
+from pipeline.repair.candidates import Channel, _compound_forms
+from pipeline.rules import Rules
+
+HUNSPELL_FRONT = 3
+"""Hunspell is slow: only this many front runners per form learn whether it knows them."""
+COMPOUND_MIN_LENGTH = 7
+"""A form this long with no listed look-alike is tried as a compound of listed parts."""
+HUNSPELL_MAX_LOOKUPS = 16
+"""At most this many hunspell look-ups when a form with a mark (é, 6, &) has no other candidate."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The scored alternatives for one scanned form (lower case), best first; keep is `scanned`.
+
+    `listed` says the scanned form is a real word common enough to need the real-word margin.
+    """
+
+    scanned: str
+    options: tuple[tuple[str, float], ...]
+    listed: bool
+
+
+class Scorer:
+    """Score a scanned form's candidates against the lexicon; cached per form and damage level."""
+
+    def __init__(self, rules: Rules, lexicon: Lexicon):
+        self.rules = rules.repair
+        self.channel = Channel(rules.confusions)
+        self.lexicon = lexicon
+        self._cache: dict[tuple[str, float], Choice] = {}
+        self._priors: dict[str, float] = {}
+        self._quick: dict[str, float] = {}
+
+    def prior(self, word: str) -> float:
+        """Return log P(word): listed frequency, else a compound prior, else the unknown prior."""
+        hit = self._priors.get(word)
+        if hit is None:
+            hit = self._priors[word] = math.log(self._prior(word, hunspell=True))
+        return hit
+
+    def quick_prior(self, word: str) -> float:
+        """Return log P(word) without asking hunspell (a listed form or the splitter's verdict)."""
+        hit = self._priors.get(word)
+        if hit is None:
+            hit = self._quick.get(word)
+            if hit is None:
+                hit = self._quick[word] = math.log(self._prior(word, hunspell=False))
+        return hit
+
+    def _prior(self, word: str, hunspell: bool) -> float:
+        f = self.lexicon.frequencies.get(word)
+        if f:
+            return f
+        if len(word) >= 6 and word.isalpha():
+            if hunspell and self.lexicon.hunspell_knows(word):
+                return self.rules.compound_prior
+            if self.lexicon.split_compound(word):
+                return self.rules.splitter_prior
+        return self.rules.unknown_prior * self.rules.unseen_trigram_factor ** min(self.lexicon.unseen_trigrams(word), 3)
+
+    def choose(self, scanned: str, damage: float) -> Choice:
+        """Return the scored options for the lower-case `scanned` form at `damage`."""
+        key = (scanned, round(damage, 2))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._choose(scanned, key[1])
+            self._cache[key] = hit
+        return hit
+
+    def candidates(self, scanned: str) -> set[str]:
+        """Return the real words `scanned` may be look-alike damage of (itself excluded)."""
+        lex, rules = self.lexicon, self.rules
+        freq = lex.frequencies.get(scanned, 0.0)
+        if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha():
+            skels = {skeleton(scanned)}
+        else:
+            skels = self.channel.skeletons(scanned, rules.max_edits, rules.max_length_for_dropped_letter)
+
+        def feasible(forms) -> set[str]:
+            return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, 0.5) > -math.inf}
+
+        cands = feasible(c for s in skels for c in lex.by_skeleton.get(s, ()))
+        if len(scanned) >= COMPOUND_MIN_LENGTH and not cands:
+            parts = lex.parts_by_skeleton()
+            cands = feasible(c for s in skels for c in _compound_forms(parts, s))
+        if not cands and 4 <= len(scanned) <= 16 and self.channel.marks.intersection(scanned):
+            cands = feasible(self._hunspell_forms(scanned))  # a mark (é, 6, &) is evidence enough to ask
+        return cands
+
+    def _hunspell_forms(self, scanned: str) -> list[str]:
+        """Return forms hunspell knows, with each mark of `scanned` ("é", "6", "&") replaced by a
+        look-alike letter and two or three of its a/o restored to å/ä/ö."""
+        forms = [""]
+        plain = 0
+        max_plain = 2 if self.channel.marks.intersection(scanned) else 3
+        for ch in scanned:
+            if ch in self.channel.marks:
+                options = [t for t, _ in self.channel.by_scanned.get(ch, ()) if t]
+            elif ch in "ao" and plain < max_plain:
+                plain += 1
+                options = [ch, *(t for t, t_skel in self.channel.by_scanned.get(ch, ()) if t_skel == ch)]
+            else:
+                options = [ch]
+            forms = [f + t for f in forms for t in options]
+        if len(forms) > HUNSPELL_MAX_LOOKUPS or forms == [scanned]:
+            return []
+        return [f for f in forms if f != scanned and f.isalpha() and self.lexicon.hunspell_knows(f)]
+
+    def _choose(self, scanned: str, damage: float) -> Choice:
+        chan = self.channel.logp
+        options = [(scanned, chan(scanned, scanned, damage) if scanned.isalpha() else -math.inf)]
+        options += [(c, chan(scanned, c, damage)) for c in self.candidates(scanned)]
+        scored = sorted(((w, c + self.quick_prior(w)) for w, c in options if c > -math.inf), key=lambda o: -o[1])
+        front = {w for w, _ in scored[:HUNSPELL_FRONT]}
+        final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
+        final.sort(key=lambda o: -o[1])
+        listed = self.lexicon.frequencies.get(scanned, 0.0) >= self.rules.realword_min_frequency
+        return Choice(scanned, tuple(final[:4]) or ((scanned, -math.inf),), listed)
+
+
+_SCORERS: dict[tuple[str, int], Scorer] = {}
+
+
+def _scorer(rules: Rules, lexicon: Lexicon) -> Scorer:
+    key = (rules.hash, id(lexicon))
+    if key not in _SCORERS:
+        _SCORERS[key] = Scorer(rules, lexicon)
+    return _SCORERS[key]
