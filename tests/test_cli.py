@@ -75,3 +75,15 @@ def test_every_command_is_documented_in_readme():
     readme = (ROOT / "README.md").read_text()
     for command in COMMANDS:
         assert re.search(rf"papers {command}\b", readme), command
+
+
+def test_repair_command_prints_one_repaired_line_per_line(tmp_path, capsys):
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_text("Arende\n\nDenna IOPs totala virde 4r 454 000 kr/ ar.\nCovid-19 1 100 000\n", encoding="utf-8")
+    assert main(["repair", str(damaged)]) == 0
+    lines = capsys.readouterr().out.split("\n")
+    assert lines[:4] == ["Ärende", "", "Denna IOPs totala värde är 454 000 kr/ år.", "Covid-19 1 100 000"]
+
+
+def test_repair_command_refuses_an_unreadable_file(tmp_path):
+    assert main(["repair", str(tmp_path / "missing.txt")]) == 2
