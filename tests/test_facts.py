@@ -108,6 +108,7 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Värdet är 454 000 kr/ år.", 454_000, "per_year"),
         ("Totalt 1 100 tkr per år.", 1_100_000, "per_year"),
         ("Värde 1100 000", 1_100_000, None),
+        ("Kostnaden är 1.658 160 kr per år.", 1_658_160, "per_year"),  # OCR read a space as a dot
         ("Bidraget är 350 000kr per kalenderår.", 350_000, "per_calendar_year"),
         ("Bidraget är 350 000 kronor.", 350_000, None),
         ("Ersättning utgår med 180 000 per halvår.", 180_000, "per_half_year"),
@@ -176,6 +177,7 @@ def test_percentages(text: str, value: float, approx: bool) -> None:
         ("Avtalet gäller från 2024-01-01.", [("2024-01-01", "valid_from", "day")]),
         ("Startdatum: 20270501", [("2027-05-01", "valid_from", "day")]),
         ("Period 20270101–20271231", [("2027-01-01", "valid_from", "day"), ("2027-12-31", "valid_to", "day")]),
+        ("Avtalsperiod: 2024-01-01 -- 2025-12-31", [("2024-01-01", "valid_from", "day"), ("2025-12-31", "valid_to", "day")]),
         ("Överenskommelsen gäller från och med 1/7 2027 till och med 30/6 2028.",
          [("2027-07-01", "valid_from", "day"), ("2028-06-30", "valid_to", "day")]),
         ("Avtalet undertecknades den 3 mars 2023.", [("2023-03-03", "agreement_signed", "day")]),

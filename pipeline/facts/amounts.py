@@ -9,7 +9,10 @@ from functools import lru_cache
 from pipeline.facts.text import SPACE, any_cue, cue_regex, fold
 from pipeline.rules import FactsRules
 
-_GROUPED = rf"\d{{1,3}}(?:{SPACE}\d{{3}})+(?!\d)|\d{{1,3}}(?:\.\d{{3}})+(?![\d,])"
+_GROUPED = (
+    rf"\d{{1,3}}\.\d{{3}}(?:{SPACE}\d{{3}})+(?!\d)"  # OCR read the first space as a dot: "1.658 160"
+    rf"|\d{{1,3}}(?:{SPACE}\d{{3}})+(?!\d)|\d{{1,3}}(?:\.\d{{3}})+(?![\d,])"
+)
 _OCR_SPACED = rf"\d{{4}}{SPACE}\d{{3}}(?!{SPACE}?\d)"
 NUMBER = rf"(?:{_GROUPED}|{_OCR_SPACED}|\d+)"
 """A Swedish integer: thousands grouped by spaces or dots, OCR's '1100 000', or plain digits."""

@@ -90,7 +90,7 @@ def find_dates(text: str, rules: FactsRules) -> list[DateMatch]:
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if a.range_part is None and b.range_part is None and re.fullmatch(
-            r"\s*[–—\-]\s*", folded[a.end : b.start]
+            r"\s*[–—\-]{1,2}\s*", folded[a.end : b.start]
         ):
             out[i] = DateMatch(a.start, a.end, a.value, a.precision, 0)
             out[i + 1] = DateMatch(b.start, b.end, b.value, b.precision, 1)
