@@ -87,3 +87,16 @@ def test_repair_command_prints_one_repaired_line_per_line(tmp_path, capsys):
 
 def test_repair_command_refuses_an_unreadable_file(tmp_path):
     assert main(["repair", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_blank_page_is_retried_then_warned_and_the_document_stays_ok(tmp_path):
+    from PIL import Image
+
+    source = tmp_path / "in"
+    source.mkdir()
+    Image.new("L", (1240, 1754), 255).save(source / "blank.png", dpi=(150, 150))
+    out = tmp_path / "out"
+    assert main(["run", str(source), "--out", str(out), "--no-progress", "--jobs", "1"]) == 0
+    (entry,) = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert entry["status"] == "ok" and entry["page_kinds"] == ["ocr"]
+    assert entry["warnings"] == ["page 1: near_empty"]
