@@ -79,17 +79,21 @@ def media_type(path: Path) -> str:
         ) from None
 
 
-def find_inputs(arguments: list[Path]) -> list[tuple[Path, str]]:
+def find_inputs(arguments: list[Path], exclude: Path | None = None) -> list[tuple[Path, str]]:
     """Expand INPUT arguments into `(file, path relative to its argument)`, sorted.
 
-    Folders are walked recursively; hidden files are skipped. Unsupported files are kept
+    Folders are walked recursively; hidden files and the folder `exclude` (the output
+    folder, when it lies inside an input folder) are skipped. Unsupported files are kept
     (ingest refuses them with a clear error, so the manifest lists them: nothing is lost).
     """
+    skip = exclude.resolve() if exclude else None
     found: list[tuple[Path, str]] = []
     for argument in arguments:
         if argument.is_dir():
             for path in sorted(argument.rglob("*")):
                 relative = path.relative_to(argument)
+                if skip and (path.resolve() == skip or skip in path.resolve().parents):
+                    continue
                 if path.is_file() and not any(part.startswith(".") for part in relative.parts):
                     found.append((path, relative.as_posix()))
         else:

@@ -161,7 +161,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     copies: dict[str, str] = {}
     processed = skipped = 0
 
-    found = find_inputs(inputs)
+    found = find_inputs(inputs, exclude=out)
     for path, relative in tqdm(found, desc="ingest", unit="file", disable=not options.progress, file=sys.stderr):
         doc_id = kind = None
         try:

@@ -82,3 +82,10 @@ def test_image_input_uses_dpi_from_file():
     page = ingested.document.pages[0]
     assert page.kind == "ocr" and page.dpi == 300
     assert page.width == pytest.approx(595.4, abs=1) and page.height == pytest.approx(842, abs=1)
+
+
+def test_output_folder_inside_an_input_folder_is_not_read(tmp_path):
+    (tmp_path / "paper.txt").write_text("x")
+    (tmp_path / "out" / "evidence").mkdir(parents=True)
+    (tmp_path / "out" / "evidence" / "page-001.jpg").write_bytes(b"x")
+    assert [r for _, r in find_inputs([tmp_path], exclude=tmp_path / "out")] == ["paper.txt"]
