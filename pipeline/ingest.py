@@ -132,10 +132,18 @@ def document_from_lines(
 
 
 def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
-    """Return `text` or `damaged_text` for a text layer, or None if it is too thin to use."""
+    """Return `text` or `damaged_text` for a text layer, or None if it is unusable.
+
+    A layer is unusable when it is too thin, or when so few of its words are Swedish that
+    repair could not rescue it (garbage from a bad OCR engine or a wrong encoding): such a
+    PDF page is OCR'd instead.
+    """
     if len(tokens) < rules.ingest.min_words_for_text_layer:
         return None
-    if load_lexicon().hit_rate(tokens) < rules.ingest.damaged_min_lexicon_hit_rate:
+    rate = load_lexicon().hit_rate(tokens)
+    if rate < rules.ingest.unusable_max_lexicon_hit_rate:
+        return None
+    if rate < rules.ingest.damaged_min_lexicon_hit_rate:
         return "damaged_text"
     return "text"
 
@@ -247,9 +255,9 @@ def _ingest_text(path: Path, doc: dict, rules: Rules) -> Ingested:
     except UnicodeDecodeError as err:
         raise InputError(f"a text input must be UTF-8 ({err.reason} at byte {err.start})") from err
     words = words_from_lines(lines)
-    kind = classify_layer([w.text for w in words], rules)
-    if kind is None:
+    if len(words) < rules.ingest.min_words_for_text_layer:
         raise InputError("the text file holds no words")
+    kind = classify_layer([w.text for w in words], rules) or "damaged_text"
     page = Page(number=1, kind=kind, width=0, height=0, words=words)
     return Ingested(document=Document(pages=(page,), **doc), ocr_jobs=())
 

@@ -31,6 +31,7 @@ class IngestRules(RuleSet):
 
     min_words_for_text_layer: int
     damaged_min_lexicon_hit_rate: float
+    unusable_max_lexicon_hit_rate: float
     near_empty_max_words: int
 
 

@@ -89,3 +89,14 @@ def test_output_folder_inside_an_input_folder_is_not_read(tmp_path):
     (tmp_path / "out" / "evidence").mkdir(parents=True)
     (tmp_path / "out" / "evidence" / "page-001.jpg").write_bytes(b"x")
     assert [r for _, r in find_inputs([tmp_path], exclude=tmp_path / "out")] == ["paper.txt"]
+
+
+def test_garbage_text_layer_is_ocrd_instead(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "garbage.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.drawString(72, 720, "Xq#9 zzkv pploq 7rrt wqxv mmnb qqzl vvbn kkjh xxzq")
+    pdf.save()
+    ingested = _ingest(path)
+    assert [p.kind for p in ingested.document.pages] == ["ocr"] and len(ingested.ocr_jobs) == 1
