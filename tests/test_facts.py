@@ -109,6 +109,8 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Totalt 1 100 tkr per år.", 1_100_000, "per_year"),
         ("Värde 1100 000", 1_100_000, None),
         ("Kostnaden är 1.658 160 kr per år.", 1_658_160, "per_year"),  # OCR read a space as a dot
+        ("Summa 2 36B 800 kr", 2_368_800, None),  # OCR read 8 as B
+        ("Kostnad 45 OOO kr", 45_000, None),  # a whole thousands group read as letters
         ("Bidraget är 350 000kr per kalenderår.", 350_000, "per_calendar_year"),
         ("Bidraget är 350 000 kronor.", 350_000, None),
         ("Ersättning utgår med 180 000 per halvår.", 180_000, "per_half_year"),

@@ -94,13 +94,18 @@ class TextStream:
         if not letters:
             return self.text
         chars = list(self.text)
-        allowed = set(letters) | set("0123456789")
+        allowed = set(letters) | set("0123456789-/")
+        previous = ""
         for token in self.tokens:
             core = token.word.text.rstrip(".,:;)")
-            if any(c.isdigit() for c in core) and all(c in allowed for c in core):
+            numeric = any(c.isdigit() for c in core) and all(c in allowed for c in core)
+            # "45 OOO kr": a thousands group read wholly as letters, after a digit group.
+            group = len(core) == 3 and all(c in letters for c in core) and previous.isdigit() and len(previous) <= 3
+            if numeric or group:
                 for i, c in enumerate(core):
                     if c in letters:
                         chars[token.start + i] = letters[c]
+            previous = core
         return "".join(chars)
 
     def _find_sentence_breaks(self) -> list[int]:
