@@ -41,11 +41,18 @@ def _patterns(months: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
     return [
         ("compact_range", re.compile(
             r"(?<![\d:\-])(?P<a>(?:19|20)\d{6})" + _S + r"?[–—\-]" + _S + r"?(?P<b>(?:19|20)\d{6})(?![\d\-])")),
+        ("day_month_range", re.compile(
+            r"(?<![\d\w])(?P<d1>[0-3]?\d)" + _S + r"+(?P<mn1>" + names + r")" + _S + r"*[–—\-]" + _S
+            + r"*(?P<d>[0-3]?\d)" + _S + r"+(?P<mn>" + names + r")\.?" + _S + r"+" + year + r"(?!\d)")),
         ("iso", re.compile(
             r"(?<![\d\-:])" + year + _S + r"?-" + _S + r"?(?P<m>0[1-9]|1[0-2])" + _S + r"?-" + _S
             + r"?(?P<d>[0-3]\d)(?!\d)")),
         ("compact", re.compile(
             r"(?<![\d:\-])" + year + r"(?P<m>0[1-9]|1[0-2])(?P<d>[0-3]\d)(?![\d\-])")),
+        ("iso_dotted", re.compile(
+            r"(?<![\d.])" + year + r"\.(?P<m>0[1-9]|1[0-2])\.(?P<d>[0-3]\d)(?![\d.])")),
+        ("dotted", re.compile(
+            r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\." + year + r"(?![\d.])")),
         ("slash", re.compile(
             r"(?<![\d/])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)(?:" + _S + r"|-)?" + year + r"(?!\d)")),
         ("day_month", re.compile(
@@ -79,6 +86,15 @@ def find_dates(text: str, rules: FactsRules) -> list[DateMatch]:
                     out.append(DateMatch(m.start("b"), m.end("b"), vb, "day", 1))
                     taken.append((m.start(), m.end()))
                 continue
+            if kind == "day_month_range":  # "1 januari–31 december 2027": one year for both
+                year_of_both = int(m.group("y"))
+                va = _iso(year_of_both, months[m.group("mn1")], int(m.group("d1")))
+                vb = _iso(year_of_both, months[m.group("mn")], int(m.group("d")))
+                if va and vb:
+                    out.append(DateMatch(m.start("d1"), m.end("mn1"), va, "day", 0))
+                    out.append(DateMatch(m.start("d"), m.end(), vb, "day", 1))
+                    taken.append((m.start(), m.end()))
+                continue
             month = months[m.group("mn")] if "mn" in m.groupdict() and m.group("mn") else int(m.group("m"))
             day = int(m.group("d")) if "d" in m.groupdict() and m.group("d") else None
             value = _iso(int(m.group("y")), month, day)
@@ -86,11 +102,11 @@ def find_dates(text: str, rules: FactsRules) -> list[DateMatch]:
                 out.append(DateMatch(m.start(), m.end(), value, "day" if day else "month"))
                 taken.append((m.start(), m.end()))
     out.sort(key=lambda d: d.start)
-    # "2024-01-01–2025-12-31" or "från 2024-01-01 till 2025-12-31": a range of two dates.
+    # "2024-01-01–2025-12-31" or "2024-01-01 till 2025-12-31": a range of two dates.
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if a.range_part is None and b.range_part is None and re.fullmatch(
-            r"\s*[–—\-]{1,2}\s*", folded[a.end : b.start]
+            r"\s*(?:[–—\-]{1,2}|till(?: och med)?|t\.? ?o\.? ?m\.?)\s*", folded[a.end : b.start]
         ):
             out[i] = DateMatch(a.start, a.end, a.value, a.precision, 0)
             out[i + 1] = DateMatch(b.start, b.end, b.value, b.precision, 1)
