@@ -242,7 +242,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             tesseract_version=tesseract.version,
             traineddata_sha256=tesseract.traineddata_sha256,
             lang=options.lang,
-            dpi="resolution of the page's embedded image; 300 for vector pages",
+            dpi="resolution of the page's embedded image (300 for vector pages), upscaled to at least 300",
             thresholding=THRESHOLDING_NAMES[settings.thresholding],
         ),
         inputs=ordered,

@@ -1,4 +1,4 @@
-"""The expectation table of the clean seeds, checked on the corpus's PDFs and 300 dpi scans."""
+"""The expectation table of the clean seeds, checked on the corpus PDFs and its 300 and 200 dpi scans."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pipeline.model import Document
 from tests.expectations import FACTS, NEGATIVES, matches
 
-SOURCES = ("born-digital", "scans-300")
+SOURCES = ("born-digital", "scans-300", "scans-200")
 
 
 def _documents(out) -> dict[tuple[str, str], Document]:
