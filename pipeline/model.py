@@ -38,7 +38,7 @@ class BBox(NamedTuple):
     bottom: float
 
     @staticmethod
-    def union(boxes: "list[BBox] | tuple[BBox, ...]") -> "BBox":
+    def union(boxes: list[BBox] | tuple[BBox, ...]) -> BBox:
         """Return the smallest box holding all `boxes` (which must not be empty)."""
         return BBox(
             min(b.x0 for b in boxes),
@@ -47,7 +47,7 @@ class BBox(NamedTuple):
             max(b.bottom for b in boxes),
         )
 
-    def rounded(self, ndigits: int = 2) -> "BBox":
+    def rounded(self, ndigits: int = 2) -> BBox:
         """Return the box rounded, so JSON output is stable and compact."""
         return BBox(*(round(v, ndigits) for v in self))
 

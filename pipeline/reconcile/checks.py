@@ -164,7 +164,7 @@ def _first_total(fields: dict, unit: str | None = None) -> Claim | None:
 def check_sums(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> list[Discrepancy]:
     """Cost items add up to the total; every party's contribution adds up to the total."""
     findings = []
-    for (paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+    for (_paper_id, key), fields in sorted(_by_paper_key(claims).items()):
         items = fields.get(("amount:cost_item", None), [])
         total = _first_total(fields, items[0].unit if items else None)
         if len(items) >= 2 and total is not None:
@@ -200,7 +200,7 @@ def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], c
     """
     rule = checks.share_percentage
     findings, skipped = [], []
-    for (paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+    for (_paper_id, key), fields in sorted(_by_paper_key(claims).items()):
         for (fieldname, q), pcts in sorted(fields.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             if not fieldname.startswith("percentage:") or fieldname.split(":", 1)[1] not in ("municipal_share", "partner_share"):
                 continue
@@ -273,7 +273,7 @@ def check_policies(claims: list[Claim], docs: list[Document], checks: ChecksRule
             skipped.append(f"policy {policy.name}: no paper states it; not checked")
             continue
         groups: dict[tuple[str, int, int], list[tuple[Claim, Claim]]] = {}
-        for (paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+        for (_paper_id, key), fields in sorted(_by_paper_key(claims).items()):
             if key.endswith("| " + AMBIGUOUS):
                 continue
             muni = fields.get(("amount:municipal_share", None), [])

@@ -103,7 +103,7 @@ def assign_partnerships(
         for p in st.programmes:
             named_by.setdefault((partners, clusters[partners][p.name]), set()).add(paper_of.get(st.doc_id, st.doc_id))
     chosen: list[list[str]] = []
-    for st, parties, partners in prelim:
+    for st, _, partners in prelim:
         progs = sorted({clusters[partners][p.name] for p in st.programmes})
         if len(progs) > 1:
             # several programmes in one statement: the one the title or decision names, else
@@ -123,7 +123,7 @@ def assign_partnerships(
         chosen.append(progs)
     # the partnerships of a party set: the programmes statements were assigned to
     known_of: dict[tuple[str, ...], set[str]] = {}
-    for (st, _, partners), progs in zip(prelim, chosen):
+    for (_, _, partners), progs in zip(prelim, chosen):
         if len(progs) == 1:
             known_of.setdefault(partners, set()).add(progs[0])
     out: list[_Assigned] = []

@@ -46,7 +46,7 @@ class Value:
     end: int
 
 
-def union_bbox(words: "tuple[Word, ...] | list[Word]") -> BBox | None:
+def union_bbox(words: tuple[Word, ...] | list[Word]) -> BBox | None:
     """Return the box around `words`, or None when any of them has no box (plain text)."""
     boxes = [w.bbox for w in words]
     if not boxes or any(b is None for b in boxes):
@@ -102,7 +102,7 @@ def _value_patterns(amount_units: tuple[str, ...], count_units: tuple[str, ...])
     }
 
 
-def find_values(words: "tuple[Word, ...] | list[Word]", rules: TablesRules) -> list[Value]:
+def find_values(words: tuple[Word, ...] | list[Word], rules: TablesRules) -> list[Value]:
     """Return the typed values on a line of words, left to right, as word index ranges.
 
     Amounts come first (a grouped number is an amount even with "st" after it is rare), and
@@ -150,7 +150,7 @@ class CueMatch:
     score: float
 
 
-def match_cues(words: "tuple[Word, ...] | list[Word]", rules: TablesRules) -> list[CueMatch]:
+def match_cues(words: tuple[Word, ...] | list[Word], rules: TablesRules) -> list[CueMatch]:
     """Find header cues on a line, longest cue phrase first, left to right."""
     cues = [(kind, fold(cue)) for kind, names in rules.header_cues.items() for cue in names]
     max_len = max(len(c.split()) for _, c in cues)
@@ -183,7 +183,7 @@ def match_cues(words: "tuple[Word, ...] | list[Word]", rules: TablesRules) -> li
     return out
 
 
-def join_lines(lines: "list[list[Word]]") -> str:
+def join_lines(lines: list[list[Word]]) -> str:
     """Join lines of words into cell text, undoing end-of-line hyphenation ("Stads-" "mission")."""
     out = ""
     for words in lines:
@@ -196,7 +196,7 @@ def join_lines(lines: "list[list[Word]]") -> str:
     return out
 
 
-def make_cell(row: int, col: int, parts: "list[list[list[Word]]]") -> Cell | None:
+def make_cell(row: int, col: int, parts: list[list[list[Word]]]) -> Cell | None:
     """Build a cell from parts (each a list of word lines); parts are joined with " / "."""
     texts = [join_lines(p) for p in parts if any(p)]
     words = [w for p in parts for line in p for w in line]
