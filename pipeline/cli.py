@@ -2,7 +2,7 @@
 
 Exit codes: 0 every input processed; 1 some inputs failed (each has an error record in
 manifest.json, the rest are complete); 2 usage error or a problem before any input was read
-(missing Tesseract data, invalid rules).
+(missing Tesseract data, invalid rules); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pipeline.errors import PipelineError
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("pipeline")
 
@@ -59,6 +60,9 @@ def _run(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.inputs if not p.exists()]
     if missing:
         log.error("no such input: %s", ", ".join(missing))
+        return EXIT_USAGE
+    if args.out.exists() and not args.out.is_dir():
+        log.error("--out %s is a file; give a folder", args.out)
         return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
         log.error("--jobs must be at least 1")
@@ -124,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as err:
         log.error("%s", err)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        log.error("interrupted: documents written so far are kept; run again to finish the rest")
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

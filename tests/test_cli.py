@@ -55,6 +55,8 @@ def test_usage_errors_exit_2(tmp_path):
     assert main(["run", "--out", str(tmp_path)]) == 2
     assert main(["bogus"]) == 2
     assert main(["reconcile", str(tmp_path)]) == 2
+    (tmp_path / "a-file").write_text("x")
+    assert main(["run", str(tmp_path), "--out", str(tmp_path / "a-file")]) == 2
 
 
 def test_schema_command_prints_every_schema(capsys):
