@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import statistics
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -250,11 +251,82 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
     return tuple(fixed)
 
 
+TURN_CHECK_BELOW = 0.6
+"""A page whose median word confidence is below this may be scanned upside down or
+sideways: Tesseract's orientation detection is asked (about 1 s, so only then). Upright
+corpus pages read at a median of 0.96; the same page turned 90° or 180° at 0.29."""
+
+TURN_MIN_CONFIDENCE = 2.0
+"""Orientation confidence Tesseract must report before a page is turned."""
+
+
+def _median_confidence(words: tuple[Word, ...]) -> float:
+    return statistics.median(w.confidence for w in words) if words else 0.0
+
+
+def detect_turn(image: Image.Image) -> int:
+    """Return how many degrees clockwise the page must turn to stand upright (0, 90, 180, 270)."""
+    try:
+        osd = pytesseract.image_to_osd(image, config="--psm 0")
+    except pytesseract.TesseractError:
+        return 0  # too little text to tell: leave the page as it is
+    fields = dict(line.split(":", 1) for line in osd.splitlines() if ":" in line)
+    rotate = int(fields.get("Rotate", "0").strip() or 0)
+    confidence = float(fields.get("Orientation confidence", "0").strip() or 0)
+    return rotate if confidence >= TURN_MIN_CONFIDENCE else 0
+
+
+def unturn(box: BBox, rotate: int, width: float, height: float) -> BBox:
+    """Map a box read on the page turned `rotate` degrees clockwise back to the page as scanned.
+
+    Args:
+        box: on the turned page, whose size is `width` x `height` (PDF points).
+    """
+    corners = [(box.x0, box.top), (box.x1, box.bottom)]
+    if rotate == 90:
+        points = [(y, width - x) for x, y in corners]
+    elif rotate == 180:
+        points = [(width - x, height - y) for x, y in corners]
+    elif rotate == 270:
+        points = [(height - y, x) for x, y in corners]
+    else:
+        return box
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return BBox(min(xs), min(ys), max(xs), max(ys))
+
+
+def _read_turned(image: Image.Image, job: OcrJob, words: tuple[Word, ...]) -> tuple[tuple[Word, ...], int]:
+    """Read a page again turned upright if it reads badly and Tesseract says it is turned.
+
+    Returns:
+        The words (boxes on the page as scanned, percent signs re-read) and the turn in
+        degrees, or the words unchanged and 0.
+    """
+    settings = job.settings
+    if len(words) <= settings.near_empty_max_words or _median_confidence(words) >= TURN_CHECK_BELOW:
+        return words, 0
+    rotate = detect_turn(image)
+    if not rotate:
+        return words, 0
+    turned = image.rotate(-rotate, expand=True)
+    turned_job = job if rotate == 180 else replace(job, width=job.height, height=job.width)
+    turned_words = _read_words(turned, turned_job, settings.thresholding, settings.psm)
+    if _median_confidence(turned_words) <= _median_confidence(words):
+        return words, 0
+    turned_words = reread_percent_signs(turned, turned_words, turned_job)
+    return tuple(
+        w.model_copy(update={"bbox": unturn(w.bbox, rotate, turned_job.width, turned_job.height).rounded()})
+        for w in turned_words
+    ), rotate
+
+
 def ocr_page(job: OcrJob) -> OcrResult:
     """Render (at least `MIN_OCR_DPI`) and OCR one page; retry a near-empty page with Otsu and `--psm 6`.
 
     A page that stays near-empty gets a `near_empty` warning, not an error: the document
-    is still usable, and the auditor sees the warning in the manifest.
+    is still usable, and the auditor sees the warning in the manifest. A page scanned
+    upside down or sideways is read turned upright (warning `turned_<degrees>`), its boxes
+    mapped back onto the page as scanned, so evidence crops still fall on the words.
     """
     os.environ["OMP_THREAD_LIMIT"] = "1"
     dpi = max(job.source.dpi, MIN_OCR_DPI)
@@ -270,7 +342,12 @@ def ocr_page(job: OcrJob) -> OcrResult:
             warnings.append("retried_otsu_psm6")
         if len(words) <= settings.near_empty_max_words:
             warnings.append("near_empty")
-    words = reread_percent_signs(image, words, job)
+    upright, rotate = _read_turned(image, job, words)
+    if rotate:
+        words = upright
+        warnings.append(f"turned_{rotate}")
+    else:
+        words = reread_percent_signs(image, words, job)
     evidence, scale = evidence_jpeg(page_image, dpi)
     return OcrResult(
         doc_id=job.doc_id,

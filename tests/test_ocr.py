@@ -42,3 +42,25 @@ def test_percent_signs_are_reread_and_scanned_form_kept():
     assert {"70%", "25%", "5%", "100%"} <= reread
     assert all(w.repair.scanned != w.text for w in result.words if w.repair)
     assert not any("%" in w.text for w in result.words if w.text.isdigit())
+
+
+@pytest.mark.parametrize("degrees", [180, 90])
+def test_a_page_scanned_turned_is_read_upright_with_boxes_on_the_scan(tmp_path, degrees):
+    from PIL import Image
+
+    from pipeline.render import render_page
+
+    upright = render_page(PageSource(CORPUS_INPUTS / "scans-200" / "000-iop-ikf.pdf", "application/pdf", 1, 200))
+    path = tmp_path / "turned.png"
+    upright.rotate(degrees, expand=True).save(path, dpi=(200, 200))  # counter-clockwise, as a careless scan
+    width, height = Image.open(path).size
+    job = OcrJob("doc", 1, PageSource(path, "image/png", 0, 200), width * 72 / 200, height * 72 / 200, OcrSettings())
+    result = ocr_page(job)
+    assert result.warnings == (f"turned_{degrees}",)
+    words = [w.text for w in result.words]
+    assert "454" in words and "Linköpings" in words
+    for word in result.words:
+        assert 0 <= word.bbox.x0 < word.bbox.x1 <= job.width + 1 and 0 <= word.bbox.top < word.bbox.bottom <= job.height + 1
+    if degrees == 180:  # the first word read stands at the bottom right of the turned scan
+        first = result.words[0].bbox
+        assert first.top > job.height / 2 and first.x1 > job.width / 2
