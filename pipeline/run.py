@@ -23,7 +23,7 @@ from pipeline.executor import make_executor
 from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page
-from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, check_tesseract, ocr_page
+from pipeline.ocr import THRESHOLDING_NAMES, OcrResult, OcrSettings, check_tesseract, ocr_page
 from pipeline.reconcile import reconcile_folder
 from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
@@ -183,36 +183,20 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed", media_type=kind,
                                               error=_failure(err, "ingest"))
 
-    jobs: list[OcrJob] = sorted(
-        {job for _, ingested in pending.values() for job in ingested.ocr_jobs},
-        key=lambda j: (j.doc_id, j.page_number),
-    )
-    ocr_results: dict[str, dict[int, OcrResult]] = {}
-    ocr_errors: dict[str, Exception] = {}
-    executor = make_executor(options.jobs)
-    with tqdm(total=len(jobs), desc="ocr", unit="page", disable=not options.progress, file=sys.stderr) as bar:
-        for job, outcome in executor.run(ocr_page, jobs):
-            bar.update()
-            if isinstance(outcome, Exception):
-                ocr_errors.setdefault(job.doc_id, outcome)
-            else:
-                ocr_results.setdefault(job.doc_id, {})[job.page_number] = outcome
-
-    done: dict[str, Document] = {}
-    for relative, (doc_id, ingested) in tqdm(sorted(pending.items()), desc="extract", unit="doc",
-                                             disable=not options.progress, file=sys.stderr):
+    def finish(relative: str, doc_id: str, ingested: Ingested, pages: dict[int, OcrResult],
+               error: Exception | None) -> None:
+        """Run the stages after OCR on one document and write it; record what became of it."""
+        nonlocal processed
         stage = "ocr"
         try:
-            if doc_id in ocr_errors:
-                raise ocr_errors[doc_id]
+            if error is not None:
+                raise error
             evidence = dict(ingested.evidence)
-            doc = _with_ocr(ingested, ocr_results.get(doc_id, {}), evidence)
-            stage = "repair"
+            doc = _with_ocr(ingested, pages, evidence)
             doc = process_document(doc, rules)
             stage = "output"
             doc = _attach_evidence(doc, evidence, out)
             write_model(document_path(out, doc_id), doc)
-            done[doc_id] = doc
             entries[relative] = _entry(relative, doc)
             processed += 1
         except StageFailure as err:
@@ -221,6 +205,32 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         except Exception as err:
             entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
                                               error=_failure(err, stage))
+
+    # Each document is finished as soon as its last page is OCR'd, so memory holds only the
+    # documents in flight and an interrupted run keeps every document it finished.
+    path_of = {doc_id: relative for relative, (doc_id, _) in pending.items()}
+    waiting = {doc_id: len(ingested.ocr_jobs) for doc_id, ingested in pending.values()}
+    text_only = [(relative, doc_id, ingested) for relative, (doc_id, ingested) in sorted(pending.items())
+                 if not waiting[doc_id]]
+    for relative, doc_id, ingested in tqdm(text_only, desc="extract", unit="doc",
+                                           disable=not options.progress, file=sys.stderr):
+        finish(relative, doc_id, ingested, {}, None)
+    jobs = sorted((job for _, ingested in pending.values() for job in ingested.ocr_jobs),
+                  key=lambda j: (j.doc_id, j.page_number))
+    ocr_results: dict[str, dict[int, OcrResult]] = {}
+    ocr_errors: dict[str, Exception] = {}
+    with tqdm(total=len(jobs), desc="ocr", unit="page", disable=not options.progress, file=sys.stderr) as bar:
+        for job, outcome in make_executor(options.jobs).run(ocr_page, jobs):
+            bar.update()
+            if isinstance(outcome, Exception):
+                ocr_errors.setdefault(job.doc_id, outcome)
+            else:
+                ocr_results.setdefault(job.doc_id, {})[job.page_number] = outcome
+            waiting[job.doc_id] -= 1
+            if not waiting[job.doc_id]:
+                relative = path_of[job.doc_id]
+                finish(relative, job.doc_id, pending[relative][1], ocr_results.pop(job.doc_id, {}),
+                       ocr_errors.get(job.doc_id))
 
     for relative, doc_id in copies.items():
         original = entries[first_path[doc_id]]

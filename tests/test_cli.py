@@ -102,3 +102,26 @@ def test_blank_page_is_retried_then_warned_and_the_document_stays_ok(tmp_path):
     (entry,) = json.loads((out / "manifest.json").read_text())["inputs"]
     assert entry["status"] == "ok" and entry["page_kinds"] == ["ocr"]
     assert entry["warnings"] == ["page 1: near_empty"]
+
+
+def test_an_ocr_failure_fails_its_document_alone(tmp_path, monkeypatch):
+    """A stub engine that crashes on one scan: that input fails in stage ocr, the rest complete."""
+    import pipeline.run
+    from pipeline.errors import OcrError
+    from tests.conftest import CORPUS_INPUTS
+
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(CORPUS_INPUTS / "images" / "000-iop-ikf-p1.png", source / "scan.png")
+    shutil.copy(BAD_BATCH / "good.txt", source / "good.txt")
+
+    def crash(job):
+        raise OcrError("Tesseract crashed (stub)", doc_id=job.doc_id)
+
+    monkeypatch.setattr(pipeline.run, "ocr_page", crash)
+    out = tmp_path / "out"
+    assert main(["run", str(source), "--out", str(out), "--no-progress", "--jobs", "1"]) == 1
+    by_path = {e["path"]: e for e in json.loads((out / "manifest.json").read_text())["inputs"]}
+    assert by_path["good.txt"]["status"] == "ok"
+    assert by_path["scan.png"]["status"] == "failed"
+    assert by_path["scan.png"]["error"] == {"stage": "ocr", "code": "E200", "message": "Tesseract crashed (stub)"}
