@@ -206,14 +206,14 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
                                               error=_failure(err, stage))
 
-    # Each document is finished as soon as its last page is OCR'd, so memory holds only the
-    # documents in flight and an interrupted run keeps every document it finished.
+    # Each document is finished as soon as its last page is OCR'd and then let go, so page
+    # images and words of finished documents leave memory, and an interrupted run keeps
+    # every document it finished.
     path_of = {doc_id: relative for relative, (doc_id, _) in pending.items()}
     waiting = {doc_id: len(ingested.ocr_jobs) for doc_id, ingested in pending.values()}
-    text_only = [(relative, doc_id, ingested) for relative, (doc_id, ingested) in sorted(pending.items())
-                 if not waiting[doc_id]]
-    for relative, doc_id, ingested in tqdm(text_only, desc="extract", unit="doc",
-                                           disable=not options.progress, file=sys.stderr):
+    text_only = [relative for relative, (doc_id, _) in sorted(pending.items()) if not waiting[doc_id]]
+    for relative in tqdm(text_only, desc="extract", unit="doc", disable=not options.progress, file=sys.stderr):
+        doc_id, ingested = pending.pop(relative)
         finish(relative, doc_id, ingested, {}, None)
     jobs = sorted((job for _, ingested in pending.values() for job in ingested.ocr_jobs),
                   key=lambda j: (j.doc_id, j.page_number))
@@ -229,7 +229,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             waiting[job.doc_id] -= 1
             if not waiting[job.doc_id]:
                 relative = path_of[job.doc_id]
-                finish(relative, job.doc_id, pending[relative][1], ocr_results.pop(job.doc_id, {}),
+                finish(relative, job.doc_id, pending.pop(relative)[1], ocr_results.pop(job.doc_id, {}),
                        ocr_errors.get(job.doc_id))
 
     for relative, doc_id in copies.items():
