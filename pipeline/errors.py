@@ -40,9 +40,3 @@ class RulesError(PipelineError):
     code = "E300"
     stage = "rules"
 
-
-class OutputSchemaError(PipelineError):
-    """A file about to be written does not match its JSON Schema (a bug, never the input's fault)."""
-
-    code = "E400"
-    stage = "output"

@@ -43,8 +43,6 @@ CACHE_VERSION = "6"
 GENRE_FREQUENCY = 1e-6
 """Frequency given to a genre term that wordfreq does not list (about once per million words)."""
 
-COMPOUND_FREQUENCY = 1e-8
-"""Frequency given to a compound that only the splitter or hunspell knows."""
 
 _LETTERS = re.compile(r"^[^\W\d_]+$")
 _SKELETON = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "à": "a", "è": "e"})
@@ -86,10 +84,6 @@ class Lexicon:
         """Return whether the lower-cased `word` is in the word list (no compound analysis)."""
         return word.lower() in self.frequencies
 
-    def frequency(self, word: str) -> float:
-        """Return the word list frequency of the lower-cased `word` (0.0 if unlisted)."""
-        return self.frequencies.get(word.lower(), 0.0)
-
     def hit_rate(self, tokens: list[str]) -> float:
         """Return the share of alphabetic tokens (3+ letters) that are known words (1.0 if none)."""
         words = [t.strip(".,:;!?()\"'”»«-–") for t in tokens]
@@ -123,13 +117,6 @@ class Lexicon:
     def hunspell_knows(self, word: str) -> bool:
         """Return whether hunspell-sv accepts `word` as written (slow when not cached: ~1-3 ms)."""
         return _hunspell_knows(word)
-
-    def word_frequency(self, word: str) -> float:
-        """Return the frequency of `word`, `COMPOUND_FREQUENCY` for a known compound, 0.0 otherwise."""
-        f = self.frequencies.get(word.lower(), 0.0)
-        if f:
-            return f
-        return COMPOUND_FREQUENCY if self.is_word(word) else 0.0
 
     def parts_by_skeleton(self) -> dict[str, tuple[str, ...]]:
         """Return the skeleton index restricted to forms that may be compound parts (built once)."""

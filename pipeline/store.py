@@ -64,11 +64,6 @@ def read_document(out: Path, doc_id: str) -> Document | None:
         return None
 
 
-def read_documents(out: Path) -> list[Document]:
-    """Return every Document in the output folder, sorted by doc_id."""
-    return [Document.model_validate_json(p.read_bytes()) for p in sorted((out / DOCUMENTS).glob("*.json"))]
-
-
 def prune(out: Path, keep: set[str]) -> None:
     """Remove documents and evidence of inputs no longer in the run, so OUT mirrors it."""
     for path in (out / DOCUMENTS).glob("*.json"):

@@ -40,6 +40,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
     tokens = stream.tokens
     stop = {fold(w) for w in rules.name_stopwords}
     municipal_forms = {fold(w) for w in rules.municipal_forms}
+    org_forms = {fold(w) for w in rules.org_forms}
     found: list[Mention] = []
     for i, token in enumerate(tokens):
         word = _strip(token.word.text)
@@ -87,7 +88,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
                     if nxt != _strip(nxt):
                         break
                     j += 1
-        if first == last == i and f in {fold(w) for w in rules.org_forms} and not f.endswith(("en", "et")):
+        if first == last == i and f in org_forms and not f.endswith(("en", "et")):
             continue  # a lone indefinite "Förening" is a word (a column heading), not a name
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
         if last == i and not _is_org_word(fold(words[-1]), rules):  # "kvinnoföreningens" → "-en"

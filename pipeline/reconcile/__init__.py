@@ -37,6 +37,7 @@ from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
 from pipeline.reconcile.versions import consolidate, group_versions
 from pipeline.records import NameRef, Statement, make_record, statements_of
 from pipeline.rules import EntitiesRules, Rules
+from pipeline.store import DOCUMENTS
 
 __all__ = [
     "AMBIGUOUS",
@@ -77,7 +78,7 @@ def load_documents(out_dir: Path) -> tuple[list[Document], list[str]]:
     """Read every `out_dir/documents/*.json`; a file that does not validate is skipped with a reason."""
     docs: list[Document] = []
     skipped: list[str] = []
-    for path in sorted((out_dir / "documents").glob("*.json")):
+    for path in sorted((out_dir / DOCUMENTS).glob("*.json")):
         try:
             docs.append(Document.model_validate_json(path.read_text(encoding="utf-8")))
         except (ValidationError, ValueError, OSError) as err:
