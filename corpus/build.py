@@ -280,7 +280,7 @@ def build_image(num: int, name: str, born: Path, ext: str) -> None:
 
 
 def main() -> None:
-    """Regenerate everything under corpus/inputs and corpus/truth."""
+    """Regenerate everything under corpus/inputs and corpus/truth, then corpus/real."""
     for sub in ("born-digital", "scans-300", "scans-200", "images", "legacy"):
         (INPUTS / sub).mkdir(parents=True, exist_ok=True)
     (TRUTH / "images").mkdir(parents=True, exist_ok=True)
@@ -298,6 +298,9 @@ def main() -> None:
         if num in images:
             build_image(int(num), name, born, images[num])
             (TRUTH / "images" / f"{name}-p1.txt").write_text(truth_text(pages[:1]), encoding="utf-8")
+    from real_build import build_real  # the real-paper corpus, corpus/real/
+
+    build_real()
 
 
 if __name__ == "__main__":
