@@ -187,6 +187,16 @@ class Fact(Frozen):
     evidence: Evidence
 
 
+class PaperSpan(Frozen):
+    """One paper inside a document: archives bind several papers into one PDF."""
+
+    page_start: int = Field(ge=1)
+    page_end: int = Field(ge=1, description="Inclusive.")
+    title: str | None = Field(default=None, description="The paper's title line, as read (repaired).")
+    dnr: str | None = Field(default=None, description="The first Dnr the paper states.")
+    reason: str = Field(description="What started the paper: 'first_page', 'header', 'page_numbering', 'dnr'.")
+
+
 class InputFailure(Frozen):
     """Why an input was refused: the stage, a stable code and a message in plain words."""
 
@@ -241,6 +251,9 @@ class Document(Frozen):
     sections: tuple[Section, ...] = ()
     tables: tuple[Table, ...] = ()
     facts: tuple[Fact, ...] = ()
+    papers: tuple[PaperSpan, ...] = Field(
+        default=(), description="The papers the document holds, in page order (one for a single paper)."
+    )
     notes: tuple[str, ...] = Field(default=(), description="Structural oddities worth a look (not failures).")
 
     def lines(self) -> list[tuple[int, int, tuple[Word, ...]]]:

@@ -56,6 +56,20 @@ class Statement:
     valid_to: str | None = None
     table_year: int | None = None
     notes: tuple[str, ...] = field(default=())
+    span: tuple[int, int] | None = None  # pages of the paper inside a PDF that binds several
+
+
+def paper_spans(doc: Document) -> list[tuple[int, int]]:
+    """The page ranges of the papers a document holds; one span (or none stated) is the whole document."""
+    return [(p.page_start, p.page_end) for p in doc.papers] if len(doc.papers) > 1 else []
+
+
+def paper_unit(doc: Document, page: int, base: str) -> str:
+    """The paper id of what stands on `page`: `base`, or `base#start-end` for one of several papers in a PDF."""
+    for a, b in paper_spans(doc):
+        if a <= page <= b:
+            return f"{base}#{a}-{b}"
+    return base
 
 
 def normalize_name(name: str) -> str:
@@ -145,7 +159,29 @@ def _first_date(facts: list[Fact], role: str) -> str | None:
 
 
 def statements_of(doc: Document) -> tuple[list[Statement], list[str]]:
-    """Group a document's facts into statements about partnerships.
+    """Group a document's facts into statements about partnerships, each paper of a bundle on its own.
+
+    A PDF that binds several papers (`doc.papers`) speaks about as many matters: each paper's
+    facts (by evidence page) make their own statements, marked with the paper's page span, so
+    amounts of one paper are never attributed to another paper's partnership.
+    """
+    spans = paper_spans(doc)
+    if not spans:
+        return _statements_of_facts(doc, doc.facts, None)
+    statements: list[Statement] = []
+    skipped: list[str] = []
+    for a, b in spans:
+        sts, why = _statements_of_facts(doc, tuple(f for f in doc.facts if a <= f.evidence.page <= b), (a, b))
+        statements += sts
+        skipped += [f"{w} (pages {a}-{b})" for w in why]
+    outside = [f for f in doc.facts if not any(a <= f.evidence.page <= b for a, b in spans)]
+    if outside:
+        skipped.append(f"{doc.doc_id[:12]}: {len(outside)} fact(s) on pages outside every paper; left out")
+    return statements, skipped
+
+
+def _statements_of_facts(doc: Document, all_facts: tuple[Fact, ...], span: tuple[int, int] | None) -> tuple[list[Statement], list[str]]:
+    """Group facts (of one paper) into statements about partnerships.
 
     Facts in rows of an overview table (several rows each stating a total or a programme) form
     one statement per row; every other fact belongs to the document-level statement. When the
@@ -157,7 +193,7 @@ def statements_of(doc: Document) -> tuple[list[Statement], list[str]]:
         The statements (document order) and the reasons for anything left out.
     """
     skipped: list[str] = []
-    facts, n_dropped = dedupe_facts(doc.facts)
+    facts, n_dropped = dedupe_facts(all_facts)
     if n_dropped:
         skipped.append(f"{doc.doc_id[:12]}: {n_dropped} fact(s) read twice at the same place; counted once")
     overview = _overview_rows(facts)
@@ -167,7 +203,7 @@ def statements_of(doc: Document) -> tuple[list[Statement], list[str]]:
     document_date = _first_date(list(facts), "document_date")
     valid_from = _first_date(doc_facts, "valid_from")
     valid_to = _first_date(doc_facts, "valid_to")
-    common = dict(doc_id=doc.doc_id, source=doc.source, committee=committee, document_date=document_date)
+    common = dict(doc_id=doc.doc_id, source=doc.source, committee=committee, document_date=document_date, span=span)
 
     def names(fs: list[Fact], kind: str) -> tuple[NameRef, ...]:
         out: list[NameRef] = []
@@ -331,7 +367,7 @@ def _is_approx(fact: Fact, markers: tuple[str, ...]) -> bool:
 
 
 def _sek(fact: Fact) -> int | None:
-    if isinstance(fact.value, bool):
+    if isinstance(fact.value, bool) or fact.unit == "unknown":
         return None
     if isinstance(fact.value, int):
         return fact.value

@@ -8,12 +8,13 @@ the file and the key, so a rule author sees all mistakes at once.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from pipeline.errors import RulesError
 
@@ -74,6 +75,7 @@ class CrossPaperCheck(RuleSet):
     fields: tuple[str, ...]
     amount_tolerance_sek: int = Field(ge=0)
     severity_conflict: BatchSeverity
+    severity_conflict_uncertain: BatchSeverity
     severity_changed: BatchSeverity
     indexation_patterns: tuple[str, ...]
     indexation_tolerance_pp: float = Field(ge=0)
@@ -126,6 +128,36 @@ class PartnershipsRule(RuleSet):
     programme_sections: tuple[str, ...]
 
 
+class TableSumsCheck(RuleSet):
+    """Table arithmetic: rows above a total row add up to it, per column (and per row for a total column).
+
+    The tolerance is the rounding of the printed figures: `rounding_per_item` units of the last
+    printed digit per summed item, at least `min_units` units.
+    """
+
+    total_cues: tuple[str, ...]
+    rounding_per_item: float = Field(ge=0)
+    min_units: float = Field(ge=0)
+    min_items: int = Field(ge=1)
+    severity: BatchSeverity
+
+
+class CasesCheck(RuleSet):
+    """Papers of one case (same Dnr, else near-identical title): their amounts compared pairwise."""
+
+    title_min_similarity: float = Field(ge=0, le=100)
+    roles: tuple[str, ...]
+    severity_conflict: BatchSeverity
+    severity_conflict_uncertain: BatchSeverity
+    severity_changed: BatchSeverity
+
+
+class SeverityHonesty(RuleSet):
+    """The highest severity a finding may have when a value it rests on was OCR'd or repaired."""
+
+    max_severity_unless_text_layer: BatchSeverity
+
+
 class ChecksRules(RuleSet):
     """The batch checks and their tolerances (rules/checks.yaml)."""
 
@@ -140,6 +172,9 @@ class ChecksRules(RuleSet):
     ocr_disagreement: OcrDisagreementCheck
     name_variant: SeverityOnly
     ambiguous_partnership: SeverityOnly
+    table_sums: TableSumsCheck
+    cases: CasesCheck
+    severity_honesty: SeverityHonesty
     policies: tuple[PolicyCheck, ...] = ()
 
 
@@ -179,6 +214,22 @@ class CueRole(RuleSet):
     cues: list[str] = []
 
 
+class ColumnKind(RuleSet):
+    """A kind of table column (bokslut, budget, avvikelse …): its header cues and the role of its amounts."""
+
+    kind: str
+    cues: list[str]
+    role: str | None = None
+
+
+class PartyPattern(RuleSet):
+    """An organisation name found by its shape (a regex over the text as written) and its kind."""
+
+    kind: Literal["municipality", "committee", "municipal_unit", "association", "foundation", "parish",
+                  "company", "public_body"]
+    pattern: str
+
+
 class DateRoleRule(RuleSet):
     """Cue regexes (folded): `before` ends just before the date, `sentence` anywhere in it."""
 
@@ -207,10 +258,13 @@ class FactsRules(RuleSet):
     header_roles: list[CueRole]
     total_row_cues: list[str]
     header_units: dict[str, int]
+    column_kinds: list[ColumnKind]
     approx_words: list[str]
     months: dict[str, int]
     date_roles: list[DateRoleRule]
     document_date_sections: list[str]
+    meeting_header_cues: list[str]
+    date_section_roles: dict[str, str]
     partnership_words: list[str]
     orgnr_cues: list[str]
     dnr_cues: list[str]
@@ -221,9 +275,11 @@ class FactsRules(RuleSet):
     org_forms: list[str]
     municipal_forms: list[str]
     known_parties: list[str]
+    party_patterns: list[PartyPattern]
+    org_form_kinds: dict[str, str]
     name_stopwords: list[str]
-    known_programmes: list[str]
     programme_cues: list[str]
+    programme_phrase_cues: list[str]
     municipal_bodies: list[MunicipalBody]
     committee_sections: list[str]
     filename_line: str
@@ -320,6 +376,43 @@ class TablesRules(RuleSet):
     ruled: RuledSettings
 
 
+class PaperKind(RuleSet):
+    """One kind of paper (protokoll, tjänsteskrivelse …) and the headings that name it."""
+
+    kind: str
+    headings: tuple[str, ...] = Field(min_length=1)
+
+
+class PapersRules(RuleSet):
+    """How papers bound into one document are told apart (rules/papers.yaml).
+
+    Patterns are matched against folded lines (lowercase, no diacritics) and compiled here,
+    so a broken pattern or a missing named group is reported when the rules load.
+    """
+
+    top_lines: int = Field(ge=1)
+    title_min_words: int = Field(ge=1)
+    dnr_line_max_words: int = Field(ge=1)
+    kinds: tuple[PaperKind, ...]
+    numbering: tuple[str, ...] = Field(min_length=1)
+    heading_noise: tuple[str, ...] = ()
+    dnr: str
+
+    @field_validator("numbering", "heading_noise", "dnr")
+    @classmethod
+    def _compiles(cls, value: str | tuple[str, ...], info: ValidationInfo) -> str | tuple[str, ...]:
+        groups = {"numbering": {"n", "of"}, "dnr": {"dnr"}}.get(info.field_name or "", set())
+        for pattern in (value,) if isinstance(value, str) else value:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"not a valid regular expression {pattern!r}: {err}") from err
+            missing = groups - set(compiled.groupindex)
+            if missing:
+                raise ValueError(f"{pattern!r} lacks the named group(s) {', '.join(sorted(missing))}")
+        return value
+
+
 class Rules(RuleSet):
     """All validated rules. Add a rule file by adding a field typed by its RuleSet model."""
 
@@ -331,6 +424,7 @@ class Rules(RuleSet):
     entities: EntitiesRules
     checks: ChecksRules
     tables: TablesRules
+    papers: PapersRules
     directory: Path
     hash: str
 

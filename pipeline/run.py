@@ -24,6 +24,7 @@ from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page
 from pipeline.ocr import THRESHOLDING_NAMES, OcrResult, OcrSettings, check_tesseract, ocr_page
+from pipeline.papers import split_papers
 from pipeline.reconcile import reconcile_folder
 from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
@@ -46,6 +47,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("repair", repair_document),
     ("tables", extract_tables),
     ("segment", segment),
+    ("papers", split_papers),
     ("facts", extract_facts),
 )
 """The per-document stages after OCR, in order."""

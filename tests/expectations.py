@@ -67,6 +67,7 @@ FACTS: dict[str, list[E]] = {
         E("participants", 60, role="capacity"),
         E("participants", 60, role="current"),
         E("party", "Internationella kvinnoföreningen i Linköping", attrs={"municipal": "false"}),
+        E("party", "Arbetsmarknadsnämnden", attrs={"municipal": "true"}),
         E("party", LK, attrs={"municipal": "true"}),
         E("party", "Internationella kvinnoförbundet i Linköping", attrs={"municipal": "false"}),
         E("committee", "Arbetsmarknadsnämnden"),
@@ -82,6 +83,8 @@ FACTS: dict[str, list[E]] = {
         E("party", "Linköpings Stadsmission", attrs={"municipal": "false"}),
         E("party", LK, attrs={"municipal": "true"}),
         E("party", "Norrköpings kommun", attrs={"municipal": "true"}),
+        E("party", "Utbildningskontoret", attrs={"municipal": "true"}),  # the sender, line 73
+        E("party", "Bildningsnämnden", attrs={"municipal": "true"}),
         E("programme", "Hoppfull framtid"),
         E("programme", "Garaget"),
         E("committee", "Bildningsnämnden"),
@@ -95,6 +98,8 @@ FACTS: dict[str, list[E]] = {
         E("party", "Studieförbundet Bilda Sydöst", attrs={"municipal": "false"}),
         E("party", "Linköpings Stadsmission", attrs={"municipal": "false"}),
         E("party", LK, attrs={"municipal": "true"}),
+        E("party", "Bildningsnämnden", attrs={"municipal": "true"}),
+        E("party", "Arbetsmarknadsnämnden", attrs={"municipal": "true"}),
     ],
     "004": [
         E("org_number", "212000-0449", attrs={"party": LK}),

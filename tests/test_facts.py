@@ -153,10 +153,10 @@ def test_amount_roles_from_the_sentence(text: str, role: str, attrs: dict[str, s
 
 
 def test_shares_of_two_parties_in_one_sentence() -> None:
-    facts = facts_of("Linköpings kommun bidrar med 500 000 kr per år och Röda korset med 300 000 kr.")
+    facts = facts_of("Linköpings kommun bidrar med 500 000 kr per år och Hyresgästföreningen med 300 000 kr.")
     got = [(f.value, f.role, f.period, f.attrs.get("payer") or f.attrs.get("party")) for f in facts if f.kind == "amount"]
     assert got == [(500_000, "municipal_share", "per_year", "Linköpings kommun"),
-                   (300_000, "partner_share", "per_year", "Röda korset")]
+                   (300_000, "partner_share", "per_year", "Hyresgästföreningen")]
 
 
 # --- percentages ----------------------------------------------------------------------

@@ -56,9 +56,9 @@ class _Context:
         ]
         found = [m for m in find_parties(self.stream, rules) if not self.skipped(m.start)]
         names = canonical_names(found)
-        self.parties = [Mention(m.start, m.end, names[fold(m.name)], m.municipal) for m in found]
+        self.parties = [Mention(m.start, m.end, names[fold(m.name)], m.municipal, m.kind) for m in found]
         self.index = {fold(m.name): (m.name, m.municipal) for m in self.parties}
-        self.municipality = next((m.name for m in self.parties if m.municipal), None)
+        self.municipality = next((m.name for m in self.parties if m.kind == "municipality"), None)
         shorts = short_mentions(self.stream, self.index, self.municipality, rules)
         self.mentions = sorted(
             self.parties + [s for s in shorts if not any(p.start <= s.start < p.end for p in self.parties)],
@@ -169,6 +169,9 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
 
 def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fact]:
     rules, stream = ctx.rules, ctx.stream
+    header_text = " ".join(stream.folded[a:b] for sec in ctx.doc.sections if sec.name in sections_for_document_date
+                           for a, b in [stream.section_span(sec)])
+    own_date_role = "meeting" if any_cue(rules.meeting_header_cues, header_text) else "document_date"
     facts = []
     for d in find_dates(stream.digits, rules):
         if ctx.skipped(d.start):
@@ -179,7 +182,7 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
         line_rest = (stream.folded[line_start : d.start] + stream.folded[d.end : line_end]).strip(" :")
         role = None
         if stream.section_at(d.start, ctx.doc.sections) in sections_for_document_date and line_rest in ("", "datum"):
-            role = "document_date"
+            role = own_date_role
         for rule in rules.date_roles if role is None else []:
             hit = any(cue_regex(c).search(before) for c in rule.before) or any(
                 cue_regex(c).search(sentence) for c in rule.sentence)
@@ -188,6 +191,8 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
             if hit:
                 role = rule.role
                 break
+        if role is None:
+            role = rules.date_section_roles.get(stream.section_at(d.start, ctx.doc.sections) or "")
         if role is None and d.range_part is not None:
             role = ("valid_from", "valid_to")[d.range_part]
         if d.range_part == 1 and role == "valid_from":
@@ -216,20 +221,22 @@ def _id_facts(ctx: _Context) -> list[Fact]:
 
 def _name_facts(ctx: _Context) -> list[Fact]:
     facts = [
-        ctx.fact("party", m.start, m.end, m.name, attrs={"municipal": str(m.municipal).lower()})
+        ctx.fact("party", m.start, m.end, m.name, attrs={"municipal": str(m.municipal).lower(), "party_kind": m.kind})
         for m in ctx.parties
     ]
     exclude = set(ctx.index) | {fold(w) for m in ctx.mentions for w in m.name.split()}
     for m in find_programmes(ctx.stream, ctx.rules, exclude):
         if not ctx.skipped(m.start):
             facts.append(ctx.fact("programme", m.start, m.end, m.name))
-    named = [(ctx.stream.section_at(b.start, ctx.doc.sections), b) for b in ctx.bodies
-             if not ctx.skipped(b.start) and fold(b.name).endswith(("namnden", "styrelsen"))]
+    committees = [m for m in ctx.parties if m.kind == "committee" and "arbetsutskott" not in fold(m.name)]
+    named = [(ctx.stream.section_at(b.start, ctx.doc.sections), b) for b in ctx.bodies + committees
+             if not ctx.skipped(b.start) and re.search(r"(namnden|styrelsen)(\b|$)", fold(b.name))]
     order = {name: i for i, name in enumerate(ctx.rules.committee_sections)}
     ranked = sorted(named, key=lambda sb: (
-        "namnd" not in ctx.stream.folded[sb[1].start : sb[1].end],  # full names before abbreviations
+        not re.search(r"namnd|styrelse", ctx.stream.folded[sb[1].start : sb[1].end]),  # names before abbreviations
         order.get(sb[0] or "", len(order)),
         sb[1].start,
+        -(sb[1].end - sb[1].start),  # "Nämnden för Kultur & Fritid", not its first word
     ))
     if ranked:
         body = ranked[0][1]

@@ -149,10 +149,19 @@ def period_within(folded: str, rules: FactsRules) -> str | None:
 
 
 def role_from_cues(before: str, after: str, rules: FactsRules) -> str | None:
-    """Return the amount role named by cues in the folded text before, then after, an amount."""
-    for rule in rules.amount_roles:
-        if any_cue(rule.before, before):
-            return rule.role
+    """Return the amount role named by cues in the folded text before, then after, an amount.
+
+    Before the amount, the cue standing nearest it wins ("ett utfall på -10,3 mnkr, att jämföra
+    med ett budgeterat resultat på -0,7 mnkr": the second amount is the budget, not an outcome);
+    ties go to the earlier rule. After it, the first rule with a cue wins.
+    """
+    best: tuple[int, int, str] | None = None
+    for order, rule in enumerate(rules.amount_roles):
+        ends = [m.end() for cue in rule.before for m in cue_regex(cue).finditer(before)]
+        if ends and (best is None or (max(ends), -order) > best[:2]):
+            best = (max(ends), -order, rule.role)
+    if best is not None:
+        return best[2]
     for rule in rules.amount_roles:
         if any_cue(rule.after, after):
             return rule.role

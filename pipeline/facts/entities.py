@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from pipeline.facts.organisations import PUBLIC_KINDS, find_named_parties, find_shaped_organisations
 from pipeline.facts.text import SPACE, TextStream, any_cue, fold
 from pipeline.rules import FactsRules
 
@@ -17,6 +19,7 @@ class Mention:
     end: int
     name: str
     municipal: bool
+    kind: str = "association"
 
 
 def _strip(token: str) -> str:
@@ -29,6 +32,18 @@ def _capitalised(token: str) -> bool:
 
 def _is_org_word(folded: str, rules: FactsRules) -> bool:
     return any(folded == f or folded.endswith(f) for f in map(fold, rules.org_forms))
+
+
+def _municipal_genitive(place: str) -> str:
+    """Write a municipality's place name as its name has it: "Linköpings", "Kungsbacka", "Ale".
+
+    A place ending in a consonant takes the genitive -s ("Linköping kommun" is a slip for
+    "Linköpings kommun"); one ending in a vowel or s/x/z does not. An all-caps header's
+    "KUNGSBACKA" is written in the body's case.
+    """
+    if place.isupper():
+        place = place.capitalize()
+    return place if fold(place[-1]) in "aeiouyszx" or place.endswith("s") else place + "s"
 
 
 def _degenitive(name: str) -> str:
@@ -55,15 +70,15 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             if base == "region" or f == "region":
                 if i + 1 < len(tokens) and _capitalised(_strip(tokens[i + 1].word.text)):
                     name = f"Region {_strip(tokens[i + 1].word.text)}"
-                    found.append(Mention(token.start, tokens[i + 1].end, name, True))
+                    found.append(Mention(token.start, tokens[i + 1].end, name, True, "public_body"))
                 continue
             if i == 0:
                 continue
             place = _strip(tokens[i - 1].word.text)
             if not _capitalised(place) or fold(place) in stop or tokens[i - 1].word.text != place:
                 continue
-            place = place if place.endswith("s") else place + "s"
-            found.append(Mention(tokens[i - 1].start, token.end, f"{place} kommun", True))
+            found.append(Mention(tokens[i - 1].start, token.end, f"{_municipal_genitive(place)} kommun", True,
+                                 "municipality"))
             continue
         while first > 0 and i - first < 2:
             prev = tokens[first - 1].word.text
@@ -88,27 +103,22 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
                     if nxt != _strip(nxt):
                         break
                     j += 1
-        if first == last == i and f in org_forms and not f.endswith(("en", "et")):
-            continue  # a lone indefinite "Förening" is a word (a column heading), not a name
+        if first == last == i and f in org_forms:
+            continue  # a lone "Förening" / "Förbundet" is a word or a reference back, not a name
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
         if last == i and not _is_org_word(fold(words[-1]), rules):  # "kvinnoföreningens" → "-en"
             words[-1] = _degenitive(words[-1])
-        found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False))
-    for known in rules.known_parties:
-        pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
-        for m in re.finditer(rf"(?<!\w){pattern}(?:s|en)?(?!\w)", stream.folded):
-            if any(f.start <= m.start() < f.end for f in found):
-                continue
-            end = m.end()
-            nxt = re.match(rf"{SPACE}([A-ZÅÄÖ][a-zåäö]+)(?![\w])", stream.text[end:])
-            if nxt and fold(nxt.group(1)) not in stop:
-                end += nxt.end()
-            name = stream.text[m.start() : end]
-            found.append(Mention(m.start(), end, _degenitive(name) if end == m.end() else name, False))
-    return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal) for m in _longest(found)]
+        kind = rules.org_form_kinds.get(fold(_strip(tokens[i].word.text)).rstrip("s"), "association")
+        found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))
+    shaped = [
+        Mention(o.start, o.end, _degenitive(o.name) if o.kind != "company" else o.name, o.kind in PUBLIC_KINDS, o.kind)
+        for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
+    ]
+    return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in _longest(shaped + found)]
 
 
 def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions (the first listed among equals)."""
     out: list[Mention] = []
     for m in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
         if out and m.start < out[-1].end:
@@ -124,14 +134,19 @@ def canonical_names(mentions: list[Mention]) -> dict[str, str]:
     longer one ("Stadsmissionen" in "Linköpings Stadsmission") maps to the longer one; the
     first spelling in reading order wins, so the map is deterministic.
     """
+    kinds = {fold(m.name): m.kind for m in mentions}
+    counts = Counter(m.name for m in mentions)
     spelling: dict[str, str] = {}
-    for m in mentions:
-        spelling.setdefault(fold(m.name), m.name)
+    for m in mentions:  # the body's usual spelling: the most frequent, never an all-caps header's
+        key = fold(m.name)
+        rank = (not m.name.isupper(), counts[m.name])
+        if key not in spelling or rank > (not spelling[key].isupper(), counts[spelling[key]]):
+            spelling[key] = m.name
     keys = sorted(spelling, key=lambda k: (-len(k), k))
 
     def fuller(key: str) -> str:
         for other in keys:
-            if other == key or len(other) <= len(key):
+            if other == key or len(other) <= len(key) or kinds[other] != kinds[key]:
                 continue
             if other.startswith(key + " "):
                 return other
@@ -194,15 +209,10 @@ def find_bodies(stream: TextStream, rules: FactsRules) -> list[Mention]:
 
 
 def find_programmes(stream: TextStream, rules: FactsRules, exclude: set[str]) -> list[Mention]:
-    """Find programme names: known ones, quoted "IOP <Name>", and names after a cue word."""
+    """Find programme names: quoted "IOP <Name>", and capitalised names after a cue word ("projektet Garaget")."""
     out: list[Mention] = []
-    known = {fold(k): k for k in rules.known_programmes}
-    for f, name in known.items():
-        pattern = r"\s+".join(re.escape(w) for w in f.split())
-        for m in re.finditer(rf"(?<!\w){pattern}(?!\w)", stream.folded):
-            out.append(Mention(m.start(), m.end(), name, False))
     for m in re.finditer(r"[\"”“]IOP\s+(?P<n>[A-ZÅÄÖ][\w\-]+(?:\s+[\w\-]+){0,3})[\"”“]", stream.text):
-        out.append(Mention(m.start("n"), m.end("n"), known.get(fold(m.group("n")), m.group("n")), False))
+        out.append(Mention(m.start("n"), m.end("n"), m.group("n"), False))
     cues = "|".join(re.escape(fold(c)) for c in rules.programme_cues)
     for m in re.finditer(rf"(?<!\w)(?:{cues})\s+[\"”“]?", stream.folded):
         rest = re.match(r"[A-ZÅÄÖ][\wåäö\-]+(?:" + SPACE + r"[a-zåäö][\wåäö\-]+)?", stream.text[m.end():])
@@ -210,7 +220,19 @@ def find_programmes(stream: TextStream, rules: FactsRules, exclude: set[str]) ->
             name = rest.group(0)
             if fold(name.split()[-1]) in {fold(w) for w in rules.name_stopwords}:
                 name = name.split()[0]
-            out.append(Mention(m.end(), m.end() + len(name), known.get(fold(name), name), False))
+            out.append(Mention(m.end(), m.end() + len(name), name, False))
+    stop = {fold(w) for w in rules.name_stopwords}
+    phrases = "|".join(re.escape(fold(c)) for c in rules.programme_phrase_cues)
+    for m in re.finditer(rf"(?<!\w)(?:{phrases})\s+", stream.folded):
+        words = re.match(r"[a-zåäö\-]+(?:\s+[a-zåäö\-]+){0,3}", stream.text[m.end():])
+        kept = []
+        for word in (words.group(0).split() if words else []):
+            if fold(word) in stop:
+                break
+            kept.append(word)
+        if 1 < len(kept) <= 3:
+            name = " ".join(kept)
+            out.append(Mention(m.end(), m.end() + len(name), name[0].upper() + name[1:], False))
     return [
         Mention(m.start, m.end, " ".join(m.name.split()), m.municipal)
         for m in _longest(out)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pipeline.facts.amounts import find_amounts, find_percentages, period_within
+from pipeline.facts.amounts import find_amounts, find_percentages, period_within, role_from_cues
+from pipeline.facts.columns import column_meaning, table_multiplier
 from pipeline.facts.text import any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
 from pipeline.rules import FactsRules
@@ -127,32 +128,24 @@ def _section_of(doc: Document, page: int, line: int | None) -> str | None:
     return found
 
 
-PROGRAMME_MATCH = 85
-"""rapidfuzz ratio (folded text) at which a name cell part is a known programme; a part that
-starts with a known programme's name ("Bromodellen — Vägen till …") is that programme."""
-
-
 def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section: str | None,
                  rules: FactsRules, resolve_party) -> list[Fact]:
     """Name a row's party and programme from its label cell ("Bromodellen / Erikshjälpen och Bilda").
 
     A label cell of an overview table stacks the programme over the organisation. A part
-    that is a known programme, or that stands beside a part naming a party, is the
-    programme; the other parts are parties (resolved to this paper's full names when it
+    that stands beside a part naming a party of this paper is the programme; when no part
+    names one, the last part is the organisation and those above it the programme; the
+    other parts are parties (resolved to this paper's full names when it
     names them, else kept as written for the batch stage's entity resolution).
     """
     parts = [" ".join(p.split()).strip(" .,:") for p in cell.text.split(" / ")]
     parts = [p for p in parts if p]
-    known = {fold(k): k for k in rules.known_programmes}
     resolved = [resolve_party(p) for p in parts]
-    programmes = []
-    for part in parts:
-        folded = fold(part)
-        best = max(known, key=lambda k: (folded.startswith(k + " "), fuzz.ratio(folded, k)), default=None)
-        hit = best is not None and (folded.startswith(best + " ") or fuzz.ratio(folded, best) >= PROGRAMME_MATCH)
-        programmes.append(known[best] if hit else None)
-    if not any(programmes) and any(resolved) and not all(resolved):
+    programmes: list[str | None] = [None] * len(parts)
+    if any(resolved) and not all(resolved):
         programmes = [None if party else part for part, party in zip(parts, resolved)]
+    elif not any(resolved) and len(parts) > 1:  # programme stacked over organisation
+        programmes = [*parts[:-1], None]
     facts: list[Fact] = []
     for part, party, programme in zip(parts, resolved, programmes):
         if programme:
@@ -165,21 +158,99 @@ def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section:
     return facts
 
 
+_CELL_NUMBER = re.compile(r"^\s*(?P<neg>[-−–]\s?)?(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(?P<dec>\d+))?\s*$")
+_MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)\s*$")
+
+
+def cell_number(text: str) -> float | int | None:
+    """Return the number a cell prints ("-796,2" → -796.2, "- 3 714" → -3714), or None."""
+    m = _CELL_NUMBER.match(text.replace("\n", " "))
+    if not m:
+        return None
+    whole = int(re.sub(r"\D", "", m.group("int")))
+    value: float | int = float(f"{whole}.{m.group('dec')}") if m.group("dec") else whole
+    return -value if m.group("neg") else value
+
+
+def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str], dict[int, str]]:
+    """Split header cells that swallowed the first data row ("Utfall 2022 79,1") into header and value.
+
+    Text-layer tables of the genre often merge the first data row into the header row: the
+    first column's header is then that row's label and each other header ends in its value.
+    Returns (headers, values of the merged row); values is empty when nothing was merged.
+    """
+    cells = {c.col: " ".join(c.text.split()) for c in table.cells if c.row == header_row}
+    values: dict[int, str] = {}
+    headers = dict(cells)
+    for col, text in cells.items():
+        if col == 0:
+            continue
+        m = _MERGED_HEADER.match(text)
+        if m and cell_number(m.group("value")) is not None and _YEARISH.search(m.group("head")):
+            headers[col], values[col] = m.group("head").strip(), m.group("value")
+    numeric_cols = [c for c, t in cells.items() if c != 0 and t]
+    if not numeric_cols or len(values) != len(numeric_cols):
+        return cells, {}
+    return headers, values
+
+
+_ROW_ROLES = frozenset({"budget", "deviation", "forecast", "balance", "outcome"})
+"""Roles a row label ("Budget, netto", "Avvikelse") gives its cells over the column's kind."""
+_YEARISH = re.compile(r"[A-Za-zÅÄÖåäö]|(?:19|20)\d{2}")
+
+
+def _amount_value(text: str, multiplier: int | None, rules: FactsRules) -> tuple[int | float, str] | None:
+    """Return a cell's amount as (value, unit): integer SEK when a unit is known, else the printed number."""
+    found = find_amounts(text, rules)
+    if found and found[0].unit is not None:
+        return found[0].value, "SEK"
+    number = cell_number(text)
+    if number is None and found:  # "2 500 per år": the number before the words
+        number = cell_number(text[found[0].start : found[0].end])
+    if number is None:
+        return None
+    if multiplier is None:
+        return number, "unknown"
+    return round(number * multiplier), "SEK"
+
+
 def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
-    """Turn each amount / percentage / count cell of `doc.tables` into a Fact with attrs table, row, col.
+    """Turn each amount / percentage / count cell of `doc.tables` into a Fact with its column's meaning.
+
+    Every amount cell carries attrs: table, row, col, its row label, its column's header,
+    kind (bokslut, budget, avvikelse …) and year, and whether its row is a total (Summa …).
+    Its unit comes from the cell, its column's header, the table's header row or caption,
+    in that order; a table that states none keeps the printed number with unit `unknown`.
 
     Args:
         doc: the document with `tables` filled.
-        rules: fact rules (header cues, units, total-row cues).
+        rules: fact rules (header cues, column kinds, units, total-row cues).
         resolve_party: callable from a row label to `(party name, municipal)` or None.
     """
     facts: list[Fact] = []
     for index, table in enumerate(doc.tables):
         header_row = 0 if not table.header and not _has_values(table, 0, include_label=True) else -1
-        headers = {col: read_header(text, rules) for col, text in _header_texts(table, header_row).items()}
-        labels = {c.row: c.text for c in table.cells if c.col == 0}
-        for cell in table.cells:
-            if cell.row == header_row or not cell.text.strip():
+        merged: dict[int, str] = {}
+        if table.header:
+            header_texts = dict(enumerate(table.header))
+        elif header_row == 0:
+            header_texts = _header_texts(table, 0)
+        else:
+            header_texts, merged = _split_merged_header(table, 0)
+            header_row = 0 if merged else -1
+            header_texts = header_texts if merged else {}
+        headers = {col: read_header(text, rules) for col, text in header_texts.items()}
+        columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
+        multiplier = table_multiplier(doc, table, list(header_texts.values()), rules)
+        labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == 0}
+        cells = list(table.cells)
+        if merged:  # the merged first data row: label is the first header, values split off above
+            label_cell = next(c for c in table.cells if c.row == 0 and c.col == 0)
+            labels[0] = " ".join(label_cell.text.split())
+            cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == 0 and c.col in merged else c
+                     for c in cells if not (c.row == 0 and c.col not in merged)]
+        for cell in cells:
+            if (cell.row == header_row and not merged) or not cell.text.strip():
                 continue
             if cell.col == 0 and table.header and table.header[0].strip() and _has_values(table, cell.row):
                 evidence = _evidence(doc, table, cell, rules.low_confidence_below)
@@ -187,50 +258,66 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(doc, evidence.page, evidence.line),
                                           rules, resolve_party))
                 continue
+            if cell.col == 0:
+                continue
             info = headers.get(cell.col, HeaderInfo(None, None, None, None, None, None))
+            column = columns.get(cell.col)
             label = labels.get(cell.row, "")
-            party = resolve_party(label) if cell.col != 0 else None
+            party = resolve_party(label)
+            total_row = bool(any_cue(rules.total_row_cues, fold(label)))
             attrs = {"table": str(index), "row": str(cell.row), "col": str(cell.col)}
-            if label and cell.col != 0:
+            if label:
                 attrs["row_label"] = label
+            if column is not None:
+                meaning = {"column": column.header, "column_kind": column.kind, "column_year": column.year}
+                attrs |= {k: v for k, v in meaning.items() if v}
+            if total_row:
+                attrs["total_row"] = "true"
             party_attrs = {"party": party[0]} if party else {}
             if info.year:
                 attrs["year"] = str(info.year)
             evidence = _evidence(doc, table, cell, rules.low_confidence_below)
             section = _section_of(doc, evidence.page, evidence.line)
-            if info.participants:
+            if info.participants or (column is not None and column.kind == "antal"):
                 m = re.search(r"(?<![\d,])(\d{1,5})\s*(st\b|deltagare|personer|platser)?", cell.text)
-                if m:
+                if m and info.participants:
                     facts.append(Fact(kind="participants", text=cell.text, value=int(m.group(1)),
                                       role=info.participants, section=section, attrs=attrs | party_attrs,
                                       evidence=evidence))
                 continue
-            for p in find_percentages(cell.text, rules):
+            percentages = find_percentages(cell.text, rules)
+            for p in percentages:
                 facts.append(Fact(kind="percentage", text=cell.text, value=p.value, unit="%", section=section,
                                   attrs=attrs | party_attrs, evidence=evidence))
-            amounts = find_amounts(cell.text, rules)
-            bare_number = re.fullmatch(r"\s*[-−]?\d[\d \u00a0\u202f]*\s*", cell.text)
-            if not amounts and (info.role or info.multiplier) and bare_number:
-                amounts = find_amounts(cell.text.strip() + " kr", rules)
-            for a in amounts[:1]:
-                value = a.value * info.multiplier if a.unit is None and info.multiplier else a.value
-                role = info.role
-                if any_cue(rules.total_row_cues, fold(label.strip())):
-                    role = "total_value"
-                elif role is None and party:
-                    role = "municipal_share" if party[1] else "partner_share"
-                role = role or "cost_item"
-                extra = dict(attrs)
-                if role == "municipal_share":
-                    extra["payer"] = info.payer or (party[0] if party and party[1] else "")
-                    split = re.search(r"varav (halften|\d+ ?%) finansieras av (\w+)", fold(cell.text))
-                    if split:
-                        extra["payer_split"] = f"{split.group(1)}:{body_name(split.group(2), rules)}"
-                    if party and not party[1]:
-                        extra["party"] = party[0]
-                elif party:  # a party's row: its total value or its share
+            with_unit = any(a.unit for a in find_amounts(cell.text, rules))
+            if (percentages or (column is not None and column.kind == "andel")) and not with_unit:
+                continue  # a share, not an amount ("1 658 160 kr 70%" is both)
+            amount = _amount_value(cell.text, (column.multiplier if column else None) or multiplier, rules)
+            money_column = (column is not None and (column.kind is not None or column.year is not None)
+                            or info.role is not None) and "antal" not in fold(label)
+            if amount is None or (amount[1] == "unknown" and not money_column):
+                continue
+            value, unit = amount
+            row_role = role_from_cues(fold(label), "", rules) if label else None
+            if row_role not in _ROW_ROLES:
+                row_role = None  # a row label names a budget or deviation row, not a payer
+            role = row_role or (column.role if column and column.role else None) or info.role
+            if role is None:
+                role = ("total_value" if total_row else
+                        ("municipal_share" if party[1] else "partner_share") if party else "cost_item")
+            elif total_row and role == "cost_item":
+                role = "total_value"
+            extra = dict(attrs)
+            if role == "municipal_share":
+                extra["payer"] = info.payer or (party[0] if party and party[1] else "")
+                split = re.search(r"varav (halften|\d+ ?%) finansieras av (\w+)", fold(cell.text))
+                if split:
+                    extra["payer_split"] = f"{split.group(1)}:{body_name(split.group(2), rules)}"
+                if party and not party[1]:
                     extra["party"] = party[0]
-                extra = {k: v for k, v in extra.items() if v}
-                facts.append(Fact(kind="amount", text=cell.text, value=value, unit="SEK", period=info.period,
-                                  role=role, section=section, attrs=extra, evidence=evidence))
+            elif party:  # a party's row: its total value or its share
+                extra["party"] = party[0]
+            extra = {k: v for k, v in extra.items() if v}
+            facts.append(Fact(kind="amount", text=cell.text, value=value, unit=unit, period=info.period,
+                              role=role, section=section, attrs=extra, evidence=evidence))
     return facts

@@ -30,10 +30,12 @@ from pipeline.reconcile.checks import (
     check_sums,
     check_within_paper,
 )
-from pipeline.reconcile.claims import Claim, claims_of
+from pipeline.reconcile.cases import check_cases, link_cases, normalize_dnr, paper_units
+from pipeline.reconcile.claims import Claim, claims_of, table_cells
 from pipeline.reconcile.entities import resolve_names
-from pipeline.reconcile.findings import make_finding
+from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
+from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import consolidate, group_versions
 from pipeline.records import NameRef, Statement, make_record, statements_of
 from pipeline.rules import EntitiesRules, Rules
@@ -45,18 +47,24 @@ __all__ = [
     "ReconcileResult",
     "assign_partnerships",
     "batch_schemas",
+    "cap_severity",
+    "check_cases",
     "check_cross_paper",
     "check_name_variants",
     "check_policies",
     "check_shares",
     "check_sums",
+    "check_table_sums",
     "check_within_paper",
     "claims_of",
     "consolidate",
     "group_versions",
+    "link_cases",
     "load_documents",
     "make_finding",
+    "normalize_dnr",
     "output_models",
+    "paper_units",
     "reconcile_documents",
     "reconcile_folder",
     "resolve_names",
@@ -135,6 +143,8 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     records: list[Record] = []
     for a in assigned:
         paper_id, role = paper_of.get(a.statement.doc_id, (a.statement.doc_id, "primary"))
+        if a.statement.span is not None:  # one of several papers in a PDF: its own paper
+            paper_id = f"{paper_id}#{a.statement.span[0]}-{a.statement.span[1]}"
         parties = tuple(p.model_copy(update={"org_number": stated_orgnr.get(p.canonical, p.org_number)}) for p in a.parties)
         rec = make_record(a.statement, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id, version_role=role,
                           qualify=qualify, approx_markers=checks.share_percentage.approx_markers)
@@ -150,7 +160,8 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     records.sort(key=lambda r: (r.doc_id, r.partnership_key, r.programme or ""))
 
     partners_of = {a.key: a.partners for a in assigned}
-    claims = [c for r in records for c in claims_of(r, municipal, partners_of.get(r.partnership_key, ()), checks)]
+    cells = table_cells(docs)
+    claims = [c for r in records for c in claims_of(r, municipal, partners_of.get(r.partnership_key, ()), checks, cells)]
     consolidated, ocr, why = consolidate(claims, papers, checks)
     findings += ocr
     notes += why
@@ -162,6 +173,13 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     findings += share_findings
     notes += why
     primaries = [d for d in docs if paper_of.get(d.doc_id, ("", "primary"))[1] == "primary"]
+    primary_paper = {d: pid for d, (pid, _) in paper_of.items()}
+    sum_findings, why = check_table_sums(primaries, primary_paper, checks.table_sums)
+    findings += sum_findings
+    notes += why
+    case_findings, _cases, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
+    findings += case_findings
+    notes += why
     policy_findings, why = check_policies(consolidated, primaries, checks)
     findings += policy_findings
     notes += why
@@ -176,6 +194,7 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
                     f"(rapidfuzz token_sort_ratio; partial: worst page) ≥ {checks.versions.min_similarity:g}.")
             findings.append(make_finding("paper_versions", "versions", checks.versions.severity, p.paper_id, None, values, text))
 
+    findings = cap_severity(findings, checks.severity_honesty.max_severity_unless_text_layer)
     findings.sort(key=lambda f: (f.key, f.field or "", f.kind, f.id))
     counts = dict(sorted(Counter(f.kind for f in findings).items()))
     keys = tuple(sorted({r.partnership_key for r in records if not r.partnership_key.endswith("| " + AMBIGUOUS)}))

@@ -46,13 +46,14 @@ def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tupl
         lines: (doc_id, page, line) -> repaired text of the line, to find stated indexations.
     """
     rule = checks.cross_paper
-    groups: dict[tuple[str, str, str | None], list[Claim]] = {}
+    groups: dict[tuple, list[Claim]] = {}
     for c in claims:
         if c.field in rule.fields and not c.key.endswith("| " + AMBIGUOUS):
-            groups.setdefault((c.key, c.field, c.qualifier), []).append(c)
+            # a table cell compares only with cells of the same column kind, year and row label
+            groups.setdefault((c.key, c.field, c.qualifier, c.cell), []).append(c)
     indexation = _indexation_rates(claims, rule.indexation_patterns, lines or {})
     findings: list[Discrepancy] = []
-    for (key, fieldname, q), cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+    for (key, fieldname, q, _cell), cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         seen: dict[tuple[str, str], Claim] = {}
         for c in cs:
             seen.setdefault((c.paper_id, str(c.value)), c)
@@ -116,7 +117,8 @@ def _compare(key, fieldname, q, a: Claim, b: Claim, checks: ChecksRules, indexat
                             details, outcome="pass" if explained else "fail")
     values = [_fv(a, f"{label}, {_period_label(a.period)}"), _fv(b, f"{label}, {_period_label(b.period)}")]
     why = "the periods overlap" if overlap else "the periods are unknown" if not fieldname.startswith("date") else "a date does not change with the period"
-    return make_finding("conflict", "cross_paper", rule.severity_conflict, key, fieldname, values,
+    certain = overlap is True or fieldname.startswith("date")
+    return make_finding("conflict", "cross_paper", rule.severity_conflict if certain else rule.severity_conflict_uncertain, key, fieldname, values,
                         f"Papers disagree on the {what}: {_fmt_value(fieldname, a.value)} vs {_fmt_value(fieldname, b.value)}, and {why}.")
 
 
@@ -125,7 +127,7 @@ def check_within_paper(claims: list[Claim], checks: ChecksRules) -> list[Discrep
     groups: dict[tuple, list[Claim]] = {}
     for c in claims:
         if c.field in checks.cross_paper.fields and not c.key.endswith("| " + AMBIGUOUS):
-            groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.unit, c.period), []).append(c)
+            groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.unit, c.period, c.cell), []).append(c)
     findings = []
     for gk, cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         cs = sorted(cs, key=lambda c: c.ordinal)
@@ -144,9 +146,14 @@ def check_within_paper(claims: list[Claim], checks: ChecksRules) -> list[Discrep
     return findings
 
 
-def _by_paper_key(claims: list[Claim]) -> dict[tuple[str, str], dict[tuple[str, str | None], list[Claim]]]:
+def _by_paper_key(claims: list[Claim], tables: bool = True) -> dict[tuple[str, str], dict[tuple[str, str | None], list[Claim]]]:
+    """Claims by paper and partnership, then field. Cells of headed table columns never take part:
+    a budget table's columns are different years and kinds (the per-column check adds them);
+    with `tables` False no table cell does (sums of tables are the table check's)."""
     out: dict[tuple[str, str], dict[tuple[str, str | None], list[Claim]]] = {}
     for c in claims:
+        if c.cell is not None or (c.in_table and not tables):
+            continue
         out.setdefault((c.paper_id, c.key), {}).setdefault((c.field, c.qualifier), []).append(c)
     for d in out.values():
         for cs in d.values():
@@ -162,9 +169,12 @@ def _first_total(fields: dict, unit: str | None = None) -> Claim | None:
 
 
 def check_sums(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> list[Discrepancy]:
-    """Cost items add up to the total; every party's contribution adds up to the total."""
+    """Cost items stated in prose add up to the total; every party's contribution adds up to the total.
+
+    Values in tables are left to `check_table_sums`, which adds them column by column as printed.
+    """
     findings = []
-    for (_paper_id, key), fields in sorted(_by_paper_key(claims).items()):
+    for (_paper_id, key), fields in sorted(_by_paper_key(claims, tables=False).items()):
         items = fields.get(("amount:cost_item", None), [])
         total = _first_total(fields, items[0].unit if items else None)
         if len(items) >= 2 and total is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.model import Evidence, Period, Record
+from pipeline.model import Document, Evidence, Period, Record
 from pipeline.rules import ChecksRules
 
 
@@ -24,6 +24,36 @@ class Claim:
     period: Period | None
     unit: str | None  # "year", "total" or None (unknown) for amounts
     approx: bool = False
+    cell: tuple[str, str, str] | None = None  # a table cell's column kind, column year and row label
+    in_table: bool = False
+
+
+CellKey = tuple[str, int, int | None, tuple[float, ...] | None, str]
+
+
+def evidence_key(ev: Evidence) -> CellKey:
+    """Identify a value by where it was read (records keep the evidence, not the fact's attrs)."""
+    return (ev.doc_id, ev.page, ev.line, tuple(ev.bbox) if ev.bbox is not None else None, ev.text_repaired)
+
+
+def table_cells(docs: list[Document]) -> dict[CellKey, tuple[str, str, str] | None]:
+    """Every table fact's column meaning by where it was read.
+
+    In a table where some row states one role in several columns (Bokslut 2023, Budget 2024,
+    Bokslut 2024 …) a cell is (column kind, column year, row label): it compares only with the same
+    cell. A table whose columns each state their own role (an overview: value per year, the
+    municipality's cost) keeps None: its cells are the row's one value of that role.
+    """
+    out: dict[CellKey, tuple[str, str, str] | None] = {}
+    for d in docs:
+        cells = [f for f in d.facts if "table" in f.attrs]
+        per_row = Counter((f.attrs["table"], f.attrs.get("row"), f.role) for f in cells if f.kind == "amount")
+        multi = {t for (t, _, _), n in per_row.items() if n > 1}
+        for f in cells:
+            a = f.attrs
+            out[evidence_key(f.evidence)] = ((a.get("column_kind", ""), a.get("column_year", ""), " ".join(a.get("row_label", "").lower().split()))
+                                            if a["table"] in multi else None)
+    return out
 
 
 def _unit(period: str | None) -> tuple[str | None, int]:
@@ -39,8 +69,14 @@ def _unit(period: str | None) -> tuple[str | None, int]:
     return None, 1
 
 
-def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], checks: ChecksRules) -> list[Claim]:
-    """Flatten a record into claims, with roles made canonical by the party a value belongs to."""
+def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], checks: ChecksRules,
+              cells: dict[CellKey, tuple[str, str, str] | None] | None = None) -> list[Claim]:
+    """Flatten a record into claims, with roles made canonical by the party a value belongs to.
+
+    `cells` (from `table_cells`) marks the values read from table cells, so that checks compare a
+    cell only with cells of the same column kind, year and row label.
+    """
+    cells = cells or {}
     date_group = {role: group for group, roles in checks.date_fields.items() for role in roles}
     out: list[Claim] = []
     counters: Counter[tuple[str, str | None]] = Counter()
@@ -48,7 +84,9 @@ def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], ch
     def add(fieldname: str, q: str | None, value, ev, unit=None, approx=False):
         ordinal = counters[(fieldname, q)]
         counters[(fieldname, q)] += 1
-        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, fieldname, q, ordinal, value, ev, record.period, unit, approx))
+        k = evidence_key(ev)
+        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, fieldname, q, ordinal, value, ev, record.period, unit, approx,
+                         cells.get(k), k in cells))
 
     for kind, table in (("amount", record.amounts), ("percentage", record.percentages)):
         for role, values in table.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from pipeline.model import Discrepancy, FindingValue, Period
+from pipeline.model import Discrepancy, Evidence, FindingValue, Period
 from pipeline.reconcile.claims import Claim
 
 SHAKY_LISTED = 4
@@ -78,3 +78,26 @@ def _period_label(p: Period | None) -> str:
     if p.source == "validity":
         return f"{p.start}–{p.end} (stated validity)"
     return f"{p.start[:4]} ({'table year' if p.source == 'table_year' else 'document date'})"
+
+
+_SEVERITY_RANK = {"ok": 0, "info": 1, "warning": 2, "error": 3}
+
+
+def from_text_layer(ev: Evidence | None) -> bool:
+    """Tell whether a value was read from a text layer as printed (confidence 1.0, not repaired)."""
+    return ev is not None and ev.confidence >= 1.0 and not ev.repaired and not ev.low_confidence
+
+
+def cap_severity(findings: list[Discrepancy], most: str) -> list[Discrepancy]:
+    """Lower to `most` the severity of every finding resting on an OCR'd or repaired value.
+
+    A misreading could explain such a finding, so it may not claim the paper is wrong.
+    Values without evidence (a paper id, a similarity score) do not count.
+    """
+    out = []
+    for f in findings:
+        shaky = any(v.evidence is not None and not from_text_layer(v.evidence) for v in f.values)
+        if shaky and _SEVERITY_RANK[f.severity] > _SEVERITY_RANK[most]:
+            f = f.model_copy(update={"severity": most, "details": f.details | {"severity_capped_from": f.severity}})
+        out.append(f)
+    return out

@@ -9,6 +9,7 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.model import Discrepancy, Document, PaperVersions
+from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
 from pipeline.reconcile.findings import _fmt_value, _fv, make_finding
 from pipeline.rules import ChecksRules, VersionsCheck
@@ -33,7 +34,7 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
 
     Two inputs are full versions when the rapidfuzz token_sort_ratio of their repaired texts
     reaches `rule.min_similarity` (token order tolerates the different reading order of tables
-    in a text layer and in OCR). An input with fewer pages is a partial version of a paper when
+    in a text layer and in OCR) and they do not state different Dnr. An input with fewer pages is a partial version of a paper when
     each of its pages reaches `rule.min_page_similarity` against some page of that paper.
 
     Returns:
@@ -51,10 +52,12 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
             i = parent[i]
         return i
 
+    by_id = {d.doc_id: d for d in docs}
+    dnr = {d.doc_id: first_dnr(d) for d in docs}
     for a, b in combinations(ids, 2):
         ta, tb = texts[a], texts[b]
-        if not ta or not tb:
-            continue
+        if not ta or not tb or (dnr[a] and dnr[b] and dnr[a] != dnr[b]):
+            continue  # next year's paper of a yearly matter reads almost the same, under a new Dnr
         if min(len(ta), len(tb)) / max(len(ta), len(tb)) < rule.min_similarity / 100 - 0.05:
             continue
         score = fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
@@ -65,7 +68,6 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
     groups: dict[str, list[str]] = {}
     for i in ids:
         groups.setdefault(find(i), []).append(i)
-    by_id = {d.doc_id: d for d in docs}
     # partial versions: a group of one, with fewer pages than some other paper
     partial_of: dict[str, tuple[str, float]] = {}
     singles = [g[0] for g in groups.values() if len(g) == 1 and texts[g[0]]]
@@ -75,7 +77,7 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
             continue
         best: tuple[float, str] | None = None
         for other in ids:
-            if other == s or find(other) == s or len(page_texts[other]) <= len(s_pages):
+            if other == s or find(other) == s or len(page_texts[other]) <= len(s_pages) or (dnr[s] and dnr[other] and dnr[s] != dnr[other]):
                 continue
             scores = []
             for sp in s_pages:
@@ -131,7 +133,7 @@ def consolidate(
     primary = {p.paper_id for p in papers}
     groups: dict[tuple, list[Claim]] = {}
     for c in claims:
-        groups.setdefault((c.paper_id, c.key, c.field, c.qualifier), []).append(c)
+        groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.cell), []).append(c)
     out: list[Claim] = []
     findings: list[Discrepancy] = []
     notes: list[str] = []
@@ -150,7 +152,7 @@ def consolidate(
             else:
                 clusters[best[1]].append(c)
         kept_values = set()
-        multi = any(len(p.versions) + len(p.partial) > 1 for p in papers if p.paper_id == gkey[0])
+        multi = any(len(p.versions) + len(p.partial) > 1 for p in papers if p.paper_id == gkey[0].split("#")[0])
         for cl in clusters:
             if len(cl) == 1 and cl[0].doc_id not in primary and multi:
                 continue  # a value only one non-primary version reads (noted below)
@@ -160,7 +162,7 @@ def consolidate(
             out.append(chosen)
             kept_values.add(str(chosen.value))
             if len(counts) > 1:
-                paper_id, key, fieldname, _ = gkey
+                paper_id, key, fieldname = gkey[:3]
                 explanation = (
                     f"Versions of one paper read {fieldname.split(':', 1)[1]} differently: "
                     + "; ".join(f"{_fmt_value(fieldname, c.value)} in {c.doc_id[:12]} (p. {c.evidence.page}, read “{c.evidence.text_as_scanned}”)" for c in cl)

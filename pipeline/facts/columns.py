@@ -1,0 +1,91 @@
+"""What a table's columns mean: kind (bokslut, budget, avvikelse …), year or period, unit.
+
+A cell's number means nothing without its column: "-796,2" under "Bokslut 2024" in a table
+captioned "Drift (belopp mkr)" is an outcome of -796.2 million kronor for 2024. Tables of the
+genre state their unit once — in a caption above them ("Belopp i tkr", "miljoner kronor"), in
+a header ("Belopp (tkr)") or not at all — so the unit is looked for in that order, and a table
+that states none keeps its numbers as printed with unit `unknown`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.facts.text import cue_regex, fold
+from pipeline.model import Document, Table
+from pipeline.rules import FactsRules
+
+_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_CAPTION_SEARCH_LINES = 40
+"""How many lines above a table are searched for its caption."""
+_CAPTION_MAX_WORDS = 12
+
+
+@dataclass(frozen=True)
+class ColumnMeaning:
+    """What one column header says about its cells."""
+
+    header: str
+    kind: str | None
+    role: str | None
+    year: str | None
+    multiplier: int | None
+
+
+def column_meaning(header: str, rules: FactsRules) -> ColumnMeaning:
+    """Read one header: "Bokslut 2024" → bokslut, 2024; "2031–2035" → year range; "Belopp (tkr)" → ×1000."""
+    text = " ".join(header.split())
+    folded = fold(text)
+    kind = next((k for k in rules.column_kinds if any(cue_regex(c).search(folded) for c in k.cues)), None)
+    year: str | None = None
+    if m := _YEAR_RANGE.search(text):
+        end = m.group(2) if len(m.group(2)) == 4 else m.group(1)[:2] + m.group(2)
+        year = f"{m.group(1)}-{end}" if end > m.group(1) else None
+    if year is None and (m := _YEAR.search(text)):
+        year = m.group(1)
+    return ColumnMeaning(
+        header=text,
+        kind=kind.kind if kind else None,
+        role=kind.role if kind else None,
+        year=year,
+        multiplier=unit_multiplier(folded, rules),
+    )
+
+
+def unit_multiplier(folded: str, rules: FactsRules) -> int | None:
+    """Return the multiplier to kronor that a folded header or caption states, or None."""
+    for cue, multiplier in rules.header_units.items():
+        if cue_regex(cue).search(folded):
+            return multiplier
+    return None
+
+
+def caption_above(doc: Document, table: Table, rules: FactsRules) -> str:
+    """Return the nearest caption-like line above `table` on its page that states a unit, or "".
+
+    A caption is short and holds no figures but years ("Drift (belopp mkr)", "Utfallsrapport
+    Vatten & Avlopp, miljoner kronor"); prose above a table ("ett resultat om 0,2 miljoner
+    kronor") states amounts, not the table's unit, and is passed over.
+    """
+    if table.bbox is None:
+        return ""
+    above = [
+        " ".join(w.text for w in words) for page, _, words in doc.lines()
+        if page == table.page and words[0].bbox is not None and words[0].bbox.bottom <= table.bbox.top + 1
+    ]
+    for text in reversed(above[-_CAPTION_SEARCH_LINES:]):
+        figures = re.sub(r"(?<!\d)(19|20)\d{2}(?!\d)", "", text)
+        if len(text.split()) <= _CAPTION_MAX_WORDS and not re.search(r"\d", figures):
+            if unit_multiplier(fold(text), rules) is not None:
+                return text
+    return ""
+
+
+def table_multiplier(doc: Document, table: Table, headers: list[str], rules: FactsRules) -> int | None:
+    """Return the unit a table states for all its cells: its header row first, then its caption."""
+    for text in headers:
+        if (m := unit_multiplier(fold(text), rules)) is not None:
+            return m
+    return unit_multiplier(fold(caption_above(doc, table, rules)), rules)

@@ -1,0 +1,270 @@
+"""Cases: papers about one matter (a tjänsteskrivelse, the protokoll deciding it, next year's paper), compared.
+
+Committee papers are not partnerships: a case is recognised by its Dnr ("IF-2025-00037"), or,
+for a yearly matter that gets a new Dnr each year, by a near-identical title once the years are
+dropped ("Investeringsplan 2026-2035" / "Investeringsplan 2027-2036"). Within a case, the same
+amount stated by two papers is an agreement; amounts of one role (table cells: one row label and
+column kind) that differ have changed between periods, or conflict.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from rapidfuzz import fuzz
+
+from pipeline.model import Discrepancy, Document, Fact, FindingValue
+from pipeline.reconcile.findings import make_finding
+from pipeline.records import paper_spans, paper_unit
+from pipeline.rules import CasesCheck
+
+_DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s./-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PaperUnit:
+    """One paper: a primary document, or one paper of a PDF that binds several."""
+
+    paper_id: str
+    doc: Document
+    pages: tuple[int, int]
+    dnr: str | None
+    title: str | None
+    facts: tuple[Fact, ...]
+
+    def text(self) -> str:
+        return " ".join(" ".join(w.text for w in ws) for p, _, ws in self.doc.lines() if self.pages[0] <= p <= self.pages[1])
+
+
+def normalize_dnr(text: str) -> str | None:
+    """Return a Dnr in one spelling: "Dnr IF 2025-37" and "IF-2025-00037" → "IF-2025-00037"."""
+    m = _DNR.search(text)
+    if m is None:
+        return None
+    return f"{m.group(1).upper()}-{m.group(2)}-{int(m.group(3)):05d}"
+
+
+def first_dnr(doc: Document) -> str | None:
+    """The first Dnr a document states (reading order), normalised: the case it belongs to."""
+    facts = sorted((f for f in doc.facts if f.kind == "dnr"), key=_order)
+    return next((d for f in facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
+
+
+def _fold_title(title: str) -> str:
+    """A title without years, numbers and punctuation: what stays the same from one year's paper to the next."""
+    t = unicodedata.normalize("NFKD", title.lower())
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = re.sub(r"[\d\W_]+", " ", t)
+    return " ".join(t.split())
+
+
+def _order(f: Fact) -> tuple:
+    ev = f.evidence
+    return (ev.page, ev.line or 0, ev.bbox.x0 if ev.bbox else 0.0)
+
+
+def _title_after(doc: Document, dnr_fact: Fact | None, pages: tuple[int, int]) -> str | None:
+    """The title of a protokoll paragraph or tjänsteskrivelse: the line after the Dnr line (and a
+    continuation line that opens with "(" or a lower-case letter)."""
+    if dnr_fact is None:
+        return None
+    lines = [(p, ln, " ".join(w.text for w in ws)) for p, ln, ws in doc.lines() if pages[0] <= p <= pages[1]]
+    for i, (p, ln, _) in enumerate(lines):
+        if p == dnr_fact.evidence.page and ln == dnr_fact.evidence.line and i + 1 < len(lines) and lines[i + 1][0] == p:
+            title = lines[i + 1][2]
+            if i + 2 < len(lines) and lines[i + 2][0] == p and re.match(r"[(a-zåäö]", lines[i + 2][2]):
+                title += " " + lines[i + 2][2]
+            return title
+    return None
+
+
+def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUnit]:
+    """Every paper of the primary documents, with its first Dnr and its title."""
+    out: list[PaperUnit] = []
+    for doc in sorted(docs, key=lambda d: d.doc_id):
+        base = paper_of.get(doc.doc_id, doc.doc_id)
+        spans = paper_spans(doc) or [(1, max((p.number for p in doc.pages), default=1))]
+        stated = {(p.page_start, p.page_end): p for p in doc.papers}
+        for a, b in spans:
+            facts = tuple(sorted((f for f in doc.facts if a <= f.evidence.page <= b), key=_order))
+            dnr_facts = [f for f in facts if f.kind == "dnr"]
+            span = stated.get((a, b))
+            dnr = normalize_dnr(span.dnr) if span and span.dnr else None
+            if dnr is None:
+                dnr = next((d for f in dnr_facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
+            title = (span.title if span and span.title else None) or _title_after(doc, dnr_facts[0] if dnr_facts else None, (a, b))
+            out.append(PaperUnit(paper_unit(doc, a, base) if len(spans) > 1 else base, doc, (a, b), dnr, title, facts))
+    return out
+
+
+def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]]:
+    """Group papers into cases: the same Dnr, or a near-identical title once years are dropped."""
+    parent = list(range(len(units)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    titles = [_fold_title(u.title or "") for u in units]
+    for i, j in combinations(range(len(units)), 2):
+        same_dnr = units[i].dnr is not None and units[i].dnr == units[j].dnr
+        same_title = (len(titles[i]) >= 12 and len(titles[j]) >= 12
+                      and fuzz.ratio(titles[i], titles[j]) >= rule.title_min_similarity)
+        if same_dnr or same_title:
+            parent[find(i)] = find(j)
+    groups: dict[int, list[PaperUnit]] = defaultdict(list)
+    for i, u in enumerate(units):
+        groups[find(i)].append(u)
+    return sorted((sorted(g, key=lambda u: u.paper_id) for g in groups.values() if len(g) > 1), key=lambda g: g[0].paper_id)
+
+
+def _case_name(case: list[PaperUnit]) -> str:
+    dnrs = sorted({u.dnr for u in case if u.dnr})
+    title = next((u.title for u in case if u.title), None)
+    return "case " + (" / ".join(dnrs) if dnrs else "") + (f" “{title}”" if title else "")
+
+
+def _comparable(f: Fact) -> bool:
+    return f.kind == "amount" and isinstance(f.value, (int, float)) and not isinstance(f.value, bool) and f.value != 0
+
+
+def _slot(f: Fact, roles: tuple[str, ...]) -> tuple[str, ...] | None:
+    """What an amount is the amount of: its role (prose), or its row label and column kind (table cell)."""
+    a = f.attrs
+    if "column" in a:
+        return ("cell", " ".join(a.get("row_label", "").lower().split()), a.get("column_kind", ""), _unit(f))
+    if "table" in a or _unit(f) != "SEK" or f.role not in roles:
+        return None
+    return ("role", f.role or "", f.period or "", "SEK")
+
+
+def _period(f: Fact, unit: PaperUnit) -> str | None:
+    """The period an amount is about, when a paper states it: a column's year, a fact's year, the paper's validity."""
+    a = f.attrs
+    if a.get("column_year") or a.get("year"):
+        return a.get("column_year") or a.get("year")
+    dates = {d.role: str(d.value) for d in unit.facts if d.kind == "date" and d.role in ("valid_from", "valid_to")}
+    if dates:
+        return f"{dates.get('valid_from', '')}..{dates.get('valid_to', '')}"
+    return None
+
+
+def _value(f: Fact, label: str) -> FindingValue:
+    return FindingValue(doc_id=f.evidence.doc_id, value=f.value, label=label, evidence=f.evidence)
+
+
+def _same_copy(a: PaperUnit, b: PaperUnit, min_similarity: float) -> bool:
+    """Two copies of one paper (a bundle's page run and the paper's own PDF): same Dnr, same text."""
+    if a.dnr and b.dnr and a.dnr != b.dnr:
+        return False
+    return fuzz.token_sort_ratio(a.text(), b.text(), score_cutoff=min_similarity) > 0
+
+
+def _unit(f: Fact) -> str:
+    return f.unit or "SEK"  # amounts without a unit predate `unknown`: integer SEK
+
+
+def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck,
+                copy_similarity: float) -> tuple[list[Discrepancy], list[dict[str, object]], list[str]]:
+    """Link the primary papers into cases and compare the amounts of every two papers of a case.
+
+    Args:
+        docs: primary versions (other versions are counted once, through them).
+        paper_of: doc_id -> paper id.
+        rule: linking and severities.
+        copy_similarity: two papers of a case this similar are copies of one paper (not compared).
+
+    Returns:
+        The findings, the cases (paper ids, Dnr, title) and the reasons for pairs left uncompared.
+    """
+    units = paper_units(docs, paper_of)
+    findings: list[Discrepancy] = []
+    cases: list[dict[str, object]] = []
+    notes: list[str] = []
+    for case in link_cases(units, rule):
+        name = _case_name(case)
+        cases.append({"case": name, "papers": [u.paper_id for u in case]})
+        for a, b in combinations(case, 2):
+            if _same_copy(a, b, copy_similarity):
+                notes.append(f"{name}: {a.paper_id[:12]} and {b.paper_id[:12]} are copies of one paper; not compared")
+                continue
+            findings += _compare_pair(name, a, b, rule)
+    return findings, cases, notes
+
+
+def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
+    out: list[Discrepancy] = []
+    fa = [f for f in a.facts if _comparable(f)]
+    fb = [f for f in b.facts if _comparable(f)]
+    pair = f"{a.paper_id[:12]} and {b.paper_id[:12]}"
+    # the same amount in both papers: the first statement of it in each
+    by_value_b: dict[tuple, Fact] = {}
+    for f in fb:
+        by_value_b.setdefault((_unit(f), f.value), f)
+    seen: set[tuple] = set()
+    for f in fa:
+        k = (_unit(f), f.value)
+        if k in by_value_b and k not in seen and (k[0] == "SEK" or _slot(f, rule.roles) == _slot(by_value_b[k], rule.roles)):
+            seen.add(k)
+            g = by_value_b[k]
+            out.append(make_finding("agreement", "cases", "ok", name, "amount", [_value(f, a.paper_id), _value(g, b.paper_id)],
+                                    f"{pair} state the same amount: “{f.text.strip()}” (p. {f.evidence.page}) and "
+                                    f"“{g.text.strip()}” (p. {g.evidence.page}).", {"paper_a": a.paper_id, "paper_b": b.paper_id}))
+    values_a = {(_unit(f), f.value) for f in fa}
+    values_b = {(_unit(f), f.value) for f in fb}
+    slots_a = _by_slot(fa, a, rule.roles)
+    slots_b = _by_slot(fb, b, rule.roles)
+    for slot in sorted(set(slots_a) & set(slots_b)):
+        pa, pb = slots_a[slot], slots_b[slot]
+        if set(pa) & set(pb) - {None}:
+            pairs = [(pa[p], pb[p], p, p) for p in sorted(set(pa) & set(pb) - {None})]
+        elif len(pa) == 1 and len(pb) == 1:
+            (p1, x), (p2, y) = next(iter(pa.items())), next(iter(pb.items()))
+            pairs = [(x, y, p1, p2)]
+        else:
+            continue  # several periods on a side and none in common: which pairs up would be a guess
+        for xs, ys, p1, p2 in pairs:
+            if len({f.value for f in xs}) != 1 or len({f.value for f in ys}) != 1:
+                continue  # one role, several amounts in one paper: which one the other paper means is unknown
+            x, y = xs[0], ys[0]
+            if x.value == y.value or (_unit(x), x.value) in values_b or (_unit(y), y.value) in values_a:
+                continue  # the agreement above covers it
+            out.append(_difference(name, a, b, x, y, p1, p2, slot, rule))
+    return out
+
+
+def _by_slot(facts: list[Fact], unit: PaperUnit, roles: tuple[str, ...]) -> dict[tuple, dict[str | None, list[Fact]]]:
+    out: dict[tuple, dict[str | None, list[Fact]]] = {}
+    for f in facts:
+        s = _slot(f, roles)
+        if s is not None:
+            out.setdefault(s, {}).setdefault(_period(f, unit), []).append(f)
+    return out
+
+
+def _difference(name: str, a: PaperUnit, b: PaperUnit, x: Fact, y: Fact, p1: str | None, p2: str | None,
+                slot: tuple, rule: CasesCheck) -> Discrepancy:
+    what = (f"“{slot[1]}” ({slot[2] or 'column'})" if slot[0] == "cell" else slot[1].replace("_", " "))
+    fieldname = "amount:" + ("cell:" + slot[1] + ":" + slot[2] if slot[0] == "cell" else slot[1])
+    values = [_value(x, f"{a.paper_id}, {p1 or 'period unknown'}"), _value(y, f"{b.paper_id}, {p2 or 'period unknown'}")]
+    shown = f"“{x.text.strip()}” (p. {x.evidence.page}) vs “{y.text.strip()}” (p. {y.evidence.page})"
+    details: dict = {"paper_a": a.paper_id, "paper_b": b.paper_id, "period_a": p1 or "", "period_b": p2 or ""}
+    if p1 and p2 and p1 != p2:
+        (e, pe), (l, pl) = sorted(((x, p1), (y, p2)), key=lambda t: t[1])
+        change = (float(l.value) - float(e.value)) / float(e.value) * 100 if float(e.value) else 0.0
+        details["change_pct"] = round(change, 1)
+        return make_finding("changed_between_periods", "cases", rule.severity_changed, name, fieldname, values,
+                            f"The {what} changed between the papers of {name}: {shown}; periods {pe} → {pl} ({change:+.1f} %).",
+                            details)
+    certain = p1 is not None and p1 == p2
+    why = f"for the same period {p1}" if certain else "and their periods are not both stated"
+    return make_finding("conflict", "cases", rule.severity_conflict if certain else rule.severity_conflict_uncertain, name,
+                        fieldname, values, f"The papers of {name} state the {what} differently: {shown}, {why}.", details)
+
+

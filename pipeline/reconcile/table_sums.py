@@ -1,0 +1,219 @@
+"""Table arithmetic: the rows above a total row add up to it, column by column (and row by row).
+
+Budget and annual-report tables state several columns of different kinds and years (Bokslut 2023,
+Budget 2024, Avvikelse …). Each column is added on its own, with the figures as printed, so a
+rounding of "−307,2" is judged in tenths of the printed unit, never across columns.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.model import Discrepancy, Document, Fact, FindingValue
+from pipeline.reconcile.findings import make_finding
+from pipeline.records import paper_unit
+from pipeline.rules import TableSumsCheck
+
+_NUMBER = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+)?(?![\d])")
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One amount cell: its fact, row and column, and the number as printed."""
+
+    fact: Fact
+    row: int
+    col: int
+    printed: Decimal
+    decimals: int
+
+    @property
+    def total(self) -> bool:
+        return self.fact.attrs.get("total_row") == "true"
+
+
+def printed_number(text: str) -> tuple[Decimal, int] | None:
+    """Return the first number of a cell as printed ("−3 714" → -3714, "-307,2" → -307.2) and its decimals."""
+    m = _NUMBER.search(text)
+    if m is None:
+        return None
+    sign = "-" if m.group(1) else ""
+    digits = re.sub(r"\D", "", m.group(2))
+    frac = (m.group(3) or "")[1:]
+    return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"), len(frac)
+
+
+def _fmt(d: Decimal, decimals: int) -> str:
+    """Format a sum the way the paper prints it: space thousands, decimal comma."""
+    q = d.quantize(Decimal(1).scaleb(-decimals)) if decimals else d.quantize(Decimal(1))
+    sign = "-" if q < 0 else ""
+    whole, _, frac = f"{abs(q):f}".partition(".")
+    whole = f"{int(whole):,}".replace(",", " ")
+    return sign + whole + ("," + frac if frac else "")
+
+
+def _plain(d: Decimal) -> str:
+    return f"{d.normalize():f}".replace(".", ",")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", " ".join(text.split()).lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _cells(doc: Document) -> dict[int, list[_Cell]]:
+    """Amount facts of table cells, by table index; a cell whose number cannot be read is left out."""
+    out: dict[int, list[_Cell]] = {}
+    for f in doc.facts:
+        a = f.attrs
+        if f.kind != "amount" or not all(k in a for k in ("table", "row", "col")) or isinstance(f.value, str):
+            continue
+        p = printed_number(f.text)
+        if p is None:
+            continue
+        out.setdefault(int(a["table"]), []).append(_Cell(f, int(a["row"]), int(a["col"]), p[0], p[1]))
+    return out
+
+
+def _unread(doc: Document, table: int, cells: list[tuple[int, int]], have: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cells (row, col) that print a number (not only a year) but gave no amount fact: a sum over them would guess."""
+    if table >= len(doc.tables):
+        return []
+    text = {(c.row, c.col): c.text for c in doc.tables[table].cells}
+    return [rc for rc in cells if rc not in have and re.search(r"\d", _YEAR.sub("", text.get(rc, "")))]
+
+
+def _scale(parts: list[_Cell]) -> int | None:
+    """The printed unit's value in the fact's unit (1000 for tkr); None when cells mix units."""
+    scales = set()
+    for c in parts:
+        if c.printed and isinstance(c.fact.value, (int, float)):
+            ratio = abs(float(c.fact.value) / float(c.printed))
+            scales.add(10 ** round(math.log10(ratio)) if ratio else 0)
+    return scales.pop() if len(scales) == 1 else (1 if not scales else None)
+
+
+def _judge(parts: list[_Cell], total: _Cell, rule: TableSumsCheck) -> tuple[bool, Decimal, Decimal, int]:
+    decimals = max(c.decimals for c in parts + [total])
+    unit = Decimal(1).scaleb(-decimals)
+    tol = max(Decimal(str(rule.min_units)), Decimal(str(rule.rounding_per_item)) * len(parts)) * unit
+    s = sum((c.printed for c in parts), Decimal(0))
+    return abs(s - total.printed) <= tol, s, tol, decimals
+
+
+def _label(c: _Cell) -> str:
+    a = c.fact.attrs
+    return " · ".join(x for x in (a.get("row_label"), a.get("column")) if x) or f"row {c.row} col {c.col}"
+
+
+def _finding(doc: Document, paper: str, table: int, field: str, where: str, parts: list[_Cell], total: _Cell,
+             rule: TableSumsCheck, how: str) -> Discrepancy:
+    ok, s, tol, decimals = _judge(parts, total, rule)
+    values = [FindingValue(doc_id=doc.doc_id, value=c.fact.value, label=_label(c), evidence=c.fact.evidence) for c in parts]
+    values.append(FindingValue(doc_id=doc.doc_id, value=total.fact.value, label="total: " + _label(total), evidence=total.fact.evidence))
+    text = (f"Table {table + 1} (p. {total.fact.evidence.page}), {where}: "
+            + " + ".join(f"“{c.fact.text.strip()}”" for c in parts)
+            + f" = {_fmt(s, decimals)}; the {how} states “{total.fact.text.strip()}”"
+            + (f" (within the rounding of the printed figures, ±{_plain(tol)})." if ok
+               else f": off by {_fmt(s - total.printed, decimals)} (more than the rounding, ±{_plain(tol)})."))
+    details = {"sum": str(s), "total": str(total.printed), "difference": str(s - total.printed), "tolerance": str(tol),
+               "table": table, "items": len(parts)}
+    return make_finding("sum_matches" if ok else "sum_mismatch", "table_sums", "ok" if ok else rule.severity, paper, field,
+                        values, text, details)
+
+
+def _column_candidates(col: list[_Cell], i: int) -> list[tuple[list[_Cell], str]]:
+    """What a total row may add up: its section, the previous subtotal plus its section, every data row above, the subtotals."""
+    total = col[i]
+    above = col[:i]
+    prev = max((k for k, c in enumerate(above) if c.total), default=None)
+    section = [c for c in above[(prev + 1 if prev is not None else 0):] if not c.total]
+    out = [(section, "rows above it")]
+    if prev is not None:
+        out.append(([above[prev]] + section, "previous total and the rows after it"))
+        out.append(([c for c in above if not c.total], "every row above it"))
+        out.append(([c for c in above if c.total], "the totals above it"))
+    return [(p, how) for p, how in out if p and total not in p]
+
+
+def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: TableSumsCheck) -> tuple[list[Discrepancy], list[str]]:
+    """Check every total row (per column) and total column (per row) of the primary documents' tables.
+
+    Args:
+        docs: the primary versions of the papers (other versions read the same table).
+        paper_of: doc_id -> paper id.
+        rule: the tolerance and severity.
+
+    Returns:
+        sum_matches / sum_mismatch findings (key: paper id; field: table and column or row), and
+        the reasons for totals left unchecked.
+    """
+    findings: list[Discrepancy] = []
+    notes: list[str] = []
+    total_rx = [re.compile(c) for c in rule.total_cues]
+    for doc in sorted(docs, key=lambda d: d.doc_id):
+        base = paper_of.get(doc.doc_id, doc.doc_id)
+        for table, cells in sorted(_cells(doc).items()):
+            have = {(c.row, c.col) for c in cells}
+            by_col: dict[int, list[_Cell]] = {}
+            for c in cells:
+                by_col.setdefault(c.col, []).append(c)
+            for colno, col in sorted(by_col.items()):
+                col.sort(key=lambda c: c.row)
+                for i, total in enumerate(col):
+                    if not total.total:
+                        continue
+                    paper = paper_unit(doc, total.fact.evidence.page, base)
+                    cands = [(p, how) for p, how in _column_candidates(col, i) if len(p) >= rule.min_items]
+                    missing = _unread(doc, table, [(r, colno) for r in range(total.row)], have)
+                    where = f"column “{total.fact.attrs.get('column', f'{colno + 1}')}”"
+                    if not cands:
+                        continue
+                    if missing:
+                        notes.append(f"{doc.doc_id[:12]} table {table + 1} {where}: cells {missing} print a number that was "
+                                     "not read as an amount; the total is not checked")
+                        continue
+                    if any(_scale(p + [total]) is None for p, _ in cands):
+                        notes.append(f"{doc.doc_id[:12]} table {table + 1} {where}: cells in different units; not added")
+                        continue
+                    chosen = next(((p, how) for p, how in cands if _judge(p, total, rule)[0]), cands[0])
+                    findings.append(_finding(doc, paper, table, f"table {table + 1} col {colno}", where, chosen[0], total,
+                                             rule, f"total row “{total.fact.attrs.get('row_label', '')}” ({chosen[1]})"))
+            findings += _row_totals(doc, base, table, cells, have, total_rx, rule, notes)
+    return findings, notes
+
+
+def _row_totals(doc: Document, base: str, table: int, cells: list[_Cell], have: set[tuple[int, int]],
+                total_rx: list[re.Pattern[str]], rule: TableSumsCheck, notes: list[str]) -> list[Discrepancy]:
+    """A total column (header Summa/Totalt): the run of same-kind columns left of it adds up to it, row by row."""
+    out: list[Discrepancy] = []
+    by_row: dict[int, dict[int, _Cell]] = {}
+    for c in cells:
+        by_row.setdefault(c.row, {})[c.col] = c
+    for rowno, row in sorted(by_row.items()):
+        for colno, total in sorted(row.items()):
+            header = _fold(total.fact.attrs.get("column", ""))
+            if not header or not any(rx.search(header) for rx in total_rx):
+                continue
+            parts: list[_Cell] = []
+            k = colno - 1
+            while k in row and not any(rx.search(_fold(row[k].fact.attrs.get("column", ""))) for rx in total_rx):
+                if parts and row[k].fact.attrs.get("column_kind") != parts[0].fact.attrs.get("column_kind"):
+                    break
+                parts.append(row[k])
+                k -= 1
+            parts.reverse()
+            if len(parts) < rule.min_items:
+                continue
+            if _unread(doc, table, [(rowno, c) for c in range(parts[0].col, colno)], have) or _scale(parts + [total]) is None:
+                notes.append(f"{doc.doc_id[:12]} table {table + 1} row {rowno}: a cell of the row is unread or in another unit; not added")
+                continue
+            label = total.fact.attrs.get("row_label", f"row {rowno}")
+            out.append(_finding(doc, paper_unit(doc, total.fact.evidence.page, base), table, f"table {table + 1} row {rowno}",
+                                f"row “{label}”", parts, total, rule, f"total column “{total.fact.attrs.get('column', '')}”"))
+    return out
