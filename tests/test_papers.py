@@ -22,16 +22,13 @@ from pipeline.papers import split_papers
 from pipeline.rules import RULES_DIR, load_rules
 from pipeline.run import STAGES
 from tests.expectations import SEED_FILES, SEEDS_DIR
+from tests.realdev import REALDEV, ROOT, needs_realdev
 
 RULES = load_rules()
-ROOT = Path(__file__).resolve().parent.parent
-REALDEV = ROOT.parent / "shared" / "realdev"
 DEV = json.loads((ROOT / "corpus" / "real" / "split.json").read_text(encoding="utf-8"))["dev"]
 SEED_PDFS = sorted((ROOT / "corpus" / "inputs" / "born-digital").glob("*.pdf")) + sorted(
     (ROOT / "corpus" / "inputs" / "legacy").glob("*.pdf")
 )
-
-needs_realdev = pytest.mark.skipif(not REALDEV.is_dir(), reason="../shared/realdev is not present")
 
 # Dev paper (by number) -> (Dnr, title): the Dnr of its § line, the line after it.
 DEV_PAPERS: dict[str, tuple[str | None, str]] = {

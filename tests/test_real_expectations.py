@@ -18,14 +18,11 @@ import pytest
 import yaml
 
 from tests.expectations import FACTS
+from tests.realdev import REALDEV, ROOT, needs_realdev
 
-ROOT = Path(__file__).resolve().parents[1]
-REALDEV = Path(__file__).parents[1].parent / "shared" / "realdev"
 REAL = ROOT / "corpus" / "real"
 EXPECTED_FILES = sorted((REAL / "expected").glob("*.yaml"))
 SPLIT = json.loads((REAL / "split.json").read_text(encoding="utf-8"))
-
-needs_realdev = pytest.mark.skipif(not REALDEV.is_dir(), reason=f"{REALDEV} (the real papers) is not present")
 
 # FORMAT.md: the fields of each item, and the values a field may take.
 FIELDS = {

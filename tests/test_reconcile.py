@@ -24,6 +24,7 @@ from pipeline.reconcile import (
 )
 from pipeline.records import statements_of
 from pipeline.rules import load_rules
+from tests.realdev import REALDEV, needs_realdev
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "corpus" / "sources"
@@ -613,12 +614,9 @@ def test_statements_of_an_overview_table_are_one_per_row():
 
 
 # --------------------------------------------------------------------------- real committee papers
-# Documents built from the dev papers in /work/shared/realdev (corpus/real/split.json "dev"), with
+# Documents built from the dev papers in ../shared/realdev (corpus/real/split.json "dev"), with
 # the facts the extractor writes for their table cells (attrs table, row, col, row_label, column,
 # column_kind, column_year, total_row). Expected sums are worked out from the printed figures.
-
-REALDEV = Path("/work/shared/realdev")
-
 
 def cell_facts(table: int, header: list[str], rows: list[list[str]], totals: set[str], kinds: dict[str, str],
                multiplier: int = 1_000_000, nth: dict[str, int] | None = None) -> list[F]:
@@ -724,6 +722,7 @@ def investeringsplan(prefix: str, dnr: str) -> tuple[list[str], list[F]]:
     return lines, [F("dnr", dnr, f"Dnr {dnr}"), F("amount", 2_500_000, "2,5 miljoner", role="budget", period="per_year")]
 
 
+@needs_realdev
 def test_papers_of_one_case_link_by_title_and_agree():
     """11 (2026–2035) and 12 (2027–2036) have new Dnr each year; their titles differ only in years."""
     l11, f11 = investeringsplan("11", "IF-2024-00351")
@@ -735,6 +734,7 @@ def test_papers_of_one_case_link_by_title_and_agree():
     assert "Investeringsplan" in f.key and "“2,5 miljoner”" in f.explanation
 
 
+@needs_realdev
 def test_papers_with_different_parenthesised_subjects_are_not_one_case():
     """06 (IFO's part, 2024) and 08 (GA's part, 2025) share a first title line but not the committee."""
     l06, l08 = real_lines("06"), real_lines("08")
@@ -776,6 +776,7 @@ def test_amounts_of_one_role_in_one_case(y1, y2, kind, expected):
     assert {v.evidence.text_repaired for v in f.values} == {"95 kronor", "110 kronor"}
 
 
+@needs_realdev
 def test_each_paper_of_a_bundle_is_its_own_paper():
     """A PDF binding 11 (page 1) and 12 (page 2): each paper its own statements and paper id, and they form a case."""
     from pipeline.model import PaperSpan
