@@ -64,12 +64,14 @@ def paper_spans(doc: Document) -> list[tuple[int, int]]:
     return [(p.page_start, p.page_end) for p in doc.papers] if len(doc.papers) > 1 else []
 
 
+def span_id(base: str, span: tuple[int, int]) -> str:
+    """The paper id of one of several papers in a PDF: `base#start-end`."""
+    return f"{base}#{span[0]}-{span[1]}"
+
+
 def paper_unit(doc: Document, page: int, base: str) -> str:
-    """The paper id of what stands on `page`: `base`, or `base#start-end` for one of several papers in a PDF."""
-    for a, b in paper_spans(doc):
-        if a <= page <= b:
-            return f"{base}#{a}-{b}"
-    return base
+    """The paper id of what stands on `page`: `base`, or its span's id for one of several papers in a PDF."""
+    return next((span_id(base, (a, b)) for a, b in paper_spans(doc) if a <= page <= b), base)
 
 
 def normalize_name(name: str) -> str:

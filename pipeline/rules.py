@@ -135,7 +135,6 @@ class TableSumsCheck(RuleSet):
     printed digit per summed item, at least `min_units` units.
     """
 
-    total_cues: tuple[str, ...]
     rounding_per_item: float = Field(ge=0)
     min_units: float = Field(ge=0)
     min_items: int = Field(ge=1)
@@ -282,6 +281,7 @@ class FactsRules(RuleSet):
     programme_phrase_cues: list[str]
     municipal_bodies: list[MunicipalBody]
     committee_sections: list[str]
+    committee_not: list[str]
     filename_line: str
 
 

@@ -631,6 +631,8 @@ def cell_facts(table: int, header: list[str], rows: list[list[str]], totals: set
                      "column_kind": kinds.get(header[c], ""), "column_year": "".join(re.findall(r"\d{4}", header[c])[-1:])}
             if label in totals:
                 attrs["total_row"] = "true"
+            if header[c].lower().startswith(("summa", "totalt")):
+                attrs["total_column"] = "true"
             out.append(F("amount", value, text, role="outcome", attrs={k: v for k, v in attrs.items() if v}, nth=n, occ=occ))
     return out
 

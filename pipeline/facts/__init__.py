@@ -228,7 +228,7 @@ def _name_facts(ctx: _Context) -> list[Fact]:
     for m in find_programmes(ctx.stream, ctx.rules, exclude):
         if not ctx.skipped(m.start):
             facts.append(ctx.fact("programme", m.start, m.end, m.name))
-    committees = [m for m in ctx.parties if m.kind == "committee" and "arbetsutskott" not in fold(m.name)]
+    committees = [m for m in ctx.parties if m.kind == "committee" and not any_cue(ctx.rules.committee_not, fold(m.name))]
     named = [(ctx.stream.section_at(b.start, ctx.doc.sections), b) for b in ctx.bodies + committees
              if not ctx.skipped(b.start) and re.search(r"(namnden|styrelsen)(\b|$)", fold(b.name))]
     order = {name: i for i, name in enumerate(ctx.rules.committee_sections)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,6 +92,23 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
             value = -value
         out.append(AmountMatch(m.start(), m.end(), value, unit, grouped))
     return out
+
+
+_PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+)?(?![\d])")
+
+
+def printed_number(text: str) -> tuple[Decimal, int] | None:
+    """Return the first number of a cell as printed ("−3 714" → -3714, "-307,2" → -307.2) and its decimals.
+
+    Exact (Decimal), so sums of printed figures are compared as printed, not as floats.
+    """
+    m = _PRINTED.search(text)
+    if m is None:
+        return None
+    sign = "-" if m.group(1) else ""
+    digits = re.sub(r"\D", "", m.group(2))
+    frac = (m.group(3) or "")[1:]
+    return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"), len(frac)
 
 
 def parse_amount(text: str, rules: FactsRules) -> int | None:

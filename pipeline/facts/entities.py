@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from pipeline.facts.organisations import PUBLIC_KINDS, find_named_parties, find_shaped_organisations
+from pipeline.facts.organisations import Mention, find_named_parties, find_shaped_organisations
 from pipeline.facts.text import SPACE, TextStream, any_cue, fold
 from pipeline.rules import FactsRules
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A name in the text: offsets, the name as written (genitive dropped), whether municipal."""
-
-    start: int
-    end: int
-    name: str
-    municipal: bool
-    kind: str = "association"
 
 
 def _strip(token: str) -> str:
@@ -111,7 +100,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         kind = rules.org_form_kinds.get(fold(_strip(tokens[i].word.text)).rstrip("s"), "association")
         found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))
     shaped = [
-        Mention(o.start, o.end, _degenitive(o.name) if o.kind != "company" else o.name, o.kind in PUBLIC_KINDS, o.kind)
+        o if o.kind == "company" else replace(o, name=_degenitive(o.name))
         for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
     ]
     return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in _longest(shaped + found)]

@@ -25,13 +25,14 @@ _BETWEEN = re.compile(rf"\bmellan\s+(?P<list>{_NAME}(?:\s*(?:,|och|samt)\s*{_NAM
 
 
 @dataclass(frozen=True)
-class OrgMention:
-    """A name found by its shape: offsets, the name as written, the kind of organisation."""
+class Mention:
+    """A name in the text: offsets, the name as written (genitive dropped), whether public, its kind."""
 
     start: int
     end: int
     name: str
-    kind: str
+    municipal: bool
+    kind: str = "association"
 
 
 @lru_cache(maxsize=4)
@@ -39,49 +40,44 @@ def _compiled(patterns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Patt
     return tuple((kind, re.compile(pattern)) for kind, pattern in patterns)
 
 
-def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[OrgMention]:
+def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Mention]:
     """Find organisations by the shape of their names (rules `party_patterns`) and national ones."""
-    text = stream.text
-    out: list[OrgMention] = []
+    out: list[Mention] = []
     for kind, rx in _compiled(tuple((p.kind, p.pattern) for p in rules.party_patterns)):
-        for m in rx.finditer(text):
-            name = " ".join(m.group(0).split()).strip(" ,.")
-            if "\n" in m.group(0).strip() and kind == "company":
+        for m in rx.finditer(stream.text):
+            written = m.group(0).rstrip(" ,.")
+            if "\n" in written.strip() and kind == "company":
                 continue  # a company name does not run over a line break into a heading
-            out.append(OrgMention(m.start(), m.start() + len(m.group(0).rstrip(" ,.")), name, kind))
+            out.append(Mention(m.start(), m.start() + len(written), " ".join(written.split()), kind in PUBLIC_KINDS, kind))
     for known in rules.known_parties:
-        pattern = rf"\s+".join(re.escape(fold(w)) for w in known.split())
+        pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
         for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):
-            out.append(OrgMention(m.start(), m.end(), known, "public_body"))
+            out.append(Mention(m.start(), m.end(), known, True, "public_body"))
     return out
 
 
-def find_named_parties(stream: TextStream, rules: FactsRules) -> list[OrgMention]:
+def find_named_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
     """Find parties where a paper names them: before an org number, in "mellan A, B och C", after "För"."""
     stop = {fold(w) for w in rules.name_stopwords}
-    out: list[OrgMention] = []
+    out: list[Mention] = []
 
-    def add(start: int, name: str) -> None:
-        words = name.split()
-        while words and fold(words[-1]) in stop:
-            words.pop()
-        while words and fold(words[0]) in stop:
-            start += text.index(words[0], start - base) - (start - base) + len(words[0]) + 1
-            words.pop(0)
-        if words and not all(w.isupper() and len(w) > 5 for w in words):
-            clean = " ".join(words)
-            out.append(OrgMention(start, start + len(clean), clean, "association"))
+    def add(start: int, written: str) -> None:
+        """Keep the name without the stopwords around it ("Från Släps församling" → "Släps församling")."""
+        words = [w for w in re.finditer(r"\S+", written) if fold(w.group(0)) not in stop]
+        if not words or all(w.group(0).isupper() and len(w.group(0)) > 5 for w in words):
+            return  # nothing left, or an all-caps heading
+        name = written[words[0].start() : words[-1].end()]
+        if len(name) >= 4:
+            begin = start + words[0].start()
+            out.append(Mention(begin, begin + len(name), name, False, "association"))
 
     for s, e, _, _ in stream.line_spans:
         line = stream.text[s:e]
-        base, text = s, line
         if m := _BEFORE_ORGNR.search(line):
             add(s + m.start("name"), m.group("name"))
         if m := _SIGNATURE.match(line):
             add(s + m.start("name"), m.group("name"))
         for m in _BETWEEN.finditer(line):
-            offset = m.start("list")
-            for part in re.finditer(rf"{_NAME}", m.group("list")):
-                if part.group(0).split()[0] not in ("och", "samt"):
-                    add(s + offset + part.start(), part.group(0))
-    return [o for o in out if len(o.name) >= 4]
+            for part in re.finditer(_NAME, m.group("list")):
+                add(s + m.start("list") + part.start(), part.group(0))
+    return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pipeline.facts.amounts import find_amounts, find_percentages, period_within, role_from_cues
+from pipeline.facts.amounts import AmountMatch, find_amounts, printed_number, find_percentages, period_within, role_from_cues
 from pipeline.facts.columns import column_meaning, table_multiplier
 from pipeline.facts.text import any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
@@ -21,7 +21,6 @@ class HeaderInfo:
     role: str | None
     period: str | None
     year: int | None
-    multiplier: int | None
     payer: str | None
     participants: str | None
 
@@ -38,7 +37,6 @@ def read_header(header: str, rules: FactsRules) -> HeaderInfo:
             None,
         )
     year = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", f)
-    multiplier = next((m for cue, m in rules.header_units.items() if cue_regex(cue).search(f)), None)
     payer = None
     for body in rules.municipal_bodies:
         abbrs = "|".join(re.escape(a) for a in body.abbreviations)
@@ -47,8 +45,7 @@ def read_header(header: str, rules: FactsRules) -> HeaderInfo:
     if payer and role in (None, "cost_item", "total_value"):
         role = "municipal_share"
     participants = next((r for cue, r in rules.participant_headers.items() if cue_regex(cue).search(f)), None)
-    return HeaderInfo(role, period_within(f, rules), int(year.group(1)) if year else None, multiplier, payer,
-                      participants)
+    return HeaderInfo(role, period_within(f, rules), int(year.group(1)) if year else None, payer, participants)
 
 
 def body_name(word: str, rules: FactsRules) -> str:
@@ -158,18 +155,17 @@ def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section:
     return facts
 
 
-_CELL_NUMBER = re.compile(r"^\s*(?P<neg>[-−–]\s?)?(?P<int>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(?P<dec>\d+))?\s*$")
+_CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?\s*$")
 _MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)\s*$")
 
 
 def cell_number(text: str) -> float | int | None:
-    """Return the number a cell prints ("-796,2" → -796.2, "- 3 714" → -3714), or None."""
-    m = _CELL_NUMBER.match(text.replace("\n", " "))
-    if not m:
+    """Return the number a cell prints, when it prints nothing else ("-796,2" → -796.2, "- 3 714" → -3714)."""
+    printed = printed_number(text) if _CELL_NUMBER.match(text.replace("\n", " ")) else None
+    if printed is None:
         return None
-    whole = int(re.sub(r"\D", "", m.group("int")))
-    value: float | int = float(f"{whole}.{m.group('dec')}") if m.group("dec") else whole
-    return -value if m.group("neg") else value
+    number, decimals = printed
+    return float(number) if decimals else int(number)
 
 
 def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str], dict[int, str]]:
@@ -199,9 +195,11 @@ _ROW_ROLES = frozenset({"budget", "deviation", "forecast", "balance", "outcome"}
 _YEARISH = re.compile(r"[A-Za-zÅÄÖåäö]|(?:19|20)\d{2}")
 
 
-def _amount_value(text: str, multiplier: int | None, rules: FactsRules) -> tuple[int | float, str] | None:
-    """Return a cell's amount as (value, unit): integer SEK when a unit is known, else the printed number."""
-    found = find_amounts(text, rules)
+def _amount_value(text: str, found: list[AmountMatch], multiplier: int | None) -> tuple[int | float, str] | None:
+    """Return a cell's amount as (value, unit): integer SEK when a unit is known, else the printed number.
+
+    `found` is what `find_amounts` reads in the cell.
+    """
     if found and found[0].unit is not None:
         return found[0].value, "SEK"
     number = cell_number(text)
@@ -260,7 +258,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 continue
             if cell.col == 0:
                 continue
-            info = headers.get(cell.col, HeaderInfo(None, None, None, None, None, None))
+            info = headers.get(cell.col, HeaderInfo(None, None, None, None, None))
             column = columns.get(cell.col)
             label = labels.get(cell.row, "")
             party = resolve_party(label)
@@ -273,6 +271,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 attrs |= {k: v for k, v in meaning.items() if v}
             if total_row:
                 attrs["total_row"] = "true"
+            if column is not None and any_cue(rules.total_row_cues, fold(column.header)):
+                attrs["total_column"] = "true"  # "Summa": the row's cells to its left add up to it
             party_attrs = {"party": party[0]} if party else {}
             if info.year:
                 attrs["year"] = str(info.year)
@@ -289,10 +289,10 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             for p in percentages:
                 facts.append(Fact(kind="percentage", text=cell.text, value=p.value, unit="%", section=section,
                                   attrs=attrs | party_attrs, evidence=evidence))
-            with_unit = any(a.unit for a in find_amounts(cell.text, rules))
-            if (percentages or (column is not None and column.kind == "andel")) and not with_unit:
+            found = find_amounts(cell.text, rules)
+            if (percentages or (column is not None and column.kind == "andel")) and not any(a.unit for a in found):
                 continue  # a share, not an amount ("1 658 160 kr 70%" is both)
-            amount = _amount_value(cell.text, (column.multiplier if column else None) or multiplier, rules)
+            amount = _amount_value(cell.text, found, (column.multiplier if column else None) or multiplier)
             money_column = (column is not None and (column.kind is not None or column.year is not None)
                             or info.role is not None) and "antal" not in fold(label)
             if amount is None or (amount[1] == "unknown" and not money_column):

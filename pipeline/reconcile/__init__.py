@@ -37,7 +37,7 @@ from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import consolidate, group_versions
-from pipeline.records import NameRef, Statement, make_record, statements_of
+from pipeline.records import NameRef, Statement, make_record, span_id, statements_of
 from pipeline.rules import EntitiesRules, Rules
 from pipeline.store import DOCUMENTS
 
@@ -144,7 +144,7 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     for a in assigned:
         paper_id, role = paper_of.get(a.statement.doc_id, (a.statement.doc_id, "primary"))
         if a.statement.span is not None:  # one of several papers in a PDF: its own paper
-            paper_id = f"{paper_id}#{a.statement.span[0]}-{a.statement.span[1]}"
+            paper_id = span_id(paper_id, a.statement.span)
         parties = tuple(p.model_copy(update={"org_number": stated_orgnr.get(p.canonical, p.org_number)}) for p in a.parties)
         rec = make_record(a.statement, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id, version_role=role,
                           qualify=qualify, approx_markers=checks.share_percentage.approx_markers)
@@ -177,7 +177,7 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     sum_findings, why = check_table_sums(primaries, primary_paper, checks.table_sums)
     findings += sum_findings
     notes += why
-    case_findings, _cases, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
+    case_findings, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
     findings += case_findings
     notes += why
     policy_findings, why = check_policies(consolidated, primaries, checks)

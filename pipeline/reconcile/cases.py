@@ -10,13 +10,13 @@ column kind) that differ have changed between periods, or conflict.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
 from rapidfuzz import fuzz
 
+from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Fact, FindingValue
 from pipeline.reconcile.findings import make_finding
 from pipeline.records import paper_spans, paper_unit
@@ -56,10 +56,7 @@ def first_dnr(doc: Document) -> str | None:
 
 def _fold_title(title: str) -> str:
     """A title without years, numbers and punctuation: what stays the same from one year's paper to the next."""
-    t = unicodedata.normalize("NFKD", title.lower())
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = re.sub(r"[\d\W_]+", " ", t)
-    return " ".join(t.split())
+    return " ".join(re.sub(r"[\d\W_]+", " ", fold(title)).split())
 
 
 def _order(f: Fact) -> tuple:
@@ -97,7 +94,7 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
             if dnr is None:
                 dnr = next((d for f in dnr_facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
             title = (span.title if span and span.title else None) or _title_after(doc, dnr_facts[0] if dnr_facts else None, (a, b))
-            out.append(PaperUnit(paper_unit(doc, a, base) if len(spans) > 1 else base, doc, (a, b), dnr, title, facts))
+            out.append(PaperUnit(paper_unit(doc, a, base), doc, (a, b), dnr, title, facts))
     return out
 
 
@@ -171,7 +168,7 @@ def _unit(f: Fact) -> str:
 
 
 def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck,
-                copy_similarity: float) -> tuple[list[Discrepancy], list[dict[str, object]], list[str]]:
+                copy_similarity: float) -> tuple[list[Discrepancy], list[str]]:
     """Link the primary papers into cases and compare the amounts of every two papers of a case.
 
     Args:
@@ -181,21 +178,19 @@ def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
         copy_similarity: two papers of a case this similar are copies of one paper (not compared).
 
     Returns:
-        The findings, the cases (paper ids, Dnr, title) and the reasons for pairs left uncompared.
+        The findings (each keyed by its case's Dnr and title) and the reasons for pairs left uncompared.
     """
     units = paper_units(docs, paper_of)
     findings: list[Discrepancy] = []
-    cases: list[dict[str, object]] = []
     notes: list[str] = []
     for case in link_cases(units, rule):
         name = _case_name(case)
-        cases.append({"case": name, "papers": [u.paper_id for u in case]})
         for a, b in combinations(case, 2):
             if _same_copy(a, b, copy_similarity):
                 notes.append(f"{name}: {a.paper_id[:12]} and {b.paper_id[:12]} are copies of one paper; not compared")
                 continue
             findings += _compare_pair(name, a, b, rule)
-    return findings, cases, notes
+    return findings, notes
 
 
 def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:

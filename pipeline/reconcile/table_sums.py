@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipeline.facts.amounts import printed_number
 from pipeline.model import Discrepancy, Document, Fact, FindingValue
 from pipeline.reconcile.findings import make_finding
 from pipeline.records import paper_unit
 from pipeline.rules import TableSumsCheck
 
-_NUMBER = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+)?(?![\d])")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
@@ -36,16 +35,9 @@ class _Cell:
     def total(self) -> bool:
         return self.fact.attrs.get("total_row") == "true"
 
-
-def printed_number(text: str) -> tuple[Decimal, int] | None:
-    """Return the first number of a cell as printed ("−3 714" → -3714, "-307,2" → -307.2) and its decimals."""
-    m = _NUMBER.search(text)
-    if m is None:
-        return None
-    sign = "-" if m.group(1) else ""
-    digits = re.sub(r"\D", "", m.group(2))
-    frac = (m.group(3) or "")[1:]
-    return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"), len(frac)
+    @property
+    def total_column(self) -> bool:
+        return self.fact.attrs.get("total_column") == "true"
 
 
 def _fmt(d: Decimal, decimals: int) -> str:
@@ -59,11 +51,6 @@ def _fmt(d: Decimal, decimals: int) -> str:
 
 def _plain(d: Decimal) -> str:
     return f"{d.normalize():f}".replace(".", ",")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", " ".join(text.split()).lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def _cells(doc: Document) -> dict[int, list[_Cell]]:
@@ -155,7 +142,6 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
     """
     findings: list[Discrepancy] = []
     notes: list[str] = []
-    total_rx = [re.compile(c) for c in rule.total_cues]
     for doc in sorted(docs, key=lambda d: d.doc_id):
         base = paper_of.get(doc.doc_id, doc.doc_id)
         for table, cells in sorted(_cells(doc).items()):
@@ -184,12 +170,12 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     chosen = next(((p, how) for p, how in cands if _judge(p, total, rule)[0]), cands[0])
                     findings.append(_finding(doc, paper, table, f"table {table + 1} col {colno}", where, chosen[0], total,
                                              rule, f"total row “{total.fact.attrs.get('row_label', '')}” ({chosen[1]})"))
-            findings += _row_totals(doc, base, table, cells, have, total_rx, rule, notes)
+            findings += _row_totals(doc, base, table, cells, have, rule, notes)
     return findings, notes
 
 
 def _row_totals(doc: Document, base: str, table: int, cells: list[_Cell], have: set[tuple[int, int]],
-                total_rx: list[re.Pattern[str]], rule: TableSumsCheck, notes: list[str]) -> list[Discrepancy]:
+                rule: TableSumsCheck, notes: list[str]) -> list[Discrepancy]:
     """A total column (header Summa/Totalt): the run of same-kind columns left of it adds up to it, row by row."""
     out: list[Discrepancy] = []
     by_row: dict[int, dict[int, _Cell]] = {}
@@ -197,12 +183,11 @@ def _row_totals(doc: Document, base: str, table: int, cells: list[_Cell], have: 
         by_row.setdefault(c.row, {})[c.col] = c
     for rowno, row in sorted(by_row.items()):
         for colno, total in sorted(row.items()):
-            header = _fold(total.fact.attrs.get("column", ""))
-            if not header or not any(rx.search(header) for rx in total_rx):
+            if not total.total_column:
                 continue
             parts: list[_Cell] = []
             k = colno - 1
-            while k in row and not any(rx.search(_fold(row[k].fact.attrs.get("column", ""))) for rx in total_rx):
+            while k in row and not row[k].total_column:
                 if parts and row[k].fact.attrs.get("column_kind") != parts[0].fact.attrs.get("column_kind"):
                     break
                 parts.append(row[k])
