@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--redo-ocr", action="store_true", help="OCR damaged text layers instead of repairing them")
     run.add_argument("--lang", default="swe", help="Tesseract language(s), e.g. swe or swe+eng (default: swe)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    run.add_argument("--no-pdf", action="store_true", help="write no searchable PDF (OUT/pdf/<doc_id>.pdf)")
+    run.add_argument("--no-alto", action="store_true", help="write no ALTO XML (OUT/alto/<doc_id>/page-NNN.xml)")
+    run.add_argument("--keep-personal-data", action="store_true",
+                     help="do not mask personnummer, phone numbers, e-mail and street addresses (internal runs only; "
+                          "recorded in manifest.json)")
 
     repair = commands.add_parser("repair", help="print the repaired text of a plain-text file",
                                  description="Repair Swedish OCR damage, one line out per line in.")
@@ -68,7 +73,8 @@ def _run(args: argparse.Namespace) -> int:
         log.error("--jobs must be at least 1")
         return EXIT_USAGE
     options = RunOptions(out=args.out, jobs=args.jobs, force=args.force, redo_ocr=args.redo_ocr,
-                         lang=args.lang, progress=sys.stderr.isatty() and not args.no_progress)
+                         lang=args.lang, progress=sys.stderr.isatty() and not args.no_progress,
+                         keep_personal_data=args.keep_personal_data, pdf=not args.no_pdf, alto=not args.no_alto)
     result = run(args.inputs, options)
     for entry in result.manifest.inputs:
         if entry.error:

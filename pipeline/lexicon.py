@@ -2,9 +2,10 @@
 
 Three sources, in the order they are asked:
 
-1. wordfreq's Swedish "large" list (about 340 000 forms with frequencies) plus the genre terms
-   in `rules/lexicon/*.txt`, held in one dict and loaded from a pickle cache in `.cache/`
-   (built by `python -m pipeline.lexicon --build`, or lazily on first use);
+1. wordfreq's Swedish "large" list (about 340 000 forms with frequencies), the genre terms in
+   `rules/lexicon/*.txt` and the word forms of the in-domain training text (see below), held in
+   one dict and loaded from a pickle cache in `.cache/` (built by `python -m pipeline.lexicon
+   --build`, or lazily on first use);
 2. a compound splitter over that list (Swedish writes compounds as one word, and no list holds
    "språkvänsmatchning"): a form is a compound when it splits into known parts;
 3. hunspell-sv through spylls, loaded only when a form is unknown to both, with answers cached
@@ -14,6 +15,12 @@ Three sources, in the order they are asked:
 Also built into the cache: the forms that look like damage (wordfreq's web text holds
 "bostader" beside "bostäder"; such forms may not serve as compound parts) and the letter
 trigrams of listed words (a form with trigrams no word has, "sdrj", is implausible Swedish).
+
+The in-domain training text is the clean seed papers (corpus/sources/, all but 001, the damaged
+paper the project is scored on) and the truth of the development part of corpus/real/split.json
+(never its test part): `training_files()` is the one list the build reads. Besides vocabulary
+it gives `WordPairs`, counts of which word follows which, the evidence real-word pairs
+(är/år/ar, här/har, gör/går) need.
 
 A *skeleton* is a word with its diacritics dropped (å, ä → a; ö → o; é → e). The skeleton index
 maps each skeleton to the known forms that share it, so the repair stage can go from a damaged
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import math
 import os
 import pickle
 import re
@@ -38,7 +46,11 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache"
 GENRE_DIR = ROOT / "rules" / "lexicon"
-CACHE_VERSION = "6"
+CACHE_VERSION = "7"
+SOURCES_DIR = ROOT / "corpus" / "sources"
+REAL_DIR = ROOT / "corpus" / "real"
+SCORED_SEED = "001"
+"""The damaged seed the project is scored on: never training text, in no corrected form."""
 
 GENRE_FREQUENCY = 1e-6
 """Frequency given to a genre term that wordfreq does not list (about once per million words)."""
@@ -62,6 +74,104 @@ def skeleton(word: str) -> str:
     return word.lower().translate(_SKELETON)
 
 
+def training_files() -> list[Path]:
+    """Return the in-domain training text: clean seeds (not 001) and the real papers' development
+    part. The test part's names are never turned into paths here, so no build can read them."""
+    import json
+
+    seeds = [p for p in sorted(SOURCES_DIR.glob("[0-9][0-9][0-9]_*.txt")) if not p.name.startswith(SCORED_SEED)]
+    split_path = REAL_DIR / "split.json"
+    dev = json.loads(split_path.read_text(encoding="utf-8"))["dev"] if split_path.exists() else []
+    return seeds + [REAL_DIR / "truth" / f"{Path(name).stem}.txt" for name in dev]
+
+
+_TOKEN_PUNCT = ".,:;!?()\"'”“»«–-—/[]{}*•"
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_NUMBERISH = re.compile(r"^[\d\s.,:%+-]+$")
+
+
+def pair_token(word: str) -> str:
+    """Return the form a word takes in word pairs: lower case, a year as <year>, a number as <num>."""
+    if _YEAR.match(word):
+        return "<year>"
+    if _NUMBERISH.match(word):
+        return "<num>"
+    return word.lower()
+
+
+def text_sentences(text: str) -> list[list[str]]:
+    """Split text into runs of pair tokens; a sentence end or a line of its own ends a run."""
+    runs: list[list[str]] = []
+    for line in text.replace("\f", "\n").split("\n"):
+        run: list[str] = []
+        for raw in line.split():
+            word = raw.strip(_TOKEN_PUNCT)
+            if word:
+                run.append(pair_token(word))
+            if raw[-1:] in ".!?:;" or not word:
+                if len(run) > 1:
+                    runs.append(run)
+                run = []
+        if len(run) > 1:
+            runs.append(run)
+    return runs
+
+
+class WordPairs:
+    """Counts of adjacent word pairs in the in-domain training text, and the evidence they give.
+
+    evidence(prev, word, next) sums log P(word | prev) / P(word) and log P(next | word) / P(next)
+    where they are positive, each conditional smoothed towards the unigram with PAIR_SMOOTHING
+    pseudo-counts and every pair count less PAIR_DISCOUNT: a pair seen more often than chance
+    speaks for the word, a pair seen once says nothing (one sighting in a small text may be
+    chance or one writer's habit), and a pair never seen says nothing (ten thousand words of training
+    text are silent about most pairs, so silence is no evidence against a word).
+    """
+
+    def __init__(self, unigrams: dict[str, int], bigrams: dict[tuple[str, str], int]):
+        self.unigrams = unigrams
+        self.bigrams = bigrams
+        self.total = sum(unigrams.values()) or 1
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> WordPairs:
+        """Count the pair tokens and adjacent pairs of `texts`."""
+        from collections import Counter
+
+        uni: Counter = Counter()
+        bi: Counter = Counter()
+        for text in texts:
+            for run in text_sentences(text):
+                uni.update(run)
+                bi.update(zip(run, run[1:]))
+        return cls(dict(uni), dict(bi))
+
+    def _p(self, word: str, background: float) -> float:
+        return (self.unigrams.get(word, 0) + PAIR_SMOOTHING * background) / (self.total + PAIR_SMOOTHING)
+
+    def evidence(self, prev: str, word: str, nxt: str, background: dict[str, float]) -> float:
+        """Return the log evidence (>= 0) the neighbours give `word` (0 when no pair was seen)."""
+        out = 0.0
+        p_word = self._p(word, background.get(word, 1e-9))
+        for a, b, p_b in ((prev, word, p_word), (word, nxt, None)):
+            count_a = self.unigrams.get(a, 0)
+            if not a or not b or not count_a:
+                continue
+            if p_b is None:
+                p_b = self._p(b, background.get(b, 1e-6))
+            seen = max(0.0, self.bigrams.get((a, b), 0) - PAIR_DISCOUNT)
+            cond = (seen + PAIR_SMOOTHING * p_b) / (count_a + PAIR_SMOOTHING)
+            out += max(0.0, math.log(cond / p_b))
+        return out
+
+
+PAIR_DISCOUNT = 1.0
+"""Subtracted from every pair count: a pair must be seen twice to count at all."""
+PAIR_SMOOTHING = 10.0
+"""Pseudo-counts of the unigram in each conditional: a context must be seen about this often
+before its silence about a word counts against that word."""
+
+
 class Lexicon:
     """Word frequencies (lower-case forms) with membership, compounds and a skeleton index."""
 
@@ -71,8 +181,10 @@ class Lexicon:
         by_skeleton: dict[str, tuple[str, ...]] | None = None,
         damage_like: frozenset[str] | None = None,
         trigrams: frozenset[str] | None = None,
+        pairs: WordPairs | None = None,
     ):
         self.frequencies = frequencies
+        self.pairs = pairs if pairs is not None else WordPairs({}, {})
         self.by_skeleton = by_skeleton if by_skeleton is not None else _skeleton_index(frequencies)
         self.damage_like = damage_like if damage_like is not None else _damage_like(frequencies, self.by_skeleton)
         self.trigrams = trigrams if trigrams is not None else _trigrams(frequencies, self.damage_like)
@@ -279,24 +391,34 @@ def _cache_path(directory: Path = GENRE_DIR) -> Path:
 
     digest = hashlib.sha256(CACHE_VERSION.encode())
     digest.update(getattr(wordfreq, "__version__", "").encode())
-    for path in sorted(directory.glob("*.txt")):
+    for path in [*sorted(directory.glob("*.txt")), *training_files()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return CACHE_DIR / f"lexicon-{digest.hexdigest()[:16]}.pickle"
 
 
 def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
-    """Build the lexicon from wordfreq and the genre terms and write its cache."""
+    """Build the lexicon from wordfreq, the genre terms and the training text; write its cache.
+
+    A word form of the training text counts as a genre term: the register's compounds
+    ("resultatfond", "ombudgetering") are then candidates and compound parts.
+    """
     from wordfreq import get_frequency_dict
 
     frequencies = dict(get_frequency_dict("sv", "large"))
     for term, freq in read_genre_terms(directory).items():
         frequencies[term] = max(frequencies.get(term, 0.0), freq)
-    lexicon = Lexicon(frequencies)
+    texts = [path.read_text(encoding="utf-8") for path in training_files()]
+    pairs = WordPairs.from_texts(texts)
+    for word in pairs.unigrams:
+        if _LETTERS.match(word) and len(word) >= 2:
+            frequencies[word] = max(frequencies.get(word, 0.0), GENRE_FREQUENCY)
+    lexicon = Lexicon(frequencies, pairs=pairs)
     path = _cache_path(directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    state = (lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams, pairs.unigrams, pairs.bigrams)
     with tmp.open("wb") as handle:
-        pickle.dump((lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     for stale in path.parent.glob("lexicon-*.pickle"):
         if stale != path:
@@ -310,8 +432,8 @@ def load_lexicon() -> Lexicon:
     path = _cache_path()
     if path.exists():
         with path.open("rb") as handle:
-            frequencies, by_skeleton, damage_like, trigrams = pickle.load(handle)
-        return Lexicon(frequencies, by_skeleton, damage_like, trigrams)
+            frequencies, by_skeleton, damage_like, trigrams, unigrams, bigrams = pickle.load(handle)
+        return Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams))
     log.info("lexicon cache %s missing: building it", path)
     return build_lexicon()
 
@@ -324,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     lexicon = build_lexicon() if args.build else load_lexicon()
     print(f"{len(lexicon.frequencies)} forms, {len(lexicon.by_skeleton)} skeletons, "
+          f"{lexicon.pairs.total} training tokens, {len(lexicon.pairs.bigrams)} word pairs, "
           f"{time.perf_counter() - started:.2f} s ({_cache_path()})")
     return 0
 

@@ -22,6 +22,10 @@ PageKind = Literal["text", "ocr", "damaged_text"]
 
 WordOrigin = Literal["text-layer", "ocr", "plain-text"]
 
+PersonalData = Literal["masked", "kept"]
+"""Whether personal data (personnummer, phone numbers, e-mail and street addresses) was masked
+in a file (the default) or kept by `papers run --keep-personal-data` for an internal run."""
+
 
 class Frozen(BaseModel):
     """Base of every model type: immutable, no unknown fields."""
@@ -234,6 +238,7 @@ class Manifest(Frozen):
     pipeline_version: str
     rules_hash: str
     ocr: OcrInfo
+    personal_data: PersonalData = Field(description="'masked' (default) or 'kept' (--keep-personal-data).")
     inputs: tuple[ManifestEntry, ...]
     counts: dict[str, int]
 
@@ -255,6 +260,9 @@ class Document(Frozen):
         default=(), description="The papers the document holds, in page order (one for a single paper)."
     )
     notes: tuple[str, ...] = Field(default=(), description="Structural oddities worth a look (not failures).")
+    personal_data: PersonalData = Field(
+        default="kept", description="'masked' once pipeline/privacy.py has masked it, else 'kept' (as the stages leave it)."
+    )
 
     def lines(self) -> list[tuple[int, int, tuple[Word, ...]]]:
         """Return `(page, line, words)` for every line of the document in reading order."""

@@ -1,7 +1,8 @@
 """Writers of the batch outputs: records.jsonl/.parquet, discrepancies.json, report.html, report.xlsx.
 
 Every file is deterministic (sorted keys, stable order, no timestamps) and written atomically
-(a temporary file in the same folder, then `os.replace`).
+(a temporary file in the same folder, then `os.replace`). Personal data is masked once, in
+`write_outputs`, before any of them is rendered; report.xlsx writes no live formula.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image
 
 from pipeline.model import Document, Evidence, Record
+from pipeline.privacy import append_row, folder_setting, mask_result
 from pipeline.records import records_frame
+from pipeline.rules import PrivacyRules
 from pipeline.store import json_bytes, write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,6 @@ CROP_MAX_WIDTH_PX = 900
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 """Creation/modification time written into report.xlsx, so two writes are byte-identical."""
 
-_PERSONNUMMER = re.compile(r"\b(?:19|20)?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})\b")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2, "ok": 3}
 
 
@@ -61,21 +63,6 @@ def discrepancies_json(report) -> bytes:
 
 
 # --------------------------------------------------------------------------- html
-
-
-def mask_personal_numbers(text: str) -> str:
-    """Mask Swedish personal (and coordination) numbers: keep the birth date, hide the last four.
-
-    Org numbers share the shape but have a month group of 20 or more, so they stay.
-    """
-
-    def repl(m: re.Match[str]) -> str:
-        month, day = int(m.group(2)), int(m.group(3))
-        if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91):
-            return m.group(0)[: -4] + "XXXX"
-        return m.group(0)
-
-    return _PERSONNUMMER.sub(repl, text)
 
 
 def crop_png(out_dir: Path, doc: Document | None, evidence: Evidence | None) -> str | None:
@@ -127,7 +114,6 @@ def _fmt(value: object, field: str | None, kind: str, label: str | None = None) 
 def render_html(result, out_dir: Path) -> str:
     """Render report.html: summary, one card per finding with page crops, repaired values."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters["mask"] = lambda s: mask_personal_numbers(str(s))
     docs = {d.doc_id: d for d in result.documents}
     crops: dict[tuple, str | None] = {}
 
@@ -200,22 +186,23 @@ def render_xlsx(result) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Findings"
-    ws.append(["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "rests_on_repaired"])
+    append_row(ws, ["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "rests_on_repaired"])
     for f in result.report.findings:
-        ws.append([f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", mask_personal_numbers(f.explanation), f.rests_on_repaired])
+        append_row(ws, [f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", f.explanation, f.rests_on_repaired])
     wv = wb.create_sheet("Values")
-    wv.append(["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned", "text_repaired", "repaired", "low_confidence"])
+    append_row(wv, ["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned", "text_repaired", "repaired",
+                    "low_confidence"])
     for f in result.report.findings:
         for v in f.values:
             ev = v.evidence
-            wv.append([f.id, f.kind, v.doc_id, v.label or "", mask_personal_numbers(str(v.value)) if isinstance(v.value, str) else v.value,
-                       ev.page if ev else None, mask_personal_numbers(ev.text_as_scanned) if ev else "",
-                       mask_personal_numbers(ev.text_repaired) if ev else "", ev.repaired if ev else None, ev.low_confidence if ev else None])
+            append_row(wv, [f.id, f.kind, v.doc_id, v.label or "", v.value, ev.page if ev else None,
+                            ev.text_as_scanned if ev else "", ev.text_repaired if ev else "",
+                            ev.repaired if ev else None, ev.low_confidence if ev else None])
     wr = wb.create_sheet("Records")
     frame = records_frame(list(result.records))
-    wr.append(list(frame.columns))
+    append_row(wr, list(frame.columns))
     for row in frame.itertuples(index=False):
-        wr.append([None if _isna(x) else (mask_personal_numbers(x) if isinstance(x, str) else x) for x in row])
+        append_row(wr, [None if _isna(x) else x for x in row])
     for sheet in (ws, wv, wr):
         sheet.freeze_panes = "A2"
     wb.properties.creator = "committee-papers"
@@ -257,8 +244,11 @@ def _normalize_zip(data: bytes) -> bytes:
 # --------------------------------------------------------------------------- all outputs
 
 
-def write_outputs(result, out_dir: Path) -> None:
-    """Write the five batch outputs into `out_dir`, each atomically."""
+def write_outputs(result, out_dir: Path, privacy: PrivacyRules) -> None:
+    """Write the five batch outputs into `out_dir`, each atomically, with personal data masked
+    unless the folder's manifest records a run with --keep-personal-data."""
+    if folder_setting(out_dir) == "masked":
+        result = mask_result(result, privacy)
     write_bytes_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
     write_bytes_atomic(out_dir / "records.parquet", records_parquet(result.records))
     write_bytes_atomic(out_dir / "discrepancies.json", discrepancies_json(result.report))

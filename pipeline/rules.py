@@ -333,8 +333,13 @@ class RepairRules(RuleSet):
     damage_evidence_ratio: float
     document_weight: float
     context_window: int
+    pair_weight: float
+    pair_evidence_cap: float
+    dropped_glyph_ratio: float
+    dropped_glyph_margin: float
     one_as_i_min_damage: float
     one_as_i_not_after: tuple[str, ...]
+    one_as_i_not_before: tuple[str, ...]
     context: tuple[ContextRule, ...]
 
 
@@ -413,6 +418,35 @@ class PapersRules(RuleSet):
         return value
 
 
+class PersonalDataKind(RuleSet):
+    """One kind of personal data: its patterns, and what a match must also pass to be masked.
+
+    Patterns are compiled here, so a broken one is reported when the rules load.
+    """
+
+    kind: str
+    patterns: tuple[str, ...] = Field(min_length=1)
+    check: Literal["personnummer"] | None = None
+    min_digits: int = Field(default=0, ge=0)
+    max_digits: int | None = Field(default=None, ge=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"not a valid regular expression {pattern!r}: {err}") from err
+        return patterns
+
+
+class PrivacyRules(RuleSet):
+    """Personal data masked in every output unless --keep-personal-data (rules/privacy.yaml)."""
+
+    kinds: tuple[PersonalDataKind, ...] = Field(min_length=1)
+
+
 class Rules(RuleSet):
     """All validated rules. Add a rule file by adding a field typed by its RuleSet model."""
 
@@ -425,6 +459,7 @@ class Rules(RuleSet):
     checks: ChecksRules
     tables: TablesRules
     papers: PapersRules
+    privacy: PrivacyRules
     directory: Path
     hash: str
 

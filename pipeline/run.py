@@ -20,11 +20,13 @@ from tqdm import tqdm
 from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.executor import make_executor
+from pipeline.exports import write_exports
 from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, find_inputs, ingest, media_type, sha256_file
-from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page
+from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
 from pipeline.ocr import THRESHOLDING_NAMES, OcrResult, OcrSettings, check_tesseract, ocr_page
 from pipeline.papers import split_papers
+from pipeline.privacy import black_out, mask_document, mask_model
 from pipeline.reconcile import reconcile_folder
 from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
@@ -63,6 +65,14 @@ class RunOptions:
     redo_ocr: bool = False
     lang: str = "swe"
     progress: bool = False
+    keep_personal_data: bool = False
+    pdf: bool = True
+    alto: bool = True
+
+    @property
+    def personal_data(self) -> PersonalData:
+        """What the outputs hold: masked personal data (the default), or kept for an internal run."""
+        return "kept" if self.keep_personal_data else "masked"
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,8 @@ def _failure(err: Exception, stage: str) -> InputFailure:
     return InputFailure(stage=stage, code="E999", message=f"internal error: {type(err).__name__}: {err}")
 
 
-def _entry(path: str, doc: Document) -> ManifestEntry:
-    warnings = tuple(f"page {p.number}: {w}" for p in doc.pages for w in p.warnings)
+def _entry(path: str, doc: Document, exports: tuple[str, ...] = ()) -> ManifestEntry:
+    warnings = tuple(f"page {p.number}: {w}" for p in doc.pages for w in p.warnings) + exports
     return ManifestEntry(
         path=path,
         doc_id=doc.doc_id,
@@ -159,6 +169,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     out = options.out
     entries: dict[str, ManifestEntry] = {}
     pending: dict[str, tuple[str, Ingested]] = {}
+    sources: dict[str, Path] = {}  # input file of each pending document, for its searchable PDF
     first_path: dict[str, str] = {}
     copies: dict[str, str] = {}
     processed = skipped = 0
@@ -174,13 +185,16 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
                 continue
             first_path[doc_id] = relative
             cached = None if options.force else read_document(out, doc_id)
-            if cached and cached.pipeline_version == __version__ and cached.rules_hash == rules.hash:
-                entries[relative] = _entry(relative, cached)
+            if (cached and cached.pipeline_version == __version__ and cached.rules_hash == rules.hash
+                    and cached.personal_data == options.personal_data):
+                exported = write_exports(cached, path, out, pdf=options.pdf, alto=options.alto, only_missing=True)
+                entries[relative] = _entry(relative, cached, exported)
                 skipped += 1
                 continue
             ingested = ingest(path, relative, rules, pipeline_version=__version__, settings=settings,
                               redo_ocr=options.redo_ocr, doc_id=doc_id)
             pending[relative] = (doc_id, ingested)
+            sources[relative] = path
         except Exception as err:
             entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed", media_type=kind,
                                               error=_failure(err, "ingest"))
@@ -197,9 +211,13 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             doc = _with_ocr(ingested, pages, evidence)
             doc = process_document(doc, rules)
             stage = "output"
+            if not options.keep_personal_data:
+                doc, hidden = mask_document(doc, rules.privacy)
+                evidence = black_out(evidence, hidden)
             doc = _attach_evidence(doc, evidence, out)
             write_model(document_path(out, doc_id), doc)
-            entries[relative] = _entry(relative, doc)
+            exported = write_exports(doc, sources[relative], out, pdf=options.pdf, alto=options.alto)
+            entries[relative] = _entry(relative, doc, exported)
             processed += 1
         except StageFailure as err:
             entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
@@ -250,6 +268,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     manifest = Manifest(
         pipeline_version=__version__,
         rules_hash=rules.hash,
+        personal_data=options.personal_data,
         ocr=OcrInfo(
             tesseract_version=tesseract.version,
             traineddata_sha256=tesseract.traineddata_sha256,
@@ -260,6 +279,8 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         inputs=ordered,
         counts=counts,
     )
+    if not options.keep_personal_data:
+        manifest = mask_model(manifest, rules.privacy)
     write_model(out / MANIFEST, manifest)
     reconcile_folder(out, rules)
     log.info("%d inputs: %d processed, %d skipped as unchanged, %d failed in %.1f s",

@@ -3,6 +3,8 @@
     OUT/manifest.json                     every input and what became of it
     OUT/documents/<doc_id>.json           one Document per input
     OUT/evidence/<doc_id>/page-NNN.jpg    reduced page images the report crops evidence from
+    OUT/pdf/<doc_id>.pdf                  searchable PDF (PDF/A-2b where it validates)
+    OUT/alto/<doc_id>/page-NNN.xml        ALTO XML v4.4 per page
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pipeline.model import Document
 
 DOCUMENTS = "documents"
 EVIDENCE = "evidence"
+PDF = "pdf"
+ALTO = "alto"
 MANIFEST = "manifest.json"
 
 
@@ -55,6 +59,14 @@ def evidence_path(doc_id: str, page_number: int) -> str:
     return f"{EVIDENCE}/{doc_id}/page-{page_number:03d}.jpg"
 
 
+def pdf_path(out: Path, doc_id: str) -> Path:
+    return out / PDF / f"{doc_id}.pdf"
+
+
+def alto_path(out: Path, doc_id: str, page_number: int) -> Path:
+    return out / ALTO / doc_id / f"page-{page_number:03d}.xml"
+
+
 def read_document(out: Path, doc_id: str) -> Document | None:
     """Return a previously written Document, or None if absent or unreadable (then it is redone)."""
     path = document_path(out, doc_id)
@@ -65,12 +77,12 @@ def read_document(out: Path, doc_id: str) -> Document | None:
 
 
 def prune(out: Path, keep: set[str]) -> None:
-    """Remove documents and evidence of inputs no longer in the run, so OUT mirrors it."""
-    for path in (out / DOCUMENTS).glob("*.json"):
+    """Remove documents, evidence, PDFs and ALTO of inputs no longer in the run, so OUT mirrors it."""
+    for path in [*(out / DOCUMENTS).glob("*.json"), *(out / PDF).glob("*.pdf")]:
         if path.stem not in keep:
             path.unlink()
-    evidence = out / EVIDENCE
-    if evidence.is_dir():
-        for folder in evidence.iterdir():
-            if folder.name not in keep:
-                shutil.rmtree(folder)
+    for folder_name in (EVIDENCE, ALTO):
+        if (out / folder_name).is_dir():
+            for folder in (out / folder_name).iterdir():
+                if folder.name not in keep:
+                    shutil.rmtree(folder)

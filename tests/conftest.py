@@ -31,3 +31,30 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     jobs = str(max(1, min(2, os.cpu_count() or 1)))
     code = main(["run", str(CORPUS_INPUTS), "--out", str(out), "--force", "--jobs", jobs, "--no-progress"])
     return out, code
+
+
+EXPORT_INPUTS = (
+    "scans-300/004-iop-bilda-erikshjalpen.pdf",  # 300 dpi scan; page 3 holds repaired words ("7094" -> "70%")
+    "born-digital/000-iop-ikf.pdf",
+    "legacy/001-iop-oversikt-legacy-ocr.pdf",  # damaged text layer: "Linkopings" -> "Linköpings"
+    "images/000-iop-ikf-p1.png",
+)
+
+
+@pytest.fixture(scope="session")
+def export_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Run the main job (PDF and ALTO on, as by default) on four corpus inputs, five OCR'd pages.
+
+    Returns:
+        The input folder (a copy of the four inputs in their corpus folders) and the output folder.
+    """
+    import shutil
+
+    inputs = tmp_path_factory.mktemp("export-inputs")
+    for relative in EXPORT_INPUTS:
+        (inputs / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CORPUS_INPUTS / relative, inputs / relative)
+    out = tmp_path_factory.mktemp("export-out")
+    jobs = str(max(1, min(2, os.cpu_count() or 1)))
+    assert main(["run", str(inputs), "--out", str(out), "--jobs", jobs, "--no-progress"]) == 0
+    return inputs, out

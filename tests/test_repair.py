@@ -96,8 +96,8 @@ def test_clean_seed_changes_fewer_than_one_in_a_thousand(seed, rules):
     ],
 )
 def test_case_and_punctuation_preserved(damaged, expected, rules):
-    line = f"det ar en fraga for ndmnden {damaged} och manga fler"
-    want = f"det är en fråga för nämnden {expected} och många fler"
+    line = f"det ar en fraga for ndmnden. {damaged} och manga fler"
+    want = f"det är en fråga för nämnden. {expected} och många fler"
     assert fix(line, rules) == want
 
 
@@ -163,3 +163,74 @@ def test_damaged_text_pages_are_repaired(rules):
     out = repair_document(_doc("damaged_text", "damaged_text"), rules)
     assert [w.text for w in out.pages[1].words] == "Förslag till beslut för nämnden".split()
     assert out.pages[1].repair.repaired == 3
+
+
+# ---------------------------------------------------------------- issue 10
+
+DEV_PAPER = Path(__file__).resolve().parent.parent / "corpus" / "real" / "truth" / "05_ifo-protokoll-donationsfond-2024.txt"
+
+
+def test_dropped_glyphs_are_put_back_not_replaced(rules):
+    """A text layer that lost every å/ä/ö (a font without a Unicode map), from a development paper:
+    restored words must be the source's; a word left alone keeps its scanned letters."""
+    source = DEV_PAPER.read_text(encoding="utf-8").split("\f")[0].split("\n")
+    dropped = [line.translate(str.maketrans("", "", "åäöÅÄÖ")) for line in source]
+    out = repair_lines(dropped, rules)
+    restored = wrong = 0
+    for scan_line, out_line, src_line in zip(dropped, out, source):
+        for s, o, t in zip(scan_line.split(), out_line.split(), src_line.split()):
+            if o != s:
+                restored += 1
+                wrong += o != t
+    assert wrong == 0
+    assert restored >= 20
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("Ftt mycket lgt antal anskningar infr rets period", "Fått mycket lågt antal ansökningar inför årets period"),
+        ("ndring av fonden. ndring av nmnden", "Ändring av fonden. Ändring av nämnden"),
+    ],
+)
+def test_dropped_glyph_lines(damaged, expected, rules):
+    assert fix(damaged, rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("det ar 4G/5G och GA1 i ndmnden", "det är 4G/5G och GA1 i nämnden"),
+        ("utbyggnad av 4G och 5G ar klar for ndmnden", "utbyggnad av 4G och 5G är klar för nämnden"),
+    ],
+)
+def test_codes_with_digits_are_never_changed(damaged, expected, rules):
+    assert fix(damaged, rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("det blev en Okning av kostnaderna for ndmnden", "det blev en ökning av kostnaderna för nämnden"),
+        ("kostnaderna ar hoga. Okningen ar stor", "kostnaderna är höga. Ökningen är stor"),
+        ("ndmnden i Ostersund har fatt en Oversyn i Angelholm", "nämnden i Östersund har fått en översyn i Ängelholm"),
+    ],
+)
+def test_capital_lookalike_takes_the_case_of_its_position(damaged, expected, rules):
+    assert fix(damaged, rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # word pairs of the training text: "per år", "i år", "föregående år"; "beror främst på"
+        ("kostnaden okar med tva procent per ar", "kostnaden ökar med två procent per år"),
+        ("budgeten for foregaende ar visar ett underskott", "budgeten för föregående år visar ett underskott"),
+        ("avvikelsen beror framst pa hogre kostnader", "avvikelsen beror främst på högre kostnader"),
+        # a lone 1 in a date or a list of numbers stays a number
+        ("som startar 1 juli 2026 i ndmnden", "som startar 1 juli 2026 i nämnden"),
+        ("studievag 1 och 2 for ndmnden", "studieväg 1 och 2 för nämnden"),
+    ],
+)
+def test_real_word_pairs_and_numbers_in_context(damaged, expected, rules):
+    assert fix(damaged, rules) == expected

@@ -14,7 +14,8 @@ import pytest
 
 from pipeline.model import Evidence
 from pipeline.reconcile import batch_schemas, reconcile_folder
-from pipeline.report import crop_png, mask_personal_numbers, render_xlsx
+from pipeline.privacy import mask_text
+from pipeline.report import crop_png, render_xlsx
 from pipeline.rules import load_rules
 from tests.test_reconcile import corpus_documents
 
@@ -92,8 +93,9 @@ def test_html_escapes_document_text_and_masks_personal_numbers(out: Path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Link&amp;pings Stads-mission" in html and "Link&pings" not in html
     assert "<script>" in html and html.count("<script") == 1  # only the report's own filter script
-    assert mask_personal_numbers("Anna, 19850312-1234, org. nr 212000-0449") == "Anna, 19850312-XXXX, org. nr 212000-0449"
-    assert mask_personal_numbers("850312+1234") == "850312+XXXX"
+    privacy = load_rules().privacy
+    assert mask_text("Anna, 19121212-1212, org. nr 212000-0449", privacy) == "Anna, ********-****, org. nr 212000-0449"
+    assert mask_text("121212+1212", privacy) == "******+****"
 
 
 def test_no_crop_for_plain_text_or_missing_images(out: Path):

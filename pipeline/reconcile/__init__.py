@@ -243,5 +243,5 @@ def reconcile_folder(out_dir: Path, rules: Rules) -> ReconcileResult:
 
     docs, skipped = load_documents(out_dir)
     result = reconcile_documents(docs, rules, tuple(skipped))
-    write_outputs(result, out_dir)
+    write_outputs(result, out_dir, rules.privacy)
     return result

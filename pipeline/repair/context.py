@@ -6,28 +6,20 @@ import math
 import re
 from collections import Counter
 
-from pipeline.lexicon import Lexicon, load_lexicon, skeleton
+from pipeline.lexicon import Lexicon, load_lexicon, pair_token, skeleton
 from pipeline.repair.candidates import _DIACRITICS
 from pipeline.repair.scoring import _scorer
 from pipeline.repair.tokens import Slot
 from pipeline.rules import Rules
 
-_NUMBER = re.compile(r"^[\d\s.,:%+-]+$")
-_YEAR = re.compile(r"^(19|20)\d\d$")
 _WORDISH = re.compile(r"^[^\W\d_]{2,}$")
 
 
-def _neighbour(slot: Slot | None, sep: str | None = None) -> str:
-    if sep:
-        return sep
+def _neighbour(slot: Slot | None) -> str:
+    """Return a neighbouring slot as context rules and word pairs see it (see pair_token)."""
     if slot is None:
         return ""
-    form = slot.result if slot.result is not None else slot.lower
-    if _YEAR.match(form):
-        return "<year>"
-    if _NUMBER.match(form):
-        return "<num>"
-    return form.lower()
+    return pair_token(slot.result if slot.result is not None else slot.lower)
 
 
 
@@ -38,6 +30,7 @@ class Repairer:
         self.rules = rules.repair
         self.lexicon = lexicon or load_lexicon()
         self.scorer = _scorer(rules, self.lexicon)
+        self._restored = self.scorer.restored  # per form, shared by every run of one scorer
         self.context = {}
         self.max_bonus = sum(sorted((r.bonus for r in self.rules.context), reverse=True)[:2]) + 4.0
         for rule in self.rules.context:
@@ -73,13 +66,85 @@ class Repairer:
             for page in {s.page for s in slots}
         }
 
+    def dropped_pages(self, slots: list[Slot]) -> set[int]:
+        """Return the pages whose text layer drops glyphs rather than misreading them.
+
+        A font without a Unicode map loses å/ä/ö outright ("ndring", "rets", "fr"): forms that
+        become a clearly commoner word when one letter is put back, while the other letters are
+        exact. OCR damage instead leaves look-alike marks (é, 6, &) and plain-vowel forms of
+        common words ("fran", "over"). A page is of the dropped kind when restorable forms
+        outnumber both kinds of look-alike evidence `dropped_glyph_ratio` times over.
+        """
+        dropped: Counter = Counter()
+        lookalike: Counter = Counter()
+        freqs, ratio = self.lexicon.frequencies, self.rules.damage_evidence_ratio
+        symbols = self.scorer.channel.symbols
+        for s in slots:
+            w = s.lower
+            if not s.eligible or len(w) < 2:
+                continue
+            if not w.isalpha():
+                lookalike[s.page] += any(ch in symbols for ch in w)
+            elif self._restoration(w, 1):
+                dropped[s.page] += 1
+            elif w in freqs and any(v != w and freqs[v] > max(freqs[w] * ratio, 1e-6) for v in self.lexicon.same_skeleton(w)):
+                lookalike[s.page] += 1
+        need = self.rules.dropped_glyph_ratio
+        return {page for page, n in dropped.items() if n >= need * (lookalike[page] + 1)}
+
+    def _restoration(self, form: str, max_letters: int) -> str:
+        """Return the word `form` is with up to `max_letters` of å/ä/ö put back, or "" if none clearly.
+
+        Only insertions: the letters that are there are exact, so no other word is reached by
+        changing one. One restored letter is preferred to two; the commonest restoration must be
+        `dropped_glyph_margin` times commoner than the next and than the form itself, and a
+        listed form of two letters ("nr", "tv") is never restored.
+        """
+        key = (form, max_letters)
+        hit = self._restored.get(key)
+        if hit is not None:
+            return hit
+        freqs, floor = self.lexicon.frequencies, self.rules.realword_min_frequency
+        own = freqs.get(form, 0.0)
+        hit = ""
+        if own < floor or len(form) >= 3:
+            forms = {form}
+            for _ in range(max_letters):
+                forms = {f[:i] + ch + f[i:] for f in forms for i in range(len(f) + 1) for ch in "åäö"}
+                found = sorted((f for f in forms if freqs.get(f, 0.0) >= floor), key=lambda f: (-freqs[f], f))
+                if found:
+                    rival = max(own, freqs[found[1]] if len(found) > 1 else 0.0)
+                    if freqs[found[0]] >= self.rules.dropped_glyph_margin * rival:
+                        hit = found[0]
+                    break
+        self._restored[key] = hit
+        return hit
+
+    def _restore_dropped(self, slots: list[Slot], k: int) -> None:
+        """Put back the å/ä/ö a text layer dropped (see `_restoration`); the first letter's case
+        follows the sentence: a capital at a sentence's or a heading's start, else lower case."""
+        s = slots[k]
+        word = self._restoration(s.lower, 2) if s.lower.isalpha() else ""
+        if not word:
+            return
+        s.result, s.reason, s.confidence = word, "dropped-glyph", 1.0
+        if word[:1] != s.lower[:1]:
+            prev = _prev_slot(slots, k)
+            starts = prev is None or prev.ends_sentence or (s.line_start and not prev.text[-1:].islower())
+            s.first_case = "upper" if starts else "lower"
+
     def run(self, slots: list[Slot]) -> None:
         """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends)."""
         damage = self.damage(slots)
+        dropped = self.dropped_pages(slots)
         margin, amb = self.rules.min_margin_nonword, self.rules.ambiguity_margin
         seen: Counter = Counter()
         pending: list[int] = []
         for k, s in enumerate(slots):
+            if s.page in dropped:
+                if s.eligible and s.joined_with is None and not s.join_tail:
+                    self._restore_dropped(slots, k)
+                continue
             if not s.eligible or len(s.lower) == 1 or s.join_tail:
                 if _DIACRITICS.intersection(s.lower) and s.lower.isalpha():
                     seen[s.lower] += 1
@@ -106,14 +171,35 @@ class Repairer:
                 pending.append(k)
         for k in pending:
             self._decide_in_context(slots, k, seen)
-        self._one_as_i(slots, damage)
+        self._one_as_i(slots, damage, dropped)
+        self._lower_case_mid_sentence(slots)
+
+    def _lower_case_mid_sentence(self, slots: list[Slot]) -> None:
+        """Write a repaired capital look-alike inside a line and a sentence in lower case.
+
+        Old OCR reads a word-initial ö as "O" ("Okning" for "ökning"): the capital is the
+        look-alike's, not the writer's. When the repair changed that very first letter, the word
+        stands mid-sentence, and hunspell-sv knows the lower-case form (it lists names only with
+        their capital), the word is written as the language writes it; any other case is kept.
+        """
+        for k, s in enumerate(slots):
+            if s.result is None or s.first_case or not s.text[:1].isupper() or s.text[1:2].isupper():
+                continue
+            if s.result[:1] == s.lower[:1] or s.line_start or k == 0 or slots[k - 1].ends_sentence:
+                continue
+            if self.lexicon.hunspell_knows(s.result):
+                s.first_case = "lower"
 
     def _decide_in_context(self, slots: list[Slot], k: int, seen: Counter) -> None:
         s = slots[k]
         choice = s.choice
         assert choice is not None
         form = choice.scanned
-        prev = "/" if s.after_slash else _neighbour(_prev_slot(slots, k))
+        before = _prev_slot(slots, k)
+        if s.after_slash:
+            prev = "/"
+        else:  # a sentence's first word has no previous word to go by ("etapp 2. är i")
+            prev = "" if before is not None and before.ends_sentence else _neighbour(before)
         nxt = _neighbour(_next_slot(slots, k))
         if s.joined_with is not None:
             nxt = _neighbour(_next_slot(slots, s.joined_with))
@@ -122,11 +208,15 @@ class Repairer:
             if slots[i].ends_sentence:
                 break  # the clause's tense ends with its sentence
             window.add(_neighbour(slots[i]))
+        pair_prev = "" if s.after_slash else prev
+        pair_next = "" if s.ends_sentence else nxt
+        freqs, cap = self.lexicon.frequencies, self.rules.pair_evidence_cap
         scored = []
         for word, score in choice.options:
             if score == -math.inf:
                 continue
-            bonus = 0.0
+            pairs = min(cap, self.lexicon.pairs.evidence(pair_prev, word, pair_next, freqs))
+            bonus = self.rules.pair_weight * pairs
             for rule in self.context.get(word, ()):
                 if (
                     (not rule.prev or prev in rule.prev)
@@ -150,10 +240,10 @@ class Repairer:
             s.result, s.reason = best, "context"
             s.confidence = _confidence(tuple(scored), 0)
 
-    def _one_as_i(self, slots: list[Slot], damage: dict[int, float]) -> None:
+    def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
         """Read a lone look-alike of "i" ("1", "|") standing between words as the preposition."""
         for k, s in enumerate(slots):
-            if len(s.lower) != 1 or not s.eligible or not s.bare:
+            if len(s.lower) != 1 or not s.eligible or not s.bare or s.page in dropped:
                 continue
             d = damage[s.page]
             if d < self.rules.one_as_i_min_damage:
@@ -168,6 +258,11 @@ class Repairer:
                 continue  # "1 Inledning", "1. Informationen": a number, not a word
             if p is not None and (p.result or p.lower).lower() in self.rules.one_as_i_not_after:
                 continue
+            after = _next_slot(slots, k + 1)
+            if (n.result or n.lower).lower() in self.rules.one_as_i_not_before or (
+                n.lower in ("och", "eller", "till") and after is not None and _neighbour(after) in ("<num>", "<year>")
+            ):
+                continue  # "1 juli", "studieväg 1 och 2": a number in a date or a list
             if not sentence_start and p is not None and not _WORDISH.match(p.result or p.lower):
                 continue
             s.result, s.reason, s.confidence = ("I" if sentence_start else "i"), "lone-i", round(d, 3)

@@ -39,6 +39,8 @@ class Scorer:
         self._cache: dict[tuple[str, float], Choice] = {}
         self._priors: dict[str, float] = {}
         self._quick: dict[str, float] = {}
+        self.restored: dict[tuple[str, int], str] = {}
+        """Dropped-glyph restorations per (form, letters), filled by the repairer (context.py)."""
 
     def prior(self, word: str) -> float:
         """Return log P(word): listed frequency, else a compound prior, else the unknown prior."""

@@ -34,6 +34,10 @@ class Slot:
     bare: bool = False
     after_slash: bool = False
     ends_sentence: bool = False
+    line_start: bool = False
+    first_case: str = ""
+    """"upper" or "lower" when the repair decided the first letter's case (a restored dropped
+    letter, a capital look-alike mid-sentence); empty: the scanned form's case is kept."""
 
 
 @dataclass
@@ -52,7 +56,9 @@ def _split_token(token: str, symbols: frozenset[str]) -> _Token:
     out = _Token(token[:i], trail=token[j:])
     core = token[i:j]
     pieces = _SPLIT.split(core) if core else []
-    has_digit_part = any(p.isdigit() for p in pieces)
+    has_digit_part = bool(_HAS_DIGIT.search(core)) and (
+        any(p.isdigit() for p in pieces) or sum(_HAS_DIGIT.search(p) is not None for p in pieces) > 1
+    )
     for k, piece in enumerate(pieces):
         if not piece:
             continue
@@ -74,6 +80,8 @@ def _eligible(piece: str, has_digit_part: bool, symbols: frozenset[str]) -> bool
     if any(not ch.isalpha() and ch not in symbols for ch in piece):
         return False
     if _HAS_DIGIT.search(piece):
+        if not any(ch.islower() for ch in piece):
+            return False  # a code ("4G", "GA1", "B52"): a digit among capitals is no look-alike
         digits = sum(ch.isdigit() for ch in piece)
         return not has_digit_part and digits <= 2 and digits < letters + 1 and len(piece) >= 2
     return len(piece) >= 2
@@ -87,6 +95,15 @@ def _case_like(scanned: str, word: str) -> str:
         return word[:1].upper() + word[1:]
     return word
 
+
+
+def _first_case(word: str, case: str) -> str:
+    """Apply a repair's decision on the first letter's case ("upper", "lower" or "" to keep)."""
+    if case == "upper":
+        return word[:1].upper() + word[1:]
+    if case == "lower" and not word[1:2].isupper():
+        return word[:1].lower() + word[1:]
+    return word
 
 
 def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = None) -> list[Slot]:
@@ -103,6 +120,7 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
         page = pages[line_no] if pages else 0
         first_index = len(slots)
         for token in tokens:
+            line_start = len(slots) == first_index
             bare = len([p for p in token.parts if isinstance(p, Slot)]) == 1 and not token.lead and not token.trail
             for i, p in enumerate(token.parts):
                 if isinstance(p, Slot):
@@ -112,6 +130,7 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
                     )
                     p.bare = bare
                     p.page = page
+                    p.line_start = line_start and i == 0
                     p.ends_sentence = token.trail[-1:] in (".", "!", "?", ":")
                     slots.append(p)
             last_trail = token.trail or (token.parts[-1] if token.parts and isinstance(token.parts[-1], str) else "")
@@ -178,7 +197,7 @@ def _render_token(token: _Token) -> str:
     out = [token.lead]
     for p in token.parts:
         if isinstance(p, Slot):
-            out.append(_case_like(p.text, p.result) if p.result is not None else p.text)
+            out.append(_first_case(_case_like(p.text, p.result), p.first_case) if p.result is not None else p.text)
         else:
             out.append(p)
     out.append(token.trail)
