@@ -68,7 +68,7 @@ F = TypeVar("F")
 
 def profile_folder(profile: str) -> Path:
     """Return the input folder of a capture profile."""
-    if profile in ("born-digital", "bundles"):
+    if profile in ("born-digital", "layout", "bundles"):
         return REAL / profile
     return REAL / "captures" / profile
 

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent
 REALDEV = ROOT.parent.parent / "shared" / "realdev"
 OUT = ROOT / "real"
 BORN, TRUTH, CAPTURES, BUNDLES = OUT / "born-digital", OUT / "truth", OUT / "captures", OUT / "bundles"
+LAYOUT = OUT / "layout"  # born-digital, every table set as text in columns of spaces, no rules
 EVERY_PAPER = ("photocopy-300", "worn-200", "phone", "fax-standard")
 SAMPLE = ("01", "06", "11", "14", "29", "37")  # fax-fine and rotated: tables, columns, a wide osaker-tabell
 BUNDLE_PAPERS = {  # file -> (capture profile or "born-digital", paper numbers in archive order)
@@ -76,7 +77,16 @@ def table_rows(lines: list[str]) -> list[list[str]]:
     return [r + [""] * (width - len(r)) for r in rows]
 
 
-def parse_paper(path: Path) -> list[list[Item]]:
+def layout_lines(rows: list[list[str]]) -> list[str]:
+    """A table as a word processor without rules sets it: columns padded with spaces, amounts right-aligned."""
+    flat = [[" ".join(cell.split("\n")) for cell in row] for row in rows]
+    widths = [max(len(row[j]) for row in flat) for j in range(len(flat[0]))]
+    amounts = [j > 0 and all(AMOUNT.fullmatch(row[j]) for row in flat[1:] if row[j]) for j in range(len(widths))]
+    return ["   ".join(cell.rjust(w) if right else cell.ljust(w) for cell, w, right in zip(row, widths, amounts)).rstrip()
+            for row in flat]
+
+
+def parse_paper(path: Path, tables_as_text: bool = False) -> list[list[Item]]:
     """Source pages as items; the source comment, link-only lines and code fences are not the paper's."""
     pages: list[list[Item]] = []
     table: list[str] = []
@@ -86,7 +96,7 @@ def parse_paper(path: Path) -> list[list[Item]]:
             table.append(line)
             continue
         if table:
-            pages[-1].append(Item("table", rows=table_rows(table)))
+            pages[-1].extend(table_items(table, tables_as_text))
             table = []
         if PAGE_MARK.fullmatch(line):
             pages.append([])
@@ -96,11 +106,17 @@ def parse_paper(path: Path) -> list[list[Item]]:
         elif not LINK_LINE.fullmatch(line.strip()) and not line.startswith("```"):
             pages[-1].append(Item("line", line))
     if table:
-        pages[-1].append(Item("table", rows=table_rows(table)))
+        pages[-1].extend(table_items(table, tables_as_text))
     for page in pages:
         while page and page[-1].kind == "gap":
             page.pop()
     return pages
+
+
+def table_items(lines: list[str], as_text: bool) -> list[Item]:
+    """A Markdown table as one gridded table item, or as its layout lines."""
+    rows = table_rows(lines)
+    return [Item("line", line) for line in layout_lines(rows)] if as_text else [Item("table", rows=rows)]
 
 
 def truth_line(item: Item) -> list[str]:
@@ -215,6 +231,13 @@ def build_paper(source: Path) -> dict[str, list[dict]]:
     return params
 
 
+def build_layout(source: Path) -> None:
+    """The paper born-digital with its tables set as text: what the text layer of an unruled table gives."""
+    canvas = Canvas(str(LAYOUT / f"{source.stem}.pdf"), pagesize=A4, invariant=1)
+    draw_paper(canvas, parse_paper(source, tables_as_text=True))
+    canvas.save()
+
+
 def build_bundles(sources: dict[str, Path]) -> None:
     """Several whole papers in one PDF, one after the other; bundles.json says where each lies."""
     index = {}
@@ -245,11 +268,12 @@ def build_real() -> None:
         print(f"corpus/real: {REALDEV} not found, skipped")
         return
     started = time.monotonic()
-    for folder in [BORN, TRUTH / "bundles", BUNDLES] + [CAPTURES / p for p in PROFILES]:
+    for folder in [BORN, LAYOUT, TRUTH / "bundles", BUNDLES] + [CAPTURES / p for p in PROFILES]:
         folder.mkdir(parents=True, exist_ok=True)
     sources = {p.name[:2]: p for p in sorted(REALDEV.glob("[0-9][0-9]_*.md"))}
     with ProcessPoolExecutor() as pool:
         params = dict(zip(sources.values(), pool.map(build_paper, sources.values())))
+        list(pool.map(build_layout, sources.values()))
     by_profile: dict[str, dict[str, list[dict]]] = {}
     for source, per_profile in params.items():
         for profile, pages in per_profile.items():

@@ -138,6 +138,10 @@ class TableSumsCheck(RuleSet):
     rounding_per_item: float = Field(ge=0)
     min_units: float = Field(ge=0)
     min_items: int = Field(ge=1)
+    deviation_row_cues: list[str]
+    outcome_kinds: list[str]
+    budget_kinds: list[str]
+    deviation_kind: str
     severity: BatchSeverity
 
 
@@ -256,6 +260,7 @@ class FactsRules(RuleSet):
     amount_roles: list[AmountRoleRule]
     header_roles: list[CueRole]
     total_row_cues: list[str]
+    total_column_cues: list[str]
     header_units: dict[str, int]
     column_kinds: list[ColumnKind]
     approx_words: list[str]

@@ -31,7 +31,7 @@ from pipeline.facts.entities import (
     short_mentions,
 )
 from pipeline.facts.ids import find_ids
-from pipeline.facts.table_facts import body_name, table_facts
+from pipeline.facts.table_facts import body_name, table_facts, units_from_text
 from pipeline.facts.text import TextStream, any_cue, cue_regex, fold
 from pipeline.model import Document, Fact
 from pipeline.rules import FactsRules, Rules
@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 _PAYER_SPLIT = re.compile(r"varav (halften|\d+ ?%) (?:finansieras|betalas|bekostas) av (\w+)")
 _BODY_SHARE = re.compile(r"^\W*(kostnad|del|andel|bidrag|finansiering)")
 _CONTRIBUTES = re.compile(r"(bidrar|star for|svarar for|finansierar|betalar|skjuter till)")
+# a percentage is someone's share of the cost only when the sentence says so ("svarar för ca 47 %
+# av kostnaderna", "kommunen resterande 53 %"); a tax rate or a growth rate is not
+_SHARE_BEFORE = re.compile(r"(bidrar|star for|svarar for|finansierar|betalar|andel|resterande)\W+(?:\w+\W+){0,3}$")
+_SHARE_AFTER = re.compile(r"^\W*av (?:de |den |det )?(?:totala |sammanlagda )?(kostnad|budget|finansiering|total|summa)")
 
 
 class _Context:
@@ -127,8 +131,9 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         party = ctx.nearest(ctx.mentions, max(s, line_start), a.start)
         if role is None and party and (is_row or _CONTRIBUTES.search(folded[s : a.start])):
             role = "municipal_share" if party.municipal else "partner_share"
-        if role is None and is_row:
-            role = "cost_item"
+        one_on_line = sum(line_start <= start < line_end for start, _ in marks) == 1
+        if role is None and is_row and one_on_line:
+            role = "cost_item"  # "Lokalhyra  120 000 kr"; a line of several figures is a table row read as text
         role = role or "other"
         period = period_after(folded[a.end : a.end + 30], rules) or period_within(folded[s : a.start], rules)
         if period is None and is_row:
@@ -163,7 +168,11 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         attrs = {"approx": "true"} if p.approx else {}
         if party:
             attrs["party"] = party.name
-        facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", attrs=attrs))
+        row_amount = any(line_start <= a.start < p.start for a in amounts)  # "Bilda  592 200 kr  25%"
+        share = (_SHARE_BEFORE.search(folded[max(s, line_start) : p.start]) or _SHARE_AFTER.search(folded[p.end : p.end + 40])
+                 or (party is not None and row_amount))
+        facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", role="share" if share else None,
+                              attrs=attrs))
     return facts
 
 
@@ -314,7 +323,7 @@ def extract_facts(doc: Document, rules: Rules) -> Document:
         + _id_facts(ctx)
         + _participant_facts(ctx)
     )
-    tabular = table_facts(doc, rules.facts, ctx.resolve)
+    tabular = units_from_text(table_facts(doc, rules.facts, ctx.resolve), prose)
     prose, tabular = _merge_table_duplicates(doc, prose, tabular)
     prose.sort(key=lambda f: (f.evidence.page, f.evidence.line or 0, f.kind))
     log.debug("%s: %d facts (%d from tables)", doc.doc_id[:12], len(prose) + len(tabular), len(tabular))

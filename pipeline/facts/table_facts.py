@@ -271,7 +271,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 attrs |= {k: v for k, v in meaning.items() if v}
             if total_row:
                 attrs["total_row"] = "true"
-            if column is not None and any_cue(rules.total_row_cues, fold(column.header)):
+            if column is not None and any_cue(rules.total_column_cues, fold(column.header)):
                 attrs["total_column"] = "true"  # "Summa": the row's cells to its left add up to it
             party_attrs = {"party": party[0]} if party else {}
             if info.year:
@@ -287,8 +287,9 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 continue
             percentages = find_percentages(cell.text, rules)
             for p in percentages:
+                share = bool(party_attrs) or (column is not None and column.kind == "andel")  # a party's row: its share
                 facts.append(Fact(kind="percentage", text=cell.text, value=p.value, unit="%", section=section,
-                                  attrs=attrs | party_attrs, evidence=evidence))
+                                  role="share" if share else None, attrs=attrs | party_attrs, evidence=evidence))
             found = find_amounts(cell.text, rules)
             if (percentages or (column is not None and column.kind == "andel")) and not any(a.unit for a in found):
                 continue  # a share, not an amount ("1 658 160 kr 70%" is both)
@@ -308,6 +309,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             elif total_row and role == "cost_item":
                 role = "total_value"
             extra = dict(attrs)
+            if column is not None and column.kind is None and column.year and role == "budget":
+                extra["column_kind"] = "budget"  # a bare year column of a plan or budget table
             if role == "municipal_share":
                 extra["payer"] = info.payer or (party[0] if party and party[1] else "")
                 split = re.search(r"varav (halften|\d+ ?%) finansieras av (\w+)", fold(cell.text))
@@ -321,3 +324,43 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             facts.append(Fact(kind="amount", text=cell.text, value=value, unit=unit, period=info.period,
                               role=role, section=section, attrs=extra, evidence=evidence))
     return facts
+
+
+def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = (1000, 1_000_000)) -> list[Fact]:
+    """Give a table that states no unit the one the paper's text quotes its figures in.
+
+    "Löpande investeringar uppgår till 2,5 miljoner per år" beside a table of "2 500" cells: the
+    cells are tkr. A scale is taken only when a text amount equals a cell at that scale (within the
+    text's rounding: "2,5 miljoner" is 2 450 000–2 550 000) and at no other; the cell must print at
+    least three digits, so "4" or "12" never decide. The cells keep the text amount as attrs
+    `unit_from_text`, the evidence an auditor checks.
+    """
+    quoted: list[tuple[float, float, Fact]] = []  # (|SEK|, half the text's rounding step, fact)
+    for f in prose:
+        printed = printed_number(f.text) if f.kind == "amount" and f.unit == "SEK" else None
+        if printed is None or not printed[0] or f.attrs.get("unit_inferred") or not isinstance(f.value, int):
+            continue
+        step = abs(f.value) / abs(float(printed[0])) * 10.0 ** -printed[1]
+        quoted.append((abs(f.value), step / 2, f))
+    unknown: dict[str, list[Fact]] = {}
+    for f in tabular:
+        if f.kind == "amount" and f.unit == "unknown" and isinstance(f.value, (int, float)):
+            unknown.setdefault(f.attrs.get("table", ""), []).append(f)
+    scale_of: dict[str, tuple[int, Fact]] = {}
+    for table, cells in unknown.items():
+        anchors = [c for c in cells if (p := printed_number(c.text)) and len(re.sub(r"\D", "", f"{p[0]:f}")) >= 3]
+        found = {s: q for s in scales for c in anchors for v, half, q in quoted if abs(abs(float(c.value)) * s - v) <= half}
+        if len(found) == 1:
+            scale_of[table] = next(iter(found.items()))
+    out = []
+    for f in tabular:
+        hit = scale_of.get(f.attrs.get("table", "")) if f in unknown.get(f.attrs.get("table", ""), ()) else None
+        if hit is None:
+            out.append(f)
+            continue
+        scale, quote = hit
+        where = f"“{quote.text}” (p. {quote.evidence.page})"
+        out.append(f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK",
+                                        "attrs": f.attrs | {"unit_from_text": where}}))
+    return out
+

@@ -92,9 +92,12 @@ def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], ch
         for role, values in table.items():
             for v in values:
                 q, r = v.qualifier, role
-                if role in ("other", "partner_share", "municipal_share") and q in municipal:
+                # a percentage is a share only when the extractor read it as one (role "share"); a party
+                # named nearby (the council that sets the tax rate) does not make it one
+                unstated = "share" if kind == "percentage" else "other"
+                if role in (unstated, "partner_share", "municipal_share") and q in municipal:
                     r = "municipal_share"
-                elif role == "other" and q is not None:
+                elif role == unstated and q is not None:
                     r = "partner_share"
                 if r == "partner_share" and q is None and len(partners) == 1:
                     q = partners[0]

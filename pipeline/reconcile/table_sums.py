@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.facts.amounts import printed_number
+from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact, FindingValue
 from pipeline.reconcile.findings import make_finding
 from pipeline.records import paper_unit
@@ -171,7 +172,54 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     findings.append(_finding(doc, paper, table, f"table {table + 1} col {colno}", where, chosen[0], total,
                                              rule, f"total row “{total.fact.attrs.get('row_label', '')}” ({chosen[1]})"))
             findings += _row_totals(doc, base, table, cells, have, rule, notes)
+            findings += _deviations(doc, base, table, cells, rule)
     return findings, notes
+
+
+def _deviation_finding(doc: Document, paper: str, table: int, field: str, where: str, outcome: _Cell, budget: _Cell,
+                       deviation: _Cell, rule: TableSumsCheck) -> Discrepancy | None:
+    """Budget + deviation = outcome (or outcome + deviation = budget, the other sign convention)."""
+    if _scale([outcome, budget, deviation]) is None:
+        return None
+    readings = [([budget, deviation], outcome, "outcome (deviation = outcome − budget)"),
+                ([outcome, deviation], budget, "budget (deviation = budget − outcome)")]
+    parts, total, how = next((r for r in readings if _judge(r[0], r[1], rule)[0]), readings[0])
+    return _finding(doc, paper, table, field, where, parts, total, rule, how)
+
+
+def _deviations(doc: Document, base: str, table: int, cells: list[_Cell], rule: TableSumsCheck) -> list[Discrepancy]:
+    """A deviation row under the outcome and budget rows it compares; a deviation column beside its year's outcome and budget."""
+    out: list[Discrepancy] = []
+    by_col: dict[int, dict[int, _Cell]] = {}
+    by_row: dict[int, dict[int, _Cell]] = {}
+    for c in cells:
+        by_col.setdefault(c.col, {})[c.row] = c
+        by_row.setdefault(c.row, {})[c.col] = c
+    for colno, col in sorted(by_col.items()):
+        for rowno, deviation in sorted(col.items()):
+            label = fold(deviation.fact.attrs.get("row_label", ""))
+            if not any_cue(rule.deviation_row_cues, label) or rowno - 1 not in col or rowno - 2 not in col:
+                continue
+            paper = paper_unit(doc, deviation.fact.evidence.page, base)
+            found = _deviation_finding(doc, paper, table, f"table {table + 1} col {colno}",
+                                       f"column “{deviation.fact.attrs.get('column', f'{colno + 1}')}”",
+                                       col[rowno - 2], col[rowno - 1], deviation, rule)
+            out += [found] if found else []
+    for rowno, row in sorted(by_row.items()):
+        for colno, deviation in sorted(row.items()):
+            a = deviation.fact.attrs
+            if a.get("column_kind") != rule.deviation_kind:
+                continue
+            same_year = [c for c in row.values() if c.fact.attrs.get("column_year") == a.get("column_year")]
+            outcomes = [c for c in same_year if c.fact.attrs.get("column_kind") in rule.outcome_kinds]
+            budgets = [c for c in same_year if c.fact.attrs.get("column_kind") in rule.budget_kinds]
+            if len(outcomes) != 1 or len(budgets) != 1:
+                continue  # which outcome the deviation is of is not certain
+            paper = paper_unit(doc, deviation.fact.evidence.page, base)
+            found = _deviation_finding(doc, paper, table, f"table {table + 1} row {rowno}",
+                                       f"row “{a.get('row_label', f'row {rowno}')}”", outcomes[0], budgets[0], deviation, rule)
+            out += [found] if found else []
+    return out
 
 
 def _row_totals(doc: Document, base: str, table: int, cells: list[_Cell], have: set[tuple[int, int]],

@@ -20,8 +20,8 @@ def extract_tables(doc: Document, rules: Rules) -> Document:
     """
     settings = rules.tables
     found: list[Table] = list(doc.tables)
-    for page in doc.pages:
-        if page.kind == "ocr":
+    for page in doc.pages:  # a text layer's unruled table is words at column positions too
+        if page.kind in ("ocr", "text", "damaged_text"):
             taken = [t.bbox for t in found if t.page == page.number and t.bbox is not None]
             found.extend(word_box_tables(page, settings, taken))
     lines = [

@@ -1,0 +1,99 @@
+"""Tables of the real development papers, born-digital and with their tables set as text (no rules).
+
+The PDFs are corpus/real/born-digital/ and corpus/real/layout/ (built by corpus/real_build.py from
+../shared/realdev); only dev papers of corpus/real/split.json are read. Every expected figure
+below was written from the paper's source text, cited by its line in ../shared/realdev.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.model import Discrepancy, DiscrepancyReport, Document, Fact
+from tests.realdev import ROOT, needs_realdev
+
+REAL = ROOT / "corpus" / "real"
+PAPERS = {
+    "11": "11_ifo-protokoll-investeringsplan-2026-2035",
+    "33": "33_ks-protokoll-kommunbudget-2026",
+    "37": "37_teknik-arsredovisning-2024-arets-resultat",
+}
+pytestmark = needs_realdev
+
+
+@pytest.fixture(scope="module", params=["born-digital"])
+def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
+    """Run the three dev papers of one profile; return their documents by paper number and the findings."""
+    dev = json.loads((REAL / "split.json").read_text(encoding="utf-8"))["dev"]
+    assert all(f"{stem}.md" in dev for stem in PAPERS.values())
+    inputs = tmp_path_factory.mktemp(request.param)
+    for stem in PAPERS.values():
+        shutil.copy(REAL / request.param / f"{stem}.pdf", inputs / f"{stem}.pdf")
+    out = tmp_path_factory.mktemp("out")
+    assert main(["run", str(inputs), "--out", str(out), "--no-progress"]) == 0
+    docs = {}
+    for path in (out / "documents").glob("*.json"):
+        doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
+        docs[doc.source[:2]] = doc
+    report = DiscrepancyReport.model_validate_json((out / "discrepancies.json").read_text(encoding="utf-8"))
+    return docs, list(report.findings)
+
+
+def cells(doc: Document, row_label: str) -> list[Fact]:
+    return [f for f in doc.facts if f.kind == "amount" and f.attrs.get("row_label") == row_label]
+
+
+def test_table_cells_carry_row_and_year_column(batch) -> None:
+    docs, _ = batch
+    # 37:42-47 | Intäkter | Utfall 2022<br>79,1 | … ; | Kostnader | -307,2 | -337,6 | -337,2 |
+    costs = cells(docs["37"], "Kostnader")
+    assert [(f.text, f.attrs["column_kind"], f.attrs["column_year"]) for f in costs[:3]] == [
+        ("-307,2", "utfall", "2022"), ("-337,6", "utfall", "2023"), ("-337,2", "utfall", "2024")]
+
+
+def test_unit_stated_only_in_the_text_is_taken_from_it(batch) -> None:
+    docs, _ = batch
+    # 11:18 "löpande investeringar uppgår till 2,5 miljoner per år"; 11:45 | Löpande<br>investeringar | 2 500 | …
+    row = [f for f in docs["11"].facts if f.kind == "amount" and f.attrs.get("row_label", "").startswith("Löpande")]
+    assert len(row) == 6
+    assert {(f.value, f.unit) for f in row} == {(2_500_000, "SEK")}
+    assert all("2,5 miljoner" in f.attrs["unit_from_text"] for f in row)
+
+
+def sums_in(findings: list[Discrepancy], doc: Document) -> set[tuple[str, tuple]]:
+    """(kind, sorted printed values) of the table-sum findings on `doc`."""
+    out = set()
+    for f in findings:
+        if f.check == "table_sums" and all(v.doc_id == doc.doc_id for v in f.values):
+            texts = tuple(sorted(v.evidence.text_repaired.split()[-1] for v in f.values))  # "Utfall 2022 79,1": a merged header
+            out.add((f.kind, texts))
+    return out
+
+
+def test_netto_resultat_and_deviation_rows_are_checked_column_by_column(batch) -> None:
+    docs, findings = batch
+    got = sums_in(findings, docs["37"])
+    expected = {
+        # 37:42-45 Intäkter 79,1 + Kostnader -307,2 = Netto -228,1 (Utfall 2022)
+        ("sum_matches", ("-228,1", "-307,2", "79,1")),
+        # 37:45-47 Budget, netto -223,4 + Avvikelse -4,7 = Netto -228,1
+        ("sum_matches", ("-223,4", "-228,1", "-4,7")),
+        # 37:54-56 Netto 11,7 + Reglering skuld VA-abonnenterna -11,7 = Resultat 0,0
+        ("sum_matches", ("-11,7", "0,0", "11,7")),
+    }
+    assert expected <= got
+    assert not [f for f in findings if f.severity == "error"], "every table of 37 adds up"
+
+
+def test_a_tax_rate_is_not_a_share_of_a_budget(batch) -> None:
+    docs, findings = batch
+    # 33:41 "Kommunfullmäktige fastställer skattesatsen till 21,18 procent."
+    rate = next(f for f in docs["33"].facts if f.kind == "percentage" and f.value == 21.18)
+    assert rate.role is None
+    assert not [f for f in findings if f.kind in ("share_matches", "share_mismatch")
+                and any(v.doc_id == docs["33"].doc_id for v in f.values)]
