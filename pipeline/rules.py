@@ -352,6 +352,7 @@ class WordBoxSettings(RuleSet):
     """Tables from OCR word boxes (rules/tables.yaml: word_boxes)."""
 
     column_gap_factor: float
+    column_gap_factor_text: float
     min_rows: int
     min_columns: int
     numeric_column_min_share: float

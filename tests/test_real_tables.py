@@ -26,7 +26,7 @@ PAPERS = {
 pytestmark = needs_realdev
 
 
-@pytest.fixture(scope="module", params=["born-digital"])
+@pytest.fixture(scope="module", params=["born-digital", "layout"])
 def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
     """Run the three dev papers of one profile; return their documents by paper number and the findings."""
     dev = json.loads((REAL / "split.json").read_text(encoding="utf-8"))["dev"]

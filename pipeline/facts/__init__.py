@@ -18,6 +18,7 @@ from pipeline.facts.amounts import (
     find_percentages,
     period_after,
     period_within,
+    printed_number,
     role_from_cues,
 )
 from pipeline.facts.dates import find_dates
@@ -273,10 +274,15 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
     for table in doc.tables:
         boxes.setdefault(table.page, []).append(table.bbox)
     periods: dict[tuple, str] = {}
-    table_keys = {(f.kind, f.evidence.page, f.value) for f in tabular}
+
+    def printed(f: Fact) -> tuple:  # the cell as printed: a unit taken from the text scales its value
+        number = printed_number(f.text)
+        return (f.kind, f.evidence.page, number[0] if number else f.value)
+
+    table_keys = {printed(f) for f in tabular}
     kept = []
     for f in prose:
-        key = (f.kind, f.evidence.page, f.value)
+        key = printed(f)
         inside = f.evidence.bbox is None or any(
             box is None or (box.x0 <= f.evidence.bbox.x0 and f.evidence.bbox.x1 <= box.x1
                             and box.top <= f.evidence.bbox.top and f.evidence.bbox.bottom <= box.bottom)
@@ -288,7 +294,7 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
         kept.append(f)
     merged = [
         f.model_copy(update={"period": periods[key]})
-        if f.period is None and (key := (f.kind, f.evidence.page, f.value)) in periods else f
+        if f.period is None and (key := printed(f)) in periods else f
         for f in tabular
     ]
     # One table states one period: amounts the context gave none take the table's.

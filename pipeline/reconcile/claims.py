@@ -44,15 +44,21 @@ def table_cells(docs: list[Document]) -> dict[CellKey, tuple[str, str, str] | No
     cell. A table whose columns each state their own role (an overview: value per year, the
     municipality's cost) keeps None: its cells are the row's one value of that role.
     """
-    out: dict[CellKey, tuple[str, str, str] | None] = {}
+    out: dict[CellKey, tuple[str, ...] | None] = {}
     for d in docs:
         cells = [f for f in d.facts if "table" in f.attrs]
         per_row = Counter((f.attrs["table"], f.attrs.get("row"), f.role) for f in cells if f.kind == "amount")
         multi = {t for (t, _, _), n in per_row.items() if n > 1}
+        meaning = {id(f): (f.attrs.get("column_kind", ""), f.attrs.get("column_year", ""),
+                           " ".join(f.attrs.get("row_label", "").lower().split())) for f in cells}
+        tables_of = Counter(m for m in {(meaning[id(f)], f.attrs["table"]) for f in cells})
         for f in cells:
-            a = f.attrs
-            out[evidence_key(f.evidence)] = ((a.get("column_kind", ""), a.get("column_year", ""), " ".join(a.get("row_label", "").lower().split()))
-                                            if a["table"] in multi else None)
+            key = meaning[id(f)]
+            # two tables of one paper with the same rows and columns (one per activity) are about
+            # different things: their cells compare only within their own table
+            if sum(n for (m, _), n in tables_of.items() if m == key) > 1:
+                key = key + (f"table {f.attrs['table']}",)
+            out[evidence_key(f.evidence)] = key if f.attrs["table"] in multi else None
     return out
 
 

@@ -7,6 +7,7 @@ into one number there, but their boxes stay apart.
 from __future__ import annotations
 
 import logging
+import re
 import statistics
 
 from pipeline.model import BBox, Cell, Page, Table, Word
@@ -22,7 +23,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     """Find tables on an OCR page from the geometry of its words.
 
     A table region is a run of consecutive lines that each split into at least two segments at
-    gaps wider than `column_gap_factor` median word heights; the segments' x-intervals are
+    gaps wider than `column_gap_factor` (`column_gap_factor_text` on a text layer) median word heights; the segments' x-intervals are
     merged into column bands. A region needs `min_rows` rows, `min_columns` bands, and one
     band whose cells mostly hold numbers, so two-column prose stays prose.
 
@@ -36,7 +37,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     if not words:
         return []
     height = statistics.median(w.bbox.bottom - w.bbox.top for w in words)  # type: ignore[union-attr]
-    gap = settings.column_gap_factor * height
+    gap = (settings.column_gap_factor if page.kind == "ocr" else settings.column_gap_factor_text) * height
     lines: dict[int, list[Word]] = {}
     for w in words:
         if not _inside(w.bbox, taken or []):  # type: ignore[arg-type]
@@ -46,15 +47,16 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     tables: list[Table] = []
     start = 0
     for i, segs in enumerate(segmented + [[]]):
-        if len(segs) >= 2:
+        new_header = i > start and len(segs) >= 2 and _header_like(segs, rules)
+        if len(segs) >= 2 and not new_header:
             continue
         run = segmented[start:i]
         if len(run) >= settings.min_rows:
-            first_row = _row_above(ordered, start, run, height)
+            first_row = None if _header_like(run[0], rules) else _row_above(ordered, start, run, height)
             table = _table(page.number, ([first_row] if first_row else []) + run, rules)
             if table is not None:
                 tables.append(table)
-        start = i + 1
+        start = i if new_header else i + 1
     log.debug("page %d: %d word-box tables", page.number, len(tables))
     return tables
 
@@ -89,6 +91,20 @@ def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], 
     return segments if len(segments) >= 2 else None
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_FIGURE = re.compile(r"\d")
+
+
+def _header_like(segments: list[Segment], rules: TablesRules) -> bool:
+    """Tell whether a line heads a new table: every column after the first names a year or a header cue.
+
+    Two tables set one under the other ("Utfall 2022 … Utfall 2024" twice) would otherwise read
+    as one, their column bands merged into neither's.
+    """
+    rest = segments[1:]
+    return len(rest) >= 2 and all(_YEAR.search(" ".join(w.text for w in seg)) or match_cues(seg, rules) for seg in rest)
+
+
 def _inside(box: BBox, boxes: list[BBox]) -> bool:
     cx, cy = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
     return any(b.x0 <= cx <= b.x1 and b.top <= cy <= b.bottom for b in boxes)
@@ -118,15 +134,17 @@ def _bands(rows: list[list[Segment]]) -> list[tuple[float, float]]:
 
 def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | None:
     settings = rules.word_boxes
-    bands = _bands(rows)
+    # Columns come from the rows that hold values: a header's words sit closer together than the
+    # right-aligned figures under them ("Budget 2024   Bokslut 2024"), so they would join two columns.
+    body = [segs for segs in rows if any(_FIGURE.search(_YEAR.sub("", w.text)) for seg in segs[1:] for w in seg)]
+    bands = _bands(body if len(body) >= settings.min_rows else rows)
     if len(bands) < settings.min_columns:
         return None
     grid: dict[tuple[int, int], list[Word]] = {}
     for r, segs in enumerate(rows):
         for seg in segs:
-            center = (seg[0].bbox.x0 + seg[-1].bbox.x1) / 2  # type: ignore[union-attr]
-            col = next(c for c, (a, b) in enumerate(bands) if a <= center <= b or c == len(bands) - 1)
-            grid.setdefault((r, col), []).extend(seg)
+            for col, words in _place(seg, bands):
+                grid.setdefault((r, col), []).extend(words)
     header: tuple[str, ...] = ()
     first = [w for c in range(len(bands)) for w in grid.get((0, c), [])]
     if not find_values(first, rules) and len(match_cues(first, rules)) >= 1:
@@ -150,6 +168,28 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         cells=tuple(cells),
         header=header,
     )
+
+
+def _place(seg: Segment, bands: list[tuple[float, float]]) -> list[tuple[int, Segment]]:
+    """Put a segment in its column; one that spans several columns is split word by word.
+
+    Each word goes to the column it overlaps most (the nearest one if it overlaps none): a header
+    printed over right-aligned figures overlaps them even where it starts or ends beyond them.
+    """
+    x0, x1 = seg[0].bbox.x0, seg[-1].bbox.x1  # type: ignore[union-attr]
+    spanned = [c for c, (a, b) in enumerate(bands) if a < x1 and x0 < b]
+    if len(spanned) <= 1:
+        center = (x0 + x1) / 2
+        return [(next(c for c, (a, b) in enumerate(bands) if center <= b or c == len(bands) - 1), seg)]
+    out: list[tuple[int, Segment]] = []
+    for w in seg:
+        a, b = w.bbox.x0, w.bbox.x1  # type: ignore[union-attr]
+        col = max(spanned, key=lambda c: (min(b, bands[c][1]) - max(a, bands[c][0]), -c))
+        if out and out[-1][0] == col:
+            out[-1][1].append(w)
+        else:
+            out.append((col, [w]))
+    return out
 
 
 def _has_numeric_column(grid: dict[tuple[int, int], list[Word]], n_rows: int, n_cols: int, rules: TablesRules) -> bool:
