@@ -731,9 +731,12 @@ def test_papers_of_one_case_link_by_title_and_agree():
     l12, f12 = investeringsplan("12", "IF-2025-00365")
     d11, d12 = build_document("11", [l11], f11), build_document("12", [l12], f12)
     result = reconcile_documents([d11, d12], rules())
-    [f] = [f for f in result.report.findings if f.check == "cases"]
+    [f] = [f for f in result.report.findings if f.check == "cases" and f.field == "amount"]
     assert (f.kind, f.severity, sorted(v.doc_id for v in f.values)) == ("agreement", "ok", sorted([d11.doc_id, d12.doc_id]))
     assert "Investeringsplan" in f.key and "“2,5 miljoner”" in f.explanation
+    # the yearly matter moved on: a new Dnr, a title with the next years (both ok)
+    moved = sorted((f.field, f.severity) for f in result.report.findings if f.kind == "changed_between_periods")
+    assert moved == [("dnr", "ok"), ("title", "ok")]
 
 
 @needs_realdev
@@ -796,7 +799,7 @@ def test_each_paper_of_a_bundle_is_its_own_paper():
     assert sorted(st.span for st in sts) == [(1, 1), (2, 2)]
     result = reconcile_documents([doc], rules())
     assert sorted(r.paper_id for r in result.records) == [f"{doc.doc_id}#1-1", f"{doc.doc_id}#2-2"]
-    [f] = [f for f in result.report.findings if f.check == "cases"]
+    [f] = [f for f in result.report.findings if f.check == "cases" and f.field == "amount"]
     assert f.kind == "agreement" and (f.details["paper_a"], f.details["paper_b"]) == (f"{doc.doc_id}#1-1", f"{doc.doc_id}#2-2")
 
 

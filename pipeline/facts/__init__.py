@@ -275,8 +275,8 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
         boxes.setdefault(table.page, []).append(table.bbox)
     periods: dict[tuple, str] = {}
 
-    def printed(f: Fact) -> tuple:  # the cell as printed: a unit taken from the text scales its value
-        number = printed_number(f.text)
+    def printed(f: Fact) -> tuple:  # an amount as printed: a unit taken from the text scales its value
+        number = printed_number(f.text) if f.kind == "amount" else None
         return (f.kind, f.evidence.page, number[0] if number else f.value)
 
     table_keys = {printed(f) for f in tabular}

@@ -17,10 +17,11 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.facts.text import fold
-from pipeline.model import Discrepancy, Document, Fact, FindingValue
+from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue
 from pipeline.reconcile.findings import make_finding
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
+from pipeline.tables._text import union_bbox
 
 _DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s./-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
 
@@ -35,6 +36,8 @@ class PaperUnit:
     dnr: str | None
     title: str | None
     facts: tuple[Fact, ...]
+    paragraph: tuple[str, str] | None = None  # (meeting date, § number) of a protokoll paragraph
+    cites: frozenset[tuple[str, str]] = frozenset()  # (date, § number) of the paragraphs it refers to
 
     def text(self) -> str:
         return " ".join(" ".join(w.text for w in ws) for p, _, ws in self.doc.lines() if self.pages[0] <= p <= self.pages[1])
@@ -52,6 +55,24 @@ def first_dnr(doc: Document) -> str | None:
     """The first Dnr a document states (reading order), normalised: the case it belongs to."""
     facts = sorted((f for f in doc.facts if f.kind == "dnr"), key=_order)
     return next((d for f in facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
+
+
+_PARAGRAPH = re.compile(r"^§\s*(\d+)\b")  # a protokoll paragraph's own number, first on its line
+_CITATION = re.compile(r"((?:19|20)\d\d-\d\d-\d\d)\s*,?\s*§\s*(\d+)")  # "Nämnden … 2024-12-11, § 159"
+
+
+def _paragraph_and_citations(doc: Document, pages: tuple[int, int], facts: tuple[Fact, ...]) -> tuple[tuple[str, str] | None, frozenset[tuple[str, str]]]:
+    """A protokoll paragraph's (meeting date, § number), and the (date, §) of the decisions it cites.
+
+    A KS paragraph deciding on a nämnd's proposal cites it ("Nämnden för … 2024-12-11, § 159"):
+    the two are one case though each has its own Dnr and title.
+    """
+    lines = [" ".join(w.text for w in ws) for p, _, ws in doc.lines() if pages[0] <= p <= pages[1]]
+    meeting = next((str(f.value) for f in facts if f.kind == "date" and f.role == "meeting"), None)
+    number = next((m.group(1) for line in lines[:15] if (m := _PARAGRAPH.match(line))), None)
+    own = (meeting, number) if meeting and number else None
+    cites = {(m.group(1), m.group(2)) for line in lines for m in _CITATION.finditer(line)} - {own}
+    return own, frozenset(cites)
 
 
 def _fold_title(title: str) -> str:
@@ -94,12 +115,14 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
             if dnr is None:
                 dnr = next((d for f in dnr_facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
             title = (span.title if span and span.title else None) or _title_after(doc, dnr_facts[0] if dnr_facts else None, (a, b))
-            out.append(PaperUnit(paper_unit(doc, a, base), doc, (a, b), dnr, title, facts))
+            paragraph, cites = _paragraph_and_citations(doc, (a, b), facts)
+            out.append(PaperUnit(paper_unit(doc, a, base), doc, (a, b), dnr, title, facts, paragraph, cites))
     return out
 
 
 def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]]:
-    """Group papers into cases: the same Dnr, or a near-identical title once years are dropped."""
+    """Group papers into cases: the same Dnr, a near-identical title once years are dropped, or a
+    paragraph citing another's meeting date and § number."""
     parent = list(range(len(units)))
 
     def find(i: int) -> int:
@@ -111,10 +134,18 @@ def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]
     titles = [_fold_title(u.title or "") for u in units]
     for i, j in combinations(range(len(units)), 2):
         same_dnr = units[i].dnr is not None and units[i].dnr == units[j].dnr
-        same_title = (len(titles[i]) >= 12 and len(titles[j]) >= 12
+        # a title names a matter within one registry: "Ombudgetering och resultatfond 2024" of two
+        # nämnder (Dnr IF-… and KFT-…) are two matters
+        series = {u.dnr.split("-")[0] for u in (units[i], units[j]) if u.dnr}
+        same_title = (len(titles[i]) >= 12 and len(titles[j]) >= 12 and len(series) <= 1
                       and fuzz.ratio(titles[i], titles[j]) >= rule.title_min_similarity)
         if same_dnr or same_title:
             parent[find(i)] = find(j)
+    paragraphs = {u.paragraph: i for i, u in enumerate(units) if u.paragraph}
+    for i, u in enumerate(units):
+        for cited in sorted(u.cites):
+            if cited in paragraphs:
+                parent[find(i)] = find(paragraphs[cited])
     groups: dict[int, list[PaperUnit]] = defaultdict(list)
     for i, u in enumerate(units):
         groups[find(i)].append(u)
@@ -193,8 +224,40 @@ def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
     return findings, notes
 
 
+def _line_evidence(unit: PaperUnit, text: str) -> Evidence | None:
+    """Evidence of the first line of a paper that starts with `text` (a title as read)."""
+    for page, line, words in unit.doc.lines():
+        joined = " ".join(w.text for w in words)
+        if unit.pages[0] <= page <= unit.pages[1] and joined.startswith(text[:40]):
+            return Evidence(doc_id=unit.doc.doc_id, page=page, bbox=union_bbox(words), line=line,
+                            text_as_scanned=" ".join(w.repair.scanned if w.repair else w.text for w in words),
+                            text_repaired=joined, confidence=min(w.confidence for w in words))
+    return None
+
+
+def _successor(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
+    """A yearly matter's next paper: its title's years and its Dnr move on (reported as ok, with both evidences)."""
+    if not (a.title and b.title and _fold_title(a.title) == _fold_title(b.title)):
+        return []
+    out = []
+    ta, tb = _line_evidence(a, a.title), _line_evidence(b, b.title)
+    if ta and tb and a.title != b.title:
+        out.append(make_finding("changed_between_periods", "cases", "ok", name, "title",
+                                [FindingValue(doc_id=a.doc.doc_id, value=a.title, label=a.paper_id, evidence=ta),
+                                 FindingValue(doc_id=b.doc.doc_id, value=b.title, label=b.paper_id, evidence=tb)],
+                                f"The papers of {name} are one yearly matter: “{a.title}” and “{b.title}”.",
+                                {"paper_a": a.paper_id, "paper_b": b.paper_id}))
+    da = next((f for f in a.facts if f.kind == "dnr"), None)
+    db = next((f for f in b.facts if f.kind == "dnr"), None)
+    if da and db and a.dnr and b.dnr and a.dnr != b.dnr:
+        out.append(make_finding("changed_between_periods", "cases", "ok", name, "dnr", [_value(da, a.paper_id), _value(db, b.paper_id)],
+                                f"The yearly matter {name} has a new Dnr: {a.dnr} and {b.dnr}.",
+                                {"paper_a": a.paper_id, "paper_b": b.paper_id}))
+    return out
+
+
 def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
-    out: list[Discrepancy] = []
+    out: list[Discrepancy] = _successor(name, a, b)
     fa = [f for f in a.facts if _comparable(f)]
     fb = [f for f in b.facts if _comparable(f)]
     pair = f"{a.paper_id[:12]} and {b.paper_id[:12]}"

@@ -1,0 +1,77 @@
+"""Cases across the real development papers: a yearly matter's papers, and a paragraph deciding another's proposal.
+
+Born-digital PDFs of dev papers of corpus/real/split.json; expectations written from the source
+text of ../shared/realdev (cited by file:line).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.model import Discrepancy, DiscrepancyReport, Document
+from pipeline.reconcile.cases import link_cases, paper_units
+from pipeline.rules import load_rules
+from tests.realdev import ROOT, needs_realdev
+
+REAL = ROOT / "corpus" / "real"
+PAPERS = ("05_ifo-protokoll-donationsfond-2024", "06_ks-protokoll-donationsfond-2024-ifo",
+          "11_ifo-protokoll-investeringsplan-2026-2035", "12_ifo-protokoll-investeringsplan-2027-2036",
+          "29_ks-protokoll-anmalan-delegeringsbeslut", "30_ks-protokoll-anmalan-delegeringsbeslut-2025")
+pytestmark = needs_realdev
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
+    dev = json.loads((REAL / "split.json").read_text(encoding="utf-8"))["dev"]
+    assert all(f"{stem}.md" in dev for stem in PAPERS)
+    inputs = tmp_path_factory.mktemp("in")
+    for stem in PAPERS:
+        shutil.copy(REAL / "born-digital" / f"{stem}.pdf", inputs)
+    out = tmp_path_factory.mktemp("out")
+    assert main(["run", str(inputs), "--out", str(out), "--no-progress"]) == 0
+    docs = {}
+    for path in (out / "documents").glob("*.json"):
+        doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
+        docs[doc.source[:2]] = doc
+    report = DiscrepancyReport.model_validate_json((out / "discrepancies.json").read_text(encoding="utf-8"))
+    return docs, [f for f in report.findings if f.check == "cases"]
+
+
+def between(findings: list[Discrepancy], a: Document, b: Document, field: str) -> list[Discrepancy]:
+    return [f for f in findings if f.field == field and {v.doc_id for v in f.values} == {a.doc_id, b.doc_id}]
+
+
+def test_next_years_plan_is_one_matter_with_moved_title_and_new_dnr(batch) -> None:
+    docs, findings = batch
+    # 11:10 "Investeringsplan 2026-2035", 11:9 "Dnr IF-2024-00351"; 12:10 "Investeringsplan 2027-2036", "Dnr IF-2025-00365"
+    title = between(findings, docs["11"], docs["12"], "title")
+    assert [(f.kind, sorted(str(v.value) for v in f.values)) for f in title] == [
+        ("changed_between_periods", ["Investeringsplan 2026-2035", "Investeringsplan 2027-2036"])]
+    assert [f.kind for f in between(findings, docs["11"], docs["12"], "dnr")] == ["changed_between_periods"]
+    # 11:18 and 12:… both "2,5 miljoner per år"
+    agreed = between(findings, docs["11"], docs["12"], "amount")
+    assert [(f.kind, {v.value for v in f.values}) for f in agreed] == [("agreement", {2_500_000})]
+
+
+def test_same_title_new_dnr_is_reported(batch) -> None:
+    docs, findings = batch
+    # 29:9 "Dnr KS-2024-00006" and 30:9 "Dnr KS-2025-00006", both "Anmälan av delegeringsbeslut"
+    assert [f.kind for f in between(findings, docs["29"], docs["30"], "dnr")] == ["changed_between_periods"]
+    assert not between(findings, docs["29"], docs["30"], "title")  # the same title: nothing moved
+
+
+def test_ks_paragraph_citing_the_namnds_paragraph_joins_its_case(batch) -> None:
+    docs, findings = batch
+    # 05:9 "§ 159  Dnr IF-2024-00352", meeting 2024-12-11; 06:36 "… Familjeomsorg 2024-12-11, § 159"
+    units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()})
+    by_doc = {u.doc.source[:2]: u for u in units}
+    assert by_doc["05"].paragraph == ("2024-12-11", "159")
+    assert ("2024-12-11", "159") in by_doc["06"].cites
+    cases = [{u.doc.source[:2] for u in case} for case in link_cases(units, load_rules().checks.cases)]
+    assert {"05", "06"} in cases
+    # the two registries' Dnr differ by nature: no "new Dnr" between a nämnd and KS
+    assert not between(findings, docs["05"], docs["06"], "dnr")
