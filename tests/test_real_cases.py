@@ -6,18 +6,13 @@ text of ../shared/realdev (cited by file:line).
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
-from pipeline.cli import main
-from pipeline.model import Discrepancy, DiscrepancyReport, Document
+from pipeline.model import Discrepancy, Document
 from pipeline.reconcile.cases import link_cases, paper_units
 from pipeline.rules import load_rules
-from tests.realdev import ROOT, needs_realdev
+from tests.realdev import needs_realdev, run_dev_papers
 
-REAL = ROOT / "corpus" / "real"
 PAPERS = ("05_ifo-protokoll-donationsfond-2024", "06_ks-protokoll-donationsfond-2024-ifo",
           "11_ifo-protokoll-investeringsplan-2026-2035", "12_ifo-protokoll-investeringsplan-2027-2036",
           "29_ks-protokoll-anmalan-delegeringsbeslut", "30_ks-protokoll-anmalan-delegeringsbeslut-2025")
@@ -26,19 +21,7 @@ pytestmark = needs_realdev
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
-    dev = json.loads((REAL / "split.json").read_text(encoding="utf-8"))["dev"]
-    assert all(f"{stem}.md" in dev for stem in PAPERS)
-    inputs = tmp_path_factory.mktemp("in")
-    for stem in PAPERS:
-        shutil.copy(REAL / "born-digital" / f"{stem}.pdf", inputs)
-    out = tmp_path_factory.mktemp("out")
-    assert main(["run", str(inputs), "--out", str(out), "--no-progress"]) == 0
-    docs = {}
-    for path in (out / "documents").glob("*.json"):
-        doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
-        docs[doc.source[:2]] = doc
-    report = DiscrepancyReport.model_validate_json((out / "discrepancies.json").read_text(encoding="utf-8"))
-    return docs, [f for f in report.findings if f.check == "cases"]
+    return run_dev_papers(list(PAPERS), "born-digital", tmp_path_factory.mktemp("cases"))
 
 
 def between(findings: list[Discrepancy], a: Document, b: Document, field: str) -> list[Discrepancy]:

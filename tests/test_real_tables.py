@@ -7,17 +7,11 @@ below was written from the paper's source text, cited by its line in ../shared/r
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 
-from pipeline.cli import main
-from pipeline.model import Discrepancy, DiscrepancyReport, Document, Fact
-from tests.realdev import ROOT, needs_realdev
+from pipeline.model import Discrepancy, Document, Fact
+from tests.realdev import needs_realdev, run_dev_papers
 
-REAL = ROOT / "corpus" / "real"
 PAPERS = {
     "11": "11_ifo-protokoll-investeringsplan-2026-2035",
     "33": "33_ks-protokoll-kommunbudget-2026",
@@ -29,19 +23,7 @@ pytestmark = needs_realdev
 @pytest.fixture(scope="module", params=["born-digital", "layout"])
 def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
     """Run the three dev papers of one profile; return their documents by paper number and the findings."""
-    dev = json.loads((REAL / "split.json").read_text(encoding="utf-8"))["dev"]
-    assert all(f"{stem}.md" in dev for stem in PAPERS.values())
-    inputs = tmp_path_factory.mktemp(request.param)
-    for stem in PAPERS.values():
-        shutil.copy(REAL / request.param / f"{stem}.pdf", inputs / f"{stem}.pdf")
-    out = tmp_path_factory.mktemp("out")
-    assert main(["run", str(inputs), "--out", str(out), "--no-progress"]) == 0
-    docs = {}
-    for path in (out / "documents").glob("*.json"):
-        doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
-        docs[doc.source[:2]] = doc
-    report = DiscrepancyReport.model_validate_json((out / "discrepancies.json").read_text(encoding="utf-8"))
-    return docs, list(report.findings)
+    return run_dev_papers(list(PAPERS.values()), request.param, tmp_path_factory.mktemp(request.param))
 
 
 def cells(doc: Document, row_label: str) -> list[Fact]:
