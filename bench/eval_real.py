@@ -234,6 +234,8 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
                       amount_role=sum(want[i]["role"] == facts[j].role for i, j in pairs),
                       amount_period=sum(want[i].get("period") == facts[j].period for i, j in pairs),
                       cell_want=sum(bool(e.get("table")) for e in want))
+    out.misses["roles_wrong"] = [f"{cite(want[i])}: {want[i]['role']} read as {facts[j].role}"
+                                 for i, j in pairs if want[i]["role"] != facts[j].role]
     for i, j in pairs:
         e, f = want[i], facts[j]
         column = expected_column(exp, e["table"]) if e.get("table") and "column" in f.attrs else None

@@ -210,6 +210,15 @@ class AmountRoleRule(RuleSet):
     after: list[str] = []
 
 
+class RoleQualifier(RuleSet):
+    """A word that makes an outcome-like noun of its clause something else: "prognosen visar ett
+    resultat på …" is a forecast, "budgeterat resultat på …" a budget."""
+
+    role: str
+    cues: list[str]
+    over: list[str]
+
+
 class CueRole(RuleSet):
     """Cue regexes (folded) for one role."""
 
@@ -254,10 +263,12 @@ class FactsRules(RuleSet):
     low_confidence_below: float
     units: dict[str, int]
     unitless_min: int
+    number_words: dict[str, int]
     ocr_digit_letters: dict[str, str]
     count_nouns: list[str]
     periods: dict[str, list[str]]
     amount_roles: list[AmountRoleRule]
+    role_qualifiers: list[RoleQualifier]
     header_roles: list[CueRole]
     total_row_cues: list[str]
     total_column_cues: list[str]

@@ -79,3 +79,25 @@ def test_a_tax_rate_is_not_a_share_of_a_budget(batch) -> None:
     assert rate.role is None
     assert not [f for f in findings if f.kind in ("share_matches", "share_mismatch")
                 and any(v.doc_id == docs["33"].doc_id for v in f.values)]
+
+
+def amounts(doc: Document, value: int) -> list[Fact]:
+    return [f for f in doc.facts if f.kind == "amount" and f.value == value]
+
+
+def test_amounts_in_words_a_minus_ending_the_line_and_qualified_roles(batch) -> None:
+    docs, _ = batch
+    # 33:27-29 "20 miljoner kronor som fördelas med tio miljoner till kommunfullmäktige, sex miljoner
+    # till kommunstyrelsen och fyra miljoner till kommunstyrelsens arbetsutskott"
+    assert [len(amounts(docs["33"], v * 1_000_000)) >= 1 for v in (10, 6, 4)] == [True, True, True]
+    # 33:21-22 "med ett budgeterat resultat 2026 på 320 miljoner kronor": a budget, not an outcome
+    assert amounts(docs["33"], 320_000_000)[0].role == "budget"
+    # 37:68-69 "jämföra med budgeterat resultat på -" / "1,3 miljoner kronor. Avvikelsen mot budget"
+    assert [f.role for f in amounts(docs["37"], -1_300_000) if "table" not in f.attrs][:1] == ["budget"]
+
+
+def test_a_bulleted_list_of_sentences_is_not_a_table(batch) -> None:
+    docs, _ = batch
+    # 37:30 "•  Lägre intäkter än budgeterat på -8,4 miljoner kronor" (the bullet reads "(cid:127)"): prose
+    [fact] = amounts(docs["37"], -8_400_000)
+    assert "table" not in fact.attrs and fact.role == "deviation"

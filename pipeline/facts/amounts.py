@@ -44,7 +44,7 @@ class PercentMatch:
 def _amount_regex(units: tuple[str, ...]) -> re.Pattern[str]:
     alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     return re.compile(
-        rf"(?<![\w,.:/\-−])(?P<neg>[-−]{SPACE}?)?(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?"
+        rf"(?<![\w,.:/\-−])(?P<neg>[-−](?:{SPACE}|\n)?)?(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?"
         rf"(?:[ \u00a0\u202f\u2009\n]?(?P<unit>{alternation})(?![\wåäö]))?",
         re.IGNORECASE,
     )
@@ -91,7 +91,18 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
         if m.group("neg"):
             value = -value
         out.append(AmountMatch(m.start(), m.end(), value, unit, grouped))
-    return out
+    return sorted(out + _worded_amounts(text, rules, units), key=lambda a: a.start)
+
+
+def _worded_amounts(text: str, rules: FactsRules, units: dict[str, int]) -> list[AmountMatch]:
+    """Amounts whose number is a word: "tio miljoner", "fyra miljarder kronor" (units of a thousand and up)."""
+    large = sorted((u for u, m in units.items() if m >= 1000), key=len, reverse=True)
+    words = sorted(rules.number_words, key=len, reverse=True)
+    if not large or not words:
+        return []
+    rx = re.compile(rf"(?<![\wåäö])(?P<word>{'|'.join(map(re.escape, words))}){SPACE}+(?P<unit>{'|'.join(map(re.escape, large))})(?![\wåäö])")
+    return [AmountMatch(m.start(), m.end(), rules.number_words[m.group("word")] * units[m.group("unit")], m.group("unit"), False)
+            for m in rx.finditer(fold(text))]
 
 
 _PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+)?(?![\d])")
@@ -179,7 +190,8 @@ def role_from_cues(before: str, after: str, rules: FactsRules) -> str | None:
         if ends and (best is None or (max(ends), -order) > best[:2]):
             best = (max(ends), -order, rule.role)
     if best is not None:
-        return best[2]
+        clause = re.split(r"[.;:]", before)[-1]
+        return next((q.role for q in rules.role_qualifiers if best[2] in q.over and any_cue(q.cues, clause)), best[2])
     for rule in rules.amount_roles:
         if any_cue(rule.after, after):
             return rule.role

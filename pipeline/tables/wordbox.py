@@ -93,6 +93,7 @@ def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FIGURE = re.compile(r"\d")
+_GLYPH_ID = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph without text (a bullet): no figure
 
 
 def _header_like(segments: list[Segment], rules: TablesRules) -> bool:
@@ -195,7 +196,18 @@ def _place(seg: Segment, bands: list[tuple[float, float]]) -> list[tuple[int, Se
 def _has_numeric_column(grid: dict[tuple[int, int], list[Word]], n_rows: int, n_cols: int, rules: TablesRules) -> bool:
     for c in range(n_cols):
         filled = [grid[(r, c)] for r in range(n_rows) if (r, c) in grid]
-        numeric = [ws for ws in filled if find_values(ws, rules) or any(ch.isdigit() for w in ws for ch in w.text)]
+        numeric = [ws for ws in filled if _figure_cell(ws)]
         if filled and len(numeric) >= rules.word_boxes.numeric_column_min_share * n_rows:
             return True
     return False
+
+
+def _figure_cell(words: list[Word]) -> bool:
+    """A cell that states a figure ("1 670 400 kr", "2 500 per år", "70%"), not a sentence that holds one.
+
+    A bulleted list of sentences ending in amounts lines up like a table; its "cells" are prose.
+    """
+    text = _GLYPH_ID.sub("", "".join(w.text for w in words))
+    digits = sum(ch.isdigit() for ch in text)
+    return digits > 0 and (len(words) <= 4 or digits >= len(text) / 2)
+
