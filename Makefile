@@ -42,6 +42,8 @@ lock:
 bench: setup
 	$(BIN)/python bench/ocr_throughput.py
 
-# Screenshot the committed report for the README.
+# Screenshot the report of extracted/ in Swedish and English, and a search in it, for the README.
 docs: setup
-	$(BIN)/python scripts/screenshot_report.py extracted/report.html docs/report.png
+	$(BIN)/python scripts/screenshot_report.py extracted docs/report-sv.png --lang sv
+	$(BIN)/python scripts/screenshot_report.py extracted docs/report-en.png --lang en
+	$(BIN)/python scripts/screenshot_report.py extracted docs/report-search.png --lang sv --search "Bilda 2368800"

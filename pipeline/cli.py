@@ -1,8 +1,10 @@
 """The `papers` command: a thin layer that parses arguments, calls the library, picks an exit code.
 
 Exit codes: 0 every input processed; 1 some inputs failed (each has an error record in
-manifest.json, the rest are complete); 2 usage error or a problem before any input was read
-(missing Tesseract data, invalid rules); 130 interrupted (Ctrl-C).
+manifest.json, the rest are complete); 2 usage error or a problem of the environment (missing
+Tesseract data, invalid rules, an output folder that is busy, read-only or full); 3 internal
+error (a bug: a short message here, the traceback in a log file it names); 130 interrupted
+(Ctrl-C or SIGTERM; finished documents are kept and recorded).
 """
 
 from __future__ import annotations
@@ -11,15 +13,21 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import tempfile
+import traceback
 from pathlib import Path
+from types import FrameType
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
+from pipeline.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("pipeline")
@@ -45,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-personal-data", action="store_true",
                      help="do not mask personnummer, phone numbers, e-mail and street addresses (internal runs only; "
                           "recorded in manifest.json)")
+    run.add_argument("--wait", action="store_true", help="if another run is writing to --out, wait for it to end "
+                                                         "(default: refuse, exit 2)")
+    run.add_argument("--mirror", action="store_true",
+                     help="make --out hold only these inputs: drop the entries and outputs of every other input "
+                          "(default: the folder accumulates)")
+    run.add_argument("--report-lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                     help=f"language of report.html (default: {DEFAULT_LANGUAGE})")
 
     repair = commands.add_parser("repair", help="print the repaired text of a plain-text file",
                                  description="Repair Swedish OCR damage, one line out per line in.")
@@ -53,6 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     reconcile = commands.add_parser("reconcile", help="re-run only the batch stage on an output folder",
                                     description="Rebuild records, discrepancies and reports from DIR/documents.")
     reconcile.add_argument("dir", type=Path, help="an output folder written by `papers run`")
+    reconcile.add_argument("--report-lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                           help=f"language of report.html (default: {DEFAULT_LANGUAGE})")
+
+    prune = commands.add_parser("prune", help="remove outputs no input of the manifest points at",
+                                description="Remove documents, evidence, PDFs and ALTO that no entry of "
+                                            "DIR/manifest.json points at (left by runs that died, or by hand), "
+                                            "then rebuild the batch outputs. Stray files of others stay.")
+    prune.add_argument("dir", type=Path, help="an output folder written by `papers run`")
+    prune.add_argument("--wait", action="store_true", help="wait for a run writing to DIR to end")
 
     commands.add_parser("schema", help="print the JSON Schemas of the output files",
                         description="Print every output file's JSON Schema as one JSON object.")
@@ -74,12 +98,14 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     options = RunOptions(out=args.out, jobs=args.jobs, force=args.force, redo_ocr=args.redo_ocr,
                          lang=args.lang, progress=sys.stderr.isatty() and not args.no_progress,
-                         keep_personal_data=args.keep_personal_data, pdf=not args.no_pdf, alto=not args.no_alto)
+                         keep_personal_data=args.keep_personal_data, pdf=not args.no_pdf, alto=not args.no_alto,
+                         report_lang=args.report_lang, wait=args.wait, mirror=args.mirror)
     result = run(args.inputs, options)
-    for entry in result.manifest.inputs:
-        if entry.error:
-            log.error("%s: failed in %s: [%s] %s", entry.path, entry.error.stage, entry.error.code, entry.error.message)
-    return EXIT_SOME_FAILED if result.failed_paths else EXIT_OK
+    for entry in result.failed:
+        kept = " (its last good document is kept, marked stale)" if entry.status == "stale" else ""
+        log.error("%s/%s: failed in %s: [%s] %s%s", entry.folder, entry.path, entry.error.stage, entry.error.code,
+                  entry.error.message, kept)
+    return EXIT_SOME_FAILED if result.failed else EXIT_OK
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -103,10 +129,35 @@ def _reconcile(args: argparse.Namespace) -> int:
     from pipeline.reconcile import reconcile_folder
     from pipeline.rules import load_rules
 
+    from pipeline.store import locked
+
     if not (args.dir / "documents").is_dir():
         log.error("%s has no documents/ folder: run `papers run ... --out %s` first", args.dir, args.dir)
         return EXIT_USAGE
-    reconcile_folder(args.dir, load_rules())
+    rules = load_rules()
+    with locked(args.dir):
+        reconcile_folder(args.dir, rules, args.report_lang)
+    return EXIT_OK
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from pipeline.reconcile import reconcile_folder
+    from pipeline.rules import load_rules
+    from pipeline.store import MANIFEST, held_documents, locked, prune, recover
+
+    if not (args.dir / MANIFEST).is_file():
+        log.error("%s has no %s: nothing says which documents to keep", args.dir, MANIFEST)
+        return EXIT_USAGE
+    rules = load_rules()
+    with locked(args.dir, wait=args.wait):
+        manifest = recover(args.dir)
+        if manifest is None:
+            log.error("%s/%s does not validate: nothing says which documents to keep", args.dir, MANIFEST)
+            return EXIT_USAGE
+        removed = prune(args.dir, held_documents(manifest.inputs))
+        if removed:
+            reconcile_folder(args.dir, rules)
+    log.info("removed the outputs of %d documents no input points at", removed)
     return EXIT_OK
 
 
@@ -117,7 +168,36 @@ def _schema(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _run, "repair": _repair, "reconcile": _reconcile, "schema": _schema}
+COMMANDS = {"run": _run, "repair": _repair, "reconcile": _reconcile, "prune": _prune, "schema": _schema}
+
+
+def printable(text: str) -> str:
+    """Escape control characters (a newline in a file name must not forge a log line)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class EscapingFormatter(logging.Formatter):
+    """Format log lines with every argument (file names, error messages) made printable."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if isinstance(record.args, tuple) and record.args:
+            record = logging.makeLogRecord({**record.__dict__, "args": tuple(
+                a if isinstance(a, (int, float)) else printable(str(a)) for a in record.args)})
+        return super().format(record)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM is handled as Ctrl-C: workers are ended, finished documents recorded."""
+    raise KeyboardInterrupt
+
+
+def _log_crash(err: Exception) -> str:
+    """Write the traceback of an internal error to a log file of its own; return its path."""
+    handle, path = tempfile.mkstemp(prefix="papers-crash-", suffix=".log")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(f"papers {__version__}: {' '.join(map(printable, sys.argv))}\n")
+        traceback.print_exception(err, file=stream)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,17 +206,26 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="papers: %(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("papers: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return COMMANDS[args.command](args)
     except PipelineError as err:
-        log.error("%s", err)
+        for line in str(err).splitlines():
+            log.error("%s", line)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        log.error("interrupted: documents written so far are kept; run again to finish the rest")
+        log.error("interrupted: documents written so far are kept and recorded; run again to finish the rest")
         return EXIT_INTERRUPTED
+    except Exception as err:
+        log.error("internal error (a bug, please report it): %s: %s; traceback in %s",
+                  type(err).__name__, err, _log_crash(err))
+        return EXIT_INTERNAL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

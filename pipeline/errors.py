@@ -40,3 +40,17 @@ class RulesError(PipelineError):
     code = "E300"
     stage = "rules"
 
+
+
+class WorkerDied(PipelineError):
+    """A worker process died on a page twice (killed from outside, as the out-of-memory killer does)."""
+
+    code = "E201"
+    stage = "ocr"
+
+
+class OutputError(PipelineError):
+    """The output folder cannot be written (read-only, full, gone) or is busy: the run stops, exit 2."""
+
+    code = "E400"
+    stage = "output"

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from pipeline.alto import alto_pages
+from pipeline.errors import OutputError
 from pipeline.model import Document
 from pipeline.searchable_pdf import searchable_pdf
 from pipeline.store import alto_path, pdf_path, write_bytes_atomic
@@ -41,6 +42,8 @@ def write_exports(doc: Document, source: Path, out: Path, *, pdf: bool, alto: bo
             if not result.pdfa:
                 log.info("%s: searchable PDF written without the PDF/A-2b claim: %s",
                          doc.source, "; ".join(result.problems))
+        except OutputError:  # the folder itself failed: the run stops
+            raise
         except Exception as err:  # the JSON is written already; the PDF is a copy
             log.warning("%s: no searchable PDF", doc.source, exc_info=err)
             warnings.append(f"pdf: failed: {type(err).__name__}: {err}")
@@ -48,6 +51,8 @@ def write_exports(doc: Document, source: Path, out: Path, *, pdf: bool, alto: bo
         try:
             for number, data in alto_pages(doc).items():
                 write_bytes_atomic(alto_path(out, doc.doc_id, number), data)
+        except OutputError:
+            raise
         except Exception as err:
             log.warning("%s: no ALTO", doc.source, exc_info=err)
             warnings.append(f"alto: failed: {type(err).__name__}: {err}")

@@ -7,9 +7,12 @@ like old OCR without Swedish letters are marked `damaged_text` for the repair st
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,25 +82,78 @@ def media_type(path: Path) -> str:
         ) from None
 
 
-def find_inputs(arguments: list[Path], exclude: Path | None = None) -> list[tuple[Path, str]]:
-    """Expand INPUT arguments into `(file, path relative to its argument)`, sorted.
+@dataclass(frozen=True)
+class InputFile:
+    """A file found under an INPUT argument, named as the store knows it: `folder` + `relative`."""
 
-    Folders are walked recursively; hidden files and the folder `exclude` (the output
-    folder, when it lies inside an input folder) are skipped. Unsupported files are kept
-    (ingest refuses them with a clear error, so the manifest lists them: nothing is lost).
+    path: Path
+    folder: str
+    """The INPUT folder's name (for a file given by itself: the name of the folder it is in)."""
+    relative: str
+    """The path below that folder, with `/`."""
+    problem: str | None = None
+    """Why it cannot be read (a symlink loop, a dangling link, not a regular file), or None."""
+
+
+def _unreadable(path: Path, err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "a symbolic link loop; not followed"
+    if err.errno == errno.ENOENT and path.is_symlink():
+        return "a dangling symbolic link (its target is missing)"
+    return f"cannot read it: {err.strerror or err}"
+
+
+def _walk(directory: Path, root: Path, folder: str, skip: tuple[int, int] | None,
+          ancestors: frozenset[tuple[int, int]]) -> Iterator[InputFile]:
+    """Yield the files below `directory` in sorted order; a link back to a folder above is a problem."""
+    try:
+        children = sorted(directory.iterdir())
+    except OSError as err:
+        yield InputFile(directory, folder, directory.relative_to(root).as_posix(), _unreadable(directory, err))
+        return
+    for path in children:
+        if path.name.startswith("."):
+            continue
+        relative = path.relative_to(root).as_posix()
+        try:
+            status = path.stat()
+        except OSError as err:
+            yield InputFile(path, folder, relative, _unreadable(path, err))
+            continue
+        node = (status.st_dev, status.st_ino)
+        if stat.S_ISDIR(status.st_mode):
+            if node == skip:
+                continue
+            if node in ancestors:
+                yield InputFile(path, folder, relative, "a symbolic link loop (a link to a folder it is in); not followed")
+                continue
+            yield from _walk(path, root, folder, skip, ancestors | {node})
+        elif stat.S_ISREG(status.st_mode):
+            yield InputFile(path, folder, relative)
+        else:
+            yield InputFile(path, folder, relative, "not a regular file (a pipe, socket or device); not read")
+
+
+def find_inputs(arguments: list[Path], exclude: Path | None = None) -> list[InputFile]:
+    """Expand INPUT arguments into the files below them, sorted within each argument.
+
+    Folders are walked recursively, following links to folders but not round a loop; hidden
+    files and the folder `exclude` (the output folder, when it lies inside an input folder)
+    are skipped. Files that cannot be read (a symlink loop, a dangling link, a pipe) and
+    unsupported files are kept with their problem, so the manifest lists them: nothing is lost.
     """
-    skip = exclude.resolve() if exclude else None
-    found: list[tuple[Path, str]] = []
+    skip = None
+    if exclude is not None and exclude.is_dir():
+        status = exclude.stat()
+        skip = (status.st_dev, status.st_ino)
+    found: list[InputFile] = []
     for argument in arguments:
         if argument.is_dir():
-            for path in sorted(argument.rglob("*")):
-                relative = path.relative_to(argument)
-                if skip and (path.resolve() == skip or skip in path.resolve().parents):
-                    continue
-                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    found.append((path, relative.as_posix()))
+            status = argument.stat()
+            found.extend(_walk(argument, argument, argument.resolve().name, skip,
+                               frozenset({(status.st_dev, status.st_ino)})))
         else:
-            found.append((argument, argument.name))
+            found.append(InputFile(argument, argument.resolve().parent.name, argument.name))
     return found
 
 

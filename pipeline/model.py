@@ -209,16 +209,33 @@ class InputFailure(Frozen):
     message: str
 
 
-class ManifestEntry(Frozen):
-    """One input of a run and what became of it."""
+InputStatus = Literal["ok", "failed", "stale"]
+"""What became of an input: its document is current (`ok`); it failed and has no document
+(`failed`); or its last run failed and the document of an earlier run is kept (`stale`)."""
 
-    path: str = Field(description="Path relative to the INPUT argument it was found under.")
-    doc_id: str | None = Field(description="SHA-256 of the file, None if it could not be read.")
-    status: Literal["ok", "failed"]
+
+class ManifestEntry(Frozen):
+    """One input ever seen in the output folder and what became of it.
+
+    `folder` and `path` together name the input in the folder (`weekA` + `000-x.pdf`): a later
+    run over the same name updates this entry, and runs over other inputs leave it alone.
+    """
+
+    folder: str = Field(description="Name of the INPUT folder the file was found under (a file given by itself: "
+                                    "the name of its folder).")
+    path: str = Field(description="Path relative to that INPUT folder.")
+    doc_id: str | None = Field(description="SHA-256 of the file whose document the folder holds (for a stale "
+                                           "input: the last good one), None if there is none.")
+    status: InputStatus
     media_type: str | None = None
     page_kinds: tuple[PageKind, ...] = ()
     warnings: tuple[str, ...] = Field(default=(), description="Page warnings, as 'page N: code'.")
-    error: InputFailure | None = None
+    error: InputFailure | None = Field(default=None, description="Why the input failed (for a stale input: "
+                                                                 "why its latest run failed).")
+    cache_key: str | None = Field(default=None, description="SHA-256 of everything the document depends on "
+                                                            "(pipeline version, rules, personal-data setting, "
+                                                            "OCR settings and Tesseract data, --redo-ocr); a "
+                                                            "run with the same key skips the document.")
 
 
 class OcrInfo(Frozen):
@@ -232,7 +249,11 @@ class OcrInfo(Frozen):
 
 
 class Manifest(Frozen):
-    """Every input of a run: the record that nothing was lost."""
+    """Every input the output folder has seen: the record that nothing was lost.
+
+    The settings (versions, rules hash, OCR, personal data) are those of the latest run; each
+    entry's `cache_key` says what its own document was made with.
+    """
 
     schema_version: str = SCHEMA_VERSION
     pipeline_version: str
@@ -240,7 +261,8 @@ class Manifest(Frozen):
     ocr: OcrInfo
     personal_data: PersonalData = Field(description="'masked' (default) or 'kept' (--keep-personal-data).")
     inputs: tuple[ManifestEntry, ...]
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="Entries by status (inputs, ok, failed, stale) and the distinct "
+                                               "documents the folder holds (documents).")
 
 
 class Document(Frozen):

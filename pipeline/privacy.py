@@ -245,12 +245,28 @@ def mask_result(result: ReconcileResult, rules: PrivacyRules) -> ReconcileResult
 # --------------------------------------------------------------------------- spreadsheet cells
 
 
+def formula_like(value: object) -> bool:
+    """Tell whether a spreadsheet would read `value` as a formula: a string starting with =, +, -,
+    @, tab or CR. Only strings: a negative number stays a number. The one test every writer of
+    spreadsheet cells (report.xlsx, records.csv) uses."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
 def append_row(sheet: Worksheet, row: list[object]) -> None:
-    """Append `row` to an openpyxl sheet; a string a spreadsheet would read as a formula (starting
-    with =, +, -, @, tab or CR) is written as a text cell with a quote prefix, as Excel writes a
-    typed `'=…`, so it stays text even when the cell is edited. Numbers stay numbers."""
+    """Append `row` to an openpyxl sheet; a string a spreadsheet would read as a formula is
+    written as a text cell with a quote prefix, as Excel writes a typed `'=…`, so it stays text
+    even when the cell is edited. Numbers stay numbers."""
     sheet.append(row)
     for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        if formula_like(cell.value):
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def csv_cell(value: object) -> str:
+    """One CSV field: empty for a missing value; a string a spreadsheet would read as a formula
+    gets a leading `'` (OWASP's CSV-injection advice), as report.xlsx's quote prefix shows it."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if formula_like(value) else text

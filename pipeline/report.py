@@ -1,13 +1,15 @@
-"""Writers of the batch outputs: records.jsonl/.parquet, discrepancies.json, report.html, report.xlsx.
+"""Writers of the batch outputs: records.jsonl/.parquet/.csv, discrepancies.json, report.html, report.xlsx.
 
 Every file is deterministic (sorted keys, stable order, no timestamps) and written atomically
 (a temporary file in the same folder, then `os.replace`). Personal data is masked once, in
-`write_outputs`, before any of them is rendered; report.xlsx writes no live formula.
+`write_outputs`, before any of them is rendered; report.xlsx and records.csv write no live
+formula. report.html is written in Swedish by default (`pipeline/locale/`, `pipeline/explain.py`).
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import io
 import json
@@ -19,11 +21,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from PIL import Image
 
+from pipeline.explain import Explainer, Papers
+from pipeline.i18n import DEFAULT_LANGUAGE, catalogue
 from pipeline.model import Document, Evidence, Record
-from pipeline.privacy import append_row, folder_setting, mask_result
+from pipeline.privacy import append_row, csv_cell, folder_setting, mask_result
 from pipeline.records import records_frame
 from pipeline.rules import PrivacyRules
-from pipeline.store import json_bytes, write_bytes_atomic
+from pipeline.store import json_bytes, pdf_path, write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,19 @@ def records_parquet(records: tuple[Record, ...] | list[Record]) -> bytes:
     buf = io.BytesIO()
     records_frame(list(records)).to_parquet(buf, index=False, engine="pyarrow")
     return buf.getvalue()
+
+
+def records_csv(records: tuple[Record, ...] | list[Record]) -> bytes:
+    """Return records.csv for spreadsheet users: the rows and columns of records.parquet, UTF-8
+    with a byte-order mark (so Excel reads å, ä, ö), comma-separated, CRLF line ends, numbers with
+    a decimal point; a text cell a spreadsheet would read as a formula starts with `'`."""
+    frame = records_frame(list(records))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([csv_cell(None if _isna(x) else x) for x in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def discrepancies_json(report) -> bytes:
@@ -99,21 +116,38 @@ def crop_png(out_dir: Path, doc: Document | None, evidence: Evidence | None) -> 
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _fmt(value: object, field: str | None, kind: str, label: str | None = None) -> str:
-    """Format a finding value: SEK with thousands spaces, counts plain, percentages with %."""
-    if isinstance(value, bool) or isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        grouped = f"{value:,}".replace(",", " ")
-        return grouped if "participants" in f"{field or ''} {label or ''}" else grouped + " kr"
-    if isinstance(value, float):
-        return f"{value:g} % similar" if kind == "paper_versions" else f"{value:g} %"
-    return str(value)
+def _pdf_href(out_dir: Path, doc_id: str, page: int) -> str | None:
+    """A link to the page in the input's searchable PDF, relative to report.html; None without the PDF (--no-pdf, TXT)."""
+    path = pdf_path(out_dir, doc_id)
+    return f"{path.relative_to(out_dir).as_posix()}#page={page}" if path.exists() else None
 
 
-def render_html(result, out_dir: Path) -> str:
-    """Render report.html: summary, one card per finding with page crops, repaired values."""
+def _record_words(records: list[Record], x: Explainer) -> str:
+    """What a search for a party or an amount should find in the papers these records come from."""
+    words: list[str] = []
+    for r in records:
+        words += [r.partnership_key, *(p.canonical for p in r.parties), *(p.name for p in r.parties)]
+        words += [f"{v.value} {x.value(v.value, 'amount')}" for vs in r.amounts.values() for v in vs]
+    return " ".join(sorted(set(words)))
+
+
+def _paper_entry(pid: str, papers: Papers, x: Explainer, others: dict[str, tuple[str, ...]], words: str) -> dict:
+    """One paper in the overview: its name, date and the files of its other versions."""
+    info = papers.info(pid)
+    base = pid.split("#", 1)[0]
+    files = [papers.file(d) for d in others.get(base, ())]
+    return {"name": papers.name(pid), "date": x.cat.date(info.date) if info and info.date else None,
+            "sort": (info.date if info and info.date else "~", papers.name(pid)), "versions": files,
+            "search": " ".join([papers.name(pid), info.dnr if info and info.dnr else "", *files, words])}
+
+
+def render_html(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Render report.html in `lang`: summary, search, overview per partnership and case, papers,
+    one card per finding with page crops and links into the searchable PDFs, repaired values."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
+    cat = catalogue(lang)
+    papers = Papers(result.documents, cat)
+    x = Explainer(cat, papers)
     docs = {d.doc_id: d for d in result.documents}
     crops: dict[tuple, str | None] = {}
 
@@ -130,19 +164,58 @@ def render_html(result, out_dir: Path) -> str:
     for f in sorted(report.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.kind, f.key, f.field or "", f.id)):
         values = []
         for v in f.values:
-            doc = docs.get(v.doc_id)
+            ev = v.evidence
             values.append({
-                "doc": v.doc_id[:12],
-                "source": doc.source if doc else v.doc_id[:12],
-                "value": _fmt(v.value, f.field, f.kind, v.label),
-                "label": v.label or "",
-                "page": v.evidence.page if v.evidence else None,
-                "scanned": v.evidence.text_as_scanned if v.evidence else "",
-                "repaired": v.evidence.text_repaired if v.evidence else "",
-                "shaky": bool(v.evidence and (v.evidence.repaired or v.evidence.low_confidence)),
-                "crop": crop(v.evidence),
+                "paper": papers.name(v.doc_id),
+                "value": x.value(v, f.field),
+                "raw": str(v.value),
+                "label": x.label(v.label),
+                "page": ev.page if ev else None,
+                "pdf": _pdf_href(out_dir, v.doc_id, ev.page) if ev else None,
+                "scanned": ev.text_as_scanned if ev else "",
+                "repaired": ev.text_repaired if ev else "",
+                "shaky": bool(ev and (ev.repaired or ev.low_confidence)),
+                "crop": crop(ev),
             })
-        cards.append({"f": f, "vals": values})
+        explanation = x.explain(f)
+        infos = [i for d in sorted({v.doc_id for v in f.values}) if (i := papers.info(d))]
+        search = [f.key, x.key(f.key), x.field(f.field), cat.kind(f.kind), explanation,
+                  *(f"{v['paper']} {v['label']} {v['value']} {v['raw']}" for v in values), *(i.dnr or "" for i in infos)]
+        cards.append({"f": f, "vals": values, "key": x.key(f.key), "field": x.field(f.field), "kind": cat.kind(f.kind),
+                      "severity": cat.severity(f.severity), "outcome": cat.outcome(f.outcome), "explanation": explanation,
+                      "search": " ".join(search)})
+
+    records_of_doc: dict[str, list[Record]] = {}
+    records_of_paper: dict[str, list[Record]] = {}
+    records_of_key: dict[str, dict[str, list[Record]]] = {}
+    for r in result.records:
+        records_of_doc.setdefault(r.doc_id, []).append(r)
+        records_of_paper.setdefault(r.paper_id, []).append(r)
+        records_of_key.setdefault(r.partnership_key, {}).setdefault(r.paper_id, []).append(r)
+    others = {p.paper_id: tuple(d for d in p.versions + p.partial if d != p.paper_id) for p in report.papers}
+    paper_rows = []
+    for p in report.papers:
+        recs = [r for d in p.versions + p.partial for r in records_of_doc.get(d, [])]
+        info = papers.info(p.paper_id)
+        paper_rows.append({
+            "name": papers.name(p.paper_id), "dnr": info.dnr if info else None,
+            "versions": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.versions],
+            "partial": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.partial],
+            "search": " ".join([papers.name(p.paper_id), *(papers.file(v) for v in p.versions + p.partial), _record_words(recs, x)]),
+        })
+    partnerships = []
+    for key in report.partnerships:
+        by_paper = records_of_key.get(key, {})
+        entries = [_paper_entry(pid, papers, x, others, _record_words(recs, x)) for pid, recs in by_paper.items()]
+        partnerships.append({"name": x.key(key), "papers": sorted(entries, key=lambda e: e["sort"])})
+    cases = []
+    for case in result.cases:
+        entries = [_paper_entry(pid, papers, x, others, _record_words(records_of_paper.get(pid, []), x)) for pid in case]
+        infos = [i for pid in case if (i := papers.info(pid))]
+        dnrs = sorted({i.dnr for i in infos if i.dnr})
+        title = next((i.title for i in infos if i.title), "")
+        cases.append({"name": " / ".join(dnrs + ([f"“{title}”"] if title else [])), "papers": sorted(entries, key=lambda e: e["sort"])})
+
     shaky = []
     seen = set()
     for r in result.records:
@@ -152,9 +225,12 @@ def render_html(result, out_dir: Path) -> str:
                     ev = v.evidence
                     if (ev.repaired or ev.low_confidence) and (r.doc_id, ev.page, str(v.value), role) not in seen:
                         seen.add((r.doc_id, ev.page, str(v.value), role))
-                        shaky.append({"source": r.source, "doc": r.doc_id[:12], "page": ev.page, "kind": kind, "role": role,
-                                      "value": v.value, "scanned": ev.text_as_scanned, "repaired": ev.text_repaired,
-                                      "confidence": ev.confidence, "why": ", ".join(w for w, b in (("repaired", ev.repaired), ("low confidence", ev.low_confidence)) if b)})
+                        why = [cat.t("ui.shaky.why_" + w) for w, b in (("repaired", ev.repaired), ("low_confidence", ev.low_confidence)) if b]
+                        shaky.append({"paper": papers.name(r.doc_id), "page": ev.page, "kind": cat.term(kind) or kind,
+                                      "role": cat.term(role) or role, "value": x.value(v.value, f"{kind}:{role}"),
+                                      "sort": (r.source, ev.page, role, str(v.value)), "scanned": ev.text_as_scanned,
+                                      "repaired": ev.text_repaired, "confidence": cat.number(ev.confidence, 2), "why": ", ".join(why),
+                                      "pdf": _pdf_href(out_dir, r.doc_id, ev.page)})
     summary = {
         "documents": len(result.documents),
         "papers": len(report.papers),
@@ -164,15 +240,21 @@ def render_html(result, out_dir: Path) -> str:
         "notes": sum(f.outcome == "note" for f in report.findings),
         "findings": len(report.findings),
     }
-    sources = {d.doc_id: d.source for d in result.documents}
+    severities = sorted({f.severity for f in report.findings}, key=lambda s: _SEVERITY_ORDER.get(s, 9))
     return env.get_template("report.html.j2").render(
+        lang=cat.language,
+        t=cat.t,
+        raw=cat.raw,
         summary=summary,
         report=report,
         cards=cards,
-        shaky=sorted(shaky, key=lambda s: (s["source"], s["page"], s["role"], str(s["value"]))),
-        kinds=sorted(report.counts),
-        severities=sorted({f.severity for f in report.findings}, key=lambda s: _SEVERITY_ORDER.get(s, 9)),
-        sources=sources,
+        paper_rows=paper_rows,
+        partnerships=partnerships,
+        cases=cases,
+        shaky=sorted(shaky, key=lambda s: s["sort"]),
+        kinds=[(k, cat.kind(k), report.counts[k]) for k in sorted(report.counts)],
+        severities=[(s, cat.severity(s)) for s in severities],
+        skipped=[papers.named(note) for note in report.skipped],
     )
 
 
@@ -244,13 +326,20 @@ def _normalize_zip(data: bytes) -> bytes:
 # --------------------------------------------------------------------------- all outputs
 
 
-def write_outputs(result, out_dir: Path, privacy: PrivacyRules) -> None:
-    """Write the five batch outputs into `out_dir`, each atomically, with personal data masked
-    unless the folder's manifest records a run with --keep-personal-data."""
-    if folder_setting(out_dir) == "masked":
-        result = mask_result(result, privacy)
+def outputs_view(result, out_dir: Path, privacy: PrivacyRules):
+    """The batch result as every output shows it: masked unless the folder's manifest records
+    --keep-personal-data (also what `make docs` screenshots)."""
+    return mask_result(result, privacy) if folder_setting(out_dir) == "masked" else result
+
+
+
+def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str = DEFAULT_LANGUAGE) -> None:
+    """Write the six batch outputs into `out_dir`, each atomically, with personal data masked
+    unless the folder's manifest records a run with --keep-personal-data; report.html in `report_lang`."""
+    result = outputs_view(result, out_dir, privacy)
     write_bytes_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
     write_bytes_atomic(out_dir / "records.parquet", records_parquet(result.records))
+    write_bytes_atomic(out_dir / "records.csv", records_csv(result.records))
     write_bytes_atomic(out_dir / "discrepancies.json", discrepancies_json(result.report))
-    write_bytes_atomic(out_dir / "report.html", render_html(result, out_dir).encode("utf-8"))
+    write_bytes_atomic(out_dir / "report.html", render_html(result, out_dir, report_lang).encode("utf-8"))
     write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result))

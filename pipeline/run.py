@@ -4,25 +4,32 @@ Per document: ingest → OCR (pages in parallel) → repair → tables → segme
 Then, over the whole output folder: records → reconcile → report. Each per-document stage is
 a pure function `(Document, Rules) -> Document`; a failure is caught at the document
 boundary, recorded in the manifest with its stage, and the batch goes on.
+
+The output folder accumulates (store.py): the run holds its lock, journals each input as it
+finishes, and updates only its own inputs' entries; an input that fails again keeps its last
+good document, marked `stale`. Only a problem of the output folder itself stops the run.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from pipeline import __version__
-from pipeline.errors import PipelineError
+from pipeline.errors import InputError, OutputError, PipelineError
 from pipeline.executor import make_executor
 from pipeline.exports import write_exports
 from pipeline.facts import extract_facts
-from pipeline.ingest import Ingested, find_inputs, ingest, media_type, sha256_file
+from pipeline.ingest import Ingested, InputFile, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
 from pipeline.ocr import THRESHOLDING_NAMES, OcrResult, OcrSettings, check_tesseract, ocr_page
 from pipeline.papers import split_papers
@@ -32,11 +39,17 @@ from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
 from pipeline.segment import segment
 from pipeline.store import (
-    MANIFEST,
+    Journal,
+    check_output,
     document_path,
     evidence_path,
+    held_documents,
+    identity,
+    json_bytes,
+    locked,
     prune,
     read_document,
+    recover,
     write_bytes_atomic,
     write_model,
 )
@@ -68,6 +81,9 @@ class RunOptions:
     keep_personal_data: bool = False
     pdf: bool = True
     alto: bool = True
+    wait: bool = False
+    mirror: bool = False
+    report_lang: str = "sv"
 
     @property
     def personal_data(self) -> PersonalData:
@@ -77,15 +93,17 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did: the manifest written, and how many documents were done or skipped."""
+    """What a run did: the folder's manifest, this run's own entries, how many were done or skipped."""
 
     manifest: Manifest
+    entries: tuple[ManifestEntry, ...]
     processed: int
     skipped: int
 
     @property
-    def failed_paths(self) -> list[str]:
-        return [e.path for e in self.manifest.inputs if e.status == "failed"]
+    def failed(self) -> list[ManifestEntry]:
+        """This run's inputs that failed (a stale one keeps an earlier document, but failed now)."""
+        return [e for e in self.entries if e.status != "ok"]
 
 
 def _failure(err: Exception, stage: str) -> InputFailure:
@@ -97,16 +115,32 @@ def _failure(err: Exception, stage: str) -> InputFailure:
     return InputFailure(stage=stage, code="E999", message=f"internal error: {type(err).__name__}: {err}")
 
 
-def _entry(path: str, doc: Document, exports: tuple[str, ...] = ()) -> ManifestEntry:
+def _entry(name: tuple[str, str], doc: Document, key: str, exports: tuple[str, ...] = ()) -> ManifestEntry:
     warnings = tuple(f"page {p.number}: {w}" for p in doc.pages for w in p.warnings) + exports
     return ManifestEntry(
-        path=path,
+        folder=name[0],
+        path=name[1],
         doc_id=doc.doc_id,
         status="ok",
         media_type=doc.media_type,
         page_kinds=tuple(p.kind for p in doc.pages),
         warnings=warnings,
+        cache_key=key,
     )
+
+
+def cache_key(header: Manifest, settings: OcrSettings, redo_ocr: bool) -> str:
+    """Hash everything a document's output depends on besides its bytes: the pipeline version,
+    the rules, the personal-data setting, Tesseract and its language data, every OCR setting and
+    --redo-ocr. A document made under another key is redone."""
+    return hashlib.sha256(json_bytes({
+        "ocr": header.ocr.model_dump(mode="json"),
+        "ocr_settings": dataclasses.asdict(settings),
+        "personal_data": header.personal_data,
+        "pipeline_version": header.pipeline_version,
+        "redo_ocr": redo_ocr,
+        "rules_hash": header.rules_hash,
+    })).hexdigest()
 
 
 class StageFailure(Exception):
@@ -159,113 +193,17 @@ def _attach_evidence(doc: Document, evidence: dict[int, tuple[bytes, float]], ou
 def run(inputs: list[Path], options: RunOptions) -> RunResult:
     """Process every input into `options.out`, then reconcile the whole folder.
 
+    Raises:
+        OutputError: the output folder is busy (another run), unwritable or full; checked before
+            any input is read, and again at every write (the run stops: what it finished is kept).
+
     Returns:
-        The run's result; its manifest lists every input, failed ones with their error.
+        The run's result: the folder's manifest (every input it has seen) and this run's entries.
     """
-    started = time.monotonic()
     rules = load_rules()
     settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words)
     tesseract = check_tesseract(options.lang)
-    out = options.out
-    entries: dict[str, ManifestEntry] = {}
-    pending: dict[str, tuple[str, Ingested]] = {}
-    sources: dict[str, Path] = {}  # input file of each pending document, for its searchable PDF
-    first_path: dict[str, str] = {}
-    copies: dict[str, str] = {}
-    processed = skipped = 0
-
-    found = find_inputs(inputs, exclude=out)
-    for path, relative in tqdm(found, desc="ingest", unit="file", disable=not options.progress, file=sys.stderr):
-        doc_id = kind = None
-        try:
-            kind = media_type(path)
-            doc_id = sha256_file(path)
-            if doc_id in first_path:
-                copies[relative] = doc_id  # the same bytes under another path: processed once
-                continue
-            first_path[doc_id] = relative
-            cached = None if options.force else read_document(out, doc_id)
-            if (cached and cached.pipeline_version == __version__ and cached.rules_hash == rules.hash
-                    and cached.personal_data == options.personal_data):
-                exported = write_exports(cached, path, out, pdf=options.pdf, alto=options.alto, only_missing=True)
-                entries[relative] = _entry(relative, cached, exported)
-                skipped += 1
-                continue
-            ingested = ingest(path, relative, rules, pipeline_version=__version__, settings=settings,
-                              redo_ocr=options.redo_ocr, doc_id=doc_id)
-            pending[relative] = (doc_id, ingested)
-            sources[relative] = path
-        except Exception as err:
-            entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed", media_type=kind,
-                                              error=_failure(err, "ingest"))
-
-    def finish(relative: str, doc_id: str, ingested: Ingested, pages: dict[int, OcrResult],
-               error: Exception | None) -> None:
-        """Run the stages after OCR on one document and write it; record what became of it."""
-        nonlocal processed
-        stage = "ocr"
-        try:
-            if error is not None:
-                raise error
-            evidence = dict(ingested.evidence)
-            doc = _with_ocr(ingested, pages, evidence)
-            doc = process_document(doc, rules)
-            stage = "output"
-            if not options.keep_personal_data:
-                doc, hidden = mask_document(doc, rules.privacy)
-                evidence = black_out(evidence, hidden)
-            doc = _attach_evidence(doc, evidence, out)
-            write_model(document_path(out, doc_id), doc)
-            exported = write_exports(doc, sources[relative], out, pdf=options.pdf, alto=options.alto)
-            entries[relative] = _entry(relative, doc, exported)
-            processed += 1
-        except StageFailure as err:
-            entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
-                                              error=_failure(err.error, err.stage))
-        except Exception as err:
-            entries[relative] = ManifestEntry(path=relative, doc_id=doc_id, status="failed",
-                                              error=_failure(err, stage))
-
-    # Each document is finished as soon as its last page is OCR'd and then let go, so page
-    # images and words of finished documents leave memory, and an interrupted run keeps
-    # every document it finished.
-    path_of = {doc_id: relative for relative, (doc_id, _) in pending.items()}
-    waiting = {doc_id: len(ingested.ocr_jobs) for doc_id, ingested in pending.values()}
-    text_only = [relative for relative, (doc_id, _) in sorted(pending.items()) if not waiting[doc_id]]
-    for relative in tqdm(text_only, desc="extract", unit="doc", disable=not options.progress, file=sys.stderr):
-        doc_id, ingested = pending.pop(relative)
-        finish(relative, doc_id, ingested, {}, None)
-    jobs = sorted((job for _, ingested in pending.values() for job in ingested.ocr_jobs),
-                  key=lambda j: (j.doc_id, j.page_number))
-    ocr_results: dict[str, dict[int, OcrResult]] = {}
-    ocr_errors: dict[str, Exception] = {}
-    with tqdm(total=len(jobs), desc="ocr", unit="page", disable=not options.progress, file=sys.stderr) as bar:
-        for job, outcome in make_executor(options.jobs).run(ocr_page, jobs):
-            bar.update()
-            if isinstance(outcome, Exception):
-                ocr_errors.setdefault(job.doc_id, outcome)
-            else:
-                ocr_results.setdefault(job.doc_id, {})[job.page_number] = outcome
-            waiting[job.doc_id] -= 1
-            if not waiting[job.doc_id]:
-                relative = path_of[job.doc_id]
-                finish(relative, job.doc_id, pending.pop(relative)[1], ocr_results.pop(job.doc_id, {}),
-                       ocr_errors.get(job.doc_id))
-
-    for relative, doc_id in copies.items():
-        original = entries[first_path[doc_id]]
-        entries[relative] = original.model_copy(update={"path": relative})
-
-    ok_ids = {e.doc_id for e in entries.values() if e.status == "ok" and e.doc_id}
-    prune(out, ok_ids)
-    ordered = tuple(entries[k] for k in sorted(entries))
-    counts = {
-        "inputs": len(ordered),
-        "ok": sum(e.status == "ok" for e in ordered),
-        "failed": sum(e.status == "failed" for e in ordered),
-        "documents": len(ok_ids),
-    }
-    manifest = Manifest(
+    header = Manifest(
         pipeline_version=__version__,
         rules_hash=rules.hash,
         personal_data=options.personal_data,
@@ -276,13 +214,171 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             dpi="resolution of the page's embedded image (300 for vector pages), upscaled to at least 300",
             thresholding=THRESHOLDING_NAMES[settings.thresholding],
         ),
-        inputs=ordered,
-        counts=counts,
+        inputs=(),
+        counts={},
     )
-    if not options.keep_personal_data:
-        manifest = mask_model(manifest, rules.privacy)
-    write_model(out / MANIFEST, manifest)
-    reconcile_folder(out, rules)
+    with locked(options.out, wait=options.wait):
+        check_output(options.out)
+        base = recover(options.out)
+        if base is not None and not options.keep_personal_data:
+            base = mask_model(base, rules.privacy)  # an earlier run may have kept personal data
+        journal = Journal(options.out, header, base, mirror=options.mirror)
+        batch = _Batch(options, rules, settings, cache_key(header, settings, options.redo_ocr), base, journal)
+        try:
+            batch.process(find_inputs(inputs, exclude=options.out))
+        except BaseException:  # interrupted, or the folder failed: still leave a true account
+            try:
+                journal.close(complete=False)
+            except OutputError as err:
+                log.warning("the journal stays for the next run to fold in: %s", err)
+            raise
+        manifest = journal.close(complete=True)
+        if options.mirror:
+            prune(options.out, held_documents(manifest.inputs))
+        reconcile_folder(options.out, rules, options.report_lang)
+    entries = tuple(batch.recorded[name] for name in sorted(batch.recorded))
     log.info("%d inputs: %d processed, %d skipped as unchanged, %d failed in %.1f s",
-             len(ordered), processed, skipped, counts["failed"], time.monotonic() - started)
-    return RunResult(manifest=manifest, processed=processed, skipped=skipped)
+             len(entries), batch.processed, batch.skipped, sum(e.status != "ok" for e in entries),
+             time.monotonic() - batch.started)
+    return RunResult(manifest=manifest, entries=entries, processed=batch.processed, skipped=batch.skipped)
+
+
+class _Batch:
+    """One run's inputs through the stages: each finished input is recorded in the journal at once."""
+
+    def __init__(self, options: RunOptions, rules: Rules, settings: OcrSettings, key: str,
+                 base: Manifest | None, journal: Journal):
+        self.options, self.rules, self.settings, self.key, self.journal = options, rules, settings, key, journal
+        self.out = options.out
+        self.started = time.monotonic()
+        self.processed = self.skipped = 0
+        self.recorded: dict[tuple[str, str], ManifestEntry] = {}  # by the input's own name
+        self.previous: dict[tuple[str, str], list[ManifestEntry]] = {}
+        self.done: dict[str, str] = {}  # doc_id -> cache key of the documents the folder holds
+        for entry in base.inputs if base else ():
+            self.previous.setdefault(identity(entry), []).append(entry)
+            if entry.status != "failed" and entry.doc_id and entry.cache_key:
+                self.done[entry.doc_id] = entry.cache_key
+
+    def written(self, entry: ManifestEntry) -> ManifestEntry:
+        """The entry as the manifest holds it: masked unless personal data is kept (the cache key
+        is a hash the pipeline made, never personal data)."""
+        if self.options.keep_personal_data:
+            return entry
+        return mask_model(entry, self.rules.privacy).model_copy(update={"cache_key": entry.cache_key})
+
+    def record(self, name: tuple[str, str], entry: ManifestEntry) -> None:
+        entry = self.written(entry)
+        self.journal.record(entry)
+        self.recorded[name] = entry
+
+    def fail(self, name: tuple[str, str], doc_id: str | None, failure: InputFailure,
+             media: str | None = None) -> None:
+        """Record a failed input; one that had a good document keeps it, marked stale."""
+        failed = self.written(ManifestEntry(folder=name[0], path=name[1], doc_id=doc_id, status="failed",
+                                            media_type=media, error=failure))
+        for before in self.previous.get(identity(failed), ()):
+            if before.status != "failed" and before.doc_id and document_path(self.out, before.doc_id).is_file():
+                failed = before.model_copy(update={"status": "stale", "error": failed.error})
+                break
+        self.record(name, failed)
+
+    def process(self, found: list[InputFile]) -> None:
+        """Ingest, OCR and finish every input; record each as it ends, copies last."""
+        options, rules = self.options, self.rules
+        pending: dict[tuple[str, str], tuple[str, Ingested]] = {}
+        sources: dict[tuple[str, str], Path] = {}  # input file of each pending document, for its searchable PDF
+        first: dict[str, tuple[str, str]] = {}
+        copies: dict[tuple[str, str], str] = {}
+        names = {(item.folder, item.relative): item for item in found}
+
+        for name, item in tqdm(sorted(names.items()), desc="ingest", unit="file", disable=not options.progress,
+                               file=sys.stderr):
+            doc_id = kind = None
+            try:
+                if item.problem:
+                    raise InputError(item.problem)
+                kind = media_type(item.path)
+                doc_id = sha256_file(item.path)
+                if doc_id in first:
+                    copies[name] = doc_id  # the same bytes under another name: one document
+                    continue
+                first[doc_id] = name
+                cached = None
+                if not options.force and self.done.get(doc_id) == self.key:
+                    cached = read_document(self.out, doc_id)
+                if cached is not None:
+                    exported = write_exports(cached, item.path, self.out, pdf=options.pdf, alto=options.alto,
+                                             only_missing=True)
+                    self.record(name, _entry(name, cached, self.key, exported))
+                    self.skipped += 1
+                    continue
+                ingested = ingest(item.path, item.relative, rules, pipeline_version=__version__,
+                                  settings=self.settings, redo_ocr=options.redo_ocr, doc_id=doc_id)
+                pending[name] = (doc_id, ingested)
+                sources[name] = item.path
+            except OutputError:
+                raise
+            except Exception as err:
+                self.fail(name, doc_id, _failure(err, "ingest"), kind)
+
+        # Each document is finished as soon as its last page is OCR'd and then let go, so page
+        # images and words of finished documents leave memory, and an interrupted run keeps
+        # every document it finished.
+        name_of = {doc_id: name for name, (doc_id, _) in pending.items()}
+        waiting = {doc_id: len(ingested.ocr_jobs) for doc_id, ingested in pending.values()}
+        text_only = [name for name, (doc_id, _) in sorted(pending.items()) if not waiting[doc_id]]
+        for name in tqdm(text_only, desc="extract", unit="doc", disable=not options.progress, file=sys.stderr):
+            doc_id, ingested = pending.pop(name)
+            self.finish(name, doc_id, ingested, sources[name], {}, None)
+        jobs = sorted((job for _, ingested in pending.values() for job in ingested.ocr_jobs),
+                      key=lambda j: (j.doc_id, j.page_number))
+        ocr_results: dict[str, dict[int, OcrResult]] = {}
+        ocr_errors: dict[str, Exception] = {}
+        with (tqdm(total=len(jobs), desc="ocr", unit="page", disable=not options.progress, file=sys.stderr) as bar,
+              closing(make_executor(options.jobs).run(ocr_page, jobs)) as outcomes):
+            for job, outcome in outcomes:
+                bar.update()
+                if isinstance(outcome, Exception):
+                    ocr_errors.setdefault(job.doc_id, outcome)
+                else:
+                    ocr_results.setdefault(job.doc_id, {})[job.page_number] = outcome
+                waiting[job.doc_id] -= 1
+                if not waiting[job.doc_id]:
+                    name = name_of[job.doc_id]
+                    self.finish(name, job.doc_id, pending.pop(name)[1], sources[name],
+                                ocr_results.pop(job.doc_id, {}), ocr_errors.get(job.doc_id))
+
+        for name, doc_id in sorted(copies.items()):
+            original = self.recorded[first[doc_id]]
+            if original.status == "ok":
+                self.record(name, original.model_copy(update={"folder": name[0], "path": name[1]}))
+            else:
+                self.fail(name, doc_id, original.error, original.media_type)
+
+    def finish(self, name: tuple[str, str], doc_id: str, ingested: Ingested, source: Path,
+               pages: dict[int, OcrResult], error: Exception | None) -> None:
+        """Run the stages after OCR on one document and write it; record what became of it."""
+        options, out = self.options, self.out
+        stage = "ocr"
+        try:
+            if error is not None:
+                raise error
+            evidence = dict(ingested.evidence)
+            doc = _with_ocr(ingested, pages, evidence)
+            doc = process_document(doc, self.rules)
+            stage = "output"
+            if not options.keep_personal_data:
+                doc, hidden = mask_document(doc, self.rules.privacy)
+                evidence = black_out(evidence, hidden)
+            doc = _attach_evidence(doc, evidence, out)
+            write_model(document_path(out, doc_id), doc)
+            exported = write_exports(doc, source, out, pdf=options.pdf, alto=options.alto)
+            self.record(name, _entry(name, doc, self.key, exported))
+            self.processed += 1
+        except OutputError:
+            raise
+        except StageFailure as err:
+            self.fail(name, doc_id, _failure(err.error, err.stage), ingested.document.media_type)
+        except Exception as err:
+            self.fail(name, doc_id, _failure(err, stage), ingested.document.media_type)

@@ -128,6 +128,7 @@ def test_reconcile_command_rebuilds_the_batch_outputs_alone(corpus_run, tmp_path
     copy = tmp_path / "out"
     shutil.copytree(out / "documents", copy / "documents")
     shutil.copytree(out / "evidence", copy / "evidence")
+    shutil.copytree(out / "pdf", copy / "pdf")  # the report links each finding to its page there
     assert main(["reconcile", str(copy)]) == 0
-    for name in ("records.jsonl", "records.parquet", "discrepancies.json", "report.html", "report.xlsx"):
+    for name in ("records.jsonl", "records.parquet", "records.csv", "discrepancies.json", "report.html", "report.xlsx"):
         assert (copy / name).read_bytes() == (out / name).read_bytes(), name

@@ -25,7 +25,7 @@ def test_find_inputs_walks_folders_sorted_and_skips_hidden(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / ".hidden.pdf").write_bytes(b"x")
     found = find_inputs([tmp_path, tmp_path / "a.txt"])
-    assert [relative for _, relative in found] == ["a.txt", "b/2.pdf", "a.txt"]
+    assert [(f.folder, f.relative) for f in found] == [(tmp_path.name, "a.txt"), (tmp_path.name, "b/2.pdf"), (tmp_path.name, "a.txt")]
 
 
 def test_document_id_is_full_sha256_of_bytes(tmp_path):
@@ -88,7 +88,7 @@ def test_output_folder_inside_an_input_folder_is_not_read(tmp_path):
     (tmp_path / "paper.txt").write_text("x")
     (tmp_path / "out" / "evidence").mkdir(parents=True)
     (tmp_path / "out" / "evidence" / "page-001.jpg").write_bytes(b"x")
-    assert [r for _, r in find_inputs([tmp_path], exclude=tmp_path / "out")] == ["paper.txt"]
+    assert [f.relative for f in find_inputs([tmp_path], exclude=tmp_path / "out")] == ["paper.txt"]
 
 
 def test_garbage_text_layer_is_ocrd_instead(tmp_path):

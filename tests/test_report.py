@@ -150,7 +150,7 @@ def test_report_in_headless_chromium(out: Path, tmp_path: Path):
         widths = driver.execute_script("return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
         assert widths and all(w > 0 for w in widths)
         summary = driver.find_element(By.ID, "summary").text
-        assert "5\npapers" in summary and "9\ndocuments" in summary
+        assert "5\nhandlingar" in summary and "9\ninlästa dokument" in summary  # Swedish by default
         Select(driver.find_element(By.ID, "f-kind")).select_by_value("agreement")
         shown = [c for c in cards if c.is_displayed()]
         assert len(shown) == report["counts"]["agreement"]

@@ -2,7 +2,7 @@
 
 `reconcile_documents(docs, rules)` is pure: documents and rules in, records and findings out.
 `reconcile_folder(out_dir, rules)` reads `out_dir/documents/*.json`, calls it, and writes
-records.jsonl, records.parquet, discrepancies.json, report.html and report.xlsx.
+records.jsonl, records.parquet, records.csv, discrepancies.json, report.html and report.xlsx.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.model import (
     Discrepancy,
     DiscrepancyReport,
@@ -80,6 +81,8 @@ class ReconcileResult:
     records: tuple[Record, ...]
     report: DiscrepancyReport
     documents: tuple[Document, ...]
+    cases: tuple[tuple[str, ...], ...] = ()
+    """Paper ids of the papers linked into one case (same Dnr, or the same title year on year), for the report's overview."""
 
 
 def load_documents(out_dir: Path) -> tuple[list[Document], list[str]]:
@@ -178,6 +181,7 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     findings += sum_findings
     notes += why
     case_findings, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
+    cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(paper_units(primaries, primary_paper), checks.cases))
     findings += case_findings
     notes += why
     policy_findings, why = check_policies(consolidated, primaries, checks)
@@ -200,7 +204,7 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     keys = tuple(sorted({r.partnership_key for r in records if not r.partnership_key.endswith("| " + AMBIGUOUS)}))
     report = DiscrepancyReport(papers=tuple(papers), partnerships=keys, counts=counts, findings=tuple(findings),
                                skipped=tuple(sorted(set(notes))))
-    return ReconcileResult(records=tuple(records), report=report, documents=tuple(docs))
+    return ReconcileResult(records=tuple(records), report=report, documents=tuple(docs), cases=cases)
 
 
 def _attr_occurrences(statements: list[Statement]) -> list[tuple[NameRef, str]]:
@@ -237,11 +241,12 @@ def batch_schemas() -> dict[str, dict]:
     return {name: model.model_json_schema(mode="serialization") for name, model in output_models().items()}
 
 
-def reconcile_folder(out_dir: Path, rules: Rules) -> ReconcileResult:
-    """Read `out_dir/documents/*.json`, reconcile, and write the five batch outputs into `out_dir`."""
+def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LANGUAGE) -> ReconcileResult:
+    """Read `out_dir/documents/*.json`, reconcile, and write the batch outputs into `out_dir`
+    (report.html in `report_lang`, Swedish by default)."""
     from pipeline.report import write_outputs
 
     docs, skipped = load_documents(out_dir)
     result = reconcile_documents(docs, rules, tuple(skipped))
-    write_outputs(result, out_dir, rules.privacy)
+    write_outputs(result, out_dir, rules.privacy, report_lang)
     return result
