@@ -155,6 +155,14 @@ class CasesCheck(RuleSet):
     severity_changed: BatchSeverity
 
 
+class ProseSumsCheck(RuleSet):
+    """Arithmetic the text states: a total divided into parts; an outcome or forecast, its budget and the deviation."""
+
+    severity_split: BatchSeverity
+    deviation_window_lines: int = Field(ge=0)
+    outcome_roles: list[str]
+
+
 class SeverityHonesty(RuleSet):
     """The highest severity a finding may have when a value it rests on was OCR'd or repaired."""
 
@@ -176,6 +184,7 @@ class ChecksRules(RuleSet):
     name_variant: SeverityOnly
     ambiguous_partnership: SeverityOnly
     table_sums: TableSumsCheck
+    prose_sums: ProseSumsCheck
     cases: CasesCheck
     severity_honesty: SeverityHonesty
     policies: tuple[PolicyCheck, ...] = ()
@@ -269,6 +278,7 @@ class FactsRules(RuleSet):
     periods: dict[str, list[str]]
     amount_roles: list[AmountRoleRule]
     role_qualifiers: list[RoleQualifier]
+    split_cues: list[str]
     header_roles: list[CueRole]
     total_row_cues: list[str]
     total_column_cues: list[str]

@@ -101,3 +101,17 @@ def test_a_bulleted_list_of_sentences_is_not_a_table(batch) -> None:
     # 37:30 "•  Lägre intäkter än budgeterat på -8,4 miljoner kronor" (the bullet reads "(cid:127)"): prose
     [fact] = amounts(docs["37"], -8_400_000)
     assert "table" not in fact.attrs and fact.role == "deviation"
+
+
+def prose_sums(findings: list[Discrepancy], doc: Document) -> set[tuple[str, str, tuple[int, ...]]]:
+    return {(f.kind, f.field or "", tuple(sorted(int(v.value) for v in f.values))) for f in findings
+            if f.check == "prose_sums" and all(v.doc_id == doc.doc_id for v in f.values)}
+
+
+def test_the_text_adds_up_a_divided_total_and_a_stated_deviation(batch) -> None:
+    docs, findings = batch
+    # 33:27-29 "20 miljoner kronor som fördelas med tio miljoner …, sex miljoner … och fyra miljoner …"
+    assert ("sum_matches", "split", (4_000_000, 6_000_000, 10_000_000, 20_000_000)) in prose_sums(findings, docs["33"])
+    # 37:26-27 "utfall … på -10,3 miljoner kronor, att jämföra med ett budgeterat resultat på -0,7 miljoner
+    # kronor. Avvikelsen från budget är därmed -9,6 miljoner kronor"
+    assert ("sum_matches", "deviation", (-10_300_000, -9_600_000, -700_000)) in prose_sums(findings, docs["37"])

@@ -162,6 +162,7 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             attrs["unit_inferred"] = "true"
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))
+    facts = _mark_splits(ctx, amounts, facts)
     for p in percents:
         s, _ = stream.sentence(p.start)
         line_start = stream.line(p.start)[0]
@@ -175,6 +176,25 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", role="share" if share else None,
                               attrs=attrs))
     return facts
+
+
+def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
+    """Mark a total the sentence divides into parts ("20 miljoner som fördelas med tio miljoner till …,
+    sex miljoner till … och fyra miljoner till …"): the total gets attrs `parts`, each part `part_of`
+    (the total's page:line:text), for the batch stage to add up."""
+    folded = ctx.stream.flat
+    out = list(facts)
+    for i, a in enumerate(amounts):
+        _, end = ctx.stream.sentence(a.start)
+        after = [k for k in range(i + 1, len(amounts)) if amounts[k].start < end]
+        if len(after) < 2 or not any_cue(ctx.rules.split_cues, folded[a.end : amounts[after[0]].start]):
+            continue
+        total = out[i]
+        key = f"{total.evidence.page}:{total.evidence.line}:{total.text}"
+        out[i] = total.model_copy(update={"attrs": total.attrs | {"parts": str(len(after))}})
+        for k in after:
+            out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}})
+    return out
 
 
 def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fact]:
