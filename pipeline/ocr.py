@@ -21,8 +21,9 @@ import pytesseract
 from PIL import Image, ImageFilter
 
 from pipeline.errors import OcrError
-from pipeline.model import BBox, Repair, Word
+from pipeline.model import BBox, Repair, Table, Word
 from pipeline.render import PageSource, evidence_jpeg, render_page
+from pipeline.tables.grid import grid_tables
 
 MIN_OCR_DPI = 300
 """Pages scanned at less are upscaled to this before OCR: on the corpus's 200 dpi scans,
@@ -65,6 +66,7 @@ class OcrResult:
     warnings: tuple[str, ...]
     evidence: bytes
     evidence_scale: float
+    tables: tuple[Table, ...] = ()  # ruled tables read from the page's grid of rules
 
 
 @dataclass(frozen=True)
@@ -130,18 +132,33 @@ def _in_long_runs(mask: np.ndarray, length: int) -> np.ndarray:
     return (starts[:, high] - starts[:, low]) > 0
 
 
-def erase_rules(image: Image.Image, dpi: int) -> Image.Image:
-    """Whiten table rules and long underlines so Tesseract reads the cells between them.
+@dataclass(frozen=True)
+class RuleMasks:
+    """Where a page's rules are, at half resolution: pixels in long runs of ink across and down."""
 
-    Tesseract's layout analysis drops ruled table regions on scans (seen on the corpus:
-    a whole table of amounts lost at 300 dpi). Rules are found at half resolution, as runs
-    of ink longer than `RULE_MIN_LENGTH_INCHES` across or down the page; short enough to
-    survive a skew of a degree or two, far longer than any stroke of a letter.
-    """
+    horizontal: np.ndarray
+    vertical: np.ndarray
+    min_length: int
+    points_per_pixel: float
+
+
+def find_rules(image: Image.Image, dpi: int) -> RuleMasks:
+    """Find table rules and long underlines at half resolution, as runs of ink longer than
+    `RULE_MIN_LENGTH_INCHES` across or down the page; short enough to survive a skew of a degree
+    or two, far longer than any stroke of a letter."""
     half = image.resize((image.width // 2, image.height // 2), Image.BILINEAR)
     ink = np.asarray(half) < RULE_DARKNESS
     length = max(8, int(dpi / 2 * RULE_MIN_LENGTH_INCHES))
-    rules = _in_long_runs(ink, length) | _in_long_runs(ink.T, length).T
+    return RuleMasks(_in_long_runs(ink, length), _in_long_runs(ink.T, length).T, length, 2 * 72 / dpi)
+
+
+def erase_rules(image: Image.Image, rules_found: RuleMasks) -> Image.Image:
+    """Whiten table rules and long underlines so Tesseract reads the cells between them.
+
+    Tesseract's layout analysis drops ruled table regions on scans (seen on the corpus:
+    a whole table of amounts lost at 300 dpi).
+    """
+    rules = rules_found.horizontal | rules_found.vertical
     if not rules.any():
         return image
     mask = Image.fromarray(rules.astype(np.uint8) * 255).resize(image.size, Image.NEAREST)
@@ -331,7 +348,8 @@ def ocr_page(job: OcrJob) -> OcrResult:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     dpi = max(job.source.dpi, MIN_OCR_DPI)
     page_image = render_page(job.source, dpi=dpi)
-    image = erase_rules(page_image, dpi)
+    rule_masks = find_rules(page_image, dpi)
+    image = erase_rules(page_image, rule_masks)
     settings = job.settings
     words = _read_words(image, job, settings.thresholding, settings.psm)
     warnings: list[str] = []
@@ -349,6 +367,8 @@ def ocr_page(job: OcrJob) -> OcrResult:
     else:
         words = reread_percent_signs(image, words, job)
     evidence, scale = evidence_jpeg(page_image, dpi)
+    tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
+                                                 words, job.page_number, rule_masks.min_length))
     return OcrResult(
         doc_id=job.doc_id,
         page_number=job.page_number,
@@ -356,4 +376,5 @@ def ocr_page(job: OcrJob) -> OcrResult:
         warnings=tuple(warnings),
         evidence=evidence,
         evidence_scale=scale,
+        tables=tables,
     )

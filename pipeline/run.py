@@ -168,13 +168,15 @@ def process_document(doc: Document, rules: Rules) -> Document:
 def _with_ocr(ingested: Ingested, results: dict[int, OcrResult], out_evidence: dict[int, tuple[bytes, float]]) -> Document:
     """Fill the OCR pages of an ingested document with their words and warnings."""
     pages: list[Page] = []
+    tables = list(ingested.document.tables)
     for page in ingested.document.pages:
         result = results.get(page.number)
         if result is not None:
             page = page.model_copy(update={"words": result.words, "warnings": result.warnings})
             out_evidence[page.number] = (result.evidence, result.evidence_scale)
+            tables.extend(result.tables)
         pages.append(page)
-    return ingested.document.model_copy(update={"pages": tuple(pages)})
+    return ingested.document.model_copy(update={"pages": tuple(pages), "tables": tuple(tables)})
 
 
 def _attach_evidence(doc: Document, evidence: dict[int, tuple[bytes, float]], out: Path) -> Document:

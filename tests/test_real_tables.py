@@ -115,3 +115,20 @@ def test_the_text_adds_up_a_divided_total_and_a_stated_deviation(batch) -> None:
     # 37:26-27 "utfall … på -10,3 miljoner kronor, att jämföra med ett budgeterat resultat på -0,7 miljoner
     # kronor. Avvikelsen från budget är därmed -9,6 miljoner kronor"
     assert ("sum_matches", "deviation", (-10_300_000, -9_600_000, -700_000)) in prose_sums(findings, docs["37"])
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
+    """37 photocopied at 300 dpi (corpus/real/captures): three pages OCR'd."""
+    return run_dev_papers([PAPERS["37"]], "captures/photocopy-300", tmp_path_factory.mktemp("scan"))
+
+
+def test_a_scanned_ruled_table_takes_its_cells_from_the_grid(scanned) -> None:
+    docs, findings = scanned
+    tables = [t for t in docs["37"].tables if t.method == "ruled"]
+    # 37:42-47, 51-56, … six Utfallsrapporter, each a label column and Utfall 2022 / 2023 / 2024
+    assert len(tables) == 6 and {t.n_cols for t in tables} == {4}
+    first = {c.row: c.text for c in tables[0].cells if c.col == 0}
+    assert list(first.values()) == ["Intäkter", "Kostnader", "Netto", "Budget, netto", "Avvikelse"]
+    # 37:42-45 Intäkter 79,1 + Kostnader -307,2 = Netto -228,1, read from the scan
+    assert ("sum_matches", ("-228,1", "-307,2", "79,1")) in sums_in(findings, docs["37"])
