@@ -127,6 +127,8 @@ FACTS: dict[str, list[E]] = {
         E("party", LK, attrs={"municipal": "true"}),
         E("party", "Studieförbundet Bilda Sydöst", attrs={"municipal": "false"}),
         E("party", "Erikshjälpen Linköping", attrs={"municipal": "false"}),
+        # line 7 "Linköpings kommun genom arbetsmarknadsnämnden": the committee that acts for it
+        E("party", "Arbetsmarknadsnämnden", attrs={"municipal": "true"}),
         E("committee", "Arbetsmarknadsnämnden"),
     ],
 }

@@ -240,7 +240,10 @@ def _id_facts(ctx: _Context) -> list[Fact]:
         attrs: dict[str, str] = {}
         if i.kind in ("org_number", "personal_number"):
             line_start = ctx.stream.line(i.start)[0]
-            party = ctx.nearest(ctx.mentions, line_start, i.start)
+            # a nämnd or förvaltning acts for the municipality and holds no organisation number
+            # ("Linköpings kommun genom arbetsmarknadsnämnden, org. nr: 212000-0449")
+            holders = [m for m in ctx.mentions if m.kind not in ("committee", "municipal_unit")]
+            party = ctx.nearest(holders, line_start, i.start)
             if party and i.kind == "org_number":
                 attrs["party"] = party.name
             if i.kind == "personal_number":

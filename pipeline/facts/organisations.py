@@ -21,6 +21,7 @@ PUBLIC_KINDS = frozenset({"municipality", "committee", "municipal_unit", "public
 _NAME = r"[A-ZÅÄÖ][\wåäöÅÄÖ\-]*(?:[ \u00a0](?:(?:i|för|&)[ \u00a0])?[A-ZÅÄÖ][\wåäöÅÄÖ\-]*){0,5}"
 _BEFORE_ORGNR = re.compile(rf"(?P<name>{_NAME})\s*,?\s*(?i:org\.?\s*nr|organisationsnummer)")
 _SIGNATURE = re.compile(rf"^\s*För\s+(?P<name>{_NAME})\s*$")
+_MUNICIPALITY_LIST = re.compile(r"(?P<list>(?:[A-ZÅÄÖ][\wåäö]+,\s*)+[A-ZÅÄÖ][\wåäö]+\s+(?:och|samt)\s+[A-ZÅÄÖ][\wåäö]+)\s+kommuner\b")
 _BETWEEN = re.compile(rf"\bmellan\s+(?P<list>{_NAME}(?:\s*(?:,|och|samt)\s*{_NAME})+)")
 
 
@@ -48,7 +49,12 @@ def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Men
             written = m.group(0).rstrip(" ,.")
             if "\n" in written.strip() and kind == "company":
                 continue  # a company name does not run over a line break into a heading
-            out.append(Mention(m.start(), m.start() + len(written), " ".join(written.split()), kind in PUBLIC_KINDS, kind))
+            name = " ".join(written.split())
+            out.append(Mention(m.start(), m.start() + len(written), name[0].upper() + name[1:], kind in PUBLIC_KINDS, kind))
+    for m in _MUNICIPALITY_LIST.finditer(stream.text):  # "Varberg, Falkenberg, Hylte och Laholms kommuner"
+        for name in re.finditer(r"[A-ZÅÄÖ][\wåäö]+", m.group("list")):
+            start = m.start("list") + name.start()
+            out.append(Mention(start, start + len(name.group(0)), f"{name.group(0)} kommun", True, "municipality"))
     for known in rules.known_parties:
         pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
         for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):

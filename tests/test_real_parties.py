@@ -1,0 +1,38 @@
+"""Parties of the real development papers found by the shape of their names (dev papers only).
+
+Expectations written from the source text of ../shared/realdev (cited by file:line).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.model import Document
+from tests.realdev import needs_realdev, run_dev_papers
+
+PAPERS = ["35_ks-protokoll-rsg-budgetunderlag-2026", "36_ks-protokoll-samordningsforbundet-halland-2024",
+          "37_teknik-arsredovisning-2024-arets-resultat"]
+pytestmark = needs_realdev
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Document]:
+    return run_dev_papers(PAPERS, "born-digital", tmp_path_factory.mktemp("parties"))[0]
+
+
+def parties(doc: Document) -> dict[str, str]:
+    return {str(f.value): f.attrs.get("party_kind", "") for f in doc.facts if f.kind == "party"}
+
+
+def test_each_municipality_of_a_list_is_a_party(docs) -> None:
+    # 36:23-24 "… Region Halland samt Kungsbacka, Varberg, / Falkenberg, Hylte, Halmstad och Laholms kommuner"
+    found = parties(docs["36"])
+    for name in ("Varberg kommun", "Falkenberg kommun", "Hylte kommun", "Halmstad kommun", "Laholms kommun"):
+        assert found.get(name) == "municipality", name
+
+
+def test_bodies_written_in_lower_case_and_agencies_by_their_ending(docs) -> None:
+    # 35:18 "ska förbundsstyrelsen ge medlemskommunerna"; 35:27 "förbundsfullmäktiges budgetbeslut"
+    assert {"Förbundsstyrelsen", "Förbundsfullmäktige"} <= set(parties(docs["35"]))
+    # 37:76 "Naturvårdsverket för att kommunerna tagit över ansvaret"
+    assert parties(docs["37"]).get("Naturvårdsverket") == "public_body"
