@@ -229,7 +229,27 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
             role = "valid_to"
         facts.append(ctx.fact("date", d.start, d.end, d.value, numeric=True, precision=d.precision,
                               role=role or "other"))
-    return facts
+    return _without_running_heads(facts, ctx.doc)
+
+
+RUNNING_HEAD_LINES = 6
+"""A protokoll repeats its head ("KUNGSBACKA KOMMUN … Datum 2025-05-27") in the first lines of every page."""
+
+
+def _without_running_heads(dates: list[Fact], doc: Document) -> list[Fact]:
+    """Drop a date that a later page of the same paper repeats in its head: one meeting, stated once."""
+    starts = sorted({p.page_start for p in doc.papers} | {1})
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for f in dates:
+        paper = max(s for s in starts if s <= f.evidence.page)
+        in_head = (f.evidence.line or 0) <= RUNNING_HEAD_LINES
+        if in_head and f.evidence.page > paper and (paper, str(f.value)) in seen:
+            continue
+        if in_head:
+            seen.add((paper, str(f.value)))
+        out.append(f)
+    return out
 
 
 def _id_facts(ctx: _Context) -> list[Fact]:
