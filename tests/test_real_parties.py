@@ -36,3 +36,8 @@ def test_bodies_written_in_lower_case_and_agencies_by_their_ending(docs) -> None
     assert {"Förbundsstyrelsen", "Förbundsfullmäktige"} <= set(parties(docs["35"]))
     # 37:76 "Naturvårdsverket för att kommunerna tagit över ansvaret"
     assert parties(docs["37"]).get("Naturvårdsverket") == "public_body"
+
+
+def test_an_activity_named_by_two_capitalised_words_is_a_municipal_unit(docs) -> None:
+    # 37:23 "Utfallsrapport Vatten & Avlopp, miljoner kronor"; 37:65 "… utfall Avfall & återvinning"
+    assert parties(docs["37"]).get("Vatten & Avlopp") == "municipal_unit"
