@@ -23,7 +23,7 @@ system:
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test,corpus]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test,corpus,dask]"
 	$(BIN)/python -m pipeline.lexicon --build
 	touch $(STAMP)
 

@@ -43,7 +43,12 @@ def _parser() -> argparse.ArgumentParser:
                               description="OCR or read, repair, extract and reconcile every input.")
     run.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="PDF, TIFF, PNG, JPEG or TXT files, or folders")
     run.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
-    run.add_argument("--jobs", type=int, default=None, help="parallel OCR workers (default: one per core)")
+    run.add_argument("--jobs", type=int, default=None, help="worker processes for every per-document stage "
+                                                          "(default: one per core)")
+    run.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="where pages and documents are processed: worker processes here (default), or a "
+                          "dask.distributed cluster (needs --scheduler and pip install '.[dask]')")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="the dask scheduler, e.g. tcp://10.0.0.5:8786")
     run.add_argument("--force", action="store_true", help="redo documents that are already done")
     run.add_argument("--redo-ocr", action="store_true", help="OCR damaged text layers instead of repairing them")
     run.add_argument("--lang", default="swe", help="Tesseract language(s), e.g. swe or swe+eng (default: swe)")
@@ -96,7 +101,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         log.error("--jobs must be at least 1")
         return EXIT_USAGE
-    options = RunOptions(out=args.out, jobs=args.jobs, force=args.force, redo_ocr=args.redo_ocr,
+    if (args.executor == "dask") != bool(args.scheduler):
+        log.error("--executor dask and --scheduler ADDRESS go together")
+        return EXIT_USAGE
+    options = RunOptions(out=args.out, jobs=args.jobs, scheduler=args.scheduler, force=args.force, redo_ocr=args.redo_ocr,
                          lang=args.lang, progress=sys.stderr.isatty() and not args.no_progress,
                          keep_personal_data=args.keep_personal_data, pdf=not args.no_pdf, alto=not args.no_alto,
                          report_lang=args.report_lang, wait=args.wait, mirror=args.mirror)

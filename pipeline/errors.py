@@ -27,6 +27,14 @@ class InputError(PipelineError):
     stage = "ingest"
 
 
+class LimitError(PipelineError):
+    """An input needs more than a limit of rules/ingest.yaml allows (pixels, page size, pages,
+    memory, Tesseract time): its document fails, so one hostile file cannot take down the batch."""
+
+    code = "E110"
+    stage = "ingest"
+
+
 class OcrError(PipelineError):
     """Tesseract is missing, lacks the language data, or failed on a page."""
 

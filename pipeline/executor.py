@@ -1,7 +1,9 @@
-"""Where page jobs run: in this process (tests, debugging) or one worker process per core.
+"""Where jobs run: in this process (tests, debugging), one worker process per core, or a dask cluster.
 
-One interface, two implementations. Jobs and results must be picklable; workers share
-nothing but the arguments they are given. A worker that dies (as under the out-of-memory
+One interface, three implementations. Jobs and results must be picklable; workers share
+nothing but the arguments they are given. Jobs are taken from their iterable lazily, a few
+per worker at a time, so a `Feed` can be given more jobs while results are read (a document's
+pages once it is ingested, its last stages once they are read). A worker that dies (as under the out-of-memory
 killer) costs only its own job: the pool is rebuilt, the jobs that were in flight are retried
 once, one at a time, so only the job that kills its worker again fails (`WorkerDied`).
 """
@@ -9,15 +11,17 @@ once, one at a time, so only the job that kills its worker again fails (`WorkerD
 from __future__ import annotations
 
 import ctypes
+import heapq
 import itertools
 import logging
 import os
+import resource
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from pipeline.errors import WorkerDied
 
@@ -31,9 +35,39 @@ PR_SET_PDEATHSIG = 1
 
 
 class Executor(Protocol):
-    """Runs `fn` over jobs and yields `(job, result or exception)` as each one completes."""
+    """Runs `fn` over jobs and yields `(job, result or exception)` as each one completes.
+
+    Jobs are pulled from `jobs` only when a worker has room, and the run ends when `jobs` is
+    empty with nothing in flight: jobs added to a `Feed` while results are read are run too.
+    """
 
     def run(self, fn: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[tuple[Job, Result | BaseException]]: ...
+
+
+class Feed(Generic[Job]):
+    """Jobs by priority (lower first, then in the order added), open to more while an executor runs.
+
+    Priorities let a batch finish what it started before it starts more (finishing a document
+    before ingesting the next), so memory holds a few documents, not the batch.
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, Job]] = []
+        self._count = itertools.count()
+
+    def put(self, priority: int, job: Job) -> None:
+        heapq.heappush(self._heap, (priority, next(self._count), job))
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def __iter__(self) -> Feed[Job]:
+        return self
+
+    def __next__(self) -> Job:
+        if not self._heap:
+            raise StopIteration  # for now: the caller may put more before the executor asks again
+        return heapq.heappop(self._heap)[2]
 
 
 class SerialExecutor:
@@ -47,7 +81,7 @@ class SerialExecutor:
                 yield job, err
 
 
-def _worker_setup(parent: int) -> None:
+def _worker_setup(parent: int, memory_bytes: int = 0) -> None:
     """Make a worker safe to end: one Tesseract thread, its own process group, dies with the run.
 
     Parallelism is across pages (OMP_THREAD_LIMIT=1). The worker and the Tesseract processes it
@@ -63,6 +97,14 @@ def _worker_setup(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the run died before the line above took effect
         os._exit(1)
+    if memory_bytes and sys.platform.startswith("linux"):
+        # Over the cap an allocation fails (MemoryError: one document) before the OOM killer ends
+        # the run. It counts from the worker's size at start, a fork of the run's process.
+        with open("/proc/self/statm") as statm:
+            start = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = start + memory_bytes if hard == resource.RLIM_INFINITY else min(start + memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))  # Tesseract, started from here, inherits it
 
 
 def _end(pool: ProcessPoolExecutor) -> None:
@@ -78,11 +120,13 @@ def _end(pool: ProcessPoolExecutor) -> None:
 class ProcessExecutor:
     """Run jobs in a pool of `workers` processes, at most a few queued per worker."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, memory_bytes: int = 0):
         self.workers = max(1, workers)
+        self.memory_bytes = memory_bytes
 
     def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_setup, initargs=(os.getpid(),))
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_setup,
+                                   initargs=(os.getpid(), self.memory_bytes))
 
     def _alone(self, pool: ProcessPoolExecutor, fn, job) -> tuple[object, ProcessPoolExecutor]:
         """Run one job with nothing beside it; if its worker dies again, it is the one that kills."""
@@ -137,7 +181,42 @@ class ProcessExecutor:
         pool.shutdown(wait=True)
 
 
-def make_executor(jobs: int | None) -> Executor:
-    """Return a serial executor for one job, else a process pool (default: one per core)."""
+class DaskExecutor:
+    """Run jobs on a dask.distributed cluster (`pip install '.[dask]'`), a few queued per worker thread.
+
+    The workers need the same pipeline installed and the inputs and output folder at the same
+    paths (a shared file system): they read inputs and write documents themselves. A job that
+    fails, or whose worker is lost more often than the scheduler's retry limit, comes back as
+    its exception.
+    """
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def run(self, fn, jobs):
+        from distributed import Client, wait as wait_dask  # optional dependency: the [dask] extra
+
+        queue = iter(jobs)
+        with Client(self.address, set_as_default=False) as client:
+            width = 2 * max(1, sum(client.nthreads().values()))
+            pending: dict = {}
+            while True:
+                for job in itertools.islice(queue, width - len(pending)):
+                    pending[client.submit(fn, job, pure=False)] = job
+                if not pending:
+                    break
+                for future in wait_dask(list(pending), return_when="FIRST_COMPLETED").done:
+                    job = pending.pop(future)
+                    error = future.exception() if future.status == "error" else None
+                    yield job, error if error is not None else future.result()
+                    future.release()
+
+
+def make_executor(jobs: int | None, scheduler: str | None = None, memory_bytes: int = 0) -> Executor:
+    """Return the dask executor when given a scheduler's address, else a serial executor for one
+    job, else a process pool (default: one per core) whose workers may each take `memory_bytes` of
+    address space beyond their size at start (0: no cap)."""
+    if scheduler:
+        return DaskExecutor(scheduler)
     workers = jobs or os.cpu_count() or 1
-    return SerialExecutor() if workers == 1 else ProcessExecutor(workers)
+    return SerialExecutor() if workers == 1 else ProcessExecutor(workers, memory_bytes)

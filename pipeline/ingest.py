@@ -10,22 +10,25 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import math
 import re
 import stat
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
 from PIL import Image, UnidentifiedImageError
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, LimitError
 from pipeline.lexicon import load_lexicon
 from pipeline.model import BBox, Document, Page, PageKind, Table, Word
 from pipeline.ocr import OcrJob, OcrSettings
-from pipeline.render import POINTS_PER_INCH, PageSource, evidence_jpeg, render_page
-from pipeline.rules import Rules
+from pipeline.render import EVIDENCE_DPI, POINTS_PER_INCH, PageSource, evidence_jpeg, fit_dpi, render_page
+from pipeline.rules import IngestLimits, Rules
 from pipeline.tables import ruled_tables
 
 log = logging.getLogger(__name__)
@@ -236,16 +239,50 @@ def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
     return tuple(words)
 
 
+def _image_pixels(image: dict) -> tuple[int, int]:
+    """Width and height in pixels of an embedded image as its dictionary states them (0 if it
+    states no number: a hostile file may give a reference, a name, a negative or a float)."""
+    size = []
+    for value in image.get("srcsize") or (0, 0):
+        value = resolve1(value)
+        size.append(max(0, int(value)) if isinstance(value, (int, float)) and math.isfinite(value) else 0)
+    return size[0], size[1]
+
+
 def _image_dpi(page: pdfplumber.page.Page) -> int:
     """Return the resolution of the page's largest embedded image, or the vector default."""
-    images = [im for im in page.images if im.get("srcsize") and im["x1"] > im["x0"]]
+    images = [im for im in page.images if _image_pixels(im)[0] and im["x1"] > im["x0"]]
     if not images:
         return VECTOR_PAGE_DPI
     largest = max(images, key=lambda im: (im["x1"] - im["x0"]) * (im["bottom"] - im["top"]))
-    return round(largest["srcsize"][0] / ((largest["x1"] - largest["x0"]) / POINTS_PER_INCH))
+    return round(_image_pixels(largest)[0] / ((largest["x1"] - largest["x0"]) / POINTS_PER_INCH))
+
+
+def _check_pages(count: int, limits: IngestLimits) -> None:
+    """Refuse a document of more pages than the limit before any page is read."""
+    if count > limits.max_pages:
+        raise LimitError(f"the document has {count} pages, more than the limit of {limits.max_pages} "
+                         "(limits.max_pages in rules/ingest.yaml)")
+
+
+def _check_page_size(number: int, width: float, height: float, limits: IngestLimits) -> None:
+    """Refuse a page box beyond the limit (PDF allows 200 inches; a page larger is broken or hostile)."""
+    inches = (width / POINTS_PER_INCH, height / POINTS_PER_INCH)
+    if max(inches) > limits.max_page_inches:
+        raise LimitError(f"page {number} is {inches[0]:.4g} x {inches[1]:.4g} inches, larger than the limit of "
+                         f"{limits.max_page_inches:g} (limits.max_page_inches in rules/ingest.yaml)")
+
+
+def _check_pixels(what: str, size: tuple[int, int], limits: IngestLimits) -> None:
+    """Refuse an image whose pixels alone exceed the page limit: decoding it, at any render
+    scale, would cost that much memory (a 110 KB PDF can hold a 900-megapixel image)."""
+    if size[0] * size[1] > limits.max_page_pixels:
+        raise LimitError(f"{what} an image of {size[0]} x {size[1]} pixels, more than the limit of "
+                         f"{limits.max_page_pixels} pixels per page (limits.max_page_pixels in rules/ingest.yaml)")
 
 
 def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo_ocr: bool) -> Ingested:
+    limits = rules.ingest.limits
     pages: list[Page] = []
     tables: list[Table] = []
     jobs: list[OcrJob] = []
@@ -258,9 +295,13 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
     with pdf:
         if not plumber_pages:
             raise InputError("the PDF has no pages")
+        _check_pages(len(plumber_pages), limits)
         for index, plumber_page in enumerate(plumber_pages):
             number = index + 1
             width, height = float(plumber_page.width), float(plumber_page.height)
+            _check_page_size(number, width, height, limits)
+            for image in plumber_page.images:
+                _check_pixels(f"page {number} holds", _image_pixels(image), limits)
             words = _layer_words(plumber_page)
             kind = classify_layer([w.text for w in words], rules)
             if kind is None or (redo_ocr and kind == "damaged_text"):
@@ -268,12 +309,15 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
                 source = PageSource(path=path, media_type="application/pdf", index=index, dpi=dpi)
                 jobs.append(OcrJob(doc["doc_id"], number, source, width, height, settings))
                 pages.append(Page(number=number, kind="ocr", width=width, height=height, dpi=dpi))
+                plumber_page.close()
                 continue
             source = PageSource(path=path, media_type="application/pdf", index=index, dpi=VECTOR_PAGE_DPI)
-            evidence[number] = evidence_jpeg(render_page(source, dpi=100), 100)
+            evidence_dpi = fit_dpi(width, height, EVIDENCE_DPI, limits.max_page_pixels)
+            evidence[number] = evidence_jpeg(render_page(source, dpi=evidence_dpi), evidence_dpi)
             pages.append(Page(number=number, kind=kind, width=width, height=height, words=words))
             if kind == "text":
                 tables.extend(ruled_tables(plumber_page, number, rules.tables.ruled))
+            plumber_page.close()  # a long PDF must not keep every page's parsed layout in memory
     document = Document(pages=tuple(pages), tables=tuple(tables), **doc)
     return Ingested(document=document, ocr_jobs=tuple(jobs), evidence=evidence)
 
@@ -287,21 +331,36 @@ def _pdf_error(err: Exception) -> InputError:
     return InputError(f"not a readable PDF, possibly truncated or corrupt ({detail})")
 
 
-def _ingest_image(path: Path, doc: dict, settings: OcrSettings) -> Ingested:
+def _ingest_image(path: Path, doc: dict, settings: OcrSettings, limits: IngestLimits) -> Ingested:
+    sizes: list[tuple[int, int]] = []
     try:
-        with Image.open(path) as image:
-            frames = getattr(image, "n_frames", 1)
-            dpi_info = image.info.get("dpi", (VECTOR_PAGE_DPI, VECTOR_PAGE_DPI))
-            size = image.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # an error here, not noise on stderr
+            with Image.open(path) as image:
+                frames = getattr(image, "n_frames", 1)
+                _check_pages(frames, limits)
+                dpi_info = image.info.get("dpi", (VECTOR_PAGE_DPI, VECTOR_PAGE_DPI))
+                for index in range(frames):  # reading a frame's header decodes none of its pixels
+                    image.seek(index)
+                    _check_pixels(f"frame {index + 1} is" if frames > 1 else "the file is", image.size, limits)
+                    sizes.append(image.size)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as err:  # Pillow refused to open it
+        raise LimitError(f"the image has over {Image.MAX_IMAGE_PIXELS} pixels, more than the limit of "
+                         f"{limits.max_page_pixels} per page (limits.max_page_pixels in rules/ingest.yaml)") from err
     except (UnidentifiedImageError, OSError) as err:
         raise InputError(f"not a readable image ({err})") from err
-    dpi = round(float(dpi_info[0])) or VECTOR_PAGE_DPI
-    width, height = size[0] * POINTS_PER_INCH / dpi, size[1] * POINTS_PER_INCH / dpi
+    try:
+        dpi = round(float(dpi_info[0]))
+    except (TypeError, ValueError, IndexError, OverflowError):  # a resolution tag of a broken file
+        dpi = 0
+    dpi = dpi if dpi > 0 else VECTOR_PAGE_DPI
     pages, jobs = [], []
-    for index in range(frames):
+    for index, size in enumerate(sizes):
+        width, height = round(size[0] * POINTS_PER_INCH / dpi, 2), round(size[1] * POINTS_PER_INCH / dpi, 2)
+        _check_page_size(index + 1, width, height, limits)
         source = PageSource(path=path, media_type=doc["media_type"], index=index, dpi=dpi)
-        jobs.append(OcrJob(doc["doc_id"], index + 1, source, round(width, 2), round(height, 2), settings))
-        pages.append(Page(number=index + 1, kind="ocr", width=round(width, 2), height=round(height, 2), dpi=dpi))
+        jobs.append(OcrJob(doc["doc_id"], index + 1, source, width, height, settings))
+        pages.append(Page(number=index + 1, kind="ocr", width=width, height=height, dpi=dpi))
     return Ingested(document=Document(pages=tuple(pages), **doc), ocr_jobs=tuple(jobs))
 
 
@@ -332,6 +391,7 @@ def ingest(
 
     Raises:
         InputError: the file is empty, unreadable, encrypted or of an unsupported type.
+        LimitError: it has more pages, larger pages or larger images than rules/ingest.yaml allows.
     """
     kind = media_type(path)
     if path.stat().st_size == 0:
@@ -347,4 +407,4 @@ def ingest(
         return _ingest_pdf(path, doc, rules, settings, redo_ocr)
     if kind == "text/plain":
         return _ingest_text(path, doc, rules)
-    return _ingest_image(path, doc, settings)
+    return _ingest_image(path, doc, settings, rules.ingest.limits)

@@ -12,6 +12,7 @@ import os
 import re
 import statistics
 import subprocess
+import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +21,9 @@ import numpy as np
 import pytesseract
 from PIL import Image, ImageFilter
 
-from pipeline.errors import OcrError
+from pipeline.errors import LimitError, OcrError
 from pipeline.model import BBox, Repair, Table, Word
-from pipeline.render import PageSource, evidence_jpeg, render_page
+from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.tables.grid import grid_tables
 
 MIN_OCR_DPI = 300
@@ -35,6 +36,14 @@ THRESHOLDING_NAMES = {SAUVOLA: "sauvola", OTSU: "otsu"}
 
 
 @dataclass(frozen=True)
+class PageLimits:
+    """What reading one page may cost (rules/ingest.yaml: limits); 0 means no limit."""
+
+    max_page_pixels: int = 0
+    tesseract_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
 class OcrSettings:
     """What Tesseract is asked to do; recorded in the manifest."""
 
@@ -42,6 +51,7 @@ class OcrSettings:
     thresholding: int = SAUVOLA
     psm: int = 3
     near_empty_max_words: int = 10
+    limits: PageLimits = PageLimits()
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ class OcrJob:
     width: float
     height: float
     settings: OcrSettings
+    deadline: float = 0.0
+    """When Tesseract must be done with the page (time.monotonic()); set as its reading starts."""
 
 
 @dataclass(frozen=True)
@@ -166,13 +178,27 @@ def erase_rules(image: Image.Image, rules_found: RuleMasks) -> Image.Image:
     return Image.composite(Image.new("L", image.size, 255), image, mask)
 
 
+def _tesseract(read, image: Image.Image, job: OcrJob, **kwargs):  # type: ignore[no-untyped-def]
+    """Call a pytesseract reader with what is left of the page's time, so a page that would keep
+    Tesseract busy for ever fails its document with a plain message instead of stalling the batch."""
+    limit = job.settings.limits.tesseract_seconds
+    left = job.deadline - time.monotonic() if limit else 0.0
+    if not limit or left > 0:
+        try:
+            return read(image, timeout=left, **kwargs)
+        except RuntimeError as err:  # pytesseract says "Tesseract process timeout" with a bare RuntimeError
+            if isinstance(err, pytesseract.TesseractError):
+                raise
+    raise LimitError(f"Tesseract took longer than the limit of {limit:g} s on page {job.page_number} "
+                     "(limits.tesseract_seconds_per_page in rules/ingest.yaml)", doc_id=job.doc_id, stage="ocr")
+
+
 def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) -> tuple[Word, ...]:
     """Run Tesseract once and turn its word boxes into Words in PDF points."""
     config = f"--psm {psm} -c thresholding_method={thresholding}"
     try:
-        data = pytesseract.image_to_data(
-            image, lang=job.settings.lang, config=config, output_type=pytesseract.Output.DICT
-        )
+        data = _tesseract(pytesseract.image_to_data, image, job, lang=job.settings.lang, config=config,
+                          output_type=pytesseract.Output.DICT)
     except (pytesseract.TesseractError, RuntimeError) as err:
         raise OcrError(f"Tesseract failed on page {job.page_number}: {err}", doc_id=job.doc_id) from err
     sx = job.width / image.width
@@ -240,8 +266,8 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
         sheet.paste(crop, (gap, y))
         offsets.append((y, y + crop.height))
         y += crop.height + gap
-    data = pytesseract.image_to_data(sheet, lang=PERCENT_READER_LANG, config=f"--psm 6 -c thresholding_method={SAUVOLA}",
-                                     output_type=pytesseract.Output.DICT)
+    data = _tesseract(pytesseract.image_to_data, sheet, job, lang=PERCENT_READER_LANG,
+                      config=f"--psm 6 -c thresholding_method={SAUVOLA}", output_type=pytesseract.Output.DICT)
     readings: dict[int, list[tuple[str, float]]] = {}
     for k, text in enumerate(data["text"]):
         if not text.strip() or float(data["conf"][k]) < 0:
@@ -281,10 +307,10 @@ def _median_confidence(words: tuple[Word, ...]) -> float:
     return statistics.median(w.confidence for w in words) if words else 0.0
 
 
-def detect_turn(image: Image.Image) -> int:
+def detect_turn(image: Image.Image, job: OcrJob) -> int:
     """Return how many degrees clockwise the page must turn to stand upright (0, 90, 180, 270)."""
     try:
-        osd = pytesseract.image_to_osd(image, config="--psm 0")
+        osd = _tesseract(pytesseract.image_to_osd, image, job, config="--psm 0")
     except pytesseract.TesseractError:
         return 0  # too little text to tell: leave the page as it is
     fields = dict(line.split(":", 1) for line in osd.splitlines() if ":" in line)
@@ -322,7 +348,7 @@ def _read_turned(image: Image.Image, job: OcrJob, words: tuple[Word, ...]) -> tu
     settings = job.settings
     if len(words) <= settings.near_empty_max_words or _median_confidence(words) >= TURN_CHECK_BELOW:
         return words, 0
-    rotate = detect_turn(image)
+    rotate = detect_turn(image, job)
     if not rotate:
         return words, 0
     turned = image.rotate(-rotate, expand=True)
@@ -344,15 +370,34 @@ def ocr_page(job: OcrJob) -> OcrResult:
     is still usable, and the auditor sees the warning in the manifest. A page scanned
     upside down or sideways is read turned upright (warning `turned_<degrees>`), its boxes
     mapped back onto the page as scanned, so evidence crops still fall on the words.
+    A page box too large for the pixel limit at its resolution is read at a lower one (a
+    warning says so); a page that needs more memory or Tesseract time than its limit fails.
     """
+    try:
+        return _ocr_page(job)
+    except MemoryError as err:  # the worker's address-space cap (executor.py) or the machine's memory
+        raise LimitError(f"page {job.page_number} needs more memory than this process may use (an OCR worker's "
+                         "limit is limits.worker_memory_mb in rules/ingest.yaml)", doc_id=job.doc_id,
+                         stage="ocr") from err
+
+
+def _ocr_page(job: OcrJob) -> OcrResult:
+    """Read one page under its limits (see `ocr_page`)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    dpi = max(job.source.dpi, MIN_OCR_DPI)
+    limits = job.settings.limits
+    if limits.tesseract_seconds:
+        job = replace(job, deadline=time.monotonic() + limits.tesseract_seconds)
+    wanted = max(job.source.dpi, MIN_OCR_DPI)
+    dpi = fit_dpi(job.width, job.height, wanted, limits.max_page_pixels)
+    warnings: list[str] = []
+    if dpi < wanted:
+        warnings.append(f"rendered at {dpi} dpi, not {wanted}: the page ({job.width / 72:g} x {job.height / 72:g} in) "
+                        "would exceed limits.max_page_pixels")
     page_image = render_page(job.source, dpi=dpi)
     rule_masks = find_rules(page_image, dpi)
     image = erase_rules(page_image, rule_masks)
     settings = job.settings
     words = _read_words(image, job, settings.thresholding, settings.psm)
-    warnings: list[str] = []
     if len(words) <= settings.near_empty_max_words:
         retry = _read_words(image, job, OTSU, 6)
         if len(retry) > len(words):

@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel
 from stdnum import luhn
 
-from pipeline.model import BBox, Document, PersonalData
+from pipeline.model import BBox, Document, PersonalData, Word
 from pipeline.render import EVIDENCE_JPEG_QUALITY
 from pipeline.rules import PersonalDataKind, PrivacyRules
 from pipeline.store import MANIFEST
@@ -174,6 +174,7 @@ def mask_document(doc: Document, rules: PrivacyRules) -> tuple[Document, dict[in
     personal_number fact's value (already partly masked by the facts stage) is masked whole.
     """
     pages = []
+    masked_words: list[tuple[Word, ...]] = []
     hidden: dict[int, list[BBox]] = {}
     for page in doc.pages:
         lines = [w.line for w in page.words]
@@ -189,13 +190,18 @@ def mask_document(doc: Document, rules: PrivacyRules) -> tuple[Document, dict[in
                 if word.bbox is not None:
                     hidden.setdefault(page.number, []).append(word.bbox)
             words.append(word)
-        pages.append(page.model_copy(update={"words": tuple(words)}))
+        masked_words.append(tuple(words))
+        pages.append(page.model_copy(update={"words": ()}))
+    # The words (masked above, never masked again: IDENTIFIERS) bypass the JSON round trip, so a
+    # 500-page document is not held three times over (model, its dump, the masked copy).
     data = _mask_data(doc.model_copy(update={"pages": tuple(pages)}).model_dump(mode="json"), rules)
     for fact in data["facts"]:
         if fact["kind"] == "personal_number" and isinstance(fact["value"], str):
             fact["value"] = _mask_all(fact["value"])
     data["personal_data"] = "masked"
-    return Document.model_validate(data), hidden
+    masked = Document.model_validate(data)
+    return masked.model_copy(update={"pages": tuple(
+        page.model_copy(update={"words": words}) for page, words in zip(masked.pages, masked_words))}), hidden
 
 
 def black_out(evidence: dict[int, tuple[bytes, float]], hidden: dict[int, list[BBox]]) -> dict[int, tuple[bytes, float]]:

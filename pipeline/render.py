@@ -7,6 +7,7 @@ greyscale than on a pre-binarized image), and evidence images stay small.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,16 @@ class PageSource:
     index: int
     """Page (PDF) or frame (multi-page TIFF) index, from 0."""
     dpi: int
+
+
+def fit_dpi(width: float, height: float, dpi: int, max_pixels: int) -> int:
+    """Return `dpi`, or the highest resolution at which a page of `width` x `height` PDF points
+    stays within `max_pixels` (0: no limit): a page box too large for its resolution is rendered
+    smaller rather than exhausting memory."""
+    pixels = width * height * (dpi / POINTS_PER_INCH) ** 2
+    if not max_pixels or pixels <= max_pixels:
+        return dpi
+    return max(1, math.floor(dpi * math.sqrt(max_pixels / pixels)))
 
 
 def render_page(source: PageSource, dpi: int | None = None) -> Image.Image:

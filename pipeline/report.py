@@ -261,16 +261,23 @@ def render_html(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> str:
 # --------------------------------------------------------------------------- xlsx
 
 
-def render_xlsx(result) -> bytes:
-    """Return report.xlsx: sheets Findings, Values and Records; byte-identical across writes."""
+def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """Return report.xlsx: sheets Findings, Values and Records; byte-identical across writes.
+
+    Column names are the machine names of discrepancies.json and records; a finding's explanation
+    is in the report's language, beside the stable English one of discrepancies.json.
+    """
     from openpyxl import Workbook
 
+    explainer = Explainer(catalogue(lang), Papers(result.documents, catalogue(lang)))
     wb = Workbook()
     ws = wb.active
     ws.title = "Findings"
-    append_row(ws, ["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "rests_on_repaired"])
+    append_row(ws, ["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "explanation_en",
+                    "rests_on_repaired"])
     for f in result.report.findings:
-        append_row(ws, [f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", f.explanation, f.rests_on_repaired])
+        append_row(ws, [f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", explainer.explain(f),
+                        f.explanation, f.rests_on_repaired])
     wv = wb.create_sheet("Values")
     append_row(wv, ["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned", "text_repaired", "repaired",
                     "low_confidence"])
@@ -342,4 +349,4 @@ def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str
     write_bytes_atomic(out_dir / "records.csv", records_csv(result.records))
     write_bytes_atomic(out_dir / "discrepancies.json", discrepancies_json(result.report))
     write_bytes_atomic(out_dir / "report.html", render_html(result, out_dir, report_lang).encode("utf-8"))
-    write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result))
+    write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result, report_lang))

@@ -27,13 +27,24 @@ class RuleSet(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class IngestLimits(RuleSet):
+    """What one input may cost (rules/ingest.yaml: limits), so a hostile file fails alone."""
+
+    max_page_pixels: int = Field(ge=1_000_000)
+    max_page_inches: float = Field(gt=0, le=200)
+    max_pages: int = Field(ge=1)
+    tesseract_seconds_per_page: float = Field(gt=0)
+    worker_memory_mb: int = Field(ge=512)
+
+
 class IngestRules(RuleSet):
-    """How pages are classified (rules/ingest.yaml)."""
+    """How pages are classified, and the limits of one input (rules/ingest.yaml)."""
 
     min_words_for_text_layer: int
     damaged_min_lexicon_hit_rate: float
     unusable_max_lexicon_hit_rate: float
     near_empty_max_words: int
+    limits: IngestLimits
 
 
 # --- batch stage rules (entities.yaml, checks.yaml) ---

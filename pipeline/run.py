@@ -25,13 +25,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pipeline import __version__
-from pipeline.errors import InputError, OutputError, PipelineError
-from pipeline.executor import make_executor
+from pipeline.errors import InputError, LimitError, OutputError, PipelineError
+from pipeline.executor import Feed, make_executor
 from pipeline.exports import write_exports
 from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, InputFile, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
-from pipeline.ocr import THRESHOLDING_NAMES, OcrResult, OcrSettings, check_tesseract, ocr_page
+from pipeline.lexicon import load_lexicon
+from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract, ocr_page
 from pipeline.papers import split_papers
 from pipeline.privacy import black_out, mask_document, mask_model
 from pipeline.reconcile import reconcile_folder
@@ -74,6 +75,8 @@ class RunOptions:
 
     out: Path
     jobs: int | None = None
+    scheduler: str | None = None
+    """A dask scheduler's address: pages and documents then run on its cluster."""
     force: bool = False
     redo_ocr: bool = False
     lang: str = "swe"
@@ -109,6 +112,9 @@ class RunResult:
 def _failure(err: Exception, stage: str) -> InputFailure:
     if isinstance(err, PipelineError):
         return InputFailure(stage=err.stage, code=err.code, message=err.message)
+    if isinstance(err, MemoryError):  # a worker's address-space cap: this document fails, not the run
+        return InputFailure(stage=stage, code=LimitError.code, message="needs more memory than a worker process may "
+                            "use (limits.worker_memory_mb in rules/ingest.yaml)")
     if isinstance(err, OSError):  # the file vanished or became unreadable mid-run
         return InputFailure(stage=stage, code="E101", message=f"cannot read the file: {err.strerror or err}")
     log.error("internal error in stage %s", stage, exc_info=err)
@@ -192,6 +198,101 @@ def _attach_evidence(doc: Document, evidence: dict[int, tuple[bytes, float]], ou
     return doc.model_copy(update={"pages": tuple(pages)})
 
 
+@dataclass(frozen=True)
+class _Work:
+    """What every task carries besides its own part, so that it runs in any worker, here or remote."""
+
+    options: RunOptions
+    rules: Rules
+    settings: OcrSettings
+    key: str
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    """Ingest one input; a document without pages to OCR is finished in the same task."""
+
+    work: _Work
+    name: tuple[str, str]
+    doc_id: str
+    path: Path
+    media: str
+
+
+@dataclass(frozen=True)
+class FinishTask:
+    """The stages after OCR, masking and writing, for a document whose pages are all read."""
+
+    work: _Work
+    name: tuple[str, str]
+    ingested: Ingested
+    source: Path
+    pages: dict[int, OcrResult]
+    error: Exception | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What became of one input, decided in a worker: its manifest entry, or why it failed."""
+
+    entry: ManifestEntry | None
+    failure: InputFailure | None = None
+
+
+Task = ReadTask | OcrJob | FinishTask
+
+
+def perform(task: Task) -> Ingested | OcrResult | Finished:
+    """Run one task in a worker: every per-document stage runs where the pages are read, so a
+    batch of text inputs uses every core as a batch of scans does.
+
+    Raises:
+        OutputError: the output folder failed; the run stops.
+    """
+    if isinstance(task, OcrJob):
+        return ocr_page(task)
+    if isinstance(task, FinishTask):
+        return _finish(task.work, task.name, task.ingested, task.source, task.pages, task.error)
+    work = task.work
+    try:
+        ingested = ingest(task.path, task.name[1], work.rules, pipeline_version=__version__, settings=work.settings,
+                          redo_ocr=work.options.redo_ocr, doc_id=task.doc_id)
+    except OutputError:
+        raise
+    except Exception as err:
+        return Finished(None, _failure(err, "ingest"))
+    if ingested.ocr_jobs:
+        return ingested
+    return _finish(work, task.name, ingested, task.path, {}, None)
+
+
+def _finish(work: _Work, name: tuple[str, str], ingested: Ingested, source: Path,
+            pages: dict[int, OcrResult], error: Exception | None) -> Finished:
+    """Run the stages after OCR on one document and write it; say what became of it."""
+    options, out = work.options, work.options.out
+    stage = "ocr"
+    try:
+        if error is not None:
+            raise error
+        evidence = dict(ingested.evidence)
+        doc = _with_ocr(ingested, pages, evidence)
+        doc = process_document(doc, work.rules)
+        stage = "output"
+        if not options.keep_personal_data:
+            doc, hidden = mask_document(doc, work.rules.privacy)
+            evidence = black_out(evidence, hidden)
+        doc = _attach_evidence(doc, evidence, out)
+        write_model(document_path(out, doc.doc_id), doc)
+        exported = write_exports(doc, source, out, pdf=options.pdf, alto=options.alto)
+        return Finished(_entry(name, doc, work.key, exported))
+    except OutputError:
+        raise
+    except StageFailure as err:
+        return Finished(None, _failure(err.error, err.stage))
+    except Exception as err:
+        return Finished(None, _failure(err, stage))
+
+
 def run(inputs: list[Path], options: RunOptions) -> RunResult:
     """Process every input into `options.out`, then reconcile the whole folder.
 
@@ -203,7 +304,9 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         The run's result: the folder's manifest (every input it has seen) and this run's entries.
     """
     rules = load_rules()
-    settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words)
+    limits = rules.ingest.limits
+    settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words,
+                           limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page))
     tesseract = check_tesseract(options.lang)
     header = Manifest(
         pipeline_version=__version__,
@@ -213,7 +316,8 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
             tesseract_version=tesseract.version,
             traineddata_sha256=tesseract.traineddata_sha256,
             lang=options.lang,
-            dpi="resolution of the page's embedded image (300 for vector pages), upscaled to at least 300",
+            dpi="resolution of the page's embedded image (300 for vector pages), upscaled to at least 300, "
+                "lowered where the page would exceed limits.max_page_pixels",
             thresholding=THRESHOLDING_NAMES[settings.thresholding],
         ),
         inputs=(),
@@ -225,7 +329,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         if base is not None and not options.keep_personal_data:
             base = mask_model(base, rules.privacy)  # an earlier run may have kept personal data
         journal = Journal(options.out, header, base, mirror=options.mirror)
-        batch = _Batch(options, rules, settings, cache_key(header, settings, options.redo_ocr), base, journal)
+        batch = _Batch(_Work(options, rules, settings, cache_key(header, settings, options.redo_ocr)), base, journal)
         try:
             batch.process(find_inputs(inputs, exclude=options.out))
         except BaseException:  # interrupted, or the folder failed: still leave a true account
@@ -248,10 +352,9 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
 class _Batch:
     """One run's inputs through the stages: each finished input is recorded in the journal at once."""
 
-    def __init__(self, options: RunOptions, rules: Rules, settings: OcrSettings, key: str,
-                 base: Manifest | None, journal: Journal):
-        self.options, self.rules, self.settings, self.key, self.journal = options, rules, settings, key, journal
-        self.out = options.out
+    def __init__(self, work: _Work, base: Manifest | None, journal: Journal):
+        self.work, self.journal = work, journal
+        self.options, self.rules, self.key, self.out = work.options, work.rules, work.key, work.options.out
         self.started = time.monotonic()
         self.processed = self.skipped = 0
         self.recorded: dict[tuple[str, str], ManifestEntry] = {}  # by the input's own name
@@ -286,16 +389,18 @@ class _Batch:
         self.record(name, failed)
 
     def process(self, found: list[InputFile]) -> None:
-        """Ingest, OCR and finish every input; record each as it ends, copies last."""
-        options, rules = self.options, self.rules
-        pending: dict[tuple[str, str], tuple[str, Ingested]] = {}
-        sources: dict[tuple[str, str], Path] = {}  # input file of each pending document, for its searchable PDF
+        """Ingest, OCR and finish every input in the workers; record each as it ends, copies last.
+
+        Tasks run by priority: a document's last stages, then its pages, then the next input,
+        so only the documents in flight are in memory, and an interrupted run keeps every
+        document it finished.
+        """
+        options = self.options
+        feed: Feed[Task] = Feed()
         first: dict[str, tuple[str, str]] = {}
         copies: dict[tuple[str, str], str] = {}
         names = {(item.folder, item.relative): item for item in found}
-
-        for name, item in tqdm(sorted(names.items()), desc="ingest", unit="file", disable=not options.progress,
-                               file=sys.stderr):
+        for name, item in sorted(names.items()):
             doc_id = kind = None
             try:
                 if item.problem:
@@ -315,41 +420,52 @@ class _Batch:
                     self.record(name, _entry(name, cached, self.key, exported))
                     self.skipped += 1
                     continue
-                ingested = ingest(item.path, item.relative, rules, pipeline_version=__version__,
-                                  settings=self.settings, redo_ocr=options.redo_ocr, doc_id=doc_id)
-                pending[name] = (doc_id, ingested)
-                sources[name] = item.path
+                feed.put(2, ReadTask(self.work, name, doc_id, item.path, kind))
             except OutputError:
                 raise
             except Exception as err:
                 self.fail(name, doc_id, _failure(err, "ingest"), kind)
 
-        # Each document is finished as soon as its last page is OCR'd and then let go, so page
-        # images and words of finished documents leave memory, and an interrupted run keeps
-        # every document it finished.
-        name_of = {doc_id: name for name, (doc_id, _) in pending.items()}
-        waiting = {doc_id: len(ingested.ocr_jobs) for doc_id, ingested in pending.values()}
-        text_only = [name for name, (doc_id, _) in sorted(pending.items()) if not waiting[doc_id]]
-        for name in tqdm(text_only, desc="extract", unit="doc", disable=not options.progress, file=sys.stderr):
-            doc_id, ingested = pending.pop(name)
-            self.finish(name, doc_id, ingested, sources[name], {}, None)
-        jobs = sorted((job for _, ingested in pending.values() for job in ingested.ocr_jobs),
-                      key=lambda j: (j.doc_id, j.page_number))
-        ocr_results: dict[str, dict[int, OcrResult]] = {}
-        ocr_errors: dict[str, Exception] = {}
-        with (tqdm(total=len(jobs), desc="ocr", unit="page", disable=not options.progress, file=sys.stderr) as bar,
-              closing(make_executor(options.jobs).run(ocr_page, jobs)) as outcomes):
-            for job, outcome in outcomes:
+        scanned: dict[str, tuple[ReadTask, Ingested]] = {}  # documents whose pages are being read
+        waiting: dict[str, int] = {}  # pages still to read, by document
+        pages: dict[str, dict[int, OcrResult]] = {}
+        errors: dict[str, Exception] = {}
+        if options.scheduler is None:
+            load_lexicon()  # once, before the workers fork: they share it instead of each loading it
+        with (tqdm(total=len(feed), desc="documents", unit="doc", disable=not options.progress, file=sys.stderr) as bar,
+              closing(make_executor(options.jobs, options.scheduler, self.rules.ingest.limits.worker_memory_mb << 20).run(perform, feed)) as outcomes):
+            for task, outcome in outcomes:
+                if isinstance(outcome, OutputError):
+                    raise outcome
+                if isinstance(task, OcrJob):
+                    if isinstance(outcome, Exception):
+                        errors.setdefault(task.doc_id, outcome)
+                    else:
+                        pages.setdefault(task.doc_id, {})[task.page_number] = outcome
+                    waiting[task.doc_id] -= 1
+                    if not waiting[task.doc_id]:
+                        del waiting[task.doc_id]
+                        read, ingested = scanned.pop(task.doc_id)
+                        feed.put(0, FinishTask(self.work, read.name, ingested, read.path,
+                                               pages.pop(task.doc_id, {}), errors.pop(task.doc_id, None)))
+                    continue
+                media = task.media if isinstance(task, ReadTask) else task.ingested.document.media_type
+                doc_id = task.doc_id if isinstance(task, ReadTask) else task.ingested.document.doc_id
+                if isinstance(outcome, Ingested):
+                    scanned[doc_id] = (task, outcome)
+                    waiting[doc_id] = len(outcome.ocr_jobs)
+                    for job in sorted(outcome.ocr_jobs, key=lambda j: j.page_number):
+                        feed.put(1, job)
+                    continue
                 bar.update()
-                if isinstance(outcome, Exception):
-                    ocr_errors.setdefault(job.doc_id, outcome)
-                else:
-                    ocr_results.setdefault(job.doc_id, {})[job.page_number] = outcome
-                waiting[job.doc_id] -= 1
-                if not waiting[job.doc_id]:
-                    name = name_of[job.doc_id]
-                    self.finish(name, job.doc_id, pending.pop(name)[1], sources[name],
-                                ocr_results.pop(job.doc_id, {}), ocr_errors.get(job.doc_id))
+                if isinstance(outcome, Finished) and outcome.entry is not None:
+                    self.record(task.name, outcome.entry)
+                    self.processed += 1
+                elif isinstance(outcome, Finished):
+                    self.fail(task.name, doc_id, outcome.failure, media)
+                else:  # the worker died twice on it, or a bug outside the stages
+                    stage = "ingest" if isinstance(task, ReadTask) else "output"
+                    self.fail(task.name, doc_id, _failure(outcome, stage), media)
 
         for name, doc_id in sorted(copies.items()):
             original = self.recorded[first[doc_id]]
@@ -357,30 +473,3 @@ class _Batch:
                 self.record(name, original.model_copy(update={"folder": name[0], "path": name[1]}))
             else:
                 self.fail(name, doc_id, original.error, original.media_type)
-
-    def finish(self, name: tuple[str, str], doc_id: str, ingested: Ingested, source: Path,
-               pages: dict[int, OcrResult], error: Exception | None) -> None:
-        """Run the stages after OCR on one document and write it; record what became of it."""
-        options, out = self.options, self.out
-        stage = "ocr"
-        try:
-            if error is not None:
-                raise error
-            evidence = dict(ingested.evidence)
-            doc = _with_ocr(ingested, pages, evidence)
-            doc = process_document(doc, self.rules)
-            stage = "output"
-            if not options.keep_personal_data:
-                doc, hidden = mask_document(doc, self.rules.privacy)
-                evidence = black_out(evidence, hidden)
-            doc = _attach_evidence(doc, evidence, out)
-            write_model(document_path(out, doc_id), doc)
-            exported = write_exports(doc, source, out, pdf=options.pdf, alto=options.alto)
-            self.record(name, _entry(name, doc, self.key, exported))
-            self.processed += 1
-        except OutputError:
-            raise
-        except StageFailure as err:
-            self.fail(name, doc_id, _failure(err.error, err.stage), ingested.document.media_type)
-        except Exception as err:
-            self.fail(name, doc_id, _failure(err, stage), ingested.document.media_type)

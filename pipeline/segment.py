@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -159,11 +160,14 @@ def _notes(lines: list[_Line], headings: list[_Heading], sections: list[Section]
     for name, count in sorted(counts.items()):
         if count > 1:
             notes.append(f"section '{name}' appears {count} times")
+    # a section's lines by bisection over the lines in (page, line) order, not a scan of the
+    # document per section: a 500-page document has hundreds of sections
+    order = sorted(range(len(lines)), key=lambda i: (lines[i].page, lines[i].line))
+    keys = [(lines[i].page, lines[i].line) for i in order]
     for section in sections:
-        body = " ".join(
-            l.text for l in lines
-            if (section.page_start, section.line_start) < (l.page, l.line) <= (section.page_end, section.line_end)
-        )
+        inside = order[bisect_right(keys, (section.page_start, section.line_start)):
+                       bisect_right(keys, (section.page_end, section.line_end))]
+        body = " ".join(lines[i].text for i in sorted(inside))
         seen: Counter[str] = Counter()
         for sentence in _SENTENCE_END.split(body):
             key = " ".join(sentence.split())

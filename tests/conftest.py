@@ -58,3 +58,8 @@ def export_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     jobs = str(max(1, min(2, os.cpu_count() or 1)))
     assert main(["run", str(inputs), "--out", str(out), "--jobs", jobs, "--no-progress"]) == 0
     return inputs, out
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by its relative path: two output folders compare byte for byte."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -169,3 +169,15 @@ def test_render_xlsx_twice_is_identical(out: Path):
     docs, _ = load_documents(out)
     result = reconcile_documents(docs, load_rules())
     assert render_xlsx(result) == render_xlsx(result)
+
+
+def test_xlsx_explains_findings_in_the_report_language(out: Path):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "report.xlsx")["Findings"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    # 004's cost table: 1 670 400 + 278 400 + 372 000 + 48 000 = 2 368 800 kr, said in Swedish by default
+    sums = [r for r in rows if r["kind"] == "sum_matches" and "2 368 800" in r["explanation"].replace("\u00a0", " ")]
+    assert sums and all("summeras till" in r["explanation"] and "sum to" not in r["explanation"] for r in sums)
+    assert all(r["explanation_en"] for r in rows)  # the stable English of discrepancies.json beside it

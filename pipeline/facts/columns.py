@@ -71,9 +71,10 @@ def caption_above(doc: Document, table: Table, rules: FactsRules) -> str:
     """
     if table.bbox is None:
         return ""
+    own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
     above = [
-        " ".join(w.text for w in words) for page, _, words in doc.lines()
-        if page == table.page and words[0].bbox is not None and words[0].bbox.bottom <= table.bbox.top + 1
+        " ".join(w.text for w in words) for _, _, words in own_page.lines()
+        if words[0].bbox is not None and words[0].bbox.bottom <= table.bbox.top + 1
     ]
     for text in reversed(above[-_CAPTION_SEARCH_LINES:]):
         figures = re.sub(r"(?<!\d)(19|20)\d{2}(?!\d)", "", text)

@@ -80,27 +80,45 @@ def _words_in(page_words: tuple[Word, ...], box: BBox) -> list[Word]:
     ]
 
 
-def _cell_words(doc: Document, table: Table, cell: Cell) -> tuple[int, list[Word]]:
+class _PageIndex:
+    """A document's words by page, and the pages each word stands on, built once per document:
+    a cell's page is looked up among the pages that hold its words, not searched for over every
+    page (a 500-page document has thousands of cells)."""
+
+    def __init__(self, doc: Document):
+        self.words = {page.number: page.words for page in doc.pages}
+        self.pages_of: dict[str, set[int]] = {}
+        for page in doc.pages:
+            for word in page.words:
+                self.pages_of.setdefault(word.text, set()).add(page.number)
+
+
+def _cell_words(index: _PageIndex, table: Table, cell: Cell) -> tuple[int, list[Word]]:
     """Return the page a cell stands on and its words.
 
-    A table flattened by old OCR spreads its cells over the pages after its header, so the
-    page is the one whose words inside the cell's box best spell the cell's text.
+    A ruled or word-box table stands on one page. A table flattened by old OCR spreads its cells
+    over the pages from its header's on, so the page is the one whose words inside the cell's box
+    best spell the cell's text (the table's own page if none does).
     """
     if cell.bbox is None:
         return table.page, []
+    if table.method != "flattened-columns":
+        return table.page, _words_in(index.words.get(table.page, ()), cell.bbox)
     tokens = set(cell.text.split())
     best: tuple[tuple[int, int, int], list[Word]] = ((0, 0, -table.page), [])
-    for page in doc.pages:
-        words = _words_in(page.words, cell.bbox)
+    for number in sorted(set().union(*(index.pages_of.get(t, set()) for t in tokens))):
+        if number < table.page:
+            continue
+        words = _words_in(index.words[number], cell.bbox)
         found = sum(w.text in tokens for w in words)
-        score = (found, found - len(words), -page.number)
+        score = (found, found - len(words), -number)
         if score > best[0]:
             best = (score, words)
     return -best[0][2], best[1]
 
 
-def _evidence(doc: Document, table: Table, cell: Cell, threshold: float) -> Evidence:
-    page_number, words = _cell_words(doc, table, cell)
+def _evidence(doc: Document, index: _PageIndex, table: Table, cell: Cell, threshold: float) -> Evidence:
+    page_number, words = _cell_words(index, table, cell)
     confidence = min((w.confidence for w in words), default=1.0)
     return Evidence(
         doc_id=doc.doc_id,
@@ -226,6 +244,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         resolve_party: callable from a row label to `(party name, municipal)` or None.
     """
     facts: list[Fact] = []
+    pages = _PageIndex(doc)
     for index, table in enumerate(doc.tables):
         header_row = 0 if not table.header and not _has_values(table, 0, include_label=True) else -1
         merged: dict[int, str] = {}
@@ -242,16 +261,14 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         multiplier = table_multiplier(doc, table, list(header_texts.values()), rules)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == 0}
         cells = list(table.cells)
-        if merged:  # the merged first data row: label is the first header, values split off above
-            label_cell = next(c for c in table.cells if c.row == 0 and c.col == 0)
-            labels[0] = " ".join(label_cell.text.split())
+        if merged:  # the merged first data row: its label is the first header (labels[0], if any), values split off
             cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == 0 and c.col in merged else c
                      for c in cells if not (c.row == 0 and c.col not in merged)]
         for cell in cells:
             if (cell.row == header_row and not merged) or not cell.text.strip():
                 continue
             if cell.col == 0 and table.header and table.header[0].strip() and _has_values(table, cell.row):
-                evidence = _evidence(doc, table, cell, rules.low_confidence_below)
+                evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
                 attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(doc, evidence.page, evidence.line),
                                           rules, resolve_party))
@@ -276,7 +293,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             party_attrs = {"party": party[0]} if party else {}
             if info.year:
                 attrs["year"] = str(info.year)
-            evidence = _evidence(doc, table, cell, rules.low_confidence_below)
+            evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
             section = _section_of(doc, evidence.page, evidence.line)
             if info.participants or (column is not None and column.kind == "antal"):
                 m = re.search(r"(?<![\d,])(\d{1,5})\s*(st\b|deltagare|personer|platser)?", cell.text)

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue
+from pipeline.reconcile.blocking import candidate_pairs, trigrams
 from pipeline.reconcile.findings import make_finding
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
@@ -131,15 +132,20 @@ def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]
             i = parent[i]
         return i
 
-    titles = [_fold_title(u.title or "") for u in units]
-    for i, j in combinations(range(len(units)), 2):
-        same_dnr = units[i].dnr is not None and units[i].dnr == units[j].dnr
-        # a title names a matter within one registry: "Ombudgetering och resultatfond 2024" of two
-        # nämnder (Dnr IF-… and KFT-…) are two matters
-        series = {u.dnr.split("-")[0] for u in (units[i], units[j]) if u.dnr}
-        same_title = (len(titles[i]) >= 12 and len(titles[j]) >= 12 and len(series) <= 1
-                      and fuzz.ratio(titles[i], titles[j]) >= rule.title_min_similarity)
-        if same_dnr or same_title:
+    by_dnr: dict[str, int] = {}
+    for i, u in enumerate(units):
+        if u.dnr is not None:
+            parent[find(i)] = find(by_dnr.setdefault(u.dnr, i))
+    # Titles are compared only for candidate pairs (blocking.py: character 3-grams, MinHash LSH)
+    # and only while not yet in one case. A title names a matter within one registry: "Ombudgetering
+    # och resultatfond 2024" of two nämnder (Dnr IF-… and KFT-…) are two matters, so the Dnr series
+    # labels the buckets.
+    titles = {str(i): _fold_title(u.title or "") for i, u in enumerate(units)}
+    long_titles = {i: trigrams(t) for i, t in titles.items() if len(t) >= 12}
+    series = {str(i): u.dnr.split("-")[0] if u.dnr else None for i, u in enumerate(units)}
+    for a, b in candidate_pairs(long_titles, series):
+        i, j = int(a), int(b)
+        if find(i) != find(j) and fuzz.ratio(titles[a], titles[b]) >= rule.title_min_similarity:
             parent[find(i)] = find(j)
     paragraphs = {u.paragraph: i for i, u in enumerate(units) if u.paragraph}
     for i, u in enumerate(units):

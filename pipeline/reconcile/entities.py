@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from pipeline.model import PartyRef
+from pipeline.reconcile.blocking import NAME_BANDS, NAME_ROWS, Index, trigrams
 from pipeline.records import normalize_name
 from pipeline.rules import EntitiesRules
 
@@ -29,16 +30,25 @@ def _entity_index(rules: EntitiesRules) -> list[tuple[str, _Entity, bool]]:
     return index
 
 
-def resolve_names(names: list[str], rules: EntitiesRules) -> dict[str, tuple[PartyRef, ...]]:
+def resolve_names(names: list[str], rules: EntitiesRules, *, exhaustive: bool = False) -> dict[str, tuple[PartyRef, ...]]:
     """Resolve every name to its organisation(s), deterministically (names are taken sorted).
 
     A name equal (after `normalize_name`, possessive -s allowed) to a canonical name or alias
     resolves to it; else one within `fuzzy_min_score` (rapidfuzz ratio) does, as a `fuzzy`
     match; else a name joining known parties with a conjunction ("Erikshjälpen och Bilda")
     splits into them; else it becomes a new organisation, which later names may match fuzzily.
+
+    Exact names are looked up in a dict; fuzzy ones are scored only against the names that
+    share an LSH bucket of character 3-grams (blocking.py), so the work grows with the number
+    of names, not its square. `exhaustive` scores every known name (the tests' oracle).
     """
     index = _entity_index(rules)
     norms = [n for n, _, _ in index]
+    first_at: dict[str, int] = {}
+    buckets = Index(NAME_BANDS, NAME_ROWS)
+    for pos, norm in enumerate(norms):
+        first_at.setdefault(norm, pos)
+        buckets.add(pos, buckets.keys(trigrams(norm)))
     out: dict[str, tuple[PartyRef, ...]] = {}
 
     def one(name: str) -> PartyRef | None:
@@ -48,14 +58,17 @@ def resolve_names(names: list[str], rules: EntitiesRules) -> dict[str, tuple[Par
         for cand in (n, n[:-1] if n.endswith("s") else None):
             if cand is None:
                 continue
-            for norm, ent, is_canonical in index:
-                if norm == cand:
-                    return PartyRef(
-                        name=name, canonical=ent.canonical, org_number=ent.org_number, municipal=ent.municipal,
-                        match="canonical" if is_canonical else "alias",
-                    )
+            if cand in first_at:
+                _, ent, is_canonical = index[first_at[cand]]
+                return PartyRef(
+                    name=name, canonical=ent.canonical, org_number=ent.org_number, municipal=ent.municipal,
+                    match="canonical" if is_canonical else "alias",
+                )
         first = n.split(" ")[0]
-        for _, score, pos in process.extract(n, norms, scorer=fuzz.ratio, score_cutoff=rules.fuzzy_min_score, limit=5):
+        near = range(len(norms)) if exhaustive else sorted(buckets.query(buckets.keys(trigrams(n))))
+        choices = [norms[pos] for pos in near]
+        for _, score, at in process.extract(n, choices, scorer=fuzz.ratio, score_cutoff=rules.fuzzy_min_score, limit=5):
+            pos = near[at]
             if fuzz.ratio(first, norms[pos].split(" ")[0]) < rules.fuzzy_min_first_word_score:
                 continue
             ent = index[pos][1]
@@ -83,5 +96,7 @@ def resolve_names(names: list[str], rules: EntitiesRules) -> dict[str, tuple[Par
         public = normalize_name(name).endswith(tuple(normalize_name(x) for x in rules.municipal_suffixes))
         index.append((normalize_name(name), _Entity(clean, None, public), True))
         norms.append(normalize_name(name))
+        first_at.setdefault(norms[-1], len(norms) - 1)
+        buckets.add(len(norms) - 1, buckets.keys(trigrams(norms[-1])))
         out[name] = (PartyRef(name=name, canonical=clean, municipal=public, match="new"),)
     return out

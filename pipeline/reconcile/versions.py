@@ -9,6 +9,7 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.model import Discrepancy, Document, PaperVersions
+from pipeline.reconcile.blocking import Index, candidate_pairs, words
 from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
 from pipeline.reconcile.findings import _fmt_value, _fv, make_finding
@@ -29,13 +30,17 @@ def _quality(doc: Document) -> tuple[float, float, str]:
     return (rank, -conf, doc.doc_id)
 
 
-def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersions]:
+def group_versions(docs: list[Document], rule: VersionsCheck, *, exhaustive: bool = False) -> list[PaperVersions]:
     """Group inputs that are versions of one paper.
 
     Two inputs are full versions when the rapidfuzz token_sort_ratio of their repaired texts
     reaches `rule.min_similarity` (token order tolerates the different reading order of tables
     in a text layer and in OCR) and they do not state different Dnr. An input with fewer pages is a partial version of a paper when
     each of its pages reaches `rule.min_page_similarity` against some page of that paper.
+
+    Only candidate pairs (blocking.py: MinHash LSH, split by Dnr) are compared, and a pair
+    already in one group is not compared again, so the work grows with the batch, not with its
+    square; `exhaustive` compares every pair (the tests' oracle: the same result).
 
     Returns:
         Papers sorted by primary doc_id; the primary (best text source) first in `versions`.
@@ -44,7 +49,6 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
     page_texts = {d.doc_id: [_flat_text(t) for t in d.text().split("\f")] for d in docs}
     ids = sorted(texts)
     parent = {i: i for i in ids}
-    sim: dict[tuple[str, str], float] = {}
 
     def find(i: str) -> str:
         while parent[i] != i:
@@ -54,15 +58,19 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
 
     by_id = {d.doc_id: d for d in docs}
     dnr = {d.doc_id: first_dnr(d) for d in docs}
-    for a, b in combinations(ids, 2):
+
+    def score(a: str, b: str) -> float:
+        """token_sort_ratio of two inputs if it reaches the rule and they may be one paper, else 0."""
         ta, tb = texts[a], texts[b]
         if not ta or not tb or (dnr[a] and dnr[b] and dnr[a] != dnr[b]):
-            continue  # next year's paper of a yearly matter reads almost the same, under a new Dnr
+            return 0.0  # next year's paper of a yearly matter reads almost the same, under a new Dnr
         if min(len(ta), len(tb)) / max(len(ta), len(tb)) < rule.min_similarity / 100 - 0.05:
-            continue
-        score = fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
-        if score:
-            sim[(a, b)] = sim[(b, a)] = round(score, 1)
+            return 0.0
+        return fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
+
+    pairs = combinations(ids, 2) if exhaustive else candidate_pairs({i: words(texts[i]) for i in ids}, dnr)
+    for a, b in pairs:
+        if find(a) != find(b) and score(a, b):
             parent[find(a)] = find(b)
 
     groups: dict[str, list[str]] = {}
@@ -71,12 +79,13 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
     # partial versions: a group of one, with fewer pages than some other paper
     partial_of: dict[str, tuple[str, float]] = {}
     singles = [g[0] for g in groups.values() if len(g) == 1 and texts[g[0]]]
+    pages = None if exhaustive else _page_index(page_texts, dnr)
     for s in singles:
         s_pages = [t for t in page_texts[s] if t]
         if not s_pages:
             continue
         best: tuple[float, str] | None = None
-        for other in ids:
+        for other in ids if pages is None else _holding_every_page(pages, s_pages, dnr[s]):
             if other == s or find(other) == s or len(page_texts[other]) <= len(s_pages) or (dnr[s] and dnr[other] and dnr[s] != dnr[other]):
                 continue
             scores = []
@@ -95,10 +104,31 @@ def group_versions(docs: list[Document], rule: VersionsCheck) -> list[PaperVersi
         ordered = sorted(members, key=lambda i: _quality(by_id[i]))
         primary = ordered[0]
         partial = sorted((s for s, (o, _) in partial_of.items() if find(o) == find(primary)), key=lambda i: _quality(by_id[i]))
-        similarity = {i: sim.get((primary, i), 100.0) if i != primary else 100.0 for i in ordered}
+        similarity = {i: round(score(primary, i), 1) or 100.0 if i != primary else 100.0 for i in ordered}
         similarity |= {s: partial_of[s][1] for s in partial}
         papers.append(PaperVersions(paper_id=primary, versions=tuple(ordered), partial=tuple(partial), similarity=similarity))
     return sorted(papers, key=lambda p: p.paper_id)
+
+
+def _page_index(page_texts: dict[str, list[str]], dnr: dict[str, str | None]) -> Index:
+    """Every non-empty page of every input in LSH buckets, keyed by its input."""
+    index = Index()
+    for doc_id in sorted(page_texts):
+        for text in page_texts[doc_id]:
+            if text:
+                index.add(doc_id, index.keys(words(text)), dnr[doc_id])
+    return index
+
+
+def _holding_every_page(index: Index, s_pages: list[str], label: str | None) -> list[str]:
+    """The inputs with a candidate page for every page of a short input: the only ones it can be part of."""
+    found: set | None = None
+    for text in s_pages:
+        near = index.query(index.keys(words(text)), label)
+        found = near if found is None else found & near
+        if not found:
+            return []
+    return sorted(found or ())
 
 
 def _near(a: Claim, b: Claim, tol: float) -> float | None:

@@ -55,7 +55,8 @@ def _fit(blocks: list[Block], n: int, c: int) -> list[list[list[WordLines] | Non
     while len(parts) < target:
         # split between lines, rather where the next line does not read as a continuation
         # and where the next line's first word would have fitted on the line before (no wrap)
-        width = max(len(" ".join(w.text for w in line)) for _, ls in parts for line in ls)
+        # no blocks at all (a header's count column with no counts below it): nothing to split
+        width = max((len(" ".join(w.text for w in line)) for _, ls in parts for line in ls), default=0)
         splits = [
             (
                 _line_continues(lines[i - 1], lines[i]),

@@ -1,0 +1,133 @@
+"""Scale benchmark (run by hand, not in CI): the whole `papers run` as an archive would run it.
+
+For each N: N generated text papers (bench/generate.py) run from scratch into a fresh output
+folder, then `papers reconcile` alone on that folder; wall time and peak RSS (GNU time `%M`
+of the whole command) of each, and the growth ratio per doubling. Then P scanned pages (copies
+of the corpus scans, each with its own bytes so none is skipped as a duplicate) through
+`papers run`, beside bare `tesseract -l swe` (its own threads) on the same page images, one
+after another, and `ocrmypdf -l swe --jobs J` on the same PDFs where it is installed.
+
+    .venv/bin/python bench/scale.py [--sizes 1000 2000 4000 8000] [--pages 200] [--jobs 2] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PAPERS = Path(sys.executable).parent / "papers"
+SCANS = ROOT / "corpus" / "inputs" / "scans-300"
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run a command under GNU time; return its wall seconds and peak RSS in MB."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        subprocess.run(["/usr/bin/time", "-o", report.name, "-f", "%e %M", *command], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        wall, rss = report.read().split()[-2:]
+    return float(wall), int(rss) / 1024
+
+
+def ratio(values: list[float], i: int) -> str:
+    return f"{values[i] / values[i - 1]:.2f}×" if i else "–"
+
+
+def text_batches(sizes: list[int], jobs: int, work: Path) -> None:
+    rows = []
+    for n in sizes:
+        folder = work / f"text-{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(folder / "in", n)
+        run_s, run_mb = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"),
+                               "--jobs", str(jobs), "--no-progress"])
+        rec_s, rec_mb = timed([str(PAPERS), "reconcile", str(folder / "out")])
+        rows.append((n, run_s, run_mb, rec_s, rec_mb))
+        print(f"  N={n}: run {run_s:.1f} s, {run_mb:.0f} MB; reconcile {rec_s:.1f} s, {rec_mb:.0f} MB", flush=True)
+    print(f"\n| documents | `papers run` s | documents/s | peak RSS MB | run ×/doubling | RSS ×/doubling "
+          f"| `papers reconcile` s | reconcile ×/doubling | reconcile peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    runs, rss, recs = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
+    for i, (n, run_s, run_mb, rec_s, rec_mb) in enumerate(rows):
+        print(f"| {n} | {run_s:.1f} | {n / run_s:.1f} | {run_mb:.0f} | {ratio(runs, i)} | {ratio(rss, i)} "
+              f"| {rec_s:.1f} | {ratio(recs, i)} | {rec_mb:.0f} |")
+
+
+def scanned_pages(pages: int, jobs: int, work: Path) -> None:
+    folder = work / "scans"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "in").mkdir(parents=True)
+    (folder / "images").mkdir()
+    sources = sorted(SCANS.glob("*.pdf"))
+    made, images = 0, []
+    while made < pages:
+        source = sources[len(images) % len(sources)]
+        with pikepdf.open(source) as pdf:
+            take = min(len(pdf.pages), pages - made)
+            del pdf.pages[take:]
+            pdf.docinfo["/Title"] = f"copy {made}"  # its own bytes: not a duplicate of the last copy
+            path = folder / "in" / f"{made:04d}-{source.name}"
+            pdf.save(path)
+        document = pypdfium2.PdfDocument(path)
+        for index in range(take):
+            image = folder / "images" / f"{path.stem}-{index + 1}.png"
+            document[index].render(scale=300 / 72, grayscale=True).to_pil().save(image)
+            images.append(image)
+        document.close()
+        made += take
+
+    run_s, run_mb = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"), "--jobs", str(jobs),
+                           "--no-progress"])
+    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
+    started = time.perf_counter()
+    for image in images:
+        subprocess.run(["tesseract", str(image), "-", "-l", "swe"], capture_output=True, check=True, env=env)
+    bare = time.perf_counter() - started
+    print(f"\n| {pages} scanned pages (300 dpi) | wall s | s/page | peak RSS MB |")
+    print("|---|---|---|---|")
+    print(f"| `papers run --jobs {jobs}` (OCR, repair, facts, evidence, searchable PDF, ALTO) | {run_s:.1f} | "
+          f"{run_s / pages:.2f} | {run_mb:.0f} |")
+    print(f"| bare `tesseract -l swe` on the same page images, one after another, its own threads | {bare:.1f} | "
+          f"{bare / pages:.2f} | – |")
+    if shutil.which("ocrmypdf"):
+        out = folder / "ocrmypdf"
+        out.mkdir()
+        started = time.perf_counter()
+        for path in sorted((folder / "in").glob("*.pdf")):
+            subprocess.run(["ocrmypdf", "-l", "swe", "--jobs", str(jobs), "--force-ocr", "--quiet", str(path),
+                            str(out / path.name)], check=True, capture_output=True)
+        ocrmypdf = time.perf_counter() - started
+        print(f"| `ocrmypdf -l swe --jobs {jobs} --force-ocr` on the same PDFs, one after another | {ocrmypdf:.1f} | "
+              f"{ocrmypdf / pages:.2f} | – |")
+    else:
+        print("| OCRmyPDF | not installed (apt-get install ocrmypdf) | | |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 2000, 4000, 8000])
+    parser.add_argument("--pages", type=int, default=200, help="scanned pages (0: none)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "papers-scale")
+    args = parser.parse_args()
+    if args.sizes:
+        text_batches(args.sizes, args.jobs, args.work)
+    if args.pages:
+        scanned_pages(args.pages, args.jobs, args.work)
+
+
+if __name__ == "__main__":
+    main()
