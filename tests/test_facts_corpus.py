@@ -29,9 +29,6 @@ def _documents(out) -> dict[tuple[str, str], Document]:
 def test_every_expected_fact_is_found_with_its_role(corpus_run, source, seed):
     doc = _documents(corpus_run[0])[(source, seed)]
     missing = [e for e in FACTS[seed] if not any(matches(e, f) for f in doc.facts)]
-    # OPEN (issue 9): with no programme list, a programme named only in a scanned title
-    # ("IOP Bromodellen", quotes misread) is not found on the 300 dpi scan of 004.
-    missing = [e for e in missing if not (e.kind == "programme" and "scans" in source)]
     assert missing == []
 
 

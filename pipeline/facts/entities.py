@@ -200,7 +200,8 @@ def find_bodies(stream: TextStream, rules: FactsRules) -> list[Mention]:
 def find_programmes(stream: TextStream, rules: FactsRules, exclude: set[str]) -> list[Mention]:
     """Find programme names: quoted "IOP <Name>", and capitalised names after a cue word ("projektet Garaget")."""
     out: list[Mention] = []
-    for m in re.finditer(r"[\"”“]IOP\s+(?P<n>[A-ZÅÄÖ][\w\-]+(?:\s+[\w\-]+){0,3})[\"”“]", stream.text):
+    # OCR drops or misreads the I of "IOP" beside a quote mark ('"OP Bromodellen"', '"lOP …"')
+    for m in re.finditer(r"[\"”“][Il1|]?OP\s+(?P<n>[A-ZÅÄÖ][\w\-]+(?:\s+[\w\-]+){0,3})[\"”“]", stream.text):
         out.append(Mention(m.start("n"), m.end("n"), m.group("n"), False))
     cues = "|".join(re.escape(fold(c)) for c in rules.programme_cues)
     for m in re.finditer(rf"(?<!\w)(?:{cues})\s+[\"”“]?", stream.folded):
