@@ -23,6 +23,7 @@ from PIL import Image, ImageFilter
 
 from pipeline.errors import LimitError, OcrError
 from pipeline.model import BBox, Repair, Table, Word
+from pipeline.prepare import prepare_page
 from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.tables.grid import grid_tables
 
@@ -393,7 +394,9 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     if dpi < wanted:
         warnings.append(f"rendered at {dpi} dpi, not {wanted}: the page ({job.width / 72:g} x {job.height / 72:g} in) "
                         "would exceed limits.max_page_pixels")
-    page_image = render_page(job.source, dpi=dpi)
+    scan = render_page(job.source, dpi=dpi)
+    page_image, steps = prepare_page(scan, dpi)  # the evidence image stays the scan as it is
+    warnings += [f"prepared_{step}" for step in steps]
     rule_masks = find_rules(page_image, dpi)
     image = erase_rules(page_image, rule_masks)
     settings = job.settings
@@ -411,7 +414,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         warnings.append(f"turned_{rotate}")
     else:
         words = reread_percent_signs(image, words, job)
-    evidence, scale = evidence_jpeg(page_image, dpi)
+    evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))
     return OcrResult(

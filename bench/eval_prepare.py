@@ -1,0 +1,95 @@
+"""Words lost on the real papers' captures with and without page preparation (pipeline/prepare.py).
+
+OCRs a sample of the development papers' pages (corpus/real/split.json, part "dev") of each capture
+profile twice, through `ocr_page` as the pipeline runs it: once as it is, once with preparation
+switched off. Words lost (issue 14) = sum of |Counter(lower-cased \\w+ tokens of the truth page) -
+Counter(the same tokens of the OCR words)| over the sample / number of truth tokens. One process,
+one Tesseract thread, so the two passes time alike.
+
+    OMP_THREAD_LIMIT=1 .venv/bin/python bench/eval_prepare.py [--pages 12] [--profiles worn-200 phone]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from unittest import mock
+
+import pypdfium2 as pdfium
+
+from pipeline.ocr import OcrJob, OcrSettings, ocr_page
+from pipeline.render import PageSource
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "corpus" / "real"
+CAPTURE_DPI = {"worn-200": 200, "phone": 200, "photocopy-300": 300}
+
+
+def tokens(text: str) -> Counter[str]:
+    """Bag of lower-cased words, as issue 14 counts words lost."""
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+def sample(profile: str, count: int) -> list[tuple[Path, int, str]]:
+    """Return `count` (capture PDF, page index, truth text) spread evenly over the dev papers' pages."""
+    stems = sorted(Path(name).stem for name in json.loads((REAL / "split.json").read_text())["dev"])
+    pages = []
+    for stem in stems:
+        pdf = REAL / "captures" / profile / f"{stem}.pdf"
+        if not pdf.is_file():
+            continue
+        truth = (REAL / "truth" / f"{stem}.txt").read_text(encoding="utf-8").split("\f")
+        doc = pdfium.PdfDocument(str(pdf))
+        pages += [(pdf, i, truth[i]) for i in range(min(len(doc), len(truth)))]
+        doc.close()
+    step = max(1, len(pages) / count)
+    return [pages[int(k * step)] for k in range(min(count, len(pages)))]
+
+
+def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float]:
+    """OCR one page as the pipeline does; return its text, warnings and seconds taken."""
+    doc = pdfium.PdfDocument(str(pdf))
+    width, height = doc[index].get_size()
+    doc.close()
+    job = OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi),
+                 width=width, height=height, settings=OcrSettings())
+    start = time.perf_counter()
+    result = ocr_page(job)
+    return " ".join(w.text for w in result.words), result.warnings, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=12)
+    parser.add_argument("--profiles", nargs="+", default=["worn-200", "phone"])
+    args = parser.parse_args()
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    for profile in args.profiles:
+        lost = {"before": 0, "after": 0}
+        seconds = {"before": 0.0, "after": 0.0}
+        total = 0
+        pages = sample(profile, args.pages)
+        for pdf, index, truth in pages:
+            truth_tokens = tokens(truth)
+            total += sum(truth_tokens.values())
+            with mock.patch("pipeline.ocr.prepare_page", lambda image, dpi: (image, [])):
+                text, _, took = read(pdf, index, CAPTURE_DPI[profile])
+            lost["before"] += sum((truth_tokens - tokens(text)).values())
+            seconds["before"] += took
+            text, warnings, took = read(pdf, index, CAPTURE_DPI[profile])
+            lost["after"] += sum((truth_tokens - tokens(text)).values())
+            seconds["after"] += took
+            steps = [w for w in warnings if w.startswith("prepared_")]
+            print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'}", flush=True)
+        print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.1%}, "
+              f"after {lost['after'] / total:.1%}; {seconds['before'] / len(pages):.2f} -> "
+              f"{seconds['after'] / len(pages):.2f} s/page", flush=True)
+
+
+if __name__ == "__main__":
+    main()
