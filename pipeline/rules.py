@@ -230,6 +230,14 @@ class AmountRoleRule(RuleSet):
     after: list[str] = []
 
 
+class ShareCues(RuleSet):
+    """Words that make a percentage someone's share of the cost: before it (up to three words
+    between) or right after it."""
+
+    before: list[str]
+    after: list[str]
+
+
 class RoleQualifier(RuleSet):
     """A word that makes an outcome-like noun of its clause something else: "prognosen visar ett
     resultat på …" is a forecast, "budgeterat resultat på …" a budget."""
@@ -290,6 +298,7 @@ class FactsRules(RuleSet):
     amount_roles: list[AmountRoleRule]
     role_qualifiers: list[RoleQualifier]
     split_cues: list[str]
+    share_cues: ShareCues
     header_roles: list[CueRole]
     total_row_cues: list[str]
     total_column_cues: list[str]

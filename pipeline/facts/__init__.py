@@ -42,10 +42,6 @@ log = logging.getLogger(__name__)
 _PAYER_SPLIT = re.compile(r"varav (halften|\d+ ?%) (?:finansieras|betalas|bekostas) av (\w+)")
 _BODY_SHARE = re.compile(r"^\W*(kostnad|del|andel|bidrag|finansiering)")
 _CONTRIBUTES = re.compile(r"(bidrar|star for|svarar for|finansierar|betalar|skjuter till)")
-# a percentage is someone's share of the cost only when the sentence says so ("svarar för ca 47 %
-# av kostnaderna", "kommunen resterande 53 %"); a tax rate or a growth rate is not
-_SHARE_BEFORE = re.compile(r"(bidrar|star for|svarar for|finansierar|betalar|andel|resterande)\W+(?:\w+\W+){0,3}$")
-_SHARE_AFTER = re.compile(r"^\W*av (?:de |den |det )?(?:totala |sammanlagda )?(kostnad|budget|finansiering|total|summa)")
 
 
 class _Context:
@@ -171,7 +167,9 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         if party:
             attrs["party"] = party.name
         row_amount = any(line_start <= a.start < p.start for a in amounts)  # "Bilda  592 200 kr  25%"
-        share = (_SHARE_BEFORE.search(folded[max(s, line_start) : p.start]) or _SHARE_AFTER.search(folded[p.end : p.end + 40])
+        # the cues are folded in the rules; the text between them is matched as it is (re caches the patterns)
+        share = (re.search(rf"(?:{'|'.join(rules.share_cues.before)})\W+(?:\w+\W+){{0,3}}$", folded[max(s, line_start) : p.start])
+                 or re.match(rf"\W*(?:{'|'.join(rules.share_cues.after)})", folded[p.end : p.end + 40])
                  or (party is not None and row_amount))
         facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", role="share" if share else None,
                               attrs=attrs))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.facts.text import SPACE, any_cue, cue_regex, fold
+from pipeline.model import Fact
 from pipeline.rules import FactsRules
 
 _GROUPED = (
@@ -120,6 +121,15 @@ def printed_number(text: str) -> tuple[Decimal, int] | None:
     digits = re.sub(r"\D", "", m.group(2))
     frac = (m.group(3) or "")[1:]
     return Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"), len(frac)
+
+
+def rounding_half_step(f: Fact) -> float:
+    """Half the last printed unit of an amount fact, in SEK: what its printing may have rounded away
+    ("9,6 miljoner": 50 000; "14 433 tkr": 500; "tio miljoner", no figure: 0)."""
+    printed = printed_number(f.text)
+    if printed is None or not printed[0] or not isinstance(f.value, int):
+        return 0.0
+    return abs(f.value) / abs(float(printed[0])) * 10.0 ** -printed[1] / 2
 
 
 def parse_amount(text: str, rules: FactsRules) -> int | None:

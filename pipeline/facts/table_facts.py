@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pipeline.facts.amounts import AmountMatch, find_amounts, printed_number, find_percentages, period_within, role_from_cues
+from pipeline.facts.amounts import (
+    AmountMatch,
+    find_amounts,
+    find_percentages,
+    period_within,
+    printed_number,
+    role_from_cues,
+    rounding_half_step,
+)
 from pipeline.facts.columns import column_meaning, table_multiplier
 from pipeline.facts.text import any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
@@ -354,11 +362,9 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
     """
     quoted: list[tuple[float, float, Fact]] = []  # (|SEK|, half the text's rounding step, fact)
     for f in prose:
-        printed = printed_number(f.text) if f.kind == "amount" and f.unit == "SEK" else None
-        if printed is None or not printed[0] or f.attrs.get("unit_inferred") or not isinstance(f.value, int):
-            continue
-        step = abs(f.value) / abs(float(printed[0])) * 10.0 ** -printed[1]
-        quoted.append((abs(f.value), step / 2, f))
+        half = rounding_half_step(f) if f.kind == "amount" and f.unit == "SEK" else 0.0
+        if half and not f.attrs.get("unit_inferred"):
+            quoted.append((abs(f.value), half, f))
     unknown: dict[str, list[Fact]] = {}
     for f in tabular:
         if f.kind == "amount" and f.unit == "unknown" and isinstance(f.value, (int, float)):

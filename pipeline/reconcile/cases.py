@@ -17,9 +17,9 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.facts.text import fold
-from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue
+from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
 from pipeline.reconcile.blocking import candidate_pairs, trigrams
-from pipeline.reconcile.findings import make_finding
+from pipeline.reconcile.findings import fact_value, make_finding
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
 from pipeline.tables._text import union_bbox
@@ -37,11 +37,10 @@ class PaperUnit:
     dnr: str | None
     title: str | None
     facts: tuple[Fact, ...]
-    paragraph: tuple[str, str] | None = None  # (meeting date, § number) of a protokoll paragraph
-    cites: frozenset[tuple[str, str]] = frozenset()  # (date, § number) of the paragraphs it refers to
-
-    def text(self) -> str:
-        return " ".join(" ".join(w.text for w in ws) for p, _, ws in self.doc.lines() if self.pages[0] <= p <= self.pages[1])
+    text: str  # the repaired text of its pages, line by line
+    title_evidence: Evidence | None  # the line its title stands on
+    paragraph: tuple[str, str] | None  # (meeting date, § number) of a protokoll paragraph
+    cites: frozenset[tuple[str, str]]  # (date, § number) of the paragraphs it refers to
 
 
 def normalize_dnr(text: str) -> str | None:
@@ -62,13 +61,12 @@ _PARAGRAPH = re.compile(r"^§\s*(\d+)\b")  # a protokoll paragraph's own number,
 _CITATION = re.compile(r"((?:19|20)\d\d-\d\d-\d\d)\s*,?\s*§\s*(\d+)")  # "Nämnden … 2024-12-11, § 159"
 
 
-def _paragraph_and_citations(doc: Document, pages: tuple[int, int], facts: tuple[Fact, ...]) -> tuple[tuple[str, str] | None, frozenset[tuple[str, str]]]:
+def _paragraph_and_citations(lines: list[str], facts: tuple[Fact, ...]) -> tuple[tuple[str, str] | None, frozenset[tuple[str, str]]]:
     """A protokoll paragraph's (meeting date, § number), and the (date, §) of the decisions it cites.
 
     A KS paragraph deciding on a nämnd's proposal cites it ("Nämnden för … 2024-12-11, § 159"):
     the two are one case though each has its own Dnr and title.
     """
-    lines = [" ".join(w.text for w in ws) for p, _, ws in doc.lines() if pages[0] <= p <= pages[1]]
     meeting = next((str(f.value) for f in facts if f.kind == "date" and f.role == "meeting"), None)
     number = next((m.group(1) for line in lines[:15] if (m := _PARAGRAPH.match(line))), None)
     own = (meeting, number) if meeting and number else None
@@ -86,12 +84,11 @@ def _order(f: Fact) -> tuple:
     return (ev.page, ev.line or 0, ev.bbox.x0 if ev.bbox else 0.0)
 
 
-def _title_after(doc: Document, dnr_fact: Fact | None, pages: tuple[int, int]) -> str | None:
+def _title_after(lines: list[tuple[int, int, str]], dnr_fact: Fact | None) -> str | None:
     """The title of a protokoll paragraph or tjänsteskrivelse: the line after the Dnr line (and a
     continuation line that opens with "(" or a lower-case letter)."""
     if dnr_fact is None:
         return None
-    lines = [(p, ln, " ".join(w.text for w in ws)) for p, ln, ws in doc.lines() if pages[0] <= p <= pages[1]]
     for i, (p, ln, _) in enumerate(lines):
         if p == dnr_fact.evidence.page and ln == dnr_fact.evidence.line and i + 1 < len(lines) and lines[i + 1][0] == p:
             title = lines[i + 1][2]
@@ -108,16 +105,20 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
         base = paper_of.get(doc.doc_id, doc.doc_id)
         spans = paper_spans(doc) or [(1, max((p.number for p in doc.pages), default=1))]
         stated = {(p.page_start, p.page_end): p for p in doc.papers}
+        every_line = doc.lines()
         for a, b in spans:
+            words = [(p, ln, ws) for p, ln, ws in every_line if a <= p <= b]
+            lines = [(p, ln, " ".join(w.text for w in ws)) for p, ln, ws in words]
             facts = tuple(sorted((f for f in doc.facts if a <= f.evidence.page <= b), key=_order))
             dnr_facts = [f for f in facts if f.kind == "dnr"]
             span = stated.get((a, b))
             dnr = normalize_dnr(span.dnr) if span and span.dnr else None
             if dnr is None:
                 dnr = next((d for f in dnr_facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
-            title = (span.title if span and span.title else None) or _title_after(doc, dnr_facts[0] if dnr_facts else None, (a, b))
-            paragraph, cites = _paragraph_and_citations(doc, (a, b), facts)
-            out.append(PaperUnit(paper_unit(doc, a, base), doc, (a, b), dnr, title, facts, paragraph, cites))
+            title = (span.title if span and span.title else None) or _title_after(lines, dnr_facts[0] if dnr_facts else None)
+            paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
+            out.append(PaperUnit(paper_unit(doc, a, base), doc, (a, b), dnr, title, facts,
+                                 " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites))
     return out
 
 
@@ -189,15 +190,11 @@ def _period(f: Fact, unit: PaperUnit) -> str | None:
     return None
 
 
-def _value(f: Fact, label: str) -> FindingValue:
-    return FindingValue(doc_id=f.evidence.doc_id, value=f.value, label=label, evidence=f.evidence)
-
-
 def _same_copy(a: PaperUnit, b: PaperUnit, min_similarity: float) -> bool:
     """Two copies of one paper (a bundle's page run and the paper's own PDF): same Dnr, same text."""
     if a.dnr and b.dnr and a.dnr != b.dnr:
         return False
-    return fuzz.token_sort_ratio(a.text(), b.text(), score_cutoff=min_similarity) > 0
+    return fuzz.token_sort_ratio(a.text, b.text, score_cutoff=min_similarity) > 0
 
 
 def _unit(f: Fact) -> str:
@@ -230,12 +227,12 @@ def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
     return findings, notes
 
 
-def _line_evidence(unit: PaperUnit, text: str) -> Evidence | None:
-    """Evidence of the first line of a paper that starts with `text` (a title as read)."""
-    for page, line, words in unit.doc.lines():
+def _line_evidence(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]], text: str | None) -> Evidence | None:
+    """Evidence of the first of a paper's lines that starts with `text` (a title as read)."""
+    for page, line, words in lines if text else []:
         joined = " ".join(w.text for w in words)
-        if unit.pages[0] <= page <= unit.pages[1] and joined.startswith(text[:40]):
-            return Evidence(doc_id=unit.doc.doc_id, page=page, bbox=union_bbox(words), line=line,
+        if joined.startswith(text[:40]):  # type: ignore[index]
+            return Evidence(doc_id=doc.doc_id, page=page, bbox=union_bbox(words), line=line,
                             text_as_scanned=" ".join(w.repair.scanned if w.repair else w.text for w in words),
                             text_repaired=joined, confidence=min(w.confidence for w in words))
     return None
@@ -246,7 +243,7 @@ def _successor(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
     if not (a.title and b.title and _fold_title(a.title) == _fold_title(b.title)):
         return []
     out = []
-    ta, tb = _line_evidence(a, a.title), _line_evidence(b, b.title)
+    ta, tb = a.title_evidence, b.title_evidence
     if ta and tb and a.title != b.title:
         out.append(make_finding("changed_between_periods", "cases", "ok", name, "title",
                                 [FindingValue(doc_id=a.doc.doc_id, value=a.title, label=a.paper_id, evidence=ta),
@@ -256,7 +253,7 @@ def _successor(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
     da = next((f for f in a.facts if f.kind == "dnr"), None)
     db = next((f for f in b.facts if f.kind == "dnr"), None)
     if da and db and a.dnr and b.dnr and a.dnr != b.dnr:
-        out.append(make_finding("changed_between_periods", "cases", "ok", name, "dnr", [_value(da, a.paper_id), _value(db, b.paper_id)],
+        out.append(make_finding("changed_between_periods", "cases", "ok", name, "dnr", [fact_value(da, a.paper_id), fact_value(db, b.paper_id)],
                                 f"The yearly matter {name} has a new Dnr: {a.dnr} and {b.dnr}.",
                                 {"paper_a": a.paper_id, "paper_b": b.paper_id}))
     return out
@@ -277,7 +274,7 @@ def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> li
         if k in by_value_b and k not in seen and (k[0] == "SEK" or _slot(f, rule.roles) == _slot(by_value_b[k], rule.roles)):
             seen.add(k)
             g = by_value_b[k]
-            out.append(make_finding("agreement", "cases", "ok", name, "amount", [_value(f, a.paper_id), _value(g, b.paper_id)],
+            out.append(make_finding("agreement", "cases", "ok", name, "amount", [fact_value(f, a.paper_id), fact_value(g, b.paper_id)],
                                     f"{pair} state the same amount: “{f.text.strip()}” (p. {f.evidence.page}) and "
                                     f"“{g.text.strip()}” (p. {g.evidence.page}).", {"paper_a": a.paper_id, "paper_b": b.paper_id}))
     values_a = {(_unit(f), f.value) for f in fa}
@@ -316,7 +313,7 @@ def _difference(name: str, a: PaperUnit, b: PaperUnit, x: Fact, y: Fact, p1: str
                 slot: tuple, rule: CasesCheck) -> Discrepancy:
     what = (f"“{slot[1]}” ({slot[2] or 'column'})" if slot[0] == "cell" else slot[1].replace("_", " "))
     fieldname = "amount:" + ("cell:" + slot[1] + ":" + slot[2] if slot[0] == "cell" else slot[1])
-    values = [_value(x, f"{a.paper_id}, {p1 or 'period unknown'}"), _value(y, f"{b.paper_id}, {p2 or 'period unknown'}")]
+    values = [fact_value(x, f"{a.paper_id}, {p1 or 'period unknown'}"), fact_value(y, f"{b.paper_id}, {p2 or 'period unknown'}")]
     shown = f"“{x.text.strip()}” (p. {x.evidence.page}) vs “{y.text.strip()}” (p. {y.evidence.page})"
     details: dict = {"paper_a": a.paper_id, "paper_b": b.paper_id, "period_a": p1 or "", "period_b": p2 or ""}
     if p1 and p2 and p1 != p2:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from pipeline.model import Discrepancy, Evidence, FindingValue, Period
+from pipeline.model import Discrepancy, Evidence, Fact, FindingValue, Period
 from pipeline.reconcile.claims import Claim
 
 SHAKY_LISTED = 4
@@ -27,6 +27,11 @@ def _fmt_value(field: str, value: int | float | str) -> str:
 
 def _fv(c: Claim, label: str | None = None) -> FindingValue:
     return FindingValue(doc_id=c.doc_id, value=c.value, label=label or c.field.split(":", 1)[1] + (f" ({c.qualifier})" if c.qualifier else ""), evidence=c.evidence)
+
+
+def fact_value(f: Fact, label: str) -> FindingValue:
+    """A fact named by a finding, with its evidence."""
+    return FindingValue(doc_id=f.evidence.doc_id, value=f.value, label=label, evidence=f.evidence)
 
 
 def make_finding(

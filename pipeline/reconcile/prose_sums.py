@@ -9,27 +9,11 @@ anything that rounds to it.
 
 from __future__ import annotations
 
-from pipeline.facts.amounts import printed_number
-from pipeline.model import Discrepancy, Document, Fact, FindingValue
-from pipeline.reconcile.findings import make_finding
+from pipeline.facts.amounts import format_amount, rounding_half_step
+from pipeline.model import Discrepancy, Document, Fact
+from pipeline.reconcile.findings import fact_value, make_finding
 from pipeline.records import paper_unit
 from pipeline.rules import ProseSumsCheck
-
-
-def _half_step(f: Fact) -> float:
-    """Half the last printed unit of an amount, in SEK ("9,6 miljoner": 50 000; "tio miljoner": 0)."""
-    printed = printed_number(f.text)
-    if printed is None or not printed[0] or not isinstance(f.value, int):
-        return 0.0
-    return abs(f.value) / abs(float(printed[0])) * 10.0 ** -printed[1] / 2
-
-
-def _fv(f: Fact, label: str) -> FindingValue:
-    return FindingValue(doc_id=f.evidence.doc_id, value=f.value, label=label, evidence=f.evidence)
-
-
-def _sek(v: float) -> str:
-    return f"{v:,.0f} kr".replace(",", " ")
 
 
 def _prose_amounts(doc: Document) -> list[Fact]:
@@ -45,11 +29,11 @@ def _splits(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck
         if len(parts) < 2 or len(parts) != int(total.attrs["parts"]):
             continue  # a part was not read as an amount: the sum would guess
         s = sum(int(f.value) for f in parts)
-        tol = sum(_half_step(f) for f in parts + [total]) + 1
+        tol = sum(rounding_half_step(f) for f in parts + [total]) + 1
         ok = abs(s - int(total.value)) <= tol
         text = (f"The text divides “{total.text}” (p. {total.evidence.page}) into " + " + ".join(f"“{f.text}”" for f in parts)
-                + f" = {_sek(s)}" + (" - they add up." if ok else f": off by {_sek(s - int(total.value))}."))
-        values = [_fv(f, "part") for f in parts] + [_fv(total, "total")]
+                + f" = {format_amount(s)}" + (" - they add up." if ok else f": off by {format_amount(s - int(total.value))}."))
+        values = [fact_value(f, "part") for f in parts] + [fact_value(total, "total")]
         out.append(make_finding("sum_matches" if ok else "sum_mismatch", "prose_sums", "ok" if ok else rule.severity_split,
                                 paper_unit(doc, total.evidence.page, paper), "split", values, text,
                                 {"sum": s, "total": int(total.value), "difference": s - int(total.value)}))
@@ -69,12 +53,12 @@ def _deviations(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsC
         if outcome is None or budget is None:
             continue
         difference = int(outcome.value) - int(budget.value)
-        if abs(abs(difference) - abs(int(d.value))) > _half_step(outcome) + _half_step(budget) + _half_step(d) + 1:
+        if abs(abs(difference) - abs(int(d.value))) > rounding_half_step(outcome) + rounding_half_step(budget) + rounding_half_step(d) + 1:
             continue  # which three figures belong together is a reading: only an agreement is reported
-        text = (f"“{outcome.text}” ({outcome.role}) − “{budget.text}” (budget) = {_sek(difference)}; the text states the "
+        text = (f"“{outcome.text}” ({outcome.role}) − “{budget.text}” (budget) = {format_amount(difference)}; the text states the "
                 f"deviation “{d.text}” (p. {d.evidence.page}) - they agree within the rounding of the printed figures.")
         out.append(make_finding("sum_matches", "prose_sums", "ok", paper_unit(doc, d.evidence.page, paper), "deviation",
-                                [_fv(outcome, outcome.role or "outcome"), _fv(budget, "budget"), _fv(d, "deviation")], text,
+                                [fact_value(outcome, outcome.role or "outcome"), fact_value(budget, "budget"), fact_value(d, "deviation")], text,
                                 {"difference": difference, "deviation": int(d.value)}))
     return out
 
