@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import logging
 import math
 import re
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
+import pikepdf
+import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 from PIL import Image, UnidentifiedImageError
@@ -287,11 +290,7 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
     tables: list[Table] = []
     jobs: list[OcrJob] = []
     evidence: dict[int, tuple[bytes, float]] = {}
-    try:
-        pdf = pdfplumber.open(path)
-        plumber_pages = list(pdf.pages)  # a broken page tree surfaces only when pages are read
-    except Exception as err:  # pdfminer raises many types, wrapped by pdfplumber: classify once
-        raise _pdf_error(err) from err
+    pdf, plumber_pages = _open_pdf(path)
     with pdf:
         if not plumber_pages:
             raise InputError("the PDF has no pages")
@@ -322,10 +321,48 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
     return Ingested(document=document, ocr_jobs=tuple(jobs), evidence=evidence)
 
 
+def _open_pdf(path: Path) -> tuple[pdfplumber.PDF, list]:
+    """Open a PDF with pdfplumber and list its pages, through a qpdf rewrite if pdfminer cannot.
+
+    pdfminer gives up on some structures every viewer accepts (a page as a direct dictionary in
+    `/Kids`); qpdf writes the same pages in the plain form. Pages are rendered from the file
+    itself, so the rewrite is taken only when pdfium opens the file too (qpdf also rebuilds
+    truncated files that no renderer will draw).
+    """
+    try:
+        return _plumber_pages(path)
+    except Exception as err:  # pdfminer raises many types, wrapped by pdfplumber: classify once
+        problem = _pdf_error(err)
+        if _encrypted(err):
+            raise problem from err
+        try:
+            pdfium.PdfDocument(str(path)).close()
+            with pikepdf.open(path) as original:
+                rewritten = io.BytesIO()
+                original.save(rewritten)
+            rewritten.seek(0)
+            return _plumber_pages(rewritten)
+        except Exception:  # qpdf could not read it either: the first reason is the one to report
+            raise problem from err
+
+
+def _plumber_pages(source: Path | io.BytesIO) -> tuple[pdfplumber.PDF, list]:
+    pdf = pdfplumber.open(source)
+    try:
+        return pdf, list(pdf.pages)  # a broken page tree surfaces only when pages are read
+    except Exception:
+        pdf.close()
+        raise
+
+
+def _encrypted(err: Exception) -> bool:
+    causes = [err, *err.args, err.__cause__, err.__context__]
+    return any(isinstance(c, (PDFEncryptionError, PDFPasswordIncorrect)) for c in causes)
+
+
 def _pdf_error(err: Exception) -> InputError:
     """Turn whatever pdfminer raised into an InputError that says what to do."""
-    causes = [err, *err.args, err.__cause__, err.__context__]
-    if any(isinstance(c, (PDFEncryptionError, PDFPasswordIncorrect)) for c in causes):
+    if _encrypted(err):
         return InputError("the PDF is encrypted; decrypt it first (e.g. `qpdf --decrypt in.pdf out.pdf`)")
     detail = str(err) or type(err).__name__
     return InputError(f"not a readable PDF, possibly truncated or corrupt ({detail})")

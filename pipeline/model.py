@@ -96,7 +96,8 @@ class Page(Frozen):
     kind: PageKind
     width: float = Field(description="PDF points (0 for plain-text input).")
     height: float = Field(description="PDF points (0 for plain-text input).")
-    dpi: int | None = Field(default=None, description="Resolution the page was OCR'd at.")
+    dpi: int | None = Field(default=None, description="Resolution of the page image OCR read: the scan's own, "
+                            "or the lower one a page too large for limits.max_page_pixels was rendered at.")
     words: tuple[Word, ...] = ()
     warnings: tuple[str, ...] = ()
     repair: PageRepairStats | None = None

@@ -79,6 +79,9 @@ class OcrResult:
     warnings: tuple[str, ...]
     evidence: bytes
     evidence_scale: float
+    dpi: int
+    """The resolution the page was rendered at: lower than the scan's own when the page is too
+    large for limits.max_page_pixels."""
     tables: tuple[Table, ...] = ()  # ruled tables read from the page's grid of rules
 
 
@@ -424,5 +427,6 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         warnings=tuple(warnings),
         evidence=evidence,
         evidence_scale=scale,
+        dpi=dpi,
         tables=tables,
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
+from pipeline.errors import InputError
+
 EVIDENCE_DPI = 100
 """Resolution of the page images kept as evidence: enough to read a crop, small on disk."""
 
@@ -47,7 +49,10 @@ def render_page(source: PageSource, dpi: int | None = None) -> Image.Image:
     """Render one page in greyscale at `dpi` (default: the source's own resolution)."""
     dpi = dpi or source.dpi
     if source.media_type == "application/pdf":
-        pdf = pdfium.PdfDocument(str(source.path))
+        try:
+            pdf = pdfium.PdfDocument(str(source.path))
+        except pdfium.PdfiumError as err:  # a file the text reader recovered but the renderer cannot
+            raise InputError(f"the PDF's pages cannot be rendered ({err})") from err
         try:
             page = pdf[source.index]
             bitmap = page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)

@@ -178,7 +178,8 @@ def _with_ocr(ingested: Ingested, results: dict[int, OcrResult], out_evidence: d
     for page in ingested.document.pages:
         result = results.get(page.number)
         if result is not None:
-            page = page.model_copy(update={"words": result.words, "warnings": result.warnings})
+            dpi = min(page.dpi or result.dpi, result.dpi)  # a page too large for the pixel limit was read coarser
+            page = page.model_copy(update={"words": result.words, "warnings": result.warnings, "dpi": dpi})
             out_evidence[page.number] = (result.evidence, result.evidence_scale)
             tables.extend(result.tables)
         pages.append(page)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class _Heading:
     score: float
 
 
+@lru_cache(maxsize=4096)
 def normalize_heading(text: str) -> str:
     """Return a heading's comparable form: folded, punctuation dropped, spaces collapsed."""
     return " ".join(re.sub(r"[^\w():]+", " ", fold(text)).replace("_", " ").split())

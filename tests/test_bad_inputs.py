@@ -27,7 +27,7 @@ from pipeline.render import PageSource, fit_dpi
 from pipeline.rules import RULES_DIR, Rules, load_rules
 from pipeline.run import process_document
 from tests.conftest import CORPUS_INPUTS, ROOT
-from tests.fixtures.make_bad_inputs import blank_png, huge_page_box, make_bad_inputs
+from tests.fixtures.make_bad_inputs import SWEDISH_LINE, blank_png, huge_page_box, make_bad_inputs
 
 GOOD = sorted((CORPUS_INPUTS / "born-digital").glob("*.pdf")) + sorted((ROOT / "corpus" / "sources").glob("00[04]_*.txt"))
 
@@ -75,7 +75,6 @@ EXPECTED = {
     "truncated.pdf": ("E100", "not a readable PDF, possibly truncated or corrupt"),
     "not-a-pdf.pdf": ("E100", "not a readable PDF"),
     "encrypted-unknown-password.pdf": ("E100", "the PDF is encrypted; decrypt it first"),
-    "page-as-direct-dict.pdf": ("E100", "not a readable PDF"),
     "image-bomb.pdf": ("E110", "page 1 holds an image of 30000 x 30000 pixels, more than the limit of 40000000"),
     "bomb.png": ("E110", "the image has over 89478485 pixels, more than the limit of 40000000 per page"),
 }
@@ -86,7 +85,7 @@ def test_the_hostile_batch_completes_under_the_memory_limit(hostile_run):
     assert code == 1  # some inputs failed; nothing crashed
     assert peak < 2 * 10**9
     assert set(entries) == {p.name for p in GOOD} | set(EXPECTED) | {
-        "broken-xref.pdf", "encrypted-empty-password.pdf", "huge-page-box.pdf"}
+        "broken-xref.pdf", "encrypted-empty-password.pdf", "huge-page-box.pdf", "page-as-direct-dict.pdf"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -100,7 +99,7 @@ def test_each_bad_input_fails_alone_with_a_plain_message(hostile_run, name):
 
 def test_readable_damage_is_read(hostile_run):
     """A broken cross-reference table is rebuilt by the reader; an empty user password opens the file;
-    a page box of 200 x 200 inches is read at the resolution that fits the pixel limit, with a warning."""
+    a page given as a direct dictionary is read through a qpdf rewrite; a page box of 200 x 200 inches is read at the resolution that fits the pixel limit, with a warning."""
     entries, _, _, alone, beside = hostile_run
     for name in ("broken-xref.pdf", "encrypted-empty-password.pdf", "huge-page-box.pdf"):
         assert entries[name]["status"] == "ok", entries[name]
@@ -108,8 +107,12 @@ def test_readable_damage_is_read(hostile_run):
     for name in ("broken-xref.pdf", "encrypted-empty-password.pdf"):
         doc = json.loads(beside[name])
         assert [p["words"] for p in doc["pages"]] == [p["words"] for p in good["pages"]]
+    assert entries["page-as-direct-dict.pdf"]["status"] == "ok", entries["page-as-direct-dict.pdf"]
+    direct = json.loads(beside["page-as-direct-dict.pdf"])
+    assert " ".join(w["text"] for w in direct["pages"][0]["words"]) == SWEDISH_LINE
     warning = next(w for w in entries["huge-page-box.pdf"]["warnings"] if "dpi" in w)
     assert warning.startswith("page 1: rendered at 31 dpi, not 300: the page (200 x 200 in)")
+    assert json.loads(beside["huge-page-box.pdf"])["pages"][0]["dpi"] == 31
 
 
 def test_good_inputs_beside_bad_ones_come_out_unharmed(hostile_run):

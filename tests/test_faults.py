@@ -167,7 +167,7 @@ def _dying_ocr(job: OcrJob) -> OcrResult:
     time.sleep(0.5)  # still in flight when the other worker dies
     buffer = io.BytesIO()
     Image.new("L", (60, 80), 255).save(buffer, format="JPEG")
-    return OcrResult(job.doc_id, job.page_number, (), ("near_empty",), buffer.getvalue(), 0.1)
+    return OcrResult(job.doc_id, job.page_number, (), ("near_empty",), buffer.getvalue(), 0.1, job.source.dpi)
 
 
 def test_a_dead_ocr_worker_fails_only_its_own_document(tmp_path, monkeypatch, caplog):

@@ -10,10 +10,13 @@ each character's way back to its Word, box and scanned form exact.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+from collections.abc import Callable
 
 from pipeline.facts.amounts import (
+    PeriodCues,
     find_amounts,
     find_percentages,
     period_after,
@@ -55,20 +58,26 @@ class _Context:
             (s, e) for s, e, _, _ in self.stream.line_spans
             if re.search(rules.filename_line, self.stream.text[s:e], re.IGNORECASE)
         ]
+        self._skip_starts = [s for s, _ in self.skip]
         found = [m for m in find_parties(self.stream, rules) if not self.skipped(m.start)]
         names = canonical_names(found)
         self.parties = [Mention(m.start, m.end, names[fold(m.name)], m.municipal, m.kind) for m in found]
         self.index = {fold(m.name): (m.name, m.municipal) for m in self.parties}
         self.municipality = next((m.name for m in self.parties if m.kind == "municipality"), None)
         shorts = short_mentions(self.stream, self.index, self.municipality, rules)
-        self.mentions = sorted(
-            self.parties + [s for s in shorts if not any(p.start <= s.start < p.end for p in self.parties)],
-            key=lambda m: m.start,
-        )
+        covered = _covered_by(self.parties)
+        self.mentions = sorted(self.parties + [s for s in shorts if not covered(s.start)], key=lambda m: m.start)
         self.bodies = find_bodies(self.stream, rules)
+        self.periods = PeriodCues(self.stream.flat, rules)
+        self.municipal_mentions = [m for m in self.mentions if m.municipal]
+        self.holders = [m for m in self.mentions if m.kind not in ("committee", "municipal_unit")]
+        """Mentions that can hold an organisation number: a nämnd or förvaltning acts for its
+        municipality ("Linköpings kommun genom arbetsmarknadsnämnden, org. nr: 212000-0449")."""
 
     def skipped(self, pos: int) -> bool:
-        return any(s <= pos < e for s, e in self.skip)
+        """Tell whether `pos` stands on a file-name line (skip spans are disjoint lines, in order)."""
+        i = bisect.bisect_right(self._skip_starts, pos) - 1
+        return i >= 0 and pos < self.skip[i][1]
 
     def fact(self, kind: str, start: int, end: int, value, *, numeric: bool = False, **fields) -> Fact:
         attrs = dict(fields.pop("attrs", {}) or {})
@@ -78,15 +87,21 @@ class _Context:
             kind=kind,
             text=" ".join(self.stream.text[start:end].split()),
             value=value,
-            section=self.stream.section_at(start, self.doc.sections),
+            section=self.stream.section_at(start),
             attrs=attrs,
             evidence=self.stream.evidence(start, end, self.rules.low_confidence_below),
             **fields,
         )
 
-    def nearest(self, mentions: list[Mention], lo: int, hi: int) -> Mention | None:
-        inside = [m for m in mentions if m.start >= lo and m.end <= hi]
-        return inside[-1] if inside else None
+    @staticmethod
+    def nearest(mentions: list[Mention], lo: int, hi: int) -> Mention | None:
+        """Return the last mention lying wholly within `[lo, hi)` (mentions sorted by start)."""
+        i = bisect.bisect_left(mentions, hi, key=lambda m: m.start)
+        while i > 0 and mentions[i - 1].start >= lo:
+            i -= 1
+            if mentions[i].end <= hi:
+                return mentions[i]
+        return None
 
     def resolve(self, label: str) -> tuple[str, bool] | None:
         """Resolve a table row label to a party of this document."""
@@ -100,6 +115,23 @@ class _Context:
             if any(part.startswith(f.rstrip("s")) for part in key.split() if len(part) >= 4):
                 return value
         return None
+
+
+def _covered_by(mentions: list[Mention]) -> Callable[[int], bool]:
+    """Return a test of whether an offset lies inside any of `mentions` (their spans merged once)."""
+    merged: list[list[int]] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        if merged and m.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], m.end)
+        else:
+            merged.append([m.start, m.end])
+    starts = [start for start, _ in merged]
+
+    def covered(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < merged[i][1]
+
+    return covered
 
 
 def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
@@ -134,16 +166,16 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         role = role or "other"
         period = period_after(folded[a.end : a.end + 30], rules) or period_within(folded[s : a.start], rules)
         if period is None and is_row:
-            name = stream.section_at(a.start, ctx.doc.sections)
+            name = stream.section_at(a.start)
             section = next((sec for sec in ctx.doc.sections if sec.name == name), None)
             if section is not None:
-                period = period_within(folded[stream.section_span(section)[0] : a.start], rules)
+                period = ctx.periods.last_within(stream.section_span(section)[0], a.start)
         attrs: dict[str, str] = {}
         if role == "municipal_share":
             payer_body = (
                 body
                 or ctx.nearest(ctx.bodies, a.end, hi)
-                or ctx.nearest([m for m in ctx.mentions if m.municipal], lo, hi)
+                or ctx.nearest(ctx.municipal_mentions, lo, hi)
             )
             payer = payer_body.name if payer_body else (party.name if party and party.municipal else ctx.municipality)
             if payer:
@@ -209,7 +241,7 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
         line_start, line_end, _, _ = stream.line(d.start)
         line_rest = (stream.folded[line_start : d.start] + stream.folded[d.end : line_end]).strip(" :")
         role = None
-        if stream.section_at(d.start, ctx.doc.sections) in sections_for_document_date and line_rest in ("", "datum"):
+        if stream.section_at(d.start) in sections_for_document_date and line_rest in ("", "datum"):
             role = own_date_role
         for rule in rules.date_roles if role is None else []:
             hit = any(cue_regex(c).search(before) for c in rule.before) or any(
@@ -220,7 +252,7 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
                 role = rule.role
                 break
         if role is None:
-            role = rules.date_section_roles.get(stream.section_at(d.start, ctx.doc.sections) or "")
+            role = rules.date_section_roles.get(stream.section_at(d.start) or "")
         if role is None and d.range_part is not None:
             role = ("valid_from", "valid_to")[d.range_part]
         if d.range_part == 1 and role == "valid_from":
@@ -258,10 +290,7 @@ def _id_facts(ctx: _Context) -> list[Fact]:
         attrs: dict[str, str] = {}
         if i.kind in ("org_number", "personal_number"):
             line_start = ctx.stream.line(i.start)[0]
-            # a nämnd or förvaltning acts for the municipality and holds no organisation number
-            # ("Linköpings kommun genom arbetsmarknadsnämnden, org. nr: 212000-0449")
-            holders = [m for m in ctx.mentions if m.kind not in ("committee", "municipal_unit")]
-            party = ctx.nearest(holders, line_start, i.start)
+            party = ctx.nearest(ctx.holders, line_start, i.start)
             if party and i.kind == "org_number":
                 attrs["party"] = party.name
             if i.kind == "personal_number":
@@ -280,7 +309,7 @@ def _name_facts(ctx: _Context) -> list[Fact]:
         if not ctx.skipped(m.start):
             facts.append(ctx.fact("programme", m.start, m.end, m.name))
     committees = [m for m in ctx.parties if m.kind == "committee" and not any_cue(ctx.rules.committee_not, fold(m.name))]
-    named = [(ctx.stream.section_at(b.start, ctx.doc.sections), b) for b in ctx.bodies + committees
+    named = [(ctx.stream.section_at(b.start), b) for b in ctx.bodies + committees
              if not ctx.skipped(b.start) and re.search(r"(namnden|styrelsen)(\b|$)", fold(b.name))]
     order = {name: i for i, name in enumerate(ctx.rules.committee_sections)}
     ranked = sorted(named, key=lambda sb: (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal
 from dataclasses import dataclass
@@ -176,15 +177,40 @@ def period_after(folded_after: str, rules: FactsRules) -> str | None:
     return None
 
 
+def _period_cues(rules: FactsRules) -> list[tuple[str, str]]:
+    """`(period, cue)` in rules order: at one offset the earlier rule wins."""
+    return [(period, cue) for period, cues in rules.periods.items() for cue in cues]
+
+
 def period_within(folded: str, rules: FactsRules) -> str | None:
     """Return the period of the last period cue in `folded`, or None."""
-    best: tuple[int, str] | None = None
-    for period, cues in rules.periods.items():
-        for cue in cues:
-            for m in cue_regex(cue).finditer(folded):
-                if best is None or m.start() > best[0]:
-                    best = (m.start(), period)
-    return best[1] if best else None
+    return PeriodCues(folded, rules).last_within(0, len(folded))
+
+
+class PeriodCues:
+    """Every period cue of a text, found once: the last one before an amount is then a bisection,
+    not a scan from its section's start (which made long documents quadratic)."""
+
+    def __init__(self, folded: str, rules: FactsRules):
+        self._found = sorted(
+            (m.start(), order, m.end(), period)
+            for order, (period, cue) in enumerate(_period_cues(rules))
+            for m in cue_regex(cue).finditer(folded)
+        )
+        self._starts = [found[0] for found in self._found]
+
+    def last_within(self, lo: int, hi: int) -> str | None:
+        """Return the period of the cue lying wholly in `[lo, hi)` that starts last, or None."""
+        best: tuple[int, int, str] | None = None
+        i = bisect.bisect_left(self._starts, hi)
+        while i > 0 and self._starts[i - 1] >= lo:
+            i -= 1
+            start, order, end, period = self._found[i]
+            if best is not None and start < best[0]:
+                break
+            if end <= hi and (best is None or order < best[1]):
+                best = (start, order, period)
+        return best[2] if best else None
 
 
 def role_from_cues(before: str, after: str, rules: FactsRules) -> str | None:

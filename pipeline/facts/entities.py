@@ -19,8 +19,9 @@ def _capitalised(token: str) -> bool:
     return bool(token) and token[0].isupper()
 
 
-def _is_org_word(folded: str, rules: FactsRules) -> bool:
-    return any(folded == f or folded.endswith(f) for f in map(fold, rules.org_forms))
+def _is_org_word(folded: str, org_forms: tuple[str, ...]) -> bool:
+    """Tell whether a folded word is an org-form word or a compound ending in one ("idrottsförening")."""
+    return folded.endswith(org_forms)
 
 
 def _municipal_genitive(place: str) -> str:
@@ -45,13 +46,14 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
     stop = {fold(w) for w in rules.name_stopwords}
     municipal_forms = {fold(w) for w in rules.municipal_forms}
     org_forms = {fold(w) for w in rules.org_forms}
+    org_endings = tuple(sorted(org_forms))
     found: list[Mention] = []
     for i, token in enumerate(tokens):
         word = _strip(token.word.text)
         f = fold(word)
         base = f[:-1] if f.endswith("s") else f
         municipal = base in municipal_forms or f in municipal_forms
-        if not (municipal or _is_org_word(f, rules) or _is_org_word(base, rules)):
+        if not (municipal or _is_org_word(f, org_endings) or _is_org_word(base, org_endings)):
             continue
         first = i
         if municipal:
@@ -95,7 +97,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         if first == last == i and f in org_forms:
             continue  # a lone "Förening" / "Förbundet" is a word or a reference back, not a name
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
-        if last == i and not _is_org_word(fold(words[-1]), rules):  # "kvinnoföreningens" → "-en"
+        if last == i and not _is_org_word(fold(words[-1]), org_endings):  # "kvinnoföreningens" → "-en"
             words[-1] = _degenitive(words[-1])
         kind = rules.org_form_kinds.get(fold(_strip(tokens[i].word.text)).rstrip("s"), "association")
         found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))

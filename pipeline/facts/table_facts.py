@@ -17,7 +17,7 @@ from pipeline.facts.amounts import (
     rounding_half_step,
 )
 from pipeline.facts.columns import column_meaning, table_multiplier
-from pipeline.facts.text import any_cue, cue_regex, fold
+from pipeline.facts.text import SectionIndex, any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
 from pipeline.rules import FactsRules
 
@@ -141,14 +141,8 @@ def _evidence(doc: Document, index: _PageIndex, table: Table, cell: Cell, thresh
     )
 
 
-def _section_of(doc: Document, page: int, line: int | None) -> str | None:
-    if line is None:
-        return None
-    found = None
-    for section in doc.sections:
-        if (section.page_start, section.line_start) <= (page, line) <= (section.page_end, section.line_end):
-            found = section.name
-    return found
+def _section_of(sections: SectionIndex, page: int, line: int | None) -> str | None:
+    return None if line is None else sections.name_at(page, line)
 
 
 def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section: str | None,
@@ -253,6 +247,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     """
     facts: list[Fact] = []
     pages = _PageIndex(doc)
+    sections = SectionIndex(doc.sections)
     for index, table in enumerate(doc.tables):
         header_row = 0 if not table.header and not _has_values(table, 0, include_label=True) else -1
         merged: dict[int, str] = {}
@@ -278,7 +273,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             if cell.col == 0 and table.header and table.header[0].strip() and _has_values(table, cell.row):
                 evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
                 attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
-                facts.extend(_label_facts(cell, evidence, attrs, _section_of(doc, evidence.page, evidence.line),
+                facts.extend(_label_facts(cell, evidence, attrs, _section_of(sections, evidence.page, evidence.line),
                                           rules, resolve_party))
                 continue
             if cell.col == 0:
@@ -302,7 +297,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             if info.year:
                 attrs["year"] = str(info.year)
             evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
-            section = _section_of(doc, evidence.page, evidence.line)
+            section = _section_of(sections, evidence.page, evidence.line)
             if info.participants or (column is not None and column.kind == "antal"):
                 m = re.search(r"(?<![\d,])(\d{1,5})\s*(st\b|deltagare|personer|platser)?", cell.text)
                 if m and info.participants:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pipeline.model import BBox, Document, Evidence, Section, Word
 
@@ -191,29 +191,44 @@ class TextStream:
                 return True
         return False
 
-    def section_at(self, pos: int, sections: tuple[Section, ...]) -> str | None:
+    def section_at(self, pos: int) -> str | None:
         """Return the canonical name of the section holding offset `pos`, if any."""
+        if not self.line_spans:
+            return None
         _, _, page, line = self.line(pos)
-        found = None
-        for section in sections:
-            if (section.page_start, section.line_start) <= (page, line) <= (
-                section.page_end,
-                section.line_end,
-            ):
-                found = section.name
-        return found
+        return self.sections.name_at(page, line)
 
     def section_span(self, section: Section) -> tuple[int, int]:
-        """Return the `(start, end)` offsets of a section's lines."""
-        start = end = None
-        for s, e, page, line in self.line_spans:
-            if (section.page_start, section.line_start) <= (page, line) <= (
-                section.page_end,
-                section.line_end,
-            ):
-                start = s if start is None else start
-                end = e
-        return (start or 0, end or 0)
+        """Return the `(start, end)` offsets of a section's lines.
+
+        Lines come in reading order, so their `(page, line)` keys ascend and bisection finds them.
+        """
+        first = bisect.bisect_left(self._line_keys, (section.page_start, section.line_start))
+        stop = bisect.bisect_right(self._line_keys, (section.page_end, section.line_end))
+        return (self.line_spans[first][0], self.line_spans[stop - 1][1]) if stop > first else (0, 0)
+
+    @cached_property
+    def sections(self) -> SectionIndex:
+        return SectionIndex(self.doc.sections)
+
+    @cached_property
+    def _line_keys(self) -> list[tuple[int, int]]:
+        return [(page, line) for _, _, page, line in self.line_spans]
+
+
+class SectionIndex:
+    """Which section holds a line: sections come in reading order and do not overlap (segmentation
+    cuts the text at its headings), so the one that starts last at or before the line is it."""
+
+    def __init__(self, sections: tuple[Section, ...]):
+        self._sections = sections
+        self._starts = [(s.page_start, s.line_start) for s in sections]
+
+    def name_at(self, page: int, line: int) -> str | None:
+        i = bisect.bisect_right(self._starts, (page, line)) - 1
+        if i >= 0 and (page, line) <= (self._sections[i].page_end, self._sections[i].line_end):
+            return self._sections[i].name
+        return None
 
 
 def _digits(text: str) -> str:
