@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from pipeline import __version__
+from pipeline.ocr_cache import default_cache_dir
 from pipeline.errors import PipelineError
 from pipeline.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -63,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--mirror", action="store_true",
                      help="make --out hold only these inputs: drop the entries and outputs of every other input "
                           "(default: the folder accumulates)")
+    run.add_argument("--ocr-cache", type=Path, metavar="DIR", default=default_cache_dir(),
+                     help="keep read pages here, so a change after OCR never OCRs again; unmasked, as sensitive "
+                          "as the inputs (default: %(default)s)")
+    run.add_argument("--no-ocr-cache", action="store_true", help="keep no read pages between runs")
     run.add_argument("--report-lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
                      help=f"language of report.html (default: {DEFAULT_LANGUAGE})")
 
@@ -107,7 +112,8 @@ def _run(args: argparse.Namespace) -> int:
     options = RunOptions(out=args.out, jobs=args.jobs, scheduler=args.scheduler, force=args.force, redo_ocr=args.redo_ocr,
                          lang=args.lang, progress=sys.stderr.isatty() and not args.no_progress,
                          keep_personal_data=args.keep_personal_data, pdf=not args.no_pdf, alto=not args.no_alto,
-                         report_lang=args.report_lang, wait=args.wait, mirror=args.mirror)
+                         report_lang=args.report_lang, wait=args.wait, mirror=args.mirror,
+                         ocr_cache=None if args.no_ocr_cache else args.ocr_cache)
     result = run(args.inputs, options)
     for entry in result.failed:
         kept = " (its last good document is kept, marked stale)" if entry.status == "stale" else ""

@@ -32,6 +32,7 @@ from pipeline.model import BBox, Document, Page, PageKind, Table, Word
 from pipeline.ocr import OcrJob, OcrSettings
 from pipeline.render import EVIDENCE_DPI, POINTS_PER_INCH, PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.rules import IngestLimits, Rules
+from pipeline.stages import document_rules_hash
 from pipeline.tables import ruled_tables
 
 log = logging.getLogger(__name__)
@@ -438,7 +439,7 @@ def ingest(
         "source": source,
         "media_type": kind,
         "pipeline_version": pipeline_version,
-        "rules_hash": rules.hash,
+        "rules_hash": document_rules_hash(rules),
     }
     if kind == "application/pdf":
         return _ingest_pdf(path, doc, rules, settings, redo_ocr)

@@ -396,6 +396,13 @@ def _cache_path(directory: Path = GENRE_DIR) -> Path:
     return CACHE_DIR / f"lexicon-{digest.hexdigest()[:16]}.pickle"
 
 
+@lru_cache(maxsize=1)
+def lexicon_id() -> str:
+    """Name what the lexicon is built from (genre terms, training text, wordfreq): the repair
+    stage's cache key changes with it."""
+    return _cache_path().stem
+
+
 def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
     """Build the lexicon from wordfreq, the genre terms and the training text; write its cache.
 

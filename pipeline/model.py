@@ -274,7 +274,8 @@ class Document(Frozen):
     source: str = Field(description="Path relative to the INPUT argument it was found under.")
     media_type: str
     pipeline_version: str
-    rules_hash: str
+    rules_hash: str = Field(description="SHA-256 of the rule files and word lists this document's stages read "
+                            "(pipeline/stages.py); the batch stage's rules are not among them.")
     pages: tuple[Page, ...]
     sections: tuple[Section, ...] = ()
     tables: tuple[Table, ...] = ()

@@ -509,6 +509,8 @@ class Rules(RuleSet):
     privacy: PrivacyRules
     directory: Path
     hash: str
+    file_hashes: dict[str, str]
+    """SHA-256 of each rule set's file, by name: a stage's cache key takes the files it reads."""
 
 
 def rules_hash(directory: Path) -> str:
@@ -554,4 +556,5 @@ def load_rules(directory: Path = RULES_DIR) -> Rules:
                 problems.append(f"{path.name}: {key}: {e['msg']}")
     if problems:
         raise RulesError("invalid rules in " + str(directory) + ":\n  " + "\n  ".join(problems))
-    return Rules(directory=directory, hash=rules_hash(directory), **loaded)
+    file_hashes = {name: hashlib.sha256((directory / f"{name}.yaml").read_bytes()).hexdigest() for name in loaded}
+    return Rules(directory=directory, hash=rules_hash(directory), file_hashes=file_hashes, **loaded)

@@ -13,7 +13,6 @@ good document, marked `stale`. Only a problem of the output folder itself stops 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import sys
 import time
@@ -32,6 +31,7 @@ from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, InputFile, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
 from pipeline.lexicon import load_lexicon
+from pipeline.ocr_cache import OcrCache
 from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract, ocr_page
 from pipeline.papers import split_papers
 from pipeline.privacy import black_out, mask_document, mask_model
@@ -39,6 +39,7 @@ from pipeline.reconcile import reconcile_folder
 from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
 from pipeline.segment import segment
+from pipeline.stages import stage_keys
 from pipeline.store import (
     Journal,
     check_output,
@@ -87,6 +88,8 @@ class RunOptions:
     wait: bool = False
     mirror: bool = False
     report_lang: str = "sv"
+    ocr_cache: Path | None = None
+    """Where read pages are kept between runs (pipeline/ocr_cache.py); None keeps none."""
 
     @property
     def personal_data(self) -> PersonalData:
@@ -135,18 +138,13 @@ def _entry(name: tuple[str, str], doc: Document, key: str, exports: tuple[str, .
     )
 
 
-def cache_key(header: Manifest, settings: OcrSettings, redo_ocr: bool) -> str:
-    """Hash everything a document's output depends on besides its bytes: the pipeline version,
-    the rules, the personal-data setting, Tesseract and its language data, every OCR setting and
-    --redo-ocr. A document made under another key is redone."""
-    return hashlib.sha256(json_bytes({
-        "ocr": header.ocr.model_dump(mode="json"),
-        "ocr_settings": dataclasses.asdict(settings),
-        "personal_data": header.personal_data,
-        "pipeline_version": header.pipeline_version,
-        "redo_ocr": redo_ocr,
-        "rules_hash": header.rules_hash,
-    })).hexdigest()
+def document_keys(header: Manifest, rules: Rules, settings: OcrSettings, redo_ocr: bool) -> dict[str, str]:
+    """Return each document stage's cache key (pipeline/stages.py): the OCR stage's covers Tesseract
+    and its language data, every OCR setting and --redo-ocr; the output stage's, the personal-data
+    setting. A document whose last key differs is redone from the first stage whose key differs."""
+    ocr = {"ocr": header.ocr.model_dump(mode="json"), "ocr_settings": dataclasses.asdict(settings),
+           "redo_ocr": redo_ocr}
+    return stage_keys(rules, ocr, header.personal_data)
 
 
 class StageFailure(Exception):
@@ -206,7 +204,17 @@ class _Work:
     options: RunOptions
     rules: Rules
     settings: OcrSettings
-    key: str
+    keys: dict[str, str]
+    """Each document stage's cache key (pipeline/stages.py)."""
+
+    @property
+    def key(self) -> str:
+        """The key a finished document is recorded under: that of its last stage."""
+        return self.keys["output"]
+
+    @property
+    def ocr_cache(self) -> OcrCache | None:
+        return OcrCache(self.options.ocr_cache) if self.options.ocr_cache else None
 
 
 @dataclass(frozen=True)
@@ -255,6 +263,12 @@ def perform(task: Task) -> Ingested | OcrResult | Finished:
     if isinstance(task, FinishTask):
         return _finish(task.work, task.name, task.ingested, task.source, task.pages, task.error)
     work = task.work
+    cache = work.ocr_cache
+    if cache is not None and not work.options.force:
+        cached = cache.get(task.doc_id, work.keys["ocr"])
+        if cached is not None:  # a stage after OCR changed: re-run from what OCR gave
+            return _finish(work, task.name, Ingested(document=cached[0], ocr_jobs=(), evidence=cached[1]),
+                           task.path, {}, None)
     try:
         ingested = ingest(task.path, task.name[1], work.rules, pipeline_version=__version__, settings=work.settings,
                           redo_ocr=work.options.redo_ocr, doc_id=task.doc_id)
@@ -277,6 +291,8 @@ def _finish(work: _Work, name: tuple[str, str], ingested: Ingested, source: Path
             raise error
         evidence = dict(ingested.evidence)
         doc = _with_ocr(ingested, pages, evidence)
+        if pages and work.ocr_cache is not None:
+            work.ocr_cache.put(doc.doc_id, work.keys["ocr"], doc, evidence)
         doc = process_document(doc, work.rules)
         stage = "output"
         if not options.keep_personal_data:
@@ -330,7 +346,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         if base is not None and not options.keep_personal_data:
             base = mask_model(base, rules.privacy)  # an earlier run may have kept personal data
         journal = Journal(options.out, header, base, mirror=options.mirror)
-        batch = _Batch(_Work(options, rules, settings, cache_key(header, settings, options.redo_ocr)), base, journal)
+        batch = _Batch(_Work(options, rules, settings, document_keys(header, rules, settings, options.redo_ocr)), base, journal)
         try:
             batch.process(find_inputs(inputs, exclude=options.out))
         except BaseException:  # interrupted, or the folder failed: still leave a true account

@@ -20,6 +20,12 @@ settings.register_profile("ci", deadline=None, derandomize=True, max_examples=20
 settings.load_profile("ci")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point `papers run`'s OCR cache (default: the user's cache directory) at a folder of this session."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """Run the main job on corpus/inputs/ from scratch (real Tesseract) into a temp folder.

@@ -1,0 +1,144 @@
+"""Honest cache keys: each stage's version and rules, checked against what the stages really do."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pipeline.run
+import pipeline.stages
+from pipeline.ingest import ingest
+from pipeline.ocr import OcrSettings
+from pipeline.reconcile import reconcile_folder
+from pipeline.rules import load_rules
+from pipeline.run import STAGES, RunOptions, run
+from pipeline.stages import BATCH_STAGE, DOCUMENT_STAGES, STAGE_TABLE, check_table
+from tests.conftest import CORPUS_INPUTS, EXTRACTED
+
+
+class _Recording:
+    """The rules, noting which rule sets are read (the hashes are the cache's own business)."""
+
+    def __init__(self, rules):
+        self.__dict__.update(rules=rules, read=set())
+
+    def __getattr__(self, name: str):
+        if name not in ("hash", "file_hashes", "directory"):
+            self.read.add(name)
+        return getattr(self.rules, name)
+
+
+def _declared(name: str) -> set[str]:
+    return set(next(s for s in (*DOCUMENT_STAGES, BATCH_STAGE) if s.name == name).rules)
+
+
+@pytest.mark.parametrize("relative", ["born-digital/000-iop-ikf.pdf", "legacy/001-iop-oversikt-legacy-ocr.pdf"])
+def test_each_stage_reads_only_the_rules_its_key_holds(relative):
+    rules = load_rules()
+    recording = _Recording(rules)
+    doc = ingest(CORPUS_INPUTS / relative, relative, recording, pipeline_version="test",
+                 settings=OcrSettings()).document
+    assert recording.read <= _declared("ocr")
+    for name, stage in STAGES:
+        recording = _Recording(rules)
+        doc = stage(doc, recording)
+        assert recording.read and recording.read <= _declared(name), name
+
+
+def test_the_batch_stage_reads_only_the_rules_its_key_holds(tmp_path):
+    shutil.copytree(EXTRACTED, tmp_path / "out")
+    recording = _Recording(load_rules())
+    reconcile_folder(tmp_path / "out", recording)
+    assert recording.read and recording.read <= _declared("batch")
+
+
+def test_the_committed_stage_table_matches_extracted():
+    """docs/stages.json holds each stage's version and output hash on extracted/: a stage whose
+    output changed without a new version (its own or one before it) is refused."""
+    table = json.loads(STAGE_TABLE.read_text())
+    expected, problems = check_table(EXTRACTED, table)
+    assert problems == []
+    assert expected == table
+
+
+def test_a_changed_output_under_the_same_version_is_refused(tmp_path):
+    shutil.copytree(EXTRACTED, tmp_path / "out", ignore=shutil.ignore_patterns("evidence", "pdf", "alto"))
+    table = json.loads(STAGE_TABLE.read_text())
+    doc_path = sorted((tmp_path / "out" / "documents").glob("*.json"))[0]
+    doc = json.loads(doc_path.read_text())
+    doc["sections"] = doc["sections"][:-1]  # as if segmentation had changed
+    doc_path.write_text(json.dumps(doc))
+    _, problems = check_table(tmp_path / "out", table)
+    assert [p.split(":")[0] for p in problems] == ["stage segment"]
+
+
+# --------------------------------------------------------------------------- re-runs by stage
+
+
+SCAN = "images/000-iop-ikf-p1.png"
+TEXT = "born-digital/002-iop-stadsmission.pdf"
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """One scanned page and one born-digital paper into a store, with an OCR cache."""
+    inputs = tmp_path_factory.mktemp("weekly")
+    for relative in (SCAN, TEXT):
+        shutil.copyfile(CORPUS_INPUTS / relative, inputs / Path(relative).name)
+    out = tmp_path_factory.mktemp("store")
+    cache = tmp_path_factory.mktemp("ocr-cache")
+    result = run([inputs], RunOptions(out=out, jobs=1, ocr_cache=cache))
+    assert result.processed == 2
+    return inputs, out, cache
+
+
+def _bump(monkeypatch, name: str) -> None:
+    bumped = tuple(dataclasses.replace(s, version=s.version + 1) if s.name == name else s for s in DOCUMENT_STAGES)
+    monkeypatch.setattr(pipeline.stages, "DOCUMENT_STAGES", bumped)
+
+
+def _documents(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "documents").glob("*.json"))}
+
+
+def test_a_new_repair_version_reruns_repair_and_after_without_ocr(first_run, monkeypatch, tmp_path):
+    inputs, out, cache = first_run
+    before = _documents(out)
+    store = tmp_path / "store"
+    shutil.copytree(out, store)
+    _bump(monkeypatch, "repair")
+
+    def no_ocr(job):
+        raise AssertionError(f"page {job.page_number} was OCR'd again")
+
+    monkeypatch.setattr(pipeline.run, "ocr_page", no_ocr)
+    result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
+    assert (result.processed, result.skipped) == (2, 0)
+    assert _documents(store) == before  # the same code: the same documents, from the cached pages
+
+
+def test_a_new_ocr_version_reads_the_pages_again(first_run, monkeypatch, tmp_path):
+    inputs, out, cache = first_run
+    store = tmp_path / "store"
+    shutil.copytree(out, store)
+    _bump(monkeypatch, "ocr")
+    read = []
+    real = pipeline.run.ocr_page
+    monkeypatch.setattr(pipeline.run, "ocr_page", lambda job: read.append(job.page_number) or real(job))
+    result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
+    assert result.processed == 2 and read == [1]
+
+
+def test_a_batch_rules_change_reruns_the_batch_stage_only(first_run, monkeypatch, tmp_path):
+    inputs, out, cache = first_run
+    store = tmp_path / "store"
+    shutil.copytree(out, store)
+    rules = load_rules()
+    changed = rules.model_copy(update={"file_hashes": {**rules.file_hashes, "checks": "0" * 64}})
+    monkeypatch.setattr(pipeline.run, "load_rules", lambda: changed)
+    result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
+    assert (result.processed, result.skipped) == (0, 2)
