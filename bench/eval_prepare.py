@@ -4,7 +4,9 @@ OCRs a sample of the development papers' pages (corpus/real/split.json, part "de
 profile twice, through `ocr_page` as the pipeline runs it: once as it is, once with preparation
 switched off. Words lost (issue 14) = sum of |Counter(lower-cased \\w+ tokens of the truth page) -
 Counter(the same tokens of the OCR words)| over the sample / number of truth tokens. One process,
-one Tesseract thread, so the two passes time alike.
+one Tesseract thread, so the two passes time alike. Issue 14 item 4: the time between rendering and
+Tesseract (preparation, rule finding and erasure) against the time inside Tesseract's calls, median
+of the per-page ratio with preparation on.
 
     OMP_THREAD_LIMIT=1 .venv/bin/python bench/eval_prepare.py [--pages 12] [--profiles worn-200 phone]
 """
@@ -15,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,12 +25,17 @@ from unittest import mock
 
 import pypdfium2 as pdfium
 
+import pipeline.ocr
 from pipeline.ocr import OcrJob, OcrSettings, ocr_page
+from pipeline.prepare import Prepared
 from pipeline.render import PageSource
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "corpus" / "real"
-CAPTURE_DPI = {"worn-200": 200, "phone": 200, "photocopy-300": 300}
+CAPTURE_DPI = {"worn-200": 200, "phone": 200, "photocopy-300": 300, "fax-standard": 204, "fax-fine": 204, "rotated": 300}
+"""The resolution ingest.py gives each profile's pages (their image's width over the page's)."""
+BETWEEN = ("prepare_page", "find_rules", "erase_rules")
+"""What ocr.py runs between rendering and Tesseract."""
 
 
 def tokens(text: str) -> Counter[str]:
@@ -51,44 +59,81 @@ def sample(profile: str, count: int) -> list[tuple[Path, int, str]]:
     return [pages[int(k * step)] for k in range(min(count, len(pages)))]
 
 
-def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float]:
-    """OCR one page as the pipeline does; return its text, warnings and seconds taken."""
+class Clock:
+    """Seconds spent in some functions of pipeline.ocr, while patched in."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.seconds = 0.0
+        self.patches = [mock.patch.object(pipeline.ocr, name, self.timed(getattr(pipeline.ocr, name))) for name in names]
+
+    def timed(self, function):  # type: ignore[no-untyped-def]
+        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+        return call
+
+    def __enter__(self) -> Clock:
+        for patch in self.patches:
+            patch.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for patch in self.patches:
+            patch.stop()
+
+
+def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
+    """The OCR job ingest.py makes for one page of a capture PDF."""
     doc = pdfium.PdfDocument(str(pdf))
     width, height = doc[index].get_size()
     doc.close()
-    job = OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi),
-                 width=width, height=height, settings=OcrSettings())
-    start = time.perf_counter()
-    result = ocr_page(job)
-    return " ".join(w.text for w in result.words), result.warnings, time.perf_counter() - start
+    return OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi),
+                  width=width, height=height, settings=OcrSettings())
+
+
+def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float, float]:
+    """OCR one page as the pipeline does; return its text, warnings, seconds between rendering and
+    Tesseract, and seconds inside Tesseract."""
+    with Clock(BETWEEN) as between, Clock(("_tesseract",)) as tesseract:
+        result = ocr_page(page_job(pdf, index, dpi))
+    return " ".join(w.text for w in result.words), result.warnings, between.seconds, tesseract.seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=12)
-    parser.add_argument("--profiles", nargs="+", default=["worn-200", "phone"])
+    parser.add_argument("--profiles", nargs="+", default=["worn-200", "phone", "photocopy-300", "fax-standard"])
     args = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     for profile in args.profiles:
         lost = {"before": 0, "after": 0}
-        seconds = {"before": 0.0, "after": 0.0}
+        ratios = {"before": [], "after": []}
+        tesseract = {"before": 0.0, "after": 0.0}
         total = 0
         pages = sample(profile, args.pages)
         for pdf, index, truth in pages:
             truth_tokens = tokens(truth)
             total += sum(truth_tokens.values())
-            with mock.patch("pipeline.ocr.prepare_page", lambda image, dpi: (image, [])):
-                text, _, took = read(pdf, index, CAPTURE_DPI[profile])
+            with mock.patch("pipeline.ocr.prepare_page", lambda image, dpi, aspect=1.0: Prepared(image)):
+                text, _, between, inside = read(pdf, index, CAPTURE_DPI[profile])
             lost["before"] += sum((truth_tokens - tokens(text)).values())
-            seconds["before"] += took
-            text, warnings, took = read(pdf, index, CAPTURE_DPI[profile])
+            ratios["before"].append(between / inside)
+            tesseract["before"] += inside
+            text, warnings, between, inside = read(pdf, index, CAPTURE_DPI[profile])
             lost["after"] += sum((truth_tokens - tokens(text)).values())
-            seconds["after"] += took
+            ratios["after"].append(between / inside)
+            tesseract["after"] += inside
             steps = [w for w in warnings if w.startswith("prepared_")]
-            print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'}", flush=True)
+            print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
+                  f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}", flush=True)
         print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.1%}, "
-              f"after {lost['after'] / total:.1%}; {seconds['before'] / len(pages):.2f} -> "
-              f"{seconds['after'] / len(pages):.2f} s/page", flush=True)
+              f"after {lost['after'] / total:.1%}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
+              f"{tesseract['after'] / len(pages):.2f} s/page; between rendering and Tesseract, median of "
+              f"Tesseract's time: {statistics.median(ratios['before']):.1%} -> {statistics.median(ratios['after']):.1%}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ from learn_confusions import (
     truth_path,
 )
 
-from pipeline.lexicon import Lexicon, _skeleton_index, load_lexicon, skeleton
+from pipeline.lexicon import Lexicon, _skeleton_index, load_lexicon, make_lexicon, skeleton, training_files
 from pipeline.repair import repair_lines
 from pipeline.rules import ConfusionsRules, Rules, load_rules
 
@@ -209,7 +209,38 @@ def fold_rules(base: Rules, held_out: str) -> Rules:
     return base.model_copy(update={"confusions": ConfusionsRules.model_validate(table), "hash": base.hash + held_out})
 
 
-def real_damage(base: Rules, folds: bool, show_errors: int) -> None:
+VOCAB_FOLDS = 3
+"""Development papers are scored in this many folds, whole chains per fold (corpus/real/make_split.py)."""
+
+
+def vocab_folds() -> list[list[str]]:
+    """Return the development part cut into VOCAB_FOLDS folds, a chain of related papers never split."""
+    sys.path.insert(0, str(ROOT / "corpus" / "real"))
+    from make_split import units
+
+    stems = {stem[:2]: stem for stem in real_part("dev")}
+    dev_units = [[stems[n] for n in unit if n in stems] for unit in units(sorted(stems))]
+    folds: list[list[str]] = [[] for _ in range(VOCAB_FOLDS)]
+    for unit in sorted((u for u in dev_units if u), key=lambda u: (-len(u), u)):
+        min(folds, key=len).extend(unit)
+    return folds
+
+
+def held_out_lexicons(held_out_vocab: bool) -> dict[str, Lexicon]:
+    """Return the lexicon each development paper is scored with: by default the shipped one
+    (in-sample: its vocabulary and word pairs hold the paper); with `held_out_vocab`, one built
+    without the paper's fold, so the paper's words are as unseen as a new user's."""
+    if not held_out_vocab:
+        return {stem: load_lexicon() for stem in real_part("dev")}
+    out: dict[str, Lexicon] = {}
+    for fold in vocab_folds():
+        names = {f"{stem}.txt" for stem in fold}
+        lexicon = make_lexicon([p for p in training_files() if p.name not in names])
+        out.update((stem, lexicon) for stem in fold)
+    return out
+
+
+def real_damage(base: Rules, folds: bool, show_errors: int, lexicons: dict[str, Lexicon]) -> None:
     """Score the real papers' `-l eng` damage per part, capture profile and resolution."""
     variants = sorted(d.name for d in REAL_DAMAGE.iterdir() if d.is_dir())
     baseline = WordfreqBaseline()
@@ -217,8 +248,10 @@ def real_damage(base: Rules, folds: bool, show_errors: int) -> None:
     print(f"{'part / reading':34} {'method':10} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12}")
     for part in ("dev", "test"):
         rows: dict[str, dict[str, list]] = {}
+        kinds: dict[str, Counter] = {}
         for stem in real_part(part):
             rules = fold_rules(base, stem) if folds and part == "dev" else base
+            lexicon = lexicons.get(stem) if part == "dev" else load_lexicon()
             truth = real_truth_path(stem).read_text(encoding="utf-8")
             for variant in variants:
                 path = REAL_DAMAGE / variant / f"{stem}.txt"
@@ -227,7 +260,7 @@ def real_damage(base: Rules, folds: bool, show_errors: int) -> None:
                 scanned = path.read_text(encoding="utf-8")
                 lines = scanned.split("\n")
                 out = {
-                    "ours": "\n".join(repair_lines(lines, rules)),
+                    "ours": "\n".join(repair_lines(lines, rules, lexicon)),
                     "wordfreq": "\n".join(baseline.lines(lines)),
                     "none": scanned,
                 }
@@ -235,6 +268,9 @@ def real_damage(base: Rules, folds: bool, show_errors: int) -> None:
                     t = aligned_triples(scanned, repaired, truth)
                     rows.setdefault(variant, {}).setdefault(method, []).extend(t)
                     rows.setdefault("all", {}).setdefault(method, []).extend(t)
+                    if part == "dev" and method == "ours":
+                        for kind, triples in miss_kinds(t, lexicon).items():
+                            kinds.setdefault(kind, Counter()).update(triples)
         for variant in [*variants, "all"]:
             for method in ("ours", "wordfreq") if variant == "all" else ("ours",):
                 s = score(rows[variant][method])
@@ -242,27 +278,45 @@ def real_damage(base: Rules, folds: bool, show_errors: int) -> None:
                 print(f"{label:34} {method:10} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} "
                       f"{s['changed']:8d} {s['broken_per_1000']:12.2f}")
         if part == "dev":
-            print(f"  misses by kind (dev): {miss_kinds(rows['all']['ours'])}")
-            for (sc, r, t), n in errors(rows["all"]["ours"]).most_common(show_errors):
-                print(f"    {n:3d}  {sc!r:24} -> {r!r:24} truth {t!r}")
+            total = sum(sum(c.values()) for c in kinds.values()) or 1
+            print("  misses by kind (dev): " + ", ".join(
+                f"{k} {sum(c.values())} ({sum(c.values()) / total:.0%})" for k, c in
+                sorted(kinds.items(), key=lambda kc: -sum(kc[1].values()))))
+            for kind, triples in sorted(kinds.items(), key=lambda kc: -sum(kc[1].values())) if show_errors else ():
+                print(f"  {kind}:")
+                for (sc, r, t), n in triples.most_common(show_errors):
+                    print(f"    {n:3d}  {sc!r:24} -> {r!r:24} truth {t!r}")
+            wrong = errors([x for x in rows["all"]["ours"] if x[1] != x[0]])
+            for (sc, r, t), n in wrong.most_common(show_errors):
+                print(f"    wrong change {n:3d}  {sc!r:24} -> {r!r:24} truth {t!r}")
 
 
-def miss_kinds(triples: list[tuple[str, str, str]]) -> dict[str, int]:
-    """Sort the unrepaired or wrongly repaired damaged words by kind (what would have fixed them)."""
-    lex = load_lexicon()
-    kinds: Counter = Counter()
+def miss_kinds(triples: list[tuple[str, str, str]], lexicon: Lexicon | None = None) -> dict[str, Counter]:
+    """Sort the unrepaired or wrongly repaired damaged words by kind (what would have fixed them):
+    a real-word pair (the scanned form is a listed word of the same skeleton), an unknown word or
+    compound (the truth is in no list of `lexicon`), a wrong look-alike (changed, but wrongly),
+    a look-alike not reached (a diacritic or a look-alike mark is involved), other (an OCR error
+    that is no diacritic's: "Uttall" for "Utfall")."""
+    lex = lexicon or load_lexicon()
+    kinds: dict[str, Counter] = {}
     for s, r, t in triples:
         if s.lower() == t.lower() or r.lower() == t.lower() or not t.isalpha():
             continue
         if skeleton(s) == skeleton(t) and s.lower() in lex.frequencies:
-            kinds["real-word pair"] += 1
-        elif t.lower() not in lex.frequencies:
-            kinds["unknown word or compound"] += 1
+            kind = "real-word pair"
+        elif t.lower() not in lex.frequencies and not lex.in_dictionary(t.lower()):
+            kind = "unknown word or compound"
         elif r != s:
-            kinds["wrong look-alike"] += 1
+            kind = "wrong look-alike"
+        elif _DIACRITIC_MARKS.intersection(t.lower()) or not s.isalpha() or skeleton(s) == skeleton(t):
+            kind = "look-alike not reached"
         else:
-            kinds["other (look-alike not reached)"] += 1
-    return dict(kinds.most_common())
+            kind = "other (no diacritic involved)"
+        kinds.setdefault(kind, Counter())[(s, r, t)] += 1
+    return kinds
+
+
+_DIACRITIC_MARKS = frozenset("åäöé")
 
 
 def dropped_glyphs(base: Rules) -> None:
@@ -282,16 +336,21 @@ def dropped_glyphs(base: Rules) -> None:
               f"changed {s['changed']}, broken/1000 {s['broken_per_1000']:.2f}")
 
 
-def real_clean(base: Rules) -> None:
-    """Count words changed in the real papers' clean text (their born-digital truth), per part."""
+def real_clean(base: Rules, lexicons: dict[str, Lexicon]) -> None:
+    """Count words changed in the real papers' clean text (their born-digital truth), per part;
+    show the development part's (never the test part's)."""
     for part in ("dev", "test"):
         n_tok = n_changed = 0
+        examples = []
         for stem in real_part(part):
+            lexicon = lexicons.get(stem) if part == "dev" else load_lexicon()
             lines = real_truth_path(stem).read_text(encoding="utf-8").split("\n")
-            for a, b in zip("\n".join(lines).split(), "\n".join(repair_lines(lines, base)).split()):
+            for a, b in zip("\n".join(lines).split(), "\n".join(repair_lines(lines, base, lexicon)).split()):
                 n_tok += 1
                 n_changed += a != b
-        print(f"  clean real {part}: {n_changed} of {n_tok} tokens changed")
+                if a != b and part == "dev":
+                    examples.append(f"{a}->{b}")
+        print(f"  clean real {part}: {n_changed} of {n_tok} tokens changed {examples[:20] if examples else ''}")
 
 
 def synthetic(text: str, rules: Rules, rng: random.Random) -> str:
@@ -320,10 +379,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the N commonest errors (seed corpus and real development part only)")
     parser.add_argument("--real-only", action="store_true", help="only the real papers' damage and clean text")
     parser.add_argument("--no-folds", action="store_true", help="score with the rules as shipped, no held-out weights")
+    parser.add_argument("--held-out-vocab", action="store_true",
+                        help=f"score development papers with a lexicon built without their fold ({VOCAB_FOLDS} folds)")
     args = parser.parse_args(argv)
     base = load_rules()
-    real_damage(base, not args.no_folds, args.show_errors)
-    real_clean(base)
+    lexicons = held_out_lexicons(args.held_out_vocab)
+    real_damage(base, not args.no_folds, args.show_errors, lexicons)
+    real_clean(base, lexicons)
     if args.real_only:
         return 0
     dropped_glyphs(base)
@@ -363,7 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     for res, triples in sorted(by_res.items()):
         s = score(triples)
         print(f"  ours @{res} dpi{'':19} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} {s['changed']:8d} {s['broken_per_1000']:12.2f}")
-    print(f"  misses by kind: {miss_kinds(rows['ours (leave-one-paper-out)'])}")
+    seed_kinds = miss_kinds(rows["ours (leave-one-paper-out)"])
+    print(f"  misses by kind: { {k: sum(c.values()) for k, c in seed_kinds.items()} }")
     if args.show_errors:
         for (s, r, t), n in errors(rows["ours (leave-one-paper-out)"]).most_common(args.show_errors):
             print(f"    {n:3d}  {s!r:24} -> {r!r:24} truth {t!r}")

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = ROOT / ".cache"
 GENRE_DIR = ROOT / "rules" / "lexicon"
-CACHE_VERSION = "7"
+CACHE_VERSION = "8"
 SOURCES_DIR = ROOT / "corpus" / "sources"
 REAL_DIR = ROOT / "corpus" / "real"
 SCORED_SEED = "001"
@@ -182,9 +182,13 @@ class Lexicon:
         damage_like: frozenset[str] | None = None,
         trigrams: frozenset[str] | None = None,
         pairs: WordPairs | None = None,
+        dictionary: dict[str, tuple[str, ...]] | None = None,
     ):
         self.frequencies = frequencies
         self.pairs = pairs if pairs is not None else WordPairs({}, {})
+        self.dictionary = dictionary if dictionary is not None else {}
+        """Skeleton -> lower-case forms with å/ä/ö/é that hunspell-sv's word list inflects but no
+        frequency list holds ("budgetåret", "kommunfullmäktiges"): candidates of a last resort."""
         self.by_skeleton = by_skeleton if by_skeleton is not None else _skeleton_index(frequencies)
         self.damage_like = damage_like if damage_like is not None else _damage_like(frequencies, self.by_skeleton)
         self.trigrams = trigrams if trigrams is not None else _trigrams(frequencies, self.damage_like)
@@ -226,6 +230,10 @@ class Lexicon:
             self._compound_cache[w] = hit
         return hit
 
+    def in_dictionary(self, word: str) -> bool:
+        """Return whether the lower-case `word` is one of the unlisted dictionary forms (see `dictionary`)."""
+        return word in self.dictionary.get(skeleton(word), ())
+
     def hunspell_knows(self, word: str) -> bool:
         """Return whether hunspell-sv accepts `word` as written (slow when not cached: ~1-3 ms)."""
         return _hunspell_knows(word)
@@ -266,6 +274,61 @@ def _split(word: str, freqs: dict[str, float], parts_left: int) -> tuple[str, ..
             if rest:
                 return (head, *rest)
     return ()
+
+
+_AFFIX_FLAGS_SKIPPED = frozenset("%Z¤")
+"""hunspell-sv flags of entries that are no word alone: forbidden, only in compounds, needs an affix."""
+
+
+def dictionary_forms(base: str | None = None) -> set[str]:
+    """Return hunspell-sv's word list with its suffix rules applied (about 950 000 forms, as written).
+
+    Only suffixes (sv_SE has no prefix rules), each with its continuation flags one level deep:
+    the inflections a compound-aware spell checker accepts, without its open-ended compounding.
+    """
+    base = base or _hunspell_base()
+    if base is None:
+        return set()
+    rules: dict[str, list[tuple[str, str, str, re.Pattern | None]]] = {}
+    for line in Path(base + ".aff").read_text(encoding="utf-8").splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0] == "SFX":
+            add, _, cont = f[3].partition("/")
+            condition = None if f[4] == "." else re.compile(f"(?:{f[4]})$")
+            rules.setdefault(f[1], []).append(("" if f[2] == "0" else f[2], "" if add == "0" else add, cont, condition))
+    out: set[str] = set()
+
+    def inflect(word: str, flags: str, depth: int) -> None:
+        for flag in flags:
+            for strip, add, cont, condition in rules.get(flag, ()):
+                if word.endswith(strip) and (condition is None or condition.search(word)):
+                    form = word[: len(word) - len(strip)] + add
+                    if not _AFFIX_FLAGS_SKIPPED.intersection(cont):
+                        out.add(form)
+                    if cont and depth == 0:
+                        inflect(form, cont, 1)
+
+    for line in Path(base + ".dic").read_text(encoding="utf-8").splitlines()[1:]:
+        word, _, flags = line.partition("/")
+        if not word or "%" in flags:
+            continue
+        if not _AFFIX_FLAGS_SKIPPED.intersection(flags):
+            out.add(word)
+        inflect(word, flags, 0)
+    return out
+
+
+def _dictionary_index(frequencies: dict[str, float]) -> dict[str, tuple[str, ...]]:
+    """Index hunspell-sv's unlisted forms with å/ä/ö/é by skeleton (see Lexicon.dictionary)."""
+    index: dict[str, list[str]] = {}
+    for form in dictionary_forms():
+        w = form.lower()
+        if w not in frequencies and _DICTIONARY_MARKS.intersection(w) and _LETTERS.match(w):
+            index.setdefault(skeleton(w), []).append(w)
+    return {k: tuple(sorted(set(v))) for k, v in index.items()}
+
+
+_DICTIONARY_MARKS = frozenset("åäöé")
 
 
 def _hunspell_base() -> str | None:
@@ -393,18 +456,22 @@ def _cache_path(directory: Path = GENRE_DIR) -> Path:
     digest.update(getattr(wordfreq, "__version__", "").encode())
     for path in [*sorted(directory.glob("*.txt")), *training_files()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    base = _hunspell_base()
+    for path in [Path(base + ".dic"), Path(base + ".aff")] if base else []:
+        digest.update(path.read_bytes())
     return CACHE_DIR / f"lexicon-{digest.hexdigest()[:16]}.pickle"
 
 
 @lru_cache(maxsize=1)
 def lexicon_id() -> str:
-    """Name what the lexicon is built from (genre terms, training text, wordfreq): the repair
-    stage's cache key changes with it."""
+    """Name what the lexicon is built from (genre terms, training text, hunspell-sv, wordfreq):
+    the repair stage's cache key changes with it."""
     return _cache_path().stem
 
 
-def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
-    """Build the lexicon from wordfreq, the genre terms and the training text; write its cache.
+def make_lexicon(files: list[Path], directory: Path = GENRE_DIR) -> Lexicon:
+    """Build a lexicon from wordfreq, the genre terms, hunspell-sv's inflected word list and the
+    training text `files` (in memory only: `bench/eval_repair.py` builds one per held-out fold).
 
     A word form of the training text counts as a genre term: the register's compounds
     ("resultatfond", "ombudgetering") are then candidates and compound parts.
@@ -414,16 +481,24 @@ def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
     frequencies = dict(get_frequency_dict("sv", "large"))
     for term, freq in read_genre_terms(directory).items():
         frequencies[term] = max(frequencies.get(term, 0.0), freq)
-    texts = [path.read_text(encoding="utf-8") for path in training_files()]
-    pairs = WordPairs.from_texts(texts)
+    pairs = WordPairs.from_texts([path.read_text(encoding="utf-8") for path in files])
     for word in pairs.unigrams:
         if _LETTERS.match(word) and len(word) >= 2:
             frequencies[word] = max(frequencies.get(word, 0.0), GENRE_FREQUENCY)
-    lexicon = Lexicon(frequencies, pairs=pairs)
+    lexicon = Lexicon(frequencies, pairs=pairs, dictionary=_dictionary_index(frequencies))
+    lexicon.parts_by_skeleton()
+    return lexicon
+
+
+def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
+    """Build the lexicon from `training_files()` (see make_lexicon) and write its cache."""
+    lexicon = make_lexicon(training_files(), directory)
     path = _cache_path(directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    state = (lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams, pairs.unigrams, pairs.bigrams)
+    pairs = lexicon.pairs
+    state = (lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams, pairs.unigrams,
+             pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton())
     with tmp.open("wb") as handle:
         pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
@@ -439,8 +514,10 @@ def load_lexicon() -> Lexicon:
     path = _cache_path()
     if path.exists():
         with path.open("rb") as handle:
-            frequencies, by_skeleton, damage_like, trigrams, unigrams, bigrams = pickle.load(handle)
-        return Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams))
+            frequencies, by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts = pickle.load(handle)
+        lexicon = Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams), dictionary)
+        lexicon._parts_index = parts
+        return lexicon
     log.info("lexicon cache %s missing: building it", path)
     return build_lexicon()
 
@@ -454,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     lexicon = build_lexicon() if args.build else load_lexicon()
     print(f"{len(lexicon.frequencies)} forms, {len(lexicon.by_skeleton)} skeletons, "
           f"{lexicon.pairs.total} training tokens, {len(lexicon.pairs.bigrams)} word pairs, "
+          f"{sum(map(len, lexicon.dictionary.values()))} unlisted dictionary forms, "
           f"{time.perf_counter() - started:.2f} s ({_cache_path()})")
     return 0
 

@@ -23,7 +23,7 @@ from PIL import Image, ImageFilter
 
 from pipeline.errors import LimitError, OcrError
 from pipeline.model import BBox, Repair, Table, Word
-from pipeline.prepare import prepare_page
+from pipeline.prepare import Prepared, pixel_aspect, prepare_page
 from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.tables.grid import grid_tables
 
@@ -53,6 +53,8 @@ class OcrSettings:
     psm: int = 3
     near_empty_max_words: int = 10
     limits: PageLimits = PageLimits()
+    confidence_map: tuple[tuple[float, float], ...] = ()
+    """(Tesseract's confidence, calibrated confidence) knots of rules/ocr.yaml; empty: Tesseract's own."""
 
 
 @dataclass(frozen=True)
@@ -367,6 +369,49 @@ def _read_turned(image: Image.Image, job: OcrJob, words: tuple[Word, ...]) -> tu
     ), rotate
 
 
+def calibrate(confidence: float, knots: tuple[tuple[float, float], ...]) -> float:
+    """Tesseract's word confidence carried onto the observed accuracy of words read so (piecewise
+    linear between `knots`); unchanged when there are none."""
+    if not knots:
+        return confidence
+    return round(float(np.interp(confidence, [k[0] for k in knots], [k[1] for k in knots])), 4)
+
+
+def _prepared_job(job: OcrJob, scan: Image.Image, prepared: Prepared) -> OcrJob:
+    """The job for the prepared image: a page of its size at the scan's points per pixel."""
+    if prepared.to_scan is None:
+        return job
+    return replace(job, width=prepared.image.width * job.width / scan.width,
+                   height=prepared.image.height * job.height / scan.height)
+
+
+def _points_to_scan(to_scan: np.ndarray, image: Image.Image, job: OcrJob, scan: Image.Image,
+                    scan_job: OcrJob) -> np.ndarray:
+    """Turn `to_scan` (pixel centres of the prepared `image` to the scan's) into a homography from
+    PDF points on the prepared page to PDF points on the scan; a box's sides lie on pixel edges."""
+    centre = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
+    edge = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
+    from_points = np.diag([image.width / job.width, image.height / job.height, 1])
+    to_points = np.diag([scan_job.width / scan.width, scan_job.height / scan.height, 1])
+    return to_points @ edge @ to_scan @ centre @ from_points
+
+
+def map_box(box: BBox, homography: np.ndarray) -> BBox:
+    """The upright box around `box`'s corners carried by `homography` (a word on a turned page
+    gets the box that holds it as it lies on the scan)."""
+    corners = np.array([[box.x0, box.top, 1], [box.x1, box.top, 1], [box.x1, box.bottom, 1], [box.x0, box.bottom, 1]])
+    moved = corners @ homography.T
+    xs, ys = moved[:, 0] / moved[:, 2], moved[:, 1] / moved[:, 2]
+    return BBox(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())).rounded()
+
+
+def _map_table(table: Table, homography: np.ndarray) -> Table:
+    """The table with its own and its cells' boxes carried by `homography`."""
+    cells = tuple(c if c.bbox is None else c.model_copy(update={"bbox": map_box(c.bbox, homography)}) for c in table.cells)
+    bbox = None if table.bbox is None else map_box(table.bbox, homography)
+    return table.model_copy(update={"bbox": bbox, "cells": cells})
+
+
 def ocr_page(job: OcrJob) -> OcrResult:
     """Render (at least `MIN_OCR_DPI`) and OCR one page; retry a near-empty page with Otsu and `--psm 6`.
 
@@ -398,10 +443,11 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         warnings.append(f"rendered at {dpi} dpi, not {wanted}: the page ({job.width / 72:g} x {job.height / 72:g} in) "
                         "would exceed limits.max_page_pixels")
     scan = render_page(job.source, dpi=dpi)
-    page_image, steps = prepare_page(scan, dpi)  # the evidence image stays the scan as it is
-    warnings += [f"prepared_{step}" for step in steps]
-    rule_masks = find_rules(page_image, dpi)
-    image = erase_rules(page_image, rule_masks)
+    prepared = prepare_page(scan, dpi, pixel_aspect(job.source))  # the evidence image stays the scan as it is
+    warnings += [f"prepared_{step}" for step in prepared.steps]
+    scan_job, job = job, _prepared_job(job, scan, prepared)
+    rule_masks = find_rules(prepared.image, dpi)
+    image = erase_rules(prepared.image, rule_masks)
     settings = job.settings
     words = _read_words(image, job, settings.thresholding, settings.psm)
     if len(words) <= settings.near_empty_max_words:
@@ -420,6 +466,12 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))
+    if prepared.to_scan is not None:
+        to_scan = _points_to_scan(prepared.to_scan, prepared.image, job, scan, scan_job)
+        words = tuple(w.model_copy(update={"bbox": map_box(w.bbox, to_scan)}) for w in words)
+        tables = tuple(_map_table(t, to_scan) for t in tables)
+    if settings.confidence_map:
+        words = tuple(w.model_copy(update={"confidence": calibrate(w.confidence, settings.confidence_map)}) for w in words)
     return OcrResult(
         doc_id=job.doc_id,
         page_number=job.page_number,

@@ -47,6 +47,24 @@ class IngestRules(RuleSet):
     limits: IngestLimits
 
 
+class OcrRules(RuleSet):
+    """What a word's OCR confidence means (rules/ocr.yaml), measured by bench/calibrate_confidence.py."""
+
+    confidence_map: tuple[tuple[float, float], ...] = Field(min_length=2)
+    """(Tesseract's confidence, observed accuracy of words read so) knots, linear between."""
+
+    @field_validator("confidence_map")
+    @classmethod
+    def _monotone(cls, knots: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        raw = [k[0] for k in knots]
+        calibrated = [k[1] for k in knots]
+        if raw[0] != 0 or raw[-1] != 1 or any(b <= a for a, b in zip(raw, raw[1:])):
+            raise ValueError("the first values must rise from 0 to 1")
+        if not 0 <= calibrated[0] <= calibrated[-1] <= 1 or any(b < a for a, b in zip(calibrated, calibrated[1:])):
+            raise ValueError("the second values must lie within 0..1 and never fall (a monotone map)")
+        return knots
+
+
 # --- batch stage rules (entities.yaml, checks.yaml) ---
 
 
@@ -383,6 +401,7 @@ class RepairRules(RuleSet):
     pair_evidence_cap: float
     dropped_glyph_ratio: float
     dropped_glyph_margin: float
+    realword_min_damage: float
     one_as_i_min_damage: float
     one_as_i_not_after: tuple[str, ...]
     one_as_i_not_before: tuple[str, ...]
@@ -498,6 +517,7 @@ class Rules(RuleSet):
     """All validated rules. Add a rule file by adding a field typed by its RuleSet model."""
 
     ingest: IngestRules
+    ocr: OcrRules
     confusions: ConfusionsRules
     repair: RepairRules
     sections: SectionsRules

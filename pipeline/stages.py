@@ -37,13 +37,13 @@ class StageVersion:
 
 
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
-    StageVersion("ocr", 1, ("ingest", "lexicon", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
+    StageVersion("ocr", 2, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
-    StageVersion("repair", 1, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
+    StageVersion("repair", 2, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 1, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 1, ("papers",)),
-    StageVersion("facts", 1, ("facts",)),
+    StageVersion("facts", 2, ("facts",)),
     StageVersion("output", 1, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

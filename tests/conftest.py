@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,18 @@ CORPUS_TRUTH = ROOT / "corpus" / "truth"
 EXTRACTED = ROOT / "extracted"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="papers-tests-cache-")
+"""`papers run` keeps read pages in the user's cache directory: the suite never touches it."""
+
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=200)
 settings.load_profile("ci")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _own_ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Point `papers run`'s OCR cache (default: the user's cache directory) at a folder of this session."""
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+@pytest.fixture(autouse=True)
+def _own_ocr_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give each test its own OCR cache (`papers run`'s default is the user's cache directory), so
+    no test reads pages another test OCR'd, and none touches the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +45,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 
 
 EXPORT_INPUTS = (
-    "scans-300/004-iop-bilda-erikshjalpen.pdf",  # 300 dpi scan; page 3 holds repaired words ("7094" -> "70%")
+    "scans-300/004-iop-bilda-erikshjalpen.pdf",  # 300 dpi scan; page 3 holds repaired words ("7090" -> "70%")
     "born-digital/000-iop-ikf.pdf",
     "legacy/001-iop-oversikt-legacy-ocr.pdf",  # damaged text layer: "Linkopings" -> "Linköpings"
     "images/000-iop-ikf-p1.png",

@@ -73,3 +73,11 @@ def test_cache_loads_fast():
     started = time.perf_counter()
     load_lexicon()
     assert time.perf_counter() - started < 2.0  # < 1 s on a quiet machine; slack for CI noise
+
+
+def test_dictionary_holds_unlisted_inflections_with_diacritics(lexicon):
+    # hunspell-sv's stems with their suffix rules applied; only forms no frequency list holds
+    assert lexicon.in_dictionary("upplånas") and "upplånas" not in lexicon.frequencies
+    assert "upplånas" in lexicon.dictionary["upplanas"]
+    assert not lexicon.in_dictionary("förslag")  # listed: a frequency, not a dictionary form
+    assert not lexicon.in_dictionary("upplanas")  # no å/ä/ö/é: never a repair's target

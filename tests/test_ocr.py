@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from pydantic import ValidationError
+
 from pipeline.errors import OcrError
-from pipeline.ocr import OcrJob, OcrSettings, check_tesseract, ocr_page
+from pipeline.ocr import OcrJob, OcrSettings, calibrate, check_tesseract, ocr_page
+from pipeline.rules import OcrRules, load_rules
 from pipeline.render import PageSource
 from tests.conftest import CORPUS_INPUTS, CORPUS_TRUTH
 
@@ -23,7 +26,7 @@ def test_installed_swedish_data_is_fingerprinted():
 def test_ocr_page_reads_words_with_boxes_in_points():
     source = PageSource(CORPUS_INPUTS / "scans-200" / "000-iop-ikf.pdf", "application/pdf", 1, 200)
     result = ocr_page(OcrJob("doc", 2, source, 595.28, 841.89, OcrSettings()))
-    assert result.warnings == ()
+    assert result.warnings == ("prepared_deskew",)  # the scan is turned 1.2 degrees
     words = [w.text for w in result.words]
     truth = (CORPUS_TRUTH / "000-iop-ikf.txt").read_text().split("\f")[1].split()
     assert len(words) == pytest.approx(len(truth), rel=0.05)
@@ -56,7 +59,7 @@ def test_a_page_scanned_turned_is_read_upright_with_boxes_on_the_scan(tmp_path, 
     width, height = Image.open(path).size
     job = OcrJob("doc", 1, PageSource(path, "image/png", 0, 200), width * 72 / 200, height * 72 / 200, OcrSettings())
     result = ocr_page(job)
-    assert result.warnings == (f"turned_{degrees}",)
+    assert result.warnings == ("prepared_deskew", f"turned_{degrees}")
     words = [w.text for w in result.words]
     assert "454" in words and "Linköpings" in words
     for word in result.words:
@@ -64,3 +67,20 @@ def test_a_page_scanned_turned_is_read_upright_with_boxes_on_the_scan(tmp_path, 
     if degrees == 180:  # the first word read stands at the bottom right of the turned scan
         first = result.words[0].bbox
         assert first.top > job.height / 2 and first.x1 > job.width / 2
+
+
+def test_confidence_calibration_map():
+    knots = ((0.0, 0.0), (0.5, 0.3), (0.9, 0.8), (1.0, 0.99))
+    assert calibrate(0.7, knots) == pytest.approx(0.55)
+    assert calibrate(0.95, knots) == pytest.approx(0.895)
+    assert calibrate(0.96, ()) == 0.96  # no map: Tesseract's own
+    shipped = load_rules().ocr.confidence_map
+    values = [calibrate(c / 100, shipped) for c in range(101)]
+    assert values == sorted(values) and 0 <= values[0] and values[-1] <= 1
+    # measured on held-out dev pages of the capture profiles (bench/calibrate_confidence.py): words
+    # Tesseract gives 0.70-0.80 were right half the time, 0.90-1.00 (mean 0.95) 98.6 % of the time
+    assert calibrate(0.755, shipped) == pytest.approx(0.50, abs=0.05)
+    assert calibrate(0.95, shipped) == pytest.approx(0.986, abs=0.02)
+    assert calibrate(0.6, shipped) < 0.6 < calibrate(0.9, shipped)  # "low confidence" now means doubtful
+    with pytest.raises(ValidationError, match="never fall"):
+        OcrRules(confidence_map=((0.0, 0.2), (0.5, 0.1), (1.0, 1.0)))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.ocr import MIN_OCR_DPI
-from pipeline.prepare import SPECKLE_MIN_SHARE, prepare_page, speckle_share
+from pipeline.model import BBox
+from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
+from pipeline.prepare import SPECKLE_MIN_SHARE, despeckle, prepare_page, skew_degrees, speckle_share
 from pipeline.render import PageSource, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,18 +25,102 @@ def page(path: Path, dpi: int) -> Image.Image:
     return render_page(PageSource(path, "application/pdf", 0, dpi), dpi=max(dpi, MIN_OCR_DPI))
 
 
-def test_worn_page_is_speckled_and_despeckled_in_place() -> None:
+def test_worn_page_is_speckled_despeckled_and_deskewed() -> None:
     worn = page(CAPTURES / "worn-200" / PAPER, 200)
     assert speckle_share(worn, MIN_OCR_DPI) > SPECKLE_MIN_SHARE
-    prepared, steps = prepare_page(worn, MIN_OCR_DPI)
-    assert steps == ["despeckle"]
-    assert prepared.size == worn.size  # nothing moves: word boxes stay in the scan's coordinates
-    assert speckle_share(prepared, MIN_OCR_DPI) < SPECKLE_MIN_SHARE
+    assert prepare_page(worn, MIN_OCR_DPI).steps == ("despeckle", "deskew")  # the copy is turned 1.2 degrees
+    assert speckle_share(despeckle(worn, MIN_OCR_DPI), MIN_OCR_DPI) < SPECKLE_MIN_SHARE
 
 
-@pytest.mark.parametrize("folder,dpi", [("scans-300", 300), ("scans-200", 200)])
-def test_clean_scan_is_left_alone(folder: str, dpi: int) -> None:
+@pytest.mark.parametrize("folder,dpi,skew", [("scans-300", 300, 1.45), ("scans-200", 200, -1.3)])
+def test_clean_scan_is_only_deskewed(folder: str, dpi: int, skew: float) -> None:
     clean = page(ROOT / "corpus" / "inputs" / folder / "000-iop-ikf.pdf", dpi)
     assert speckle_share(clean, MIN_OCR_DPI) < SPECKLE_MIN_SHARE / 10
-    prepared, steps = prepare_page(clean, MIN_OCR_DPI)
-    assert steps == [] and prepared is clean
+    prepared = prepare_page(clean, MIN_OCR_DPI)
+    assert prepared.steps == ("deskew",)
+    assert skew_degrees(clean, MIN_OCR_DPI) == pytest.approx(skew, abs=0.1)
+    assert abs(skew_degrees(prepared.image, MIN_OCR_DPI)) < 0.2
+
+
+def test_phone_photo_is_unwarped_from_the_sheet_outline() -> None:
+    photo = page(CAPTURES / "phone" / PAPER, 200)  # the sheet turned -4.05 degrees, top edge 4 % short
+    prepared = prepare_page(photo, MIN_OCR_DPI)
+    assert prepared.steps == ("unwarp",)
+    assert abs(skew_degrees(prepared.image, MIN_OCR_DPI)) < 0.3
+    assert prepared.to_scan is not None
+    corner = prepared.to_scan @ np.array([0, 0, 1])  # the sheet's top-left corner lies inside the photo
+    assert 0 < corner[0] / corner[2] < photo.width * 0.2 and 0 < corner[1] / corner[2] < photo.height * 0.2
+
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LINES = ("Kommunstyrelsen beslutar att", "bevilja bidrag till föreningen", "Linköpings stadsmission 2024",
+         "enligt förvaltningens förslag", "Ekonomiska konsekvenser saknas")
+
+
+def synthetic_page(dpi: int) -> tuple[Image.Image, dict[str, tuple[float, float, float, float]]]:
+    """A 6 x 3.5 in page of known words and each word's box in pixels (the first of a repeated word)."""
+    from PIL import ImageDraw, ImageFont
+
+    if not FONT.is_file():
+        pytest.skip(f"{FONT} not installed")
+    font = ImageFont.truetype(str(FONT), round(dpi * 14 / 72))  # 14 pt
+    image = Image.new("L", (6 * dpi, round(3.5 * dpi)), 255)
+    draw = ImageDraw.Draw(image)
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    for row, line in enumerate(LINES):
+        x, y = 0.4 * dpi, 0.4 * dpi + row * 0.55 * dpi
+        for word in line.split():
+            box = draw.textbbox((x, y), word, font=font)
+            draw.text((x, y), word, font=font, fill=0)
+            boxes.setdefault(word, box)
+            x = box[2] + draw.textlength(" ", font=font)
+    return image, boxes
+
+
+def read(path: Path, media_type: str, dpi: int, size: tuple[int, int]) -> tuple[dict[str, BBox], tuple[str, ...]]:
+    """OCR an image file as ingest.py sets it up (page size from its x resolution)."""
+    job = OcrJob("doc", 1, PageSource(path, media_type, 0, dpi), size[0] * 72 / dpi, size[1] * 72 / dpi, OcrSettings())
+    result = ocr_page(job)
+    found: dict[str, BBox] = {}
+    for word in result.words:
+        found.setdefault(word.text.strip(".,"), word.bbox)
+    return found, result.warnings
+
+
+def near(found: BBox, expected: tuple[float, float, float, float], tolerance: float) -> bool:
+    """Every side of `found` within `tolerance` points of `expected`'s."""
+    return all(abs(a - b) <= tolerance for a, b in zip(found, expected))
+
+
+def test_a_turned_page_is_deskewed_and_its_boxes_land_on_the_turned_scan(tmp_path: Path) -> None:
+    dpi, degrees = 300, 3.0
+    upright, boxes = synthetic_page(dpi)
+    turned = upright.rotate(degrees, resample=Image.BICUBIC, fillcolor=255)  # counter-clockwise about the centre
+    path = tmp_path / "turned.png"
+    turned.save(path, dpi=(dpi, dpi))
+    assert skew_degrees(turned, dpi) == pytest.approx(degrees, abs=0.15)
+    found, warnings = read(path, "image/png", dpi, turned.size)
+    assert "prepared_deskew" in warnings
+    centre = np.array([(turned.width - 1) / 2, (turned.height - 1) / 2])
+    rad = np.radians(degrees)
+    turn = np.array([[np.cos(rad), np.sin(rad)], [-np.sin(rad), np.cos(rad)]])  # counter-clockwise, y down
+    for word, (x0, top, x1, bottom) in boxes.items():
+        corners = (np.array([[x0, top], [x1, top], [x1, bottom], [x0, bottom]]) - 0.5 - centre) @ turn.T + centre + 0.5
+        expected = (*corners.min(axis=0) * 72 / dpi, *corners.max(axis=0) * 72 / dpi)
+        assert word in found, word
+        assert near(found[word], (expected[0], expected[1], expected[2], expected[3]), 2.5), (word, found[word], expected)
+
+
+def test_non_square_fax_pixels_are_read_square_and_boxes_stay_on_the_scan(tmp_path: Path) -> None:
+    x_dpi, y_dpi = 204, 98  # standard-mode fax
+    square, boxes = synthetic_page(x_dpi)
+    fax = square.resize((square.width, round(square.height * y_dpi / x_dpi)), Image.BOX).point(lambda v: 255 * (v > 150))
+    path = tmp_path / "fax.tiff"
+    fax.save(path, dpi=(x_dpi, y_dpi))
+    found, warnings = read(path, "image/tiff", x_dpi, fax.size)
+    assert "prepared_square" in warnings
+    squash = fax.height / square.height
+    for word, (x0, top, x1, bottom) in boxes.items():
+        expected = (x0 * 72 / x_dpi, top * squash * 72 / x_dpi, x1 * 72 / x_dpi, bottom * squash * 72 / x_dpi)
+        assert word in found, word
+        assert near(found[word], expected, 2.5), (word, found[word], expected)

@@ -47,7 +47,7 @@ def _amount_regex(units: tuple[str, ...]) -> re.Pattern[str]:
     alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     return re.compile(
         rf"(?<![\w,.:/\-−])(?P<neg>[-−](?:{SPACE}|\n)?)?(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?"
-        rf"(?:[ \u00a0\u202f\u2009\n]?(?P<unit>{alternation})(?![\wåäö]))?",
+        rf"(?:[ \u00a0\u202f\u2009\n:;]?(?P<unit>{alternation})(?![\wåäö]))?",  # "200:kr": a rule's remains
         re.IGNORECASE,
     )
 

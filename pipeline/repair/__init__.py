@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from pipeline.lexicon import Lexicon
 from pipeline.model import Document, Page, PageRepairStats, Repair, Word
 from pipeline.repair.context import Repairer
 from pipeline.repair.tokens import (
@@ -32,17 +33,18 @@ log = logging.getLogger(__name__)
 REPAIRED_KINDS = frozenset({"ocr", "damaged_text"})
 
 
-def repair_lines(lines: list[str], rules: Rules) -> list[str]:
+def repair_lines(lines: list[str], rules: Rules, lexicon: Lexicon | None = None) -> list[str]:
     """Repair plain-text lines as one text (form feeds start new pages); keep whitespace as is.
 
     Args:
         lines: the scanned lines, without their newlines.
         rules: the validated rules (look-alikes, thresholds, context rules).
+        lexicon: the lexicon to use (default: the process-wide one; the bench passes held-out ones).
 
     Returns:
         One repaired line per line in; only words change, never spacing or punctuation.
     """
-    repairer = Repairer(rules)
+    repairer = Repairer(rules, lexicon)
     symbols = repairer.scorer.channel.symbols
     parsed = [_parse_line(line, symbols) for line in lines]
     pages, page = [], 0

@@ -23,6 +23,11 @@ class Channel:
                 continue  # a truth piece is letters; only a symbol may be dropped outright
             self.subs[(s, t)] = c.p
             self.by_scanned.setdefault(s, []).append((t, skeleton(t)))
+        self.log_subs: dict[str, dict[str, float]] = {}
+        """log P per scanned piece and true piece, for the channel's dynamic programme."""
+        for (s, t), p in self.subs.items():
+            if p > 0:
+                self.log_subs.setdefault(s, {})[t] = math.log(p)
         self.identity = {k.lower(): v for k, v in rules.identity.items()}
         self.symbols = frozenset(ch for s, _ in self.subs for ch in s if not ch.isalpha())
         self.marks = frozenset(s for s, _ in self.subs if len(s) == 1 and not ("a" <= s <= "z"))
@@ -33,45 +38,58 @@ class Channel:
         return _channel_logp(self, scanned, word, round(damage, 2))
 
     def skeletons(self, scanned: str, max_edits: int, max_len_for_insert: int) -> set[str]:
-        """Return the skeletons `scanned` may be damage of, with at most `max_edits` letter edits."""
-        out: set[str] = set()
+        """Return the skeletons `scanned` may be damage of, with at most `max_edits` letter edits.
+
+        Built right to left, one set of skeleton endings per (position, edits used, just
+        inserted), so each ending is made once however many ways lead to it.
+        """
         n = len(scanned)
         inserts = [t_skel for _, t_skel in self.by_scanned.get("", ()) if t_skel] if n <= max_len_for_insert else []
+        steps: list[list[tuple[int, str, int]]] = []
+        for i, ch in enumerate(scanned):
+            here = [(1, skeleton(ch), 0)] if ch.isalpha() else []
+            for width in (1, 2):
+                piece = scanned[i : i + width]
+                if len(piece) < width:
+                    break
+                own = skeleton(piece)
+                here += [(width, t_skel, 1) for _, t_skel in self.by_scanned.get(piece, ()) if t_skel != own]
+            steps.append(here)
+        memo: dict[tuple[int, int, bool], set[str]] = {}
 
-        def walk(i: int, acc: str, edits: int, inserted: bool) -> None:
-            if i == n:
-                out.add(acc)
+        def endings(i: int, edits: int, inserted: bool) -> set[str]:
+            key = (i, edits, inserted)
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+            out: set[str] = {""} if i == n else set()
             if edits < max_edits and not inserted:
                 for t_skel in inserts:
-                    walk(i, acc + t_skel, edits + 1, True)
-            if i == n:
-                return
-            ch = scanned[i]
-            if ch.isalpha():
-                walk(i + 1, acc + skeleton(ch), edits, False)
-            if edits < max_edits:
-                for width in (1, 2):
-                    piece = scanned[i : i + width]
-                    if len(piece) < width:
-                        break
-                    for _, t_skel in self.by_scanned.get(piece, ()):
-                        if t_skel != skeleton(piece):
-                            walk(i + width, acc + t_skel, edits + 1, False)
+                    out.update(t_skel + rest for rest in endings(i, edits + 1, True))
+            if i < n:
+                for width, t_skel, cost in steps[i]:
+                    if edits + cost <= max_edits:
+                        out.update(t_skel + rest for rest in endings(i + width, edits + cost, False))
+            memo[key] = out
+            return out
 
-        walk(0, "", 0, False)
-        return out
+        return endings(0, 0, False)
 
 
 @lru_cache(maxsize=200_000)
 def _channel_logp(channel: Channel, scanned: str, word: str, damage: float) -> float:
-    subs, ident = channel.subs, channel.identity
+    logs = channel.log_subs
+    ident = channel.identity
+    log_d = math.log(damage)
     n, m = len(scanned), len(word)
     neg = -math.inf
     best = [[neg] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
+    pieces = [[logs.get(scanned[i : i + a]) if i + a <= n else None for a in (0, 1, 2)] for i in range(n + 1)]
     for i in range(n + 1):
+        row = best[i]
         for j in range(m + 1):
-            here = best[i][j]
+            here = row[j]
             if here == neg:
                 continue
             if i < n and j < m and scanned[i] == word[j]:
@@ -80,18 +98,18 @@ def _channel_logp(channel: Channel, scanned: str, word: str, damage: float) -> f
                 cand = here + math.log(p) if p > 0 else neg
                 if cand > best[i + 1][j + 1]:
                     best[i + 1][j + 1] = cand
-            for a in (0, 1, 2):
-                if i + a > n:
-                    break
-                s_piece = scanned[i : i + a]
+            for a, by_truth in enumerate(pieces[i]):
+                if not by_truth:
+                    continue
+                target = best[i + a]
                 for b in (0, 1, 2):
                     if (a == 0 and b == 0) or j + b > m:
                         continue
-                    p = subs.get((s_piece, word[j : j + b]))
-                    if p:
-                        cand = here + math.log(damage * p)
-                        if cand > best[i + a][j + b]:
-                            best[i + a][j + b] = cand
+                    lp = by_truth.get(word[j : j + b])
+                    if lp is not None:
+                        cand = here + log_d + lp
+                        if cand > target[j + b]:
+                            target[j + b] = cand
     return best[n][m]
 
 

@@ -170,7 +170,7 @@ class Repairer:
             else:
                 pending.append(k)
         for k in pending:
-            self._decide_in_context(slots, k, seen)
+            self._decide_in_context(slots, k, seen, damage[slots[k].page])
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
 
@@ -190,10 +190,12 @@ class Repairer:
             if self.lexicon.hunspell_knows(s.result):
                 s.first_case = "lower"
 
-    def _decide_in_context(self, slots: list[Slot], k: int, seen: Counter) -> None:
+    def _decide_in_context(self, slots: list[Slot], k: int, seen: Counter, damage: float) -> None:
         s = slots[k]
         choice = s.choice
         assert choice is not None
+        if choice.listed and damage < self.rules.realword_min_damage:  # the writer's own word
+            return
         form = choice.scanned
         before = _prev_slot(slots, k)
         if s.after_slash:

@@ -62,6 +62,8 @@ class Scorer:
         f = self.lexicon.frequencies.get(word)
         if f:
             return f
+        if self.lexicon.in_dictionary(word):
+            return self.rules.compound_prior
         if len(word) >= 6 and word.isalpha():
             if hunspell and self.lexicon.hunspell_knows(word):
                 return self.rules.compound_prior
@@ -78,8 +80,9 @@ class Scorer:
             self._cache[key] = hit
         return hit
 
-    def candidates(self, scanned: str) -> set[str]:
-        """Return the real words `scanned` may be look-alike damage of (itself excluded)."""
+    def candidates(self, scanned: str, damage: float = 0.5) -> set[str]:
+        """Return the real words `scanned` may be look-alike damage of (itself excluded); `damage`
+        only chooses which cached channel scores the feasibility check shares with `choose`."""
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
         if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha():
@@ -88,9 +91,11 @@ class Scorer:
             skels = self.channel.skeletons(scanned, rules.max_edits, rules.max_length_for_dropped_letter)
 
         def feasible(forms) -> set[str]:
-            return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, 0.5) > -math.inf}
+            return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, damage) > -math.inf}
 
         cands = feasible(c for s in skels for c in lex.by_skeleton.get(s, ()))
+        if not cands:
+            cands = feasible(c for s in skels for c in lex.dictionary.get(s, ()))
         if len(scanned) >= COMPOUND_MIN_LENGTH and not cands:
             parts = lex.parts_by_skeleton()
             cands = feasible(c for s in skels for c in _compound_forms(parts, s))
@@ -120,7 +125,7 @@ class Scorer:
     def _choose(self, scanned: str, damage: float) -> Choice:
         chan = self.channel.logp
         options = [(scanned, chan(scanned, scanned, damage) if scanned.isalpha() else -math.inf)]
-        options += [(c, chan(scanned, c, damage)) for c in self.candidates(scanned)]
+        options += [(c, chan(scanned, c, damage)) for c in self.candidates(scanned, damage)]
         scored = sorted(((w, c + self.quick_prior(w)) for w, c in options if c > -math.inf), key=lambda o: -o[1])
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
