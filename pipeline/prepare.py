@@ -153,6 +153,8 @@ def skew_degrees(image: Image.Image, dpi: int) -> float:
     ink = 255.0 - small.astype(np.float64)
     ink -= np.median(ink)  # the paper weighs nothing
     ys, xs = np.nonzero(ink > 0)
+    if len(ys) < 2:
+        return 0.0  # a blank page has no lines to lean
     weight = ink[ys, xs]
     xs = xs - small.shape[1] / 2
     ys = ys - small.shape[0] / 2

@@ -28,7 +28,8 @@ def test_a_dask_cluster_runs_the_tasks_and_writes_what_the_local_executor_writes
     with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
           distributed.Client(cluster) as client, distributed.get_task_stream(client) as stream):
         code = main(["run", str(inputs), "--out", str(tmp_path / "dask"), "--no-progress",
-                     "--executor", "dask", "--scheduler", cluster.scheduler_address])
+                     "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                     "--no-ocr-cache"])  # the page is OCR'd on the cluster, not read from the local run's cache
         workers = set(cluster.scheduler.workers)
     assert code == 0
     ran = [task for task in stream.data if task["key"].startswith("perform-")]
