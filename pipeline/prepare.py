@@ -21,13 +21,10 @@ as it is and the evidence stays the raw scan.
   letter in two. Measured on 1-bit pages as a band of blank rows, at most `DROPPED_MAX_INCHES` tall,
   that strokes cross (ink in the same columns right above and right below); the band is filled by
   blending the rows around it (fax-standard dev pages: 3 of 12 have one, 6 words more read).
-- ``smooth``: a 1-bit page drawn at a low resolution (a standard fax has 98 rows per inch) reaches
-  Tesseract upsampled, with stair-stepped letter edges that read "rn" for "m" and "ä" for "å".
-  Measured from the page itself: pure black and white pixels make it 1-bit, and how many pixels
-  an edge takes to go from ink to paper gives the resolution it was drawn at. A small Gaussian
-  blur rounds the steps (fax-standard dev pages: words lost 3.8 % -> 2.3 % with ``refill``). Tried and
-  left out: a closing of the ink (3.6 %), blur then threshold (3.3 %), a blur taller than wide
-  (3.1 %), Otsu instead of Sauvola on the blurred page (2.8 %, as Sauvola), rendering at 400 dpi.
+- A Gaussian blur of 1-bit pages drawn below 130 dpi (a standard fax's 98 rows per inch, upsampled
+  with stair-stepped edges) was measured and left out: words lost on the fax-standard dev pages
+  fell 3.2 % -> 2.3 %, but the amounts read fell (dev recall 0.87 -> 0.81, precision 0.92 -> 0.86
+  in bench/eval_real.py): the blur merges digits that the words-lost count does not weigh.
 
 Background flattening for phone photos was measured and left out: Tesseract's own thresholding
 already copes with their uneven light (words lost 8.0 % without it, 8.3 % with it).
@@ -35,7 +32,6 @@ already copes with their uneven light (words lost 8.0 % without it, 8.3 % with i
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import cv2
@@ -60,19 +56,6 @@ the corpus's clean 300 and 200 dpi scans and the 300 dpi photocopies at most 0.0
 BINARY_MIN_SHARE = 0.5
 """Share of pure black or white pixels above which a page is a 1-bit image. Measured: 1-bit captures
 (fax, photocopy, worn copy) 0.93-1.0 as rendered for OCR, greyscale scans and photos at most 0.0001."""
-
-EDGE_STEP = 24
-"""Grey-level change between neighbouring pixels that counts as part of an edge."""
-
-SMOOTH_BELOW_DPI = 130
-"""A 1-bit page whose edges show it was drawn at fewer pixels per inch than this, along either
-axis, is smoothed. Measured: standard fax 99 down (204 across); fine fax 195, worn 200 dpi
-copies 165-180, 300 dpi photocopies 300."""
-
-SMOOTH_SIGMA_INCHES = 1 / 250
-"""Gaussian sigma of the smoothing: 1.2 px at 300 dpi, 0.4 of a standard fax row. Measured on the
-fax-standard dev pages: sigma 1.0, 1.2 and 1.5 px lose 2.8, 2.6 and 2.8 % of words, 2.0 px 3.9 %;
-rendering at 400 dpi instead lost 6.2 % (2.9-3.3 % blurred)."""
 
 DROPPED_MAX_INCHES = 1 / 60
 """Tallest blank band taken for a lost fax line (a standard fax row is 1/98 in)."""
@@ -131,24 +114,6 @@ def binary_share(image: Image.Image) -> float:
     """Return the share of pixels that are pure black or pure white."""
     grey = np.asarray(image)
     return float(np.count_nonzero((grey == 0) | (grey == 255))) / grey.size
-
-
-def drawn_dpi(image: Image.Image, dpi: int) -> float:
-    """Return the resolution, along its coarser axis, at which a 1-bit page was drawn before it was
-    rendered at `dpi`: a black-white edge upsampled k times ramps over k pixels, so the typical
-    (90th percentile) step across an edge is 255 / k."""
-    grey = np.asarray(image)
-    steps = []
-    for diff in (cv2.absdiff(grey[1:], grey[:-1]), cv2.absdiff(grey[:, 1:], grey[:, :-1])):
-        edge = diff[diff > EDGE_STEP]
-        if edge.size:
-            steps.append(float(np.percentile(edge, 90)))
-    return dpi * min(steps) / 255 if steps else math.inf  # a blank page was drawn at no resolution
-
-
-def smooth(image: Image.Image, dpi: int) -> Image.Image:
-    """Round the stair-steps of a low-resolution 1-bit page with a Gaussian blur."""
-    return Image.fromarray(cv2.GaussianBlur(np.asarray(image), (0, 0), dpi * SMOOTH_SIGMA_INCHES))
 
 
 def dropped_lines(image: Image.Image, dpi: int) -> list[tuple[int, int]]:
@@ -318,16 +283,12 @@ def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0) -> Prepared:
         image, to_scan = square_pixels(image, aspect)
         steps.append("square")
     binary = binary_share(image) > BINARY_MIN_SHARE
-    coarse = binary and drawn_dpi(image, dpi) < SMOOTH_BELOW_DPI  # measured before any filter softens edges
     if speckle_share(image, dpi) > SPECKLE_MIN_SHARE:
         image = despeckle(image, dpi)
         steps.append("despeckle")
     if binary and (bands := dropped_lines(image, dpi)):
         image = refill(image, bands)
         steps.append("refill")
-    if coarse:
-        image = smooth(image, dpi)
-        steps.append("smooth")
     corners = sheet_outline(image, dpi)
     if corners is not None and _lean(corners) > WARP_MIN_DEGREES:
         image, step = unwarp(image, corners)

@@ -10,8 +10,8 @@ from PIL import Image
 
 from pipeline.model import BBox
 from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
-from pipeline.prepare import (BINARY_MIN_SHARE, SMOOTH_BELOW_DPI, SPECKLE_MIN_SHARE, binary_share, despeckle, drawn_dpi,
-                              dropped_lines, prepare_page, skew_degrees, speckle_share)
+from pipeline.prepare import (BINARY_MIN_SHARE, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines, prepare_page,
+                              skew_degrees, speckle_share)
 from pipeline.render import PageSource, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,20 +33,18 @@ def test_worn_page_is_speckled_despeckled_and_deskewed() -> None:
     assert speckle_share(despeckle(worn, MIN_OCR_DPI), MIN_OCR_DPI) < SPECKLE_MIN_SHARE
 
 
-def test_standard_fax_is_measured_coarse_refilled_and_smoothed() -> None:
+def test_a_lost_fax_line_is_found_and_refilled() -> None:
     fax = page(CAPTURES / "fax-standard" / PAPER, 204)  # 204 x 98 dpi, one scan line lost in the header
     assert binary_share(fax) > BINARY_MIN_SHARE
-    assert drawn_dpi(fax, MIN_OCR_DPI) == pytest.approx(98, abs=5)  # the rows, not the 204 dpi columns
     assert [first for first, _ in dropped_lines(fax, MIN_OCR_DPI)] == [round(133 * MIN_OCR_DPI / 98)]
     prepared = prepare_page(fax, MIN_OCR_DPI)
-    assert prepared.steps == ("refill", "smooth") and prepared.to_scan is None  # nothing moves
+    assert prepared.steps == ("refill",) and prepared.to_scan is None  # nothing moves
 
 
-def test_fine_copy_is_not_smoothed() -> None:
-    copy = page(CAPTURES / "photocopy-300" / PAPER, 300)  # 1-bit too, but drawn at 300 dpi
+def test_a_photocopy_has_no_lost_line() -> None:
+    copy = page(CAPTURES / "photocopy-300" / PAPER, 300)  # 1-bit too, but no line lost
     assert binary_share(copy) > BINARY_MIN_SHARE
-    assert drawn_dpi(copy, MIN_OCR_DPI) > SMOOTH_BELOW_DPI * 2
-    assert not {"refill", "smooth"} & set(prepare_page(copy, MIN_OCR_DPI).steps)
+    assert "refill" not in prepare_page(copy, MIN_OCR_DPI).steps
 
 
 @pytest.mark.parametrize("folder,dpi,skew", [("scans-300", 300, 1.45), ("scans-200", 200, -1.3)])
