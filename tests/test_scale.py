@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from bench.generate import generate
 from pipeline.cli import main
 from pipeline.reconcile import link_cases, load_documents, paper_units, resolve_names
+from pipeline.reconcile.blocking import Clusters
 from pipeline.reconcile.cases import PaperUnit, _fold_title
 from pipeline.reconcile.versions import group_versions
 from pipeline.rules import CasesCheck, load_rules
@@ -38,13 +39,7 @@ def test_jobs_1_and_jobs_2_write_byte_identical_folders(tmp_path):
 
 def link_cases_exhaustive(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]]:
     """The all-pairs `link_cases` as it was before blocking: the oracle."""
-    parent = list(range(len(units)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    clusters = Clusters(range(len(units)))
 
     titles = [_fold_title(u.title or "") for u in units]
     for i, j in combinations(range(len(units)), 2):
@@ -53,15 +48,15 @@ def link_cases_exhaustive(units: list[PaperUnit], rule: CasesCheck) -> list[list
         same_title = (len(titles[i]) >= 12 and len(titles[j]) >= 12 and len(series) <= 1
                       and fuzz.ratio(titles[i], titles[j]) >= rule.title_min_similarity)
         if same_dnr or same_title:
-            parent[find(i)] = find(j)
+            clusters.join(i, j)
     paragraphs = {u.paragraph: i for i, u in enumerate(units) if u.paragraph}
     for i, u in enumerate(units):
         for cited in sorted(u.cites):
             if cited in paragraphs:
-                parent[find(i)] = find(paragraphs[cited])
+                clusters.join(i, paragraphs[cited])
     groups: dict[int, list[PaperUnit]] = {}
     for i, u in enumerate(units):
-        groups.setdefault(find(i), []).append(u)
+        groups.setdefault(clusters.find(i), []).append(u)
     return sorted((sorted(g, key=lambda u: u.paper_id) for g in groups.values() if len(g) > 1), key=lambda g: g[0].paper_id)
 
 

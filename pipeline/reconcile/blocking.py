@@ -113,3 +113,21 @@ def _compatible(members: Iterable[str], labels: dict[str, str | None]) -> Iterat
     for group in by_label.values():
         yield from combinations(group, 2)
         yield from ((min(a, b), max(a, b)) for a in group for b in unlabelled)
+
+
+class Clusters:
+    """Items joined into clusters (union-find with path halving): what the candidate pairs feed."""
+
+    def __init__(self, items: Iterable[Hashable]):
+        self._parent = {item: item for item in items}
+
+    def find(self, item: Hashable) -> Hashable:
+        """Return the representative of `item`'s cluster."""
+        parent = self._parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def join(self, a: Hashable, b: Hashable) -> None:
+        self._parent[self.find(a)] = self.find(b)

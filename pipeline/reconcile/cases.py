@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
-from pipeline.reconcile.blocking import candidate_pairs, trigrams
+from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
 from pipeline.reconcile.findings import fact_value, make_finding
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
@@ -125,18 +125,12 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
 def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]]:
     """Group papers into cases: the same Dnr, a near-identical title once years are dropped, or a
     paragraph citing another's meeting date and § number."""
-    parent = list(range(len(units)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    clusters = Clusters(range(len(units)))
+    find = clusters.find
     by_dnr: dict[str, int] = {}
     for i, u in enumerate(units):
         if u.dnr is not None:
-            parent[find(i)] = find(by_dnr.setdefault(u.dnr, i))
+            clusters.join(i, by_dnr.setdefault(u.dnr, i))
     # Titles are compared only for candidate pairs (blocking.py: character 3-grams, MinHash LSH)
     # and only while not yet in one case. A title names a matter within one registry: "Ombudgetering
     # och resultatfond 2024" of two nämnder (Dnr IF-… and KFT-…) are two matters, so the Dnr series
@@ -147,12 +141,12 @@ def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]
     for a, b in candidate_pairs(long_titles, series):
         i, j = int(a), int(b)
         if find(i) != find(j) and fuzz.ratio(titles[a], titles[b]) >= rule.title_min_similarity:
-            parent[find(i)] = find(j)
+            clusters.join(i, j)
     paragraphs = {u.paragraph: i for i, u in enumerate(units) if u.paragraph}
     for i, u in enumerate(units):
         for cited in sorted(u.cites):
             if cited in paragraphs:
-                parent[find(i)] = find(paragraphs[cited])
+                clusters.join(i, paragraphs[cited])
     groups: dict[int, list[PaperUnit]] = defaultdict(list)
     for i, u in enumerate(units):
         groups[find(i)].append(u)

@@ -9,7 +9,7 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.model import Discrepancy, Document, PaperVersions
-from pipeline.reconcile.blocking import Index, candidate_pairs, words
+from pipeline.reconcile.blocking import Clusters, Index, candidate_pairs, words
 from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
 from pipeline.reconcile.findings import _fmt_value, _fv, make_finding
@@ -48,13 +48,8 @@ def group_versions(docs: list[Document], rule: VersionsCheck, *, exhaustive: boo
     texts = {d.doc_id: _flat_text(d.text()) for d in docs}
     page_texts = {d.doc_id: [_flat_text(t) for t in d.text().split("\f")] for d in docs}
     ids = sorted(texts)
-    parent = {i: i for i in ids}
-
-    def find(i: str) -> str:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    clusters = Clusters(ids)
+    find = clusters.find
 
     by_id = {d.doc_id: d for d in docs}
     dnr = {d.doc_id: first_dnr(d) for d in docs}
@@ -71,7 +66,7 @@ def group_versions(docs: list[Document], rule: VersionsCheck, *, exhaustive: boo
     pairs = combinations(ids, 2) if exhaustive else candidate_pairs({i: words(texts[i]) for i in ids}, dnr)
     for a, b in pairs:
         if find(a) != find(b) and score(a, b):
-            parent[find(a)] = find(b)
+            clusters.join(a, b)
 
     groups: dict[str, list[str]] = {}
     for i in ids:
