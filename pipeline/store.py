@@ -339,7 +339,8 @@ class Journal:
 
 
 def recover(out: Path) -> Manifest | None:
-    """Fold the journal a dead run left behind into manifest.json; return the folder's manifest.
+    """Fold the journal a dead run left behind into manifest.json, remove the temporary files it
+    was writing, and return the folder's manifest.
 
     A line cut short by the kill is ignored: every line before it was fsync'd whole.
     """
@@ -365,5 +366,7 @@ def recover(out: Path) -> Manifest | None:
     if header is not None:
         base = fold(out, header, base, entries, final=True)
         log.info("folded the journal of an interrupted run into %s: %d finished inputs", out / MANIFEST, len(entries))
+    for temporary in out.rglob(".*.tmp"):  # a file the dead run was writing (write_chunks_atomic)
+        temporary.unlink(missing_ok=True)
     path.unlink()
     return base
