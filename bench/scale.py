@@ -5,9 +5,12 @@ folder, then `papers reconcile` alone on that folder; wall time and peak RSS (GN
 of the whole command) of each, and the growth ratio per doubling. Then P scanned pages (copies
 of the corpus scans, each with its own bytes so none is skipped as a duplicate) through
 `papers run`, beside bare `tesseract -l swe` (its own threads) on the same page images, one
-after another, and `ocrmypdf -l swe --jobs J` on the same PDFs where it is installed.
+after another, and `ocrmypdf -l swe --jobs J` on the same PDFs where it is installed. With
+`--speedup N`: N generated text papers run from scratch with `--jobs 1` and with `--jobs J`,
+alternately, three times each; the median wall times and their ratio.
 
     .venv/bin/python bench/scale.py [--sizes 1000 2000 4000 8000] [--pages 200] [--jobs 2] [--work DIR]
+    .venv/bin/python bench/scale.py --sizes --pages 0 --speedup 100 --jobs 2
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,6 +68,25 @@ def text_batches(sizes: list[int], jobs: int, work: Path) -> None:
     for i, (n, run_s, run_mb, rec_s, rec_mb) in enumerate(rows):
         print(f"| {n} | {run_s:.1f} | {n / run_s:.1f} | {run_mb:.0f} | {ratio(runs, i)} | {ratio(rss, i)} "
               f"| {rec_s:.1f} | {ratio(recs, i)} | {rec_mb:.0f} |")
+
+
+def jobs_speedup(n: int, jobs: int, work: Path, repeats: int = 3) -> None:
+    """Whole `papers run` from scratch, one worker against `jobs`, alternating so drift hits both."""
+    folder = work / f"speedup-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    generate(folder / "in", n)
+    walls: dict[int, list[float]] = {1: [], jobs: []}
+    for _ in range(repeats):
+        for j in walls:
+            out = folder / f"out-{j}"
+            shutil.rmtree(out, ignore_errors=True)
+            wall, _ = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(out), "--jobs", str(j),
+                             "--no-progress", "--no-ocr-cache"])
+            walls[j].append(wall)
+    one, many = statistics.median(walls[1]), statistics.median(walls[jobs])
+    print(f"\n| {n} text papers, `papers run` from scratch | `--jobs 1` s | `--jobs {jobs}` s | speed-up |")
+    print("|---|---|---|---|")
+    print(f"| median of {repeats} (runs: {walls[1]} / {walls[jobs]}) | {one:.1f} | {many:.1f} | {one / many:.2f}× |")
 
 
 def scanned_pages(pages: int, jobs: int, work: Path) -> None:
@@ -121,10 +144,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 2000, 4000, 8000])
     parser.add_argument("--pages", type=int, default=200, help="scanned pages (0: none)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--speedup", type=int, default=0, help="text papers for the --jobs speed-up (0: none)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "papers-scale")
     args = parser.parse_args()
     if args.sizes:
         text_batches(args.sizes, args.jobs, args.work)
+    if args.speedup:
+        jobs_speedup(args.speedup, args.jobs, args.work)
     if args.pages:
         scanned_pages(args.pages, args.jobs, args.work)
 
