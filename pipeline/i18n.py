@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import RulesError
 from pipeline.model import FindingKind, Outcome, Severity
+from pipeline.rules import read_yaml
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 Language = Literal["sv", "en"]
@@ -186,7 +187,7 @@ def load_catalogues(directory: Path = LOCALE_DIR) -> dict[str, Catalogue]:
     for lang in LANGUAGES:
         path = directory / f"{lang}.yaml"
         try:
-            files[lang] = CatalogueFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            files[lang] = CatalogueFile.model_validate(read_yaml(path))
         except FileNotFoundError:
             problems.append(f"{path.name}: missing")
             continue

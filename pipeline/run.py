@@ -30,7 +30,6 @@ from pipeline.exports import write_exports
 from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, InputFile, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
-from pipeline.lexicon import load_lexicon
 from pipeline.ocr_cache import OcrCache
 from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract, ocr_page
 from pipeline.papers import split_papers
@@ -448,8 +447,6 @@ class _Batch:
         waiting: dict[str, int] = {}  # pages still to read, by document
         pages: dict[str, dict[int, OcrResult]] = {}
         errors: dict[str, Exception] = {}
-        if options.scheduler is None:
-            load_lexicon()  # once, before the workers fork: they share it instead of each loading it
         with (tqdm(total=len(feed), desc="documents", unit="doc", disable=not options.progress, file=sys.stderr) as bar,
               closing(make_executor(options.jobs, options.scheduler, self.rules.ingest.limits.worker_memory_mb << 20).run(perform, feed)) as outcomes):
             for task, outcome in outcomes:

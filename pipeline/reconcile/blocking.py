@@ -19,9 +19,9 @@ from collections.abc import Hashable, Iterable, Iterator
 from functools import lru_cache
 from itertools import combinations
 
+import hashlib
+
 import numpy as np
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
 
 BANDS, ROWS = 32, 4
 NAME_BANDS, NAME_ROWS = 32, 2
@@ -40,22 +40,38 @@ def trigrams(text: str) -> set[str]:
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+"""MurmurHash3's 32-bit finalizer: mixes each shingle's hash before the affine permutations."""
+
+
 @lru_cache(maxsize=1 << 20)
 def _hash(shingle: str) -> int:
-    """A shingle's 32-bit hash, once per batch: papers share most of their words."""
-    return sha1_hash32(shingle.encode("utf-8"))
+    """A shingle's 32-bit hash (the first four bytes of its SHA-1), once per batch: papers share most words."""
+    return int.from_bytes(hashlib.sha1(shingle.encode("utf-8")).digest()[:4], "little")
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int) -> np.ndarray:
-    return MinHash(num_perm=num_perm, seed=SEED).permutations
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded affine permutations h -> a·h + b mod 2³² (`a` odd, so each is a bijection)."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _bands(shingles: set[str], bands: int, rows: int) -> list[bytes]:
-    signature = MinHash(num_perm=bands * rows, seed=SEED, hashfunc=_hash,
-                        permutations=_permutations(bands * rows), scheme="affine32")
-    signature.update_batch(sorted(shingles))
-    values = np.asarray(signature.hashvalues, dtype=np.uint64).reshape(bands, rows)
+    """The band keys of a MinHash signature of `shingles`: the "affine32" scheme of datasketch 2
+    (same seed, same values), in the twenty lines used here instead of a dependency that loads
+    scipy at every start."""
+    hv = np.array([_hash(s) for s in sorted(shingles)], dtype=np.uint32).reshape(-1, 1)
+    shift1, mul1, shift2, mul2, shift3 = _FMIX32
+    hv = hv ^ (hv >> shift1)
+    hv = hv * mul1
+    hv = hv ^ (hv >> shift2)
+    hv = hv * mul2
+    hv = hv ^ (hv >> shift3)
+    a, b = _permutations(bands * rows)
+    values = (hv * a + b).min(axis=0).astype(np.uint64).reshape(bands, rows)
     return [i.to_bytes(1, "big") + row.tobytes() for i, row in enumerate(values)]
 
 
