@@ -34,7 +34,7 @@ from pipeline.rules import PersonalDataKind, PrivacyRules
 from pipeline.store import MANIFEST
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
     from pipeline.reconcile import ReconcileResult
 
@@ -258,15 +258,13 @@ def formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def append_row(sheet: Worksheet, row: list[object]) -> None:
-    """Append `row` to an openpyxl sheet; a string a spreadsheet would read as a formula is
-    written as a text cell with a quote prefix, as Excel writes a typed `'=…`, so it stays text
-    even when the cell is edited. Numbers stay numbers. The cells are made here and handed to
-    `append`: reading the new row back through `sheet.max_row` scans every cell of the sheet,
-    which made a 1 000-paper report.xlsx take 11 minutes."""
-    from openpyxl.cell.cell import Cell
+def append_row(sheet: WriteOnlyWorksheet, row: list[object]) -> None:
+    """Append `row` to a write-only openpyxl sheet; a string a spreadsheet would read as a formula
+    is written as a text cell with a quote prefix, as Excel writes a typed `'=…`, so it stays text
+    even when the cell is edited. Numbers stay numbers."""
+    from openpyxl.cell import WriteOnlyCell
 
-    cells = [Cell(sheet, value=value) for value in row]
+    cells = [WriteOnlyCell(sheet, value=value) for value in row]
     for cell in cells:
         if formula_like(cell.value):
             cell.data_type = "s"

@@ -270,15 +270,15 @@ def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
     from openpyxl import Workbook
 
     explainer = Explainer(catalogue(lang), Papers(result.documents, catalogue(lang)))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Findings"
+    wb = Workbook(write_only=True)  # rows stream to the file: no cell objects kept per sheet
+    ws, wv, wr = (wb.create_sheet(title) for title in ("Findings", "Values", "Records"))
+    for sheet in (ws, wv, wr):
+        sheet.freeze_panes = "A2"
     append_row(ws, ["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "explanation_en",
                     "rests_on_repaired"])
     for f in result.report.findings:
         append_row(ws, [f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", explainer.explain(f),
                         f.explanation, f.rests_on_repaired])
-    wv = wb.create_sheet("Values")
     append_row(wv, ["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned", "text_repaired", "repaired",
                     "low_confidence"])
     for f in result.report.findings:
@@ -287,13 +287,10 @@ def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
             append_row(wv, [f.id, f.kind, v.doc_id, v.label or "", v.value, ev.page if ev else None,
                             ev.text_as_scanned if ev else "", ev.text_repaired if ev else "",
                             ev.repaired if ev else None, ev.low_confidence if ev else None])
-    wr = wb.create_sheet("Records")
     frame = records_frame(list(result.records))
     append_row(wr, list(frame.columns))
     for row in frame.itertuples(index=False):
         append_row(wr, [None if _isna(x) else x for x in row])
-    for sheet in (ws, wv, wr):
-        sheet.freeze_panes = "A2"
     wb.properties.creator = "committee-papers"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
