@@ -806,3 +806,24 @@ def test_each_paper_of_a_bundle_is_its_own_paper():
 def dataclass_replace(f: F, **kw) -> F:
     from dataclasses import replace
     return replace(f, **kw)
+
+
+def test_a_document_held_by_lines_reads_as_the_batch_stage_reads_the_whole():
+    """Every committed document (text layers, OCR'd scans, repaired old OCR): held by lines, its
+    text, each line's box, scanned and repaired text, least confidence and repair mark, and its
+    version-ordering key are those of its words."""
+    from pipeline.reconcile.versions import _quality
+
+    for path in sorted((ROOT / "extracted" / "documents").glob("*.json")):
+        doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
+        held = doc.by_lines()
+        assert held.text() == doc.text(), path.name
+        assert _quality(held) == _quality(doc), path.name
+        assert len(held.lines()) == len(doc.lines())
+        for (page, line, words), (held_page, held_line, (merged,)) in zip(doc.lines(), held.lines()):
+            boxes = [w.bbox for w in words]
+            assert (held_page, held_line) == (page, line)
+            assert merged.bbox == (None if None in boxes else BBox.union(boxes))
+            assert merged.scanned == " ".join(w.scanned for w in words)
+            assert merged.confidence == min(w.confidence for w in words)
+            assert (merged.scanned != merged.text) == any(w.scanned != w.text for w in words)

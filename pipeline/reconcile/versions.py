@@ -21,12 +21,13 @@ def _flat_text(text: str) -> str:
 
 
 def _quality(doc: Document) -> tuple[float, float, str]:
-    """Sort key: text layers before damaged layers before OCR, then higher confidence, then id."""
+    """Sort key: text layers before damaged layers before OCR, then higher confidence (the mean of
+    each line's least sure word: the same on a document held by lines), then id."""
     kind_rank = {"text": 0.0, "damaged_text": 1.0, "ocr": 2.0}
     pages = doc.pages or ()
     rank = sum(kind_rank.get(p.kind, 3.0) for p in pages) / max(len(pages), 1)
-    words = [w.confidence for p in pages for w in p.words]
-    conf = sum(words) / len(words) if words else 0.0
+    lines = [min(w.confidence for w in words) for _, _, words in doc.lines()]
+    conf = sum(lines) / len(lines) if lines else 0.0
     return (rank, -conf, doc.doc_id)
 
 
