@@ -20,10 +20,12 @@ import datetime as dt
 import io
 import json
 import math
+import numbers
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 from PIL import Image, ImageDraw
 from pydantic import BaseModel
 from stdnum import luhn
@@ -34,7 +36,9 @@ from pipeline.rules import PersonalDataKind, PrivacyRules
 from pipeline.store import MANIFEST
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
     from pipeline.reconcile import ReconcileResult
 
@@ -258,18 +262,42 @@ def formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def append_row(sheet: WriteOnlyWorksheet, row: list[object]) -> None:
-    """Append `row` to a write-only openpyxl sheet; a string a spreadsheet would read as a formula
-    is written as a text cell with a quote prefix, as Excel writes a typed `'=…`, so it stays text
-    even when the cell is edited. Numbers stay numbers."""
-    from openpyxl.cell import WriteOnlyCell
+class SpreadsheetWriter:
+    """Sheets of an XlsxWriter workbook, written row by row. A string a spreadsheet would read as a
+    formula is written as a text cell with a quote prefix, as Excel writes a typed `'=…`, so it
+    stays text even when the cell is edited; numbers stay numbers, booleans booleans, None and "" blank."""
 
-    cells = [WriteOnlyCell(sheet, value=value) for value in row]
-    for cell in cells:
-        if formula_like(cell.value):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    sheet.append(cells)
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
+        self.quoted = workbook.add_format({"quote_prefix": True})
+
+    def add(self, title: str, header: list[str]) -> SpreadsheetSheet:
+        """A new sheet with `header` as its first row, frozen."""
+        sheet = SpreadsheetSheet(self.workbook.add_worksheet(title), self.quoted)
+        sheet.worksheet.freeze_panes(1, 0)
+        sheet.row(header)
+        return sheet
+
+
+class SpreadsheetSheet:
+    """One sheet of a SpreadsheetWriter: `row` appends the next row."""
+
+    def __init__(self, worksheet: Worksheet, quoted: Format):
+        self.worksheet, self.quoted, self.rows = worksheet, quoted, 0
+
+    def row(self, values: list[object]) -> None:
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                continue  # a blank cell, as openpyxl leaves an empty string
+            if isinstance(value, str):
+                self.worksheet.write_string(self.rows, column, value, self.quoted if formula_like(value) else None)
+            elif isinstance(value, (bool, np.bool_)):
+                self.worksheet.write_boolean(self.rows, column, bool(value))
+            elif isinstance(value, numbers.Real):
+                self.worksheet.write_number(self.rows, column, value)
+            else:
+                self.worksheet.write_string(self.rows, column, str(value))
+        self.rows += 1
 
 
 def csv_cell(value: object) -> str:

@@ -24,7 +24,7 @@ from PIL import Image
 from pipeline.explain import Explainer, Papers
 from pipeline.i18n import DEFAULT_LANGUAGE, catalogue
 from pipeline.model import Document, Evidence, Record
-from pipeline.privacy import append_row, csv_cell, folder_setting, mask_result
+from pipeline.privacy import SpreadsheetWriter, csv_cell, folder_setting, mask_result
 from pipeline.records import records_frame
 from pipeline.rules import PrivacyRules
 from pipeline.store import json_bytes, pdf_path, write_bytes_atomic
@@ -265,37 +265,36 @@ def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
     """Return report.xlsx: sheets Findings, Values and Records; byte-identical across writes.
 
     Column names are the machine names of discrepancies.json and records; a finding's explanation
-    is in the report's language, beside the stable English one of discrepancies.json.
+    is in the report's language, beside the stable English one of discrepancies.json. XlsxWriter,
+    not openpyxl: it streams rows (`constant_memory`) about four times faster, which is most of
+    the batch stage's time on a large store.
     """
-    from openpyxl import Workbook
+    import xlsxwriter
 
     explainer = Explainer(catalogue(lang), Papers(result.documents, catalogue(lang)))
-    wb = Workbook(write_only=True)  # rows stream to the file: no cell objects kept per sheet
-    ws, wv, wr = (wb.create_sheet(title) for title in ("Findings", "Values", "Records"))
-    for sheet in (ws, wv, wr):
-        sheet.freeze_panes = "A2"
-    append_row(ws, ["id", "kind", "severity", "outcome", "check", "key", "field", "explanation", "explanation_en",
-                    "rests_on_repaired"])
+    buf = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    workbook.set_properties({"author": "committee-papers", "created": FIXED_TIME})
+    sheets = SpreadsheetWriter(workbook)
+    findings = sheets.add("Findings", ["id", "kind", "severity", "outcome", "check", "key", "field", "explanation",
+                                       "explanation_en", "rests_on_repaired"])
     for f in result.report.findings:
-        append_row(ws, [f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", explainer.explain(f),
-                        f.explanation, f.rests_on_repaired])
-    append_row(wv, ["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned", "text_repaired", "repaired",
-                    "low_confidence"])
+        findings.row([f.id, f.kind, f.severity, f.outcome, f.check, f.key, f.field or "", explainer.explain(f),
+                      f.explanation, f.rests_on_repaired])
+    values = sheets.add("Values", ["finding_id", "kind", "doc_id", "label", "value", "page", "text_as_scanned",
+                                   "text_repaired", "repaired", "low_confidence"])
     for f in result.report.findings:
         for v in f.values:
             ev = v.evidence
-            append_row(wv, [f.id, f.kind, v.doc_id, v.label or "", v.value, ev.page if ev else None,
-                            ev.text_as_scanned if ev else "", ev.text_repaired if ev else "",
-                            ev.repaired if ev else None, ev.low_confidence if ev else None])
+            values.row([f.id, f.kind, v.doc_id, v.label or "", v.value, ev.page if ev else None,
+                        ev.text_as_scanned if ev else "", ev.text_repaired if ev else "",
+                        ev.repaired if ev else None, ev.low_confidence if ev else None])
     frame = records_frame(list(result.records))
-    append_row(wr, list(frame.columns))
+    records = sheets.add("Records", list(frame.columns))
     for row in frame.itertuples(index=False):
-        append_row(wr, [None if _isna(x) else x for x in row])
-    wb.properties.creator = "committee-papers"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    buf = io.BytesIO()
-    wb.save(buf)
+        records.row([None if _isna(x) else x for x in row])
+    workbook.close()
     return _normalize_zip(buf.getvalue())
 
 

@@ -49,8 +49,8 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 2, ("checks", "entities", "privacy"),
-                           ("rapidfuzz", "pandas", "pyarrow", "openpyxl", "jinja2"))
+BATCH_STAGE = StageVersion("batch", 3, ("checks", "entities", "privacy"),
+                           ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 
 STAGE_TABLE = Path(__file__).resolve().parent.parent / "docs" / "stages.json"
