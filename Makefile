@@ -35,9 +35,9 @@ corpus: setup
 schema: setup
 	$(BIN)/python -m pipeline.schema
 
-# Re-pin the dependencies after changing pyproject.toml.
+# Re-pin the dependencies after changing pyproject.toml (setuptools too: tests/test_wheel.py builds with it).
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	$(BIN)/python -m pip freeze --all --exclude pip --exclude-editable | grep -v '^-e' > requirements.lock
 
 bench: setup
 	$(BIN)/python bench/ocr_throughput.py

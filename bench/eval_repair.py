@@ -49,7 +49,15 @@ from learn_confusions import (
     truth_path,
 )
 
-from pipeline.lexicon import Lexicon, _skeleton_index, load_lexicon, make_lexicon, skeleton, training_files
+from pipeline.lexicon import (
+    Lexicon,
+    _skeleton_index,
+    derive_training_pairs,
+    load_lexicon,
+    make_lexicon,
+    skeleton,
+    training_files,
+)
 from pipeline.repair import repair_lines
 from pipeline.rules import ConfusionsRules, Rules, load_rules
 
@@ -235,7 +243,7 @@ def held_out_lexicons(held_out_vocab: bool) -> dict[str, Lexicon]:
     out: dict[str, Lexicon] = {}
     for fold in vocab_folds():
         names = {f"{stem}.txt" for stem in fold}
-        lexicon = make_lexicon([p for p in training_files() if p.name not in names])
+        lexicon = make_lexicon(derive_training_pairs([p for p in training_files() if p.name not in names]))
         out.update((stem, lexicon) for stem in fold)
     return out
 

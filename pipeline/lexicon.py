@@ -4,13 +4,14 @@ Three sources, in the order they are asked:
 
 1. wordfreq's Swedish "large" list (about 340 000 forms with frequencies), the genre terms in
    `rules/lexicon/*.txt` and the word forms of the in-domain training text (see below), held in
-   one dict and loaded from a pickle cache in `.cache/` (built by `python -m pipeline.lexicon
-   --build`, or lazily on first use);
+   one dict and loaded from a pickle cache (`.cache/` in a checkout, the user's cache folder when
+   installed: see pipeline.paths), built by `python -m pipeline.lexicon --build` or on first use;
 2. a compound splitter over that list (Swedish writes compounds as one word, and no list holds
    "språkvänsmatchning"): a form is a compound when it splits into known parts;
 3. hunspell-sv through spylls, loaded only when a form is unknown to both, with answers cached
-   per form in memory and in `.cache/hunspell-*.pickle` (spylls takes seconds to load and one
-   to three milliseconds per compound look-up; its answers never change for a dictionary).
+   per form in memory and in `hunspell-*.pickle` beside the lexicon's cache (spylls takes
+   seconds to load and one to three milliseconds per compound look-up; its answers never change
+   for a dictionary).
 
 Also built into the cache: the forms that look like damage (wordfreq's web text holds
 "bostader" beside "bostäder"; such forms may not serve as compound parts) and the letter
@@ -18,9 +19,12 @@ trigrams of listed words (a form with trigrams no word has, "sdrj", is implausib
 
 The in-domain training text is the clean seed papers (corpus/sources/, all but 001, the damaged
 paper the project is scored on) and the truth of the development part of corpus/real/split.json
-(never its test part): `training_files()` is the one list the build reads. Besides vocabulary
+(never its test part): `training_files()` is the one list it is read from. Besides vocabulary
 it gives `WordPairs`, counts of which word follows which, the evidence real-word pairs
-(är/år/ar, här/har, gör/går) need.
+(är/år/ar, här/har, gör/går) need. The build needs nothing of the text but those counts, so they
+are derived once into `rules/lexicon/training-pairs.tsv` (`python -m pipeline.lexicon
+--derive-training-pairs`; a test keeps it current) and the build reads that file: an installed
+package, which has no corpus, builds the same lexicon as a checkout.
 
 A *skeleton* is a word with its diacritics dropped (å, ä → a; ö → o; é → e). The skeleton index
 maps each skeleton to the known forms that share it, so the repair stage can go from a damaged
@@ -39,16 +43,20 @@ import re
 import sys
 import time
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
+
+from pipeline.paths import CHECKOUT_DIR, INSTALLED, LEXICON_CACHE_DIR, RULES_DIR
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-CACHE_DIR = ROOT / ".cache"
-GENRE_DIR = ROOT / "rules" / "lexicon"
+CACHE_DIR = LEXICON_CACHE_DIR
+GENRE_DIR = RULES_DIR / "lexicon"
+TRAINING_PAIRS_NAME = "training-pairs.tsv"
+"""The word pairs of the training text, in GENRE_DIR (see write_training_pairs)."""
 CACHE_VERSION = "8"
-SOURCES_DIR = ROOT / "corpus" / "sources"
-REAL_DIR = ROOT / "corpus" / "real"
+SOURCES_DIR = CHECKOUT_DIR / "corpus" / "sources"
+REAL_DIR = CHECKOUT_DIR / "corpus" / "real"
 SCORED_SEED = "001"
 """The damaged seed the project is scored on: never training text, in no corrected form."""
 
@@ -331,11 +339,22 @@ def _dictionary_index(frequencies: dict[str, float]) -> dict[str, tuple[str, ...
 _DICTIONARY_MARKS = frozenset("åäöé")
 
 
+@lru_cache(maxsize=1)
 def _hunspell_base() -> str | None:
-    for base in (sys.prefix + "/share/hunspell/sv_SE", "/usr/share/hunspell/sv_SE"):
-        if Path(base + ".dic").exists():
-            return base
-    return None
+    """Return hunspell-sv's sv_SE dictionary path without .dic/.aff, or None if there is none.
+
+    The pip package puts it under the prefix it was installed to, outside site-packages: this
+    environment's, or (pip install --user, or packages of an environment this one sees) another
+    one its recorded files name; else Debian's hunspell-sv.
+    """
+    candidates = [Path(sys.prefix, "share", "hunspell", "sv_SE.dic")]
+    try:
+        dist = metadata.distribution("hunspell-sv")
+        candidates += [Path(dist.locate_file(file)).resolve() for file in dist.files or () if file.name == "sv_SE.dic"]
+    except metadata.PackageNotFoundError:
+        pass
+    candidates.append(Path("/usr/share/hunspell/sv_SE.dic"))
+    return next((str(dic.with_suffix("")) for dic in candidates if dic.exists()), None)
 
 
 @lru_cache(maxsize=1)
@@ -353,7 +372,7 @@ def _hunspell():
 
 
 class _Verdicts:
-    """Hunspell's answers per word form, kept in `.cache/` between processes.
+    """Hunspell's answers per word form, kept in CACHE_DIR between processes.
 
     Spylls takes seconds to load and milliseconds per compound look-up; its answers never change
     for a given dictionary, so they are cached in a file named by the dictionary's hash, read on
@@ -395,7 +414,7 @@ _VERDICTS = _Verdicts()
 
 
 def _hunspell_knows(word: str) -> bool:
-    """Return whether hunspell-sv accepts `word` (answers cached in memory and in `.cache/`)."""
+    """Return whether hunspell-sv accepts `word` (answers cached in memory and in CACHE_DIR)."""
     answers = _VERDICTS.load()
     hit = answers.get(word)
     if hit is None:
@@ -449,12 +468,51 @@ def read_genre_terms(directory: Path = GENRE_DIR) -> dict[str, float]:
     return terms
 
 
+def derive_training_pairs(files: list[Path]) -> WordPairs:
+    """Count the word pairs of the training text `files` (what the lexicon takes from it)."""
+    return WordPairs.from_texts([path.read_text(encoding="utf-8") for path in files])
+
+
+_TRAINING_PAIRS_HEADER = """# The word pairs of the lexicon's training text (pipeline/lexicon.py: training_files), derived by
+# `python -m pipeline.lexicon --derive-training-pairs`: change the text, not this file.
+# word<TAB>count, then word<TAB>next<TAB>count, in the order of first sighting in the text.
+"""
+
+
+def write_training_pairs(pairs: WordPairs, path: Path) -> None:
+    """Write `pairs` as TSV, atomically. Words keep the order they were first seen in: it is the
+    order they enter the lexicon, which breaks frequency ties among a skeleton's forms, so the
+    lexicon read back equals the one built from the text itself."""
+    lines = [f"{word}\t{count}" for word, count in pairs.unigrams.items()]
+    lines += [f"{first}\t{second}\t{count}" for (first, second), count in pairs.bigrams.items()]
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(_TRAINING_PAIRS_HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_training_pairs(path: Path) -> WordPairs:
+    """Read a file written by write_training_pairs (a token holds no white space, so no line of
+    data starts with "# ")."""
+    unigrams: dict[str, int] = {}
+    bigrams: dict[tuple[str, str], int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            continue
+        *tokens, count = line.split("\t")
+        if len(tokens) == 1:
+            unigrams[tokens[0]] = int(count)
+        else:
+            first, second = tokens
+            bigrams[first, second] = int(count)
+    return WordPairs(unigrams, bigrams)
+
+
 def _cache_path(directory: Path = GENRE_DIR) -> Path:
     import wordfreq
 
     digest = hashlib.sha256(CACHE_VERSION.encode())
     digest.update(getattr(wordfreq, "__version__", "").encode())
-    for path in [*sorted(directory.glob("*.txt")), *training_files()]:
+    for path in [*sorted(directory.glob("*.txt")), directory / TRAINING_PAIRS_NAME]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     base = _hunspell_base()
     for path in [Path(base + ".dic"), Path(base + ".aff")] if base else []:
@@ -469,9 +527,10 @@ def lexicon_id() -> str:
     return _cache_path().stem
 
 
-def make_lexicon(files: list[Path], directory: Path = GENRE_DIR) -> Lexicon:
+def make_lexicon(pairs: WordPairs, directory: Path = GENRE_DIR) -> Lexicon:
     """Build a lexicon from wordfreq, the genre terms, hunspell-sv's inflected word list and the
-    training text `files` (in memory only: `bench/eval_repair.py` builds one per held-out fold).
+    word pairs of the training text (in memory only: `bench/eval_repair.py` builds one per
+    held-out fold).
 
     A word form of the training text counts as a genre term: the register's compounds
     ("resultatfond", "ombudgetering") are then candidates and compound parts.
@@ -481,7 +540,6 @@ def make_lexicon(files: list[Path], directory: Path = GENRE_DIR) -> Lexicon:
     frequencies = dict(get_frequency_dict("sv", "large"))
     for term, freq in read_genre_terms(directory).items():
         frequencies[term] = max(frequencies.get(term, 0.0), freq)
-    pairs = WordPairs.from_texts([path.read_text(encoding="utf-8") for path in files])
     for word in pairs.unigrams:
         if _LETTERS.match(word) and len(word) >= 2:
             frequencies[word] = max(frequencies.get(word, 0.0), GENRE_FREQUENCY)
@@ -491,8 +549,9 @@ def make_lexicon(files: list[Path], directory: Path = GENRE_DIR) -> Lexicon:
 
 
 def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
-    """Build the lexicon from `training_files()` (see make_lexicon) and write its cache."""
-    lexicon = make_lexicon(training_files(), directory)
+    """Build the lexicon from the genre terms and training pairs in `directory` (see make_lexicon)
+    and write its cache."""
+    lexicon = make_lexicon(read_training_pairs(directory / TRAINING_PAIRS_NAME), directory)
     path = _cache_path(directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -523,10 +582,17 @@ def load_lexicon() -> Lexicon:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Build the lexicon cache (`--build`) or report how long it takes to load."""
+    """Build the lexicon cache (`--build`), derive the training pairs, or report how long loading takes."""
     parser = argparse.ArgumentParser(prog="python -m pipeline.lexicon", description=__doc__.splitlines()[0])
-    parser.add_argument("--build", action="store_true", help="(re)build the cache under .cache/")
+    parser.add_argument("--build", action="store_true", help=f"(re)build the cache in {CACHE_DIR}")
+    parser.add_argument("--derive-training-pairs", action="store_true",
+                        help=f"rewrite {GENRE_DIR / TRAINING_PAIRS_NAME} from the training text (in a checkout)")
     args = parser.parse_args(argv)
+    if args.derive_training_pairs:
+        if INSTALLED:
+            parser.error("the training text is in the corpus of a source checkout, not in an installed package")
+        write_training_pairs(derive_training_pairs(training_files()), GENRE_DIR / TRAINING_PAIRS_NAME)
+        return 0
     started = time.perf_counter()
     lexicon = build_lexicon() if args.build else load_lexicon()
     print(f"{len(lexicon.frequencies)} forms, {len(lexicon.by_skeleton)} skeletons, "

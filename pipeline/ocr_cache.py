@@ -14,20 +14,19 @@ written under a temporary name and renamed into place, so a reader sees all of i
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from pipeline.model import Document
+from pipeline.paths import user_cache_dir
 
 Evidence = dict[int, tuple[bytes, float]]
 """Page number -> (JPEG bytes, pixels per PDF point) of the page images kept as evidence."""
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "committee-papers" / "ocr"
+    return user_cache_dir() / "ocr"
 
 
 class OcrCache:

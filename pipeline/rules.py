@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from pipeline.errors import RulesError
+from pipeline.paths import RULES_DIR
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -24,8 +25,6 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path) -> object:
     """Parse a YAML file safely, with libyaml where PyYAML has it (ten times faster: rules load at every start)."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 
 class RuleSet(BaseModel):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.lexicon import lexicon_id
 from pipeline.model import Document
+from pipeline.paths import CHECKOUT_DIR
 from pipeline.rules import Rules
 
 
@@ -44,7 +45,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 1, ("papers",)),
     StageVersion("facts", 2, ("facts",)),
-    StageVersion("output", 1, ("privacy",)),
+    StageVersion("output", 2, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
@@ -53,7 +54,7 @@ BATCH_STAGE = StageVersion("batch", 3, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 
-STAGE_TABLE = Path(__file__).resolve().parent.parent / "docs" / "stages.json"
+STAGE_TABLE = CHECKOUT_DIR / "docs" / "stages.json"
 
 
 def _library_version(name: str) -> str:
@@ -164,7 +165,7 @@ def check_table(extracted: Path, table: dict) -> tuple[dict, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """Check (or with --update, rewrite) docs/stages.json against extracted/."""
     parser = argparse.ArgumentParser(prog="python -m pipeline.stages", description=main.__doc__)
-    parser.add_argument("--extracted", type=Path, default=STAGE_TABLE.parent.parent / "extracted")
+    parser.add_argument("--extracted", type=Path, default=CHECKOUT_DIR / "extracted")
     parser.add_argument("--update", action="store_true", help="write the table (refused while a check fails)")
     args = parser.parse_args(argv)
     table = json.loads(STAGE_TABLE.read_text()) if STAGE_TABLE.exists() else {}

@@ -239,9 +239,9 @@ def test_real_word_pairs_and_numbers_in_context(damaged, expected, rules):
 @pytest.fixture(scope="module")
 def lexicon_without_training_text():
     """The lexicon a new user's papers meet: wordfreq, genre terms and hunspell-sv, no in-domain text."""
-    from pipeline.lexicon import make_lexicon
+    from pipeline.lexicon import WordPairs, make_lexicon
 
-    return make_lexicon([])
+    return make_lexicon(WordPairs({}, {}))
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,9 @@ The lexicon's in-domain vocabulary and word pairs and the look-alike weights are
 clean seeds (never 001, the damaged paper the project is scored on) and the development part of
 corpus/real/split.json; the test part is for measuring only. These tests run the builds and
 record every file they open, so a build that reads a test paper or 001 fails here.
+
+The lexicon takes the word pairs from the committed rules/lexicon/training-pairs.tsv (an installed
+package has no corpus): it must equal a fresh derivation from the training text.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.lexicon import training_files
+from pipeline.lexicon import (
+    GENRE_DIR,
+    TRAINING_PAIRS_NAME,
+    derive_training_pairs,
+    read_training_pairs,
+    training_files,
+    write_training_pairs,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT = json.loads((ROOT / "corpus" / "real" / "split.json").read_text(encoding="utf-8"))
@@ -48,7 +58,31 @@ def test_training_files_are_the_clean_seeds_and_the_development_part():
     assert all(p.exists() for p in training_files())
 
 
-def test_lexicon_build_reads_no_test_paper_and_not_001(tmp_path):
+def test_training_pairs_derivation_reads_no_test_paper_and_not_001(tmp_path):
+    body = (
+        "import pipeline.lexicon as lexicon\n"
+        "lexicon.derive_training_pairs(lexicon.training_files())\n"
+    )
+    opened = _opened_by(body, tmp_path)
+    assert any(Path(p).stem in DEV_STEMS for p in opened)  # the recording works: dev papers are read
+    assert _forbidden(opened) == []
+
+
+def test_committed_training_pairs_are_those_of_the_training_text(tmp_path):
+    """The file is current, and reads back as the very counts the text gives, in the same order
+    (the order words enter the lexicon), so the lexicon built from it is the one the text builds."""
+    fresh = tmp_path / TRAINING_PAIRS_NAME
+    derived = derive_training_pairs(training_files())
+    write_training_pairs(derived, fresh)
+    committed = GENRE_DIR / TRAINING_PAIRS_NAME
+    assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), (
+        "rules/lexicon/training-pairs.tsv is stale: run python -m pipeline.lexicon --derive-training-pairs")
+    read_back = read_training_pairs(committed)
+    assert list(read_back.unigrams.items()) == list(derived.unigrams.items())
+    assert list(read_back.bigrams.items()) == list(derived.bigrams.items())
+
+
+def test_lexicon_build_reads_no_corpus(tmp_path):
     body = (
         "import pipeline.lexicon as lexicon\n"
         "from pathlib import Path\n"
@@ -56,8 +90,8 @@ def test_lexicon_build_reads_no_test_paper_and_not_001(tmp_path):
         "lexicon.build_lexicon()\n"
     )
     opened = _opened_by(body, tmp_path)
-    assert any(Path(p).stem in DEV_STEMS for p in opened)  # the recording works: dev papers are read
-    assert _forbidden(opened) == []
+    assert any(p.endswith(TRAINING_PAIRS_NAME) for p in opened)  # the recording works
+    assert [p for p in opened if (ROOT / p).resolve().is_relative_to(ROOT / "corpus")] == []
 
 
 def test_confusion_learning_reads_no_test_paper_and_not_001(tmp_path):
