@@ -262,7 +262,7 @@ def _policy_statement(docs: list[Document], statement: str, min_similarity: floa
                     window += list(lines[i + 1][2])
                 text = " ".join(w.text for w in window)
                 norm = normalize_name(text)
-                if len(norm) >= len(target) and fuzz.partial_ratio(target, norm) >= min_similarity:
+                if len(norm) >= len(target) and fuzz.partial_ratio(target, norm, score_cutoff=min_similarity):
                     boxes = [w.bbox for w in window if w.bbox is not None]
                     return Evidence(
                         doc_id=doc.doc_id, page=page, line=line,

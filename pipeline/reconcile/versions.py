@@ -157,6 +157,7 @@ def consolidate(
     tol = checks.ocr_disagreement.align_tolerance_pt
     order = {d: i for p in papers for i, d in enumerate(p.versions + p.partial)}
     primary = {p.paper_id for p in papers}
+    several = {p.paper_id for p in papers if len(p.versions) + len(p.partial) > 1}
     groups: dict[tuple, list[Claim]] = {}
     for c in claims:
         groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.cell), []).append(c)
@@ -178,7 +179,7 @@ def consolidate(
             else:
                 clusters[best[1]].append(c)
         kept_values = set()
-        multi = any(len(p.versions) + len(p.partial) > 1 for p in papers if p.paper_id == gkey[0].split("#")[0])
+        multi = gkey[0].split("#")[0] in several
         for cl in clusters:
             if len(cl) == 1 and cl[0].doc_id not in primary and multi:
                 continue  # a value only one non-primary version reads (noted below)
