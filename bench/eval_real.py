@@ -68,7 +68,7 @@ F = TypeVar("F")
 
 def profile_folder(profile: str) -> Path:
     """Return the input folder of a capture profile."""
-    if profile in ("born-digital", "layout", "bundles"):
+    if profile in ("born-digital", "layout", "flat", "bundles"):
         return REAL / profile
     return REAL / "captures" / profile
 
@@ -439,7 +439,7 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--profiles", default="born-digital", help="comma-separated: born-digital, bundles, "
+    parser.add_argument("--profiles", default="born-digital", help="comma-separated: born-digital, layout, flat (dev papers only), bundles, "
                         "or a folder of corpus/real/captures/")
     parser.add_argument("--part", choices=("dev", "test", "all"), default="dev",
                         help="papers to score (default dev: the test part is for the final measure)")

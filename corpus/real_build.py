@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import yaml
 from reportlab import rl_config
 
 rl_config.invariant = 1
@@ -29,6 +31,7 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 from reportlab.platypus import Table, TableStyle  # noqa: E402
 
 from captures import PROFILES, RENDER_DPI, Capture, capture, draw_captures, render_grey, write_capture_pdf  # noqa: E402
+from flat_tables import draw_style, flat_lines  # noqa: E402
 
 SEED = 20250612
 ROOT = Path(__file__).resolve().parent
@@ -36,6 +39,8 @@ REALDEV = ROOT.parent.parent / "shared" / "realdev"
 OUT = ROOT / "real"
 BORN, TRUTH, CAPTURES, BUNDLES = OUT / "born-digital", OUT / "truth", OUT / "captures", OUT / "bundles"
 LAYOUT = OUT / "layout"  # born-digital, every table set as text in columns of spaces, no rules
+FLAT = OUT / "flat"  # born-digital dev papers, every table one line per row, cells one space apart
+FLAT_STREAM = 99  # generator stream of the flat profile (captures use their profile's index)
 EVERY_PAPER = ("photocopy-300", "worn-200", "phone", "fax-standard")
 SAMPLE = ("01", "06", "11", "14", "29", "37")  # fax-fine and rotated: tables, columns, a wide osaker-tabell
 BUNDLE_PAPERS = {  # file -> (capture profile or "born-digital", paper numbers in archive order)
@@ -86,17 +91,34 @@ def layout_lines(rows: list[list[str]]) -> list[str]:
             for row in flat]
 
 
-def parse_paper(path: Path, tables_as_text: bool = False) -> list[list[Item]]:
+TableSetter = Callable[[list[list[str]], int], list[Item]]
+"""How a profile sets a Markdown table: its rows (cells with "\n" for <br>) and the 1-based source
+line it starts on -> the page items that stand for it."""
+
+
+def gridded(rows: list[list[str]], line: int) -> list[Item]:
+    """A table as one gridded table item (the born-digital profile)."""
+    return [Item("table", rows=rows)]
+
+
+def as_layout_text(rows: list[list[str]], line: int) -> list[Item]:
+    """A table as its layout lines, columns padded with spaces (the layout profile)."""
+    return [Item("line", text) for text in layout_lines(rows)]
+
+
+def parse_paper(path: Path, set_table: TableSetter = gridded) -> list[list[Item]]:
     """Source pages as items; the source comment, link-only lines and code fences are not the paper's."""
     pages: list[list[Item]] = []
     table: list[str] = []
-    for raw in path.read_text(encoding="utf-8").split("\n")[1:]:
+    table_line = 0
+    for number, raw in enumerate(path.read_text(encoding="utf-8").split("\n")[1:], start=2):
         line = raw.rstrip()
         if line.startswith("|"):
+            table_line = table_line if table else number
             table.append(line)
             continue
         if table:
-            pages[-1].extend(table_items(table, tables_as_text))
+            pages[-1].extend(set_table(table_rows(table), table_line))
             table = []
         if PAGE_MARK.fullmatch(line):
             pages.append([])
@@ -106,17 +128,11 @@ def parse_paper(path: Path, tables_as_text: bool = False) -> list[list[Item]]:
         elif not LINK_LINE.fullmatch(line.strip()) and not line.startswith("```"):
             pages[-1].append(Item("line", line))
     if table:
-        pages[-1].extend(table_items(table, tables_as_text))
+        pages[-1].extend(set_table(table_rows(table), table_line))
     for page in pages:
         while page and page[-1].kind == "gap":
             page.pop()
     return pages
-
-
-def table_items(lines: list[str], as_text: bool) -> list[Item]:
-    """A Markdown table as one gridded table item, or as its layout lines."""
-    rows = table_rows(lines)
-    return [Item("line", line) for line in layout_lines(rows)] if as_text else [Item("table", rows=rows)]
 
 
 def truth_line(item: Item) -> list[str]:
@@ -234,7 +250,33 @@ def build_paper(source: Path) -> dict[str, list[dict]]:
 def build_layout(source: Path) -> None:
     """The paper born-digital with its tables set as text: what the text layer of an unruled table gives."""
     canvas = Canvas(str(LAYOUT / f"{source.stem}.pdf"), pagesize=A4, invariant=1)
-    draw_paper(canvas, parse_paper(source, tables_as_text=True))
+    draw_paper(canvas, parse_paper(source, as_layout_text))
+    canvas.save()
+
+
+def expected_units(source: Path) -> dict[int, str]:
+    """Units of a paper's tables by the source line they start on, from its hand-written expectations."""
+    path = OUT / "expected" / f"{source.stem}.yaml"
+    if not path.exists():
+        return {}
+    tables = yaml.safe_load(path.read_text(encoding="utf-8")).get("tables") or []
+    return {t["cite"]["line"]: t["unit"] for t in tables if t.get("unit") in ("kr", "tkr", "mnkr")}
+
+
+def build_flat(source: Path) -> None:
+    """A dev paper born-digital with its tables flattened (flat_tables.py), each table's variant seeded."""
+    units = expected_units(source)
+    count, previous = 0, None
+
+    def set_flat(rows: list[list[str]], line: int) -> list[Item]:
+        nonlocal count, previous
+        rng = np.random.default_rng([SEED, int(source.name[:2]), FLAT_STREAM, count])
+        style = draw_style(rng, units.get(line), previous)
+        count, previous = count + 1, style.unit
+        return [Item("line", text) for text in flat_lines(rows, style, rng)]
+
+    canvas = Canvas(str(FLAT / f"{source.stem}.pdf"), pagesize=A4, invariant=1)
+    draw_paper(canvas, parse_paper(source, set_flat))
     canvas.save()
 
 
@@ -268,12 +310,14 @@ def build_real() -> None:
         print(f"corpus/real: {REALDEV} not found, skipped")
         return
     started = time.monotonic()
-    for folder in [BORN, LAYOUT, TRUTH / "bundles", BUNDLES] + [CAPTURES / p for p in PROFILES]:
+    for folder in [BORN, LAYOUT, FLAT, TRUTH / "bundles", BUNDLES] + [CAPTURES / p for p in PROFILES]:
         folder.mkdir(parents=True, exist_ok=True)
     sources = {p.name[:2]: p for p in sorted(REALDEV.glob("[0-9][0-9]_*.md"))}
     with ProcessPoolExecutor() as pool:
         params = dict(zip(sources.values(), pool.map(build_paper, sources.values())))
         list(pool.map(build_layout, sources.values()))
+        dev = set(json.loads((OUT / "split.json").read_text(encoding="utf-8"))["dev"])
+        list(pool.map(build_flat, [s for s in sources.values() if s.name in dev]))  # dev only: material to tune on
     by_profile: dict[str, dict[str, list[dict]]] = {}
     for source, per_profile in params.items():
         for profile, pages in per_profile.items():

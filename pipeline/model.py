@@ -164,7 +164,7 @@ class Table(Frozen):
 
     page: int
     bbox: BBox | None
-    method: Literal["ruled", "word-boxes", "text-columns", "flattened-columns"]
+    method: Literal["ruled", "word-boxes", "text-columns", "flattened-columns", "flat-rows"]
     n_rows: int
     n_cols: int
     cells: tuple[Cell, ...]

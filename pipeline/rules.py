@@ -424,6 +424,21 @@ class WordBoxSettings(RuleSet):
     numeric_column_min_share: float
 
 
+class FlatRowSettings(RuleSet):
+    """Tables whose text layer lost the columns, one line per row (rules/tables.yaml: flat_rows)."""
+
+    column_words: list[str] = Field(min_length=1)
+    deviation_words: list[str] = Field(min_length=1)
+    unit_words: list[str] = Field(min_length=1)
+    total_row_pattern: str
+    header_max_words: int
+    label_max_words: int
+    max_trailing_words: int
+    continuation_max_words: int
+    magnitude_margin: float
+    max_counts_tried: int
+
+
 class RuledSettings(RuleSet):
     """pdfplumber's lines strategy on born-digital pages (rules/tables.yaml: ruled)."""
 
@@ -450,6 +465,7 @@ class TablesRules(RuleSet):
     max_region_lines: int
     max_row_continuation_lines: int
     word_boxes: WordBoxSettings
+    flat_rows: FlatRowSettings
     ruled: RuledSettings
 
 

@@ -45,7 +45,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 1, ("papers",)),
     StageVersion("facts", 2, ("facts",)),
-    StageVersion("output", 2, ("privacy",)),
+    StageVersion("output", 3, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
@@ -117,7 +117,9 @@ def stage_outputs(doc: dict) -> dict[str, object]:
         "segment": [doc["sections"], doc["notes"]],
         "papers": doc["papers"],
         "facts": doc["facts"],
-        "output": doc,
+        # rules_hash only records which rules the stages read: a rule change re-runs them through
+        # the keys, and is no change of the output stage's code
+        "output": {k: v for k, v in doc.items() if k != "rules_hash"},
     }
 
 

@@ -37,7 +37,7 @@ from pipeline.facts.entities import (
 from pipeline.facts.ids import find_ids
 from pipeline.facts.table_facts import body_name, table_facts, units_from_text
 from pipeline.facts.text import TextStream, any_cue, cue_regex, fold
-from pipeline.model import Document, Fact
+from pipeline.model import BBox, Document, Fact
 from pipeline.rules import FactsRules, Rules
 
 log = logging.getLogger(__name__)
@@ -333,6 +333,12 @@ def _participant_facts(ctx: _Context) -> list[Fact]:
     ]
 
 
+def _within(inner: BBox, outer: BBox) -> bool:
+    """Tell whether a box lies inside another (a point of slack for rounding)."""
+    return (outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1
+            and outer.top - 1 <= inner.top and inner.bottom <= outer.bottom + 1)
+
+
 def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact]) -> tuple[list[Fact], list[Fact]]:
     """Drop prose facts that restate a table cell already turned into a fact (same page, value).
 
@@ -343,6 +349,7 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
     boxes: dict[int, list] = {}
     for table in doc.tables:
         boxes.setdefault(table.page, []).append(table.bbox)
+    flat_rows = [(t.page, t.bbox) for t in doc.tables if t.method == "flat-rows" and t.bbox is not None]
     periods: dict[tuple, str] = {}
 
     def printed(f: Fact) -> tuple:  # an amount as printed: a unit taken from the text scales its value
@@ -361,6 +368,9 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
             if f.period:
                 periods.setdefault(key, f.period)
             continue
+        if f.kind == "amount" and f.evidence.bbox is not None and any(
+                page == f.evidence.page and _within(f.evidence.bbox, box) for page, box in flat_rows):
+            continue  # the text reads a flat row's run-together digit groups as one number; its table has the cells
         kept.append(f)
     merged = [
         f.model_copy(update={"period": periods[key]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.model import Document, Evidence, Period, Record
+from pipeline.model import Document, Evidence, Fact, Period, Record
 from pipeline.rules import ChecksRules
 
 
@@ -36,6 +36,11 @@ def evidence_key(ev: Evidence) -> CellKey:
     return (ev.doc_id, ev.page, ev.line, tuple(ev.bbox) if ev.bbox is not None else None, ev.text_repaired)
 
 
+def _unnamed_column(f: Fact) -> str:
+    """A column no header names is still a column of its own: its position stands for its year."""
+    return "" if f.attrs.get("column_kind") or f.attrs.get("column") else f"column {f.attrs.get('col', '')}"
+
+
 def table_cells(docs: list[Document]) -> dict[CellKey, tuple[str, str, str] | None]:
     """Every table fact's column meaning by where it was read.
 
@@ -49,7 +54,7 @@ def table_cells(docs: list[Document]) -> dict[CellKey, tuple[str, str, str] | No
         cells = [f for f in d.facts if "table" in f.attrs]
         per_row = Counter((f.attrs["table"], f.attrs.get("row"), f.role) for f in cells if f.kind == "amount")
         multi = {t for (t, _, _), n in per_row.items() if n > 1}
-        meaning = {id(f): (f.attrs.get("column_kind", ""), f.attrs.get("column_year", ""),
+        meaning = {id(f): (f.attrs.get("column_kind", ""), f.attrs.get("column_year", "") or _unnamed_column(f),
                            " ".join(f.attrs.get("row_label", "").lower().split())) for f in cells}
         tables_of = Counter(m for m in {(meaning[id(f)], f.attrs["table"]) for f in cells})
         for f in cells:

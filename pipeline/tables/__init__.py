@@ -4,33 +4,40 @@ from __future__ import annotations
 
 from pipeline.model import Document, Table
 from pipeline.rules import Rules
-from pipeline.tables._text import document_lines
+from pipeline.tables._text import Line, document_lines
+from pipeline.tables.flat_rows import flat_row_tables, holds_several_numbers
 from pipeline.tables.flattened import flattened_tables
 from pipeline.tables.ruled import ruled_tables
 from pipeline.tables.wordbox import word_box_tables
 
-__all__ = ["extract_tables", "ruled_tables", "word_box_tables", "flattened_tables"]
+__all__ = ["extract_tables", "ruled_tables", "word_box_tables", "flattened_tables", "flat_row_tables"]
 
 
 def extract_tables(doc: Document, rules: Rules) -> Document:
-    """Return `doc` with word-box tables (OCR pages) and flattened tables appended.
+    """Return `doc` with word-box tables, flat-row tables and flattened tables appended.
 
     Tables already on the document (ruled ones from ingest) are kept, and lines that lie
-    inside them are not read again. Pure: `doc` itself is unchanged.
+    inside them are not read again. A flat-row table row that cannot be read one way only
+    becomes a page warning. Pure: `doc` itself is unchanged.
     """
     settings = rules.tables
     found: list[Table] = list(doc.tables)
     for page in doc.pages:  # a text layer's unruled table is words at column positions too
         if page.kind in ("ocr", "text", "damaged_text"):
             taken = [t.bbox for t in found if t.page == page.number and t.bbox is not None]
-            found.extend(word_box_tables(page, settings, taken))
-    lines = [
-        line
-        for line in document_lines(doc)
-        if not _inside_any(line, [t for t in found if t.page == line.page])
-    ]
-    found.extend(flattened_tables(lines, settings))
-    return doc.model_copy(update={"tables": tuple(found)})
+            # a cell that must hold several numbers shows columns run together: its lines are flat rows
+            found.extend(t for t in word_box_tables(page, settings, taken)
+                         if not any(holds_several_numbers(c.text) for c in t.cells))
+
+    def free_lines() -> list[Line]:
+        return [line for line in document_lines(doc) if not _inside_any(line, [t for t in found if t.page == line.page])]
+
+    flat, warnings = flat_row_tables(free_lines(), settings)
+    found.extend(flat)
+    found.extend(flattened_tables(free_lines(), settings))
+    pages = tuple(p.model_copy(update={"warnings": p.warnings + tuple(warnings[p.number])}) if p.number in warnings else p
+                  for p in doc.pages)
+    return doc.model_copy(update={"tables": tuple(found), "pages": pages})
 
 
 def _inside_any(line, tables: list[Table]) -> bool:  # type: ignore[no-untyped-def]

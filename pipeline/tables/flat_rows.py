@@ -1,0 +1,584 @@
+"""Tables whose text layer lost the columns: one line per row, cells one space apart.
+
+A budget bilaga exported to PDF often reads "Årsbudget Bokslut helårsutfall Avvikelse" over
+"Verksamhet 792 575 796 289 -3 714": the positions that told the cells apart are gone, and with
+a space as the Swedish thousands separator the digit groups of neighbouring amounts run
+together. What is left to go on:
+
+- a number is a first group of 1–3 digits (or one unbroken figure) and then groups of exactly 3
+  digits, so a signed group, a group of 1, 2 or 4+ digits and a group after a decimal comma start a
+  new number; only a 3-digit group may go either way;
+- every row holds as many numbers as the header names columns (without a header: as many as some
+  row's signed or short groups force and most rows can be read as; the count whose readings settle
+  best wins);
+- a column's amounts are of one magnitude, and a budget table's arithmetic holds: a deviation is
+  the difference of two other cells of its row (which also places the "Avvikelse" header over it),
+  a total row is the sum of the rows above it, a grand total the sum of the totals.
+
+A row whose reading these do not settle is not guessed: it is left out of the table and its page
+gets the warning `flat_row_undecided`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline.model import Cell, Table, Word
+from pipeline.rules import TablesRules
+from pipeline.tables._text import Line, fold, union_bbox
+
+_NUMBER_TOKEN = re.compile(r"[-−–]?\d+(?:,\d+)?%?|[-−–—%]")  # a lone dash: an empty cell; a lone %: its number's
+_DASHES = "-−–—"
+_YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
+_SENTENCE_END = re.compile(r"[.:;!?]$")
+MAX_READINGS = 4096
+"""Readings of one row tried at most: a row of 12 undecided 3-digit groups has 4 096."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a row's digit groups: the numbers, each as its tokens' index range."""
+
+    spans: tuple[tuple[int, int], ...]
+    values: tuple[float, ...]
+
+
+@dataclass
+class Row:
+    """A data line: its label words, its number tokens, trailing words and continuation lines."""
+
+    line: Line
+    label: list[Word]
+    numbers: list[Word]
+    trailing: list[Word]
+    readings: list[Reading] = field(default_factory=list)
+    chosen: Reading | None = None
+    headers: list[str] | None = None  # column headers a header line with the first row merged in names
+    groups: list[int] | None = None  # that line's number tokens per column
+
+
+def is_sign(tokens: list[str], k: int) -> bool:
+    """Tell whether token k is a minus set apart from its figures ("- 3 714"): they always go together."""
+    return k > 0 and tokens[k - 1] in _DASHES and tokens[k][:1].isdigit()
+
+
+def is_attached(tokens: list[str], k: int) -> bool:
+    """Tell whether token k belongs to the number before it whatever the reading: figures after a lone
+    minus, or a percent sign set apart ("0,5 %")."""
+    return is_sign(tokens, k) or (k > 0 and tokens[k] == "%")
+
+
+def starts_number(tokens: list[str], k: int) -> bool:
+    """Tell whether token k must open a number (it cannot be a thousands group of the one before)."""
+    token = tokens[k]
+    if is_attached(tokens, k):
+        return False
+    if k == 0 or token[0] in _DASHES or "," in tokens[k - 1] or tokens[k - 1].endswith("%"):
+        return True
+    digits = token.split(",")[0]
+    previous = tokens[k - 1].lstrip(_DASHES).split(",")[0]
+    return len(digits) != 3 or not 0 < len(previous) <= 3
+
+
+def value_of(tokens: list[str]) -> float:
+    """The number a run of digit groups prints ("-3", "714" → -3714; "307,2" → 307.2)."""
+    text = "".join(tokens)
+    sign = -1.0 if text[0] in _DASHES else 1.0
+    digits = text.lstrip(_DASHES).replace(",", ".").rstrip("%")
+    return sign * float(digits) if digits else 0.0
+
+
+def readings(tokens: list[str], count: int) -> list[Reading]:
+    """Every way to read `tokens` as exactly `count` numbers (none if there are too many ways)."""
+    forced = [k for k in range(len(tokens)) if starts_number(tokens, k)]
+    free = [k for k in range(len(tokens)) if k not in forced and not is_attached(tokens, k)]
+    extra = count - len(forced)
+    if extra < 0 or extra > len(free) or math.comb(len(free), extra) > MAX_READINGS:
+        return []
+    out = []
+    for chosen in itertools.combinations(free, extra):
+        starts = sorted(forced + list(chosen))
+        spans = tuple(zip(starts, starts[1:] + [len(tokens)]))
+        out.append(Reading(spans, tuple(value_of(tokens[a:b]) for a, b in spans)))
+    return out
+
+
+def count_range(tokens: list[str]) -> tuple[int, int]:
+    """Fewest and most numbers a run of digit groups can be read as."""
+    forced = sum(starts_number(tokens, k) for k in range(len(tokens)))
+    return forced, len(tokens) - sum(is_attached(tokens, k) for k in range(len(tokens)))
+
+
+def holds_several_numbers(text: str) -> bool:
+    """Tell whether a cell ends in figures that must be more than one number ("Netto 796 289 -3 714"):
+    a table read from word gaps whose columns ran together where the gaps were one space."""
+    tokens = text.split()
+    start = len(tokens)
+    while start > 0 and _NUMBER_TOKEN.fullmatch(tokens[start - 1]):
+        start -= 1
+    run = tokens[start:]
+    return bool(run) and not all(_YEAR.fullmatch(t) for t in run) and count_range(run)[0] >= 2
+
+
+def _step(values: tuple[float, ...]) -> float:
+    """Rounding tolerance of a row: one unit of its finest printed decimal (0.1 for "-3,7")."""
+    decimals = max((len(f"{v:.6f}".rstrip("0").split(".")[1]) for v in values), default=0)
+    return 10.0 ** -decimals + 1e-9
+
+
+def identity_columns(values: tuple[float, ...]) -> list[int]:
+    """Cells of a row that are the difference or sum of two nonzero cells left of them (a deviation, a total)."""
+    tolerance = _step(values)
+    found = []
+    for k, target in enumerate(values):
+        if target == 0 or k < 2:
+            continue
+        pairs = itertools.combinations([v for v in values[:k] if v], 2)
+        if any(abs(target - (a - b)) <= tolerance or abs(target - (b - a)) <= tolerance
+               or abs(target - (a + b)) <= tolerance for a, b in pairs):
+            found.append(k)
+    return found
+
+
+def row_identities(values: tuple[float, ...]) -> int:
+    """How many cells of a row its other cells' arithmetic accounts for."""
+    return len(identity_columns(values))
+
+
+def magnitude_misfit(values: tuple[float, ...], columns: list[list[float]]) -> float:
+    """Decades between a reading's numbers and the median magnitude of their columns' settled numbers."""
+    misfit = 0.0
+    for value, settled in zip(values, columns):
+        sizes = sorted(math.log10(abs(v)) for v in settled if v)
+        if value and sizes:
+            misfit += abs(math.log10(abs(value)) - sizes[len(sizes) // 2])
+    return misfit
+
+
+def total_groups(total: list[bool]) -> list[tuple[list[int], int]]:
+    """Each total row with the rows it adds up: those since the total above it, or, for a total right
+    after totals (a grand total under "Summa" rows), those totals."""
+    groups: list[tuple[list[int], int]] = []
+    members: list[int] = []
+    subtotals: list[int] = []
+    for k, is_total in enumerate(total):
+        if not is_total:
+            members.append(k)
+            continue
+        if members:
+            groups.append((members, k))
+            subtotals.append(k)
+        elif subtotals:
+            groups.append((subtotals, k))
+            subtotals = []
+        members = []
+    return groups
+
+
+def sum_fit(row: int, values: tuple[float, ...], rows: list[Row], groups: list[tuple[list[int], int]]) -> int:
+    """Columns in which a total equals the sum of its rows, with `values` as row `row`'s reading and the
+    other rows of its group as settled (a group with an unsettled row tells nothing yet)."""
+    fits = 0
+    for members, total in groups:
+        if row != total and row not in members:
+            continue
+        if any(rows[k].chosen is None for k in [*members, total] if k != row):
+            continue
+
+        def cell(k: int, c: int) -> float:
+            return values[c] if k == row else rows[k].chosen.values[c]  # type: ignore[union-attr]
+
+        tolerance = _step(values) * len(members)
+        fits += sum(abs(cell(total, c) - sum(cell(k, c) for k in members)) <= tolerance for c in range(len(values)))
+    return fits
+
+
+def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float) -> None:
+    """Choose each row's reading: single readings first, then the one the arithmetic or magnitudes prefer.
+
+    A row is settled only when its best reading beats the next clearly (more identities, or the
+    same and `margin` decades closer to its columns); otherwise it stays unsettled.
+    """
+    for row in rows:
+        if len(row.readings) == 1:
+            row.chosen = row.readings[0]
+    progress = True
+    while progress:
+        progress = False
+        width = max((len(r.chosen.values) for r in rows if r.chosen), default=0)
+        columns = [[r.chosen.values[c] for r in rows if r.chosen] for c in range(width)]
+        for n, row in enumerate(rows):
+            if row.chosen is not None or len(row.readings) < 2:
+                continue
+            scored = sorted(((-(row_identities(r.values) + 2 * sum_fit(n, r.values, rows, groups)),
+                              magnitude_misfit(r.values, columns)), k) for k, r in enumerate(row.readings))
+            (best, k), (second, _) = scored[0], scored[1]
+            if best[0] < second[0] or (columns and second[1] - best[1] >= margin):
+                row.chosen = row.readings[k]
+                progress = True
+
+
+def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], list[Word], list[Word]] | None:
+    """A line as (label, number tokens, trailing words), or None when it is not a table row.
+
+    The numbers are the last run of number tokens; at most `max_trailing` words without figures
+    ("per år", "NaN") may follow them.
+    """
+    tokens = list(words)
+    number = [bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in tokens]
+    end = len(tokens)
+    while end > 0 and not number[end - 1]:
+        end -= 1
+    start = end
+    while start > 0 and number[start - 1]:
+        start -= 1
+    if end == start or len(tokens) - end > max_trailing:
+        return None
+    label, trailing = tokens[:start], tokens[end:]
+    if any(re.search(r"\d", w.text) for w in trailing) or not any(re.search(r"\d", w.text) for w in tokens[start:end]):
+        return None
+    return label, tokens[start:end], trailing
+
+
+@lru_cache(maxsize=8)
+def _folded_cues(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(fold(w) for w in words)
+
+
+def is_column_word(word: str, rules: TablesRules) -> bool:
+    """A word that names a budget table's column (årsbudget, helårsutfall, avvikelse …) or a year.
+
+    A cue of five letters or more names a column inside a compound too ("helårsutfall",
+    "Budgetavvikelse"); a shorter one ("ram", "plan") only as the whole word.
+    """
+    folded = fold(word)
+    if _YEAR.fullmatch(word.strip()):
+        return True
+    return bool(folded) and any(cue in folded if len(cue) >= 5 else cue == folded
+                                for cue in _folded_cues(tuple(rules.flat_rows.column_words)))
+
+
+def header_groups(words: list[str], count: int, rules: TablesRules, deviation: int | None = None) -> list[str] | None:
+    """Split a header line's words into `count` column headers, or None if they cannot fill them.
+
+    Each column header should hold one column word or year; a header starting with a capital, a
+    year is likelier than one starting mid-phrase ("Bokslut helårsutfall" is one column), and a sign
+    ("%") ends the header before it; a deviation's header ("Avvikelse") stands over column `deviation`, the one its rows'
+    arithmetic shows to be a difference. Dynamic programming over the cut points.
+    """
+    deviation_cues = _folded_cues(tuple(rules.flat_rows.deviation_words))
+    n = len(words)
+    if n < count:
+        return None
+
+    def score(group: list[str], column: int) -> float:
+        meaning = [w for w in group if is_column_word(w, rules)]
+        years = [w for w in group if _YEAR.fullmatch(w)]
+        first = group[0]
+        opens = 1.0 if first[:1].isupper() or _YEAR.fullmatch(first) else -1.0 if not first[:1].isalnum() else 0.0
+        value = 3.0 * bool(meaning) - 1.0 * max(0, len(meaning) - len(years) - 1) - 3.0 * max(0, len(years) - 1) + opens
+        if deviation is not None and any(cue in fold(w) for w in group for cue in deviation_cues):
+            value += 2.0 if column == deviation else -2.0
+        return value
+
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+    for used in range(1, count + 1):
+        for end in range(used, n - (count - used) + 1):
+            options = [(best[(start, used - 1)][0] + score(words[start:end], used - 1), best[(start, used - 1)][1] + [start])
+                       for start in range(used - 1, end) if (start, used - 1) in best]
+            if options:
+                best[(end, used)] = max(options, key=lambda o: o[0])
+    if (n, count) not in best:
+        return None
+    cuts = best[(n, count)][1] + [n]
+    return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+
+def header_label(words: list[str], rules: TablesRules) -> tuple[list[str], list[str]]:
+    """Split a header line into the words before its first column word (the label column's) and the rest."""
+    first = next((k for k, w in enumerate(words) if is_column_word(w, rules)), len(words))
+    return words[:first], words[first:]
+
+
+def stack_headers(lines: list[list[str]], count: int, rules: TablesRules, deviation: int | None = None) -> list[str]:
+    """Column headers from one to three header lines stacked above the columns (cell lines top-aligned).
+
+    The first line gives the columns; a later line with as many parts is zipped onto them, one of years
+    fills the columns that have none, a part after a dash ("2031–" over "2035") ends that column,
+    anything else goes to the last columns.
+    """
+    headers = header_groups(lines[0], count, rules, deviation) or [""] * count
+    for words in lines[1:]:
+        parts = header_groups(words, len(words) if len(words) < count else count, rules) or []
+        if len(parts) == count:
+            targets = list(range(count))
+        elif parts and all(_YEAR.fullmatch(p) for p in parts) and \
+                len(yearless := [c for c, h in enumerate(headers) if not re.search(r"\d", h)]) == len(parts):
+            targets = yearless
+        else:
+            targets = list(range(count - len(parts), count))
+        for c, part in zip(targets, parts):
+            headers[c] = f"{headers[c]}{part}" if headers[c].endswith(("-", "–")) else f"{headers[c]} {part}".strip()
+    return headers
+
+
+@dataclass
+class _Block:
+    """Consecutive lines that may form one flat table: header lines, rows, continuations."""
+
+    header: list[Line] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    continuations: dict[int, list[Word]] = field(default_factory=dict)  # row index -> label words
+
+
+def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table], dict[int, list[str]]]:
+    """Find the flat tables among `lines`; return them and page warnings (page -> codes)."""
+    tables: list[Table] = []
+    warnings: dict[int, list[str]] = {}
+    for block in _blocks(lines, rules):
+        table = _read_block(block, rules, warnings)
+        if table is not None:
+            tables.append(table)
+    return tables, warnings
+
+
+def _is_header_line(line: Line, rules: TablesRules) -> bool:
+    words = [w.text for w in line.words]
+    if not words or len(words) > rules.flat_rows.header_max_words or _SENTENCE_END.search(words[-1]):
+        return False
+    if any(re.search(r"\d", w) and not _YEAR.fullmatch(w) for w in words):
+        return False
+    return any(is_column_word(w, rules) for w in words)
+
+
+def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
+    """A header line with the first data row merged in ("Intäkter Utfall 2022 90 600 Utfall 2023 94 800 …"):
+    column headers alternate with one number each, the row's label stands first."""
+    groups: list[tuple[bool, list[Word]]] = []  # (numbers?, words)
+    for w in line.words:
+        after_words = bool(groups) and not groups[-1][0]
+        numeric = bool(_NUMBER_TOKEN.fullmatch(w.text)) and not (after_words and _YEAR.fullmatch(w.text))
+        if groups and groups[-1][0] == numeric:
+            groups[-1][1].append(w)
+        else:
+            groups.append((numeric, [w]))
+    if len(groups) < 4 or groups[0][0] or not groups[-1][0]:
+        return None
+    label, first = header_label([w.text for w in groups[0][1]], rules)
+    headers = [" ".join(first)] + [" ".join(w.text for w in ws) for _, ws in groups[2::2]]
+    numbers = [ws for _, ws in groups[1::2]]
+    if not first or any(not any(is_column_word(w, rules) for w in h.split()) for h in headers):
+        return None
+    if any(starts_number([w.text for w in ws], k) for ws in numbers for k in range(1, len(ws))):
+        return None  # a column's part holds more than one number: not one row
+    return Row(line, groups[0][1][: len(label)], [w for ws in numbers for w in ws], [],
+               headers=headers, groups=[len(ws) for ws in numbers])
+
+
+def _row_of(line: Line, rules: TablesRules) -> Row | None:
+    merged = _merged_header_row(line, rules)
+    if merged is not None:
+        return merged
+    parts = split_line(line.words, rules.flat_rows.max_trailing_words)
+    if parts is None:
+        return None
+    label, numbers, trailing = parts
+    if len(label) > rules.flat_rows.label_max_words or any(_SENTENCE_END.search(w.text) for w in label[:-1]):
+        return None
+    if any(_names_unit(w, rules) for w in [*label[-1:], *trailing]):
+        return None  # "Lokaler 1 120 000 kr": one amount with its unit, not cells (a flat table's unit is its caption's)
+    if all(_YEAR.fullmatch(w.text) for w in numbers):
+        return None  # a line of years heads columns, it holds no amounts
+    return Row(line, label, numbers, trailing)
+
+
+def _continues(row: Row, line: Line, rules: TablesRules) -> bool:
+    """Tell whether a short line without figures is the rest of the row above (its label's next line,
+    "abonnenterna" under "Reglering skuld VA-"): it starts in lower case or the label breaks off.
+
+    A line starting in capitals is a caption or heading of what follows ("Belopp i tkr").
+    """
+    words = line.words
+    if not 0 < len(words) <= rules.flat_rows.continuation_max_words or any(_NUMBER_TOKEN.search(w.text) for w in words):
+        return False
+    broken = bool(row.label) and row.label[-1].text.endswith(("-", ","))
+    return words[0].text[:1].islower() or broken
+
+
+def _figureless(line: Line, max_words: int) -> bool:
+    """A short line without figures but years: a header's further line, a section name, a caption."""
+    words = [w.text for w in line.words]
+    return 0 < len(words) <= max_words and not _SENTENCE_END.search(words[-1]) and not any(
+        re.search(r"\d", w) and not _YEAR.fullmatch(w) for w in words)
+
+
+def _names_unit(word: Word, rules: TablesRules) -> bool:
+    cues = _folded_cues(tuple(rules.flat_rows.unit_words))
+    return any(part in cues for part in fold(word.text).split())
+
+
+def _states_unit(line: Line, rules: TablesRules) -> bool:
+    """A line that names a unit ("Belopp i tkr", "(mnkr)"): the caption of the table under it."""
+    return any(_names_unit(w, rules) for w in line.words)
+
+
+def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
+    """Group lines into candidate blocks: up to three header lines, then rows, label continuations and
+    section names ("Fastigheter") between rows."""
+    settings = rules.flat_rows
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    pending_header: list[Line] = []
+    section: Line | None = None  # a short line inside a block: a section name if a row follows it
+    for line in lines:
+        row = _row_of(line, rules)
+        gap_ok = line.gap_before <= 1
+        if current is not None and (not gap_ok or (row is not None and row.headers is not None)):
+            blocks.append(current)  # a blank line ends a table; a header line with its first row merged in starts one
+            current = None
+        if row is not None and (len(row.numbers) >= 2 or current is not None):
+            if current is None:
+                current = _Block(header=[] if row.headers else pending_header)
+            current.rows.append(row)
+            pending_header, section = [], None
+            continue
+        if current is not None and section is None and _continues(current.rows[-1], line, rules):
+            current.continuations.setdefault(len(current.rows) - 1, []).extend(line.words)
+            continue
+        if current is not None and section is None and not _is_header_line(line, rules) and not _states_unit(line, rules) \
+                and _figureless(line, settings.label_max_words) and line.words[0].text[:1].isupper():
+            section = line
+            continue
+        if current is not None:
+            blocks.append(current)
+            current, section = None, None
+        tail = pending_header and gap_ok and _figureless(line, settings.label_max_words)
+        if _is_header_line(line, rules) or (tail and not line.words[0].text[:1].isupper()):
+            pending_header = (pending_header if gap_ok else [])[-2:] + [line]
+        elif not tail:  # a capitalised line between header and rows names the first section: passed over
+            pending_header = []
+    if current is not None:
+        blocks.append(current)
+    return [b for b in blocks if len(b.rows) >= 2 or (b.header and b.rows)]
+
+
+def _base_header(block: _Block, rules: TablesRules) -> list[Line]:
+    """The block's header lines from the one naming most columns on (lines above it are its caption)."""
+    named = [sum(is_column_word(w.text, rules) and not _YEAR.fullmatch(w.text) for w in h.words) for h in block.header]
+    return block.header[named.index(max(named)):] if named else []
+
+
+def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
+    """Column counts the header line suggests, likeliest first: its column words but years, its years,
+    its capitalised column words."""
+    if block.rows[0].headers is not None:
+        return [len(block.rows[0].headers)]
+    header = _base_header(block, rules)
+    if not header:
+        return []
+    _, columns = header_label([w.text for w in header[0].words], rules)
+    kinds = [w for w in columns if is_column_word(w, rules) and not _YEAR.fullmatch(w)]
+    years = [w for w in columns if _YEAR.fullmatch(w)]
+    capitals = [w for w in kinds if w[:1].isupper()]
+    return list(dict.fromkeys(n for n in (len(kinds), len(years), len(capitals)) if n >= 2))
+
+
+def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
+    """Column counts to try, likeliest first: the header's, those some row is forced to (its signed or
+    short groups; the most often forced first), then any other between, nearest the first; each
+    readable in at least half the rows."""
+    ranges = [count_range([w.text for w in r.numbers]) for r in block.rows]
+    forced = sorted({lo for lo, _ in ranges if lo >= 2}, key=lambda n: (-sum(lo == n for lo, _ in ranges), n))
+    named = _header_counts(block, rules)
+    if not named and not forced:
+        return []  # nothing says the figures are several cells: "46 100 000" is one amount
+    likely = named + forced
+    between = sorted(range(max(2, min(likely)), max(likely) + 1), key=lambda n: (abs(n - likely[0]), n))
+    readable = [n for n in dict.fromkeys(likely + between)
+                if 2 * sum(lo <= n <= hi for lo, hi in ranges) >= len(ranges)]
+    return readable[: rules.flat_rows.max_counts_tried]
+
+
+def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], tuple[int, int]]:
+    """The block's rows read as `count` numbers each, and how well: (rows settled, identities that hold)."""
+    rows = [Row(r.line, r.label, r.numbers, r.trailing, headers=r.headers, groups=r.groups) for r in block.rows]
+    for row in rows:
+        if row.groups is not None:
+            starts = list(itertools.accumulate([0, *row.groups[:-1]]))
+            row.readings = [r for r in readings([w.text for w in row.numbers], count)
+                            if [a for a, _ in r.spans] == starts]
+        else:
+            row.readings = readings([w.text for w in row.numbers], count)
+    total = [bool(re.match(rules.flat_rows.total_row_pattern, fold(" ".join(w.text for w in r.label)))) for r in rows]
+    settle(rows, total_groups(total), rules.flat_rows.magnitude_margin)
+    chosen = [r.chosen for r in rows if r.chosen is not None]
+    return rows, (len(chosen), sum(row_identities(c.values) for c in chosen))
+
+
+def _deviation_column(rows: list[Row]) -> int | None:
+    """The column that is, in most settled rows, the difference of two others (None if no column is)."""
+    hits = Counter(k for r in rows if r.chosen is not None for k in identity_columns(r.chosen.values))
+    return max(hits, key=lambda k: (hits[k], -k)) if hits else None  # a total column further right adds up too
+
+
+def _numbered(rows: list[Row]) -> bool:
+    """Tell whether a headerless block's first figures count its rows (1, 2, 3 …) rather than state amounts."""
+    settled = [r.chosen for r in rows if r.chosen is not None]
+    if len(settled) < 2 or len(settled[0].values) < 2:
+        return False
+    firsts = [c.values[0] for c in settled]
+    return all(b - a == 1 for a, b in zip(firsts, firsts[1:])) and all(v == int(v) and 0 < v < 100 for v in firsts)
+
+
+def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]]) -> Table | None:
+    """Read a block as a table: the column count whose readings settle best, headers, cells."""
+    counts = _candidate_counts(block, rules)
+    if not counts:
+        return None
+    tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
+    (rows, _), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
+    headers = [""] * count
+    label_header: list[str] = []
+    header = _base_header(block, rules)
+    numbered = not header and rows[0].headers is None and _numbered(rows)
+    if numbered:  # "Studieväg 1 70", "Studieväg 2 58": the first figures number the rows, they are label
+        count -= 1
+        headers = headers[1:]
+    if rows[0].headers is not None:
+        headers = rows[0].headers
+    elif header:
+        label_header, columns = header_label([w.text for w in header[0].words], rules)
+        # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
+        texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
+        headers = stack_headers([columns] + [[w.text for w in h.words] for h in header[1:]], count + texts, rules,
+                                _deviation_column(rows))[:count]
+    cells: list[Cell] = []
+    n_row = 0
+    for k, row in enumerate(rows):
+        if row.chosen is None:
+            label = " ".join(w.text for w in row.label) or "?"
+            warnings.setdefault(row.line.page, []).append(
+                f"flat_row_undecided: {label!r} reads as {count} numbers in {len(row.readings)} ways")
+            continue
+        spans = row.chosen.spans[1:] if numbered else row.chosen.spans
+        label_words = row.label + (row.numbers[: spans[0][0]] if numbered else []) + block.continuations.get(k, [])
+        if not row.label and k == 0 and label_header:  # the row's label stands first on the header line
+            label_words = list(header[0].words[: len(label_header)])
+        if label_words:
+            cells.append(Cell(row=n_row, col=0, text=" ".join(w.text for w in label_words), bbox=union_bbox(label_words)))
+        tail = row.trailing if row.trailing and row.trailing[0].text[:1].islower() else []  # "per år", not "NaN"
+        for c, (a, b) in enumerate(spans):
+            words = row.numbers[a:b] + (tail if c == count - 1 else [])
+            cells.append(Cell(row=n_row, col=c + 1, text=" ".join(w.text for w in words), bbox=union_bbox(words)))
+        n_row += 1
+    if n_row == 0 or (n_row < 2 and not header and rows[0].headers is None):
+        return None
+    all_words = [w for h in header for w in h.words] + [w for r in rows for w in r.line.words]
+    page = header[0].page if header else rows[0].line.page
+    return Table(page=page, bbox=union_bbox(all_words), method="flat-rows", n_rows=n_row, n_cols=count + 1,
+                 cells=tuple(cells), header=("", *headers))

@@ -1,0 +1,185 @@
+"""Flat tables: one line per row, cells one space apart, digit groups of neighbouring amounts run together.
+
+The rows below are dev papers' table rows as corpus/real/flat/ sets them (37's mnkr tables printed in
+tkr keep their kronor: "-307,2" mnkr is "-307 200" tkr), each cited by its line in ../shared/realdev;
+expected values are written from the source, not from pipeline output.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from pipeline.ingest import document_from_lines
+from pipeline.model import BBox, Document, Fact, Page, Table, Word
+from pipeline.rules import RULES_DIR, Rules, TablesRules
+from pipeline.tables import extract_tables
+from pipeline.tables.flat_rows import Row, count_range, readings, settle, total_groups
+from tests.realdev import needs_realdev, run_dev_papers
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    """Only rules/tables.yaml, validated."""
+    data = yaml.safe_load((RULES_DIR / "tables.yaml").read_text(encoding="utf-8"))
+    return Rules.model_construct(tables=TablesRules.model_validate(data))
+
+
+def values(text: str, count: int) -> list[tuple[float, ...]]:
+    return [r.values for r in readings(text.split(), count)]
+
+
+def flat_tables(lines: list[str], rules: Rules) -> tuple[list[Table], Document]:
+    doc = extract_tables(document_from_lines(lines, doc_id="f", source="f", kind="text"), rules)
+    return [t for t in doc.tables if t.method == "flat-rows"], doc
+
+
+def grid(table: Table) -> list[list[str]]:
+    rows: dict[int, dict[int, str]] = {}
+    for c in table.cells:
+        rows.setdefault(c.row, {})[c.col] = c.text
+    return [[rows[r].get(c, "") for c in range(table.n_cols)] for r in sorted(rows)]
+
+
+# ---- digit groups ----------------------------------------------------------------------------
+
+
+def test_signed_and_short_groups_start_numbers() -> None:
+    # 11:45 | Löpande<br>investeringar | 2 500 | … | 2 500<br>per år |: six columns, one reading only
+    assert values("2 500 2 500 2 500 2 500 2 500 2 500", 6) == [(2500.0,) * 6]
+    # 37:44 | Kostnader | -307,2 | -337,6 | -337,2 | in tkr: every minus opens a number
+    assert values("-307 200 -337 600 -337 200", 3) == [(-307200.0, -337600.0, -337200.0)]
+    # 37:162 | Utgifter | -80,2 | -192,3 | -55,0 |: a decimal comma ends a number
+    assert values("-80,2 -192,3 -55,0", 3) == [(-80.2, -192.3, -55.0)]
+    # a minus set apart from its figures goes with them
+    assert values("- 4 700 -200", 2) == [(-4700.0, -200.0)]
+
+
+def test_unsigned_three_digit_groups_go_either_way() -> None:
+    # 37:42 Utfall 2022-2024 of Intäkter in tkr: 79 100, 110 500, 94 100
+    assert count_range("79 100 110 500 94 100".split()) == (2, 6)
+    assert len(values("79 100 110 500 94 100", 3)) == 4
+
+
+def row(text: str, count: int, label: str = "") -> Row:
+    r = Row(line=None, label=[], numbers=[], trailing=[])  # type: ignore[arg-type]
+    r.readings = readings(text.split(), count)
+    return r
+
+
+def test_deviation_arithmetic_chooses_the_reading() -> None:
+    # 37:45-47, 2022: Budget, netto -223,4, Netto -228,1, Avvikelse -4,7 (costs printed positive, tkr):
+    # only 223 400 − 228 100 = −4 700 makes the third cell the difference of the first two
+    r = row("223 400 228 100 -4 700", 3)
+    settle([r], [], margin=0.5)
+    assert r.chosen is not None and r.chosen.values == (223400.0, 228100.0, -4700.0)
+
+
+def test_total_row_and_magnitudes_choose_the_reading() -> None:
+    # 37:42-45 in tkr: Intäkter 79 100 / 110 500 / 94 100 + Kostnader = Netto, per column
+    rows = [row("79 100 110 500 94 100", 3), row("-307 200 -337 600 -337 200", 3), row("-228 100 -227 100 -243 100", 3)]
+    settle(rows, total_groups([False, False, True]), margin=0.5)
+    assert rows[0].chosen is not None and rows[0].chosen.values == (79100.0, 110500.0, 94100.0)
+
+
+def test_total_groups_sum_sections_then_subtotals() -> None:
+    # rows a, b, Summa, c, Summa, Totalt: each Summa adds its section, Totalt the Summa rows
+    assert total_groups([False, False, True, False, True, True]) == [([0, 1], 2), ([3], 4), ([2, 4], 5)]
+
+
+def test_undecidable_row_is_said_not_guessed(rules: Rules) -> None:
+    # two columns, and "100 200 300" is 100 | 200 300 or 100 200 | 300: nothing tells them apart
+    tables, doc = flat_tables(["Post Budget Utfall", "Lokaler 100 200 300", "Material -40 -50"], rules)
+    assert [r[0] for r in grid(tables[0])] == ["Material"]
+    assert any("flat_row_undecided" in w and "Lokaler" in w for p in doc.pages for w in p.warnings)
+
+
+# ---- tables from lines -------------------------------------------------------------------------
+
+
+def test_header_merged_with_first_row(rules: Rules) -> None:
+    # 37:97-102 in tkr, header and first row on one line as a text layer gives them
+    lines = ["Belopp, tusental kronor",
+             "Intäkter Utfall 2022 90 600 Utfall 2023 94 800 Utfall 2024 115 200",
+             "Kostnader -97 900 -100 700 -117 900", "Netto -7 300 -5 900 -2 700",
+             "Reglering skuld 7 300 5 900 2 700", "abonnenterna", "Resultat 0 0 0"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0]) == [
+        ["Intäkter", "90 600", "94 800", "115 200"],
+        ["Kostnader", "-97 900", "-100 700", "-117 900"],
+        ["Netto", "-7 300", "-5 900", "-2 700"],
+        ["Reglering skuld abonnenterna", "7 300", "5 900", "2 700"],
+        ["Resultat", "0", "0", "0"]]
+
+
+def test_header_stacked_over_two_lines_with_first_row_under_it(rules: Rules) -> None:
+    # 37:42-47 in tkr, header cells broken after their first word, the first row's values on the next line
+    lines = ["(tkr)", "Intäkter Utfall Utfall Utfall", "2022 2023 2024", "79 100 110 500 94 100",
+             "Kostnader -307 200 -337 600 -337 200", "Netto -228 100 -227 100 -243 100",
+             "Budget, netto -223 400 -222 300 -243 300", "Avvikelse -4 700 -4 800 200"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0])[0] == ["Intäkter", "79 100", "110 500", "94 100"]
+    assert grid(tables[0])[-1] == ["Avvikelse", "-4 700", "-4 800", "200"]
+
+
+def test_header_split_over_lines_and_year_range(rules: Rules) -> None:
+    # 12:40-42 in kronor, the header's last cell broken after its dash
+    lines = ["Investeringar 2027 2028 2029 2030 2031 2032–", "2036",
+             "Löpande investeringar 2 500 000 2 500 000 2 500 000 2 500 000 2 500 000 2 500 000 per år"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("", "2027", "2028", "2029", "2030", "2031", "2032–2036")
+    assert grid(tables[0])[0][1:] == ["2 500 000"] * 5 + ["2 500 000 per år"]
+
+
+def test_prose_with_figures_is_no_flat_table(rules: Rules) -> None:
+    # 26: "46 100 000 kronor i investering, 340 000 kronor i engångsdrift …" as short lines
+    lines = ["Investering 46 100 000 kronor", "Engångsdrift 340 000 kronor", "Driftskostnad 3 347 000 kronor"]
+    assert flat_tables(lines, rules)[0] == []
+
+
+def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: Rules) -> None:
+    # 37:44-46 in tkr on a text layer whose last gap is wide but the first two columns one space apart
+    rows = [[(60, "(tkr)")], [(60, "Utfall 2022 Utfall 2023"), (400, "Utfall 2024")],
+            [(60, "Kostnader -307 200 -337 600"), (400, "-337 200")],
+            [(60, "Netto -228 100 -227 100"), (400, "-243 100")],
+            [(60, "Budget, netto -223 400 -222 300"), (400, "-243 300")]]
+    words = []
+    for n, segments in enumerate(rows, start=1):
+        for x, text in segments:
+            for token in text.split():
+                words.append(Word(text=token, bbox=BBox(x, 60.0 + 16 * n, x + 6 * len(token), 70.0 + 16 * n), line=n,
+                                  block=0, confidence=1.0, origin="text-layer"))
+                x += 6 * len(token) + 4
+    page = Page(number=1, kind="text", width=595, height=842, words=tuple(words))
+    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(page,))
+    tables = extract_tables(doc, rules).tables
+    assert [t.method for t in tables] == ["flat-rows"]
+    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0])[2] == ["Budget, netto", "-223 400", "-222 300", "-243 300"]
+
+
+# ---- a dev paper's flat PDF ----------------------------------------------------------------------
+
+
+@needs_realdev
+def test_flat_pdf_of_37_reads_cells_in_their_rows_and_columns(tmp_path) -> None:
+    docs, findings = run_dev_papers(["37_teknik-arsredovisning-2024-arets-resultat"], "flat", tmp_path)
+    facts = [f for f in docs["37"].facts if f.kind == "amount" and "table" in f.attrs]
+
+    def cell(row_label: str, column: str) -> list[Fact]:
+        return [f for f in facts if f.attrs.get("row_label") == row_label and f.attrs.get("column") == column]
+
+    # 37:44 | Kostnader | -307,2 | … (mnkr; the flat PDF prints it -307 200 under "(tkr)")
+    assert [(f.value, f.unit, f.role) for f in cell("Kostnader", "Utfall 2022")][0] == (-307_200_000, "SEK", "outcome")
+    # 37:42 | Intäkter | … | Utfall 2024<br>94,1 |: the first row, its label on the header line
+    assert [f.value for f in cell("Intäkter", "Utfall 2024")][0] == 94_100_000
+    # 37:47 | Avvikelse | -4,7 | -4,8 | 0,2 |
+    assert [f.value for f in facts if f.attrs.get("row_label") == "Avvikelse"] == [-4_700_000, -4_800_000, 200_000]
+    # 37:163 | Netto | -76,2 | -189,5 | -52,1 | (mnkr, "Belopp i miljoner kronor"; the last headed Netto row)
+    assert cell("Netto", "Utfall 2024")[-1].value == -52_100_000
+    # 37:169 | Utgifter | -246,4 | -357,1 | -336,3 | (headerless in the flat PDF: no column, still kronor)
+    assert [f.value for f in facts if f.attrs.get("row_label") == "Utgifter"][-3:] == [-246_400_000, -357_100_000, -336_300_000]
+    assert not [f for f in findings if f.severity == "error"]
