@@ -24,12 +24,14 @@ real papers: that is how the previous version's figures in the README were taken
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import ClassVar
@@ -380,6 +382,15 @@ def synthetic(text: str, rules: Rules, rng: random.Random) -> str:
     return "".join(out)
 
 
+def rates(tokens: int, run: Callable[[], object], repeats: int = 1) -> tuple[float, float]:
+    """Return tokens per second of wall-clock time and per CPU-second of `repeats` calls of `run`
+    (CPU time stays meaningful on a machine other processes share)."""
+    started, started_cpu = time.perf_counter(), time.process_time()
+    for _ in range(repeats):
+        run()
+    return repeats * tokens / (time.perf_counter() - started), repeats * tokens / (time.process_time() - started_cpu)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-hunspell", action="store_true", help="skip the slow hunspell baseline")
@@ -407,16 +418,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     rows: dict[str, list] = {name: [] for name in ["none", "ours (leave-one-paper-out)", *baselines]}
     by_res: dict[str, list] = {}
-    repair_seconds = tokens_total = 0
+    repair_seconds = repair_cpu_seconds = tokens_total = 0
     for held in ids:
         rules = base if args.no_folds else fold_rules(base, held)
         truth = truth_path(held).read_text(encoding="utf-8")
         for path in ocr_paths(held):
             scanned = path.read_text(encoding="utf-8")
             lines = scanned.split("\n")
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             repaired = "\n".join(repair_lines(lines, rules))
             repair_seconds += time.perf_counter() - started
+            repair_cpu_seconds += time.process_time() - started_cpu
             tokens_total += len(scanned.split())
             t = aligned_triples(scanned, repaired, truth)
             rows["ours (leave-one-paper-out)"].extend(t)
@@ -478,29 +490,25 @@ def main(argv: list[str] | None = None) -> int:
 
     verdicts = lexicon_module._VERDICTS.load()
     lexicon_module._VERDICTS.answers = {}  # as on a machine whose .cache holds no hunspell answers
-    started = time.perf_counter()
-    repair_lines(lines, base.model_copy(update={"hash": base.hash + "-first"}))
-    first = n_tok / (time.perf_counter() - started)
+    first = rates(n_tok, lambda: repair_lines(lines, base.model_copy(update={"hash": base.hash + "-first"})))
     lexicon_module._VERDICTS.answers = verdicts | lexicon_module._VERDICTS.answers
     fresh = base.model_copy(update={"hash": base.hash + "-speed"})  # a scorer with empty caches
-    started = time.perf_counter()
-    repair_lines(lines, fresh)
-    cold = n_tok / (time.perf_counter() - started)
-    reps = 5
-    started = time.perf_counter()
-    for _ in range(reps):
-        repair_lines(lines, fresh)
-    warm = reps * n_tok / (time.perf_counter() - started)
-    print(f"  first sight (no cached hunspell answers; hunspell loaded): {first:,.0f} tokens/s over {n_tok} tokens")
-    print(f"  cold process (hunspell answers from .cache/):              {cold:,.0f} tokens/s")
-    print(f"  warm (candidates cached per form, as in a batch):          {warm:,.0f} tokens/s")
-    print(f"  leave-one-out runs (cold, per fold):                       {tokens_total / repair_seconds:,.0f} tokens/s")
+    cold = rates(n_tok, lambda: repair_lines(lines, fresh))
+    warm = rates(n_tok, lambda: repair_lines(lines, fresh), repeats=5)
+    print(f"  first sight (no cached hunspell answers; hunspell loaded): {first[0]:,.0f} tokens/s over {n_tok} tokens, "
+          f"{first[1]:,.0f} per CPU-second")
+    print(f"  cold process (hunspell answers from .cache/):              {cold[0]:,.0f} tokens/s, {cold[1]:,.0f} per CPU-second")
+    print(f"  warm (candidates cached per form, as in a batch):          {warm[0]:,.0f} tokens/s, {warm[1]:,.0f} per CPU-second")
+    print(f"  leave-one-out runs (cold, per fold):                       {tokens_total / repair_seconds:,.0f} tokens/s, "
+          f"{tokens_total / repair_cpu_seconds:,.0f} per CPU-second")
     load = subprocess.run(
-        [sys.executable, "-c", ("import time; t = time.perf_counter(); from pipeline.lexicon import load_lexicon; "
-                                "load_lexicon(); print(f'{time.perf_counter() - t:.2f}')")],
+        [sys.executable, "-c", ("import time; t, c = time.perf_counter(), time.process_time(); "
+                                "from pipeline.lexicon import load_lexicon; load_lexicon(); "
+                                "print(f'{time.perf_counter() - t:.2f} s ({time.process_time() - c:.2f} CPU-seconds)')")],
         capture_output=True, text=True, cwd=ROOT, check=True,
     ).stdout.strip()
-    print(f"  lexicon load (fresh process, from cache): {load} s")
+    print(f"  lexicon load (fresh process, from cache): {load}")
+    print(f"  load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -34,6 +34,7 @@ form to every real word it may have been.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import logging
 import math
@@ -98,6 +99,7 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _NUMBERISH = re.compile(r"^[\d\s.,:%+-]+$")
 
 
+@lru_cache(maxsize=100_000)
 def pair_token(word: str) -> str:
     """Return the form a word takes in word pairs: lower case, a year as <year>, a number as <num>."""
     if _YEAR.match(word):
@@ -159,6 +161,8 @@ class WordPairs:
 
     def evidence(self, prev: str, word: str, nxt: str, background: dict[str, float]) -> float:
         """Return the log evidence (>= 0) the neighbours give `word` (0 when no pair was seen)."""
+        if (prev, word) not in self.bigrams and (word, nxt) not in self.bigrams:
+            return 0.0  # pairs never seen say nothing (see above): the case of most words
         out = 0.0
         p_word = self._p(word, background.get(word, 1e-9))
         for a, b, p_b in ((prev, word, p_word), (word, nxt, None)):
@@ -368,7 +372,18 @@ def _hunspell():
     started = time.perf_counter()
     dictionary = Dictionary.from_files(base)
     log.debug("hunspell %s loaded in %.2f s", base, time.perf_counter() - started)
+    _keep_out_of_gc()
     return dictionary
+
+
+def _keep_out_of_gc() -> None:
+    """Keep what is loaded so far out of the cycle collector's full passes (gc.freeze).
+
+    The lexicon and hunspell's dictionary are millions of objects that live as long as the
+    process; every full collection would walk them all again (up to a second once spylls is
+    loaded) although none of them is ever garbage.
+    """
+    gc.freeze()
 
 
 class _Verdicts:
@@ -576,9 +591,11 @@ def load_lexicon() -> Lexicon:
             frequencies, by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts = pickle.load(handle)
         lexicon = Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams), dictionary)
         lexicon._parts_index = parts
-        return lexicon
-    log.info("lexicon cache %s missing: building it", path)
-    return build_lexicon()
+    else:
+        log.info("lexicon cache %s missing: building it", path)
+        lexicon = build_lexicon()
+    _keep_out_of_gc()
+    return lexicon
 
 
 def main(argv: list[str] | None = None) -> int:

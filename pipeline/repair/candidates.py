@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, insort
 from functools import lru_cache
+from typing import NamedTuple
 
 from pipeline.lexicon import skeleton
 from pipeline.rules import ConfusionsRules
@@ -32,6 +34,9 @@ class Channel:
         self.symbols = frozenset(ch for s, _ in self.subs for ch in s if not ch.isalpha())
         self.marks = frozenset(s for s, _ in self.subs if len(s) == 1 and not ("a" <= s <= "z"))
         """Single characters that are look-alikes of a letter but not plain ASCII letters: é, 6, &."""
+        self._windows: dict[str, _Window] = {}
+        self._form_windows: dict[str, list[_Window]] = {}
+        self._same_logs_at: dict[float, _SameLogs] = {}
 
     def logp(self, scanned: str, word: str, damage: float) -> float:
         """Return log P(scanned | word) at damage level `damage` (-inf if no look-alike path)."""
@@ -40,77 +45,155 @@ class Channel:
     def skeletons(self, scanned: str, max_edits: int, max_len_for_insert: int) -> set[str]:
         """Return the skeletons `scanned` may be damage of, with at most `max_edits` letter edits.
 
-        Built right to left, one set of skeleton endings per (position, edits used, just
-        inserted), so each ending is made once however many ways lead to it.
+        A letter stands for its own skeleton at no cost; an edit is a learned look-alike piece
+        read as another skeleton, or (in a word of at most `max_len_for_insert` letters) a dropped
+        letter put back, never two dropped letters in a row. Walked left to right from one edit
+        to the next, so the work grows with the skeletons made, not with the word's length squared.
         """
         n = len(scanned)
         inserts = [t_skel for _, t_skel in self.by_scanned.get("", ()) if t_skel] if n <= max_len_for_insert else []
-        steps: list[list[tuple[int, str, int]]] = []
-        for i, ch in enumerate(scanned):
-            here = [(1, skeleton(ch), 0)] if ch.isalpha() else []
-            for width in (1, 2):
-                piece = scanned[i : i + width]
-                if len(piece) < width:
+        plain = [""]  # plain[k]: the skeleton of scanned[:k], letter by letter
+        for ch in scanned:
+            plain.append(plain[-1] + self._window(ch).letter)
+        edits = [self._window(scanned[i : i + 2]).edits for i in range(n)]
+        letters_until = [n] * (n + 1)  # letters_until[i]: the first position >= i that holds no letter
+        for i in range(n - 1, -1, -1):
+            letters_until[i] = letters_until[i + 1] if scanned[i].isalpha() else i
+        # rest[i]: the skeleton of scanned[i:] read without edits (None where a non-letter needs one)
+        rest = [plain[n][len(plain[i]) :] if letters_until[i] == n else None for i in range(n + 1)]
+        edit_points = [k for k in range(n + 1) if inserts or (k < n and edits[k])]
+        out: set[str] = set()
+
+        def walk(head: str, i: int, edits_left: int, inserted: bool) -> None:
+            """Extend `head` (made of scanned[:i]) by letters as read up to each next edit."""
+            stop, done = letters_until[i], len(plain[i])
+            for k in edit_points[bisect_left(edit_points, i) :]:
+                if k > stop:
                     break
-                own = skeleton(piece)
-                here += [(width, t_skel, 1) for _, t_skel in self.by_scanned.get(piece, ()) if t_skel != own]
-            steps.append(here)
-        memo: dict[tuple[int, int, bool], set[str]] = {}
+                here = head + plain[k][done:]
+                steps = [(here + t_skel, k, True) for t_skel in inserts] if k > i or not inserted else []
+                if k < n:
+                    steps += [(here + t_skel, k + width, False) for width, t_skel in edits[k]]
+                for after, j, just_inserted in steps:
+                    if edits_left > 1:
+                        walk(after, j, edits_left - 1, just_inserted)
+                    if rest[j] is not None:
+                        out.add(after + rest[j])
 
-        def endings(i: int, edits: int, inserted: bool) -> set[str]:
-            key = (i, edits, inserted)
-            hit = memo.get(key)
-            if hit is not None:
-                return hit
-            out: set[str] = {""} if i == n else set()
-            if edits < max_edits and not inserted:
-                for t_skel in inserts:
-                    out.update(t_skel + rest for rest in endings(i, edits + 1, True))
-            if i < n:
-                for width, t_skel, cost in steps[i]:
-                    if edits + cost <= max_edits:
-                        out.update(t_skel + rest for rest in endings(i + width, edits + cost, False))
-            memo[key] = out
-            return out
+        if rest[0] is not None:
+            out.add(rest[0])
+        if max_edits:
+            walk("", 0, max_edits, False)
+        return out
 
-        return endings(0, 0, False)
+    def _window(self, window: str) -> _Window:
+        """Return what the learned look-alikes allow where the scanned text reads `window` (its
+        next two characters, fewer at its end); worked out once per window."""
+        hit = self._windows.get(window)
+        if hit is None:
+            edits: list[tuple[int, str]] = []
+            moves: dict[str, list[tuple[int, float]]] = {}
+            for width in range(len(window) + 1):
+                piece = window[:width]
+                if width:
+                    own = skeleton(piece)
+                    edits += [(width, t_skel) for _, t_skel in self.by_scanned.get(piece, ()) if t_skel != own]
+                for truth, lp in self.log_subs.get(piece, {}).items():
+                    if width or truth:
+                        moves.setdefault(truth, []).append((width, lp))
+            hit = self._windows[window] = _Window(
+                skeleton(window[:1]), edits, tuple(sorted({len(t) for t in moves})), moves
+            )
+        return hit
+
+    def _windows_along(self, scanned: str) -> list[_Window]:
+        """Return the window at each position of `scanned`, its end included (once per form)."""
+        hit = self._form_windows.get(scanned)
+        if hit is None:
+            hit = self._form_windows[scanned] = [self._window(scanned[i : i + 2]) for i in range(len(scanned) + 1)]
+        return hit
+
+    def _same_logs(self, damage: float) -> _SameLogs:
+        """Return log P(a letter read as itself) at `damage`, per letter."""
+        hit = self._same_logs_at.get(damage)
+        if hit is None:
+            hit = self._same_logs_at[damage] = _SameLogs(self.identity, damage)
+        return hit
+
+
+class _Window(NamedTuple):
+    """The learned look-alikes that start at one place of a scanned form."""
+
+    letter: str
+    """The skeleton of the character there."""
+    edits: list[tuple[int, str]]
+    """(scanned width, skeleton read) of each look-alike piece that changes the skeleton."""
+    lengths: tuple[int, ...]
+    """The lengths of the truth pieces of `moves`, shortest first."""
+    moves: dict[str, list[tuple[int, float]]]
+    """Per truth piece: (scanned width, log P) of each learned piece; a dropped letter put back
+    has width 0."""
+
+
+class _SameLogs(dict[str, float]):
+    """log P(a letter read as itself) at one damage level, worked out per letter on first use
+    (-inf where it cannot be: å/ä/ö, which OCR never keeps, at a damage level of 1)."""
+
+    def __init__(self, identity: dict[str, float], damage: float):
+        super().__init__()
+        self.identity, self.damage = identity, damage
+
+    def __missing__(self, ch: str) -> float:
+        p = (1.0 - self.damage) + self.damage * self.identity.get(ch, 1.0 if ch not in _DIACRITICS else 0.0)
+        self[ch] = math.log(p) if p > 0 else -math.inf
+        return self[ch]
 
 
 @lru_cache(maxsize=200_000)
 def _channel_logp(channel: Channel, scanned: str, word: str, damage: float) -> float:
-    logs = channel.log_subs
-    ident = channel.identity
+    """Best alignment of `scanned` to `word` by identities and learned pieces (0-2 letters each side).
+
+    A dynamic programme over (scanned position, word position) that visits only the cells some
+    alignment reaches, row by row and left to right within a row: a look-alike of a real word
+    reaches few of them.
+    """
     log_d = math.log(damage)
     n, m = len(scanned), len(word)
-    neg = -math.inf
-    best = [[neg] * (m + 1) for _ in range(n + 1)]
-    best[0][0] = 0.0
-    pieces = [[logs.get(scanned[i : i + a]) if i + a <= n else None for a in (0, 1, 2)] for i in range(n + 1)]
-    for i in range(n + 1):
-        row = best[i]
-        for j in range(m + 1):
+    windows = channel._windows_along(scanned)
+    same_log = channel._same_logs(damage)
+    rows: list[dict[int, float]] = [{} for _ in range(n + 1)]
+    rows[0][0] = 0.0
+    for i, row in enumerate(rows):
+        if not row:
+            continue
+        lengths, moves = windows[i].lengths, windows[i].moves
+        letter, below = (scanned[i], rows[i + 1]) if i < n else ("", {})
+        order = sorted(row)
+        for j in order:  # a dropped letter put back (a piece of width 0) extends `order` to the right
             here = row[j]
-            if here == neg:
-                continue
-            if i < n and j < m and scanned[i] == word[j]:
-                ch = word[j]
-                p = (1.0 - damage) + damage * ident.get(ch, 1.0 if ch not in _DIACRITICS else 0.0)
-                cand = here + math.log(p) if p > 0 else neg
-                if cand > best[i + 1][j + 1]:
-                    best[i + 1][j + 1] = cand
-            for a, by_truth in enumerate(pieces[i]):
-                if not by_truth:
-                    continue
-                target = best[i + a]
-                for b in (0, 1, 2):
-                    if (a == 0 and b == 0) or j + b > m:
-                        continue
-                    lp = by_truth.get(word[j : j + b])
-                    if lp is not None:
-                        cand = here + log_d + lp
-                        if cand > target[j + b]:
-                            target[j + b] = cand
-    return best[n][m]
+            if j < m and letter == word[j]:
+                score = here + same_log[letter]
+                if score > below.get(j + 1, -math.inf):
+                    below[j + 1] = score
+            for b in lengths:
+                if j + b > m:
+                    break
+                for a, lp in moves.get(word[j : j + b], ()):
+                    if _improve(rows[i + a], j + b, here + log_d + lp) and a == 0:
+                        insort(order, j + b)
+    return rows[n].get(m, -math.inf)
+
+
+def _improve(row: dict[int, float], j: int, score: float) -> bool:
+    """Raise `row[j]` to `score` if that is better; return whether `j` was reached for the first time."""
+    old = row.get(j)
+    if old is None:
+        if score > -math.inf:
+            row[j] = score
+            return True
+    elif score > old:
+        row[j] = score
+    return False
 
 
 _COMPOUND_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
@@ -145,7 +228,7 @@ def _skeleton_splits(parts: dict[str, tuple[str, ...]], skel: str, parts_left: i
         return out
     for cut in range(len(skel) - 3, 2, -1):
         head = skel[:cut]
-        if head in parts or (head.endswith("s") and head[:-1] in parts and len(head) > 3):
+        if head in parts or (cut > 3 and skel[cut - 1] == "s" and skel[: cut - 1] in parts):
             for rest in _skeleton_splits(parts, skel[cut:], parts_left - 1):
                 out.append((head, *rest))
                 if len(out) >= 4:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from typing import NamedTuple
 
-from pipeline.lexicon import Lexicon, load_lexicon, pair_token, skeleton
+from pipeline.lexicon import Lexicon, load_lexicon, pair_token
 from pipeline.repair.candidates import _DIACRITICS
 from pipeline.repair.scoring import _scorer
 from pipeline.repair.tokens import Slot
@@ -23,6 +24,16 @@ def _neighbour(slot: Slot | None) -> str:
 
 
 
+class _Evidence(NamedTuple):
+    """What one form says about its page: a correct diacritic word or damage (for the damage
+    level), a form a dropped glyph explains or look-alike damage (for the dropped-glyph test)."""
+
+    correct: bool
+    damaged: bool
+    restorable: bool
+    lookalike: bool
+
+
 class Repairer:
     """Repair the words of one document (or one batch of lines) in two passes."""
 
@@ -31,6 +42,7 @@ class Repairer:
         self.lexicon = lexicon or load_lexicon()
         self.scorer = _scorer(rules, self.lexicon)
         self._restored = self.scorer.restored  # per form, shared by every run of one scorer
+        self._evidence_memo = self.scorer.evidence
         self.context = {}
         self.max_bonus = sum(sorted((r.bonus for r in self.rules.context), reverse=True)[:2]) + 4.0
         for rule in self.rules.context:
@@ -43,23 +55,11 @@ class Repairer:
         commoner), shrunk towards one half on short pages."""
         ok: Counter = Counter()
         bad: Counter = Counter()
-        freqs = self.lexicon.frequencies
-        ratio = self.rules.damage_evidence_ratio
         for s in slots:
-            w = s.lower
-            if not s.eligible or len(w) < 2:
-                continue
-            if _DIACRITICS.intersection(w):
-                ok[s.page] += w in freqs
-                continue
-            if not w.isalpha():
-                bad[s.page] += any(ch in self.scorer.channel.symbols for ch in w)
-                continue
-            f = freqs.get(w, 0.0)
-            for v in self.lexicon.by_skeleton.get(skeleton(w), ()):
-                if v != w and _DIACRITICS.intersection(v) and freqs[v] > max(f * ratio, 1e-6):
-                    bad[s.page] += 1
-                    break
+            if s.eligible and len(s.lower) >= 2:
+                evidence = self._evidence(s.lower)
+                ok[s.page] += evidence.correct
+                bad[s.page] += evidence.damaged
         low, high = self.rules.damage_min, self.rules.damage_max
         return {
             page: min(high, max(low, (bad[page] + 1) / (bad[page] + ok[page] + 2)))
@@ -77,20 +77,41 @@ class Repairer:
         """
         dropped: Counter = Counter()
         lookalike: Counter = Counter()
-        freqs, ratio = self.lexicon.frequencies, self.rules.damage_evidence_ratio
-        symbols = self.scorer.channel.symbols
         for s in slots:
-            w = s.lower
-            if not s.eligible or len(w) < 2:
-                continue
-            if not w.isalpha():
-                lookalike[s.page] += any(ch in symbols for ch in w)
-            elif self._restoration(w, 1):
-                dropped[s.page] += 1
-            elif w in freqs and any(v != w and freqs[v] > max(freqs[w] * ratio, 1e-6) for v in self.lexicon.same_skeleton(w)):
-                lookalike[s.page] += 1
+            if s.eligible and len(s.lower) >= 2:
+                evidence = self._evidence(s.lower)
+                if evidence.restorable:
+                    dropped[s.page] += 1
+                lookalike[s.page] += evidence.lookalike
         need = self.rules.dropped_glyph_ratio
         return {page for page, n in dropped.items() if n >= need * (lookalike[page] + 1)}
+
+    def _evidence(self, form: str) -> _Evidence:
+        """Return what an eligible form of two or more letters says about its page's damage (the
+        same wherever the form stands, so worked out once per form and scorer)."""
+        hit = self._evidence_memo.get(form)
+        if hit is not None:
+            return hit
+        freqs, ratio = self.lexicon.frequencies, self.rules.damage_evidence_ratio
+        letters = form.isalpha()
+        marked = not letters and any(ch in self.scorer.channel.symbols for ch in form)
+        correct = damaged = restorable = lookalike = False
+        if _DIACRITICS.intersection(form):
+            correct = form in freqs
+        elif not letters:
+            damaged = marked
+        else:
+            f = freqs.get(form, 0.0)
+            damaged = any(v != form and _DIACRITICS.intersection(v) and freqs[v] > max(f * ratio, 1e-6)
+                          for v in self.lexicon.same_skeleton(form))
+        if not letters:
+            lookalike = marked
+        elif self._restoration(form, 1):
+            restorable = True
+        elif form in freqs:
+            lookalike = any(v != form and freqs[v] > max(freqs[form] * ratio, 1e-6) for v in self.lexicon.same_skeleton(form))
+        hit = self._evidence_memo[form] = _Evidence(correct, damaged, restorable, lookalike)
+        return hit
 
     def _restoration(self, form: str, max_letters: int) -> str:
         """Return the word `form` is with up to `max_letters` of å/ä/ö put back, or "" if none clearly.
@@ -146,7 +167,7 @@ class Repairer:
                     self._restore_dropped(slots, k)
                 continue
             if not s.eligible or len(s.lower) == 1 or s.join_tail:
-                if _DIACRITICS.intersection(s.lower) and s.lower.isalpha():
+                if not _DIACRITICS.isdisjoint(s.lower) and s.lower.isalpha():
                     seen[s.lower] += 1
                 continue
             form = s.lower if s.joined_with is None else s.lower + slots[s.joined_with].lower
@@ -155,14 +176,14 @@ class Repairer:
             choice = self.scorer.choose(form, damage[s.page])
             s.choice = choice
             best, best_score = choice.options[0]
-            keep_score = dict(choice.options).get(form, -math.inf)
             second = choice.options[1][1] if len(choice.options) > 1 else -math.inf
             if best == form:
-                if _DIACRITICS.intersection(form):
+                if not _DIACRITICS.isdisjoint(form):
                     seen[form] += 1
                 if best_score - second < self.max_bonus:
                     pending.append(k)  # context might still turn it
                 continue
+            keep_score = next((score for word, score in choice.options if word == form), -math.inf)
             if best_score - keep_score >= margin and best_score - second >= amb and not choice.listed:
                 s.result, s.reason = best, "lookalike"
                 s.confidence = _confidence(choice.options, 0)
@@ -205,11 +226,7 @@ class Repairer:
         nxt = _neighbour(_next_slot(slots, k))
         if s.joined_with is not None:
             nxt = _neighbour(_next_slot(slots, s.joined_with))
-        window: set[str] = set()
-        for i in range(k - 1, max(-1, k - 1 - self.rules.context_window), -1):
-            if slots[i].ends_sentence:
-                break  # the clause's tense ends with its sentence
-            window.add(_neighbour(slots[i]))
+        window: set[str] | None = None  # the words before it, built when a rule asks for them
         pair_prev = "" if s.after_slash else prev
         pair_next = "" if s.ends_sentence else nxt
         freqs, cap = self.lexicon.frequencies, self.rules.pair_evidence_cap
@@ -220,6 +237,8 @@ class Repairer:
             pairs = min(cap, self.lexicon.pairs.evidence(pair_prev, word, pair_next, freqs))
             bonus = self.rules.pair_weight * pairs
             for rule in self.context.get(word, ()):
+                if rule.before and window is None:
+                    window = self._clause_before(slots, k)
                 if (
                     (not rule.prev or prev in rule.prev)
                     and (not rule.next or nxt in rule.next)
@@ -241,6 +260,15 @@ class Repairer:
         if best_score - keep >= margin and best_score - second >= self.rules.ambiguity_margin:
             s.result, s.reason = best, "context"
             s.confidence = _confidence(tuple(scored), 0)
+
+    def _clause_before(self, slots: list[Slot], k: int) -> set[str]:
+        """Return up to `context_window` words before slot `k` in its sentence, as context rules see them."""
+        window: set[str] = set()
+        for i in range(k - 1, max(-1, k - 1 - self.rules.context_window), -1):
+            if slots[i].ends_sentence:
+                break  # the clause's tense ends with its sentence
+            window.add(_neighbour(slots[i]))
+        return window
 
     def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
         """Read a lone look-alike of "i" ("1", "|") standing between words as the preposition."""

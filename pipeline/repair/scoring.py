@@ -39,8 +39,11 @@ class Scorer:
         self._cache: dict[tuple[str, float], Choice] = {}
         self._priors: dict[str, float] = {}
         self._quick: dict[str, float] = {}
+        self._candidates: dict[str | tuple[str, float], set[str]] = {}
         self.restored: dict[tuple[str, int], str] = {}
         """Dropped-glyph restorations per (form, letters), filled by the repairer (context.py)."""
+        self.evidence: dict[str, tuple[bool, ...]] = {}
+        """What each form says about its page's damage, filled by the repairer (context.py)."""
 
     def prior(self, word: str) -> float:
         """Return log P(word): listed frequency, else a compound prior, else the unknown prior."""
@@ -82,7 +85,18 @@ class Scorer:
 
     def candidates(self, scanned: str, damage: float = 0.5) -> set[str]:
         """Return the real words `scanned` may be look-alike damage of (itself excluded); `damage`
-        only chooses which cached channel scores the feasibility check shares with `choose`."""
+        only chooses which cached channel scores the feasibility check shares with `choose`.
+
+        Cached per form: whether a look-alike path exists is the same at every damage level
+        strictly between 0 and 1, where each of its steps has a probability above 0.
+        """
+        key = scanned if 0.0 < round(damage, 2) < 1.0 else (scanned, damage)
+        hit = self._candidates.get(key)
+        if hit is None:
+            hit = self._candidates[key] = self._find_candidates(scanned, damage)
+        return hit
+
+    def _find_candidates(self, scanned: str, damage: float) -> set[str]:
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
         if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.lexicon import skeleton
@@ -15,9 +16,10 @@ _LEAD = "(\"'«»“”‘’*•<"
 _TRAIL = ".,:;!?)\"'»«”“’…>]}"
 _SPLIT = re.compile(r"([-/–])")
 _HAS_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"(\s+)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """One repairable piece of a token: its scanned text and where its lower-case form stands."""
 
@@ -40,7 +42,7 @@ class Slot:
     letter, a capital look-alike mid-sentence); empty: the scanned form's case is kept."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     lead: str
     parts: list[str | Slot] = field(default_factory=list)
@@ -48,25 +50,30 @@ class _Token:
 
 
 def _split_token(token: str, symbols: frozenset[str]) -> _Token:
+    lead, parts, trail = _token_layout(token, symbols)
+    return _Token(lead, [p if isinstance(p, str) else Slot(*p) for p in parts], trail)
+
+
+@lru_cache(maxsize=100_000)
+def _token_layout(token: str, symbols: frozenset[str]) -> tuple[str, tuple[str | tuple[str, str, bool], ...], str]:
+    """Split a token into lead, parts (a separator, or a slot's text, lower case and eligibility)
+    and trail: a token splits the same way wherever it stands, so each is split once."""
     i, j = 0, len(token)
     while i < j and token[i] in _LEAD and token[i] not in symbols:
         i += 1
     while j > i and token[j - 1] in _TRAIL and token[j - 1] not in symbols:
         j -= 1
-    out = _Token(token[:i], trail=token[j:])
     core = token[i:j]
     pieces = _SPLIT.split(core) if core else []
     has_digit_part = bool(_HAS_DIGIT.search(core)) and (
         any(p.isdigit() for p in pieces) or sum(_HAS_DIGIT.search(p) is not None for p in pieces) > 1
     )
-    for k, piece in enumerate(pieces):
-        if not piece:
-            continue
-        if k % 2 == 1:
-            out.parts.append(piece)
-            continue
-        out.parts.append(Slot(piece, piece.lower(), _eligible(piece, has_digit_part, symbols)))
-    return out
+    parts = tuple(
+        piece if k % 2 == 1 else (piece, piece.lower(), _eligible(piece, has_digit_part, symbols))
+        for k, piece in enumerate(pieces)
+        if piece
+    )
+    return token[:i], parts, token[j:]
 
 
 def _eligible(piece: str, has_digit_part: bool, symbols: frozenset[str]) -> bool:
@@ -121,7 +128,8 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
         first_index = len(slots)
         for token in tokens:
             line_start = len(slots) == first_index
-            bare = len([p for p in token.parts if isinstance(p, Slot)]) == 1 and not token.lead and not token.trail
+            bare = not token.lead and not token.trail and sum(isinstance(p, Slot) for p in token.parts) == 1
+            ends_sentence = token.trail[-1:] in (".", "!", "?", ":")
             for i, p in enumerate(token.parts):
                 if isinstance(p, Slot):
                     p.after_slash = (i > 0 and token.parts[i - 1] == "/") or (
@@ -131,7 +139,7 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
                     p.bare = bare
                     p.page = page
                     p.line_start = line_start and i == 0
-                    p.ends_sentence = token.trail[-1:] in (".", "!", "?", ":")
+                    p.ends_sentence = ends_sentence
                     slots.append(p)
             last_trail = token.trail or (token.parts[-1] if token.parts and isinstance(token.parts[-1], str) else "")
         if last_of_line and first_index < len(slots):
@@ -156,7 +164,7 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
 
 
 def _parse_line(line: str, symbols: frozenset[str]) -> tuple[list[str], list[_Token]]:
-    pieces = re.split(r"(\s+)", line)
+    pieces = _SPACES.split(line)
     return pieces, [_split_token(p, symbols) for p in pieces[0::2] if p]
 
 
