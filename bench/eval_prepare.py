@@ -8,7 +8,10 @@ one Tesseract thread, so the two passes time alike. Issue 14 item 4: the time be
 Tesseract (preparation, rule finding and erasure) against the time inside Tesseract's calls, median
 of the per-page ratio with preparation on.
 
-    OMP_THREAD_LIMIT=1 .venv/bin/python bench/eval_prepare.py [--pages 12] [--profiles worn-200 phone]
+    OMP_THREAD_LIMIT=1 .venv/bin/python bench/eval_prepare.py [--pages 12] [--profiles worn-200 phone] [--part test]
+
+`--part test` samples the test papers instead, for the one final measure: it prints only each
+profile's aggregate, never a page's text or its words lost (the test part is not for tuning).
 """
 
 from __future__ import annotations
@@ -43,9 +46,9 @@ def tokens(text: str) -> Counter[str]:
     return Counter(re.findall(r"\w+", text.lower()))
 
 
-def sample(profile: str, count: int) -> list[tuple[Path, int, str]]:
-    """Return `count` (capture PDF, page index, truth text) spread evenly over the dev papers' pages."""
-    stems = sorted(Path(name).stem for name in json.loads((REAL / "split.json").read_text())["dev"])
+def sample(profile: str, count: int, part: str = "dev") -> list[tuple[Path, int, str]]:
+    """Return `count` (capture PDF, page index, truth text) spread evenly over the pages of `part`'s papers."""
+    stems = sorted(Path(name).stem for name in json.loads((REAL / "split.json").read_text())[part])
     pages = []
     for stem in stems:
         pdf = REAL / "captures" / profile / f"{stem}.pdf"
@@ -106,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--profiles", nargs="+", default=["worn-200", "phone", "photocopy-300", "fax-standard"])
+    parser.add_argument("--part", choices=("dev", "test"), default="dev", help="test: aggregate figures only")
     args = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     for profile in args.profiles:
@@ -113,7 +117,7 @@ def main() -> None:
         ratios = {"before": [], "after": []}
         tesseract = {"before": 0.0, "after": 0.0}
         total = 0
-        pages = sample(profile, args.pages)
+        pages = sample(profile, args.pages, args.part)
         for pdf, index, truth in pages:
             truth_tokens = tokens(truth)
             total += sum(truth_tokens.values())
@@ -126,6 +130,8 @@ def main() -> None:
             lost["after"] += sum((truth_tokens - tokens(text)).values())
             ratios["after"].append(between / inside)
             tesseract["after"] += inside
+            if args.part == "test":
+                continue
             steps = [w for w in warnings if w.startswith("prepared_")]
             print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
                   f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}", flush=True)
