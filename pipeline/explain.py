@@ -269,6 +269,17 @@ def _agreement_cases(x: Explainer, f: Discrepancy) -> str:
     return x.cat.t("explain.agreement.cases", **_pair(x, f))
 
 
+def _agreement_restated(x: Explainer, f: Discrepancy) -> str:
+    paper = x.papers.name(str(f.details["paper"]))
+    if f.field == "date":
+        a, b = f.values[0], f.values[1]
+        return x.cat.t("explain.agreement.restated_date", paper=paper, date=x.value(a, f.field), page_a=x.page(a), page_b=x.page(b),
+                       text_a=f"“{a.evidence.text_repaired}”" if a.evidence else "", text_b=f"“{b.evidence.text_repaired}”" if b.evidence else "")
+    readings = [x.cat.t("explain.page_reading", value=x.value(v, f.field), page=x.page(v), text=v.evidence.text_repaired if v.evidence else "")
+                for v in f.values]
+    return x.cat.t("explain.agreement.restated_amount", paper=paper, count=len(f.values), readings=x.cat.t("list.sep").join(readings))
+
+
 def _conflict_cross(x: Explainer, f: Discrepancy) -> str:
     a, b = f.values[0], f.values[1]
     return x.cat.t("explain.conflict.cross_paper", what=x.what(f.field, a), key=x.key(f.key),
@@ -306,9 +317,23 @@ def _changed_cross(x: Explainer, f: Discrepancy) -> str:
 
 def _changed_cases(x: Explainer, f: Discrepancy) -> str:
     d = f.details
+    if f.field in ("period", "period_gap"):
+        return _period_moves_on(x, f)
     return x.cat.t("explain.changed.cases", what=x.what(f.field), key=x.key(f.key), period_a=_case_period(x, d["period_a"]),
                    period_b=_case_period(x, d["period_b"]), change=x.cat.percent(float(d["change_pct"]), 1, signed=True),  # type: ignore[arg-type]
                    **_pair(x, f))
+
+
+def _period_moves_on(x: Explainer, f: Discrepancy) -> str:
+    """A case's stated periods: the next paper's period (field `period`), or the days neither covers (`period_gap`)."""
+    d = f.details
+    (start_a, end_a), (start_b, end_b) = (str(d["period_a"]).split(".."), str(d["period_b"]).split(".."))
+    common = {"key": x.key(f.key), "paper_a": x.papers.name(str(d["paper_a"])), "paper_b": x.papers.name(str(d["paper_b"])),
+              "end_a": x.cat.date(end_a), "start_b": x.cat.date(start_b)}
+    if f.field == "period_gap":
+        return x.cat.t("explain.changed.period_gap", days=x.cat.number(int(d["days"])), page_a=x.page(f.values[0]),  # type: ignore[arg-type]
+                       page_b=x.page(f.values[1]), **common)
+    return x.cat.t("explain.changed.period", start_a=x.cat.date(start_a), end_b=x.cat.date(end_b), **common)
 
 
 def _chosen(x: Explainer, f: Discrepancy) -> str:
@@ -415,6 +440,7 @@ def _versions(x: Explainer, f: Discrepancy) -> str:
 _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("agreement", "cross_paper"): _agreement_cross,
     ("agreement", "cases"): _agreement_cases,
+    ("agreement", "restated"): _agreement_restated,
     ("conflict", "cross_paper"): _conflict_cross,
     ("conflict", "cases"): _conflict_cases,
     ("changed_between_periods", "cross_paper"): _changed_cross,

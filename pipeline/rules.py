@@ -188,6 +188,7 @@ class CasesCheck(RuleSet):
     severity_conflict: BatchSeverity
     severity_conflict_uncertain: BatchSeverity
     severity_changed: BatchSeverity
+    severity_period_gap: BatchSeverity
 
 
 class ProseSumsCheck(RuleSet):
@@ -196,6 +197,15 @@ class ProseSumsCheck(RuleSet):
     severity_split: BatchSeverity
     deviation_window_lines: int = Field(ge=0)
     outcome_roles: list[str]
+
+
+class RestatedCheck(RuleSet):
+    """A paper stating one amount or date twice (text and text, text and table, text and beslutsunderlag)."""
+
+    severity: BatchSeverity
+    generic_roles: tuple[str, ...]
+    reference_date_roles: tuple[str, ...]
+    skip_date_roles: tuple[str, ...]
 
 
 class SeverityHonesty(RuleSet):
@@ -221,6 +231,7 @@ class ChecksRules(RuleSet):
     table_sums: TableSumsCheck
     prose_sums: ProseSumsCheck
     cases: CasesCheck
+    restated: RestatedCheck
     severity_honesty: SeverityHonesty
     policies: tuple[PolicyCheck, ...] = ()
 

@@ -58,3 +58,16 @@ def test_ks_paragraph_citing_the_namnds_paragraph_joins_its_case(batch) -> None:
     assert {"05", "06"} in cases
     # the two registries' Dnr differ by nature: no "new Dnr" between a nämnd and KS
     assert not between(findings, docs["05"], docs["06"], "dnr")
+
+
+def test_consecutive_reports_periods_move_on_and_the_days_between_are_a_gap(batch) -> None:
+    docs, findings = batch
+    # 29:15 "perioden 2024-05-06 till 2024-11-19"; 30:15 "perioden 2024-11-27 till 2025-05-20"
+    moved = between(findings, docs["29"], docs["30"], "period")
+    assert [(f.kind, f.severity, [str(v.value) for v in f.values]) for f in moved] == [
+        ("changed_between_periods", "ok", ["2024-05-06", "2024-11-19", "2024-11-27", "2025-05-20"])]
+    # 2024-11-20 – 2024-11-26 fall in neither report
+    gap = between(findings, docs["29"], docs["30"], "period_gap")
+    assert [(f.kind, f.severity, f.details["days"]) for f in gap] == [("changed_between_periods", "warning", 7)]
+    # the plans 11 and 12 state no validity dates of their own: no period findings
+    assert not between(findings, docs["11"], docs["12"], "period")

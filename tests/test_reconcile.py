@@ -391,6 +391,8 @@ def test_exact_set_of_findings(batch):
         ("agreement", STADS, "amount:municipal_share", ("1100000", "1100000")),
         ("share_matches", STADS, "percentage:municipal_share", ("1100000", "2080500", "53.0")),
         ("share_matches", STADS, "percentage:partner_share", ("1100000", "2080500", "47.0")),  # 980 500 = total - municipal
+        # 002 states the municipal share twice: "varav 1 100 tkr är kommunala medel", "avdelas 1 100 tkr per år"
+        ("agreement", d["002"], "amount", ("1100000", "1100000")),
         # Bromodellen: 004's arithmetic, and 001 (2020) -> 004 (2024-2025)
         # the tables add up, column by column (the per-column check, keyed by paper)
         ("sum_matches", d["004"], "table 2 col 1", ("1670400", "2368800", "278400", "372000", "48000")),
@@ -417,7 +419,7 @@ def test_exact_set_of_findings(batch):
     assert expected - got == set(), "missing findings"
     assert len(result.report.findings) == len(expected)
     assert result.report.counts == {
-        "agreement": 5, "changed_between_periods": 2, "name_variant": 2, "ocr_disagreement": 2, "paper_versions": 3,
+        "agreement": 6, "changed_between_periods": 2, "name_variant": 2, "ocr_disagreement": 2, "paper_versions": 3,
         "policy_outside": 3, "policy_within": 3, "share_matches": 5, "sum_matches": 2, "within_paper_conflict": 1,
     }
 
@@ -827,3 +829,44 @@ def test_a_document_held_by_lines_reads_as_the_batch_stage_reads_the_whole():
             assert merged.scanned == " ".join(w.scanned for w in words)
             assert merged.confidence == min(w.confidence for w in words)
             assert (merged.scanned != merged.text) == any(w.scanned != w.text for w in words)
+
+
+def restated_values(lines: list[str], facts: list[F]) -> list[list[str]]:
+    """The statements each `restated` finding of one paper cites, as read."""
+    doc = build_document("restated-" + "|".join(lines), [lines], facts)
+    return [[v.evidence.text_repaired for v in f.values] for f in reconcile_documents([doc], rules()).report.findings
+            if f.check == "restated"]
+
+
+def test_an_amount_stated_twice_agrees_only_when_it_plainly_means_the_same():
+    twice = ["Bidraget är 1 960 kronor/månad i nio månader.", "Nämnden fastställer bidraget till 1960 kr/månaden."]
+    assert restated_values(twice, [F("amount", 1960, "1 960 kronor", role="other", period="per_month"),
+                                   F("amount", 1960, "1960 kr", role="grant")]) == [["1 960 kronor/månad", "1960 kr/månaden."]]
+    # per month and per year: two amounts
+    assert restated_values(twice, [F("amount", 1960, "1 960 kronor", period="per_month"),
+                                   F("amount", 1960, "1960 kr", period="per_year")]) == []
+    # a budget and an outcome of the same size: a recurring number, not one figure
+    assert restated_values(twice, [F("amount", 1960, "1 960 kronor", role="budget"),
+                                   F("amount", 1960, "1960 kr", role="outcome")]) == []
+
+
+def test_a_text_amount_agrees_with_table_cells_only_of_one_row():
+    lines = ["Resultatet för 2024 är 0,2 miljoner kronor.", "Avvikelse -4,8 0,2", "Netto 0,2 -3,1"]
+    text = F("amount", 200_000, "0,2 miljoner kronor", role="outcome")
+
+    def cell(row: str, col: str, occ_line: int) -> F:
+        return F("amount", 200_000, "0,2", role="deviation", nth=occ_line,
+                 attrs={"table": "0", "row_label": row, "column": f"Utfall {col}", "column_year": col, "col": "1"})
+
+    one_row = restated_values(lines[:2], [text, cell("Avvikelse", "2024", 1)])
+    assert one_row == [["0,2 miljoner kronor.", "0,2"]]
+    # the value in two rows: which one the text means is unknown
+    assert restated_values(lines, [text, cell("Avvikelse", "2024", 1), cell("Netto", "2023", 2)]) == []
+
+
+def test_a_date_in_the_text_agrees_with_the_listed_beslutsunderlag_and_the_meeting_date_does_not_count():
+    lines = ["Protokoll 2024-11-26", "Kommunstyrelsen beslutade den 23 januari 2024 att starta.", "Beslutsunderlag",
+             "Kommunstyrelsen 2024-01-23, § 16", "Tjänsteskrivelse 2024-11-26"]
+    facts = [F("date", "2024-11-26", "2024-11-26", role="meeting"), F("date", "2024-01-23", "den 23 januari 2024", role="other"),
+             F("date", "2024-01-23", "2024-01-23", role="decision_ref"), F("date", "2024-11-26", "2024-11-26", role="decision_ref", nth=1)]
+    assert restated_values(lines, facts) == [["den 23 januari 2024", "2024-01-23,"]]

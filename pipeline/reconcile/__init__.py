@@ -37,6 +37,7 @@ from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
 from pipeline.reconcile.prose_sums import check_prose_sums
+from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import consolidate, group_versions
 from pipeline.records import NameRef, Statement, make_record, span_id, statements_of
@@ -186,6 +187,7 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     findings += sum_findings
     notes += why
     findings += check_prose_sums(primaries, primary_paper, checks.prose_sums)
+    findings += check_restated(primaries, primary_paper, checks.restated)
     case_findings, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
     cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(paper_units(primaries, primary_paper), checks.cases))
     findings += case_findings

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import combinations
+from datetime import date
+from itertools import combinations, pairwise
 
 from rapidfuzz import fuzz
 
@@ -218,7 +219,50 @@ def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
                 notes.append(f"{name}: {a.paper_id[:12]} and {b.paper_id[:12]} are copies of one paper; not compared")
                 continue
             findings += _compare_pair(name, a, b, rule)
+        findings += _periods_move_on(name, case, rule)
     return findings, notes
+
+
+def _stated_period(unit: PaperUnit) -> tuple[Fact, Fact] | None:
+    """The period a paper states it covers (its valid_from and valid_to dates, to the day), when it states one."""
+    ends = []
+    for role in ("valid_from", "valid_to"):
+        dates = [f for f in unit.facts if f.kind == "date" and f.role == role]
+        if len({str(f.value) for f in dates}) != 1 or _day(str(dates[0].value)) is None:
+            return None  # none, several different ones (which is the paper's own is unknown), or not to the day
+        ends.append(dates[0])
+    start, end = ends
+    return (start, end) if str(start.value) <= str(end.value) else None
+
+
+def _day(iso: str) -> date | None:
+    try:
+        return date.fromisoformat(iso) if len(iso) == 10 else None
+    except ValueError:
+        return None
+
+
+def _periods_move_on(name: str, case: list[PaperUnit], rule: CasesCheck) -> list[Discrepancy]:
+    """Consecutive papers of a case that each state their period: the period moves on (ok), and a
+    gap between one period's end and the next one's start is a stretch no paper covers."""
+    stated = sorted(((p, u) for u in case if (p := _stated_period(u))), key=lambda t: (str(t[0][0].value), t[1].paper_id))
+    out: list[Discrepancy] = []
+    for ((s1, e1), a), ((s2, e2), b) in pairwise(stated):
+        if (s1.value, e1.value) == (s2.value, e2.value):
+            continue
+        ids = {"paper_a": a.paper_id, "paper_b": b.paper_id, "period_a": f"{s1.value}..{e1.value}", "period_b": f"{s2.value}..{e2.value}"}
+        out.append(make_finding("changed_between_periods", "cases", "ok", name, "period",
+                                [fact_value(s1, f"{a.paper_id}, start"), fact_value(e1, f"{a.paper_id}, end"),
+                                 fact_value(s2, f"{b.paper_id}, start"), fact_value(e2, f"{b.paper_id}, end")],
+                                f"The period of {name} moves on: {s1.value} – {e1.value} ({a.paper_id[:12]}) and "
+                                f"{s2.value} – {e2.value} ({b.paper_id[:12]}).", ids))
+        gap = (_day(str(s2.value)) - _day(str(e1.value))).days - 1  # type: ignore[operator]  # both checked by _stated_period
+        if gap > 0:
+            out.append(make_finding("changed_between_periods", "cases", rule.severity_period_gap, name, "period_gap",
+                                    [fact_value(e1, f"{a.paper_id}, end"), fact_value(s2, f"{b.paper_id}, start")],
+                                    f"The periods of {name} do not join: {a.paper_id[:12]} ends {e1.value}, {b.paper_id[:12]} "
+                                    f"starts {s2.value}; {gap} day(s) in between fall in neither.", ids | {"days": gap}))
+    return out
 
 
 def _line_evidence(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]], text: str | None) -> Evidence | None:

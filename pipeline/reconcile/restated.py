@@ -1,0 +1,126 @@
+"""Restated figures: a paper that states one amount or date twice agrees with itself.
+
+An auditor reads a protokoll's Beslut against its Beslutsgång, a summary against the table it
+sums up, a date in the text against the beslutsunderlag it lists. Within one paper:
+
+- the same amount stated in the text on two lines, when the two statements plainly mean the same:
+  same unit and value, no two different periods ("per månad" / "per år"), and no two different
+  specific roles (a budget of -1,3 mnkr is not an outcome of -1,3 mnkr);
+- an amount in the text equal to table cells, when the cells holding that value all stand in one
+  row of one table (a value that recurs in several rows could be any of them);
+- a date in the text equal to the date of a beslutsunderlag the paper lists (role `decision_ref`).
+
+A value that merely recurs in unrelated places (two specific roles, several rows) makes no finding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipeline.model import Discrepancy, Document, Fact
+from pipeline.reconcile.cases import paper_units
+from pipeline.reconcile.findings import fact_value, make_finding
+from pipeline.rules import RestatedCheck
+
+
+def check_restated(docs: list[Document], paper_of: dict[str, str], rule: RestatedCheck) -> list[Discrepancy]:
+    """Agreements of each paper with itself: amounts stated twice, text against table, dates against beslutsunderlag.
+
+    Args:
+        docs: primary versions (a bundle's papers are read one by one).
+        paper_of: doc_id -> paper id.
+        rule: which roles say nothing about meaning, which date roles are the list of beslutsunderlag.
+
+    Returns:
+        One `agreement` finding (check `restated`) per restated value of a paper.
+    """
+    out: list[Discrepancy] = []
+    for unit in paper_units(docs, paper_of):
+        prose = [f for f in unit.facts if _amount(f) and "table" not in f.attrs and "column" not in f.attrs]
+        cells = [f for f in unit.facts if _amount(f) and "column" in f.attrs]
+        out += _restated_amounts(unit.paper_id, prose, cells, rule)
+        out += _dates_against_references(unit.paper_id, unit.facts, rule)
+    return out
+
+
+def _amount(f: Fact) -> bool:
+    return f.kind == "amount" and isinstance(f.value, int | float) and not isinstance(f.value, bool) and f.value != 0
+
+
+def _line(f: Fact) -> tuple[int, int | None]:
+    return (f.evidence.page, f.evidence.line)
+
+
+def _restated_amounts(paper_id: str, prose: list[Fact], cells: list[Fact], rule: RestatedCheck) -> list[Discrepancy]:
+    by_value: dict[tuple[str, int | float], list[Fact]] = defaultdict(list)
+    for f in prose:
+        by_value[(f.unit or "SEK", f.value)].append(f)
+    cells_by_value: dict[tuple[str, int | float], list[Fact]] = defaultdict(list)
+    for f in cells:
+        cells_by_value[(f.unit or "SEK", f.value)].append(f)
+    out: list[Discrepancy] = []
+    for key, facts in by_value.items():
+        if len({f.period for f in facts} - {None}) > 1:
+            continue  # "1 960 kronor per månad" and "1 960 kronor per år" are two amounts
+        groups = _same_meaning(facts, rule.generic_roles)
+        rows = {(f.attrs.get("table"), f.attrs.get("row_label")) for f in cells_by_value.get(key, [])}
+        for group in groups:
+            statements = _one_per_line(group)
+            table = cells_by_value[key] if len(groups) == 1 and len(rows) == 1 and _years_fit(group, cells_by_value[key]) else []
+            if len(statements) + len(table) < 2:
+                continue
+            values = [fact_value(f, f"{paper_id}, text") for f in statements]
+            values += [fact_value(f, f"{paper_id}, table: {f.attrs.get('row_label', '')} / {f.attrs.get('column', '')}") for f in table]
+            where = "; ".join(f"“{f.text.strip()}” (p. {f.evidence.page})" for f in statements + table)
+            out.append(make_finding("agreement", "restated", rule.severity, paper_id, "amount", values,
+                                    f"{paper_id[:12]} states the same amount {len(values)} times: {where}.",
+                                    {"paper": paper_id, "in_table": len(table)}))
+    return out
+
+
+def _same_meaning(facts: list[Fact], generic_roles: tuple[str, ...]) -> list[list[Fact]]:
+    """Statements of one value that plainly mean the same: those of one specific role with the
+    generic ones; when two specific roles share the value, only each role's own statements."""
+    specific = sorted({f.role for f in facts if f.role and f.role not in generic_roles})
+    if len(specific) <= 1:
+        return [facts]
+    return [[f for f in facts if f.role == role] for role in specific]
+
+
+def _one_per_line(facts: list[Fact]) -> list[Fact]:
+    """The first statement on each line: one line read twice by two patterns is one statement."""
+    seen: set[tuple[int, int | None]] = set()
+    out = []
+    for f in facts:
+        if _line(f) not in seen:
+            seen.add(_line(f))
+            out.append(f)
+    return out
+
+
+def _years_fit(statements: list[Fact], cells: list[Fact]) -> bool:
+    """A statement that names its year agrees only with cells of that year's column."""
+    years = {f.attrs["year"] for f in statements if f.attrs.get("year")}
+    return not years or all(c.attrs.get("column_year", "")[:4] in years for c in cells)
+
+
+def _dates_against_references(paper_id: str, facts: tuple[Fact, ...], rule: RestatedCheck) -> list[Discrepancy]:
+    references: dict[str, Fact] = {}
+    for f in facts:
+        if f.kind == "date" and f.role in rule.reference_date_roles:
+            references.setdefault(str(f.value), f)
+    out: list[Discrepancy] = []
+    told: set[str] = set()
+    for f in facts:
+        date = str(f.value)
+        if (f.kind != "date" or f.role in rule.reference_date_roles or f.role in rule.skip_date_roles
+                or date not in references or date in told):
+            continue
+        told.add(date)
+        ref = references[date]
+        out.append(make_finding("agreement", "restated", rule.severity, paper_id, "date",
+                                [fact_value(f, f"{paper_id}, text"), fact_value(ref, f"{paper_id}, beslutsunderlag")],
+                                f"{paper_id[:12]} states the date {date} in its text (“{f.text.strip()}”, p. {f.evidence.page}) "
+                                f"and in the beslutsunderlag it lists (“{ref.text.strip()}”, p. {ref.evidence.page}).",
+                                {"paper": paper_id}))
+    return out
