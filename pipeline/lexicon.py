@@ -38,14 +38,17 @@ import gc
 import hashlib
 import logging
 import math
+import multiprocessing.util
 import os
 import pickle
 import re
 import sys
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from pipeline.paths import CHECKOUT_DIR, INSTALLED, LEXICON_CACHE_DIR, RULES_DIR
 
@@ -207,6 +210,9 @@ class Lexicon:
         self._parts = {w: f for w, f in frequencies.items() if f >= _COMPOUND_MIN_PART_FREQ and w not in self.damage_like}
         self._compound_cache: dict[str, bool] = {}
         self._parts_index: dict[str, tuple[str, ...]] | None = None
+        self.cache_id = ""
+        """The name of the cache file it was read from or written to ("" if built in memory only):
+        what is worked out from it may be stored under that name."""
 
     def known(self, word: str) -> bool:
         """Return whether the lower-cased `word` is in the word list (no compound analysis)."""
@@ -386,46 +392,89 @@ def _keep_out_of_gc() -> None:
     gc.freeze()
 
 
-class _Verdicts:
-    """Hunspell's answers per word form, kept in CACHE_DIR between processes.
+Key = TypeVar("Key")
+Answer = TypeVar("Answer")
 
-    Spylls takes seconds to load and milliseconds per compound look-up; its answers never change
-    for a given dictionary, so they are cached in a file named by the dictionary's hash, read on
-    first use and written back (atomically) when the process ends.
+
+class StoredAnswers(Generic[Key, Answer]):
+    """Answers per key that never change while the file's name holds, kept in CACHE_DIR between
+    processes (hunspell's verdicts, the repair's candidates per form).
+
+    Read on first use and written back when the process ends, if it learned anything: merged
+    with what another process wrote meanwhile, written to a temporary file and renamed, so no
+    reader sees half a file and two processes writing at once lose at most each other's newest
+    answers. The write is a multiprocessing finalizer, not an atexit handler: a process pool's
+    workers (where `papers run` repairs) end without running atexit handlers, but run those.
+    `stale` is a glob of files this one replaces (older keys), removed when it is written.
+    At most `limit` answers are kept, so an archive's years of runs cannot grow the file (and
+    every process's start) without bound: past it, new answers live in this process only.
     """
 
-    def __init__(self) -> None:
-        self.answers: dict[str, bool] | None = None
+    def __init__(self, locate: Callable[[], Path | None], stale: str = "", limit: int = 200_000) -> None:
+        self.locate = locate
+        self.stale = stale
+        self.limit = limit
+        self.answers: dict[Key, Answer] | None = None
         self.new = 0
         self.path: Path | None = None
 
-    def load(self) -> dict[str, bool]:
+    def load(self) -> dict[Key, Answer]:
+        """Return the answers, read from the file on first use (empty when `locate` gives None)."""
         if self.answers is None:
-            self.answers = {}
-            base = _hunspell_base()
-            if base:
-                digest = hashlib.sha256(Path(base + ".dic").read_bytes() + Path(base + ".aff").read_bytes())
-                self.path = CACHE_DIR / f"hunspell-{digest.hexdigest()[:16]}.pickle"
-                if self.path.exists():
-                    with self.path.open("rb") as handle:
-                        self.answers = pickle.load(handle)
-            import atexit
-
-            atexit.register(self.save)
+            self.path = self.locate()
+            self.answers = _read_answers(self.path) if self.path else {}
+            multiprocessing.util.Finalize(self, self.save, exitpriority=0)
         return self.answers
 
+    def add(self, key: Key, answer: Answer) -> Answer:
+        """Record a new answer (written back when the process ends) and return it."""
+        self.load()[key] = answer
+        self.new += 1
+        return answer
+
     def save(self) -> None:
+        """Write the answers back if any are new (see the class)."""
         if not self.new or self.path is None or self.answers is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(self.answers, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.path)
+        stored = _read_answers(self.path)
+        for key, answer in self.answers.items():
+            if len(stored) >= self.limit:
+                break
+            stored.setdefault(key, answer)
+        _write_pickle(self.path, stored)
+        self.answers = stored | self.answers
         self.new = 0
+        for stale in self.path.parent.glob(self.stale) if self.stale else ():
+            if stale != self.path:
+                stale.unlink(missing_ok=True)
 
 
-_VERDICTS = _Verdicts()
+def _read_answers(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return pickle.load(handle)
+
+
+def _write_pickle(path: Path, data: object) -> None:
+    """Pickle `data` to a temporary file renamed to `path`: no reader ever sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
+def _verdicts_path() -> Path | None:
+    """Name hunspell's answers by the dictionary's hash: they never change for one dictionary."""
+    base = _hunspell_base()
+    if base is None:
+        return None
+    digest = hashlib.sha256(Path(base + ".dic").read_bytes() + Path(base + ".aff").read_bytes())
+    return CACHE_DIR / f"hunspell-{digest.hexdigest()[:16]}.pickle"
+
+
+_VERDICTS: StoredAnswers[str, bool] = StoredAnswers(_verdicts_path)
 
 
 def _hunspell_knows(word: str) -> bool:
@@ -434,8 +483,7 @@ def _hunspell_knows(word: str) -> bool:
     hit = answers.get(word)
     if hit is None:
         dictionary = _hunspell()
-        hit = answers[word] = bool(dictionary and dictionary.lookup(word))
-        _VERDICTS.new += 1
+        hit = _VERDICTS.add(word, bool(dictionary and dictionary.lookup(word)))
     return hit
 
 
@@ -568,17 +616,13 @@ def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
     and write its cache."""
     lexicon = make_lexicon(read_training_pairs(directory / TRAINING_PAIRS_NAME), directory)
     path = _cache_path(directory)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     pairs = lexicon.pairs
-    state = (lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams, pairs.unigrams,
-             pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton())
-    with tmp.open("wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    _write_pickle(path, (lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams,
+                         pairs.unigrams, pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton()))
     for stale in path.parent.glob("lexicon-*.pickle"):
         if stale != path:
             stale.unlink()
+    lexicon.cache_id = path.stem
     return lexicon
 
 
@@ -591,6 +635,7 @@ def load_lexicon() -> Lexicon:
             frequencies, by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts = pickle.load(handle)
         lexicon = Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams), dictionary)
         lexicon._parts_index = parts
+        lexicon.cache_id = path.stem
     else:
         log.info("lexicon cache %s missing: building it", path)
         lexicon = build_lexicon()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from unittest import mock
 
 import pytest
 
-from pipeline.lexicon import Lexicon, load_lexicon, read_genre_terms, skeleton
+from pipeline.lexicon import Lexicon, StoredAnswers, load_lexicon, read_genre_terms, skeleton
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,40 @@ def test_dictionary_holds_unlisted_inflections_with_diacritics(lexicon):
     assert "upplånas" in lexicon.dictionary["upplanas"]
     assert not lexicon.in_dictionary("förslag")  # listed: a frequency, not a dictionary form
     assert not lexicon.in_dictionary("upplanas")  # no å/ä/ö/é: never a repair's target
+
+
+def _answer_in_a_worker(path: Path) -> None:
+    StoredAnswers(lambda: path).add("asked in a worker", True)
+
+
+def test_stored_answers_merge_writers_and_replace_stale_files(tmp_path):
+    """Two processes that learned different answers both keep them: a save merges what the file
+    holds, writes through a temporary file, and removes the files of older keys."""
+    path, stale = tmp_path / "answers-new.pickle", tmp_path / "answers-old.pickle"
+    stale.write_bytes(b"")
+    first, second = (StoredAnswers(lambda: path, stale="answers-*.pickle") for _ in range(2))
+    first.add("a", "A")
+    second.add("b", "B")  # both have read the file (none yet) before either writes
+    first.save()
+    second.save()
+    assert StoredAnswers(lambda: path).load() == {"a": "A", "b": "B"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_pool_worker_writes_its_answers_when_it_ends(tmp_path):
+    """`papers run` repairs in a process pool, whose workers end without atexit handlers."""
+    path = tmp_path / "answers.pickle"
+    with ProcessPoolExecutor(1) as pool:
+        pool.submit(_answer_in_a_worker, path).result()
+    assert StoredAnswers(lambda: path).load() == {"asked in a worker": True}
+
+
+def test_stored_answers_stop_growing_at_their_limit(tmp_path):
+    """Years of an archive's runs cannot grow the file (read by every process) without bound."""
+    path = tmp_path / "answers.pickle"
+    first = StoredAnswers(lambda: path, limit=2)
+    for word in ("a", "b", "c"):
+        first.add(word, True)
+    first.save()
+    assert len(StoredAnswers(lambda: path).load()) == 2
+    assert first.load() == {"a": True, "b": True, "c": True}  # this process keeps what it learned

@@ -273,3 +273,22 @@ def test_born_digital_text_of_the_development_papers_is_kept(rules):
     for path in papers:
         lines = path.read_text(encoding="utf-8").split("\n")
         assert repair_lines(lines, rules) == lines, path.name
+
+
+def test_candidates_are_stored_for_the_rules_as_their_files_say(rules, tmp_path, monkeypatch):
+    """A cold process reads the candidates an earlier one worked out, under a name that changes
+    with the rules, the lexicon and the code; rules changed in memory are never stored."""
+    import pipeline.lexicon
+    from pipeline.repair.scoring import Scorer
+
+    lexicon = pipeline.lexicon.load_lexicon()
+    monkeypatch.setattr(pipeline.lexicon, "CACHE_DIR", tmp_path)
+    first = Scorer(rules, lexicon)
+    found = first.candidates("linkdpings")
+    assert "linköpings" in found
+    first._candidates.save()
+    assert [p.name for p in tmp_path.iterdir()] == [first._candidates.path.name]
+    assert Scorer(rules, lexicon)._candidates.load() == {"linkdpings": found}
+    changed = Scorer(rules.model_copy(update={"hash": rules.hash + "-held-out"}), lexicon)
+    changed.candidates("linkdpings")
+    assert changed._candidates.path is None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
-from pipeline.lexicon import Lexicon, skeleton
+import pipeline.lexicon
+import pipeline.repair.candidates
+import pipeline.rules
+from pipeline.lexicon import Lexicon, StoredAnswers, skeleton
 from pipeline.repair.candidates import Channel, _compound_forms
-from pipeline.rules import Rules
+from pipeline.rules import Rules, rules_hash
 
 HUNSPELL_FRONT = 3
 """Hunspell is slow: only this many front runners per form learn whether it knows them."""
@@ -39,7 +44,9 @@ class Scorer:
         self._cache: dict[tuple[str, float], Choice] = {}
         self._priors: dict[str, float] = {}
         self._quick: dict[str, float] = {}
-        self._candidates: dict[str | tuple[str, float], set[str]] = {}
+        self._candidates: StoredAnswers[str | tuple[str, float], set[str]] = StoredAnswers(
+            lambda: _candidates_path(rules, lexicon), stale="candidates-*.pickle")
+        """Candidates per form (or per form and damage level 0 or 1): see `_candidates_path`."""
         self.restored: dict[tuple[str, int], str] = {}
         """Dropped-glyph restorations per (form, letters), filled by the repairer (context.py)."""
         self.evidence: dict[str, tuple[bool, ...]] = {}
@@ -88,12 +95,13 @@ class Scorer:
         only chooses which cached channel scores the feasibility check shares with `choose`.
 
         Cached per form: whether a look-alike path exists is the same at every damage level
-        strictly between 0 and 1, where each of its steps has a probability above 0.
+        strictly between 0 and 1, where each of its steps has a probability above 0. Kept between
+        processes too (see `_candidates_path`): they are most of a cold run's work.
         """
         key = scanned if 0.0 < round(damage, 2) < 1.0 else (scanned, damage)
-        hit = self._candidates.get(key)
+        hit = self._candidates.load().get(key)
         if hit is None:
-            hit = self._candidates[key] = self._find_candidates(scanned, damage)
+            hit = self._candidates.add(key, self._find_candidates(scanned, damage))
         return hit
 
     def _find_candidates(self, scanned: str, damage: float) -> set[str]:
@@ -146,6 +154,24 @@ class Scorer:
         final.sort(key=lambda o: -o[1])
         listed = self.lexicon.frequencies.get(scanned, 0.0) >= self.rules.realword_min_frequency
         return Choice(scanned, tuple(final[:4]) or ((scanned, -math.inf),), listed)
+
+
+def _candidates_path(rules: Rules, lexicon: Lexicon) -> Path | None:
+    """Name the file a scorer's candidates are kept in between processes, or None to keep them in memory.
+
+    A new form's candidates (its skeleton variants, the listed words, compounds of listed parts
+    and hunspell's forms behind each) follow from the look-alikes and repair settings, the
+    lexicon and the code alone, so the name hashes those: a change to any of them starts afresh.
+    Rules changed in memory (the bench's held-out look-alikes: their file hashes no longer name
+    them) and a lexicon built in memory (it has no name) are not stored.
+    """
+    if not lexicon.cache_id or rules.hash != rules_hash(rules.directory):
+        return None
+    named = f"{rules.file_hashes['confusions']}\0{rules.file_hashes['repair']}\0{lexicon.cache_id}"
+    digest = hashlib.sha256(named.encode())
+    for source in (pipeline.lexicon.__file__, pipeline.repair.candidates.__file__, pipeline.rules.__file__, __file__):
+        digest.update(Path(source).read_bytes())
+    return pipeline.lexicon.CACHE_DIR / f"candidates-{digest.hexdigest()[:16]}.pickle"
 
 
 _SCORERS: dict[tuple[str, int], Scorer] = {}
