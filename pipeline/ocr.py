@@ -363,6 +363,26 @@ def split_digit_groups(image: Image.Image, words: tuple[Word, ...], job: OcrJob)
     return tuple(out)
 
 
+SECTION_MISREADINGS = frozenset({"8", "5", "&"})
+"""What Tesseract's Swedish model makes of a "§" before a paragraph number on fax pages ("§ 159" read
+"8 159", "§ 169" "5 169", or "& 159"): read as a digit, it turns a paragraph into an amount."""
+
+
+def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Read back as "§" a word of `SECTION_MISREADINGS` that stands before a number on its line but
+    reaches below it by more than `DIGIT_LINING` of the number's height: a digit sits on the line, the
+    paragraph sign hangs below it. The scanned form is kept as a Repair, so the auditor sees both."""
+    fixed = list(words)
+    for i, (word, after) in enumerate(zip(words, words[1:])):
+        if (word.text not in SECTION_MISREADINGS or after.line != word.line or not after.text.isdigit()
+                or word.bbox is None or after.bbox is None):
+            continue
+        if word.bbox.bottom - after.bbox.bottom > DIGIT_LINING * (after.bbox.bottom - after.bbox.top):
+            fixed[i] = word.model_copy(update={
+                "text": "§", "repair": Repair(scanned=word.text, confidence=word.confidence, reason="section-sign")})
+    return tuple(fixed)
+
+
 TURN_CHECK_BELOW = 0.6
 """A page whose median word confidence is below this may be scanned upside down or
 sideways: Tesseract's orientation detection is asked (about 1 s, so only then). Upright
@@ -526,7 +546,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = upright
         warnings.append(f"turned_{rotate}")
     else:
-        words = reread_percent_signs(image, split_digit_groups(image, words, job), job)
+        words = restore_section_signs(reread_percent_signs(image, split_digit_groups(image, words, job), job))
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))

@@ -132,3 +132,19 @@ def test_a_photocopied_table_row_keeps_its_thousands_spaces():
             assert two.bbox.x1 < five.bbox.x0 < two.bbox.x1 + 12  # a space apart, on the scan (the page is deskewed)
     years = [w.text for w in result.words if w.text.startswith("20")]
     assert {"2027", "2028", "2029"} <= set(years)  # the header row's years stay whole
+
+
+def test_a_section_sign_read_as_a_digit_is_restored_where_it_hangs_below_the_number():
+    from pipeline.model import BBox, Word
+    from pipeline.ocr import restore_section_signs
+
+    def word(text: str, x0: float, bottom: float, line: int = 1) -> Word:
+        return Word(text=text, bbox=BBox(x0, 404.63, x0 + 5 * len(text), bottom), line=line, block=1,
+                    confidence=0.9, origin="ocr")
+
+    # boxes of "§ 159" on a fax-standard dev page, read "8 159": the sign reaches 0.28 of the digits' height lower
+    section = restore_section_signs((word("8", 281.44, 414.47), word("159", 290.56, 412.31)))
+    assert [w.text for w in section] == ["§", "159"] and section[0].repair.scanned == "8"
+    amount = (word("8", 281.44, 412.31), word("159", 290.56, 412.4))  # digits sit on one line: an amount
+    other_line = (word("5", 281.44, 414.47), word("159", 290.56, 412.31, line=2))
+    assert restore_section_signs(amount) == amount and restore_section_signs(other_line) == other_line
