@@ -15,7 +15,9 @@ What is measured, per profile and part:
   row and column first, then with one of equal role and period. P = matched / extracted
   amount facts, R = matched / expected. Role and period: shares of the matched pairs that agree
   (a null period equals None).
-- dates: the same on the ISO value; role share among the matched.
+- dates: the same on the ISO value; role share among the matched. The extra dates that repeat
+  the value of an expected date of the paper are counted apart (a note): the expectations list
+  a date once per way it is stated, the pipeline reads every mention.
 - parties: distinct extracted names (lower case, a trailing genitive s dropped) against the
   expected parties and their aliases (rapidfuzz ratio >= 90). P = names that name an expected
   party / names, R = expected parties named / expected; kind = share of the named parties whose
@@ -26,8 +28,8 @@ What is measured, per profile and part:
 - findings: expected findings found among those of discrepancies.json whose values stand in
   the paper (and in the other paper, if the expectation names one): same kind (an expected `conflict`
   also takes `within_paper_conflict`), and for agreement and sum findings at least one value
-  equal (printed values are read through the paper's expected amounts and dates; sign is
-  ignored). Every `error` finding is listed with its explanation for a human to check;
+  equal (printed values are read through the paper's expected amounts and dates, a phrase
+  through those it quotes; sign is ignored). Every `error` finding is listed with its explanation for a human to check;
   warnings are counted.
 - bundles: papers found per bundle (PaperSpans) against bundles.json.
 
@@ -261,6 +263,8 @@ def score_dates(exp: dict, facts: list[Fact], out: PaperScore) -> None:
     matched_e, matched_f = {i for i, _ in pairs}, {j for _, j in pairs}
     out.misses["dates_missed"] = [cite(e) for i, e in enumerate(want) if i not in matched_e]
     out.misses["dates_extra"] = [where(f) for j, f in enumerate(facts) if j not in matched_f]
+    values = {str(e["value"]) for e in want}  # listed once per way it is stated, not per mention
+    out.counts.update(date_extra_repeat=sum(str(f.value) in values for j, f in enumerate(facts) if j not in matched_f))
 
 
 def score_parties(exp: dict, facts: list[Fact], out: PaperScore) -> None:
@@ -295,19 +299,30 @@ def dashes(text: str) -> str:
 def printed_values(text: str, exps: list[dict]) -> set:
     """What a printed value of an expected finding stands for: the SEK (or number) of the expected
     amounts and the ISO value of the expected dates printed so, else the number or ISO date it
-    reads as. Numbers without sign."""
+    reads as, else (a phrase) the expected amounts and dates it quotes. Numbers without sign."""
     clean = dashes(text)
     out: set = set()
-    for exp in exps:
-        out |= {abs(num_key(a["value"] if a["sek"] is None else a["sek"]))
-                for a in exp.get("amounts") or [] if dashes(str(a["printed"])) == clean}
-        out |= {str(d["value"]) for d in exp.get("dates") or [] if dashes(str(d["printed"])) == clean}
-    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", clean):
-        out.add(clean)
-    number = re.fullmatch(r"[-+]? ?(\d[\d ]*(?:,\d+)?) ?%?", clean)
-    if number:
-        out.add(abs(num_key(float(number.group(1).replace(" ", "").replace(",", ".")))))
+    for inside in (False, True):  # the value printed as is; else the expected items a phrase quotes
+        for exp in exps:
+            out |= {abs(num_key(a["value"] if a["sek"] is None else a["sek"]))
+                    for a in exp.get("amounts") or [] if quotes(clean, dashes(str(a["printed"])), inside)}
+            out |= {str(d["value"]) for d in exp.get("dates") or [] if quotes(clean, dashes(str(d["printed"])), inside)}
+        if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", clean):
+            out.add(clean)
+        number = re.fullmatch(r"[-+]? ?(\d[\d ]*(?:,\d+)?) ?%?", clean)
+        if number:
+            out.add(abs(num_key(float(number.group(1).replace(" ", "").replace(",", ".")))))
+        if out:
+            break
     return out
+
+
+def quotes(phrase: str, printed: str, inside: bool) -> bool:
+    """Tell whether `phrase` is `printed`, or (`inside`) quotes it between word boundaries
+    ("undertecknat av bolaget 2024-10-28" quotes the date "2024-10-28")."""
+    if not inside:
+        return phrase == printed
+    return re.search(rf"(?<![\w,]){re.escape(printed)}(?![\w,]|-\d)", phrase) is not None
 
 
 def finding_values(finding: Discrepancy) -> set:
@@ -422,6 +437,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         notes.append(f"- {profile} {part} table cells: {c['cell_checked']} of {c['cell_want']} expected cells "
                      f"matched a fact with a column; column kind {c['cell_kind']}, year {c['cell_year']}, "
                      f"row {c['cell_row']} agree")
+        notes.append(f"- {profile} {part} dates: {c['date_extra_repeat']} of the {c['date_got'] - c['date_hit']} extra dates "
+                     f"repeat the value of an expected date of their paper")
         notes += [f"- {profile} {part} ERROR {e['kind']} ({e['check']}) in {', '.join(e['papers'])}: "
                   f"{e['explanation']}" for e in r["errors"]]
     for profile, result in results.items():

@@ -189,6 +189,7 @@ class CasesCheck(RuleSet):
     severity_conflict_uncertain: BatchSeverity
     severity_changed: BatchSeverity
     severity_period_gap: BatchSeverity
+    own_date_roles: tuple[str, ...] = Field(description="Roles of a paper's own date (its meeting): two such dates that agree say nothing.")
 
 
 class ProseSumsCheck(RuleSet):
@@ -197,6 +198,9 @@ class ProseSumsCheck(RuleSet):
     severity_split: BatchSeverity
     deviation_window_lines: int = Field(ge=0)
     outcome_roles: list[str]
+    cause_cues: list[str] = Field(description="A line ending so opens the list of a deviation's causes (folded regexes).")
+    hedge_cues: list[str] = Field(description="Words that say the causes listed are only the main ones (folded regexes).")
+    severity_causes: BatchSeverity
 
 
 class RestatedCheck(RuleSet):
@@ -206,6 +210,8 @@ class RestatedCheck(RuleSet):
     generic_roles: tuple[str, ...]
     reference_date_roles: tuple[str, ...]
     skip_date_roles: tuple[str, ...]
+    expenditure_rows: tuple[str, ...] = Field(description="Row labels (folded regexes) of a table's spending: all negative, the table signs it so.")
+    unsigned_roles: tuple[str, ...] = Field(description="Roles of a text amount that may quote a spending figure without its sign.")
 
 
 class SeverityHonesty(RuleSet):
@@ -336,6 +342,7 @@ class FactsRules(RuleSet):
     share_cues: ShareCues
     header_roles: list[CueRole]
     total_row_cues: list[str]
+    adjustment_row_cues: list[str]
     total_column_cues: list[str]
     header_units: dict[str, int]
     column_kinds: list[ColumnKind]

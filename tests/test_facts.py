@@ -202,6 +202,33 @@ def test_document_date_in_header_block() -> None:
     assert [(f.value, f.role) for f in facts if f.kind == "date"] == [("2021-03-10", "document_date")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the year the sentence names, before the date or after it
+        ("Ansökningar om medel 2026 ska vara inne senast den 15 mars.", [("2026-03-15", "deadline", True)]),
+        ("Sista ansökningsdatum 31 oktober gäller utdelningen för 2025.", [("2025-10-31", "deadline", True)]),
+        # no year in the sentence: the paper's own date gives it
+        ("Utbildningsförvaltningen\n2021-03-10\nDnr BIN 2021-179\nBildningsnämnden\nRubrik\nÄrende\n"
+         "Svar lämnas senast 1 april.", [("2021-03-10", "document_date", False), ("2021-04-01", "deadline", True)]),
+        # no year anywhere: no date
+        ("Svar lämnas senast 1 april.", []),
+        # a day that does not exist in that year is no date
+        ("Under 2025 hölls mötet 29 februari.", []),
+        # a day-month range with its year is one date each, not year-less dates
+        ("Perioden 1 januari–31 december 2027.", [("2027-01-01", "valid_from", False), ("2027-12-31", "valid_to", False)]),
+    ],
+)
+def test_day_and_month_without_a_year_take_the_contexts_year(text: str, expected: list[tuple[str, str, bool]]) -> None:
+    dates = [(f.value, f.role, f.attrs.get("year_inferred") == "true") for f in facts_of(text) if f.kind == "date"]
+    assert dates == expected
+
+
+def test_month_and_year_across_a_line_break() -> None:
+    facts = facts_of("Handlingarna ska lämnas in senast i slutet av november\n2024. Projektet startar sedan.")
+    assert [(f.value, f.role, f.precision) for f in facts if f.kind == "date"] == [("2024-11", "deadline", "month")]
+
+
 # --- identifiers ----------------------------------------------------------------------
 
 def test_org_number_and_personnummer() -> None:

@@ -58,6 +58,9 @@ def test_text_results_agree_with_their_table_rows_and_a_recurring_figure_of_anot
     # 37:26 "utfall för perioden på -10,3 miljoner kronor" = 37:54 "| Netto | 11,7 | -8,1 | -10,3 |"
     # 37:68 "utfall för perioden på -2,7 miljoner kronor" = 37:100 "| Netto | -7,3 | -5,9 | -2,7 |"
     # 37:84 and 37:90 the bredband result "-1,3 mnkr"; 37:68-69 "budgeterat resultat på - 1,3 miljoner
-    # kronor" (Avfall's budget) is another figure, and the Netto row 37:109 holds -1,3 twice (2023, 2024)
+    # kronor" (Avfall's budget) is another figure, and the Netto row 37:109 holds -1,3 twice (2023, 2024);
+    # 37:123 "Helårsutfall är 52,1 mnkr" = 37:163 "| Netto | -76,2 | -189,5 | -52,1 |", a table whose
+    # Utgifter (37:162) are all negative
     assert amounts == {200_000: ["0,2 miljoner kronor", "0,2"], -10_300_000: ["-10,3 miljoner kronor", "-10,3"],
-                       -2_700_000: ["-2,7 miljoner kronor", "-2,7"], -1_300_000: ["-1,3 mnkr", "-1,3 mnkr"]}
+                       -2_700_000: ["-2,7 miljoner kronor", "-2,7"], -1_300_000: ["-1,3 mnkr", "-1,3 mnkr"],
+                       52_100_000: ["52,1 mnkr", "-52,1"]}

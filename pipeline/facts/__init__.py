@@ -24,7 +24,7 @@ from pipeline.facts.amounts import (
     printed_number,
     role_from_cues,
 )
-from pipeline.facts.dates import find_dates
+from pipeline.facts.dates import DayMonth, find_dates, find_day_months, with_year
 from pipeline.facts.entities import (
     Mention,
     canonical_names,
@@ -153,7 +153,7 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             and re.fullmatch(r"[\s\d,%]*", rest_of_line) is not None
             and s >= line_start
         )
-        role = role_from_cues(before, after, rules)
+        role = role_from_cues(before, after, rules, lead=folded[s:lo])
         body = ctx.nearest(ctx.bodies, lo, a.start)
         if role in (None, "cost_item") and body and _BODY_SHARE.search(folded[body.end : a.start]):
             role = "municipal_share"  # "AN:s kostnad är …", "nämndens bidrag …"
@@ -211,7 +211,8 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
 def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
     """Mark a total the sentence divides into parts ("20 miljoner som fördelas med tio miljoner till …,
     sex miljoner till … och fyra miljoner till …"): the total gets attrs `parts`, each part `part_of`
-    (the total's page:line:text), for the batch stage to add up."""
+    (the total's page:line:text), for the batch stage to add up. A part no cue gave a role is a part
+    of the same money: it takes the total's role."""
     folded = ctx.stream.flat
     out = list(facts)
     for i, a in enumerate(amounts):
@@ -223,7 +224,8 @@ def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
         key = f"{total.evidence.page}:{total.evidence.line}:{total.text}"
         out[i] = total.model_copy(update={"attrs": total.attrs | {"parts": str(len(after))}})
         for k in after:
-            out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}})
+            role = total.role if out[k].role == "other" else out[k].role
+            out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}, "role": role})
     return out
 
 
@@ -232,34 +234,69 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     header_text = " ".join(stream.folded[a:b] for sec in ctx.doc.sections if sec.name in sections_for_document_date
                            for a, b in [stream.section_span(sec)])
     own_date_role = "meeting" if any_cue(rules.meeting_header_cues, header_text) else "document_date"
-    facts = []
-    for d in find_dates(stream.digits, rules):
+    found: list[tuple[int, Fact]] = []  # (offset, fact)
+    own_dates: list[tuple[int, str]] = []  # (offset, ISO value) of the paper's own dates
+    dated = find_dates(stream.digits, rules)
+    for d in dated:
         if ctx.skipped(d.start):
             continue
-        s, e = stream.sentence(d.start)
-        before, sentence = stream.flat[s : d.start], stream.flat[s:e]
-        line_start, line_end, _, _ = stream.line(d.start)
-        line_rest = (stream.folded[line_start : d.start] + stream.folded[d.end : line_end]).strip(" :")
-        role = None
-        if stream.section_at(d.start) in sections_for_document_date and line_rest in ("", "datum"):
-            role = own_date_role
-        for rule in rules.date_roles if role is None else []:
-            hit = any(cue_regex(c).search(before) for c in rule.before) or any(
-                cue_regex(c).search(sentence) for c in rule.sentence)
-            if hit and rule.role == "partnership_start" and not any_cue(rules.partnership_words, sentence):
-                continue
-            if hit:
-                role = rule.role
-                break
-        if role is None:
-            role = rules.date_section_roles.get(stream.section_at(d.start) or "")
+        own = stream.section_at(d.start) in sections_for_document_date and _alone_on_line(stream, d.start, d.end)
+        role = own_date_role if own else _date_role(ctx, d.start)
         if role is None and d.range_part is not None:
             role = ("valid_from", "valid_to")[d.range_part]
         if d.range_part == 1 and role == "valid_from":
             role = "valid_to"
-        facts.append(ctx.fact("date", d.start, d.end, d.value, numeric=True, precision=d.precision,
-                              role=role or "other"))
-    return _without_running_heads(facts, ctx.doc)
+        if own:
+            own_dates.append((d.start, d.value))
+        found.append((d.start, ctx.fact("date", d.start, d.end, d.value, numeric=True, precision=d.precision,
+                                        role=role or "other")))
+    for dm in find_day_months(stream.digits, rules, dated):
+        year = None if ctx.skipped(dm.start) else _year_of(ctx, dm, own_dates)
+        value = with_year(dm, year) if year else None
+        if value:
+            found.append((dm.start, ctx.fact("date", dm.start, dm.end, value, numeric=True, precision="day",
+                                             role=_date_role(ctx, dm.start) or "other",
+                                             attrs={"year_inferred": "true"})))
+    found.sort(key=lambda t: t[0])
+    return _without_running_heads([f for _, f in found], ctx.doc)
+
+
+def _alone_on_line(stream: TextStream, start: int, end: int) -> bool:
+    """Tell whether a date stands alone on its line (or after "Datum"): a header's own date."""
+    line_start, line_end, _, _ = stream.line(start)
+    return (stream.folded[line_start:start] + stream.folded[end:line_end]).strip(" :") in ("", "datum")
+
+
+def _date_role(ctx: _Context, start: int) -> str | None:
+    """The role the cues before a date (or anywhere in its sentence) give it, else its section's."""
+    rules, stream = ctx.rules, ctx.stream
+    s, e = stream.sentence(start)
+    before, sentence = stream.flat[s:start], stream.flat[s:e]
+    for rule in rules.date_roles:
+        hit = any(cue_regex(c).search(before) for c in rule.before) or any(
+            cue_regex(c).search(sentence) for c in rule.sentence)
+        if hit and rule.role == "partnership_start" and not any_cue(rules.partnership_words, sentence):
+            continue
+        if hit:
+            return rule.role
+    return rules.date_section_roles.get(stream.section_at(start) or "")
+
+
+_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
+
+
+def _year_of(ctx: _Context, dm: DayMonth, own_dates: list[tuple[int, str]]) -> int | None:
+    """The year a day and month written without one is in: the year its sentence names (the nearest
+    before it, else the first after it: "utdelning av medel 2024 per sista ansökningsdatum 30 oktober"),
+    else the year of the paper's own date (its meeting or document date) above it."""
+    s, e = ctx.stream.sentence(dm.start)
+    years = [(m.start() + s, int(m.group())) for m in _YEAR.finditer(ctx.stream.digits[s:e])]
+    before = [y for pos, y in years if pos < dm.start]
+    after = [y for pos, y in years if pos >= dm.end]
+    if before or after:
+        return before[-1] if before else after[0]
+    above = [value for pos, value in own_dates if pos <= dm.start]
+    return int(above[-1][:4]) if above else None
 
 
 RUNNING_HEAD_LINES = 6

@@ -213,12 +213,14 @@ class PeriodCues:
         return best[2] if best else None
 
 
-def role_from_cues(before: str, after: str, rules: FactsRules) -> str | None:
+def role_from_cues(before: str, after: str, rules: FactsRules, lead: str = "") -> str | None:
     """Return the amount role named by cues in the folded text before, then after, an amount.
 
     Before the amount, the cue standing nearest it wins ("ett utfall på -10,3 mnkr, att jämföra
     med ett budgeterat resultat på -0,7 mnkr": the second amount is the budget, not an outcome);
-    ties go to the earlier rule. After it, the first rule with a cue wins.
+    ties go to the earlier rule. After it, the first rule with a cue wins. A qualifier turns the
+    role anywhere in the amount's clause, which may begin in `lead` (the sentence before `before`:
+    "Budgeten visar ett överskott på 320 …, ett överskott på 319 …" qualifies both).
     """
     best: tuple[int, int, str] | None = None
     for order, rule in enumerate(rules.amount_roles):
@@ -226,7 +228,7 @@ def role_from_cues(before: str, after: str, rules: FactsRules) -> str | None:
         if ends and (best is None or (max(ends), -order) > best[:2]):
             best = (max(ends), -order, rule.role)
     if best is not None:
-        clause = re.split(r"[.;:]", before)[-1]
+        clause = re.split(r"[.;:]", lead + before)[-1]
         return next((q.role for q in rules.role_qualifiers if best[2] in q.over and any_cue(q.cues, clause)), best[2])
     for rule in rules.amount_roles:
         if any_cue(rule.after, after):

@@ -11,6 +11,7 @@ from pipeline.facts.text import fold
 from pipeline.rules import FactsRules
 
 _S = r"[ \u00a0\u202f]"
+_SN = r"[ \u00a0\u202f\n]"  # between a month's name and its year a line may wrap ("november\n2024")
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,9 @@ def _patterns(months: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
             r"(?<![\d/])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)(?:" + _S + r"|-)?" + year + r"(?!\d)")),
         ("day_month", re.compile(
             r"(?<![\d\w])(?:den" + _S + r"+)?(?P<d>[0-3]?\d)(?::[ea])?" + _S + r"+(?P<mn>" + names
-            + r")\.?" + _S + r"+" + year + r"(?!\d)")),
+            + r")\.?" + _SN + r"+" + year + r"(?!\d)")),
         ("month", re.compile(
-            r"(?<![\w\-])(?P<mn>" + names + r")\.?" + _S + r"+" + year + r"(?![\d\-])")),
+            r"(?<![\w\-])(?P<mn>" + names + r")\.?" + _SN + r"+" + year + r"(?![\d\-])")),
     ]
 
 
@@ -111,6 +112,47 @@ def find_dates(text: str, rules: FactsRules) -> list[DateMatch]:
             out[i] = DateMatch(a.start, a.end, a.value, a.precision, 0)
             out[i + 1] = DateMatch(b.start, b.end, b.value, b.precision, 1)
     return out
+
+
+@dataclass(frozen=True)
+class DayMonth:
+    """A day and month written without a year ("sista ansökningsdatum 30 oktober"): the year is the context's."""
+
+    start: int
+    end: int
+    month: int
+    day: int
+
+
+@lru_cache(maxsize=4)
+def _day_month_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A day and a month's name not followed by a year (that would be a dated `day_month`)."""
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(r"(?<![\d\w])(?P<d>[0-3]?\d)(?::[ea])?" + _SN + r"+(?P<mn>" + alternatives
+                      + r")(?!\w)(?!\.?" + _SN + r"*(?:19|20)\d\d)")
+
+
+def find_day_months(text: str, rules: FactsRules, dated: list[DateMatch]) -> list[DayMonth]:
+    """Find days of a month written without a year, outside the dates of `dated`.
+
+    Only a month's full name counts (its longest spelling in the rules): "3 mar" or "12 dec" in a
+    list is too often no date. Whether the day exists ("31 april") is checked once the caller has the year.
+    """
+    full: dict[int, str] = {}
+    for name, number in rules.months.items():
+        if len(fold(name)) > len(full.get(number, "")):
+            full[number] = fold(name)
+    month_of = {name: number for number, name in full.items()}
+    out = []
+    for m in _day_month_pattern(tuple(sorted(month_of))).finditer(fold(text)):
+        if all(m.end() <= d.start or m.start() >= d.end for d in dated):
+            out.append(DayMonth(m.start(), m.end(), month_of[m.group("mn")], int(m.group("d"))))
+    return out
+
+
+def with_year(day_month: DayMonth, year: int) -> str | None:
+    """The ISO date of a day and month in `year` (None when that day does not exist)."""
+    return _iso(year, day_month.month, day_month.day)
 
 
 def parse_date(text: str, rules: FactsRules) -> tuple[str, str] | None:

@@ -323,7 +323,9 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             if row_role not in _ROW_ROLES:
                 row_role = None  # a row label names a budget or deviation row, not a payer
             role = row_role or (column.role if column and column.role else None) or info.role
-            if role is None:
+            if label and any_cue(rules.adjustment_row_cues, fold(label)):
+                role = "other"
+            elif role is None:
                 role = ("total_value" if total_row else
                         ("municipal_share" if party[1] else "partner_share") if party else "cost_item")
             elif total_row and role == "cost_item":

@@ -4,7 +4,8 @@ Committee papers are not partnerships: a case is recognised by its Dnr ("IF-2025
 for a yearly matter that gets a new Dnr each year, by a near-identical title once the years are
 dropped ("Investeringsplan 2026-2035" / "Investeringsplan 2027-2036"). Within a case, the same
 amount stated by two papers is an agreement; amounts of one role (table cells: one row label and
-column kind) that differ have changed between periods, or conflict.
+column kind) that differ have changed between periods, or conflict; a date both papers state
+(not only as their own meeting dates) is an agreement.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def first_dnr(doc: Document) -> str | None:
     return next((d for f in facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
 
 
-_PARAGRAPH = re.compile(r"^§\s*(\d+)\b")  # a protokoll paragraph's own number, first on its line
-_CITATION = re.compile(r"((?:19|20)\d\d-\d\d-\d\d)\s*,?\s*§\s*(\d+)")  # "Nämnden … 2024-12-11, § 159"
+# A protokoll paragraph's own number, first on its line ("§ 159  Dnr IF-2024-00352"); OCR reads the
+# sign as "8", "$" or "S" ("8 159 Dnr …"), which counts only with the Dnr after it.
+_PARAGRAPH = re.compile(r"^(?:§\s*(\d+)\b|[$8S]\s+(\d+)\s+Dnr\b)")
+# A cited paragraph: "Nämnden … 2024-12-11, § 159" (OCR: "2024-12-11, 8 159", with the comma).
+_CITATION = re.compile(r"((?:19|20)\d\d-\d\d-\d\d)\s*(?:,?\s*§|,\s*[$8S](?=\s))\s*(\d+)")
 
 
 def _paragraph_and_citations(lines: list[str], facts: tuple[Fact, ...]) -> tuple[tuple[str, str] | None, frozenset[tuple[str, str]]]:
@@ -69,7 +73,7 @@ def _paragraph_and_citations(lines: list[str], facts: tuple[Fact, ...]) -> tuple
     the two are one case though each has its own Dnr and title.
     """
     meeting = next((str(f.value) for f in facts if f.kind == "date" and f.role == "meeting"), None)
-    number = next((m.group(1) for line in lines[:15] if (m := _PARAGRAPH.match(line))), None)
+    number = next((m.group(1) or m.group(2) for line in lines[:15] if (m := _PARAGRAPH.match(line))), None)
     own = (meeting, number) if meeting and number else None
     cites = {(m.group(1), m.group(2)) for line in lines for m in _CITATION.finditer(line)} - {own}
     return own, frozenset(cites)
@@ -297,8 +301,35 @@ def _successor(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
     return out
 
 
+def _dates_by_value(unit: PaperUnit, own_roles: tuple[str, ...]) -> dict[str, Fact]:
+    """A paper's dates to the day, one statement per value: the first that is not its own date, if any."""
+    out: dict[str, Fact] = {}
+    for f in unit.facts:
+        if f.kind == "date" and f.precision == "day":
+            held = out.get(str(f.value))
+            if held is None or (held.role in own_roles and f.role not in own_roles):
+                out[str(f.value)] = f
+    return out
+
+
+def _shared_dates(name: str, a: PaperUnit, b: PaperUnit, own_roles: tuple[str, ...]) -> list[Discrepancy]:
+    """A date both papers state (the same deadline, a beslutsunderlag both list, the meeting one of
+    them cites) is an agreement; two papers' own dates (paragraphs of one meeting) say nothing."""
+    da, db = _dates_by_value(a, own_roles), _dates_by_value(b, own_roles)
+    out = []
+    for value in sorted(set(da) & set(db)):
+        x, y = da[value], db[value]
+        if x.role in own_roles and y.role in own_roles:
+            continue
+        out.append(make_finding("agreement", "cases", "ok", name, "date", [fact_value(x, a.paper_id), fact_value(y, b.paper_id)],
+                                f"{a.paper_id[:12]} and {b.paper_id[:12]} state the same date {value}: “{x.text.strip()}” "
+                                f"(p. {x.evidence.page}, {x.role}) and “{y.text.strip()}” (p. {y.evidence.page}, {y.role}).",
+                                {"paper_a": a.paper_id, "paper_b": b.paper_id}))
+    return out
+
+
 def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
-    out: list[Discrepancy] = _successor(name, a, b)
+    out: list[Discrepancy] = _successor(name, a, b) + _shared_dates(name, a, b, rule.own_date_roles)
     fa = [f for f in a.facts if _comparable(f)]
     fb = [f for f in b.facts if _comparable(f)]
     pair = f"{a.paper_id[:12]} and {b.paper_id[:12]}"

@@ -3,13 +3,16 @@
 Budget papers say in words what their tables say in columns: "20 miljoner kronor som fördelas med
 tio miljoner till …, sex miljoner till … och fyra miljoner till …"; "ett utfall på -10,3 miljoner
 kronor, att jämföra med ett budgeterat resultat på -0,7 miljoner kronor. Avvikelsen från budget är
-därmed -9,6 miljoner kronor". The figures are judged as printed: "9,6 miljoner" may stand for
-anything that rounds to it.
+därmed -9,6 miljoner kronor", and the causes of a deviation listed line by line under it. The
+figures are judged as printed: "9,6 miljoner" may stand for anything that rounds to it.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from pipeline.facts.amounts import format_amount, rounding_half_step
+from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
 from pipeline.reconcile.findings import fact_value, make_finding
 from pipeline.records import paper_unit
@@ -21,6 +24,12 @@ def _prose_amounts(doc: Document) -> list[Fact]:
             and isinstance(f.value, int) and not f.attrs.get("unit_inferred")]
 
 
+def _adds_up(parts: list[Fact], total: Fact) -> tuple[int, bool]:
+    """The parts' sum, and whether it is the total within the rounding of the printed figures."""
+    s = sum(int(f.value) for f in parts)
+    return s, abs(s - int(total.value)) <= sum(rounding_half_step(f) for f in parts + [total]) + 1
+
+
 def _splits(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
     out = []
     totals = {f"{f.evidence.page}:{f.evidence.line}:{f.text}": f for f in amounts if f.attrs.get("parts")}
@@ -28,9 +37,7 @@ def _splits(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck
         parts = [f for f in amounts if f.attrs.get("part_of") == key]
         if len(parts) < 2 or len(parts) != int(total.attrs["parts"]):
             continue  # a part was not read as an amount: the sum would guess
-        s = sum(int(f.value) for f in parts)
-        tol = sum(rounding_half_step(f) for f in parts + [total]) + 1
-        ok = abs(s - int(total.value)) <= tol
+        s, ok = _adds_up(parts, total)
         text = (f"The text divides “{total.text}” (p. {total.evidence.page}) into " + " + ".join(f"“{f.text}”" for f in parts)
                 + f" = {format_amount(s)}" + (" - they add up." if ok else f": off by {format_amount(s - int(total.value))}."))
         values = [fact_value(f, "part") for f in parts] + [fact_value(total, "total")]
@@ -63,11 +70,47 @@ def _deviations(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsC
     return out
 
 
+def _causes(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A deviation and the lines under it that list its causes, one deviation each: do they add up?"""
+    at_line: dict[tuple[int, int], list[Fact]] = defaultdict(list)
+    for f in amounts:
+        at_line[(f.evidence.page, f.evidence.line or 0)].append(f)
+    lines = [(page, line, fold(" ".join(w.text for w in words)).strip()) for page, line, words in doc.lines()]
+    out = []
+    for i, (page, line, text) in enumerate(lines):
+        if not any_cue(rule.cause_cues, text):
+            continue
+        total = max((f for f in amounts if f.role == "deviation" and f.evidence.page == page
+                     and 0 <= line - (f.evidence.line or 0) <= rule.deviation_window_lines),
+                    key=lambda f: f.evidence.line or 0, default=None)
+        parts: list[Fact] = []
+        for p, ln, item in lines[i + 1:]:
+            here = at_line.get((p, ln), [])
+            if len(here) == 1 and here[0].role == "deviation":
+                parts.append(here[0])
+            elif here or not item.endswith(":"):
+                break  # a line of another figure, or of none that heads a sub-list: the list has ended
+        if total is None or len(parts) < 2:
+            continue
+        s, ok = _adds_up(parts, total)
+        hedged = any_cue(rule.hedge_cues, text) is not None
+        text_out = (f"The causes listed under “{total.text}” (p. {total.evidence.page}) add up to {format_amount(s)}: "
+                    + " + ".join(f"“{f.text}”" for f in parts)
+                    + (" - they agree within the rounding of the printed figures." if ok
+                       else f"; off by {format_amount(s - int(total.value))}"
+                       + (" (the text names only the main causes)." if hedged else ".")))
+        out.append(make_finding("sum_matches" if ok else "sum_mismatch", "prose_sums",
+                                "ok" if ok or hedged else rule.severity_causes, paper_unit(doc, page, paper), "causes",
+                                [fact_value(f, "cause") for f in parts] + [fact_value(total, "deviation")], text_out,
+                                {"sum": s, "total": int(total.value), "difference": s - int(total.value)}))
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
     """Check the totals the text divides and the deviations it states, in the primary documents."""
     findings: list[Discrepancy] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         paper = paper_of.get(doc.doc_id, doc.doc_id)
         amounts = _prose_amounts(doc)
-        findings += _splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
+        findings += _splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule) + _causes(doc, paper, amounts, rule)
     return findings

@@ -8,6 +8,9 @@ sums up, a date in the text against the beslutsunderlag it lists. Within one pap
   specific roles (a budget of -1,3 mnkr is not an outcome of -1,3 mnkr);
 - an amount in the text equal to table cells, when the cells holding that value all stand in one
   row of one table (a value that recurs in several rows could be any of them);
+- a positive amount of the text (an outcome) equal to the negative of such cells, when the table
+  signs spending negative (its spending rows are all negative), the cells stand in a total or
+  spending row and no cell holds the value as printed ("Helårsutfall är 52,1 mnkr" = Netto -52,1);
 - a date in the text equal to the date of a beslutsunderlag the paper lists (role `decision_ref`).
 
 A value that merely recurs in unrelated places (two specific roles, several rows) makes no finding.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
 from pipeline.reconcile.cases import paper_units
 from pipeline.reconcile.findings import fact_value, make_finding
@@ -67,15 +71,32 @@ def _restated_amounts(paper_id: str, prose: list[Fact], cells: list[Fact], rule:
         for group in groups:
             statements = _one_per_line(group)
             table = cells_by_value[key] if len(groups) == 1 and len(rows) == 1 and _years_fit(group, cells_by_value[key]) else []
+            if not cells_by_value.get(key) and len(groups) == 1:
+                table = _spending_cells(group, cells_by_value.get((key[0], -key[1]), []), cells, rule)
             if len(statements) + len(table) < 2:
                 continue
             values = [fact_value(f, f"{paper_id}, text") for f in statements]
             values += [fact_value(f, f"{paper_id}, table: {f.attrs.get('row_label', '')} / {f.attrs.get('column', '')}") for f in table]
             where = "; ".join(f"“{f.text.strip()}” (p. {f.evidence.page})" for f in statements + table)
+            signed = " (the table signs spending negative)" if table and table[0].value != key[1] else ""
             out.append(make_finding("agreement", "restated", rule.severity, paper_id, "amount", values,
-                                    f"{paper_id[:12]} states the same amount {len(values)} times: {where}.",
+                                    f"{paper_id[:12]} states the same amount {len(values)} times: {where}{signed}.",
                                     {"paper": paper_id, "in_table": len(table)}))
     return out
+
+
+def _spending_cells(statements: list[Fact], negatives: list[Fact], cells: list[Fact], rule: RestatedCheck) -> list[Fact]:
+    """The cells a positive text amount quotes without the sign the table gives spending: its negative,
+    in one total or spending row of one table whose spending rows are all negative."""
+    if not negatives or any(float(f.value) <= 0 or f.role not in rule.unsigned_roles for f in statements):
+        return []
+    rows = {(f.attrs.get("table"), f.attrs.get("row_label")) for f in negatives}
+    if len(rows) != 1 or not _years_fit(statements, negatives):
+        return []
+    table, label = next(iter(rows))
+    spending = [f for f in cells if f.attrs.get("table") == table and any_cue(list(rule.expenditure_rows), fold(f.attrs.get("row_label", "")))]
+    in_row = negatives[0].attrs.get("total_row") == "true" or any_cue(list(rule.expenditure_rows), fold(label or ""))
+    return negatives if spending and in_row and all(float(f.value) < 0 for f in spending) else []
 
 
 def _same_meaning(facts: list[Fact], generic_roles: tuple[str, ...]) -> list[list[Fact]]:
