@@ -143,8 +143,18 @@ def _mask_data(data: Any, rules: PrivacyRules) -> Any:
 
 
 def mask_model(model: M, rules: PrivacyRules) -> M:
-    """Return a copy of `model` with every string masked except identifiers (ids, hashes, image paths)."""
-    return type(model).model_validate(_mask_data(model.model_dump(mode="json"), rules))
+    """Return `model` with every string masked except identifiers (ids, hashes, image paths): a copy,
+    or `model` itself when it holds no personal data, so a masked batch holds no second copy of it."""
+    data = model.model_dump(mode="json")
+    masked = _mask_data(data, rules)
+    return model if masked == data else type(model).model_validate(masked)
+
+
+def _mask_field(value: Any, rules: PrivacyRules) -> Any:
+    """Mask a field's value as `mask_model` would, a tuple item by item (one finding at a time)."""
+    if isinstance(value, tuple):
+        return tuple(_mask_field(v, rules) for v in value)
+    return mask_model(value, rules) if isinstance(value, BaseModel) else _mask_data(value, rules)
 
 
 # --------------------------------------------------------------------------- documents
@@ -247,7 +257,8 @@ def mask_result(result: ReconcileResult, rules: PrivacyRules) -> ReconcileResult
     return dataclasses.replace(
         result,
         records=tuple(mask_model(r, rules) for r in result.records),
-        report=mask_model(result.report, rules),
+        # field by field: the whole report as JSON data at once was the batch stage's peak of memory
+        report=result.report.model_copy(update={k: _mask_field(v, rules) for k, v in result.report if k not in IDENTIFIERS}),
         documents=tuple(d.model_copy(update={"source": mask_text(d.source, rules)}) for d in result.documents),
     )
 

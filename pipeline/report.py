@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -23,11 +24,11 @@ from PIL import Image
 
 from pipeline.explain import Explainer, Papers
 from pipeline.i18n import DEFAULT_LANGUAGE, catalogue
-from pipeline.model import Document, Evidence, Record
+from pipeline.model import DiscrepancyReport, Document, Evidence, Record
 from pipeline.privacy import SpreadsheetWriter, csv_cell, folder_setting, mask_result
 from pipeline.records import records_frame
 from pipeline.rules import PrivacyRules
-from pipeline.store import json_bytes, pdf_path, write_bytes_atomic
+from pipeline.store import json_text, pdf_path, write_bytes_atomic, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,15 @@ def records_csv(records: tuple[Record, ...] | list[Record]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def discrepancies_json(report) -> bytes:
-    """Return discrepancies.json, keys sorted, indented."""
-    return json_bytes(report.model_dump(mode="json"))
+def discrepancies_pieces(report: DiscrepancyReport) -> Iterator[str]:
+    """discrepancies.json (the text of `json_bytes`: keys sorted, one-space indent, final newline),
+    a finding at a time: a large batch's findings as one JSON value were most of its peak memory."""
+    head = json_text(report.model_dump(mode="json", exclude={"findings"}) | {"findings": []})
+    before, after = head.split('\n "findings": []', 1)  # the top level's key: deeper keys are indented further
+    yield before + '\n "findings": ['
+    for i, f in enumerate(report.findings):
+        yield ("," if i else "") + "\n  " + json_text(f.model_dump(mode="json")).replace("\n", "\n  ")
+    yield ("\n ]" if report.findings else "]") + after + "\n"
 
 
 # --------------------------------------------------------------------------- html
@@ -144,6 +151,12 @@ def _paper_entry(pid: str, papers: Papers, x: Explainer, others: dict[str, tuple
 def render_html(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> str:
     """Render report.html in `lang`: summary, search, overview per partnership and case, papers,
     one card per finding with page crops and links into the searchable PDFs, repaired values."""
+    return "".join(html_pieces(result, out_dir, lang))
+
+
+def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator[str]:
+    """report.html (`render_html`) as the template renders it, piece by piece, so that it is
+    written without being one string: a large batch's report runs to hundreds of megabytes."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
     cat = catalogue(lang)
     papers = Papers(result.documents, cat)
@@ -160,30 +173,32 @@ def render_html(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> str:
         return crops[k]
 
     report = result.report
-    cards = []
-    for f in sorted(report.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.kind, f.key, f.field or "", f.id)):
-        values = []
-        for v in f.values:
-            ev = v.evidence
-            values.append({
-                "paper": papers.name(v.doc_id),
-                "value": x.value(v, f.field),
-                "raw": str(v.value),
-                "label": x.label(v.label),
-                "page": ev.page if ev else None,
-                "pdf": _pdf_href(out_dir, v.doc_id, ev.page) if ev else None,
-                "scanned": ev.text_as_scanned if ev else "",
-                "repaired": ev.text_repaired if ev else "",
-                "shaky": bool(ev and (ev.repaired or ev.low_confidence)),
-                "crop": crop(ev),
-            })
-        explanation = x.explain(f)
-        infos = [i for d in sorted({v.doc_id for v in f.values}) if (i := papers.info(d))]
-        search = [f.key, x.key(f.key), x.field(f.field), cat.kind(f.kind), explanation,
-                  *(f"{v['paper']} {v['label']} {v['value']} {v['raw']}" for v in values), *(i.dnr or "" for i in infos)]
-        cards.append({"f": f, "vals": values, "key": x.key(f.key), "field": x.field(f.field), "kind": cat.kind(f.kind),
-                      "severity": cat.severity(f.severity), "outcome": cat.outcome(f.outcome), "explanation": explanation,
-                      "search": " ".join(search)})
+
+    def cards() -> Iterator[dict]:
+        """One card per finding, made as the template writes it: the cards are never all held."""
+        for f in sorted(report.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.kind, f.key, f.field or "", f.id)):
+            values = []
+            for v in f.values:
+                ev = v.evidence
+                values.append({
+                    "paper": papers.name(v.doc_id),
+                    "value": x.value(v, f.field),
+                    "raw": str(v.value),
+                    "label": x.label(v.label),
+                    "page": ev.page if ev else None,
+                    "pdf": _pdf_href(out_dir, v.doc_id, ev.page) if ev else None,
+                    "scanned": ev.text_as_scanned if ev else "",
+                    "repaired": ev.text_repaired if ev else "",
+                    "shaky": bool(ev and (ev.repaired or ev.low_confidence)),
+                    "crop": crop(ev),
+                })
+            explanation = x.explain(f)
+            infos = [i for d in sorted({v.doc_id for v in f.values}) if (i := papers.info(d))]
+            search = [f.key, x.key(f.key), x.field(f.field), cat.kind(f.kind), explanation,
+                      *(f"{v['paper']} {v['label']} {v['value']} {v['raw']}" for v in values), *(i.dnr or "" for i in infos)]
+            yield {"f": f, "vals": values, "key": x.key(f.key), "field": x.field(f.field), "kind": cat.kind(f.kind),
+                   "severity": cat.severity(f.severity), "outcome": cat.outcome(f.outcome), "explanation": explanation,
+                   "search": " ".join(search)}
 
     records_of_doc: dict[str, list[Record]] = {}
     records_of_paper: dict[str, list[Record]] = {}
@@ -241,13 +256,13 @@ def render_html(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> str:
         "findings": len(report.findings),
     }
     severities = sorted({f.severity for f in report.findings}, key=lambda s: _SEVERITY_ORDER.get(s, 9))
-    return env.get_template("report.html.j2").render(
+    return env.get_template("report.html.j2").generate(
         lang=cat.language,
         t=cat.t,
         raw=cat.raw,
         summary=summary,
         report=report,
-        cards=cards,
+        cards=cards(),
         paper_rows=paper_rows,
         partnerships=partnerships,
         cases=cases,
@@ -343,6 +358,6 @@ def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str
     write_bytes_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
     write_bytes_atomic(out_dir / "records.parquet", records_parquet(result.records))
     write_bytes_atomic(out_dir / "records.csv", records_csv(result.records))
-    write_bytes_atomic(out_dir / "discrepancies.json", discrepancies_json(result.report))
-    write_bytes_atomic(out_dir / "report.html", render_html(result, out_dir, report_lang).encode("utf-8"))
+    write_text_atomic(out_dir / "discrepancies.json", discrepancies_pieces(result.report))
+    write_text_atomic(out_dir / "report.html", html_pieces(result, out_dir, report_lang))
     write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result, report_lang))

@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -107,22 +108,32 @@ def write_chunks_atomic(path: Path, chunks: Iterable[bytes]) -> None:
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, indent=1)
 
 
+def json_text(data: object) -> str:
+    """Serialize deterministically: sorted keys, one-space indent (no final newline)."""
+    return _ENCODER.encode(data)
+
+
 def json_bytes(data: object) -> bytes:
     """Serialize deterministically: sorted keys, UTF-8, one-space indent, final newline."""
-    return (_ENCODER.encode(data) + "\n").encode("utf-8")
+    return (json_text(data) + "\n").encode("utf-8")
 
 
 def write_model(path: Path, model: BaseModel) -> None:
     """Write a model as deterministic JSON (the bytes of `json_bytes`), atomically, streamed in
     blocks: joining a 500-page document's millions of JSON pieces cost over 300 MiB."""
-    write_chunks_atomic(path, _blocks(_ENCODER.iterencode(model.model_dump(mode="json"))))
+    write_text_atomic(path, chain(_ENCODER.iterencode(model.model_dump(mode="json")), ("\n",)))
+
+
+def write_text_atomic(path: Path, pieces: Iterable[str]) -> None:
+    """Write text pieces as UTF-8, atomically, gathered in blocks: a large output is never one string."""
+    write_chunks_atomic(path, _blocks(pieces))
 
 
 BLOCK_CHARS = 1 << 20
 
 
 def _blocks(pieces: Iterable[str]) -> Iterator[bytes]:
-    """Gather JSON pieces into blocks of about `BLOCK_CHARS` characters, UTF-8, with the final newline."""
+    """Gather text pieces into blocks of about `BLOCK_CHARS` characters, UTF-8."""
     block: list[str] = []
     size = 0
     for piece in pieces:
@@ -131,7 +142,6 @@ def _blocks(pieces: Iterable[str]) -> Iterator[bytes]:
         if size >= BLOCK_CHARS:
             yield "".join(block).encode("utf-8")
             block, size = [], 0
-    block.append("\n")
     yield "".join(block).encode("utf-8")
 
 

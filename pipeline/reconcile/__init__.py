@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import consolidate, group_versions
 from pipeline.records import NameRef, Statement, make_record, span_id, statements_of
-from pipeline.rules import EntitiesRules, Rules
+from pipeline.rules import ChecksRules, EntitiesRules, Rules
 from pipeline.store import DOCUMENTS
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "normalize_dnr",
     "output_models",
     "paper_units",
+    "read_documents",
     "reconcile_documents",
     "reconcile_folder",
     "resolve_names",
@@ -83,6 +85,7 @@ class ReconcileResult:
     records: tuple[Record, ...]
     report: DiscrepancyReport
     documents: tuple[Document, ...]
+    """The documents as the report names and crops them (`report_view`): no words, tables or sections."""
     cases: tuple[tuple[str, ...], ...] = ()
     """Paper ids of the papers linked into one case (same Dnr, or the same title year on year), for the report's overview."""
 
@@ -92,33 +95,39 @@ def load_documents(out_dir: Path, *, by_lines: bool = False) -> tuple[list[Docum
 
     With `by_lines` each is held by lines (`Document.by_lines`), as the batch stage reads them: it
     reads no single word, and a document held so takes about a quarter of the memory."""
-    docs: list[Document] = []
     skipped: list[str] = []
+    return list(read_documents(out_dir, skipped, by_lines=by_lines)), skipped
+
+
+def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False) -> Iterator[Document]:
+    """Yield the documents of `load_documents` one at a time, appending to `skipped` the reason for
+    each file left out: only the caller decides what of them it keeps."""
     for path in sorted((out_dir / DOCUMENTS).glob("*.json")):
         try:
             doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
-            docs.append(doc.by_lines() if by_lines else doc)
         except (ValidationError, ValueError, OSError) as err:
             reason = f"{path.name}: not a valid Document ({type(err).__name__}); left out"
             log.warning(reason)
             skipped.append(reason)
-    return docs, skipped
+            continue
+        yield doc.by_lines() if by_lines else doc
 
 
-def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, ...] = ()) -> ReconcileResult:
+def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = ()) -> ReconcileResult:
     """Reconcile a batch: versions, entities, partnerships, records and every check.
 
     Args:
-        docs: the documents of the batch (any order).
+        docs: the documents of the batch (any order); given as an iterator (`read_documents`), they
+            are held only until the checks that read them have run.
         rules: validated rules (entities, checks).
-        skipped: reasons for inputs already left out while reading.
+        skipped: reasons for inputs already left out while reading (read once `docs` is consumed).
 
     Returns:
-        Records (sorted by doc_id, key), the findings report and the documents.
+        Records (sorted by doc_id, key), the findings report and the documents as the report reads them.
     """
     checks = rules.checks
     docs = sorted(docs, key=lambda d: d.doc_id)
-    notes = list(skipped)
+    notes = list(skipped)  # after `docs` is read: an iterator of documents fills `skipped` as it goes
     papers = group_versions(docs, checks.versions)
     paper_of: dict[str, tuple[str, str]] = {}
     for p in papers:
@@ -174,26 +183,19 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     consolidated, ocr, why = consolidate(claims, papers, checks)
     findings += ocr
     notes += why
-    line_text = {(d.doc_id, page, line): " ".join(w.text for w in words) for d in docs for page, line, words in d.lines()}
+    wanted = {(c.doc_id, c.evidence.page, c.evidence.line or 0) for c in consolidated if c.field.startswith("percentage")}
+    line_text = {k: " ".join(w.text for w in words) for d in docs for page, line, words in d.lines()
+                 if (k := (d.doc_id, page, line)) in wanted}  # only percentages look for a stated indexation
+    doc_findings, why, cases = _document_checks(docs, paper_of, consolidated, checks)
+    findings += doc_findings
+    notes += why
+    views = tuple(report_view(d) for d in docs)
+    del docs  # the checks below read claims only: the documents' lines and tables go before their findings come
     findings += check_cross_paper(consolidated, checks, line_text)
     findings += check_within_paper(consolidated, checks)
     findings += check_sums(consolidated, partners_of, checks)
     share_findings, why = check_shares(consolidated, partners_of, checks)
     findings += share_findings
-    notes += why
-    primaries = [d for d in docs if paper_of.get(d.doc_id, ("", "primary"))[1] == "primary"]
-    primary_paper = {d: pid for d, (pid, _) in paper_of.items()}
-    sum_findings, why = check_table_sums(primaries, primary_paper, checks.table_sums)
-    findings += sum_findings
-    notes += why
-    findings += check_prose_sums(primaries, primary_paper, checks.prose_sums)
-    findings += check_restated(primaries, primary_paper, checks.restated)
-    case_findings, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
-    cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(paper_units(primaries, primary_paper), checks.cases))
-    findings += case_findings
-    notes += why
-    policy_findings, why = check_policies(consolidated, primaries, checks)
-    findings += policy_findings
     notes += why
     findings += check_name_variants(occurrences + _attr_occurrences(statements), resolved, checks)
     for p in papers:
@@ -212,7 +214,31 @@ def reconcile_documents(docs: list[Document], rules: Rules, skipped: tuple[str, 
     keys = tuple(sorted({r.partnership_key for r in records if not r.partnership_key.endswith("| " + AMBIGUOUS)}))
     report = DiscrepancyReport(papers=tuple(papers), partnerships=keys, counts=counts, findings=tuple(findings),
                                skipped=tuple(sorted(set(notes))))
-    return ReconcileResult(records=tuple(records), report=report, documents=tuple(docs), cases=cases)
+    return ReconcileResult(records=tuple(records), report=report, documents=views, cases=cases)
+
+
+def report_view(doc: Document) -> Document:
+    """What the report reads of a document (its name, papers, pages' images and dates), so that the
+    batch outputs are written without every document's lines, tables and facts held."""
+    return doc.model_copy(update={"pages": tuple(p.model_copy(update={"words": ()}) for p in doc.pages),
+                                  "facts": tuple(f for f in doc.facts if f.kind == "date"), "tables": (), "sections": ()})
+
+
+def _document_checks(docs: list[Document], paper_of: dict[str, tuple[str, str]], consolidated: list[Claim],
+                     checks: ChecksRules) -> tuple[list[Discrepancy], list[str], tuple[tuple[str, ...], ...]]:
+    """The checks that read the primary documents themselves (tables, prose, cases, policies): their
+    findings, notes and the cases linked."""
+    primaries = [d for d in docs if paper_of.get(d.doc_id, ("", "primary"))[1] == "primary"]
+    primary_paper = {d: pid for d, (pid, _) in paper_of.items()}
+    findings, notes = check_table_sums(primaries, primary_paper, checks.table_sums)
+    findings += check_prose_sums(primaries, primary_paper, checks.prose_sums)
+    findings += check_restated(primaries, primary_paper, checks.restated)
+    case_findings, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
+    cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(paper_units(primaries, primary_paper), checks.cases))
+    findings += case_findings
+    notes += why
+    policy_findings, why = check_policies(consolidated, primaries, checks)
+    return findings + policy_findings, notes + why, cases
 
 
 def _attr_occurrences(statements: list[Statement]) -> list[tuple[NameRef, str]]:
@@ -254,7 +280,7 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     (report.html in `report_lang`, Swedish by default)."""
     from pipeline.report import write_outputs
 
-    docs, skipped = load_documents(out_dir, by_lines=True)
-    result = reconcile_documents(docs, rules, tuple(skipped))
+    skipped: list[str] = []
+    result = reconcile_documents(read_documents(out_dir, skipped, by_lines=True), rules, skipped)
     write_outputs(result, out_dir, rules.privacy, report_lang)
     return result
