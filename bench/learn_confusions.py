@@ -72,6 +72,13 @@ PRIOR_LOOKALIKES: tuple[tuple[str, str, float, str], ...] = (
     ("[", "i", 0.01, "[ for I: issue 4"),
     ("{", "", 0.005, "a stray brace before a word: Tesseract reads a speck as { (FINDINGS 1)"),
 )
+DOUBLE_READING_P = 0.001
+"""Weight of one letter read as two look-alikes of it, at least one of them a mark ("oé", "6é",
+"éa", "a&" for ö/ä): the training damage shows each only a few times (0.03-0.3 % of the letter),
+too rarely for a table learned without one paper to keep them over MIN_COUNT and MIN_P, though
+they are one habit of the engine, the glyph split in two."""
+DOUBLE_READING_MIN_P = 0.01
+"""A single look-alike this common for its letter takes part in double readings."""
 _PUNCT = ".,:;!?()\"'”“»«–-—/"
 _WORD = re.compile(r"^[^\W_]|[^\W_]$")
 
@@ -271,7 +278,7 @@ def learn(srcs: list[tuple[str, list[Path], Path]]) -> dict:
             continue
         confusions.append({"scanned": s, "truth": t, "count": n, "p": round(p, 5)})
     learned = {(c["scanned"], c["truth"]): c for c in confusions}
-    for s, t, p, why in PRIOR_LOOKALIKES:
+    for s, t, p, why in [*PRIOR_LOOKALIKES, *_double_readings(confusions)]:
         if (s, t) not in learned:
             confusions.append({"scanned": s, "truth": t, "count": 0, "p": p, "why": why})
         elif learned[(s, t)]["p"] < p:  # Tesseract 5 rarely does it; the older engines did
@@ -290,6 +297,23 @@ def learn(srcs: list[tuple[str, list[Path], Path]]) -> dict:
         "_why": {(c["scanned"], c["truth"]): c["why"] for c in confusions if "why" in c},
         "identity": identity,
     }
+
+
+def _double_readings(confusions: list[dict]) -> list[tuple[str, str, float, str]]:
+    """Return (scanned, truth, p, why) for each two-character reading of å/ä/ö made of a mark (a
+    look-alike that is no ASCII letter: é, 6, &, 4) and another look-alike of the same letter,
+    in either order (see DOUBLE_READING_P); the letter's own skeleton counts as a look-alike."""
+    out = []
+    for truth in "åäö":
+        looks = {c["scanned"] for c in confusions
+                 if c["truth"] == truth and len(c["scanned"]) == 1 and c["p"] >= DOUBLE_READING_MIN_P}
+        looks |= {s for s, t, p, _ in PRIOR_LOOKALIKES if t == truth and len(s) == 1 and p >= DOUBLE_READING_MIN_P}
+        looks.add(skeleton(truth))
+        for mark in sorted(ch for ch in looks if not ("a" <= ch <= "z")):
+            for other in sorted(looks - {mark}):
+                for piece in (mark + other, other + mark):
+                    out.append((piece, truth, DOUBLE_READING_P, f"{truth} read as two look-alikes of it"))
+    return list(dict.fromkeys(out))
 
 
 def to_yaml(table: dict) -> str:

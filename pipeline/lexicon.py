@@ -58,7 +58,7 @@ CACHE_DIR = LEXICON_CACHE_DIR
 GENRE_DIR = RULES_DIR / "lexicon"
 TRAINING_PAIRS_NAME = "training-pairs.tsv"
 """The word pairs of the training text, in GENRE_DIR (see write_training_pairs)."""
-CACHE_VERSION = "8"
+CACHE_VERSION = "9"
 SOURCES_DIR = CHECKOUT_DIR / "corpus" / "sources"
 REAL_DIR = CHECKOUT_DIR / "corpus" / "real"
 SCORED_SEED = "001"
@@ -74,6 +74,7 @@ _COMPOUND_MIN_PART = 4
 _COMPOUND_MIN_HEAD = 3
 _COMPOUND_MIN_PART_FREQ = 2e-7
 _COMPOUND_MAX_PARTS = 4
+_CANDIDATE_MIN_DIACRITIC_PART_FREQ = 5e-8
 _COMPOUND_LINKS = ("", "s")
 DAMAGE_LIKE_RATIO = 20.0
 """A form without å/ä/ö whose diacritic variant is this many times more frequent looks like
@@ -209,6 +210,7 @@ class Lexicon:
         self.trigrams = trigrams if trigrams is not None else _trigrams(frequencies, self.damage_like)
         self._parts = {w: f for w, f in frequencies.items() if f >= _COMPOUND_MIN_PART_FREQ and w not in self.damage_like}
         self._compound_cache: dict[str, bool] = {}
+        self._share_cache: dict[str, float] = {}
         self._parts_index: dict[str, tuple[str, ...]] | None = None
         self.cache_id = ""
         """The name of the cache file it was read from or written to ("" if built in memory only):
@@ -257,14 +259,48 @@ class Lexicon:
         return _hunspell_knows(word)
 
     def parts_by_skeleton(self) -> dict[str, tuple[str, ...]]:
-        """Return the skeleton index restricted to forms that may be compound parts (built once)."""
+        """Return the skeleton index of the forms candidate compounds are made of (built once): the
+        splitter's parts, and rarer forms with å/ä/ö down to _CANDIDATE_MIN_DIACRITIC_PART_FREQ
+        ("upplåtelse", so "markupplatelseavtal" reaches "markupplåtelseavtal"). A compound made
+        of them gets a compound's prior only if hunspell or the splitter accepts it."""
         if self._parts_index is None:
             index: dict[str, list[str]] = {}
-            for w in self._parts:
-                if _LETTERS.match(w):
-                    index.setdefault(skeleton(w), []).append(w)
-            self._parts_index = {k: tuple(sorted(v, key=lambda w: -self._parts[w])) for k, v in index.items()}
+            for w, f in self.frequencies.items():
+                if w in self._parts or (
+                    f >= _CANDIDATE_MIN_DIACRITIC_PART_FREQ and w not in self.damage_like and _DIACRITIC_SET.intersection(w)
+                ):
+                    if _LETTERS.match(w):
+                        index.setdefault(skeleton(w), []).append(w)
+            self._parts_index = {k: tuple(sorted(v, key=lambda w: -self.frequencies[w])) for k, v in index.items()}
         return self._parts_index
+
+    def reading_share(self, word: str) -> float:
+        """Return how likely the lower-case compound `word`'s own diacritic reading of each part is
+        against that part's other readings (product of freq(part) / freq(its skeleton's forms)).
+
+        A compound no list holds has no frequency of its own, but its parts do: in
+        "planforslag" / "planförslag" or "beslutanderatten" / "beslutanderätten" the part that
+        differs ("forslag", "ratten") is far rarer than its diacritic variant, which is the very
+        evidence a listed word gets from its frequency. Parts without variants count 1, so only
+        the readings of one skeleton are told apart, never one compound from another ("namn|dens").
+        Parts are cut as `split_compound` does, but from every listed form (a damage-like part is
+        exactly the reading to recognise); 1.0 when the word does not split. Only the head is a
+        word form whose own frequency speaks for it; a part before it is a compound stem, whose
+        frequency as a word says little ("låne" is rarer than English "lane"), so it counts only
+        when it looks like damage ("samhalls" beside "samhälls").
+        """
+        hit = self._share_cache.get(word)
+        if hit is None:
+            hit = 1.0
+            parts = _split(word, self.frequencies, _COMPOUND_MAX_PARTS)
+            for k, part in enumerate(parts):
+                if part not in self.frequencies:
+                    part = part[:-1]  # a part with its linking -s-
+                readings = self.same_skeleton(part)
+                if len(readings) > 1 and (k == len(parts) - 1 or part in self.damage_like):
+                    hit *= self.frequencies[part] / sum(self.frequencies[r] for r in readings)
+            self._share_cache[word] = hit
+        return hit
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Split the lower-cased `word` into listed parts (with an optional linking -s-), or return ().

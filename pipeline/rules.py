@@ -416,6 +416,7 @@ class RepairRules(RuleSet):
     unseen_trigram_factor: float
     compound_prior: float
     splitter_prior: float
+    min_reading_share: float
     damage_min: float
     damage_max: float
     damage_evidence_ratio: float

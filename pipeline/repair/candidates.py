@@ -220,9 +220,10 @@ def _compound_forms(parts: dict[str, tuple[str, ...]], skel: str) -> tuple[str, 
 
 
 def _skeleton_splits(parts: dict[str, tuple[str, ...]], skel: str, parts_left: int) -> list[tuple[str, ...]]:
-    """Return up to four ways to cut a skeleton into part skeletons (each may end in a linking s)."""
+    """Return up to four ways to cut a skeleton into part skeletons (each may end in a linking s,
+    the last one in a genitive s: "forbunds|fullmaktiges")."""
     out: list[tuple[str, ...]] = []
-    if len(skel) >= 3 and skel in parts:
+    if len(skel) >= 3 and (skel in parts or (len(skel) > 3 and skel[-1] == "s" and skel[:-1] in parts)):
         out.append((skel,))
     if parts_left <= 1:
         return out

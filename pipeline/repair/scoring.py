@@ -73,13 +73,18 @@ class Scorer:
         if f:
             return f
         if self.lexicon.in_dictionary(word):
-            return self.rules.compound_prior
+            return self.rules.compound_prior * self._share(word)
         if len(word) >= 6 and word.isalpha():
             if hunspell and self.lexicon.hunspell_knows(word):
-                return self.rules.compound_prior
+                return self.rules.compound_prior * self._share(word)
             if self.lexicon.split_compound(word):
-                return self.rules.splitter_prior
+                return self.rules.splitter_prior * self._share(word)
         return self.rules.unknown_prior * self.rules.unseen_trigram_factor ** min(self.lexicon.unseen_trigrams(word), 3)
+
+    def _share(self, word: str) -> float:
+        """Return the share of an unlisted compound's diacritic reading of its parts (see
+        Lexicon.reading_share), bounded so that it tips readings of damaged text, not clean text."""
+        return max(self.rules.min_reading_share, self.lexicon.reading_share(word))
 
     def choose(self, scanned: str, damage: float) -> Choice:
         """Return the scored options for the lower-case `scanned` form at `damage`."""
