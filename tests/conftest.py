@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,6 +21,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="papers-tests-cache-")
 """`papers run` keeps read pages in the user's cache directory: the suite never touches it."""
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=200)
 settings.load_profile("ci")

@@ -7,6 +7,7 @@ committed corpus output and on a generated batch of 500 papers.
 
 from __future__ import annotations
 
+import json
 import shutil
 from itertools import combinations
 from pathlib import Path
@@ -97,3 +98,24 @@ def test_blocking_finds_what_all_pairs_finds_on_a_generated_batch(generated_batc
     found = _assert_equal_to_oracle(generated_batch)
     assert found["versions"] >= 20 and found["cases"] >= 1 and found["names"] >= 10
     # (a TXT input is one page, so partial versions come from the corpus test's scans only)
+
+
+def test_cross_paper_findings_grow_with_the_statements_not_their_pairs(generated_batch):
+    """One agreement per value names all its papers; neighbouring values are compared once."""
+    findings = [f for f in json.loads((generated_batch / "discrepancies.json").read_text())["findings"]
+                if f["check"] == "cross_paper"]
+    by_group: dict[tuple, list[dict]] = {}
+    for f in findings:
+        by_group.setdefault((f["key"], f["field"]), []).append(f)
+    widest = 0
+    for group in by_group.values():
+        statements = {(v["doc_id"], str(v["value"]), json.dumps(v["evidence"], sort_keys=True)) for f in group for v in f["values"]}
+        assert len(group) <= 2 * len(statements)
+        for f in group:
+            values = {str(v["value"]) for v in f["values"] if v["label"] != "indexation per year"}
+            if f["kind"] == "agreement":
+                assert len(values) == 1 and len({v["doc_id"] for v in f["values"]}) == len(f["values"]) >= 2
+                widest = max(widest, len(f["values"]))
+            else:
+                assert len(values) == 2
+    assert widest > 2  # the batch restates one value in many papers: one finding names them all

@@ -38,7 +38,12 @@ def _dates_equal(a: str, b: str) -> bool:
 
 
 def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tuple[str, int, int], str] | None = None) -> list[Discrepancy]:
-    """Compare every pair of statements of one field of one partnership from two papers.
+    """Compare the statements of one field of one partnership made by different papers.
+
+    Statements of equal value form one cluster: one `agreement` finding names every paper of it.
+    Clusters are ordered by the start of their earliest period and each is compared with the next
+    (`changed_between_periods` or `conflict`). A partnership stated in n papers gives at most 2n
+    findings, where comparing every pair gave n(n - 1) / 2; for two statements both give the same one.
 
     Args:
         claims: consolidated claims (one per paper and field).
@@ -57,15 +62,84 @@ def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tupl
         seen: dict[tuple[str, str], Claim] = {}
         for c in cs:
             seen.setdefault((c.paper_id, str(c.value)), c)
-        distinct = sorted(seen.values(), key=lambda c: (c.paper_id, c.ordinal))
-        for a, b in combinations(distinct, 2):
-            if a.paper_id == b.paper_id:
-                continue
-            if a.unit and b.unit and a.unit != b.unit:
-                log.debug("%s %s: %s vs %s amounts not comparable", key, fieldname, a.unit, b.unit)
-                continue
-            findings.append(_compare(key, fieldname, q, a, b, checks, indexation.get(key)))
+        for statements in _comparable(sorted(seen.values(), key=lambda c: (c.paper_id, c.ordinal))):
+            clusters = _equal_values(fieldname, statements, rule.amount_tolerance_sek)
+            for cluster in clusters:
+                if len({c.paper_id for c in cluster}) > 1:
+                    findings.append(_agreement(key, fieldname, q, cluster))
+            for earlier, later in zip(clusters, clusters[1:]):
+                pair = _representatives(earlier, later)
+                if pair:
+                    findings.append(_compare(key, fieldname, q, *pair, checks, indexation.get(key)))
     return findings
+
+
+def _comparable(statements: list[Claim]) -> list[list[Claim]]:
+    """Statements that may be compared: amounts per year and amounts in total apart (an amount of
+    unknown unit compares with both)."""
+    units = sorted({c.unit for c in statements if c.unit})
+    if len(units) < 2:
+        return [statements]
+    for unit in units:
+        log.debug("%s %s: %s amounts compared apart", statements[0].key, statements[0].field, unit)
+    return [[c for c in statements if c.unit in (unit, None)] for unit in units]
+
+
+def _equal_values(fieldname: str, statements: list[Claim], tolerance_sek: int) -> list[list[Claim]]:
+    """Statements split into clusters of one value, ordered by their earliest period's start.
+
+    Amounts within the tolerance of their neighbour by value join one cluster; a date joins a
+    cluster when it agrees with the cluster's most precise date (a year agrees with its days).
+    """
+    def start(c: Claim) -> str:
+        return c.period.start if c.period else ""
+
+    clusters: list[list[Claim]] = []
+    if fieldname.startswith("amount"):
+        for c in sorted(statements, key=lambda c: (int(c.value), c.paper_id, c.ordinal)):
+            if clusters and int(c.value) - int(clusters[-1][-1].value) <= tolerance_sek:
+                clusters[-1].append(c)
+            else:
+                clusters.append([c])
+    elif fieldname.startswith("date"):
+        precise: list[str] = []
+        for c in sorted(statements, key=lambda c: (str(c.value), c.paper_id, c.ordinal)):
+            if clusters and _dates_equal(str(c.value), precise[-1]):
+                clusters[-1].append(c)
+                precise[-1] = max(precise[-1], str(c.value), key=len)
+            else:
+                clusters.append([c])
+                precise.append(str(c.value))
+    else:
+        by_value: dict[str, list[Claim]] = {}
+        for c in statements:
+            by_value.setdefault(str(c.value), []).append(c)
+        clusters = list(by_value.values())
+    for cluster in clusters:
+        cluster.sort(key=lambda c: (c.paper_id, c.ordinal))
+    return sorted(clusters, key=lambda cl: (min(start(c) for c in cl), cl[0].paper_id, cl[0].ordinal))
+
+
+def _representatives(earlier: list[Claim], later: list[Claim]) -> tuple[Claim, Claim] | None:
+    """The statements that stand for two neighbouring clusters: the earlier cluster's latest and the
+    later cluster's earliest by period, from two papers, in paper order (None if one paper made both)."""
+    def start(c: Claim) -> str:
+        return c.period.start if c.period else ""
+
+    a = max(earlier, key=lambda c: (start(c), c.paper_id, c.ordinal))
+    others = [c for c in later if c.paper_id != a.paper_id]
+    if not others:
+        return None
+    b = min(others, key=lambda c: (start(c), c.paper_id, c.ordinal))
+    return (a, b) if (a.paper_id, a.ordinal) <= (b.paper_id, b.ordinal) else (b, a)
+
+
+def _agreement(key: str, fieldname: str, q: str | None, cluster: list[Claim]) -> Discrepancy:
+    label = fieldname.split(":", 1)[1] + (f" ({q})" if q else "")
+    what = f"{label.replace('_', ' ')} of {key}"
+    values = [_fv(c, f"{label}, {_period_label(c.period)}") for c in cluster]
+    return make_finding("agreement", "cross_paper", "ok", key, fieldname, values,
+                        f"Papers agree on the {what}: {_fmt_value(fieldname, cluster[0].value)}.")
 
 
 def _indexation_rates(claims: list[Claim], patterns: tuple[str, ...], lines: dict[tuple[str, int, int], str]) -> dict[str, tuple[float, Claim]]:
@@ -88,10 +162,8 @@ def _compare(key, fieldname, q, a: Claim, b: Claim, checks: ChecksRules, indexat
         equal = abs(int(a.value) - int(b.value)) <= rule.amount_tolerance_sek
     else:
         equal = a.value == b.value
-    if equal:
-        values = [_fv(a, f"{label}, {_period_label(a.period)}"), _fv(b, f"{label}, {_period_label(b.period)}")]
-        return make_finding("agreement", "cross_paper", "ok", key, fieldname, values,
-                            f"Papers agree on the {what}: {_fmt_value(fieldname, a.value)}.")
+    if equal:  # a year and a day of it fall in two clusters of dates, and agree
+        return _agreement(key, fieldname, q, [a, b])
     overlap = None if fieldname.startswith("date") else _overlap(a.period, b.period)
     if overlap is False:
         early, late = sorted((a, b), key=lambda c: c.period.start if c.period else "")
