@@ -63,6 +63,8 @@ PARTS = ("dev", "test")
 FUZZY_MIN = 90
 SUM_KINDS = {"agreement", "sum_matches", "sum_mismatch"}
 KIND_ALIASES = {"conflict": {"conflict", "within_paper_conflict"}}
+DATE_ROLE_NAMES = {"signed": "agreement_signed"}
+"""The expectations' date roles under the pipeline's names, where they differ."""
 
 E = TypeVar("E")
 F = TypeVar("F")
@@ -238,6 +240,8 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
                       cell_want=sum(bool(e.get("table")) for e in want))
     out.misses["roles_wrong"] = [f"{cite(want[i])}: {want[i]['role']} read as {facts[j].role}"
                                  for i, j in pairs if want[i]["role"] != facts[j].role]
+    out.misses["periods_wrong"] = [f"{cite(want[i])}: {want[i].get('period')} read as {facts[j].period}"
+                                   for i, j in pairs if want[i].get("period") != facts[j].period]
     for i, j in pairs:
         e, f = want[i], facts[j]
         column = expected_column(exp, e["table"]) if e.get("table") and "column" in f.attrs else None
@@ -257,10 +261,15 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
 def score_dates(exp: dict, facts: list[Fact], out: PaperScore) -> None:
     """Dates: the ISO value matched one-to-one, the role among the matched."""
     want = exp.get("dates") or []
-    pairs = pair(want, facts, lambda e, f: str(e["value"]) == str(f.value), lambda e, f: (e["role"] == f.role,))
+    def role_ok(e: dict, f: Fact) -> bool:
+        return DATE_ROLE_NAMES.get(e["role"], e["role"]) == f.role
+
+    pairs = pair(want, facts, lambda e, f: str(e["value"]) == str(f.value), lambda e, f: (role_ok(e, f),))
     out.counts.update(date_want=len(want), date_got=len(facts), date_hit=len(pairs),
-                      date_role=sum(want[i]["role"] == facts[j].role for i, j in pairs))
+                      date_role=sum(role_ok(want[i], facts[j]) for i, j in pairs))
     matched_e, matched_f = {i for i, _ in pairs}, {j for _, j in pairs}
+    out.misses["date_roles_wrong"] = [f"{cite(want[i])}: {want[i]['role']} read as {facts[j].role}"
+                                      for i, j in pairs if not role_ok(want[i], facts[j])]
     out.misses["dates_missed"] = [cite(e) for i, e in enumerate(want) if i not in matched_e]
     out.misses["dates_extra"] = [where(f) for j, f in enumerate(facts) if j not in matched_f]
     values = {str(e["value"]) for e in want}  # listed once per way it is stated, not per mention

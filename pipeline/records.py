@@ -211,6 +211,10 @@ def _statements_of_facts(doc: Document, all_facts: tuple[Fact, ...], span: tuple
     document_date = _first_date(list(facts), "document_date")
     valid_from = _first_date(doc_facts, "valid_from")
     valid_to = _first_date(doc_facts, "valid_to")
+    if not (valid_from or valid_to):  # a reporting period with both ends is what the paper is about
+        reported = _first_date(doc_facts, "period_start"), _first_date(doc_facts, "period_end")
+        if all(reported):
+            valid_from, valid_to = reported
     common = dict(doc_id=doc.doc_id, source=doc.source, committee=committee, document_date=document_date, span=span)
 
     def names(fs: list[Fact], kind: str) -> tuple[NameRef, ...]:

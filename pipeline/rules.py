@@ -208,7 +208,7 @@ class RestatedCheck(RuleSet):
 
     severity: BatchSeverity
     generic_roles: tuple[str, ...]
-    reference_date_roles: tuple[str, ...]
+    reference_sections: tuple[str, ...]
     skip_date_roles: tuple[str, ...]
     expenditure_rows: tuple[str, ...] = Field(description="Row labels (folded regexes) of a table's spending: all negative, the table signs it so.")
     unsigned_roles: tuple[str, ...] = Field(description="Roles of a text amount that may quote a spending figure without its sign.")
@@ -312,10 +312,12 @@ class PartyPattern(RuleSet):
 
 
 class DateRoleRule(RuleSet):
-    """Cue regexes (folded): `before` ends just before the date, `sentence` anywhere in it."""
+    """Cue regexes (folded): `before` ends just before the date, `after` starts just after it
+    (", § 16": a cited decision; its next 40 characters), `sentence` anywhere in the date's sentence."""
 
     role: str
     before: list[str] = []
+    after: list[str] = []
     sentence: list[str] = []
 
 

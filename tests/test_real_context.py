@@ -129,3 +129,14 @@ def test_a_paragraph_sign_read_as_8_still_links_the_ks_paragraph_to_the_namnds(t
     shared = {str(f.values[0].value) for f in findings
               if f.check == "cases" and f.field == "date" and {v.doc_id for v in f.values} == pair}
     assert "2024-10-30" in shared
+
+
+def test_a_cited_decision_a_reporting_period_and_a_report_date_by_their_cues(batch) -> None:
+    docs, _ = batch
+    # 26:40 "Kommunstyrelsen 2024-01-23, § 16": a decision cited by its date and paragraph
+    assert ("2024-01-23", "2024-01-23", "decision_ref", False) in dates(docs["26"])
+    # 29:14-15 "delegeringsbeslut fattade under / perioden 2024-05-06 till 2024-11-19"
+    assert {("2024-05-06", "2024-05-06", "period_start", False),
+            ("2024-11-19", "2024-11-19", "period_end", False)} <= set(dates(docs["29"]))
+    # 36:55 "Granskningsrapport Samordningsförbundet i Halland per 2024-12-31, 2025-03-21"
+    assert ("2024-12-31", "2024-12-31", "period_end", False) in dates(docs["36"])

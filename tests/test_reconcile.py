@@ -72,6 +72,7 @@ class F:
     precision: str | None = None
     low_confidence: bool = False
     occ: int = 0  # its occurrence on that line (table cells printing the same figure twice)
+    section: str | None = None
 
 
 def build_document(
@@ -155,7 +156,7 @@ def build_document(
         placed.append(
             Fact(
                 kind=f.kind, text=repaired_text, value=value, period=f.period, role=f.role, precision=f.precision,
-                attrs=f.attrs,
+                attrs=f.attrs, section=f.section,
                 evidence=Evidence(
                     doc_id=doc_id, page=pno, bbox=BBox(x0, TOP + (lno - 1) * LINE_H, x1, TOP + (lno - 1) * LINE_H + 9.0),
                     line=lno, text_as_scanned=" ".join(w.scanned for w in span), text_repaired=repaired_text,
@@ -868,5 +869,6 @@ def test_a_date_in_the_text_agrees_with_the_listed_beslutsunderlag_and_the_meeti
     lines = ["Protokoll 2024-11-26", "Kommunstyrelsen beslutade den 23 januari 2024 att starta.", "Beslutsunderlag",
              "Kommunstyrelsen 2024-01-23, § 16", "Tjänsteskrivelse 2024-11-26"]
     facts = [F("date", "2024-11-26", "2024-11-26", role="meeting"), F("date", "2024-01-23", "den 23 januari 2024", role="other"),
-             F("date", "2024-01-23", "2024-01-23", role="decision_ref"), F("date", "2024-11-26", "2024-11-26", role="decision_ref", nth=1)]
+             F("date", "2024-01-23", "2024-01-23", role="decision_ref", section="beslutsunderlag"),
+             F("date", "2024-11-26", "2024-11-26", role="other", nth=1, section="beslutsunderlag")]
     assert restated_values(lines, facts) == [["den 23 januari 2024", "2024-01-23,"]]

@@ -237,15 +237,18 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     found: list[tuple[int, Fact]] = []  # (offset, fact)
     own_dates: list[tuple[int, str]] = []  # (offset, ISO value) of the paper's own dates
     dated = find_dates(stream.digits, rules)
+    range_start = None  # the role of the last range's first date
     for d in dated:
         if ctx.skipped(d.start):
             continue
         own = stream.section_at(d.start) in sections_for_document_date and _alone_on_line(stream, d.start, d.end)
-        role = own_date_role if own else _date_role(ctx, d.start)
+        role = own_date_role if own else _date_role(ctx, d.start, d.end)
         if role is None and d.range_part is not None:
             role = ("valid_from", "valid_to")[d.range_part]
-        if d.range_part == 1 and role == "valid_from":
-            role = "valid_to"
+        if d.range_part == 0:
+            range_start = role
+        elif d.range_part == 1 and range_start in _RANGE_ENDS:  # the cues before a range name its start
+            role = _RANGE_ENDS[range_start]
         if own:
             own_dates.append((d.start, d.value))
         found.append((d.start, ctx.fact("date", d.start, d.end, d.value, numeric=True, precision=d.precision,
@@ -255,7 +258,7 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
         value = with_year(dm, year) if year else None
         if value:
             found.append((dm.start, ctx.fact("date", dm.start, dm.end, value, numeric=True, precision="day",
-                                             role=_date_role(ctx, dm.start) or "other",
+                                             role=_date_role(ctx, dm.start, dm.end) or "other",
                                              attrs={"year_inferred": "true"})))
     found.sort(key=lambda t: t[0])
     return _without_running_heads([f for _, f in found], ctx.doc)
@@ -267,14 +270,17 @@ def _alone_on_line(stream: TextStream, start: int, end: int) -> bool:
     return (stream.folded[line_start:start] + stream.folded[end:line_end]).strip(" :") in ("", "datum")
 
 
-def _date_role(ctx: _Context, start: int) -> str | None:
-    """The role the cues before a date (or anywhere in its sentence) give it, else its section's."""
+_RANGE_ENDS = {"valid_from": "valid_to", "period_start": "period_end"}
+
+
+def _date_role(ctx: _Context, start: int, end: int) -> str | None:
+    """The role the cues before or after a date (or anywhere in its sentence) give it, else its section's."""
     rules, stream = ctx.rules, ctx.stream
     s, e = stream.sentence(start)
-    before, sentence = stream.flat[s:start], stream.flat[s:e]
+    before, after, sentence = stream.flat[s:start], stream.flat[end:end + 40], stream.flat[s:e]
     for rule in rules.date_roles:
-        hit = any(cue_regex(c).search(before) for c in rule.before) or any(
-            cue_regex(c).search(sentence) for c in rule.sentence)
+        hit = (any(cue_regex(c).search(before) for c in rule.before) or any(cue_regex(c).match(after) for c in rule.after)
+               or any(cue_regex(c).search(sentence) for c in rule.sentence))
         if hit and rule.role == "partnership_start" and not any_cue(rules.partnership_words, sentence):
             continue
         if hit:

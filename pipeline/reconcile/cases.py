@@ -228,15 +228,19 @@ def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
 
 
 def _stated_period(unit: PaperUnit) -> tuple[Fact, Fact] | None:
-    """The period a paper states it covers (its valid_from and valid_to dates, to the day), when it states one."""
-    ends = []
-    for role in ("valid_from", "valid_to"):
-        dates = [f for f in unit.facts if f.kind == "date" and f.role == role]
-        if len({str(f.value) for f in dates}) != 1 or _day(str(dates[0].value)) is None:
-            return None  # none, several different ones (which is the paper's own is unknown), or not to the day
-        ends.append(dates[0])
-    start, end = ends
-    return (start, end) if str(start.value) <= str(end.value) else None
+    """The period a paper states it covers, to the day, when it states one: its validity (valid_from and
+    valid_to), else the period it reports on (period_start and period_end)."""
+    for roles in (("valid_from", "valid_to"), ("period_start", "period_end")):
+        ends = []
+        for role in roles:
+            dates = [f for f in unit.facts if f.kind == "date" and f.role == role]
+            if len({str(f.value) for f in dates}) != 1 or _day(str(dates[0].value)) is None:
+                break  # none, several different ones (which is the paper's own is unknown), or not to the day
+            ends.append(dates[0])
+        else:
+            start, end = ends
+            return (start, end) if str(start.value) <= str(end.value) else None
+    return None
 
 
 def _day(iso: str) -> date | None:

@@ -11,7 +11,7 @@ sums up, a date in the text against the beslutsunderlag it lists. Within one pap
 - a positive amount of the text (an outcome) equal to the negative of such cells, when the table
   signs spending negative (its spending rows are all negative), the cells stand in a total or
   spending row and no cell holds the value as printed ("Helårsutfall är 52,1 mnkr" = Netto -52,1);
-- a date in the text equal to the date of a beslutsunderlag the paper lists (role `decision_ref`).
+- a date in the text equal to the date of a beslutsunderlag the paper lists (a date of its beslutsunderlag section).
 
 A value that merely recurs in unrelated places (two specific roles, several rows) makes no finding.
 """
@@ -128,13 +128,13 @@ def _years_fit(statements: list[Fact], cells: list[Fact]) -> bool:
 def _dates_against_references(paper_id: str, facts: tuple[Fact, ...], rule: RestatedCheck) -> list[Discrepancy]:
     references: dict[str, Fact] = {}
     for f in facts:
-        if f.kind == "date" and f.role in rule.reference_date_roles:
+        if f.kind == "date" and f.section in rule.reference_sections:
             references.setdefault(str(f.value), f)
     out: list[Discrepancy] = []
     told: set[str] = set()
     for f in facts:
         date = str(f.value)
-        if (f.kind != "date" or f.role in rule.reference_date_roles or f.role in rule.skip_date_roles
+        if (f.kind != "date" or f.section in rule.reference_sections or f.role in rule.skip_date_roles
                 or date not in references or date in told):
             continue
         told.add(date)
