@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -468,6 +469,25 @@ RECORD_COLUMNS = [
     "amount_period", "page", "x0", "top", "x1", "bottom", "text_as_scanned", "text_repaired",
     "confidence", "repaired", "low_confidence",
 ]
+
+
+RECORDS_PER_FRAME = 2_000
+"""Records turned into one frame at a time when an output is written (see `records_frames`)."""
+
+
+def records_frames(records: Iterable[Record]) -> Iterator[pd.DataFrame]:
+    """The long-form frame of `records` (see `records_frame`), RECORDS_PER_FRAME records at a time
+    and at least one frame: a large store's records as one frame, built once per output, were the
+    batch stage's peak memory while it wrote them."""
+    chunk: list[Record] = []
+    empty = True
+    for r in records:
+        chunk.append(r)
+        if len(chunk) == RECORDS_PER_FRAME:
+            yield records_frame(chunk)
+            chunk, empty = [], False
+    if chunk or empty:
+        yield records_frame(chunk)
 
 
 def records_frame(records: list[Record]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -26,7 +26,7 @@ from pipeline.explain import Explainer, Papers
 from pipeline.i18n import DEFAULT_LANGUAGE, catalogue
 from pipeline.model import DiscrepancyReport, Document, Evidence, Record
 from pipeline.privacy import SpreadsheetWriter, csv_cell, folder_setting, mask_result
-from pipeline.records import records_frame
+from pipeline.records import RECORD_COLUMNS, records_frames
 from pipeline.rules import PrivacyRules
 from pipeline.store import json_text, pdf_path, write_bytes_atomic, write_text_atomic
 
@@ -50,29 +50,42 @@ def _json(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
-def records_jsonl(records: tuple[Record, ...] | list[Record]) -> bytes:
-    """Return records.jsonl: one record per line, keys sorted."""
-    return "".join(_json(r.model_dump(mode="json")) + "\n" for r in records).encode("utf-8")
+def records_jsonl(records: Iterable[Record]) -> Iterator[str]:
+    """records.jsonl, a line at a time: one record per line, keys sorted."""
+    for r in records:
+        yield _json(r.model_dump(mode="json")) + "\n"
 
 
-def records_parquet(records: tuple[Record, ...] | list[Record]) -> bytes:
-    """Return records.parquet (long form: one row per stated value)."""
+def records_parquet(records: Iterable[Record]) -> bytes:
+    """Return records.parquet (long form: one row per stated value), a row group per frame of
+    `records_frames`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     buf = io.BytesIO()
-    records_frame(list(records)).to_parquet(buf, index=False, engine="pyarrow")
+    writer = None
+    for frame in records_frames(records):
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        writer = writer or pq.ParquetWriter(buf, table.schema)
+        writer.write_table(table)
+    writer.close()  # type: ignore[union-attr]  # records_frames yields at least one frame
     return buf.getvalue()
 
 
-def records_csv(records: tuple[Record, ...] | list[Record]) -> bytes:
-    """Return records.csv for spreadsheet users: the rows and columns of records.parquet, UTF-8
-    with a byte-order mark (so Excel reads å, ä, ö), comma-separated, CRLF line ends, numbers with
-    a decimal point; a text cell a spreadsheet would read as a formula starts with `'`."""
-    frame = records_frame(list(records))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(frame.columns)
-    for row in frame.itertuples(index=False):
-        writer.writerow([csv_cell(None if _isna(x) else x) for x in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+def records_csv(records: Iterable[Record]) -> Iterator[str]:
+    """records.csv for spreadsheet users, a frame at a time: the rows and columns of
+    records.parquet, UTF-8 with a byte-order mark (so Excel reads å, ä, ö), comma-separated, CRLF
+    line ends, numbers with a decimal point; a text cell a spreadsheet would read as a formula
+    starts with `'`."""
+    for i, frame in enumerate(records_frames(records)):
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        if i == 0:
+            buf.write("\ufeff")
+            writer.writerow(frame.columns)
+        for row in frame.itertuples(index=False):
+            writer.writerow([csv_cell(None if _isna(x) else x) for x in row])
+        yield buf.getvalue()
 
 
 def discrepancies_pieces(report: DiscrepancyReport) -> Iterator[str]:
@@ -307,10 +320,10 @@ def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
             values.row([f.id, f.kind, v.doc_id, v.label or "", v.value, ev.page if ev else None,
                         ev.text_as_scanned if ev else "", ev.text_repaired if ev else "",
                         ev.repaired if ev else None, ev.low_confidence if ev else None])
-    frame = records_frame(list(result.records))
-    records = sheets.add("Records", list(frame.columns))
-    for row in frame.itertuples(index=False):
-        records.row([None if _isna(x) else x for x in row])
+    records = sheets.add("Records", list(RECORD_COLUMNS))
+    for frame in records_frames(result.records):
+        for row in frame.itertuples(index=False):
+            records.row([None if _isna(x) else x for x in row])
     workbook.close()
     return _normalize_zip(buf.getvalue())
 
@@ -357,9 +370,9 @@ def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str
     """Write the six batch outputs into `out_dir`, each atomically, with personal data masked
     unless the folder's manifest records a run with --keep-personal-data; report.html in `report_lang`."""
     result = outputs_view(result, out_dir, privacy)
-    write_bytes_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
+    write_text_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
     write_bytes_atomic(out_dir / "records.parquet", records_parquet(result.records))
-    write_bytes_atomic(out_dir / "records.csv", records_csv(result.records))
+    write_text_atomic(out_dir / "records.csv", records_csv(result.records))
     write_text_atomic(out_dir / "discrepancies.json", discrepancies_pieces(result.report))
     write_text_atomic(out_dir / "report.html", html_pieces(result, out_dir, report_lang))
     write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result, report_lang))

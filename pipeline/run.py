@@ -38,7 +38,7 @@ from pipeline.reconcile import reconcile_folder
 from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
 from pipeline.segment import segment
-from pipeline.stages import stage_keys
+from pipeline.stages import document_rules_hash, stage_keys
 from pipeline.store import (
     Journal,
     check_output,
@@ -265,8 +265,9 @@ def perform(task: Task) -> Ingested | OcrResult | Finished:
     cache = work.ocr_cache
     if cache is not None and not work.options.force:
         cached = cache.get(task.doc_id, work.keys["ocr"])
-        if cached is not None:  # a stage after OCR changed: re-run from what OCR gave
-            return _finish(work, task.name, Ingested(document=cached[0], ocr_jobs=(), evidence=cached[1]),
+        if cached is not None:  # a stage after OCR changed: re-run from what OCR gave, with today's rules
+            document = cached[0].model_copy(update={"rules_hash": document_rules_hash(work.rules)})
+            return _finish(work, task.name, Ingested(document=document, ocr_jobs=(), evidence=cached[1]),
                            task.path, {}, None)
     try:
         ingested = ingest(task.path, task.name[1], work.rules, pipeline_version=__version__, settings=work.settings,
