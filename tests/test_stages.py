@@ -133,27 +133,27 @@ def test_a_new_ocr_version_reads_the_pages_again(first_run, monkeypatch, tmp_pat
     assert result.processed == 2 and read == [1]
 
 
-def test_a_batch_rules_change_reruns_the_batch_stage_only(first_run, monkeypatch, tmp_path):
+def _rerun_with_changed_rules(first_run, monkeypatch, tmp_path: Path, rule_file: str):
+    """Re-run the first run's inputs into a copy of its store with one rule file's hash changed."""
     inputs, out, cache = first_run
     store = tmp_path / "store"
     shutil.copytree(out, store)
     rules = load_rules()
-    changed = rules.model_copy(update={"file_hashes": {**rules.file_hashes, "checks": "0" * 64}})
+    changed = rules.model_copy(update={"file_hashes": {**rules.file_hashes, rule_file: "0" * 64}})
     monkeypatch.setattr(pipeline.run, "load_rules", lambda: changed)
-    result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
+    return store, run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
+
+
+def test_a_batch_rules_change_reruns_the_batch_stage_only(first_run, monkeypatch, tmp_path):
+    _, result = _rerun_with_changed_rules(first_run, monkeypatch, tmp_path, "checks")
     assert (result.processed, result.skipped) == (0, 2)
 
 
 def test_a_facts_rules_change_reruns_from_the_cached_pages_as_a_fresh_run_would(first_run, monkeypatch, tmp_path):
     """The documents re-run from cached OCR record the rules they were now made with, byte for byte
     what a run from scratch with those rules writes."""
-    inputs, out, cache = first_run
-    store = tmp_path / "store"
-    shutil.copytree(out, store)
-    rules = load_rules()
-    changed = rules.model_copy(update={"file_hashes": {**rules.file_hashes, "facts": "0" * 64}})
-    monkeypatch.setattr(pipeline.run, "load_rules", lambda: changed)
-    result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
+    inputs, out, _ = first_run
+    store, result = _rerun_with_changed_rules(first_run, monkeypatch, tmp_path, "facts")
     assert (result.processed, result.skipped) == (2, 0)
     fresh = tmp_path / "fresh"
     run([inputs], RunOptions(out=fresh, jobs=1, ocr_cache=tmp_path / "empty-cache"))
