@@ -201,6 +201,7 @@ class ProseSumsCheck(RuleSet):
     cause_cues: list[str] = Field(description="A line ending so opens the list of a deviation's causes (folded regexes).")
     hedge_cues: list[str] = Field(description="Words that say the causes listed are only the main ones (folded regexes).")
     severity_causes: BatchSeverity
+    share_cues: list[str] = Field(description="A line so worded states a deviation as a percentage (folded regexes).")
 
 
 class RestatedCheck(RuleSet):

@@ -121,6 +121,18 @@ def test_the_causes_listed_under_a_deviation_are_added_up(batch) -> None:
     assert not [f for f in findings if f.field == "causes" and f.values[0].doc_id == docs["33"].doc_id]
 
 
+def test_a_deviation_stated_as_a_percentage_finds_its_base_in_a_table_near_it(batch) -> None:
+    docs, findings = batch
+    shares = {tuple(v.value for v in f.values)
+              for f in findings if f.field == "deviation_share" and f.values[0].doc_id == docs["37"].doc_id}
+    # 37:27 "Avvikelsen från budget är därmed -9,6 miljoner kronor eller 4,1%", of Tabell 3-2's
+    # 37:53 "Kostnader | -184,0 | -213,3 | -234,4" (Utfall 2024; in mnkr by 37:23 "…, miljoner kronor")
+    assert (-9_600_000, 4.1, -234_400_000) in shares
+    # 37:85 "en avvikelse på -2,2 mnkr eller 5,2%", of 37:108 "Kostnader | -32,8 | -37,5 | -42,1"
+    assert (-2_200_000, 5.2, -42_100_000) in shares
+    assert all(f.kind == "share_matches" and f.severity == "ok" for f in findings if f.field == "deviation_share")
+
+
 def test_a_paragraph_sign_read_as_8_still_links_the_ks_paragraph_to_the_namnds(tmp_path_factory: pytest.TempPathFactory) -> None:
     # The photocopy of 05:9 "§ 159 Dnr IF-2024-00352" and of 06:36 "Nämnden för Individ § Familjeomsorg
     # 2024-12-11, § 159", where OCR may read "§" as "8"; 05:30 and 06:23 both state the deadline "30 oktober"

@@ -9,9 +9,10 @@ figures are judged as printed: "9,6 miljoner" may stand for anything that rounds
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
-from pipeline.facts.amounts import format_amount, rounding_half_step
+from pipeline.facts.amounts import format_amount, printed_number, rounding_half_step
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
 from pipeline.reconcile.findings import fact_value, make_finding
@@ -106,11 +107,66 @@ def _causes(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck
     return out
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _deviation_shares(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A deviation the text states as a percentage too: which cells of a table near it are its base?
+
+    The tables after it on its page or the next come first (nearest first), then those before it on its
+    page; of each, the column of the year the two lines name, else the table's latest year. The first
+    table where one or two cells fit the rounding of both printed figures gives the base.
+    """
+    def place(f: Fact) -> tuple[int, int, float]:
+        return (f.evidence.page, f.evidence.line or 0, f.evidence.bbox[0] if f.evidence.bbox else 0.0)
+
+    cells: dict[str, list[Fact]] = defaultdict(list)
+    for f in doc.facts:
+        if f.kind == "amount" and "table" in f.attrs and f.unit == "SEK" and isinstance(f.value, int) and f.value:
+            cells[f.attrs["table"]].append(f)
+    starts = {t: min(place(c) for c in cs) for t, cs in cells.items()}
+    lines = {(page, line): fold(" ".join(w.text for w in words)) for page, line, words in doc.lines()}
+    out = []
+    for share in (f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value):
+        here = place(share)
+        printed = printed_number(share.text)
+        if printed is None or not any_cue(rule.share_cues, lines.get(here[:2], "")):
+            continue
+        before = [f for f in amounts if f.evidence.page == share.evidence.page and place(f) < here
+                  and here[1] - (f.evidence.line or 0) <= rule.deviation_window_lines]
+        if not before:
+            continue
+        deviation = max(before, key=place)
+        years = set(_YEAR.findall(lines.get(place(deviation)[:2], "") + " " + lines.get(here[:2], "")))
+        low, high = (abs(int(deviation.value)) + sign * rounding_half_step(deviation) for sign in (-1, 1))
+        half = 10.0 ** -printed[1] / 2
+        nearby = sorted((t for t, at in starts.items() if at > here and at[0] - here[0] <= 1), key=starts.__getitem__) + sorted(
+            (t for t, at in starts.items() if at < here and at[0] == here[0]), key=starts.__getitem__, reverse=True)
+        for table in nearby:
+            in_years = years & {c.attrs.get("column_year", "")[:4] for c in cells[table]}
+            wanted = in_years or {max((c.attrs.get("column_year", "")[:4] for c in cells[table]), default="")}
+            fits = [c for c in cells[table] if c.attrs.get("column_year", "")[:4] in wanted
+                    and low / abs(int(c.value)) * 100 <= abs(float(share.value)) + half
+                    and high / abs(int(c.value)) * 100 >= abs(float(share.value)) - half]
+            if not 1 <= len(fits) <= 2:
+                continue  # no base here, or so many that any would be a guess
+            bases = " or ".join(f"“{c.text}” ({c.attrs.get('row_label', '')}, {c.attrs.get('column', '')})" for c in fits)
+            text = (f"“{deviation.text}” (p. {deviation.evidence.page}) is “{share.text}” of {bases} in a table near it, "
+                    "within the rounding of the printed figures.")
+            out.append(make_finding("share_matches", "prose_sums", "ok", paper_unit(doc, share.evidence.page, paper),
+                                    "deviation_share", [fact_value(deviation, "deviation"), fact_value(share, "percentage")]
+                                    + [fact_value(c, "base") for c in fits], text,
+                                    {"percentage": float(share.value)} | {f"base_{i + 1}": int(c.value) for i, c in enumerate(fits)}))
+            break
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
     """Check the totals the text divides and the deviations it states, in the primary documents."""
     findings: list[Discrepancy] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         paper = paper_of.get(doc.doc_id, doc.doc_id)
         amounts = _prose_amounts(doc)
-        findings += _splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule) + _causes(doc, paper, amounts, rule)
+        findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule) + _causes(doc, paper, amounts, rule)
+                     + _deviation_shares(doc, paper, amounts, rule))
     return findings
