@@ -369,3 +369,16 @@ def test_table_cell_evidence_from_its_words_and_no_prose_duplicate() -> None:
     assert (fact.value, fact.role, fact.attrs["year"], fact.attrs["row"]) == (897_626, "total_value", "2020", "1")
     assert fact.evidence.text_as_scanned == "897 626 kr" and fact.evidence.low_confidence
     assert fact.evidence.bbox == BBox(195, 198, 300, 212) and fact.evidence.line == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "party", "kind"),
+    [  # ../shared/realdev/27:24-25, a company the text says is one; an association the same way
+     ("Scandi Gruppen är ett Kungsbackaföretag inom kontorsmaskinbranschen och är en\nav de största aktörerna",
+      "Scandi Gruppen", "company"),
+     ("Föreningen Hoppet är en ideell förening som arbetar med barn.", "Föreningen Hoppet", "association")],
+)
+def test_a_name_the_text_says_is_a_company_or_an_association(text: str, party: str, kind: str) -> None:
+    parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]
+    assert parties == [(party, kind)]
+    assert not [f for f in facts_of("Det är ett företag som säljer maskiner.") if f.kind == "party"]
