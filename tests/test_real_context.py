@@ -13,6 +13,7 @@ from pipeline.model import Discrepancy, Document, Fact
 from tests.realdev import needs_realdev, run_dev_papers
 
 PAPERS = ("05_ifo-protokoll-donationsfond-2024", "06_ks-protokoll-donationsfond-2024-ifo",
+          "19_kultur-protokoll-hogsta-avgifter-badhus",
           "07_ifo-protokoll-donationsfond-2025", "08_ks-protokoll-donationsfond-2025-ga",
           "26_ks-protokoll-uppstart-asaberg-bmss", "29_ks-protokoll-anmalan-delegeringsbeslut",
           "33_ks-protokoll-kommunbudget-2026", "36_ks-protokoll-samordningsforbundet-halland-2024",
@@ -152,3 +153,14 @@ def test_a_cited_decision_a_reporting_period_and_a_report_date_by_their_cues(bat
             ("2024-11-19", "2024-11-19", "period_end", False)} <= set(dates(docs["29"]))
     # 36:55 "Granskningsrapport Samordningsförbundet i Halland per 2024-12-31, 2025-03-21"
     assert ("2024-12-31", "2024-12-31", "period_end", False) in dates(docs["36"])
+
+
+def test_a_paper_citing_the_old_terms_and_the_new_says_the_period_moves_on(batch) -> None:
+    docs, findings = batch
+    # 19:42-43 "… simhall tiden 2026-07-01–2033-06-30, daterad 2024-11-29" and 19:51-52 "… simhall
+    # tiden 2020-01-01–2026-06-30, daterad 2019-03-15": the new terms start the day after the old end
+    moves = [[str(v.value) for v in f.values] for f in findings
+             if f.check == "cases" and f.field == "period" and f.values[0].doc_id == docs["19"].doc_id]
+    assert moves == [["2020-01-01", "2026-06-30", "2026-07-01", "2033-06-30"]]
+    # 29 and 30 report on periods of different papers; 29 alone states no two periods
+    assert not [f for f in findings if f.field == "period" and f.key == docs["29"].doc_id]

@@ -224,7 +224,29 @@ def check_cases(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
                 continue
             findings += _compare_pair(name, a, b, rule)
         findings += _periods_move_on(name, case, rule)
+    for unit in units:
+        findings += _cited_periods_follow(unit)
     return findings, notes
+
+
+def _cited_periods_follow(unit: PaperUnit) -> list[Discrepancy]:
+    """Two validity periods one paper states ("… tiden 2020-01-01–2026-06-30" and "… tiden
+    2026-07-01–2033-06-30": old terms and new) where one starts the day after the other ends: the
+    period moves on (ok). Periods that leave days between or overlap may be of two different
+    things, so they say nothing."""
+    dates = sorted((f for f in unit.facts if f.kind == "date" and f.role in ("valid_from", "valid_to")), key=_order)
+    periods = {(str(a.value), str(b.value)): (a, b) for a, b in pairwise(dates)
+               if (a.role, b.role) == ("valid_from", "valid_to") and a.evidence.page == b.evidence.page
+               and 0 <= (b.evidence.line or 0) - (a.evidence.line or 0) <= 1 and _day(str(a.value)) and _day(str(b.value))}
+    out = []
+    for (s1, e1), (s2, e2) in pairwise(sorted(periods.values(), key=lambda p: (str(p[0].value), str(p[1].value)))):
+        if (_day(str(s2.value)) - _day(str(e1.value))).days != 1:  # type: ignore[operator]  # both days, checked above
+            continue
+        out.append(make_finding("changed_between_periods", "cases", "ok", unit.paper_id, "period",
+                                [fact_value(s1, "start"), fact_value(e1, "end"), fact_value(s2, "start"), fact_value(e2, "end")],
+                                f"{unit.paper_id[:12]} states the period {s1.value} – {e1.value} and the one that follows it, "
+                                f"{s2.value} – {e2.value}.", {"period_a": f"{s1.value}..{e1.value}", "period_b": f"{s2.value}..{e2.value}"}))
+    return out
 
 
 def _stated_period(unit: PaperUnit) -> tuple[Fact, Fact] | None:
