@@ -113,7 +113,7 @@ def scanned_pages(pages: int, jobs: int, work: Path) -> None:
         made += take
 
     run_s, run_mb = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"), "--jobs", str(jobs),
-                           "--no-progress"])
+                           "--no-progress", "--no-ocr-cache"])
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     started = time.perf_counter()
     for image in images:
