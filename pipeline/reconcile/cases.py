@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
-from pipeline.reconcile.findings import fact_value, make_finding
+from pipeline.reconcile.findings import fact_value, make_finding, reading_order
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
 from pipeline.tables._text import union_bbox
@@ -55,7 +55,7 @@ def normalize_dnr(text: str) -> str | None:
 
 def first_dnr(doc: Document) -> str | None:
     """The first Dnr a document states (reading order), normalised: the case it belongs to."""
-    facts = sorted((f for f in doc.facts if f.kind == "dnr"), key=_order)
+    facts = sorted((f for f in doc.facts if f.kind == "dnr"), key=reading_order)
     return next((d for f in facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
 
 
@@ -84,11 +84,6 @@ def _fold_title(title: str) -> str:
     return " ".join(re.sub(r"[\d\W_]+", " ", fold(title)).split())
 
 
-def _order(f: Fact) -> tuple:
-    ev = f.evidence
-    return (ev.page, ev.line or 0, ev.bbox.x0 if ev.bbox else 0.0)
-
-
 def _title_after(lines: list[tuple[int, int, str]], dnr_fact: Fact | None) -> str | None:
     """The title of a protokoll paragraph or tjänsteskrivelse: the line after the Dnr line (and a
     continuation line that opens with "(" or a lower-case letter)."""
@@ -114,7 +109,7 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
         for a, b in spans:
             words = [(p, ln, ws) for p, ln, ws in every_line if a <= p <= b]
             lines = [(p, ln, " ".join(w.text for w in ws)) for p, ln, ws in words]
-            facts = tuple(sorted((f for f in doc.facts if a <= f.evidence.page <= b), key=_order))
+            facts = tuple(sorted((f for f in doc.facts if a <= f.evidence.page <= b), key=reading_order))
             dnr_facts = [f for f in facts if f.kind == "dnr"]
             span = stated.get((a, b))
             dnr = normalize_dnr(span.dnr) if span and span.dnr else None
@@ -234,7 +229,7 @@ def _cited_periods_follow(unit: PaperUnit) -> list[Discrepancy]:
     2026-07-01–2033-06-30": old terms and new) where one starts the day after the other ends: the
     period moves on (ok). Periods that leave days between or overlap may be of two different
     things, so they say nothing."""
-    dates = sorted((f for f in unit.facts if f.kind == "date" and f.role in ("valid_from", "valid_to")), key=_order)
+    dates = sorted((f for f in unit.facts if f.kind == "date" and f.role in ("valid_from", "valid_to")), key=reading_order)
     periods = {(str(a.value), str(b.value)): (a, b) for a, b in pairwise(dates)
                if (a.role, b.role) == ("valid_from", "valid_to") and a.evidence.page == b.evidence.page
                and 0 <= (b.evidence.line or 0) - (a.evidence.line or 0) <= 1 and _day(str(a.value)) and _day(str(b.value))}
@@ -252,17 +247,20 @@ def _cited_periods_follow(unit: PaperUnit) -> list[Discrepancy]:
 def _stated_period(unit: PaperUnit) -> tuple[Fact, Fact] | None:
     """The period a paper states it covers, to the day, when it states one: its validity (valid_from and
     valid_to), else the period it reports on (period_start and period_end)."""
-    for roles in (("valid_from", "valid_to"), ("period_start", "period_end")):
-        ends = []
-        for role in roles:
-            dates = [f for f in unit.facts if f.kind == "date" and f.role == role]
-            if len({str(f.value) for f in dates}) != 1 or _day(str(dates[0].value)) is None:
-                break  # none, several different ones (which is the paper's own is unknown), or not to the day
-            ends.append(dates[0])
-        else:
-            start, end = ends
+    for start_role, end_role in (("valid_from", "valid_to"), ("period_start", "period_end")):
+        start, end = _one_day(unit, start_role), _one_day(unit, end_role)
+        if start and end:
             return (start, end) if str(start.value) <= str(end.value) else None
     return None
+
+
+def _one_day(unit: PaperUnit, role: str) -> Fact | None:
+    """The paper's one date of `role`, to the day; None when it states none, several different ones
+    (which is the paper's own is unknown), or one not to the day."""
+    dates = [f for f in unit.facts if f.kind == "date" and f.role == role]
+    if len({str(f.value) for f in dates}) != 1 or _day(str(dates[0].value)) is None:
+        return None
+    return dates[0]
 
 
 def _day(iso: str) -> date | None:

@@ -91,9 +91,6 @@ def _equal_values(fieldname: str, statements: list[Claim], tolerance_sek: int) -
     Amounts within the tolerance of their neighbour by value join one cluster; a date joins a
     cluster when it agrees with the cluster's most precise date (a year agrees with its days).
     """
-    def start(c: Claim) -> str:
-        return c.period.start if c.period else ""
-
     clusters: list[list[Claim]] = []
     if fieldname.startswith("amount"):
         for c in sorted(statements, key=lambda c: (int(c.value), c.paper_id, c.ordinal)):
@@ -117,20 +114,22 @@ def _equal_values(fieldname: str, statements: list[Claim], tolerance_sek: int) -
         clusters = list(by_value.values())
     for cluster in clusters:
         cluster.sort(key=lambda c: (c.paper_id, c.ordinal))
-    return sorted(clusters, key=lambda cl: (min(start(c) for c in cl), cl[0].paper_id, cl[0].ordinal))
+    return sorted(clusters, key=lambda cl: (min(_start(c) for c in cl), cl[0].paper_id, cl[0].ordinal))
+
+
+def _start(c: Claim) -> str:
+    """The start of the period a statement is about ("" when unknown: first)."""
+    return c.period.start if c.period else ""
 
 
 def _representatives(earlier: list[Claim], later: list[Claim]) -> tuple[Claim, Claim] | None:
     """The statements that stand for two neighbouring clusters: the earlier cluster's latest and the
     later cluster's earliest by period, from two papers, in paper order (None if one paper made both)."""
-    def start(c: Claim) -> str:
-        return c.period.start if c.period else ""
-
-    a = max(earlier, key=lambda c: (start(c), c.paper_id, c.ordinal))
+    a = max(earlier, key=lambda c: (_start(c), c.paper_id, c.ordinal))
     others = [c for c in later if c.paper_id != a.paper_id]
     if not others:
         return None
-    b = min(others, key=lambda c: (start(c), c.paper_id, c.ordinal))
+    b = min(others, key=lambda c: (_start(c), c.paper_id, c.ordinal))
     return (a, b) if (a.paper_id, a.ordinal) <= (b.paper_id, b.ordinal) else (b, a)
 
 

@@ -29,6 +29,12 @@ def _fv(c: Claim, label: str | None = None) -> FindingValue:
     return FindingValue(doc_id=c.doc_id, value=c.value, label=label or c.field.split(":", 1)[1] + (f" ({c.qualifier})" if c.qualifier else ""), evidence=c.evidence)
 
 
+def reading_order(f: Fact) -> tuple[int, int, float]:
+    """Where a fact stands in its document: page, line, left edge."""
+    ev = f.evidence
+    return (ev.page, ev.line or 0, ev.bbox.x0 if ev.bbox else 0.0)
+
+
 def fact_value(f: Fact, label: str) -> FindingValue:
     """A fact named by a finding, with its evidence."""
     return FindingValue(doc_id=f.evidence.doc_id, value=f.value, label=label, evidence=f.evidence)

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import islice
 
 from pipeline.facts.amounts import format_amount, printed_number, rounding_half_step
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
-from pipeline.reconcile.findings import fact_value, make_finding
+from pipeline.reconcile.findings import fact_value, make_finding, reading_order
 from pipeline.records import paper_unit
 from pipeline.rules import ProseSumsCheck
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+Lines = dict[tuple[int, int], str]
+"""(page, line) -> the line's folded text, in reading order."""
 
 
 def _prose_amounts(doc: Document) -> list[Fact]:
@@ -71,21 +76,20 @@ def _deviations(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsC
     return out
 
 
-def _causes(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+def _causes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, rule: ProseSumsCheck) -> list[Discrepancy]:
     """A deviation and the lines under it that list its causes, one deviation each: do they add up?"""
     at_line: dict[tuple[int, int], list[Fact]] = defaultdict(list)
     for f in amounts:
         at_line[(f.evidence.page, f.evidence.line or 0)].append(f)
-    lines = [(page, line, fold(" ".join(w.text for w in words)).strip()) for page, line, words in doc.lines()]
     out = []
-    for i, (page, line, text) in enumerate(lines):
+    for i, ((page, line), text) in enumerate(lines.items()):
         if not any_cue(rule.cause_cues, text):
             continue
         total = max((f for f in amounts if f.role == "deviation" and f.evidence.page == page
                      and 0 <= line - (f.evidence.line or 0) <= rule.deviation_window_lines),
                     key=lambda f: f.evidence.line or 0, default=None)
         parts: list[Fact] = []
-        for p, ln, item in lines[i + 1:]:
+        for (p, ln), item in islice(lines.items(), i + 1, None):
             here = at_line.get((p, ln), [])
             if len(here) == 1 and here[0].role == "deviation":
                 parts.append(here[0])
@@ -107,37 +111,35 @@ def _causes(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck
     return out
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _deviation_shares(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+def _deviation_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, rule: ProseSumsCheck) -> list[Discrepancy]:
     """A deviation the text states as a percentage too: which cells of a table near it are its base?
 
     The tables after it on its page or the next come first (nearest first), then those before it on its
     page; of each, the column of the year the two lines name, else the table's latest year. The first
     table where one or two cells fit the rounding of both printed figures gives the base.
     """
-    def place(f: Fact) -> tuple[int, int, float]:
-        return (f.evidence.page, f.evidence.line or 0, f.evidence.bbox[0] if f.evidence.bbox else 0.0)
-
+    shares = [f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value]
+    if not shares:
+        return []
     cells: dict[str, list[Fact]] = defaultdict(list)
     for f in doc.facts:
         if f.kind == "amount" and "table" in f.attrs and f.unit == "SEK" and isinstance(f.value, int) and f.value:
             cells[f.attrs["table"]].append(f)
-    starts = {t: min(place(c) for c in cs) for t, cs in cells.items()}
-    lines = {(page, line): fold(" ".join(w.text for w in words)) for page, line, words in doc.lines()}
+    starts = {t: min(reading_order(c) for c in cs) for t, cs in cells.items()}
     out = []
-    for share in (f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value):
-        here = place(share)
+    for share in shares:
+        here = reading_order(share)
         printed = printed_number(share.text)
         if printed is None or not any_cue(rule.share_cues, lines.get(here[:2], "")):
             continue
-        before = [f for f in amounts if f.evidence.page == share.evidence.page and place(f) < here
+        before = [f for f in amounts if f.evidence.page == share.evidence.page and reading_order(f) < here
                   and here[1] - (f.evidence.line or 0) <= rule.deviation_window_lines]
         if not before:
             continue
-        deviation = max(before, key=place)
-        years = set(_YEAR.findall(lines.get(place(deviation)[:2], "") + " " + lines.get(here[:2], "")))
+        deviation = max(before, key=reading_order)
+        years = set(_YEAR.findall(lines.get(reading_order(deviation)[:2], "") + " " + lines.get(here[:2], "")))
         low, high = (abs(int(deviation.value)) + sign * rounding_half_step(deviation) for sign in (-1, 1))
         half = 10.0 ** -printed[1] / 2
         nearby = sorted((t for t, at in starts.items() if at > here and at[0] - here[0] <= 1), key=starts.__getitem__) + sorted(
@@ -167,6 +169,7 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
     for doc in sorted(docs, key=lambda d: d.doc_id):
         paper = paper_of.get(doc.doc_id, doc.doc_id)
         amounts = _prose_amounts(doc)
-        findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule) + _causes(doc, paper, amounts, rule)
-                     + _deviation_shares(doc, paper, amounts, rule))
+        lines = {(page, line): fold(" ".join(w.text for w in words)).strip() for page, line, words in doc.lines()}
+        findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
+                     + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule))
     return findings
