@@ -14,13 +14,16 @@ import ctypes
 import heapq
 import itertools
 import logging
+import multiprocessing
 import os
 import resource
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Generic, Protocol, TypeVar
 
 from pipeline.errors import WorkerDied
@@ -210,6 +213,57 @@ class DaskExecutor:
                     error = future.exception() if future.status == "error" else None
                     yield job, error if error is not None else future.result()
                     future.release()
+
+
+def side_by_side(tasks: Sequence[Callable[[], object]], workers: int | None = None) -> None:
+    """Run independent tasks at once: the first here, each other one in a process forked from
+    this one (so it sees this process's memory as it is and nothing is pickled but an error),
+    when `workers` (default: one per core) allows more than one and the platform can fork;
+    else one after another here. An error of any task is raised here once all have ended.
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            task()
+        return
+    context = multiprocessing.get_context("fork")
+    children = []
+    for task in tasks[1:]:
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_report_to, args=(send, task), daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    errors: list[BaseException] = []
+    try:
+        tasks[0]()
+    except BaseException as err:  # the children still end before it is raised
+        errors.append(err)
+    for child, receive in children:
+        try:
+            error = receive.recv()
+        except EOFError:  # the child died without a word (killed)
+            error = WorkerDied(f"a forked writer process ended with exit code {child.exitcode}")
+        child.join()
+        if error is not None:
+            errors.append(error)
+    if errors:
+        raise errors[0]
+
+
+def _report_to(send: Connection, task: Callable[[], object]) -> None:
+    """Run `task` in a forked child and send back None, or the error it raised (its text if the
+    error cannot be pickled)."""
+    try:
+        task()
+        error = None
+    except BaseException as err:
+        error = err
+    try:
+        send.send(error)
+    except Exception:  # an error that does not pickle
+        send.send(RuntimeError("".join(traceback.format_exception(error))))
+    send.close()
 
 
 def make_executor(jobs: int | None, scheduler: str | None = None, memory_bytes: int = 0) -> Executor:

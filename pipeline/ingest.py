@@ -27,7 +27,7 @@ from pdfminer.pdftypes import resolve1
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.errors import InputError, LimitError
-from pipeline.lexicon import load_lexicon
+from pipeline.lexicon import hit_rate, load_word_list
 from pipeline.model import BBox, Document, Page, PageKind, Table, Word
 from pipeline.ocr import OcrJob, OcrSettings
 from pipeline.render import EVIDENCE_DPI, POINTS_PER_INCH, PageSource, evidence_jpeg, fit_dpi, render_page
@@ -203,7 +203,7 @@ def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
     """
     if len(tokens) < rules.ingest.min_words_for_text_layer:
         return None
-    rate = load_lexicon().hit_rate(tokens)
+    rate = hit_rate(tokens, load_word_list())
     if rate < rules.ingest.unusable_max_lexicon_hit_rate:
         return None
     if rate < rules.ingest.damaged_min_lexicon_hit_rate:

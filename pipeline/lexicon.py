@@ -44,7 +44,7 @@ import pickle
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -59,6 +59,10 @@ GENRE_DIR = RULES_DIR / "lexicon"
 TRAINING_PAIRS_NAME = "training-pairs.tsv"
 """The word pairs of the training text, in GENRE_DIR (see write_training_pairs)."""
 CACHE_VERSION = "9"
+"""Bumped when what the lexicon holds changes: part of its name (`lexicon_id`), so of the repair stage's key."""
+CACHE_FORMAT = "2"
+"""Bumped when only how the cache file is laid out changes (2: the word list first, on its own):
+the file is rebuilt, the lexicon's name and every cache key stay."""
 SOURCES_DIR = CHECKOUT_DIR / "corpus" / "sources"
 REAL_DIR = CHECKOUT_DIR / "corpus" / "real"
 SCORED_SEED = "001"
@@ -222,11 +226,7 @@ class Lexicon:
 
     def hit_rate(self, tokens: list[str]) -> float:
         """Return the share of alphabetic tokens (3+ letters) that are known words (1.0 if none)."""
-        words = [t.strip(".,:;!?()\"'”»«-–") for t in tokens]
-        words = [w for w in words if len(w) >= 3 and _LETTERS.match(w)]
-        if not words:
-            return 1.0
-        return sum(self.known(w) for w in words) / len(words)
+        return hit_rate(tokens, self.frequencies)
 
     def unseen_trigrams(self, word: str) -> int:
         """Return how many letter trigrams of `^word$` occur in no listed word (0 for plausible forms)."""
@@ -492,12 +492,14 @@ def _read_answers(path: Path) -> dict:
         return pickle.load(handle)
 
 
-def _write_pickle(path: Path, data: object) -> None:
-    """Pickle `data` to a temporary file renamed to `path`: no reader ever sees half a file."""
+def _write_pickle(path: Path, *records: object) -> None:
+    """Pickle `records` one after another to a temporary file renamed to `path`: no reader ever
+    sees half a file; a reader may stop after any record."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as handle:
-        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for data in records:
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
 
 
@@ -606,7 +608,9 @@ def read_training_pairs(path: Path) -> WordPairs:
     return WordPairs(unigrams, bigrams)
 
 
-def _cache_path(directory: Path = GENRE_DIR) -> Path:
+@lru_cache(maxsize=4)
+def _lexicon_name(directory: Path = GENRE_DIR) -> str:
+    """Name the lexicon by what it is built from (hashing a few megabytes: once per process)."""
     import wordfreq
 
     digest = hashlib.sha256(CACHE_VERSION.encode())
@@ -616,14 +620,17 @@ def _cache_path(directory: Path = GENRE_DIR) -> Path:
     base = _hunspell_base()
     for path in [Path(base + ".dic"), Path(base + ".aff")] if base else []:
         digest.update(path.read_bytes())
-    return CACHE_DIR / f"lexicon-{digest.hexdigest()[:16]}.pickle"
+    return f"lexicon-{digest.hexdigest()[:16]}"
 
 
-@lru_cache(maxsize=1)
+def _cache_path(directory: Path = GENRE_DIR) -> Path:
+    return CACHE_DIR / f"{_lexicon_name(directory)}.format{CACHE_FORMAT}.pickle"
+
+
 def lexicon_id() -> str:
     """Name what the lexicon is built from (genre terms, training text, hunspell-sv, wordfreq):
     the repair stage's cache key changes with it."""
-    return _cache_path().stem
+    return _lexicon_name()
 
 
 def make_lexicon(pairs: WordPairs, directory: Path = GENRE_DIR) -> Lexicon:
@@ -653,25 +660,57 @@ def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
     lexicon = make_lexicon(read_training_pairs(directory / TRAINING_PAIRS_NAME), directory)
     path = _cache_path(directory)
     pairs = lexicon.pairs
-    _write_pickle(path, (lexicon.frequencies, lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams,
-                         pairs.unigrams, pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton()))
+    word_list = pickle.dumps(lexicon.frequencies, protocol=pickle.HIGHEST_PROTOCOL)  # read alone by load_word_list
+    _write_pickle(path, word_list, (lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams, pairs.unigrams,
+                                    pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton()))
     for stale in path.parent.glob("lexicon-*.pickle"):
         if stale != path:
             stale.unlink()
-    lexicon.cache_id = path.stem
+    lexicon.cache_id = _lexicon_name(directory)
     return lexicon
+
+
+def hit_rate(tokens: list[str], word_list: Container[str]) -> float:
+    """Return the share of alphabetic tokens (3+ letters) whose lower-case form `word_list` holds
+    (1.0 if none)."""
+    words = [t.strip(".,:;!?()\"'”»«-–") for t in tokens]
+    words = [w for w in words if len(w) >= 3 and _LETTERS.match(w)]
+    if not words:
+        return 1.0
+    return sum(w.lower() in word_list for w in words) / len(words)
+
+
+@lru_cache(maxsize=1)
+def load_word_list() -> dict[str, float]:
+    """Return the lexicon's word frequencies alone: all that telling a clean text layer from a
+    damaged one needs (`hit_rate`), and a quarter of loading the whole lexicon, which a batch of
+    clean text layers never needs. The cache's first record is the word list pickled on its own,
+    so that reading it is cheap and skipping it cheaper."""
+    if load_lexicon.cache_info().currsize:
+        return load_lexicon().frequencies
+    path = _cache_path()
+    if not path.exists():
+        return load_lexicon().frequencies
+    with path.open("rb") as handle:
+        frequencies = pickle.loads(pickle.load(handle))
+    _keep_out_of_gc()
+    return frequencies
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """Return the process-wide lexicon, from the cache (built first if missing)."""
+    """Return the process-wide lexicon, from the cache (built first if missing); the word list
+    already loaded by `load_word_list` is kept, not read again."""
     path = _cache_path()
     if path.exists():
         with path.open("rb") as handle:
-            frequencies, by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts = pickle.load(handle)
+            word_list = pickle.load(handle)
+            # one dict per process, however it was first asked for
+            frequencies = load_word_list() if load_word_list.cache_info().currsize else pickle.loads(word_list)
+            by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts = pickle.load(handle)
         lexicon = Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams), dictionary)
         lexicon._parts_index = parts
-        lexicon.cache_id = path.stem
+        lexicon.cache_id = _lexicon_name()
     else:
         log.info("lexicon cache %s missing: building it", path)
         lexicon = build_lexicon()

@@ -359,7 +359,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         manifest = journal.close(complete=True)
         if options.mirror:
             prune(options.out, held_documents(manifest.inputs))
-        reconcile_folder(options.out, rules, options.report_lang)
+        reconcile_folder(options.out, rules, options.report_lang, options.jobs)
     entries = tuple(batch.recorded[name] for name in sorted(batch.recorded))
     log.info("%d inputs: %d processed, %d skipped as unchanged, %d failed in %.1f s",
              len(entries), batch.processed, batch.skipped, sum(e.status != "ok" for e in entries),

@@ -12,6 +12,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from pipeline.errors import OutputError
 from pipeline.model import Evidence
 from pipeline.reconcile import batch_schemas, reconcile_folder
 from pipeline.privacy import mask_text
@@ -78,6 +79,22 @@ def test_rerun_is_byte_identical(out: Path, tmp_path: Path):
     reconcile_folder(out, load_rules())
     for name in OUTPUTS:
         assert (out / name).read_bytes() == before[name], name
+
+
+def test_one_writer_or_two_write_the_same_bytes_and_a_failing_one_is_reported(out: Path, tmp_path: Path):
+    """report.xlsx is written in a forked process beside the other outputs: the same bytes as one
+    process writes, and its failure (here: a folder where the file goes) stops the batch stage loudly."""
+    two = tmp_path / "two"
+    shutil.copytree(out, two)
+    reconcile_folder(out, load_rules(), workers=1)
+    reconcile_folder(two, load_rules(), workers=2)
+    for name in (*OUTPUTS, "records.csv"):
+        assert (two / name).read_bytes() == (out / name).read_bytes(), name
+    (two / "report.xlsx").unlink()
+    (two / "report.xlsx").mkdir()
+    with pytest.raises(OutputError, match="report.xlsx"):
+        reconcile_folder(two, load_rules(), workers=2)
+    assert (two / "report.html").read_bytes() == (out / "report.html").read_bytes()  # the others were written
 
 
 def test_xlsx_has_fixed_times_and_two_writes_are_identical(out: Path):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.lexicon import lexicon_id
+from pipeline.lexicon import CACHE_FORMAT, lexicon_id
 from tests.conftest import folder_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def test_installed_papers_runs_from_any_folder(venv: Path, tmp_path: Path):
     assert len(list((elsewhere / "out" / "pdf").glob("*.pdf"))) == 1
 
     # the lexicon was built from the wheel's own data, the same as the checkout's, into the user's cache
-    assert [p.name for p in (cache / "committee-papers" / "lexicon").glob("lexicon-*")] == [f"{lexicon_id()}.pickle"]
+    assert [p.name for p in (cache / "committee-papers" / "lexicon").glob("lexicon-*")] == [f"{lexicon_id()}.format{CACHE_FORMAT}.pickle"]
     assert list((venv / "lib").rglob("*.pickle")) == []
 
     # and the installed package writes what the checkout writes, byte for byte

@@ -275,12 +275,14 @@ def batch_schemas() -> dict[str, dict]:
     return {name: model.model_json_schema(mode="serialization") for name, model in output_models().items()}
 
 
-def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LANGUAGE) -> ReconcileResult:
+def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LANGUAGE,
+                     workers: int | None = None) -> ReconcileResult:
     """Read `out_dir/documents/*.json`, reconcile, and write the batch outputs into `out_dir`
-    (report.html in `report_lang`, Swedish by default)."""
+    (report.html in `report_lang`, Swedish by default; up to `workers` processes write them,
+    default one per core)."""
     from pipeline.report import write_outputs
 
     skipped: list[str] = []
     result = reconcile_documents(read_documents(out_dir, skipped, by_lines=True), rules, skipped)
-    write_outputs(result, out_dir, rules.privacy, report_lang)
+    write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result

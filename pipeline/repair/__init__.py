@@ -68,9 +68,11 @@ def repair_document(doc: Document, rules: Rules) -> Document:
         A new Document: repaired words carry `repair` (scanned form, confidence, reason) and every
         page carries `PageRepairStats`.
     """
+    pages_to_fix = [p for p in doc.pages if p.kind in REPAIRED_KINDS]
+    if not pages_to_fix:  # a clean text layer: no lexicon to load, which is most of a text batch's start
+        return doc.model_copy(update={"pages": tuple(_passed_through(page) for page in doc.pages)})
     repairer = Repairer(rules)
     symbols = repairer.scorer.channel.symbols
-    pages_to_fix = [p for p in doc.pages if p.kind in REPAIRED_KINDS]
     per_word: list[tuple[Page, Word, _Token]] = []
     lines: list[list[_Token]] = []
     line_pages: list[int] = []
@@ -106,8 +108,7 @@ def repair_document(doc: Document, rules: Rules) -> Document:
     pages = []
     for page in doc.pages:
         if page.kind not in REPAIRED_KINDS:
-            stats = PageRepairStats(words=len(page.words), repaired=0, share_repaired=0.0)
-            pages.append(page.model_copy(update={"repair": stats}))
+            pages.append(_passed_through(page))
             continue
         words = tuple(new_words.get(page.number, ()))
         repaired = sum(w.repair is not None for w in words)
@@ -117,6 +118,11 @@ def repair_document(doc: Document, rules: Rules) -> Document:
         pages.append(page.model_copy(update={"words": words, "repair": stats}))
         log.debug("repair %s page %d: %d of %d words", doc.doc_id[:12], page.number, repaired, len(words))
     return doc.model_copy(update={"pages": tuple(pages)})
+
+
+def _passed_through(page: Page) -> Page:
+    """A page repair leaves alone (a clean text layer), with stats that say so."""
+    return page.model_copy(update={"repair": PageRepairStats(words=len(page.words), repaired=0, share_repaired=0.0)})
 
 
 def main() -> int:
