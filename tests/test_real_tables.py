@@ -45,6 +45,8 @@ def test_unit_stated_only_in_the_text_is_taken_from_it(batch) -> None:
     assert len(row) == 6
     assert {(f.value, f.unit) for f in row} == {(2_500_000, "SEK")}
     assert all("2,5 miljoner" in f.attrs["unit_from_text"] for f in row)
+    # 11:45 "2 500<br>per år": a cell that names its period gives it to its table's other cells
+    assert {f.period for f in row} == {"per_year"}
 
 
 def sums_in(findings: list[Discrepancy], doc: Document) -> set[tuple[str, tuple]]:

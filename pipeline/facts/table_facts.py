@@ -343,7 +343,9 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             elif party:  # a party's row: its total value or its share
                 extra["party"] = party[0]
             extra = {k: v for k, v in extra.items() if v}
-            facts.append(Fact(kind="amount", text=cell.text, value=value, unit=unit, period=info.period,
+            # the cell's own words ("2 500 per år"), else its row's ("Hyra per månad"), else its column's
+            period = period_within(fold(cell.text), rules) or (period_within(fold(label), rules) if label else None) or info.period
+            facts.append(Fact(kind="amount", text=cell.text, value=value, unit=unit, period=period,
                               role=role, section=section, attrs=extra, evidence=evidence))
     return facts
 
