@@ -159,6 +159,14 @@ def test_shares_of_two_parties_in_one_sentence() -> None:
                    (300_000, "partner_share", "per_year", "Hyresgästföreningen")]
 
 
+def test_a_period_cue_naming_one_amount_is_not_the_next_ones() -> None:
+    # realdev 26:29-30, a dev paper: "engångsdrift" is what 340 000 is, not what 3 347 000 is
+    facts = facts_of("Avsatta budgetmedel uppgår till 46 100 000 kronor\n"
+                     "i investering, 340 000 kronor i engångsdrift och 3 347 000 kronor i driftskostnad.")
+    got = [(f.value, f.period) for f in facts if f.kind == "amount"]
+    assert got == [(46_100_000, None), (340_000, "total"), (3_347_000, None)]
+
+
 # --- percentages ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -134,6 +134,15 @@ def _covered_by(mentions: list[Mention]) -> Callable[[int], bool]:
     return covered
 
 
+def _without(folded: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """`folded[start:end]` with the characters of `spans` blanked out (offsets kept)."""
+    text = list(folded[start:end])
+    for lo, hi in spans:
+        for k in range(max(lo, start), min(hi, end)):
+            text[k - start] = " "
+    return "".join(text)
+
+
 def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
     rules, stream = ctx.rules, ctx.stream
     folded = stream.flat
@@ -141,6 +150,7 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
     percents = [p for p in find_percentages(stream.digits, rules) if not ctx.skipped(p.start)]
     marks = sorted([(a.start, a.end) for a in amounts] + [(p.start, p.end) for p in percents])
     facts: list[Fact] = []
+    claimed: list[tuple[int, int]] = []  # spans of period cues that name what the amount before them is
     for a in amounts:
         s, e = stream.sentence(a.start)
         line_start, line_end, _, _ = stream.line(a.start)
@@ -164,7 +174,15 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         if role is None and is_row and one_on_line:
             role = "cost_item"  # "Lokalhyra  120 000 kr"; a line of several figures is a table row read as text
         role = role or "other"
-        period = period_after(folded[a.end : a.end + 30], rules) or period_within(folded[s : a.start], rules)
+        after_cue = period_after(folded[a.end : a.end + 30], rules)
+        if after_cue:
+            period = after_cue[0]
+            if folded[a.end : a.end + after_cue[1]].split()[0] == "i":
+                claimed.append((a.end, a.end + after_cue[1]))  # "340 000 kronor i engångsdrift": what it is
+        else:  # a cue naming what an earlier amount is, is not this one's ("… i engångsdrift och 3 347 000
+            # kronor i driftskostnad"); a rate carries to an amount whose clause leaves it out ("500 000 kr
+            # per år och X med 300 000 kr")
+            period = period_within(_without(folded, s, a.start, claimed), rules)
         if period is None and is_row:
             name = stream.section_at(a.start)
             section = next((sec for sec in ctx.doc.sections if sec.name == name), None)

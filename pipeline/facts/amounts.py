@@ -168,12 +168,13 @@ def format_percentage(value: float) -> str:
     return f"{text} %"
 
 
-def period_after(folded_after: str, rules: FactsRules) -> str | None:
-    """Return the period whose cue starts `folded_after` (the text right after an amount)."""
+def period_after(folded_after: str, rules: FactsRules) -> tuple[str, int] | None:
+    """Return the period whose cue starts `folded_after` (the text right after an amount, maybe
+    after "i": "340 000 kronor i engångsdrift") and where its cue ends, else None."""
     for period, cues in rules.periods.items():
         for cue in cues:
-            if re.match(rf"\s*(?:{fold(cue)})", folded_after):
-                return period
+            if m := re.match(rf"\s*(?:i\s+)?(?:{fold(cue)})", folded_after):
+                return period, m.end()
     return None
 
 
