@@ -176,24 +176,20 @@ def _channel_logp(channel: Channel, scanned: str, word: str, damage: float) -> f
                 if score > below.get(j + 1, -math.inf):
                     below[j + 1] = score
             for b in lengths:
-                if j + b > m:
+                end = j + b
+                if end > m:
                     break
-                for a, lp in moves.get(word[j : j + b], ()):
-                    if _improve(rows[i + a], j + b, here + log_d + lp) and a == 0:
-                        insort(order, j + b)
+                for a, lp in moves.get(word[j:end], ()):  # raise the cell a piece reaches, if better
+                    target, score = rows[i + a], here + log_d + lp
+                    old = target.get(end)
+                    if old is None:
+                        if score > -math.inf:
+                            target[end] = score
+                            if a == 0:
+                                insort(order, end)
+                    elif score > old:
+                        target[end] = score
     return rows[n].get(m, -math.inf)
-
-
-def _improve(row: dict[int, float], j: int, score: float) -> bool:
-    """Raise `row[j]` to `score` if that is better; return whether `j` was reached for the first time."""
-    old = row.get(j)
-    if old is None:
-        if score > -math.inf:
-            row[j] = score
-            return True
-    elif score > old:
-        row[j] = score
-    return False
 
 
 _COMPOUND_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
