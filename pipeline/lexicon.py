@@ -218,7 +218,7 @@ class Lexicon:
         self.diacritic_words = diacritic_words if diacritic_words is not None else tuple(sorted(
             (w for w in frequencies if w.isalpha() and _DIACRITIC_SET.intersection(w)), key=lambda w: -frequencies[w]))
         """The alphabetic listed forms with å/ä/ö, commonest first (see `restorations`)."""
-        self._restorations: dict[float, list[dict[str, tuple[str, ...]]]] = {}
+        self._restorations: dict[float, list[dict[str, list[str]]]] = {}
         self.cache_id = ""
         """The name of the cache file it was read from or written to ("" if built in memory only):
         what is worked out from it may be stored under that name."""
@@ -289,22 +289,25 @@ class Lexicon:
             self._part_prefixes = {k[:n]: k[:n] in parts for k in parts for n in range(3, len(k) + 1)}
         return self._part_prefixes
 
-    def restorations(self, floor: float, letters: int) -> list[dict[str, tuple[str, ...]]]:
+    def restorations(self, floor: float, letters: int) -> list[dict[str, list[str]]]:
         """Return, for 1 to `letters` å/ä/ö dropped, the listed alphabetic words at least `floor`
         frequent by what they read as without that many of their å/ä/ö: every word a dropped-glyph
         form becomes with them put back, in one look-up instead of one per place and letter
         (built once per floor, from `diacritic_words`)."""
         index = self._restorations.setdefault(floor, [])
         while len(index) < letters:
-            dropped: dict[str, set[str]] = {}
+            dropped: dict[str, list[str]] = {}
             for word in self.diacritic_words:
                 if self.frequencies[word] < floor:
                     break
-                marks = [i for i, ch in enumerate(word) if ch in _DIACRITIC_SET]
-                for drop in combinations(marks, len(index) + 1):
-                    form = "".join(ch for i, ch in enumerate(word) if i not in drop)
-                    dropped.setdefault(form, set()).add(word)
-            index.append({form: tuple(words) for form, words in dropped.items()})
+                for drop in combinations([i for i, ch in enumerate(word) if ch in _DIACRITIC_SET], len(index) + 1):
+                    form = word
+                    for i in reversed(drop):
+                        form = form[:i] + form[i + 1 :]
+                    words = dropped.setdefault(form, [])
+                    if word not in words:  # "åå" loses either letter to the same form
+                        words.append(word)
+            index.append(dropped)
         return index[:letters]
 
     def reading_share(self, word: str) -> float:
