@@ -27,6 +27,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -391,17 +392,53 @@ def rates(tokens: int, run: Callable[[], object], repeats: int = 1) -> tuple[flo
     return repeats * tokens / (time.perf_counter() - started), repeats * tokens / (time.process_time() - started_cpu)
 
 
-def process_rates(text: str) -> tuple[float, float]:
+def process_rates(text: str, cache_dir: Path | None = None) -> tuple[float, float]:
     """Return tokens per second and per CPU-second of `repair_lines` with the shipped rules in a
     new process, its lexicon loaded: a cold run, which reads what .cache/ holds (hunspell's
-    answers, candidates per form) and none of this process's memory."""
-    code = ("import sys, time; from pipeline.lexicon import load_lexicon; from pipeline.rules import load_rules; "
-            "from pipeline.repair import repair_lines; lines = sys.stdin.read().split('\\n'); load_lexicon(); "
+    answers, candidates per form) and none of this process's memory. With `cache_dir`, the
+    process keeps hunspell's answers and candidates there instead (the lexicon still comes from
+    .cache/)."""
+    redirect = f"import pipeline.lexicon; pipeline.lexicon.CACHE_DIR = Path({str(cache_dir)!r}); " if cache_dir else ""
+    code = ("import sys, time; from pathlib import Path; from pipeline.lexicon import load_lexicon; "
+            "from pipeline.rules import load_rules; from pipeline.repair import repair_lines; "
+            f"lines = sys.stdin.read().split('\\n'); load_lexicon(); {redirect}"
             "rules = load_rules(); t, c = time.perf_counter(), time.process_time(); repair_lines(lines, rules); "
             "print(time.perf_counter() - t, time.process_time() - c)")
     done = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, cwd=ROOT, check=True)
     wall, cpu = map(float, done.stdout.split())
     return len(text.split()) / wall, len(text.split()) / cpu
+
+
+def new_forms_rates(text: str, runs: int = 3) -> list[tuple[float, float]]:
+    """Return `process_rates` of `runs` cold processes whose candidate store holds none of
+    `text`'s forms, but hunspell's answers to every question the text asks (a machine that has
+    seen other documents: issue 10 allows keeping the dictionary's verdicts between runs).
+
+    A temporary folder stands in for .cache/: it starts with .cache/'s hunspell answers, one
+    process of the text adds the answers it lacks, and its candidates are removed before each
+    timed process."""
+    import shutil
+    import tempfile
+
+    import pipeline.lexicon as lexicon_module
+
+    out = []
+    with tempfile.TemporaryDirectory(prefix="eval-repair-") as tmp:
+        folder = Path(tmp)
+        for answers in lexicon_module.CACHE_DIR.glob("hunspell-*.pickle"):
+            shutil.copy(answers, folder)
+        process_rates(text, folder)
+        for _ in range(runs):
+            for stored in folder.glob("candidates-*.pickle"):
+                stored.unlink()
+            out.append(process_rates(text, folder))
+    return out
+
+
+def dev_readings(variant: str = "phone-300") -> str:
+    """Return the development papers' `variant` readings as one text (text new to the seed OCR's candidates)."""
+    paths = [REAL_DAMAGE / variant / f"{stem}.txt" for stem in real_part("dev")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in paths if p.exists())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -513,6 +550,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  first sight (no cached hunspell answers; hunspell loaded): {first[0]:,.0f} tokens/s over {n_tok} tokens, "
           f"{first[1]:,.0f} per CPU-second")
     print(f"  cold process (answers and candidates from .cache/):        {cold[0]:,.0f} tokens/s, {cold[1]:,.0f} per CPU-second")
+    new_text = dev_readings()
+    new_runs = new_forms_rates(new_text)
+    new_wall, new_cpu = (statistics.median(r[k] for r in new_runs) for k in (0, 1))
+    print(f"  cold process, new forms (dev phone-300 readings, {len(new_text.split())} tokens; hunspell's answers cached, "
+          f"no candidates), median of {len(new_runs)}: {new_wall:,.0f} tokens/s, {new_cpu:,.0f} per CPU-second")
     print(f"  warm (candidates cached per form, as in a batch):          {warm[0]:,.0f} tokens/s, {warm[1]:,.0f} per CPU-second")
     print(f"  leave-one-out runs (cold, per fold):                       {tokens_total / repair_seconds:,.0f} tokens/s, "
           f"{tokens_total / repair_cpu_seconds:,.0f} per CPU-second")

@@ -47,6 +47,7 @@ import time
 from collections.abc import Callable, Container
 from functools import lru_cache
 from importlib import metadata
+from itertools import combinations
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -60,8 +61,9 @@ TRAINING_PAIRS_NAME = "training-pairs.tsv"
 """The word pairs of the training text, in GENRE_DIR (see write_training_pairs)."""
 CACHE_VERSION = "9"
 """Bumped when what the lexicon holds changes: part of its name (`lexicon_id`), so of the repair stage's key."""
-CACHE_FORMAT = "2"
-"""Bumped when only how the cache file is laid out changes (2: the word list first, on its own):
+CACHE_FORMAT = "3"
+"""Bumped when only how the cache file is laid out, or what it keeps precomputed, changes (2: the word
+list first, on its own; 3: compound parts' skeleton beginnings and the å/ä/ö words by frequency):
 the file is rebuilt, the lexicon's name and every cache key stay."""
 SOURCES_DIR = CHECKOUT_DIR / "corpus" / "sources"
 REAL_DIR = CHECKOUT_DIR / "corpus" / "real"
@@ -203,6 +205,7 @@ class Lexicon:
         trigrams: frozenset[str] | None = None,
         pairs: WordPairs | None = None,
         dictionary: dict[str, tuple[str, ...]] | None = None,
+        diacritic_words: tuple[str, ...] | None = None,
     ):
         self.frequencies = frequencies
         self.pairs = pairs if pairs is not None else WordPairs({}, {})
@@ -216,6 +219,11 @@ class Lexicon:
         self._compound_cache: dict[str, bool] = {}
         self._share_cache: dict[str, float] = {}
         self._parts_index: dict[str, tuple[str, ...]] | None = None
+        self._part_prefixes: dict[str, bool] | None = None
+        self.diacritic_words = diacritic_words if diacritic_words is not None else tuple(sorted(
+            (w for w in frequencies if w.isalpha() and _DIACRITIC_SET.intersection(w)), key=lambda w: -frequencies[w]))
+        """The alphabetic listed forms with å/ä/ö, commonest first (see `restorations`)."""
+        self._restorations: dict[float, list[dict[str, list[str]]]] = {}
         self.cache_id = ""
         """The name of the cache file it was read from or written to ("" if built in memory only):
         what is worked out from it may be stored under that name."""
@@ -273,6 +281,35 @@ class Lexicon:
                         index.setdefault(skeleton(w), []).append(w)
             self._parts_index = {k: tuple(sorted(v, key=lambda w: -self.frequencies[w])) for k, v in index.items()}
         return self._parts_index
+
+    def part_prefixes(self) -> dict[str, bool]:
+        """Return every beginning (3+ letters) of a compound part's skeleton, and whether it is a
+        whole one (built once): the search for a compound's first part stops where no part begins so."""
+        if self._part_prefixes is None:
+            parts = self.parts_by_skeleton()
+            self._part_prefixes = {k[:n]: k[:n] in parts for k in parts for n in range(3, len(k) + 1)}
+        return self._part_prefixes
+
+    def restorations(self, floor: float, letters: int) -> list[dict[str, list[str]]]:
+        """Return, for 1 to `letters` å/ä/ö dropped, the listed alphabetic words at least `floor`
+        frequent by what they read as without that many of their å/ä/ö: every word a dropped-glyph
+        form becomes with them put back, in one look-up instead of one per place and letter
+        (built once per floor, from `diacritic_words`)."""
+        index = self._restorations.setdefault(floor, [])
+        while len(index) < letters:
+            dropped: dict[str, list[str]] = {}
+            for word in self.diacritic_words:
+                if self.frequencies[word] < floor:
+                    break
+                for drop in combinations([i for i, ch in enumerate(word) if ch in _DIACRITIC_SET], len(index) + 1):
+                    form = word
+                    for i in reversed(drop):
+                        form = form[:i] + form[i + 1 :]
+                    words = dropped.setdefault(form, [])
+                    if word not in words:  # "åå" loses either letter to the same form
+                        words.append(word)
+            index.append(dropped)
+        return index[:letters]
 
     def reading_share(self, word: str) -> float:
         """Return how likely the lower-case compound `word`'s own diacritic reading of each part is
@@ -650,7 +687,7 @@ def make_lexicon(pairs: WordPairs, directory: Path = GENRE_DIR) -> Lexicon:
         if _LETTERS.match(word) and len(word) >= 2:
             frequencies[word] = max(frequencies.get(word, 0.0), GENRE_FREQUENCY)
     lexicon = Lexicon(frequencies, pairs=pairs, dictionary=_dictionary_index(frequencies))
-    lexicon.parts_by_skeleton()
+    lexicon.part_prefixes()
     return lexicon
 
 
@@ -662,7 +699,8 @@ def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
     pairs = lexicon.pairs
     word_list = pickle.dumps(lexicon.frequencies, protocol=pickle.HIGHEST_PROTOCOL)  # read alone by load_word_list
     _write_pickle(path, word_list, (lexicon.by_skeleton, lexicon.damage_like, lexicon.trigrams, pairs.unigrams,
-                                    pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton()))
+                                    pairs.bigrams, lexicon.dictionary, lexicon.parts_by_skeleton(),
+                                    lexicon.part_prefixes(), lexicon.diacritic_words))
     for stale in path.parent.glob("lexicon-*.pickle"):
         if stale != path:
             stale.unlink()
@@ -707,9 +745,11 @@ def load_lexicon() -> Lexicon:
             word_list = pickle.load(handle)
             # one dict per process, however it was first asked for
             frequencies = load_word_list() if load_word_list.cache_info().currsize else pickle.loads(word_list)
-            by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts = pickle.load(handle)
-        lexicon = Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams), dictionary)
-        lexicon._parts_index = parts
+            (by_skeleton, damage_like, trigrams, unigrams, bigrams, dictionary, parts, part_prefixes,
+             diacritic_words) = pickle.load(handle)
+        lexicon = Lexicon(frequencies, by_skeleton, damage_like, trigrams, WordPairs(unigrams, bigrams), dictionary,
+                          diacritic_words)
+        lexicon._parts_index, lexicon._part_prefixes = parts, part_prefixes
         lexicon.cache_id = _lexicon_name()
     else:
         log.info("lexicon cache %s missing: building it", path)

@@ -123,3 +123,19 @@ def test_stored_answers_stop_growing_at_their_limit(tmp_path):
     first.save()
     assert len(StoredAnswers(lambda: path).load()) == 2
     assert first.load() == {"a": True, "b": True, "c": True}  # this process keeps what it learned
+
+
+@pytest.mark.parametrize("form", ["ndring", "rets", "fr", "overgang", "sarskilt", "bocker", "aterkomma"])
+def test_restorations_are_the_listed_forms_with_letters_put_back(lexicon, form):
+    """The index answers what putting å/ä/ö back at every place finds in the word list."""
+    floor, forms = 1e-6, {form}
+    for letters, restored in enumerate(lexicon.restorations(floor, 2), 1):
+        forms = {f[:i] + ch + f[i:] for f in forms for i in range(len(f) + 1) for ch in "åäö"}
+        listed = {f for f in forms if lexicon.frequencies.get(f, 0.0) >= floor}
+        assert set(restored.get(form, ())) == listed, letters
+
+
+def test_part_prefixes_hold_every_beginning_of_a_part(lexicon):
+    prefixes, parts = lexicon.part_prefixes(), lexicon.parts_by_skeleton()
+    assert prefixes["forvaltning"] is True and prefixes["forvaltni"] is False
+    assert all(prefixes[k[:n]] == (k[:n] in parts) for k in list(parts)[:2000] for n in range(3, len(k) + 1))

@@ -292,3 +292,31 @@ def test_candidates_are_stored_for_the_rules_as_their_files_say(rules, tmp_path,
     changed = Scorer(rules.model_copy(update={"hash": rules.hash + "-held-out"}), lexicon)
     changed.candidates("linkdpings")
     assert changed._candidates.path is None
+
+
+def _splits_every_cut(parts: dict, skel: str, parts_left: int) -> list[tuple[str, ...]]:
+    """The compound search looking up every cut (what the prefix-pruned one must equal)."""
+    out: list[tuple[str, ...]] = []
+    if len(skel) >= 3 and (skel in parts or (len(skel) > 3 and skel[-1] == "s" and skel[:-1] in parts)):
+        out.append((skel,))
+    if parts_left <= 1:
+        return out
+    for cut in range(len(skel) - 3, 2, -1):
+        head = skel[:cut]
+        if head in parts or (cut > 3 and skel[cut - 1] == "s" and skel[: cut - 1] in parts):
+            for rest in _splits_every_cut(parts, skel[cut:], parts_left - 1):
+                out.append((head, *rest))
+                if len(out) >= 4:
+                    return out
+    return out
+
+
+@pytest.mark.parametrize("skel", ["forbundsfullmaktiges", "arbetsmarknadsforvaltningen", "markupplatelseavtal",
+                                  "kommunstyrelsens", "investeringsplanen", "xqzvbnmkrt", "budgetaret", "fors"])
+def test_compound_splits_skip_only_cuts_no_part_begins_at(skel):
+    from pipeline.lexicon import load_lexicon
+    from pipeline.repair.candidates import _skeleton_splits
+
+    lexicon = load_lexicon()
+    parts = lexicon.parts_by_skeleton()
+    assert _skeleton_splits(parts, lexicon.part_prefixes(), skel, 3) == _splits_every_cut(parts, skel, 3)

@@ -176,36 +176,33 @@ def _channel_logp(channel: Channel, scanned: str, word: str, damage: float) -> f
                 if score > below.get(j + 1, -math.inf):
                     below[j + 1] = score
             for b in lengths:
-                if j + b > m:
+                end = j + b
+                if end > m:
                     break
-                for a, lp in moves.get(word[j : j + b], ()):
-                    if _improve(rows[i + a], j + b, here + log_d + lp) and a == 0:
-                        insort(order, j + b)
+                for a, lp in moves.get(word[j:end], ()):  # raise the cell a piece reaches, if better
+                    target, score = rows[i + a], here + log_d + lp
+                    old = target.get(end)
+                    if old is None:
+                        if score > -math.inf:
+                            target[end] = score
+                            if a == 0:
+                                insort(order, end)
+                    elif score > old:
+                        target[end] = score
     return rows[n].get(m, -math.inf)
-
-
-def _improve(row: dict[int, float], j: int, score: float) -> bool:
-    """Raise `row[j]` to `score` if that is better; return whether `j` was reached for the first time."""
-    old = row.get(j)
-    if old is None:
-        if score > -math.inf:
-            row[j] = score
-            return True
-    elif score > old:
-        row[j] = score
-    return False
 
 
 _COMPOUND_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
 
 
-def _compound_forms(parts: dict[str, tuple[str, ...]], skel: str) -> tuple[str, ...]:
-    """Return compounds of listed parts (3+ letters, optional linking -s-) whose skeleton is `skel`."""
+def _compound_forms(parts: dict[str, tuple[str, ...]], prefixes: dict[str, bool], skel: str) -> tuple[str, ...]:
+    """Return compounds of listed parts (3+ letters, optional linking -s-) whose skeleton is `skel`
+    (`prefixes`: see Lexicon.part_prefixes)."""
     key = (id(parts), skel)
     hit = _COMPOUND_CACHE.get(key)
     if hit is None:
         out: list[tuple[float, str]] = []
-        for split in _skeleton_splits(parts, skel, 3):
+        for split in _skeleton_splits(parts, prefixes, skel, 3):
             combos = [(0.0, "")]
             for part in split:
                 link = ""
@@ -219,19 +216,34 @@ def _compound_forms(parts: dict[str, tuple[str, ...]], skel: str) -> tuple[str, 
     return hit
 
 
-def _skeleton_splits(parts: dict[str, tuple[str, ...]], skel: str, parts_left: int) -> list[tuple[str, ...]]:
-    """Return up to four ways to cut a skeleton into part skeletons (each may end in a linking s,
-    the last one in a genitive s: "forbunds|fullmaktiges")."""
+def _skeleton_splits(
+    parts: dict[str, tuple[str, ...]], prefixes: dict[str, bool], skel: str, parts_left: int
+) -> list[tuple[str, ...]]:
+    """Return up to four ways to cut a skeleton into part skeletons, the longest first part first
+    (each may end in a linking s, the last one in a genitive s: "forbunds|fullmaktiges").
+
+    A first part is a part's skeleton of 3+ letters, or one of 3+ and a linking s, with 3+ letters
+    left after it. Its end is looked for from the left only while some part's skeleton begins as
+    `skel` does (no part, and so no part and an s, ends further on): most cuts of most skeletons
+    are never looked up.
+    """
     out: list[tuple[str, ...]] = []
     if len(skel) >= 3 and (skel in parts or (len(skel) > 3 and skel[-1] == "s" and skel[:-1] in parts)):
         out.append((skel,))
     if parts_left <= 1:
         return out
-    for cut in range(len(skel) - 3, 2, -1):
-        head = skel[:cut]
-        if head in parts or (cut > 3 and skel[cut - 1] == "s" and skel[: cut - 1] in parts):
-            for rest in _skeleton_splits(parts, skel[cut:], parts_left - 1):
-                out.append((head, *rest))
-                if len(out) >= 4:
-                    return out
+    cuts = []
+    stem_ends = False  # whether skel[:cut - 1] is a part's skeleton
+    for cut in range(3, len(skel) - 2):
+        is_part = prefixes.get(skel[:cut])
+        if is_part or (stem_ends and skel[cut - 1] == "s"):
+            cuts.append(cut)
+        if is_part is None:
+            break
+        stem_ends = is_part
+    for cut in reversed(cuts):
+        for rest in _skeleton_splits(parts, prefixes, skel[cut:], parts_left - 1):
+            out.append((skel[:cut], *rest))
+            if len(out) >= 4:
+                return out
     return out

@@ -129,10 +129,8 @@ class Repairer:
         own = freqs.get(form, 0.0)
         hit = ""
         if own < floor or len(form) >= 3:
-            forms = {form}
-            for _ in range(max_letters):
-                forms = {f[:i] + ch + f[i:] for f in forms for i in range(len(f) + 1) for ch in "åäö"}
-                found = sorted((f for f in forms if freqs.get(f, 0.0) >= floor), key=lambda f: (-freqs[f], f))
+            for restored in self.lexicon.restorations(floor, max_letters):
+                found = sorted(restored.get(form, ()), key=lambda f: (-freqs[f], f))
                 if found:
                     rival = max(own, freqs[found[1]] if len(found) > 1 else 0.0)
                     if freqs[found[0]] >= self.rules.dropped_glyph_margin * rival:

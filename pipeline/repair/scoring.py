@@ -124,8 +124,8 @@ class Scorer:
         if not cands:
             cands = feasible(c for s in skels for c in lex.dictionary.get(s, ()))
         if len(scanned) >= COMPOUND_MIN_LENGTH and not cands:
-            parts = lex.parts_by_skeleton()
-            cands = feasible(c for s in skels for c in _compound_forms(parts, s))
+            parts, prefixes = lex.parts_by_skeleton(), lex.part_prefixes()
+            cands = feasible(c for s in skels for c in _compound_forms(parts, prefixes, s))
         if not cands and 4 <= len(scanned) <= 16 and self.channel.marks.intersection(scanned):
             cands = feasible(self._hunspell_forms(scanned))  # a mark (é, 6, &) is evidence enough to ask
         return cands
