@@ -383,6 +383,40 @@ def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
+HEX_LOOKALIKES = {"o": "0", "s": "5", "j": "3", "y": "7", "l": "1", "i": "1", "z": "2"}
+"""Letters that are no hex digit and what digit OCR took them for, in an identifier of hex digits (the
+dev photocopy and fax pages: "ao6f3d…" for "a06f3d…", "by2a6…" for "b72a6…", "bja4…" for "b3a4…",
+"e0s5fed" for "e05fed"). A look-alike that is itself a hex digit (8 read "b", 0 read "d") cannot be
+told from the digit and stays."""
+
+HEX_ID_MIN_LENGTH = 20
+"""Shortest word taken for a hex identifier (an e-signature's transaction id has 42 characters):
+no Swedish word of this length is nearly all of 0-9 and a-f."""
+
+HEX_ID_MAX_FOREIGN = 0.15
+"""Largest share of an identifier's characters that may be look-alikes to put back."""
+
+
+def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Put back the digits OCR read as letters beyond "f" in a long identifier of hex digits, in one
+    case (an e-signature's transaction id), keeping the scanned form as a Repair (`hex-digit`)."""
+    fixed = list(words)
+    for i, word in enumerate(words):
+        core = word.text.strip(".,;:()")
+        if len(core) < HEX_ID_MIN_LENGTH or not core.isascii() or not core.isalnum() or not (core.islower() or core.isupper()):
+            continue
+        lower = core.lower()
+        foreign = [c for c in lower if not c.isdigit() and c not in "abcdef"]
+        if (not foreign or len(foreign) > HEX_ID_MAX_FOREIGN * len(core) or any(c not in HEX_LOOKALIKES for c in foreign)
+                or not any(c.isdigit() for c in lower) or not any(c in "abcdef" for c in lower)):
+            continue
+        digits = "".join(HEX_LOOKALIKES.get(c, c) for c in lower)
+        text = word.text.replace(core, digits if core.islower() else digits.upper())
+        fixed[i] = word.model_copy(update={
+            "text": text, "repair": Repair(scanned=word.text, confidence=word.confidence, reason="hex-digit")})
+    return tuple(fixed)
+
+
 TURN_CHECK_BELOW = 0.6
 """A page whose median word confidence is below this may be scanned upside down or
 sideways: Tesseract's orientation detection is asked (about 1 s, so only then). Upright
@@ -546,7 +580,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = upright
         warnings.append(f"turned_{rotate}")
     else:
-        words = restore_section_signs(reread_percent_signs(image, split_digit_groups(image, words, job), job))
+        words = restore_hex_digits(restore_section_signs(reread_percent_signs(image, split_digit_groups(image, words, job), job)))
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))

@@ -134,6 +134,24 @@ def test_a_photocopied_table_row_keeps_its_thousands_spaces():
     assert {"2027", "2028", "2029"} <= set(years)  # the header row's years stay whole
 
 
+def test_digits_read_as_letters_beyond_f_are_put_back_in_a_hex_identifier():
+    from pipeline.model import BBox, Word
+    from pipeline.ocr import restore_hex_digits
+
+    def word(text: str) -> Word:
+        return Word(text=text, bbox=BBox(50, 700, 300, 710), line=1, block=1, confidence=0.8, origin="ocr")
+
+    # transaction ids of the dev photocopy-300 pages as Tesseract read them, and the truth (realdev 30, 22)
+    read = restore_hex_digits((word("ao6f3d29430e6c7a604cd8e72f9b4a85a86553fc24"),
+                               word("by2a6caab982966ad23a0bb005ee9ac6326b736018."),
+                               word("Kommunstyrelsens"), word("arbetsmarknadsnämnden"), word("b3a4d1419af12609e76fbb5bb0f1")))
+    assert [w.text for w in read] == ["a06f3d29430e6c7a604cd8e72f9b4a85a86553fc24",
+                                      "b72a6caab982966ad23a0bb005ee9ac6326b736018.",
+                                      "Kommunstyrelsens", "arbetsmarknadsnämnden", "b3a4d1419af12609e76fbb5bb0f1"]
+    assert read[0].repair.scanned == "ao6f3d29430e6c7a604cd8e72f9b4a85a86553fc24" and read[0].repair.reason == "hex-digit"
+    assert read[4].repair is None  # already all hex digits: nothing to put back
+
+
 def test_a_section_sign_read_as_a_digit_is_restored_where_it_hangs_below_the_number():
     from pipeline.model import BBox, Word
     from pipeline.ocr import restore_section_signs
