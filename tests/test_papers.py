@@ -137,6 +137,17 @@ def test_ks_meeting_paragraphs_split_by_dnr_where_numbering_runs_on() -> None:
 
 
 @needs_realdev
+def test_each_bound_paper_has_its_own_meeting_date() -> None:
+    # realdev 31:6-7, 32:6-7, 33:6-7: "Datum" / "2025-05-27" in each paragraph's protokoll head; bound
+    # together, the heads after the first stand inside the paper before's last section
+    doc, _ = bundle(["31", "32", "33"])
+    for _, stage in STAGES:
+        doc = stage(doc, RULES)
+    meetings = {f.evidence.page for f in doc.facts if f.kind == "date" and f.role == "meeting" and f.value == "2025-05-27"}
+    assert [p.page_start for p in doc.papers] == [1, 2, 3] and {1, 2, 3} <= meetings
+
+
+@needs_realdev
 def test_all_dev_papers_bound_together_split_exactly() -> None:
     numbers = sorted(DEV_PAPERS)
     doc, truth = bundle(numbers)
