@@ -252,7 +252,7 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     header_text = " ".join(stream.folded[a:b] for sec in ctx.doc.sections if sec.name in sections_for_document_date
                            for a, b in [stream.section_span(sec)])
     own_date_role = "meeting" if any_cue(rules.meeting_header_cues, header_text) else "document_date"
-    heads = _paper_heads(stream)
+    heads = _paper_heads(stream, rules)
     found: list[tuple[int, Fact]] = []  # (offset, fact)
     own_dates: list[tuple[int, str]] = []  # (offset, ISO value) of the paper's own dates
     dated = find_dates(stream.digits, rules)
@@ -260,12 +260,9 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     for d in dated:
         if ctx.skipped(d.start):
             continue
-        head = next((h for h in heads if d.start in h), None)
-        own = (head is not None or stream.section_at(d.start) in sections_for_document_date) and _alone_on_line(stream, d.start, d.end)
-        if own and head is not None:
-            role = "meeting" if any_cue(rules.meeting_header_cues, stream.folded[head.start : head.stop]) else "document_date"
-        else:
-            role = own_date_role if own else _date_role(ctx, d.start, d.end)
+        head_role = next((r for span, r in heads if d.start in span), None)
+        own = (head_role is not None or stream.section_at(d.start) in sections_for_document_date) and _alone_on_line(stream, d.start, d.end)
+        role = (head_role or own_date_role) if own else _date_role(ctx, d.start, d.end)
         if role is None and d.range_part is not None:
             role = ("valid_from", "valid_to")[d.range_part]
         if d.range_part == 0:
@@ -287,10 +284,11 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     return _without_running_heads([f for _, f in found], ctx.doc)
 
 
-def _paper_heads(stream: TextStream) -> list[range]:
-    """The heads of the papers after the first in a document (archives bind several into one PDF):
-    on a paper's first page, the lines before its title line, else before the first section that
-    starts there. Segmentation reads a bundle as one text, so such a head sits inside the last
+def _paper_heads(stream: TextStream, rules: FactsRules) -> list[tuple[range, str]]:
+    """The heads of the papers after the first in a document (archives bind several into one PDF),
+    each with the role its own date takes (meeting or document date, as for the first paper's
+    header): on a paper's first page, the lines before its title line, else before the first section
+    that starts there. Segmentation reads a bundle as one text, so such a head sits inside the last
     section of the paper before."""
     heads = []
     for paper in stream.doc.papers[1:]:
@@ -300,7 +298,8 @@ def _paper_heads(stream: TextStream) -> list[range]:
         if body is None and starts:
             body = next((start for start, _, line in lines if line >= min(starts)), None)
         if body is not None and body > lines[0][0]:
-            heads.append(range(lines[0][0], body))
+            meeting = any_cue(rules.meeting_header_cues, stream.folded[lines[0][0] : body])
+            heads.append((range(lines[0][0], body), "meeting" if meeting else "document_date"))
     return heads
 
 
