@@ -135,8 +135,8 @@ def main() -> None:
             steps = [w for w in warnings if w.startswith("prepared_")]
             print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
                   f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}", flush=True)
-        print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.1%}, "
-              f"after {lost['after'] / total:.1%}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
+        print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.2%} "
+              f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}); Tesseract {tesseract['before'] / len(pages):.2f} -> "
               f"{tesseract['after'] / len(pages):.2f} s/page; between rendering and Tesseract, median of "
               f"Tesseract's time: {statistics.median(ratios['before']):.1%} -> {statistics.median(ratios['after']):.1%}",
               flush=True)

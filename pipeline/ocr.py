@@ -363,6 +363,41 @@ def split_digit_groups(image: Image.Image, words: tuple[Word, ...], job: OcrJob)
     return tuple(out)
 
 
+_GLUED_SECTION = re.compile(r"[85&][0-9]{1,3}")
+
+
+def split_section_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Split a "§" that Tesseract read glued to its paragraph number as a digit ("§ 119" read "8119",
+    which the extraction would take for an amount of 8 119) off the number where its glyph shows it:
+    it reaches below the line its number's digits sit on by more than `DIGIT_LINING` of their height.
+    The sign keeps the scanned word as a Repair (`section-sign`); anything else is left as read."""
+    sx, sy = image.width / job.width, image.height / job.height
+    grey = np.asarray(image)
+    out: list[Word] = []
+    for word in words:
+        box = word.bbox
+        if box is None or not _GLUED_SECTION.fullmatch(word.text):
+            out.append(word)
+            continue
+        left = max(0, round(box.x0 * sx))
+        glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
+        if len(glyphs) != len(word.text):
+            out.append(word)
+            continue
+        starts, ends, tops, bottoms = glyphs.T
+        height, line = np.median(bottoms[1:] - tops[1:]), np.median(bottoms[1:])
+        lined = np.sum(np.abs(bottoms[1:] - line) <= DIGIT_LINING * height) >= min(2, len(word.text) - 1)  # a speck may hang below one
+        if not lined or bottoms[0] - line <= DIGIT_LINING * height:
+            out.append(word)
+            continue
+        sign = BBox(box.x0, box.top, (left + ends[0]) / sx, box.bottom).rounded()
+        number = BBox((left + starts[1]) / sx, box.top, box.x1, box.bottom).rounded()
+        out.append(word.model_copy(update={
+            "text": "§", "bbox": sign, "repair": Repair(scanned=word.text, confidence=word.confidence, reason="section-sign")}))
+        out.append(word.model_copy(update={"text": word.text[1:], "bbox": number}))
+    return tuple(out)
+
+
 SECTION_MISREADINGS = frozenset({"8", "5", "&"})
 """What Tesseract's Swedish model makes of a "§" before a paragraph number on fax pages ("§ 159" read
 "8 159", "§ 169" "5 169", or "& 159"): read as a digit, it turns a paragraph into an amount."""
@@ -580,7 +615,8 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = upright
         warnings.append(f"turned_{rotate}")
     else:
-        words = restore_hex_digits(restore_section_signs(reread_percent_signs(image, split_digit_groups(image, words, job), job)))
+        words = split_digit_groups(image, words, job)
+        words = restore_hex_digits(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))

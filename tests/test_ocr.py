@@ -116,6 +116,22 @@ def test_digit_groups_joined_by_tesseract_are_split_at_the_gaps_the_page_shows()
     assert words[0].bbox.x0 <= two.x0 < two.x1 < five.x0 < five.x1 <= words[0].bbox.x1  # each group's box on its digits
 
 
+def test_a_section_sign_glued_to_its_number_is_split_off_where_it_hangs_below_the_line():
+    """On a real 300 dpi photocopy (a development paper: realdev 35:9 "§ 119 Dnr KS-2025-00269" and
+    35:34 "… 2025-04-29, § 131") Tesseract reads "8119" and "8131"; the "§" is split off its number."""
+    path = Path(__file__).resolve().parent.parent / "corpus" / "real" / "captures" / "photocopy-300" / \
+        "35_ks-protokoll-rsg-budgetunderlag-2026.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    result = ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 300), 595.28, 841.89, OcrSettings()))
+    texts = [w.text for w in result.words]
+    assert "8119" not in texts and "8131" not in texts
+    for number in ("119", "131"):
+        sign = texts.index(number) - 1
+        assert texts[sign] == "§" and result.words[sign].repair.reason == "section-sign"
+        assert result.words[sign].bbox.x1 <= result.words[sign + 1].bbox.x0
+
+
 def test_a_photocopied_table_row_keeps_its_thousands_spaces():
     """On a real 300 dpi photocopy (a development paper) Tesseract reads the row "Löpande investeringar
     2 500 2 500 ..." as "2500 2500 ..."; the split gives back each "2 500", with boxes on the scan."""
