@@ -13,6 +13,7 @@ import re
 import statistics
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -325,6 +326,22 @@ def _glyphs(ink: np.ndarray) -> np.ndarray:
     return np.array(glyphs, dtype=np.float64).reshape(-1, 4)
 
 
+def _glyph_words(image: Image.Image, words: tuple[Word, ...], job: OcrJob,
+                 pattern: re.Pattern[str]) -> Iterator[tuple[Word, tuple[int, np.ndarray] | None]]:
+    """Each word with, when its text matches `pattern` and each of its characters stands apart on
+    the page as one glyph, the page x of its box's left edge in pixels and its glyphs (`_glyphs`)."""
+    sx, sy = image.width / job.width, image.height / job.height
+    grey = np.asarray(image)
+    for word in words:
+        box = word.bbox
+        if box is None or not pattern.fullmatch(word.text):
+            yield word, None
+            continue
+        left = max(0, round(box.x0 * sx))
+        glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
+        yield word, ((left, glyphs) if len(glyphs) == len(word.text) else None)
+
+
 def split_digit_groups(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
     """Split a number Tesseract read without its thousands spaces ("2500" for "2 500") at the gaps
     the page shows.
@@ -334,20 +351,13 @@ def split_digit_groups(image: Image.Image, words: tuple[Word, ...], job: OcrJob)
     apart (one inked column run per digit) and lines up with the others, the wide gaps fall exactly
     where groups of three from the right end, and no other gap is wide; anything else is left as read.
     """
-    sx, sy = image.width / job.width, image.height / job.height
-    grey = np.asarray(image)
+    sx = image.width / job.width
     out: list[Word] = []
-    for word in words:
-        box = word.bbox
-        if box is None or not _DIGITS.fullmatch(word.text):
+    for word, found in _glyph_words(image, words, job, _DIGITS):
+        if found is None:
             out.append(word)
             continue
-        left = max(0, round(box.x0 * sx))
-        glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
-        digits = len(word.text)
-        if len(glyphs) != digits:
-            out.append(word)
-            continue
+        (left, glyphs), box, digits = found, word.bbox, len(word.text)
         starts, ends, tops, bottoms = glyphs.T
         steps = np.diff((starts + ends) / 2)
         wide = steps > DIGIT_GROUP_STEP * np.median(steps)
@@ -371,19 +381,13 @@ def split_section_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     which the extraction would take for an amount of 8 119) off the number where its glyph shows it:
     it reaches below the line its number's digits sit on by more than `DIGIT_LINING` of their height.
     The sign keeps the scanned word as a Repair (`section-sign`); anything else is left as read."""
-    sx, sy = image.width / job.width, image.height / job.height
-    grey = np.asarray(image)
+    sx = image.width / job.width
     out: list[Word] = []
-    for word in words:
-        box = word.bbox
-        if box is None or not _GLUED_SECTION.fullmatch(word.text):
+    for word, found in _glyph_words(image, words, job, _GLUED_SECTION):
+        if found is None:
             out.append(word)
             continue
-        left = max(0, round(box.x0 * sx))
-        glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
-        if len(glyphs) != len(word.text):
-            out.append(word)
-            continue
+        (left, glyphs), box = found, word.bbox
         starts, ends, tops, bottoms = glyphs.T
         height, line = np.median(bottoms[1:] - tops[1:]), np.median(bottoms[1:])
         lined = np.sum(np.abs(bottoms[1:] - line) <= DIGIT_LINING * height) >= min(2, len(word.text) - 1)  # a speck may hang below one
