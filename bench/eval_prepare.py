@@ -41,6 +41,10 @@ BETWEEN = ("prepare_page", "find_rules", "erase_rules")
 """What ocr.py runs between rendering and Tesseract."""
 
 
+PAGE_LOST = 0.5
+"""A page counts as lost (issue 14) when more than this share of its words is lost."""
+
+
 def tokens(text: str) -> Counter[str]:
     """Bag of lower-cased words, as issue 14 counts words lost."""
     return Counter(re.findall(r"\w+", text.lower()))
@@ -116,7 +120,7 @@ def main() -> None:
         lost = {"before": 0, "after": 0}
         ratios = {"before": [], "after": []}
         tesseract = {"before": 0.0, "after": 0.0}
-        total = 0
+        total = pages_lost = 0
         pages = sample(profile, args.pages, args.part)
         for pdf, index, truth in pages:
             truth_tokens = tokens(truth)
@@ -128,6 +132,7 @@ def main() -> None:
             tesseract["before"] += inside
             text, warnings, between, inside = read(pdf, index, CAPTURE_DPI[profile])
             lost["after"] += sum((truth_tokens - tokens(text)).values())
+            pages_lost += sum((truth_tokens - tokens(text)).values()) > PAGE_LOST * sum(truth_tokens.values())
             ratios["after"].append(between / inside)
             tesseract["after"] += inside
             if args.part == "test":
@@ -136,7 +141,7 @@ def main() -> None:
             print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
                   f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}", flush=True)
         print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.2%} "
-              f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}); Tesseract {tesseract['before'] / len(pages):.2f} -> "
+              f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}), pages lost {pages_lost}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
               f"{tesseract['after'] / len(pages):.2f} s/page; between rendering and Tesseract, median of "
               f"Tesseract's time: {statistics.median(ratios['before']):.1%} -> {statistics.median(ratios['after']):.1%}",
               flush=True)

@@ -23,6 +23,7 @@ import pytesseract
 from PIL import Image, ImageFilter
 
 from pipeline.errors import LimitError, OcrError
+from pipeline.lexicon import load_word_list
 from pipeline.model import BBox, Repair, Table, Word
 from pipeline.prepare import INK, Prepared, pixel_aspect, prepare_page
 from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
@@ -456,6 +457,35 @@ def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
+M_LOOKALIKES = ("rn", "rm")
+"""What Tesseract makes of an "m" whose strokes a coarse or worn scan breaks ("komrmunen",
+"tjänsternän", "rmot" on the dev fax and photocopy pages)."""
+
+
+def restore_m(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Read back as "m" one `M_LOOKALIKES` pair of a word the lexicon's word list does not hold when
+    the word it then makes is listed (case kept), keeping the scanned form as a Repair (`m-look-alike`).
+    A word with two such readings, or none listed, is left as read."""
+    listed = load_word_list()
+    fixed = list(words)
+    for i, word in enumerate(words):
+        core = word.text.strip(".,;:()!?")
+        if len(core) < 3 or not core.isalpha() or core.lower() in listed:
+            continue
+        lower = core.lower()
+        readings = {lower[:k] + "m" + lower[k + 2:] for pair in M_LOOKALIKES
+                    for k in range(len(lower) - 1) if lower.startswith(pair, k)}
+        known = [r for r in readings if r in listed]
+        if len(known) != 1:
+            continue
+        reading = known[0] if core.islower() else known[0][0].upper() + known[0][1:] if core[0].isupper() and core[1:].islower() else None
+        if reading is None:  # capitals inside: an abbreviation or a name as printed
+            continue
+        fixed[i] = word.model_copy(update={"text": word.text.replace(core, reading),
+                                           "repair": Repair(scanned=word.text, confidence=word.confidence, reason="m-look-alike")})
+    return tuple(fixed)
+
+
 TURN_CHECK_BELOW = 0.6
 """A page whose median word confidence is below this may be scanned upside down or
 sideways: Tesseract's orientation detection is asked (about 1 s, so only then). Upright
@@ -621,6 +651,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     else:
         words = split_digit_groups(image, words, job)
         words = restore_hex_digits(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
+        words = restore_m(words)
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))
