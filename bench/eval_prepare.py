@@ -3,7 +3,8 @@
 OCRs a sample of the development papers' pages (corpus/real/split.json, part "dev") of each capture
 profile twice, through `ocr_page` as the pipeline runs it: once as it is, once with preparation
 switched off. Words lost (issue 14) = sum of |Counter(lower-cased \\w+ tokens of the truth page) -
-Counter(the same tokens of the OCR words)| over the sample / number of truth tokens. One process,
+Counter(the same tokens of the OCR words)| over the sample / number of truth tokens; also of the
+words as the output document holds them, after the repair stage. One process,
 one Tesseract thread, so the two passes time alike. Issue 14 item 4: the time between rendering and
 Tesseract (preparation, rule finding and erasure) against the time inside Tesseract's calls, median
 of the per-page ratio with preparation on.
@@ -29,14 +30,18 @@ from unittest import mock
 import pypdfium2 as pdfium
 
 import pipeline.ocr
+from pipeline.model import Document, Page
 from pipeline.ocr import OcrJob, OcrSettings, ocr_page
 from pipeline.prepare import Prepared
 from pipeline.render import PageSource
+from pipeline.repair import repair_document
+from pipeline.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "corpus" / "real"
 CAPTURE_DPI = {"worn-200": 200, "phone": 200, "photocopy-300": 300, "fax-standard": 204, "fax-fine": 204, "rotated": 300}
 """The resolution ingest.py gives each profile's pages (their image's width over the page's)."""
+RULES = load_rules()
 BETWEEN = ("prepare_page", "find_rules", "erase_rules")
 """What ocr.py runs between rendering and Tesseract."""
 
@@ -101,12 +106,18 @@ def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
                   width=width, height=height, settings=OcrSettings())
 
 
-def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float, float]:
+def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float, float, str]:
     """OCR one page as the pipeline does; return its text, warnings, seconds between rendering and
-    Tesseract, and seconds inside Tesseract."""
+    Tesseract, seconds inside Tesseract, and its text after the repair stage (as the output
+    document holds the page's words)."""
     with Clock(BETWEEN) as between, Clock(("_tesseract",)) as tesseract:
         result = ocr_page(page_job(pdf, index, dpi))
-    return " ".join(w.text for w in result.words), result.warnings, between.seconds, tesseract.seconds
+    page = Page(number=index + 1, kind="ocr", width=0, height=0, words=result.words)
+    doc = Document(doc_id=pdf.stem, source=pdf.name, media_type="application/pdf", pipeline_version="eval",
+                   rules_hash="eval", pages=(page,))
+    repaired = repair_document(doc, RULES).pages[0].words
+    return (" ".join(w.text for w in result.words), result.warnings, between.seconds, tesseract.seconds,
+            " ".join(w.text for w in repaired))
 
 
 def main() -> None:
@@ -117,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"
     for profile in args.profiles:
-        lost = {"before": 0, "after": 0}
+        lost = {"before": 0, "after": 0, "repaired": 0}
         ratios = {"before": [], "after": []}
         tesseract = {"before": 0.0, "after": 0.0}
         total = pages_lost = 0
@@ -126,12 +137,13 @@ def main() -> None:
             truth_tokens = tokens(truth)
             total += sum(truth_tokens.values())
             with mock.patch("pipeline.ocr.prepare_page", lambda image, dpi, aspect=1.0: Prepared(image)):
-                text, _, between, inside = read(pdf, index, CAPTURE_DPI[profile])
+                text, _, between, inside, _ = read(pdf, index, CAPTURE_DPI[profile])
             lost["before"] += sum((truth_tokens - tokens(text)).values())
             ratios["before"].append(between / inside)
             tesseract["before"] += inside
-            text, warnings, between, inside = read(pdf, index, CAPTURE_DPI[profile])
+            text, warnings, between, inside, repaired = read(pdf, index, CAPTURE_DPI[profile])
             lost["after"] += sum((truth_tokens - tokens(text)).values())
+            lost["repaired"] += sum((truth_tokens - tokens(repaired)).values())
             pages_lost += sum((truth_tokens - tokens(text)).values()) > PAGE_LOST * sum(truth_tokens.values())
             ratios["after"].append(between / inside)
             tesseract["after"] += inside
@@ -141,7 +153,8 @@ def main() -> None:
             print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
                   f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}", flush=True)
         print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.2%} "
-              f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}), pages lost {pages_lost}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
+              f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}), "
+              f"after the repair stage too {lost['repaired'] / total:.2%} ({lost['repaired']}), pages lost {pages_lost}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
               f"{tesseract['after'] / len(pages):.2f} s/page; between rendering and Tesseract, median of "
               f"Tesseract's time: {statistics.median(ratios['before']):.1%} -> {statistics.median(ratios['after']):.1%}",
               flush=True)
