@@ -457,15 +457,21 @@ def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
-M_LOOKALIKES = ("rn", "rm")
-"""What Tesseract makes of an "m" whose strokes a coarse or worn scan breaks ("komrmunen",
-"tjänsternän", "rmot" on the dev fax and photocopy pages)."""
+LETTER_LOOKALIKES: tuple[tuple[str, str, int], ...] = (
+    ("rn", "m", 3), ("rm", "m", 3),
+    ("ä", "a", 6), ("ä", "å", 6), ("ä", "ö", 6), ("ö", "o", 6), ("a", "e", 6), ("i", "l", 6), ("t", "f", 6),
+)
+"""(read, meant, shortest word) letters Tesseract's Swedish model confuses on coarse or worn scans:
+an "m" whose strokes break ("komrmunen", "tjänsternän", "rmot"), and on standard fax pages a
+vowel given a wrong diacritic or read as another ("beslutsgäng", "explöateringshandläggare",
+"rasultat"), "l" read "i" ("sociaia"), "f" read "t" ("donationstond"). A vowel swap is tried
+only in a word of six letters or more: a short word has too many listed neighbours."""
 
 
-def restore_m(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    """Read back as "m" one `M_LOOKALIKES` pair of a word the lexicon's word list does not hold when
-    the word it then makes is listed (case kept), keeping the scanned form as a Repair (`m-look-alike`).
-    A word with two such readings, or none listed, is left as read."""
+def restore_lookalikes(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Read back one `LETTER_LOOKALIKES` confusion of a word the lexicon's word list does not hold
+    when exactly one such reading is listed (case kept), keeping the scanned form as a Repair
+    (`letter-look-alike`). A word with two listed readings, or none, is left as read."""
     listed = load_word_list()
     fixed = list(words)
     for i, word in enumerate(words):
@@ -473,16 +479,16 @@ def restore_m(words: tuple[Word, ...]) -> tuple[Word, ...]:
         if len(core) < 3 or not core.isalpha() or core.lower() in listed:
             continue
         lower = core.lower()
-        readings = {lower[:k] + "m" + lower[k + 2:] for pair in M_LOOKALIKES
-                    for k in range(len(lower) - 1) if lower.startswith(pair, k)}
+        readings = {lower[:k] + meant + lower[k + len(read):] for read, meant, shortest in LETTER_LOOKALIKES
+                    if len(lower) >= shortest for k in range(len(lower)) if lower.startswith(read, k)}
         known = [r for r in readings if r in listed]
         if len(known) != 1:
             continue
         reading = known[0] if core.islower() else known[0][0].upper() + known[0][1:] if core[0].isupper() and core[1:].islower() else None
         if reading is None:  # capitals inside: an abbreviation or a name as printed
             continue
-        fixed[i] = word.model_copy(update={"text": word.text.replace(core, reading),
-                                           "repair": Repair(scanned=word.text, confidence=word.confidence, reason="m-look-alike")})
+        fixed[i] = word.model_copy(update={"text": word.text.replace(core, reading), "repair": Repair(
+            scanned=word.text, confidence=word.confidence, reason="letter-look-alike")})
     return tuple(fixed)
 
 
@@ -651,7 +657,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     else:
         words = split_digit_groups(image, words, job)
         words = restore_hex_digits(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
-        words = restore_m(words)
+        words = restore_lookalikes(words)
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))
