@@ -484,8 +484,11 @@ def restore_lookalikes(words: tuple[Word, ...]) -> tuple[Word, ...]:
         known = [r for r in readings if r in listed]
         if len(known) != 1:
             continue
-        reading = known[0] if core.islower() else known[0][0].upper() + known[0][1:] if core[0].isupper() and core[1:].islower() else None
-        if reading is None:  # capitals inside: an abbreviation or a name as printed
+        if core.islower():
+            reading = known[0]
+        elif core[0].isupper() and core[1:].islower():
+            reading = known[0][0].upper() + known[0][1:]
+        else:  # capitals inside: an abbreviation or a name as printed
             continue
         fixed[i] = word.model_copy(update={"text": word.text.replace(core, reading), "repair": Repair(
             scanned=word.text, confidence=word.confidence, reason="letter-look-alike")})
