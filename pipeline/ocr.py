@@ -13,7 +13,7 @@ import re
 import statistics
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -327,20 +327,34 @@ def _glyphs(ink: np.ndarray) -> np.ndarray:
     return np.array(glyphs, dtype=np.float64).reshape(-1, 4)
 
 
-def _glyph_words(image: Image.Image, words: tuple[Word, ...], job: OcrJob,
-                 pattern: re.Pattern[str]) -> Iterator[tuple[Word, tuple[int, np.ndarray] | None]]:
-    """Each word with, when its text matches `pattern` and each of its characters stands apart on
-    the page as one glyph, the page x of its box's left edge in pixels and its glyphs (`_glyphs`)."""
+GlyphSplit = Callable[[Word, int, np.ndarray, float], list[Word] | None]
+"""Given a word, its box's left edge in page pixels, its glyphs (`_glyphs`) and the pixels per
+point across: the words it is split into, or None to leave it as read."""
+
+
+def _split_by_glyphs(image: Image.Image, words: tuple[Word, ...], job: OcrJob, pattern: re.Pattern[str],
+                     split: GlyphSplit) -> tuple[Word, ...]:
+    """Apply `split` to each word whose text matches `pattern` and whose characters each stand apart
+    on the page as one glyph; keep every other word as read."""
     sx, sy = image.width / job.width, image.height / job.height
     grey = np.asarray(image)
+    out: list[Word] = []
     for word in words:
         box = word.bbox
-        if box is None or not pattern.fullmatch(word.text):
-            yield word, None
-            continue
-        left = max(0, round(box.x0 * sx))
-        glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
-        yield word, ((left, glyphs) if len(glyphs) == len(word.text) else None)
+        parts = None
+        if box is not None and pattern.fullmatch(word.text):
+            left = max(0, round(box.x0 * sx))
+            glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
+            if len(glyphs) == len(word.text):
+                parts = split(word, left, glyphs, sx)
+        out.extend(parts or (word,))
+    return tuple(out)
+
+
+def _repaired(word: Word, text: str, reason: str, **update: object) -> Word:
+    """`word` read as `text`, its scanned form kept as a Repair that says why."""
+    repair = Repair(scanned=word.text, confidence=word.confidence, reason=reason)
+    return word.model_copy(update={"text": text, "repair": repair, **update})
 
 
 def split_digit_groups(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
@@ -352,26 +366,22 @@ def split_digit_groups(image: Image.Image, words: tuple[Word, ...], job: OcrJob)
     apart (one inked column run per digit) and lines up with the others, the wide gaps fall exactly
     where groups of three from the right end, and no other gap is wide; anything else is left as read.
     """
-    sx = image.width / job.width
-    out: list[Word] = []
-    for word, found in _glyph_words(image, words, job, _DIGITS):
-        if found is None:
-            out.append(word)
-            continue
-        (left, glyphs), box, digits = found, word.bbox, len(word.text)
-        starts, ends, tops, bottoms = glyphs.T
-        steps = np.diff((starts + ends) / 2)
-        wide = steps > DIGIT_GROUP_STEP * np.median(steps)
-        groups = (digits - 1 - np.arange(digits - 1)) % 3 == 0
-        lining = max(np.ptp(tops), np.ptp(bottoms)) <= DIGIT_LINING * np.median(bottoms - tops)
-        if not wide.any() or not np.array_equal(wide, groups) or not lining:
-            out.append(word)
-            continue
-        cuts = [0, *(np.flatnonzero(groups) + 1), digits]
-        for first, end in zip(cuts, cuts[1:]):
-            part = BBox((left + starts[first]) / sx, box.top, (left + ends[end - 1]) / sx, box.bottom).rounded()
-            out.append(word.model_copy(update={"text": word.text[first:end], "bbox": part}))
-    return tuple(out)
+    return _split_by_glyphs(image, words, job, _DIGITS, _digit_groups)
+
+
+def _digit_groups(word: Word, left: int, glyphs: np.ndarray, sx: float) -> list[Word] | None:
+    box, digits = word.bbox, len(word.text)
+    starts, ends, tops, bottoms = glyphs.T
+    steps = np.diff((starts + ends) / 2)
+    wide = steps > DIGIT_GROUP_STEP * np.median(steps)
+    groups = (digits - 1 - np.arange(digits - 1)) % 3 == 0
+    lining = max(np.ptp(tops), np.ptp(bottoms)) <= DIGIT_LINING * np.median(bottoms - tops)
+    if not wide.any() or not np.array_equal(wide, groups) or not lining:
+        return None
+    cuts = [0, *(np.flatnonzero(groups) + 1), digits]
+    return [word.model_copy(update={"text": word.text[first:end], "bbox": BBox(
+                (left + starts[first]) / sx, box.top, (left + ends[end - 1]) / sx, box.bottom).rounded()})
+            for first, end in zip(cuts, cuts[1:])]
 
 
 _GLUED_SECTION = re.compile(r"[85&][0-9]{1,3}")
@@ -382,25 +392,19 @@ def split_section_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     which the extraction would take for an amount of 8 119) off the number where its glyph shows it:
     it reaches below the line its number's digits sit on by more than `DIGIT_LINING` of their height.
     The sign keeps the scanned word as a Repair (`section-sign`); anything else is left as read."""
-    sx = image.width / job.width
-    out: list[Word] = []
-    for word, found in _glyph_words(image, words, job, _GLUED_SECTION):
-        if found is None:
-            out.append(word)
-            continue
-        (left, glyphs), box = found, word.bbox
-        starts, ends, tops, bottoms = glyphs.T
-        height, line = np.median(bottoms[1:] - tops[1:]), np.median(bottoms[1:])
-        lined = np.sum(np.abs(bottoms[1:] - line) <= DIGIT_LINING * height) >= min(2, len(word.text) - 1)  # a speck may hang below one
-        if not lined or bottoms[0] - line <= DIGIT_LINING * height:
-            out.append(word)
-            continue
-        sign = BBox(box.x0, box.top, (left + ends[0]) / sx, box.bottom).rounded()
-        number = BBox((left + starts[1]) / sx, box.top, box.x1, box.bottom).rounded()
-        out.append(word.model_copy(update={
-            "text": "§", "bbox": sign, "repair": Repair(scanned=word.text, confidence=word.confidence, reason="section-sign")}))
-        out.append(word.model_copy(update={"text": word.text[1:], "bbox": number}))
-    return tuple(out)
+    return _split_by_glyphs(image, words, job, _GLUED_SECTION, _glued_section_sign)
+
+
+def _glued_section_sign(word: Word, left: int, glyphs: np.ndarray, sx: float) -> list[Word] | None:
+    box = word.bbox
+    starts, ends, tops, bottoms = glyphs.T
+    height, line = np.median(bottoms[1:] - tops[1:]), np.median(bottoms[1:])
+    lined = np.sum(np.abs(bottoms[1:] - line) <= DIGIT_LINING * height) >= min(2, len(word.text) - 1)  # a speck may hang below one
+    if not lined or bottoms[0] - line <= DIGIT_LINING * height:
+        return None
+    sign = BBox(box.x0, box.top, (left + ends[0]) / sx, box.bottom).rounded()
+    number = BBox((left + starts[1]) / sx, box.top, box.x1, box.bottom).rounded()
+    return [_repaired(word, "§", "section-sign", bbox=sign), word.model_copy(update={"text": word.text[1:], "bbox": number})]
 
 
 SECTION_MISREADINGS = frozenset({"8", "5", "&"})
@@ -418,8 +422,7 @@ def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
                 or word.bbox is None or after.bbox is None):
             continue
         if word.bbox.bottom - after.bbox.bottom > DIGIT_LINING * (after.bbox.bottom - after.bbox.top):
-            fixed[i] = word.model_copy(update={
-                "text": "§", "repair": Repair(scanned=word.text, confidence=word.confidence, reason="section-sign")})
+            fixed[i] = _repaired(word, "§", "section-sign")
     return tuple(fixed)
 
 
@@ -452,8 +455,7 @@ def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
             continue
         digits = "".join(HEX_LOOKALIKES.get(c, c) for c in lower)
         text = word.text.replace(core, digits if core.islower() else digits.upper())
-        fixed[i] = word.model_copy(update={
-            "text": text, "repair": Repair(scanned=word.text, confidence=word.confidence, reason="hex-digit")})
+        fixed[i] = _repaired(word, text, "hex-digit")
     return tuple(fixed)
 
 
@@ -490,8 +492,7 @@ def restore_lookalikes(words: tuple[Word, ...]) -> tuple[Word, ...]:
             reading = known[0][0].upper() + known[0][1:]
         else:  # capitals inside: an abbreviation or a name as printed
             continue
-        fixed[i] = word.model_copy(update={"text": word.text.replace(core, reading), "repair": Repair(
-            scanned=word.text, confidence=word.confidence, reason="letter-look-alike")})
+        fixed[i] = _repaired(word, word.text.replace(core, reading), "letter-look-alike")
     return tuple(fixed)
 
 

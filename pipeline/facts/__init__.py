@@ -292,11 +292,11 @@ def _paper_heads(stream: TextStream, rules: FactsRules) -> list[tuple[range, str
     section of the paper before."""
     heads = []
     for paper in stream.doc.papers[1:]:
-        lines = [(start, end, line) for start, end, page, line in stream.line_spans if page == paper.page_start]
-        starts = [sec.line_start for sec in stream.doc.sections if sec.page_start == paper.page_start]
+        lines = [(start, end, line) for start, end, _, line in stream.page_lines(paper.page_start)]
+        first_section = min((sec.line_start for sec in stream.doc.sections if sec.page_start == paper.page_start), default=None)
         body = next((start for start, end, _ in lines if stream.text[start:end] == paper.title), None)
-        if body is None and starts:
-            body = next((start for start, _, line in lines if line >= min(starts)), None)
+        if body is None and first_section is not None:
+            body = next((start for start, _, line in lines if line >= first_section), None)
         if body is not None and body > lines[0][0]:
             meeting = any_cue(rules.meeting_header_cues, stream.folded[lines[0][0] : body])
             heads.append((range(lines[0][0], body), "meeting" if meeting else "document_date"))

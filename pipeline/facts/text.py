@@ -207,6 +207,10 @@ class TextStream:
         stop = bisect.bisect_right(self._line_keys, (section.page_end, section.line_end))
         return (self.line_spans[first][0], self.line_spans[stop - 1][1]) if stop > first else (0, 0)
 
+    def page_lines(self, page: int) -> list[tuple[int, int, int, int]]:
+        """Return the `(start, end, page, line)` of every line of `page`, in reading order."""
+        return self.line_spans[bisect.bisect_left(self._line_keys, (page, 0)) : bisect.bisect_left(self._line_keys, (page + 1, 0))]
+
     @cached_property
     def sections(self) -> SectionIndex:
         return SectionIndex(self.doc.sections)
