@@ -103,7 +103,7 @@ def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
     width, height = doc[index].get_size()
     doc.close()
     return OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi),
-                  width=width, height=height, settings=OcrSettings())
+                  width=width, height=height, settings=OcrSettings(letter_lookalikes=RULES.ocr.letter_lookalikes))
 
 
 def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float, float, str]:

@@ -57,6 +57,8 @@ class OcrSettings:
     limits: PageLimits = PageLimits()
     confidence_map: tuple[tuple[float, float], ...] = ()
     """(Tesseract's confidence, calibrated confidence) knots of rules/ocr.yaml; empty: Tesseract's own."""
+    letter_lookalikes: tuple[tuple[str, str, int], ...] = ()
+    """Letters Tesseract confuses (rules/ocr.yaml), read back after it; empty: none."""
 
 
 @dataclass(frozen=True)
@@ -459,21 +461,11 @@ def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
-LETTER_LOOKALIKES: tuple[tuple[str, str, int], ...] = (
-    ("rn", "m", 3), ("rm", "m", 3),
-    ("ä", "a", 6), ("ä", "å", 6), ("ä", "ö", 6), ("ö", "o", 6), ("a", "e", 6), ("i", "l", 6), ("t", "f", 6),
-)
-"""(read, meant, shortest word) letters Tesseract's Swedish model confuses on coarse or worn scans:
-an "m" whose strokes break ("komrmunen", "tjänsternän", "rmot"), and on standard fax pages a
-vowel given a wrong diacritic or read as another ("beslutsgäng", "explöateringshandläggare",
-"rasultat"), "l" read "i" ("sociaia"), "f" read "t" ("donationstond"). A vowel swap is tried
-only in a word of six letters or more: a short word has too many listed neighbours."""
-
-
-def restore_lookalikes(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    """Read back one `LETTER_LOOKALIKES` confusion of a word the lexicon's word list does not hold
-    when exactly one such reading is listed (case kept), keeping the scanned form as a Repair
-    (`letter-look-alike`). A word with two listed readings, or none, is left as read."""
+def restore_lookalikes(words: tuple[Word, ...], lookalikes: tuple[tuple[str, str, int], ...]) -> tuple[Word, ...]:
+    """Read back one confusion of `lookalikes` (rules/ocr.yaml: read, meant, shortest word) in a word
+    the lexicon's word list does not hold when exactly one such reading is listed (case kept), keeping
+    the scanned form as a Repair (`letter-look-alike`). A word with two listed readings, or none, is
+    left as read."""
     listed = load_word_list()
     fixed = list(words)
     for i, word in enumerate(words):
@@ -481,7 +473,7 @@ def restore_lookalikes(words: tuple[Word, ...]) -> tuple[Word, ...]:
         if len(core) < 3 or not core.isalpha() or core.lower() in listed:
             continue
         lower = core.lower()
-        readings = {lower[:k] + meant + lower[k + len(read):] for read, meant, shortest in LETTER_LOOKALIKES
+        readings = {lower[:k] + meant + lower[k + len(read):] for read, meant, shortest in lookalikes
                     if len(lower) >= shortest for k in range(len(lower)) if lower.startswith(read, k)}
         known = [r for r in readings if r in listed]
         if len(known) != 1:
@@ -661,7 +653,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     else:
         words = split_digit_groups(image, words, job)
         words = restore_hex_digits(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
-        words = restore_lookalikes(words)
+        words = restore_lookalikes(words, job.settings.letter_lookalikes)
     evidence, scale = evidence_jpeg(scan, dpi)
     tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
                                                  words, job.page_number, rule_masks.min_length))

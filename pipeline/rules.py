@@ -54,10 +54,22 @@ class IngestRules(RuleSet):
 
 
 class OcrRules(RuleSet):
-    """What a word's OCR confidence means (rules/ocr.yaml), measured by bench/calibrate_confidence.py."""
+    """What a word's OCR confidence means, measured by bench/calibrate_confidence.py, and the letters
+    Tesseract confuses (rules/ocr.yaml)."""
 
     confidence_map: tuple[tuple[float, float], ...] = Field(min_length=2)
     """(Tesseract's confidence, observed accuracy of words read so) knots, linear between."""
+
+    letter_lookalikes: tuple[tuple[str, str, int], ...] = ()
+    """(read, meant, shortest word) letters Tesseract confuses, read back in unlisted words."""
+
+    @field_validator("letter_lookalikes")
+    @classmethod
+    def _lookalikes(cls, pairs: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:
+        for read, meant, shortest in pairs:
+            if not (read.isalpha() and read.islower() and meant.isalpha() and meant.islower()) or read == meant or shortest < 1:
+                raise ValueError(f"{[read, meant, shortest]}: two different lower-case letter strings and a word length of 1 or more")
+        return pairs
 
     @field_validator("confidence_map")
     @classmethod

@@ -324,7 +324,8 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     limits = rules.ingest.limits
     settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words,
                            limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
-                           confidence_map=rules.ocr.confidence_map)
+                           confidence_map=rules.ocr.confidence_map,
+                           letter_lookalikes=rules.ocr.letter_lookalikes)
     tesseract = check_tesseract(options.lang)
     header = Manifest(
         pipeline_version=__version__,

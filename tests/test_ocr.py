@@ -86,6 +86,8 @@ def test_confidence_calibration_map():
     assert calibrate(0.6, shipped) < 0.6 < calibrate(0.9, shipped)  # "low confidence" now means doubtful
     with pytest.raises(ValidationError, match="never fall"):
         OcrRules(confidence_map=((0.0, 0.2), (0.5, 0.1), (1.0, 1.0)))
+    with pytest.raises(ValidationError):  # a look-alike that changes nothing
+        OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), letter_lookalikes=(("a", "a", 6),))
 
 
 def test_digit_groups_joined_by_tesseract_are_split_at_the_gaps_the_page_shows():
@@ -178,7 +180,7 @@ def test_letters_tesseract_confuses_are_read_back_when_that_makes_one_listed_wor
     # as Tesseract read the dev fax-standard pages (realdev 07, 30, 32, 22, 05: "Nämnden", "tjänstemän",
     # "kommunen", "Beslutsgång", "donationsfond")
     read = restore_lookalikes(words("Närnnden", "tjänsternän", "komrmunen.", "Beslutsgäng", "donationstond",
-                                    "barn", "Hjorne", "mäd"))
+                                    "barn", "Hjorne", "mäd"), load_rules().ocr.letter_lookalikes)
     assert [w.text for w in read] == ["Nämnden", "tjänstemän", "kommunen.", "Beslutsgång", "donationsfond",
                                       "barn", "Hjorne", "mäd"]
     assert read[0].repair.scanned == "Närnnden" and read[0].repair.reason == "letter-look-alike"
