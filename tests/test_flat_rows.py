@@ -139,12 +139,8 @@ def test_prose_with_figures_is_no_flat_table(rules: Rules) -> None:
     assert flat_tables(lines, rules)[0] == []
 
 
-def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: Rules) -> None:
-    # 37:44-46 in tkr on a text layer whose last gap is wide but the first two columns one space apart
-    rows = [[(60, "(tkr)")], [(60, "Utfall 2022 Utfall 2023"), (400, "Utfall 2024")],
-            [(60, "Kostnader -307 200 -337 600"), (400, "-337 200")],
-            [(60, "Netto -228 100 -227 100"), (400, "-243 100")],
-            [(60, "Budget, netto -223 400 -222 300"), (400, "-243 300")]]
+def word_page(rows: list[list[tuple[float, str]]]) -> Document:
+    """A text-layer page whose lines are segments at x positions (6 points a character, 4 between words)."""
     words = []
     for n, segments in enumerate(rows, start=1):
         for x, text in segments:
@@ -153,12 +149,64 @@ def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: R
                                   block=0, confidence=1.0, origin="text-layer"))
                 x += 6 * len(token) + 4
     page = Page(number=1, kind="text", width=595, height=842, words=tuple(words))
-    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
-                   pages=(page,))
-    tables = extract_tables(doc, rules).tables
+    return Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                    pages=(page,))
+
+
+def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: Rules) -> None:
+    # 37:44-46 in tkr on a text layer whose last gap is wide but the first two columns one space apart
+    rows = [[(60, "(tkr)")], [(60, "Utfall 2022 Utfall 2023"), (400, "Utfall 2024")],
+            [(60, "Kostnader -307 200 -337 600"), (400, "-337 200")],
+            [(60, "Netto -228 100 -227 100"), (400, "-243 100")],
+            [(60, "Budget, netto -223 400 -222 300"), (400, "-243 300")]]
+    tables = extract_tables(word_page(rows), rules).tables
     assert [t.method for t in tables] == ["flat-rows"]
     assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024")
     assert grid(tables[0])[2] == ["Budget, netto", "-223 400", "-222 300", "-243 300"]
+
+
+def test_row_with_empty_cells_fills_the_columns_from_the_left(rules: Rules) -> None:
+    # 37:160-163 in tkr under a header with a fourth column that one row leaves empty (a budget export
+    # prints no 0 there): "4 000" must not be cut into "4" and "000" to fill it
+    lines = ["Investeringar Utfall 2022 Utfall 2023 Utfall 2024 Ombudgeteras till 2025",
+             "Inkomster 4 000 2 800 2 900", "Utgifter -80 200 -192 300 -55 000 -1 500",
+             "Netto -76 200 -189 500 -52 100 -1 500"]
+    tables, doc = flat_tables(lines, rules)
+    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024", "Ombudgeteras till 2025")
+    assert grid(tables[0]) == [
+        ["Inkomster", "4 000", "2 800", "2 900", ""],
+        ["Utgifter", "-80 200", "-192 300", "-55 000", "-1 500"],
+        ["Netto", "-76 200", "-189 500", "-52 100", "-1 500"]]
+    assert not any(p.warnings for p in doc.pages)
+
+
+def test_run_together_header_above_a_layout_table_names_its_columns(rules: Rules) -> None:
+    # 37:51-56 in tkr, the rows set in columns but the header's words one space apart, one segment
+    rows = [[(60, "Verksamhet Utfall 2022 Utfall 2023 Utfall 2024")],
+            [(60, "Intäkter"), (300, "195 700"), (380, "205 200"), (460, "224 100")],
+            [(60, "Kostnader"), (300, "-184 000"), (380, "-213 300"), (460, "-234 400")],
+            [(60, "Netto"), (300, "11 700"), (380, "-8 100"), (460, "-10 300")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert [t.method for t in tables] == ["word-boxes"]
+    assert tables[0].header == ("Verksamhet", "Utfall 2022", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0])[1] == ["Kostnader", "-184 000", "-213 300", "-234 400"]
+
+
+def test_section_name_inside_a_layout_table_does_not_end_it(rules: Rules) -> None:
+    # 37's VA and Avfall results in tkr as one table, each under its section name; the header's
+    # segments stand one per column, left-aligned over right-aligned figures
+    rows = [[(60, "Verksamhet"), (300, "Utfall 2023"), (400, "Utfall 2024")],
+            [(60, "Vatten & Avlopp")],
+            [(60, "Netto"), (330, "-8 100"), (424, "-10 300")],
+            [(60, "Reglering skuld VA-abonnenterna"), (336, "8 100"), (430, "10 300")],
+            [(60, "Avfall")],
+            [(60, "Netto"), (330, "-5 900"), (430, "-2 700")],
+            [(60, "Reglering skuld abonnenterna"), (336, "5 900"), (436, "2 700")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert len(tables) == 1 and tables[0].header == ("Verksamhet", "Utfall 2023", "Utfall 2024")
+    assert [r[0] for r in grid(tables[0])] == ["Vatten & Avlopp", "Netto", "Reglering skuld VA-abonnenterna",
+                                               "Avfall", "Netto", "Reglering skuld abonnenterna"]
+    assert grid(tables[0])[5] == ["Reglering skuld abonnenterna", "5 900", "2 700"]
 
 
 # ---- a dev paper's flat PDF ----------------------------------------------------------------------

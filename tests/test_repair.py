@@ -202,6 +202,8 @@ def test_dropped_glyph_lines(damaged, expected, rules):
     [
         ("det ar 4G/5G och GA1 i ndmnden", "det är 4G/5G och GA1 i nämnden"),
         ("utbyggnad av 4G och 5G ar klar for ndmnden", "utbyggnad av 4G och 5G är klar för nämnden"),
+        # a spreadsheet's failed formula in a budget bilaga's control column is no damaged "Nån"
+        ("Kontrollsumma NaN NaN for ndmnden", "Kontrollsumma NaN NaN för nämnden"),
     ],
 )
 def test_codes_with_digits_are_never_changed(damaged, expected, rules):

@@ -431,7 +431,8 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
     boxes: dict[int, list] = {}
     for table in doc.tables:
         boxes.setdefault(table.page, []).append(table.bbox)
-    flat_rows = [(t.page, t.bbox) for t in doc.tables if t.method == "flat-rows" and t.bbox is not None]
+    unread = [(t.page, t.bbox, () if t.method == "flat-rows" else tuple(c.bbox for c in t.cells if c.bbox is not None))
+              for t in doc.tables if t.bbox is not None]
     periods: dict[tuple, str] = {}
 
     def printed(f: Fact) -> tuple:  # an amount as printed: a unit taken from the text scales its value
@@ -451,8 +452,9 @@ def _merge_table_duplicates(doc: Document, prose: list[Fact], tabular: list[Fact
                 periods.setdefault(key, f.period)
             continue
         if f.kind == "amount" and f.evidence.bbox is not None and any(
-                page == f.evidence.page and _within(f.evidence.bbox, box) for page, box in flat_rows):
-            continue  # the text reads a flat row's run-together digit groups as one number; its table has the cells
+                page == f.evidence.page and _within(f.evidence.bbox, box)
+                and not any(_within(f.evidence.bbox, cell) for cell in cells) for page, box, cells in unread):
+            continue  # the text reads figures of neighbouring cells as one number ("12 150 250"); the table has the cells
         kept.append(f)
     merged = [
         f.model_copy(update={"period": periods[key]})

@@ -147,6 +147,8 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
         base = paper_of.get(doc.doc_id, doc.doc_id)
         for table, cells in sorted(_cells(doc).items()):
             have = {(c.row, c.col) for c in cells}
+            # a section of several rows may print one figure in a column and leave the rest empty
+            rows_of, totals_of = {c.row for c in cells}, {c.row for c in cells if c.total}
             by_col: dict[int, list[_Cell]] = {}
             for c in cells:
                 by_col.setdefault(c.col, []).append(c)
@@ -156,7 +158,10 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     if not total.total:
                         continue
                     paper = paper_unit(doc, total.fact.evidence.page, base)
-                    cands = [(p, how) for p, how in _column_candidates(col, i) if len(p) >= rule.min_items]
+                    after = max((c.row for c in col[:i] if c.total), default=-1)
+                    section_rows = sum(after < r < total.row for r in rows_of - totals_of)
+                    cands = [(p, how) for p, how in _column_candidates(col, i)
+                             if len(p) >= rule.min_items or (how == "rows above it" and section_rows >= rule.min_items)]
                     missing = _unread(doc, table, [(r, colno) for r in range(total.row)], have)
                     where = f"column “{total.fact.attrs.get('column', f'{colno + 1}')}”"
                     if not cands:

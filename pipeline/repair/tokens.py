@@ -84,6 +84,8 @@ def _eligible(piece: str, has_digit_part: bool, symbols: frozenset[str]) -> bool
         return False
     if letters <= 4 and piece.isalpha() and piece[1:].isupper():
         return False  # an acronym ("GA", "SKR", "lOP"): only a symbol in it marks damage
+    if letters <= 4 and any(a.islower() and b.isupper() for a, b in zip(piece, piece[1:])):
+        return False  # a short mixed-case code ("NaN" of a spreadsheet cell, "KSau"), not a damaged word
     if any(not ch.isalpha() and ch not in symbols for ch in piece):
         return False
     if _HAS_DIGIT.search(piece):

@@ -108,6 +108,13 @@ def readings(tokens: list[str], count: int) -> list[Reading]:
     return out
 
 
+def splits_group(tokens: list[str], reading: Reading) -> bool:
+    """Tell whether a reading cuts what reads as one number: a lone 1–2-digit figure read apart from the
+    3-digit group after it ("-1", "800" of "-1 800")."""
+    return any(b - a == 1 and (head := tokens[a].lstrip(_DASHES)).isdigit() and len(head) <= 2 and head[0] != "0"
+               and len(tokens[b]) == 3 and tokens[b].isdigit() for (a, b), _ in zip(reading.spans, reading.spans[1:]))
+
+
 def count_range(tokens: list[str]) -> tuple[int, int]:
     """Fewest and most numbers a run of digit groups can be read as."""
     forced = sum(starts_number(tokens, k) for k in range(len(tokens)))
@@ -190,8 +197,9 @@ def sum_fit(row: int, values: tuple[float, ...], rows: list[Row], groups: list[t
         if any(rows[k].chosen is None for k in [*members, total] if k != row):
             continue
 
-        def cell(k: int, c: int) -> float:
-            return values[c] if k == row else rows[k].chosen.values[c]  # type: ignore[union-attr]
+        def cell(k: int, c: int) -> float:  # an empty cell (a row read as fewer numbers) adds nothing
+            cells = values if k == row else rows[k].chosen.values  # type: ignore[union-attr]
+            return cells[c] if c < len(cells) else 0.0
 
         tolerance = _step(values) * len(members)
         fits += sum(abs(cell(total, c) - sum(cell(k, c) for k in members)) <= tolerance for c in range(len(values)))
@@ -202,7 +210,8 @@ def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float) 
     """Choose each row's reading: single readings first, then the one the arithmetic or magnitudes prefer.
 
     A row is settled only when its best reading beats the next clearly (more identities, or the
-    same and `margin` decades closer to its columns); otherwise it stays unsettled.
+    same and more numbers — a cell left empty is the exception —, or both the same and `margin`
+    decades closer to its columns); otherwise it stays unsettled.
     """
     for row in rows:
         if len(row.readings) == 1:
@@ -211,14 +220,14 @@ def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float) 
     while progress:
         progress = False
         width = max((len(r.chosen.values) for r in rows if r.chosen), default=0)
-        columns = [[r.chosen.values[c] for r in rows if r.chosen] for c in range(width)]
+        columns = [[r.chosen.values[c] for r in rows if r.chosen and c < len(r.chosen.values)] for c in range(width)]
         for n, row in enumerate(rows):
             if row.chosen is not None or len(row.readings) < 2:
                 continue
-            scored = sorted(((-(row_identities(r.values) + 2 * sum_fit(n, r.values, rows, groups)),
+            scored = sorted(((-(row_identities(r.values) + 2 * sum_fit(n, r.values, rows, groups)), -len(r.values),
                               magnitude_misfit(r.values, columns)), k) for k, r in enumerate(row.readings))
             (best, k), (second, _) = scored[0], scored[1]
-            if best[0] < second[0] or (columns and second[1] - best[1] >= margin):
+            if best[:2] < second[:2] or (columns and second[2] - best[2] >= margin):
                 row.chosen = row.readings[k]
                 progress = True
 
@@ -267,7 +276,8 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     """Split a header line's words into `count` column headers, or None if they cannot fill them.
 
     Each column header should hold one column word or year; a header starting with a capital, a
-    year is likelier than one starting mid-phrase ("Bokslut helårsutfall" is one column), and a sign
+    year is likelier than one starting mid-phrase ("Bokslut helårsutfall" is one column; a year after
+    a lower-case word ends that phrase: "Ombudgeteras till 2025"), and a sign
     ("%") ends the header before it; a deviation's header ("Avvikelse") stands over column `deviation`, the one its rows'
     arithmetic shows to be a difference. Dynamic programming over the cut points.
     """
@@ -276,11 +286,16 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     if n < count:
         return None
 
-    def score(group: list[str], column: int) -> float:
+    def score(start: int, end: int, column: int) -> float:
+        group = words[start:end]
         meaning = [w for w in group if is_column_word(w, rules)]
         years = [w for w in group if _YEAR.fullmatch(w)]
         first = group[0]
-        opens = 1.0 if first[:1].isupper() or _YEAR.fullmatch(first) else -1.0 if not first[:1].isalnum() else 0.0
+        before = words[start - 1] if start else ""
+        if _YEAR.fullmatch(first) and before[:1].islower() and not is_column_word(before, rules):
+            opens = -1.0  # "Ombudgeteras till 2025": the year ends the phrase before it
+        else:
+            opens = 1.0 if first[:1].isupper() or _YEAR.fullmatch(first) else -1.0 if not first[:1].isalnum() else 0.0
         value = 3.0 * bool(meaning) - 1.0 * max(0, len(meaning) - len(years) - 1) - 3.0 * max(0, len(years) - 1) + opens
         if deviation is not None and any(cue in fold(w) for w in group for cue in deviation_cues):
             value += 2.0 if column == deviation else -2.0
@@ -289,7 +304,7 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
     for used in range(1, count + 1):
         for end in range(used, n - (count - used) + 1):
-            options = [(best[(start, used - 1)][0] + score(words[start:end], used - 1), best[(start, used - 1)][1] + [start])
+            options = [(best[(start, used - 1)][0] + score(start, end, used - 1), best[(start, used - 1)][1] + [start])
                        for start in range(used - 1, end) if (start, used - 1) in best]
             if options:
                 best[(end, used)] = max(options, key=lambda o: o[0])
@@ -348,7 +363,11 @@ def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table],
 
 
 def _is_header_line(line: Line, rules: TablesRules) -> bool:
-    words = [w.text for w in line.words]
+    return is_header_words([w.text for w in line.words], rules)
+
+
+def is_header_words(words: list[str], rules: TablesRules) -> bool:
+    """Tell whether a line's words can head a budget table: short, no sentence, no figure but years, a column word."""
     if not words or len(words) > rules.flat_rows.header_max_words or _SENTENCE_END.search(words[-1]):
         return False
     if any(re.search(r"\d", w) and not _YEAR.fullmatch(w) for w in words):
@@ -504,20 +523,30 @@ def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
     return readable[: rules.flat_rows.max_counts_tried]
 
 
-def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], tuple[int, int]]:
-    """The block's rows read as `count` numbers each, and how well: (rows settled, identities that hold)."""
+def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], tuple[int, int, int]]:
+    """The block's rows read as `count` numbers each, and how well: (rows settled, identities that hold,
+    rows that fill every column).
+
+    Under a header, a row may also be read as fewer numbers (none a lone 1–2-digit figure before a
+    3-digit group), filling the columns from the left: an exported budget table leaves a cell empty
+    rather than print 0 ("Lekplatser -1 800 -1 950 -150" under five columns, nothing carried over),
+    most often in the columns furthest right. Such a reading wins only on arithmetic (`settle`).
+    """
     rows = [Row(r.line, r.label, r.numbers, r.trailing, headers=r.headers, groups=r.groups) for r in block.rows]
+    headed = bool(_base_header(block, rules))
     for row in rows:
+        tokens = [w.text for w in row.numbers]
         if row.groups is not None:
             starts = list(itertools.accumulate([0, *row.groups[:-1]]))
-            row.readings = [r for r in readings([w.text for w in row.numbers], count)
-                            if [a for a, _ in r.spans] == starts]
+            row.readings = [r for r in readings(tokens, count) if [a for a, _ in r.spans] == starts]
         else:
-            row.readings = readings([w.text for w in row.numbers], count)
+            row.readings = readings(tokens, count)
+            if headed:
+                row.readings += [r for n in range(count - 1, 0, -1) for r in readings(tokens, n) if not splits_group(tokens, r)]
     total = [bool(re.match(rules.flat_rows.total_row_pattern, fold(" ".join(w.text for w in r.label)))) for r in rows]
     settle(rows, total_groups(total), rules.flat_rows.magnitude_margin)
     chosen = [r.chosen for r in rows if r.chosen is not None]
-    return rows, (len(chosen), sum(row_identities(c.values) for c in chosen))
+    return rows, (len(chosen), sum(row_identities(c.values) for c in chosen), sum(len(c.values) == count for c in chosen))
 
 
 def _deviation_column(rows: list[Row]) -> int | None:

@@ -13,6 +13,7 @@ import statistics
 from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import find_values, has_alnum, match_cues, union_bbox
+from pipeline.tables.flat_rows import header_label, is_column_word, is_header_words, stack_headers
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,14 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
         new_header = i > start and len(segs) >= 2 and _header_like(segs, rules)
         if len(segs) >= 2 and not new_header:
             continue
+        if i > start and i + 1 < len(segmented) and len(segmented[i + 1]) >= 2 and _section_name(segs, rules):
+            continue  # "Fastigheter" between rows: a section of the table, not its end
         run = segmented[start:i]
         if len(run) >= settings.min_rows:
             first_row = None if _header_like(run[0], rules) else _row_above(ordered, start, run, height)
             table = _table(page.number, ([first_row] if first_row else []) + run, rules)
+            if table is not None and not table.header:
+                table = _with_header_above(table, ordered[: start - (1 if first_row else 0)], height, rules)
             if table is not None:
                 tables.append(table)
         start = i if new_header else i + 1
@@ -91,9 +96,49 @@ def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], 
     return segments if len(segments) >= 2 else None
 
 
+def _with_header_above(table: Table, above: list[list[Word]], height: float, rules: TablesRules) -> Table:
+    """Give a headerless table the header its text layer ran together on the lines above it.
+
+    An exported budget bilaga often sets its header words one space apart ("Verksamhet Årsbudget
+    Bokslut helårsutfall Avvikelse Ombudgeteras till 2025"), so they form one segment that names no
+    column by position. Up to three such lines right above the table (each within two word heights
+    of the next, figureless but for years, naming a column word) are cut into the table's columns by
+    their words, as a flat row table's header is.
+    """
+    lines: list[list[Word]] = []
+    top = table.bbox.top if table.bbox else None
+    for line in reversed(above[-3:]):
+        if top is None or top - max(w.bbox.bottom for w in line) > 2 * height:  # type: ignore[union-attr]
+            break
+        if not is_header_words([w.text for w in line], rules):
+            break
+        lines.insert(0, line)
+        top = min(w.bbox.top for w in line)  # type: ignore[union-attr]
+    if not lines:
+        return table
+    named = [sum(is_column_word(w.text, rules) and not _YEAR.fullmatch(w.text) for w in line) for line in lines]
+    lines = lines[named.index(max(named)):]
+    label, columns = header_label([w.text for w in lines[0]], rules)
+    headers = stack_headers([columns] + [[w.text for w in line] for line in lines[1:]], table.n_cols - 1, rules)
+    if not all(headers):
+        return table
+    head = union_bbox([w for line in lines for w in line])
+    bbox = table.bbox if head is None or table.bbox is None else BBox(
+        min(head.x0, table.bbox.x0), head.top, max(head.x1, table.bbox.x1), table.bbox.bottom)
+    return table.model_copy(update={"header": (" ".join(label), *headers), "bbox": bbox})
+
+
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FIGURE = re.compile(r"\d")
+_SENTENCE_END = re.compile(r"[.:;!?]$")
 _GLYPH_ID = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph without text (a bullet): no figure
+
+
+def _section_name(segments: list[Segment], rules: TablesRules) -> bool:
+    """Tell whether a line is a short name alone in the label column, like a section heading inside a table."""
+    words = [w.text for seg in segments for w in seg]
+    return (len(segments) == 1 and 0 < len(words) <= rules.flat_rows.label_max_words
+            and not any(_FIGURE.search(t) for t in words) and not _SENTENCE_END.search(words[-1]))
 
 
 def _header_like(segments: list[Segment], rules: TablesRules) -> bool:
@@ -143,12 +188,13 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         return None
     grid: dict[tuple[int, int], list[Word]] = {}
     for r, segs in enumerate(rows):
-        for seg in segs:
-            for col, words in _place(seg, bands):
-                grid.setdefault((r, col), []).extend(words)
+        placed = _header_in_order(segs, bands) if r == 0 and is_header_words([w.text for seg in segs for w in seg], rules) \
+            else [p for seg in segs for p in _place(seg, bands)]
+        for col, words in placed:
+            grid.setdefault((r, col), []).extend(words)
     header: tuple[str, ...] = ()
     first = [w for c in range(len(bands)) for w in grid.get((0, c), [])]
-    if not find_values(first, rules) and len(match_cues(first, rules)) >= 1:
+    if not find_values(first, rules) and (match_cues(first, rules) or is_header_words([w.text for w in first], rules)):
         header = tuple(" ".join(w.text for w in grid.get((0, c), [])) for c in range(len(bands)))
         grid = {(r - 1, c): ws for (r, c), ws in grid.items() if r > 0}
     n_rows = len(rows) - (1 if header else 0)
@@ -169,6 +215,18 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         cells=tuple(cells),
         header=header,
     )
+
+
+def _header_in_order(segments: list[Segment], bands: list[tuple[float, float]]) -> list[tuple[int, Segment]]:
+    """A header line with one segment per column (or per value column) names the columns in order.
+
+    Its words are left-aligned where the figures under them are right-aligned, so a header word can
+    overlap the label column more than its own ("Projekt   Årsbudget" over a long label).
+    """
+    if len(segments) >= 2 and len(segments) in (len(bands), len(bands) - 1):
+        first = len(bands) - len(segments)
+        return [(first + k, seg) for k, seg in enumerate(segments)]
+    return [p for seg in segments for p in _place(seg, bands)]
 
 
 def _place(seg: Segment, bands: list[tuple[float, float]]) -> list[tuple[int, Segment]]:
