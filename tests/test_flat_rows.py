@@ -139,6 +139,16 @@ def test_prose_with_figures_is_no_flat_table(rules: Rules) -> None:
     assert flat_tables(lines, rules)[0] == []
 
 
+def test_header_over_two_columns_dated_by_the_line_under_it(rules: Rules) -> None:
+    # 37:53-56 in tkr, 2023 and 2024, under one "Utfall" the line below dates column by column;
+    # then with a budget column before it
+    lines = ["Verksamhet Utfall", "2023 2024", "Kostnader -213 300 -234 400", "Netto -8 100 -10 300"]
+    assert flat_tables(lines, rules)[0][0].header == ("", "Utfall 2023", "Utfall 2024")
+    lines = ["Verksamhet Budget Utfall", "2023 2024", "Kostnader -210 000 -213 300 -234 400",
+             "Netto -7 000 -8 100 -10 300"]
+    assert flat_tables(lines, rules)[0][0].header == ("", "Budget", "Utfall 2023", "Utfall 2024")
+
+
 def word_page(rows: list[list[tuple[float, str]]]) -> Document:
     """A text-layer page whose lines are segments at x positions (6 points a character, 4 between words)."""
     words = []
@@ -207,6 +217,17 @@ def test_section_name_inside_a_layout_table_does_not_end_it(rules: Rules) -> Non
     assert [r[0] for r in grid(tables[0])] == ["Vatten & Avlopp", "Netto", "Reglering skuld VA-abonnenterna",
                                                "Avfall", "Netto", "Reglering skuld abonnenterna"]
     assert grid(tables[0])[5] == ["Reglering skuld abonnenterna", "5 900", "2 700"]
+
+
+def test_layout_header_spanning_columns_dated_by_the_line_under_it(rules: Rules) -> None:
+    # 37:53-56 in tkr set in columns, "Utfall" left-aligned over both year columns, the years under them
+    rows = [[(60, "Verksamhet"), (300, "Utfall")],
+            [(330, "2023"), (424, "2024")],
+            [(60, "Kostnader"), (306, "-213 300"), (400, "-234 400")],
+            [(60, "Netto"), (318, "-8 100"), (406, "-10 300")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert tables[0].header == ("Verksamhet", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0])[0] == ["Kostnader", "-213 300", "-234 400"]
 
 
 # ---- a dev paper's flat PDF ----------------------------------------------------------------------

@@ -325,9 +325,17 @@ def stack_headers(lines: list[list[str]], count: int, rules: TablesRules, deviat
 
     The first line gives the columns; a later line with as many parts is zipped onto them, one of years
     fills the columns that have none, a part after a dash ("2031–" over "2035") ends that column,
-    anything else goes to the last columns.
+    anything else goes to the last columns. A second line of fewer years than columns (or of as many,
+    when the first line cannot fill them) dates the columns its first line's last header spans
+    ("… Ombudg till" over "2025 2026", "Utfall" over "2023 2024").
     """
-    headers = header_groups(lines[0], count, rules, deviation) or [""] * count
+    grouped = header_groups(lines[0], count, rules, deviation)
+    years = lines[1] if len(lines) == 2 and 2 <= len(lines[1]) <= count and all(_YEAR.fullmatch(w) for w in lines[1]) else []
+    if years and (len(years) < count or grouped is None):
+        spanned = header_groups(lines[0], count - len(years) + 1, rules, deviation)
+        if spanned:  # "Ombudg till" over "2025 2026": the last header spans the columns the years date
+            return spanned[:-1] + [f"{spanned[-1]} {year}" for year in years]
+    headers = grouped or [""] * count
     for words in lines[1:]:
         parts = header_groups(words, len(words) if len(words) < count else count, rules) or []
         if len(parts) == count:

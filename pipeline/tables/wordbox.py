@@ -186,18 +186,16 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
     bands = _bands(body if len(body) >= settings.min_rows else rows)
     if len(bands) < settings.min_columns:
         return None
+    all_words = [w for segs in rows for seg in segs for w in seg]
+    first = [w for seg in rows[0] for w in seg]
+    header: tuple[str, ...] = ()
+    if not find_values(first, rules) and (match_cues(first, rules) or is_header_words([w.text for w in first], rules)):
+        header, rows = _header(rows, bands, rules), rows[(2 if _is_years_line(rows[1:2]) else 1):]
     grid: dict[tuple[int, int], list[Word]] = {}
     for r, segs in enumerate(rows):
-        placed = _header_in_order(segs, bands) if r == 0 and is_header_words([w.text for seg in segs for w in seg], rules) \
-            else [p for seg in segs for p in _place(seg, bands)]
-        for col, words in placed:
+        for col, words in [p for seg in segs for p in _place(seg, bands)]:
             grid.setdefault((r, col), []).extend(words)
-    header: tuple[str, ...] = ()
-    first = [w for c in range(len(bands)) for w in grid.get((0, c), [])]
-    if not find_values(first, rules) and (match_cues(first, rules) or is_header_words([w.text for w in first], rules)):
-        header = tuple(" ".join(w.text for w in grid.get((0, c), [])) for c in range(len(bands)))
-        grid = {(r - 1, c): ws for (r, c), ws in grid.items() if r > 0}
-    n_rows = len(rows) - (1 if header else 0)
+    n_rows = len(rows)
     if not _has_numeric_column(grid, n_rows, len(bands), rules):
         return None
     cells = [
@@ -205,7 +203,6 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         for (r, c), ws in sorted(grid.items())
         if any(has_alnum(w.text) for w in ws)
     ]
-    all_words = [w for segs in rows for seg in segs for w in seg]
     return Table(
         page=page,
         bbox=union_bbox(all_words),
@@ -217,16 +214,39 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
     )
 
 
-def _header_in_order(segments: list[Segment], bands: list[tuple[float, float]]) -> list[tuple[int, Segment]]:
-    """A header line with one segment per column (or per value column) names the columns in order.
+def _is_years_line(rows: list[list[Segment]]) -> bool:
+    """Tell whether a row holds nothing but two or more years ("2025   2026" under "Ombudg till")."""
+    words = [w.text for segs in rows for seg in segs for w in seg]
+    return len(words) >= 2 and all(_YEAR.fullmatch(t.strip(",.")) for t in words)
 
-    Its words are left-aligned where the figures under them are right-aligned, so a header word can
-    overlap the label column more than its own ("Projekt   Årsbudget" over a long label).
+
+def _header(rows: list[list[Segment]], bands: list[tuple[float, float]], rules: TablesRules) -> tuple[str, ...]:
+    """Column headers from a table's first row, and from a line of years right under it.
+
+    A header line with one segment per column names the columns in order, as does one with a
+    segment per value column whose first segment names a column. Otherwise a segment heads the
+    column in whose stretch it starts (from the end of the column before to the end of its own):
+    a header is left-aligned, centred or right-aligned over figures set flush right, so where it
+    starts tells its column, where it ends or its middle may not. A column the years line dates but
+    no segment heads shares the header of the dated column before it ("Ombudg till" over "2025" and
+    "2026").
     """
-    if len(segments) >= 2 and len(segments) in (len(bands), len(bands) - 1):
-        first = len(bands) - len(segments)
-        return [(first + k, seg) for k, seg in enumerate(segments)]
-    return [p for seg in segments for p in _place(seg, bands)]
+    segments, n_cols = rows[0], len(bands)
+    heads: dict[int, str] = {}
+    if len(segments) == n_cols or (len(segments) == n_cols - 1 >= 2 and any(is_column_word(w.text, rules) for w in segments[0])):
+        heads = {n_cols - len(segments) + k: " ".join(w.text for w in seg) for k, seg in enumerate(segments)}
+    else:
+        for seg in segments:
+            col = next((c for c, (_, b) in enumerate(bands) if seg[0].bbox.x0 < b), n_cols - 1)  # type: ignore[union-attr]
+            heads[col] = f"{heads[col]} {' '.join(w.text for w in seg)}" if col in heads else " ".join(w.text for w in seg)
+    years: dict[int, str] = {}
+    if _is_years_line(rows[1:2]):
+        years = {col: " ".join(w.text for w in words) for seg in rows[1] for col, words in _place(seg, bands)}
+        for col in sorted(years):
+            shared = max((c for c in heads if c < col and c in years), default=None)
+            if col not in heads and shared is not None:
+                heads[col] = heads[shared]
+    return tuple(" ".join(x for x in (heads.get(c, ""), years.get(c, "")) if x) for c in range(n_cols))
 
 
 def _place(seg: Segment, bands: list[tuple[float, float]]) -> list[tuple[int, Segment]]:
