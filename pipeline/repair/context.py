@@ -277,14 +277,15 @@ class Repairer:
         return window
 
     def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
-        """Read a lone look-alike of "i" ("1", "|") standing between words as the preposition."""
+        """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition."""
+        letters = self.rules.one_as_i_letters
         for k, s in enumerate(slots):
-            if len(s.lower) != 1 or not s.eligible or not s.bare or s.page in dropped:
+            if len(s.lower) != 1 or not s.bare or s.page in dropped:
+                continue
+            if not (s.eligible and (s.lower, "i") in self.scorer.channel.subs) and s.text not in letters:
                 continue
             d = damage[s.page]
             if d < self.rules.one_as_i_min_damage:
-                continue
-            if (s.lower, "i") not in self.scorer.channel.subs:
                 continue
             p, n = _prev_slot(slots, k), _next_slot(slots, k)
             if n is None or not _WORDISH.match(n.result or n.lower):
