@@ -278,6 +278,13 @@ def test_inflections_only_the_dictionary_holds_are_repaired(damaged, expected, r
         # a non-word with a context rule's word among its candidates is decided in context
         ("Namnden har under ett antal 4r noterat att kriterierna for utdelning inte varit",
          "Nämnden har under ett antal år noterat att kriterierna för utdelning inte varit"),
+        # the noun after a degree adverb or a verb of borrowing, "vård" before what is cared for
+        ("Donationsfonden har historiskt fatt ett mycket lagt antal ansokningar. Infor arets",
+         "Donationsfonden har historiskt fått ett mycket lågt antal ansökningar. Inför årets"),
+        ("Kommunfullmaktige ger kommunstyrelsen i uppdrag att omsatta befintliga lan nar de",
+         "Kommunfullmäktige ger kommunstyrelsen i uppdrag att omsätta befintliga lån när de"),
+        ("* Till vard av sjuka och invalidiserade personer", "* Till vård av sjuka och invalidiserade personer"),
+        ("de har lagt fram ett forslag enligt lag", "de har lagt fram ett förslag enligt lag"),
     ],
 )
 def test_real_word_context_of_the_development_readings(damaged, expected, rules, lexicon_without_training_text):
