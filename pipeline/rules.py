@@ -445,6 +445,7 @@ class RepairRules(RuleSet):
     one_as_i_min_damage: float
     one_as_i_not_after: tuple[str, ...]
     one_as_i_not_before: tuple[str, ...]
+    one_as_i_letters: tuple[str, ...] = ()
     context: tuple[ContextRule, ...]
 
 

@@ -182,14 +182,22 @@ class Repairer:
                     pending.append(k)  # context might still turn it
                 continue
             keep_score = next((score for word, score in choice.options if word == form), -math.inf)
-            if best_score - keep_score >= margin and best_score - second >= amb and not choice.listed:
+            contested = any(word in self.context for word, score in choice.options if best_score - score < self.max_bonus)
+            if best_score - keep_score >= margin and best_score - second >= amb and not choice.listed and not contested:
                 s.result, s.reason = best, "lookalike"
                 s.confidence = _confidence(choice.options, 0)
                 seen[best] += 1
             else:
                 pending.append(k)
+        # A lone "|" or "1" read as "i" is the previous word context rules and word pairs see
+        # ("bidrag | ar har": "i år"); decided again once the words around it are, since what
+        # they become may forbid it ("år 1").
+        self._one_as_i(slots, damage, dropped)
         for k in pending:
             self._decide_in_context(slots, k, seen, damage[slots[k].page])
+        for s in slots:
+            if s.reason == "lone-i":
+                s.result, s.reason, s.confidence = None, "", 0.0
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
 
@@ -269,14 +277,15 @@ class Repairer:
         return window
 
     def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
-        """Read a lone look-alike of "i" ("1", "|") standing between words as the preposition."""
+        """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition."""
+        letters = self.rules.one_as_i_letters
         for k, s in enumerate(slots):
-            if len(s.lower) != 1 or not s.eligible or not s.bare or s.page in dropped:
+            if len(s.lower) != 1 or not s.bare or s.page in dropped:
+                continue
+            if not (s.eligible and (s.lower, "i") in self.scorer.channel.subs) and s.text not in letters:
                 continue
             d = damage[s.page]
             if d < self.rules.one_as_i_min_damage:
-                continue
-            if (s.lower, "i") not in self.scorer.channel.subs:
                 continue
             p, n = _prev_slot(slots, k), _next_slot(slots, k)
             if n is None or not _WORDISH.match(n.result or n.lower):
