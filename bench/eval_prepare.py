@@ -151,7 +151,9 @@ def main() -> None:
                 continue
             steps = [w for w in warnings if w.startswith("prepared_")]
             print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
-                  f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}", flush=True)
+                  f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}: "
+                  + ", ".join(f"{word} ×{n}" if n > 1 else word for word, n in sorted((truth_tokens - tokens(text)).items())),
+                  flush=True)
         print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.2%} "
               f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}), "
               f"after the repair stage too {lost['repaired'] / total:.2%} ({lost['repaired']}), pages lost {pages_lost}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
