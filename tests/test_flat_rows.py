@@ -230,6 +230,30 @@ def test_layout_header_spanning_columns_dated_by_the_line_under_it(rules: Rules)
     assert grid(tables[0])[0] == ["Kostnader", "-213 300", "-234 400"]
 
 
+def test_ocr_table_read_column_by_column_is_joined_into_rows(rules: Rules) -> None:
+    # 37:53-56 in tkr under its heading line, on a scan turned by about 2 degrees, which Tesseract read
+    # one column at a time: each column's words are lines of their own, listed after the column before
+    columns = [(60, ["Kommentarer till verksamhet och utfall Vatten & Avlopp"]),
+               (60, ["", "Verksamhet", "Kostnader", "Netto"]), (300, ["", "Utfall 2023", "-213 300", "-8 100"]),
+               (420, ["", "Utfall 2024", "-234 400", "-10 300"])]
+    words, line = [], 0
+    for left, texts in columns:
+        for row, text in enumerate(texts):
+            line, x = line + 1, left
+            for token in text.split():
+                top = 100.0 + 16 * row - 0.035 * x  # the scan's slant: rows rise to the right
+                words.append(Word(text=token, bbox=BBox(x, top, x + 6 * len(token), top + 10), line=line, block=x,
+                                  confidence=0.9, origin="ocr"))
+                x += 6 * len(token) + 4
+    page = Page(number=1, kind="ocr", width=595, height=842, words=tuple(words))
+    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(page,))
+    tables = extract_tables(doc, rules).tables
+    assert [t.method for t in tables] == ["word-boxes"]
+    assert tables[0].header == ("Verksamhet", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0]) == [["Kostnader", "-213 300", "-234 400"], ["Netto", "-8 100", "-10 300"]]
+
+
 # ---- a dev paper's flat PDF ----------------------------------------------------------------------
 
 

@@ -76,6 +76,15 @@ def _unread(doc: Document, table: int, cells: list[tuple[int, int]], have: set[t
     return [rc for rc in cells if rc not in have and re.search(r"\d", _YEAR.sub("", text.get(rc, "")))]
 
 
+def _blank_elsewhere(doc: Document, table: int, col: int, rows: list[int], have: set[tuple[int, int]]) -> bool:
+    """Tell whether every row of `rows` without an amount in column `col` leaves that cell blank (not
+    text that failed to read as a number: "ALT." on a worn scan)."""
+    if table >= len(doc.tables):
+        return False
+    text = {(c.row, c.col): c.text for c in doc.tables[table].cells}
+    return all(not text.get((r, col), "").strip() for r in rows if (r, col) not in have)
+
+
 def _scale(parts: list[_Cell]) -> int | None:
     """The printed unit's value in the fact's unit (1000 for tkr); None when cells mix units."""
     scales = set()
@@ -147,7 +156,7 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
         base = paper_of.get(doc.doc_id, doc.doc_id)
         for table, cells in sorted(_cells(doc).items()):
             have = {(c.row, c.col) for c in cells}
-            # a section of several rows may print one figure in a column and leave the rest empty
+            # a section of several rows may print one figure in a column and leave the others blank
             rows_of, totals_of = {c.row for c in cells}, {c.row for c in cells if c.total}
             by_col: dict[int, list[_Cell]] = {}
             for c in cells:
@@ -159,7 +168,8 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                         continue
                     paper = paper_unit(doc, total.fact.evidence.page, base)
                     after = max((c.row for c in col[:i] if c.total), default=-1)
-                    section_rows = sum(after < r < total.row for r in rows_of - totals_of)
+                    section = [r for r in rows_of - totals_of if after < r < total.row]
+                    section_rows = len(section) if _blank_elsewhere(doc, table, colno, section, have) else 0
                     cands = [(p, how) for p, how in _column_candidates(col, i)
                              if len(p) >= rule.min_items or (how == "rows above it" and section_rows >= rule.min_items)]
                     missing = _unread(doc, table, [(r, colno) for r in range(total.row)], have)

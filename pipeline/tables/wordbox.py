@@ -44,6 +44,8 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
         if not _inside(w.bbox, taken or []):  # type: ignore[arg-type]
             lines.setdefault(w.line, []).append(w)
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
+    if page.kind == "ocr":
+        ordered = _rows_across_blocks(ordered)
     segmented = [_segments(ws, gap) for ws in ordered]
     tables: list[Table] = []
     start = 0
@@ -64,6 +66,57 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
         start = i if new_header else i + 1
     log.debug("page %d: %d word-box tables", page.number, len(tables))
     return tables
+
+
+def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
+    """Join OCR lines that continue one another across a column gap into the rows they print.
+
+    Tesseract's layout analysis may read a table whose columns stand far apart column by column,
+    each column a block of its own, so a row's label and figures come out as lines far apart. A
+    line continues the line whose last word ends nearest before its first word begins at the same
+    height: the middle of its first word within half a word's height of where the left line's
+    last word points, following the page's slant (word boxes are the scan's, and a scan turned by
+    2 degrees drops a point every 30 across). Rows are put in order of their first word's top.
+    """
+    def middle(w: Word) -> tuple[float, float]:
+        return (w.bbox.x0 + w.bbox.x1) / 2, (w.bbox.top + w.bbox.bottom) / 2  # type: ignore[union-attr]
+
+    def solid(words: list[Word]) -> list[Word]:  # specks ("." "," read from dust) say nothing of height
+        return [w for w in words if sum(ch.isalnum() for ch in w.text) >= 2] or words
+
+    slants = []
+    for line in lines:
+        words = solid(line)
+        (x0, y0), (x1, y1) = middle(words[0]), middle(words[-1])
+        if x1 - x0 > 100:
+            slants.append((y1 - y0) / (x1 - x0))
+    slant = statistics.median(slants) if slants else 0.0
+
+    def meets(i: int, j: int) -> bool:
+        last, first = solid(lines[i])[-1], solid(lines[j])[0]
+        if first.bbox.x0 <= lines[i][-1].bbox.x1:  # type: ignore[union-attr]
+            return False
+        (xa, ya), (xb, yb) = middle(last), middle(first)
+        height = min(last.bbox.bottom - last.bbox.top, first.bbox.bottom - first.bbox.top)  # type: ignore[union-attr]
+        return abs(ya + slant * (xb - xa) - yb) < 0.5 * height
+
+    before: dict[int, int] = {}
+    for j in range(len(lines)):
+        left = [i for i in range(len(lines)) if i != j and meets(i, j)]
+        if left:
+            before[j] = max(left, key=lambda i: lines[i][-1].bbox.x1)  # type: ignore[union-attr]
+    after: dict[int, int] = {}
+    for j, i in sorted(before.items(), key=lambda item: lines[item[0]][0].bbox.x0):  # type: ignore[union-attr]
+        after.setdefault(i, j)
+    heads = [i for i in range(len(lines)) if i not in after.values()]
+    rows = []
+    for i in heads:
+        row = list(lines[i])
+        while i in after:
+            i = after[i]
+            row += lines[i]
+        rows.append(row)
+    return sorted(rows, key=lambda row: row[0].bbox.top)  # type: ignore[union-attr]
 
 
 def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], height: float) -> list[Segment] | None:
