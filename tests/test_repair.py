@@ -365,3 +365,21 @@ def test_compound_splits_skip_only_cuts_no_part_begins_at(skel):
     lexicon = load_lexicon()
     parts = lexicon.parts_by_skeleton()
     assert _skeleton_splits(parts, lexicon.part_prefixes(), skel, 3) == _splits_every_cut(parts, skel, 3)
+
+
+def test_a_word_intact_elsewhere_in_the_text_is_evidence_for_its_lookalike(rules, lexicon_without_training_text):
+    """-l eng reading of development paper 30 (photocopy-300-300): "kommunstyreisen" ("l" read as
+    "i") splits into listed parts, so alone it is a close call; "kommunstyrelsen" standing intact
+    in the same text tips it."""
+    line = "redovisas till kommunstyrelsen. Redovisningen innebar inte att kommunstyreisen"
+    assert repair_lines([line], rules, lexicon_without_training_text) == [
+        "redovisas till kommunstyrelsen. Redovisningen innebär inte att kommunstyrelsen"]
+
+
+def test_a_rare_learned_lookalike_reaches_its_word(rules, lexicon_without_training_text):
+    """-l eng reading of development paper 35 (photocopy-300-200): "t" for "l" ("bestut") is a
+    look-alike the engine makes a few times in ten thousand, learned but rare: it still reaches
+    "beslut" when no likelier reading does."""
+    line = "Darefter tas budgetférslag fram fér bestut i férbundsfullmaktige i augusti manad."
+    assert repair_lines([line], rules, lexicon_without_training_text) == [
+        "Därefter tas budgetförslag fram för beslut i förbundsfullmäktige i augusti månad."]

@@ -158,6 +158,10 @@ class Repairer:
         dropped = self.dropped_pages(slots)
         margin, amb = self.rules.min_margin_nonword, self.rules.ambiguity_margin
         seen: Counter = Counter()
+        plain: Counter = Counter()
+        """Forms without å/ä/ö the first pass kept as written: evidence for a look-alike
+        elsewhere that reads so ("Kommunstyreisen" where "kommunstyrelsen" stands intact), never
+        for the scanned form itself (its own repeats share its damage)."""
         pending: list[int] = []
         for k, s in enumerate(slots):
             if s.page in dropped:
@@ -178,6 +182,8 @@ class Repairer:
             if best == form:
                 if not _DIACRITICS.isdisjoint(form):
                     seen[form] += 1
+                elif form.isalpha():
+                    plain[form] += 1
                 if best_score - second < self.max_bonus:
                     pending.append(k)  # context might still turn it
                 continue
@@ -194,7 +200,7 @@ class Repairer:
         # they become may forbid it ("år 1").
         self._one_as_i(slots, damage, dropped)
         for k in pending:
-            self._decide_in_context(slots, k, seen, damage[slots[k].page])
+            self._decide_in_context(slots, k, seen, plain, damage[slots[k].page])
         for s in slots:
             if s.reason == "lone-i":
                 s.result, s.reason, s.confidence = None, "", 0.0
@@ -217,7 +223,7 @@ class Repairer:
             if self.lexicon.hunspell_knows(s.result):
                 s.first_case = "lower"
 
-    def _decide_in_context(self, slots: list[Slot], k: int, seen: Counter, damage: float) -> None:
+    def _decide_in_context(self, slots: list[Slot], k: int, seen: Counter, plain: Counter, damage: float) -> None:
         s = slots[k]
         choice = s.choice
         assert choice is not None
@@ -252,7 +258,8 @@ class Repairer:
                     and (not rule.before or not window.isdisjoint(rule.before))
                 ):
                     bonus += rule.bonus
-            bonus += self.rules.document_weight * math.log1p(seen.get(word, 0))
+            count = seen.get(word, 0) + (plain.get(word, 0) if word != form else 0)
+            bonus += self.rules.document_weight * math.log1p(count)
             scored.append((word, score + bonus))
         scored.sort(key=lambda o: -o[1])
         if not scored:
