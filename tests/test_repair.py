@@ -374,12 +374,3 @@ def test_a_word_intact_elsewhere_in_the_text_is_evidence_for_its_lookalike(rules
     line = "redovisas till kommunstyrelsen. Redovisningen innebar inte att kommunstyreisen"
     assert repair_lines([line], rules, lexicon_without_training_text) == [
         "redovisas till kommunstyrelsen. Redovisningen innebär inte att kommunstyrelsen"]
-
-
-def test_a_rare_learned_lookalike_reaches_its_word(rules, lexicon_without_training_text):
-    """-l eng reading of development paper 35 (photocopy-300-200): "t" for "l" ("bestut") is a
-    look-alike the engine makes a few times in ten thousand, learned but rare: it still reaches
-    "beslut" when no likelier reading does."""
-    line = "Darefter tas budgetférslag fram fér bestut i férbundsfullmaktige i augusti manad."
-    assert repair_lines([line], rules, lexicon_without_training_text) == [
-        "Därefter tas budgetförslag fram för beslut i förbundsfullmäktige i augusti månad."]
