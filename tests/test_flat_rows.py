@@ -276,3 +276,20 @@ def test_flat_pdf_of_37_reads_cells_in_their_rows_and_columns(tmp_path) -> None:
     # 37:169 | Utgifter | -246,4 | -357,1 | -336,3 | (headerless in the flat PDF: no column, still kronor)
     assert [f.value for f in facts if f.attrs.get("row_label") == "Utgifter"][-3:] == [-246_400_000, -357_100_000, -336_300_000]
     assert not [f for f in findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize(("carried_total", "expected"), [("-1 500", ["sum_matches"]), ("-2 500", [])])
+def test_a_section_total_over_blank_cells_may_confirm_but_never_accuse(carried_total, expected) -> None:
+    # 37:160-163 in tkr with a column one row leaves blank: Netto = Inkomster + Utgifter in every
+    # column; blank cells read as nothing confirm a total they add up to, and say nothing otherwise
+    from pipeline.facts import extract_facts
+    from pipeline.reconcile import reconcile_documents
+    from pipeline.rules import load_rules
+
+    full = load_rules()
+    lines = ["Belopp i tkr", "Investeringar Utfall 2024 Ombudgeteras till 2025",
+             "Inkomster 2 900", "Utgifter -55 000 -1 500", f"Netto -52 100 {carried_total}"]
+    doc = extract_facts(extract_tables(document_from_lines(lines, doc_id="b", source="b", kind="text"), full), full)
+    carried = [f for f in reconcile_documents([doc], full).report.findings
+               if f.check == "table_sums" and "Ombudgeteras" in f.explanation]
+    assert [f.kind for f in carried] == expected
