@@ -92,8 +92,10 @@ def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
             slants.append((y1 - y0) / (x1 - x0))
     slant = statistics.median(slants) if slants else 0.0
 
+    lasts, firsts = [solid(line)[-1] for line in lines], [solid(line)[0] for line in lines]
+
     def meets(i: int, j: int) -> bool:
-        last, first = solid(lines[i])[-1], solid(lines[j])[0]
+        last, first = lasts[i], firsts[j]
         if first.bbox.x0 <= lines[i][-1].bbox.x1:  # type: ignore[union-attr]
             return False
         (xa, ya), (xb, yb) = middle(last), middle(first)
