@@ -232,10 +232,6 @@ class Lexicon:
         """Return whether the lower-cased `word` is in the word list (no compound analysis)."""
         return word.lower() in self.frequencies
 
-    def hit_rate(self, tokens: list[str]) -> float:
-        """Return the share of alphabetic tokens (3+ letters) that are known words (1.0 if none)."""
-        return hit_rate(tokens, self.frequencies)
-
     def unseen_trigrams(self, word: str) -> int:
         """Return how many letter trigrams of `^word$` occur in no listed word (0 for plausible forms)."""
         w = f"^{word.lower()}$"

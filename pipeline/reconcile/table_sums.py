@@ -68,21 +68,26 @@ def _cells(doc: Document) -> dict[int, list[_Cell]]:
     return out
 
 
-def _unread(doc: Document, table: int, cells: list[tuple[int, int]], have: set[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Cells (row, col) that print a number (not only a year) but gave no amount fact: a sum over them would guess."""
+def _cell_texts(doc: Document, table: int) -> dict[tuple[int, int], str] | None:
+    """The printed text of each cell (row, col) of the document's table `table`; None if it holds no such table."""
     if table >= len(doc.tables):
+        return None
+    return {(c.row, c.col): c.text for c in doc.tables[table].cells}
+
+
+def _unread(texts: dict[tuple[int, int], str] | None, cells: list[tuple[int, int]],
+            have: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cells (row, col) that print a number (not only a year) but gave no amount fact: a sum over them would guess."""
+    if texts is None:
         return []
-    text = {(c.row, c.col): c.text for c in doc.tables[table].cells}
-    return [rc for rc in cells if rc not in have and re.search(r"\d", _YEAR.sub("", text.get(rc, "")))]
+    return [rc for rc in cells if rc not in have and re.search(r"\d", _YEAR.sub("", texts.get(rc, "")))]
 
 
-def _blank_elsewhere(doc: Document, table: int, col: int, rows: list[int], have: set[tuple[int, int]]) -> bool:
+def _blank_elsewhere(texts: dict[tuple[int, int], str] | None, col: int, rows: list[int],
+                     have: set[tuple[int, int]]) -> bool:
     """Tell whether every row of `rows` without an amount in column `col` leaves that cell blank (not
     text that failed to read as a number: "ALT." on a worn scan)."""
-    if table >= len(doc.tables):
-        return False
-    text = {(c.row, c.col): c.text for c in doc.tables[table].cells}
-    return all(not text.get((r, col), "").strip() for r in rows if (r, col) not in have)
+    return texts is not None and all(not texts.get((r, col), "").strip() for r in rows if (r, col) not in have)
 
 
 def _scale(parts: list[_Cell]) -> int | None:
@@ -156,6 +161,7 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
         base = paper_of.get(doc.doc_id, doc.doc_id)
         for table, cells in sorted(_cells(doc).items()):
             have = {(c.row, c.col) for c in cells}
+            texts = _cell_texts(doc, table)
             # a section of several rows may print one figure in a column and leave the others blank
             rows_of, totals_of = {c.row for c in cells}, {c.row for c in cells if c.total}
             by_col: dict[int, list[_Cell]] = {}
@@ -169,10 +175,10 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     paper = paper_unit(doc, total.fact.evidence.page, base)
                     after = max((c.row for c in col[:i] if c.total), default=-1)
                     section = [r for r in rows_of - totals_of if after < r < total.row]
-                    section_rows = len(section) if _blank_elsewhere(doc, table, colno, section, have) else 0
+                    section_rows = len(section) if _blank_elsewhere(texts, colno, section, have) else 0
                     cands = [(p, how) for p, how in _column_candidates(col, i)
                              if len(p) >= rule.min_items or (how == "rows above it" and section_rows >= rule.min_items)]
-                    missing = _unread(doc, table, [(r, colno) for r in range(total.row)], have)
+                    missing = _unread(texts, [(r, colno) for r in range(total.row)], have)
                     where = f"column “{total.fact.attrs.get('column', f'{colno + 1}')}”"
                     if not cands:
                         continue
@@ -197,7 +203,7 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                         continue
                     findings.append(_finding(doc, paper, table, f"table {table + 1} col {colno}", where, chosen[0], total,
                                              rule, f"total row “{total.fact.attrs.get('row_label', '')}” ({chosen[1]})"))
-            findings += _row_totals(doc, base, table, cells, have, rule, notes)
+            findings += _row_totals(doc, base, table, cells, have, texts, rule, notes)
             findings += _deviations(doc, base, table, cells, rule)
     return findings, notes
 
@@ -249,7 +255,7 @@ def _deviations(doc: Document, base: str, table: int, cells: list[_Cell], rule: 
 
 
 def _row_totals(doc: Document, base: str, table: int, cells: list[_Cell], have: set[tuple[int, int]],
-                rule: TableSumsCheck, notes: list[str]) -> list[Discrepancy]:
+                texts: dict[tuple[int, int], str] | None, rule: TableSumsCheck, notes: list[str]) -> list[Discrepancy]:
     """A total column (header Summa/Totalt): the run of same-kind columns left of it adds up to it, row by row."""
     out: list[Discrepancy] = []
     by_row: dict[int, dict[int, _Cell]] = {}
@@ -269,7 +275,7 @@ def _row_totals(doc: Document, base: str, table: int, cells: list[_Cell], have: 
             parts.reverse()
             if len(parts) < rule.min_items:
                 continue
-            if _unread(doc, table, [(rowno, c) for c in range(parts[0].col, colno)], have) or _scale(parts + [total]) is None:
+            if _unread(texts, [(rowno, c) for c in range(parts[0].col, colno)], have) or _scale(parts + [total]) is None:
                 notes.append(f"{doc.doc_id[:12]} table {table + 1} row {rowno}: a cell of the row is unread or in another unit; not added")
                 continue
             label = total.fact.attrs.get("row_label", f"row {rowno}")

@@ -494,10 +494,15 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     return [b for b in blocks if len(b.rows) >= 2 or (b.header and b.rows)]
 
 
+def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
+    """Index of the header line naming most columns (years aside): lines above it are the table's caption."""
+    named = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) for words in lines]
+    return named.index(max(named)) if named else 0
+
+
 def _base_header(block: _Block, rules: TablesRules) -> list[Line]:
     """The block's header lines from the one naming most columns on (lines above it are its caption)."""
-    named = [sum(is_column_word(w.text, rules) and not _YEAR.fullmatch(w.text) for w in h.words) for h in block.header]
-    return block.header[named.index(max(named)):] if named else []
+    return block.header[base_header_start([[w.text for w in h.words] for h in block.header], rules):]
 
 
 def _header_counts(block: _Block, rules: TablesRules) -> list[int]:

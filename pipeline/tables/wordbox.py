@@ -13,7 +13,7 @@ import statistics
 from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import find_values, has_alnum, match_cues, union_bbox
-from pipeline.tables.flat_rows import header_label, is_column_word, is_header_words, stack_headers
+from pipeline.tables.flat_rows import base_header_start, header_label, is_column_word, is_header_words, stack_headers
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +171,7 @@ def _with_header_above(table: Table, above: list[list[Word]], height: float, rul
         top = min(w.bbox.top for w in line)  # type: ignore[union-attr]
     if not lines:
         return table
-    named = [sum(is_column_word(w.text, rules) and not _YEAR.fullmatch(w.text) for w in line) for line in lines]
-    lines = lines[named.index(max(named)):]
+    lines = lines[base_header_start([[w.text for w in line] for line in lines], rules):]
     label, columns = header_label([w.text for w in lines[0]], rules)
     headers = stack_headers([columns] + [[w.text for w in line] for line in lines[1:]], table.n_cols - 1, rules)
     if not all(headers):
