@@ -51,10 +51,11 @@ def test_ks_paragraph_citing_the_namnds_paragraph_joins_its_case(batch) -> None:
     docs, findings = batch
     # 05:9 "§ 159  Dnr IF-2024-00352", meeting 2024-12-11; 06:36 "… Familjeomsorg 2024-12-11, § 159"
     units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()})
-    by_doc = {u.doc.source[:2]: u for u in units}
+    source = {d.doc_id: d.source[:2] for d in docs.values()}
+    by_doc = {source[u.doc_id]: u for u in units}
     assert by_doc["05"].paragraph == ("2024-12-11", "159")
     assert ("2024-12-11", "159") in by_doc["06"].cites
-    cases = [{u.doc.source[:2] for u in case} for case in link_cases(units, load_rules().checks.cases)]
+    cases = [{source[u.doc_id] for u in case} for case in link_cases(units, load_rules().checks.cases)]
     assert {"05", "06"} in cases
     # the two registries' Dnr differ by nature: no "new Dnr" between a nämnd and KS
     assert not between(findings, docs["05"], docs["06"], "dnr")

@@ -22,6 +22,7 @@ from pipeline.reconcile import (
     reconcile_documents,
     resolve_names,
 )
+from pipeline.reconcile.versions import VersionText
 from pipeline.records import statements_of
 from pipeline.rules import load_rules
 from tests.realdev import REALDEV, needs_realdev
@@ -592,7 +593,7 @@ def test_indexation_that_explains_a_change():
 
 def test_partial_version_is_a_page_of_a_longer_paper():
     docs = corpus_documents()
-    papers = group_versions([docs["000"], docs["000-p1"], docs["002"]], rules().checks.versions)
+    papers = group_versions([VersionText.of(docs[k]) for k in ("000", "000-p1", "002")], rules().checks.versions)
     assert [(p.versions, p.partial) for p in papers if p.partial] == [((docs["000"].doc_id,), (docs["000-p1"].doc_id,))]
 
 

@@ -20,7 +20,7 @@ from pipeline.cli import main
 from pipeline.reconcile import link_cases, load_documents, paper_units, resolve_names
 from pipeline.reconcile.blocking import Clusters
 from pipeline.reconcile.cases import PaperUnit, _fold_title
-from pipeline.reconcile.versions import group_versions
+from pipeline.reconcile.versions import VersionText, group_versions
 from pipeline.rules import CasesCheck, load_rules
 from tests.conftest import CORPUS_INPUTS, EXTRACTED, folder_bytes
 
@@ -64,8 +64,9 @@ def link_cases_exhaustive(units: list[PaperUnit], rule: CasesCheck) -> list[list
 def _assert_equal_to_oracle(folder: Path) -> dict[str, int]:
     docs, _ = load_documents(folder)
     rules = load_rules()
-    papers = group_versions(docs, rules.checks.versions)
-    assert papers == group_versions(docs, rules.checks.versions, exhaustive=True)
+    texts = [VersionText.of(d) for d in docs]
+    papers = group_versions(texts, rules.checks.versions)
+    assert papers == group_versions(texts, rules.checks.versions, exhaustive=True)
     primary = {d: p.paper_id for p in papers for d in p.versions}
     primaries = [d for d in docs if d.doc_id in {p.paper_id for p in papers}]
     units = paper_units(primaries, primary)

@@ -20,6 +20,7 @@ from pipeline.model import (
     Discrepancy,
     DiscrepancyReport,
     Document,
+    Evidence,
     FindingValue,
     PartyRef,
     Record,
@@ -31,8 +32,19 @@ from pipeline.reconcile.checks import (
     check_shares,
     check_sums,
     check_within_paper,
+    policy_statements,
 )
-from pipeline.reconcile.cases import check_cases, link_cases, normalize_dnr, paper_units
+from pipeline.reconcile.cases import (
+    PaperUnit,
+    check_cases,
+    check_cited_periods,
+    link_cases,
+    linking_view,
+    normalize_dnr,
+    pack_unit,
+    paper_units,
+    unpack_unit,
+)
 from pipeline.reconcile.claims import Claim, claims_of, table_cells
 from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
@@ -40,7 +52,7 @@ from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
 from pipeline.reconcile.prose_sums import check_prose_sums
 from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
-from pipeline.reconcile.versions import consolidate, group_versions
+from pipeline.reconcile.versions import VersionText, consolidate, group_versions
 from pipeline.records import NameRef, Statement, make_record, span_id, statements_of
 from pipeline.rules import ChecksRules, EntitiesRules, Rules
 from pipeline.store import DOCUMENTS
@@ -49,6 +61,7 @@ __all__ = [
     "AMBIGUOUS",
     "Claim",
     "ReconcileResult",
+    "StoredDocuments",
     "assign_partnerships",
     "batch_schemas",
     "cap_severity",
@@ -99,6 +112,19 @@ def load_documents(out_dir: Path, *, by_lines: bool = False) -> tuple[list[Docum
     return list(read_documents(out_dir, skipped, by_lines=by_lines)), skipped
 
 
+class StoredDocuments:
+    """The documents of an output folder held by lines, read from disk again each time they are
+    iterated, in the order of their ids (each file is named by its document's id): the batch
+    stage reads them twice rather than hold them all."""
+
+    def __init__(self, out_dir: Path, skipped: list[str]):
+        self.out_dir, self.skipped, self._read = out_dir, skipped, False
+
+    def __iter__(self) -> Iterator[Document]:
+        first, self._read = not self._read, True
+        yield from read_documents(self.out_dir, self.skipped if first else [], by_lines=True)
+
+
 def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False) -> Iterator[Document]:
     """Yield the documents of `load_documents` one at a time, appending to `skipped` the reason for
     each file left out: only the caller decides what of them it keeps."""
@@ -113,22 +139,54 @@ def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False)
         yield doc.by_lines() if by_lines else doc
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the batch stage keeps of one document from its first read: the document itself goes."""
+
+    version: VersionText
+    statements: list[Statement]
+    notes: list[str]
+    org_numbers: list[tuple[str, str]]  # (party as written, number) of each org_number fact
+    cells: dict
+    percentage_lines: dict[tuple[str, int, int], str]  # the text of each line a percentage stands on
+    view: Document
+
+
+def _first_read(doc: Document) -> _Read:
+    try:
+        statements, notes = statements_of(doc)
+    except Exception:  # one bad document must not stop the batch; its reason is kept
+        log.exception("%s: could not group facts", doc.doc_id[:12])
+        statements, notes = [], [f"{doc.doc_id[:12]}: facts could not be grouped (see log); left out"]
+    org_numbers = [(f.attrs["party"], f.value) for f in doc.facts
+                   if f.kind == "org_number" and f.attrs.get("party") and isinstance(f.value, str)]
+    at = {(doc.doc_id, f.evidence.page, f.evidence.line or 0) for f in doc.facts if f.kind == "percentage"}
+    lines = {k: " ".join(w.text for w in words) for page, line, words in doc.lines() if (k := (doc.doc_id, page, line)) in at}
+    return _Read(VersionText.of(doc), statements, notes, org_numbers, table_cells([doc]), lines, report_view(doc))
+
+
 def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = ()) -> ReconcileResult:
     """Reconcile a batch: versions, entities, partnerships, records and every check.
 
+    The documents are read twice and never held all at once: first for what grouping, records and
+    claims need (`_Read`), then the primary versions one at a time for the checks that read a
+    paper's own lines and tables.
+
     Args:
-        docs: the documents of the batch (any order); given as an iterator (`read_documents`), they
-            are held only until the checks that read them have run.
+        docs: the documents of the batch (any order): a collection, or `StoredDocuments`, which
+            reads an output folder again each time it is iterated (an iterator is held as a list).
         rules: validated rules (entities, checks).
-        skipped: reasons for inputs already left out while reading (read once `docs` is consumed).
+        skipped: reasons for inputs already left out while reading (read once `docs` is first read).
 
     Returns:
         Records (sorted by doc_id, key), the findings report and the documents as the report reads them.
     """
     checks = rules.checks
-    docs = sorted(docs, key=lambda d: d.doc_id)
-    notes = list(skipped)  # after `docs` is read: an iterator of documents fills `skipped` as it goes
-    papers = group_versions(docs, checks.versions)
+    if not isinstance(docs, StoredDocuments):  # held already (an iterator can be read only once)
+        docs = sorted(docs, key=lambda d: d.doc_id)
+    reads = sorted((_first_read(d) for d in docs), key=lambda r: r.version.doc_id)
+    notes = list(skipped)  # after `docs` is read: reading a folder fills `skipped` as it goes
+    papers = group_versions([r.version for r in reads], checks.versions)
     paper_of: dict[str, tuple[str, str]] = {}
     for p in papers:
         for i, d in enumerate(p.versions):
@@ -136,21 +194,12 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
         for d in p.partial:
             paper_of[d] = (p.paper_id, "partial_version")
 
-    statements: list[Statement] = []
-    for doc in docs:
-        try:
-            sts, why = statements_of(doc)
-        except Exception:  # one bad document must not stop the batch; its reason is kept
-            log.exception("%s: could not group facts", doc.doc_id[:12])
-            notes.append(f"{doc.doc_id[:12]}: facts could not be grouped (see log); left out")
-            continue
-        statements += sts
-        notes += why
-
+    statements: list[Statement] = [st for r in reads for st in r.statements]
+    notes += [n for r in reads for n in r.notes]
     occurrences: list[tuple[NameRef, str]] = [(n, st.doc_id) for st in statements for n in st.parties]
     attr_names = sorted({f.attrs[k] for st in statements for f in st.facts for k in ("party", "payer") if f.attrs.get(k)})
     resolved = resolve_names([n.name for n, _ in occurrences] + attr_names, rules.entities)
-    stated_orgnr = _stated_org_numbers(docs, resolved, rules.entities)
+    stated_orgnr = _stated_org_numbers([o for r in reads for o in r.org_numbers], resolved, rules.entities)
     municipal = {r.canonical for refs in resolved.values() for r in refs if r.municipal}
     qualify = {name: refs[0].canonical for name, refs in resolved.items() if len(refs) == 1}
 
@@ -175,29 +224,31 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
             findings.append(make_finding("ambiguous_partnership", "ambiguous_partnership", checks.ambiguous_partnership.severity, a.key, None,
                                          values, f"A statement in {a.statement.doc_id[:12]} ({a.statement.group}) {a.ambiguous_reason}; "
                                          "its values are not compared across papers.", {"doc_id": a.statement.doc_id}))
+    names_used = occurrences + _attr_occurrences(statements)
+    partners_of = {a.key: a.partners for a in assigned}
+    del statements, assigned
     records.sort(key=lambda r: (r.doc_id, r.partnership_key, r.programme or ""))
 
-    partners_of = {a.key: a.partners for a in assigned}
-    cells = table_cells(docs)
+    cells = {k: v for r in reads for k, v in r.cells.items()}
     claims = [c for r in records for c in claims_of(r, municipal, partners_of.get(r.partnership_key, ()), checks, cells)]
     consolidated, ocr, why = consolidate(claims, papers, checks)
     findings += ocr
     notes += why
     wanted = {(c.doc_id, c.evidence.page, c.evidence.line or 0) for c in consolidated if c.field.startswith("percentage")}
-    line_text = {k: " ".join(w.text for w in words) for d in docs for page, line, words in d.lines()
-                 if (k := (d.doc_id, page, line)) in wanted}  # only percentages look for a stated indexation
-    doc_findings, why, cases = _document_checks(docs, paper_of, consolidated, checks)
+    line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
+    views = tuple(r.view for r in reads)
+    del reads, claims, cells
+    primary_paper = {d: pid for d, (pid, role) in paper_of.items() if role == "primary"}
+    doc_findings, why, cases = _document_checks((d for d in docs if d.doc_id in primary_paper), primary_paper, consolidated, checks)
     findings += doc_findings
     notes += why
-    views = tuple(report_view(d) for d in docs)
-    del docs  # the checks below read claims only: the documents' lines and tables go before their findings come
     findings += check_cross_paper(consolidated, checks, line_text)
     findings += check_within_paper(consolidated, checks)
     findings += check_sums(consolidated, partners_of, checks)
     share_findings, why = check_shares(consolidated, partners_of, checks)
     findings += share_findings
     notes += why
-    findings += check_name_variants(occurrences + _attr_occurrences(statements), resolved, checks)
+    findings += check_name_variants(names_used, resolved, checks)
     for p in papers:
         if len(p.versions) + len(p.partial) > 1:
             values = [FindingValue(doc_id=d, value=p.similarity.get(d, 100.0),
@@ -224,21 +275,33 @@ def report_view(doc: Document) -> Document:
                                   "facts": tuple(f for f in doc.facts if f.kind == "date"), "tables": (), "sections": ()})
 
 
-def _document_checks(docs: list[Document], paper_of: dict[str, tuple[str, str]], consolidated: list[Claim],
+def _document_checks(primaries: Iterable[Document], primary_paper: dict[str, str], consolidated: list[Claim],
                      checks: ChecksRules) -> tuple[list[Discrepancy], list[str], tuple[tuple[str, ...], ...]]:
-    """The checks that read the primary documents themselves (tables, prose, cases, policies): their
-    findings, notes and the cases linked."""
-    primaries = [d for d in docs if paper_of.get(d.doc_id, ("", "primary"))[1] == "primary"]
-    primary_paper = {d: pid for d, (pid, _) in paper_of.items()}
-    findings, notes = check_table_sums(primaries, primary_paper, checks.table_sums)
-    findings += check_prose_sums(primaries, primary_paper, checks.prose_sums)
-    findings += check_restated(primaries, primary_paper, checks.restated)
-    case_findings, why = check_cases(primaries, primary_paper, checks.cases, checks.versions.min_similarity)
-    cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(paper_units(primaries, primary_paper), checks.cases))
-    findings += case_findings
-    notes += why
-    policy_findings, why = check_policies(consolidated, primaries, checks)
-    return findings + policy_findings, notes + why, cases
+    """The checks that read the primary documents themselves (tables, prose, cases, policies), one
+    document at a time in the order of their ids: their findings, notes and the cases linked."""
+    findings: list[Discrepancy] = []
+    notes: list[str] = []
+    units: list[PaperUnit] = []
+    packed: dict[str, bytes] = {}  # the rest of each paper, until a case compares it
+    stated: dict[str, list[Evidence | None]] = {p.name: [None, None] for p in checks.policies}
+    for doc in primaries:
+        table_findings, why = check_table_sums([doc], primary_paper, checks.table_sums)
+        findings += table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
+        notes += why
+        own = paper_units([doc], primary_paper)
+        findings += check_restated(own, checks.restated) + check_cited_periods(own)
+        units += [linking_view(u) for u in own]
+        packed.update((u.paper_id, pack_unit(u)) for u in own)
+        for policy in checks.policies:
+            first = stated[policy.name]
+            if first[0] is None:
+                line, two_lines = policy_statements(doc, policy.statement, policy.min_similarity)
+                first[0], first[1] = line, first[1] or two_lines
+    case_findings, why = check_cases(units, checks.cases, checks.versions.min_similarity,
+                                     lambda unit: unpack_unit(packed[unit.paper_id]))
+    cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(units, checks.cases))
+    policy_findings, why_policy = check_policies(consolidated, {name: line or pair for name, (line, pair) in stated.items()}, checks)
+    return findings + case_findings + policy_findings, notes + why + why_policy, cases
 
 
 def _attr_occurrences(statements: list[Statement]) -> list[tuple[NameRef, str]]:
@@ -251,17 +314,16 @@ def _attr_occurrences(statements: list[Statement]) -> list[tuple[NameRef, str]]:
     return out
 
 
-def _stated_org_numbers(docs: list[Document], resolved: dict[str, tuple[PartyRef, ...]], rules: EntitiesRules) -> dict[str, str]:
-    """Org numbers the papers state for a party (fact attrs `party`), by canonical name."""
-    extra = sorted({f.attrs["party"] for d in docs for f in d.facts if f.kind == "org_number" and f.attrs.get("party")} - set(resolved))
+def _stated_org_numbers(stated: list[tuple[str, str]], resolved: dict[str, tuple[PartyRef, ...]], rules: EntitiesRules) -> dict[str, str]:
+    """Org numbers the papers state for a party (`stated`: party as written and number, in the
+    papers' order), by canonical name: the first stated."""
+    extra = sorted({party for party, _ in stated} - set(resolved))
     names = dict(resolved) | (resolve_names(extra, rules) if extra else {})
     out: dict[str, str] = {}
-    for d in docs:
-        for f in d.facts:
-            if f.kind == "org_number" and f.attrs.get("party") and isinstance(f.value, str):
-                refs = names.get(f.attrs["party"], ())
-                if len(refs) == 1:
-                    out.setdefault(refs[0].canonical, f.value)
+    for party, number in stated:
+        refs = names.get(party, ())
+        if len(refs) == 1:
+            out.setdefault(refs[0].canonical, number)
     return out
 
 
@@ -283,6 +345,6 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     from pipeline.report import write_outputs
 
     skipped: list[str] = []
-    result = reconcile_documents(read_documents(out_dir, skipped, by_lines=True), rules, skipped)
+    result = reconcile_documents(StoredDocuments(out_dir, skipped), rules, skipped)
     write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result

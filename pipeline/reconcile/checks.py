@@ -319,37 +319,42 @@ def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], c
     return findings, skipped
 
 
-def _policy_statement(docs: list[Document], statement: str, min_similarity: float) -> Evidence | None:
-    """Find the first line (or pair of lines, for a sentence broken over two) stating `statement`."""
+def policy_statements(doc: Document, statement: str, min_similarity: float) -> tuple[Evidence | None, Evidence | None]:
+    """Find in one document the first line stating `statement`, and the first pair of lines (a
+    sentence broken over two) stating it; `check_policies` takes the first line of any paper
+    before any pair."""
     target = normalize_name(statement)
+    lines = doc.lines()
+    found: list[Evidence | None] = []
     for span in (1, 2):
-        for doc in docs:
-            lines = doc.lines()
-            for i, (page, line, words) in enumerate(lines):
-                window = list(words)
-                if span == 2:
-                    if i + 1 >= len(lines) or lines[i + 1][0] != page:
-                        continue
-                    window += list(lines[i + 1][2])
-                text = " ".join(w.text for w in window)
-                norm = normalize_name(text)
-                if len(norm) >= len(target) and fuzz.partial_ratio(target, norm, score_cutoff=min_similarity):
-                    boxes = [w.bbox for w in window if w.bbox is not None]
-                    return Evidence(
-                        doc_id=doc.doc_id, page=page, line=line,
-                        bbox=BBox.union(boxes).rounded() if boxes else None,
-                        text_as_scanned=" ".join(w.scanned for w in window), text_repaired=text,
-                        confidence=min((w.confidence for w in window), default=1.0),
-                        repaired=any(w.repair is not None and w.repair.scanned != w.text for w in window),
-                    )
-    return None
+        found.append(None)
+        for i, (page, line, words) in enumerate(lines):
+            window = list(words)
+            if span == 2:
+                if i + 1 >= len(lines) or lines[i + 1][0] != page:
+                    continue
+                window += list(lines[i + 1][2])
+            text = " ".join(w.text for w in window)
+            norm = normalize_name(text)
+            if len(norm) >= len(target) and fuzz.partial_ratio(target, norm, score_cutoff=min_similarity):
+                boxes = [w.bbox for w in window if w.bbox is not None]
+                found[-1] = Evidence(
+                    doc_id=doc.doc_id, page=page, line=line,
+                    bbox=BBox.union(boxes).rounded() if boxes else None,
+                    text_as_scanned=" ".join(w.scanned for w in window), text_repaired=text,
+                    confidence=min((w.confidence for w in window), default=1.0),
+                    repaired=any(w.repair is not None and w.repair.scanned != w.text for w in window),
+                )
+                break
+    return found[0], found[1]
 
 
-def check_policies(claims: list[Claim], docs: list[Document], checks: ChecksRules) -> tuple[list[Discrepancy], list[str]]:
-    """Check each partnership's municipal share against the policies the papers state."""
+def check_policies(claims: list[Claim], stated: dict[str, Evidence | None], checks: ChecksRules) -> tuple[list[Discrepancy], list[str]]:
+    """Check each partnership's municipal share against the policies the papers state (`stated`:
+    by policy name, where a paper states it, see `policy_statements`)."""
     findings, skipped = [], []
     for policy in checks.policies:
-        ev = _policy_statement(docs, policy.statement, policy.min_similarity)
+        ev = stated.get(policy.name)
         if ev is None:
             skipped.append(f"policy {policy.name}: no paper states it; not checked")
             continue

@@ -21,25 +21,24 @@ from __future__ import annotations
 from collections import defaultdict
 
 from pipeline.facts.text import any_cue, fold
-from pipeline.model import Discrepancy, Document, Fact
-from pipeline.reconcile.cases import paper_units
+from pipeline.model import Discrepancy, Fact
+from pipeline.reconcile.cases import PaperUnit
 from pipeline.reconcile.findings import fact_value, make_finding
 from pipeline.rules import RestatedCheck
 
 
-def check_restated(docs: list[Document], paper_of: dict[str, str], rule: RestatedCheck) -> list[Discrepancy]:
+def check_restated(units: list[PaperUnit], rule: RestatedCheck) -> list[Discrepancy]:
     """Agreements of each paper with itself: amounts stated twice, text against table, dates against beslutsunderlag.
 
     Args:
-        docs: primary versions (a bundle's papers are read one by one).
-        paper_of: doc_id -> paper id.
+        units: the papers of the primary versions (`paper_units`: a bundle's papers one by one).
         rule: which roles say nothing about meaning, which date roles are the list of beslutsunderlag.
 
     Returns:
         One `agreement` finding (check `restated`) per restated value of a paper.
     """
     out: list[Discrepancy] = []
-    for unit in paper_units(docs, paper_of):
+    for unit in units:
         prose = [f for f in unit.facts if _amount(f) and "table" not in f.attrs and "column" not in f.attrs]
         cells = [f for f in unit.facts if _amount(f) and "column" in f.attrs]
         out += _restated_amounts(unit.paper_id, prose, cells, rule)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -31,7 +33,28 @@ def _quality(doc: Document) -> tuple[float, float, str]:
     return (rank, -conf, doc.doc_id)
 
 
-def group_versions(docs: list[Document], rule: VersionsCheck, *, exhaustive: bool = False) -> list[PaperVersions]:
+@dataclass(frozen=True)
+class VersionText:
+    """What grouping versions reads of one input: its pages' text, its Dnr and how good a source it
+    is. The batch stage holds one per input of the store, so the document itself can go."""
+
+    doc_id: str
+    quality: tuple[float, float, str]
+    dnr: str | None
+    pages: tuple[str, ...]
+    """Each page's repaired text, whitespace folded."""
+
+    @classmethod
+    def of(cls, doc: Document) -> VersionText:
+        return cls(doc.doc_id, _quality(doc), first_dnr(doc), tuple(_flat_text(t) for t in doc.text().split("\f")))
+
+    @property
+    def text(self) -> str:
+        """The whole text, whitespace folded (pages joined as `_flat_text(doc.text())` joins them)."""
+        return " ".join(t for t in self.pages if t)
+
+
+def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaustive: bool = False) -> list[PaperVersions]:
     """Group inputs that are versions of one paper.
 
     Two inputs are full versions when the rapidfuzz token_sort_ratio of their repaired texts
@@ -46,14 +69,14 @@ def group_versions(docs: list[Document], rule: VersionsCheck, *, exhaustive: boo
     Returns:
         Papers sorted by primary doc_id; the primary (best text source) first in `versions`.
     """
-    texts = {d.doc_id: _flat_text(d.text()) for d in docs}
-    page_texts = {d.doc_id: [_flat_text(t) for t in d.text().split("\f")] for d in docs}
+    texts = {v.doc_id: v.text for v in inputs}
+    page_texts = {v.doc_id: v.pages for v in inputs}
     ids = sorted(texts)
     clusters = Clusters(ids)
     find = clusters.find
 
-    by_id = {d.doc_id: d for d in docs}
-    dnr = {d.doc_id: first_dnr(d) for d in docs}
+    quality = {v.doc_id: v.quality for v in inputs}
+    dnr = {v.doc_id: v.dnr for v in inputs}
 
     def score(a: str, b: str) -> float:
         """token_sort_ratio of two inputs if it reaches the rule and they may be one paper, else 0."""
@@ -97,16 +120,16 @@ def group_versions(docs: list[Document], rule: VersionsCheck, *, exhaustive: boo
     for members in groups.values():
         if len(members) == 1 and members[0] in partial_of:
             continue
-        ordered = sorted(members, key=lambda i: _quality(by_id[i]))
+        ordered = sorted(members, key=quality.__getitem__)
         primary = ordered[0]
-        partial = sorted((s for s, (o, _) in partial_of.items() if find(o) == find(primary)), key=lambda i: _quality(by_id[i]))
+        partial = sorted((s for s, (o, _) in partial_of.items() if find(o) == find(primary)), key=quality.__getitem__)
         similarity = {i: round(score(primary, i), 1) or 100.0 if i != primary else 100.0 for i in ordered}
         similarity |= {s: partial_of[s][1] for s in partial}
         papers.append(PaperVersions(paper_id=primary, versions=tuple(ordered), partial=tuple(partial), similarity=similarity))
     return sorted(papers, key=lambda p: p.paper_id)
 
 
-def _page_index(page_texts: dict[str, list[str]], dnr: dict[str, str | None]) -> Index:
+def _page_index(page_texts: dict[str, tuple[str, ...]], dnr: dict[str, str | None]) -> Index:
     """Every non-empty page of every input in LSH buckets, keyed by its input."""
     index = Index()
     for doc_id in sorted(page_texts):
