@@ -471,7 +471,7 @@ RECORD_COLUMNS = [
 ]
 
 
-RECORDS_PER_FRAME = 2_000
+RECORDS_PER_FRAME = 250
 """Records turned into one frame at a time when an output is written (see `records_frames`)."""
 
 

@@ -15,7 +15,7 @@ all-pairs comparison, kept as the oracle (`exhaustive=True`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import combinations
 
@@ -107,11 +107,29 @@ class Index:
         return found
 
 
-def candidate_pairs(shingles: dict[str, set[str]], labels: dict[str, str | None]) -> Iterator[tuple[str, str]]:
+class Shingled(Mapping[str, set[str]]):
+    """The shingle sets of texts, made one at a time when asked for: a batch's word sets all at
+    once were the largest thing grouping versions held."""
+
+    def __init__(self, texts: Mapping[str, str], shingle: Callable[[str], set[str]] = words):
+        self.texts, self.shingle = texts, shingle
+
+    def __getitem__(self, key: str) -> set[str]:
+        return self.shingle(self.texts[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def candidate_pairs(shingles: Mapping[str, set[str]], labels: dict[str, str | None]) -> Iterator[tuple[str, str]]:
     """Sorted pairs of keys that share an LSH bucket and whose labels agree (equal, or one missing)."""
     buckets: dict[bytes, list[str]] = defaultdict(list)
     for key in sorted(shingles):
-        for bucket in _bands(shingles[key], BANDS, ROWS) if shingles[key] else ():
+        shingle_set = shingles[key]
+        for bucket in _bands(shingle_set, BANDS, ROWS) if shingle_set else ():
             buckets[bucket].append(key)
     pairs: set[tuple[str, str]] = set()
     for members in buckets.values():

@@ -11,7 +11,7 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.model import Discrepancy, Document, PaperVersions
-from pipeline.reconcile.blocking import Clusters, Index, candidate_pairs, words
+from pipeline.reconcile.blocking import Clusters, Index, Shingled, candidate_pairs, words
 from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
 from pipeline.reconcile.findings import _fmt_value, _fv, make_finding
@@ -87,7 +87,7 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
             return 0.0
         return fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
 
-    pairs = combinations(ids, 2) if exhaustive else candidate_pairs({i: words(texts[i]) for i in ids}, dnr)
+    pairs = combinations(ids, 2) if exhaustive else candidate_pairs(Shingled(texts), dnr)
     for a, b in pairs:
         if find(a) != find(b) and score(a, b):
             clusters.join(a, b)
