@@ -143,13 +143,15 @@ def _pdf_href(out_dir: Path, doc_id: str, page: int) -> str | None:
     return f"{path.relative_to(out_dir).as_posix()}#page={page}" if path.exists() else None
 
 
-def _record_words(records: list[Record], x: Explainer) -> str:
-    """What a search for a party or an amount should find in the papers these records come from."""
-    words: list[str] = []
-    for r in records:
-        words += [r.partnership_key, *(p.canonical for p in r.parties), *(p.name for p in r.parties)]
-        words += [f"{v.value} {x.value(v.value, 'amount')}" for vs in r.amounts.values() for v in vs]
-    return " ".join(sorted(set(words)))
+def _record_words(record: Record, x: Explainer) -> set[str]:
+    """What a search for a party or an amount should find in the paper a record comes from."""
+    words = {record.partnership_key, *(p.canonical for p in record.parties), *(p.name for p in record.parties)}
+    words.update(f"{v.value} {x.value(v.value, 'amount')}" for vs in record.amounts.values() for v in vs)
+    return words
+
+
+def _search_words(words: set[str]) -> str:
+    return " ".join(sorted(words))
 
 
 def _paper_entry(pid: str, papers: Papers, x: Explainer, others: dict[str, tuple[str, ...]], words: str) -> dict:
@@ -214,32 +216,34 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
                    "severity": cat.severity(f.severity), "outcome": cat.outcome(f.outcome), "explanation": explanation,
                    "search": " ".join(search)}
 
-    records_of_doc: dict[str, list[Record]] = {}
-    records_of_paper: dict[str, list[Record]] = {}
-    records_of_key: dict[str, dict[str, list[Record]]] = {}
+    # one pass over the records, keeping only the words a search should find, by document, paper and partnership
+    words_of_doc: dict[str, set[str]] = {}
+    words_of_paper: dict[str, set[str]] = {}
+    words_of_key: dict[str, dict[str, set[str]]] = {}
     for r in result.records:
-        records_of_doc.setdefault(r.doc_id, []).append(r)
-        records_of_paper.setdefault(r.paper_id, []).append(r)
-        records_of_key.setdefault(r.partnership_key, {}).setdefault(r.paper_id, []).append(r)
+        words = _record_words(r, x)
+        words_of_doc.setdefault(r.doc_id, set()).update(words)
+        words_of_paper.setdefault(r.paper_id, set()).update(words)
+        words_of_key.setdefault(r.partnership_key, {}).setdefault(r.paper_id, set()).update(words)
     others = {p.paper_id: tuple(d for d in p.versions + p.partial if d != p.paper_id) for p in report.papers}
     paper_rows = []
     for p in report.papers:
-        recs = [r for d in p.versions + p.partial for r in records_of_doc.get(d, [])]
+        words = set().union(*(words_of_doc.get(d, set()) for d in p.versions + p.partial))
         info = papers.info(p.paper_id)
         paper_rows.append({
             "name": papers.name(p.paper_id), "dnr": info.dnr if info else None,
             "versions": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.versions],
             "partial": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.partial],
-            "search": " ".join([papers.name(p.paper_id), *(papers.file(v) for v in p.versions + p.partial), _record_words(recs, x)]),
+            "search": " ".join([papers.name(p.paper_id), *(papers.file(v) for v in p.versions + p.partial), _search_words(words)]),
         })
     partnerships = []
     for key in report.partnerships:
-        by_paper = records_of_key.get(key, {})
-        entries = [_paper_entry(pid, papers, x, others, _record_words(recs, x)) for pid, recs in by_paper.items()]
+        by_paper = words_of_key.get(key, {})
+        entries = [_paper_entry(pid, papers, x, others, _search_words(words)) for pid, words in by_paper.items()]
         partnerships.append({"name": x.key(key), "papers": sorted(entries, key=lambda e: e["sort"])})
     cases = []
     for case in result.cases:
-        entries = [_paper_entry(pid, papers, x, others, _record_words(records_of_paper.get(pid, []), x)) for pid in case]
+        entries = [_paper_entry(pid, papers, x, others, _search_words(words_of_paper.get(pid, set()))) for pid in case]
         infos = [i for pid in case if (i := papers.info(pid))]
         dnrs = sorted({i.dnr for i in infos if i.dnr})
         title = next((i.title for i in infos if i.title), "")

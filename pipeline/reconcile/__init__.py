@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from pipeline.i18n import DEFAULT_LANGUAGE
+from pipeline.packed import Packed
 from pipeline.model import (
     Discrepancy,
     DiscrepancyReport,
@@ -48,7 +49,7 @@ from pipeline.reconcile.cases import (
 from pipeline.reconcile.claims import Claim, claims_of, table_cells
 from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
-from pipeline.reconcile.partnerships import AMBIGUOUS, assign_partnerships
+from pipeline.reconcile.partnerships import AMBIGUOUS, Assigned, assign_partnerships
 from pipeline.reconcile.prose_sums import check_prose_sums
 from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
@@ -95,7 +96,8 @@ log = logging.getLogger(__name__)
 class ReconcileResult:
     """What the batch stage produced: records, the findings report, and the documents read."""
 
-    records: tuple[Record, ...]
+    records: Sequence[Record]
+    """Sorted by doc_id, key and programme; held packed (`Packed`), a block at a time as read."""
     report: DiscrepancyReport
     documents: tuple[Document, ...]
     """The documents as the report names and crops them (`report_view`): no words, tables or sections."""
@@ -207,30 +209,37 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
                                         {d: pid for d, (pid, _) in paper_of.items()}, checks.partnerships.programme_sections)
     notes += why
     findings: list[Discrepancy] = []
-    records: list[Record] = []
-    for a in assigned:
-        paper_id, role = paper_of.get(a.statement.doc_id, (a.statement.doc_id, "primary"))
-        if a.statement.span is not None:  # one of several papers in a PDF: its own paper
-            paper_id = span_id(paper_id, a.statement.span)
-        parties = tuple(p.model_copy(update={"org_number": stated_orgnr.get(p.canonical, p.org_number)}) for p in a.parties)
-        rec = make_record(a.statement, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id, version_role=role,
-                          qualify=qualify, approx_markers=checks.share_percentage.approx_markers)
-        records.append(rec)
-        if a.ambiguous_reason and role == "primary":
-            names = {n.name: n for n in a.statement.parties}  # each name once
-            values = [FindingValue(doc_id=a.statement.doc_id, value=n.name, label="party", evidence=n.evidence) for n in names.values()]
-            values += [FindingValue(doc_id=a.statement.doc_id, value=f.value, label=f"{f.kind} {f.role or ''}".strip(), evidence=f.evidence)
-                       for f in a.statement.facts if f.kind in ("amount", "participants", "percentage")]
-            findings.append(make_finding("ambiguous_partnership", "ambiguous_partnership", checks.ambiguous_partnership.severity, a.key, None,
-                                         values, f"A statement in {a.statement.doc_id[:12]} ({a.statement.group}) {a.ambiguous_reason}; "
-                                         "its values are not compared across papers.", {"doc_id": a.statement.doc_id}))
-    names_used = occurrences + _attr_occurrences(statements)
     partners_of = {a.key: a.partners for a in assigned}
-    del statements, assigned
-    records.sort(key=lambda r: (r.doc_id, r.partnership_key, r.programme or ""))
-
     cells = {k: v for r in reads for k, v in r.cells.items()}
-    claims = [c for r in records for c in claims_of(r, municipal, partners_of.get(r.partnership_key, ()), checks, cells)]
+    of_doc: dict[str, list[Assigned]] = {}
+    for a in assigned:
+        of_doc.setdefault(a.statement.doc_id, []).append(a)
+    claims: list[Claim] = []
+    keys: set[str] = set()
+
+    def records_in_order() -> Iterator[Record]:
+        """Each document's records, sorted by (doc_id, key, programme), its claims and findings made
+        on the way: only the packed records are kept."""
+        for doc_id in sorted(of_doc):
+            made = []
+            for a in of_doc[doc_id]:
+                paper_id, role = paper_of.get(doc_id, (doc_id, "primary"))
+                if a.statement.span is not None:  # one of several papers in a PDF: its own paper
+                    paper_id = span_id(paper_id, a.statement.span)
+                parties = tuple(p.model_copy(update={"org_number": stated_orgnr.get(p.canonical, p.org_number)}) for p in a.parties)
+                made.append(make_record(a.statement, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id,
+                                        version_role=role, qualify=qualify, approx_markers=checks.share_percentage.approx_markers))
+                if a.ambiguous_reason and role == "primary":
+                    findings.append(_ambiguous(a, checks))
+            made.sort(key=lambda r: (r.partnership_key, r.programme or ""))
+            for rec in made:
+                claims.extend(claims_of(rec, municipal, partners_of.get(rec.partnership_key, ()), checks, cells))
+                keys.add(rec.partnership_key)
+            yield from made
+
+    records = Packed(records_in_order())
+    names_used = occurrences + _attr_occurrences(statements)
+    del statements, assigned, of_doc
     consolidated, ocr, why = consolidate(claims, papers, checks)
     findings += ocr
     notes += why
@@ -262,10 +271,21 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
     findings = cap_severity(findings, checks.severity_honesty.max_severity_unless_text_layer)
     findings.sort(key=lambda f: (f.key, f.field or "", f.kind, f.id))
     counts = dict(sorted(Counter(f.kind for f in findings).items()))
-    keys = tuple(sorted({r.partnership_key for r in records if not r.partnership_key.endswith("| " + AMBIGUOUS)}))
-    report = DiscrepancyReport(papers=tuple(papers), partnerships=keys, counts=counts, findings=tuple(findings),
+    partnerships = tuple(sorted(k for k in keys if not k.endswith("| " + AMBIGUOUS)))
+    report = DiscrepancyReport(papers=tuple(papers), partnerships=partnerships, counts=counts, findings=tuple(findings),
                                skipped=tuple(sorted(set(notes))))
-    return ReconcileResult(records=tuple(records), report=report, documents=views, cases=cases)
+    return ReconcileResult(records=records, report=report, documents=views, cases=cases)
+
+
+def _ambiguous(a: Assigned, checks: ChecksRules) -> Discrepancy:
+    """The finding for a statement no one partnership can be told for: its parties and values."""
+    names = {n.name: n for n in a.statement.parties}  # each name once
+    values = [FindingValue(doc_id=a.statement.doc_id, value=n.name, label="party", evidence=n.evidence) for n in names.values()]
+    values += [FindingValue(doc_id=a.statement.doc_id, value=f.value, label=f"{f.kind} {f.role or ''}".strip(), evidence=f.evidence)
+               for f in a.statement.facts if f.kind in ("amount", "participants", "percentage")]
+    return make_finding("ambiguous_partnership", "ambiguous_partnership", checks.ambiguous_partnership.severity, a.key, None,
+                        values, f"A statement in {a.statement.doc_id[:12]} ({a.statement.group}) {a.ambiguous_reason}; "
+                        "its values are not compared across papers.", {"doc_id": a.statement.doc_id})
 
 
 def report_view(doc: Document) -> Document:

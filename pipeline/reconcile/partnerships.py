@@ -22,7 +22,9 @@ stands inside the other ("Bromodellen" / "Bromodellen - Vägen till anställning
 
 
 @dataclass
-class _Assigned:
+class Assigned:
+    """A statement with the partnership it is about (its parties, partners and programme)."""
+
     statement: Statement
     parties: tuple[PartyRef, ...]
     partners: tuple[str, ...]
@@ -60,7 +62,7 @@ def assign_partnerships(
     passing_share: float = 0.0,
     paper_of: dict[str, str] | None = None,
     programme_sections: tuple[str, ...] = (),
-) -> tuple[list[_Assigned], list[str]]:
+) -> tuple[list[Assigned], list[str]]:
     """Give each statement its partnership key; a statement without programme joins its party
     set's only partnership, or is marked ambiguous when the set has several.
 
@@ -126,19 +128,19 @@ def assign_partnerships(
     for (_, _, partners), progs in zip(prelim, chosen):
         if len(progs) == 1:
             known_of.setdefault(partners, set()).add(progs[0])
-    out: list[_Assigned] = []
+    out: list[Assigned] = []
     for (st, parties, partners), progs in zip(prelim, chosen):
         known = sorted(known_of.get(partners, set()))
         if len(progs) == 1:
-            out.append(_Assigned(st, parties, partners, progs[0], _key(partners, progs[0])))
+            out.append(Assigned(st, parties, partners, progs[0], _key(partners, progs[0])))
         elif len(progs) > 1:
-            out.append(_Assigned(st, parties, partners, None, _key(partners, AMBIGUOUS),
+            out.append(Assigned(st, parties, partners, None, _key(partners, AMBIGUOUS),
                                  f"names several programmes ({', '.join(progs)})"))
         elif len(known) == 1:
-            out.append(_Assigned(st, parties, partners, known[0], _key(partners, known[0])))
+            out.append(Assigned(st, parties, partners, known[0], _key(partners, known[0])))
         elif not known:
-            out.append(_Assigned(st, parties, partners, None, _key(partners, None)))
+            out.append(Assigned(st, parties, partners, None, _key(partners, None)))
         else:
-            out.append(_Assigned(st, parties, partners, None, _key(partners, AMBIGUOUS),
+            out.append(Assigned(st, parties, partners, None, _key(partners, AMBIGUOUS),
                                  f"names no programme, and {' + '.join(partners)} has several partnerships ({', '.join(known)})"))
     return out, skipped

@@ -1,0 +1,31 @@
+"""Packed: the batch stage's records held compressed read back the same, in order and by index."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import packed
+from pipeline.model import Record
+from pipeline.packed import Packed
+
+EXTRACTED = Path(__file__).resolve().parent.parent / "extracted"
+
+
+def corpus_records() -> list[Record]:
+    lines = (EXTRACTED / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    return [Record.model_validate_json(line) for line in lines]
+
+
+def test_corpus_records_read_back_equal_in_order_and_by_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packed, "BLOCK", 5)  # several blocks and a short last one from the corpus's records
+    records = corpus_records()
+    assert len(records) > 2 * packed.BLOCK and len(records) % packed.BLOCK
+    held = Packed(records)
+    assert len(held) == len(records)
+    assert list(held) == records and held == records and held == tuple(records)
+    assert [held[i] for i in range(len(records))] == records
+    assert held[-1] == records[-1] and held[3:9] == tuple(records[3:9])
+    with pytest.raises(IndexError):
+        held[len(records)]
+    assert held != records[:-1]
+    assert Packed([]) == () and not list(Packed([]))
