@@ -611,7 +611,7 @@ def test_statements_of_an_overview_table_are_one_per_row():
     assert sorted(st.group for st in sts if st.group != "document") == [f"table 1 row {i}" for i in range(1, 6)]
     resolved = resolve_names([n.name for st in sts for n in st.parties], rules().entities)
     assigned, _ = assign_partnerships(sts, resolved)
-    assert {a.partners for a in assigned if a.statement.group != "document"} == {
+    assert {a.partners for a in assigned if a.group != "document"} == {
         ("Internationella kvinnoföreningen i Linköping",), ("Linköpings Stadsmission",), ("Studieförbundet Bilda Sydöst",),
         ("Erikshjälpen Linköping", "Studieförbundet Bilda Sydöst"), ("Linköping södra Röda korset",),
     }

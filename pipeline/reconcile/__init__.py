@@ -146,7 +146,9 @@ class _Read:
     """What the batch stage keeps of one document from its first read: the document itself goes."""
 
     version: VersionText
-    statements: list[Statement]
+    statements: Packed[Statement]  # a tenth of their size as live models
+    party_names: list[str]  # every party name of its statements, in order (resolution reads them)
+    attr_names: set[str]  # the names its facts give as party or payer
     notes: list[str]
     org_numbers: list[tuple[str, str]]  # (party as written, number) of each org_number fact
     cells: dict
@@ -164,7 +166,9 @@ def _first_read(doc: Document) -> _Read:
                    if f.kind == "org_number" and f.attrs.get("party") and isinstance(f.value, str)]
     at = {(doc.doc_id, f.evidence.page, f.evidence.line or 0) for f in doc.facts if f.kind == "percentage"}
     lines = {k: " ".join(w.text for w in words) for page, line, words in doc.lines() if (k := (doc.doc_id, page, line)) in at}
-    return _Read(VersionText.of(doc), statements, notes, org_numbers, table_cells([doc]), lines, report_view(doc))
+    return _Read(VersionText.of(doc), Packed(statements), [n.name for st in statements for n in st.parties],
+                 {name for st in statements for f in st.facts for k in ("party", "payer") if (name := f.attrs.get(k))},
+                 notes, org_numbers, table_cells([doc]), lines, report_view(doc))
 
 
 def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = ()) -> ReconcileResult:
@@ -196,50 +200,56 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
         for d in p.partial:
             paper_of[d] = (p.paper_id, "partial_version")
 
-    statements: list[Statement] = [st for r in reads for st in r.statements]
     notes += [n for r in reads for n in r.notes]
-    occurrences: list[tuple[NameRef, str]] = [(n, st.doc_id) for st in statements for n in st.parties]
-    attr_names = sorted({f.attrs[k] for st in statements for f in st.facts for k in ("party", "payer") if f.attrs.get(k)})
-    resolved = resolve_names([n.name for n, _ in occurrences] + attr_names, rules.entities)
+    attr_names = sorted(set().union(*(r.attr_names for r in reads)))
+    resolved = resolve_names([n for r in reads for n in r.party_names] + attr_names, rules.entities)
     stated_orgnr = _stated_org_numbers([o for r in reads for o in r.org_numbers], resolved, rules.entities)
     municipal = {r.canonical for refs in resolved.values() for r in refs if r.municipal}
     qualify = {name: refs[0].canonical for name, refs in resolved.items() if len(refs) == 1}
 
-    assigned, why = assign_partnerships(statements, resolved, checks.partnerships.passing_mention_max_share,
+    assigned, why = assign_partnerships((st for r in reads for st in r.statements), resolved, checks.partnerships.passing_mention_max_share,
                                         {d: pid for d, (pid, _) in paper_of.items()}, checks.partnerships.programme_sections)
     notes += why
     findings: list[Discrepancy] = []
     partners_of = {a.key: a.partners for a in assigned}
     cells = {k: v for r in reads for k, v in r.cells.items()}
-    of_doc: dict[str, list[Assigned]] = {}
-    for a in assigned:
-        of_doc.setdefault(a.statement.doc_id, []).append(a)
+    assigned_at = {a.at: a for a in assigned}
+    del assigned
+    fuzzy = {name for name, refs in resolved.items() if any(p.match == "fuzzy" for p in refs)}
+    party_refs: list[tuple[NameRef, str]] = []  # the names merged by fuzzy match, where each stands:
+    attr_refs: list[tuple[NameRef, str]] = []  # as a party, and as a fact's party or payer
     claims: list[Claim] = []
     keys: set[str] = set()
 
     def records_in_order() -> Iterator[Record]:
         """Each document's records, sorted by (doc_id, key, programme), its claims and findings made
         on the way: only the packed records are kept."""
-        for doc_id in sorted(of_doc):
+        at = 0
+        for r in reads:
             made = []
-            for a in of_doc[doc_id]:
-                paper_id, role = paper_of.get(doc_id, (doc_id, "primary"))
-                if a.statement.span is not None:  # one of several papers in a PDF: its own paper
-                    paper_id = span_id(paper_id, a.statement.span)
+            for st in r.statements:
+                party_refs.extend((n, st.doc_id) for n in st.parties if n.name in fuzzy)
+                attr_refs.extend(ref for ref in _attr_occurrences([st]) if ref[0].name in fuzzy)
+                a = assigned_at.get(at)
+                at += 1
+                if a is None:
+                    continue
+                paper_id, role = paper_of.get(st.doc_id, (st.doc_id, "primary"))
+                if st.span is not None:  # one of several papers in a PDF: its own paper
+                    paper_id = span_id(paper_id, st.span)
                 parties = tuple(p.model_copy(update={"org_number": stated_orgnr.get(p.canonical, p.org_number)}) for p in a.parties)
-                made.append(make_record(a.statement, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id,
+                made.append(make_record(st, parties=parties, programme=a.programme, key=a.key, paper_id=paper_id,
                                         version_role=role, qualify=qualify, approx_markers=checks.share_percentage.approx_markers))
                 if a.ambiguous_reason and role == "primary":
-                    findings.append(_ambiguous(a, checks))
-            made.sort(key=lambda r: (r.partnership_key, r.programme or ""))
+                    findings.append(_ambiguous(st, a, checks))
+            made.sort(key=lambda rec: (rec.partnership_key, rec.programme or ""))
             for rec in made:
                 claims.extend(claims_of(rec, municipal, partners_of.get(rec.partnership_key, ()), checks, cells))
                 keys.add(rec.partnership_key)
             yield from made
 
     records = Packed(records_in_order())
-    names_used = occurrences + _attr_occurrences(statements)
-    del statements, assigned, of_doc
+    names_used = party_refs + attr_refs
     consolidated, ocr, why = consolidate(claims, papers, checks)
     findings += ocr
     notes += why
@@ -277,15 +287,15 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
     return ReconcileResult(records=records, report=report, documents=views, cases=cases)
 
 
-def _ambiguous(a: Assigned, checks: ChecksRules) -> Discrepancy:
+def _ambiguous(st: Statement, a: Assigned, checks: ChecksRules) -> Discrepancy:
     """The finding for a statement no one partnership can be told for: its parties and values."""
-    names = {n.name: n for n in a.statement.parties}  # each name once
-    values = [FindingValue(doc_id=a.statement.doc_id, value=n.name, label="party", evidence=n.evidence) for n in names.values()]
-    values += [FindingValue(doc_id=a.statement.doc_id, value=f.value, label=f"{f.kind} {f.role or ''}".strip(), evidence=f.evidence)
-               for f in a.statement.facts if f.kind in ("amount", "participants", "percentage")]
+    names = {n.name: n for n in st.parties}  # each name once
+    values = [FindingValue(doc_id=st.doc_id, value=n.name, label="party", evidence=n.evidence) for n in names.values()]
+    values += [FindingValue(doc_id=st.doc_id, value=f.value, label=f"{f.kind} {f.role or ''}".strip(), evidence=f.evidence)
+               for f in st.facts if f.kind in ("amount", "participants", "percentage")]
     return make_finding("ambiguous_partnership", "ambiguous_partnership", checks.ambiguous_partnership.severity, a.key, None,
-                        values, f"A statement in {a.statement.doc_id[:12]} ({a.statement.group}) {a.ambiguous_reason}; "
-                        "its values are not compared across papers.", {"doc_id": a.statement.doc_id})
+                        values, f"A statement in {st.doc_id[:12]} ({st.group}) {a.ambiguous_reason}; "
+                        "its values are not compared across papers.", {"doc_id": st.doc_id})
 
 
 def report_view(doc: Document) -> Document:

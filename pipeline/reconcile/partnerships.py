@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -23,14 +24,33 @@ stands inside the other ("Bromodellen" / "Bromodellen - Vägen till anställning
 
 @dataclass
 class Assigned:
-    """A statement with the partnership it is about (its parties, partners and programme)."""
+    """The partnership a statement is about (its parties, partners and programme); the statement
+    is the `at`-th of those given, so the batch stage can hold its statements packed meanwhile."""
 
-    statement: Statement
+    at: int
+    doc_id: str
+    group: str
     parties: tuple[PartyRef, ...]
     partners: tuple[str, ...]
     programme: str | None
     key: str
     ambiguous_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Programme:
+    name: str
+    section: str | None
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What the keys need of a statement: where it is and the programmes it names."""
+
+    at: int
+    doc_id: str
+    group: str
+    programmes: tuple[_Programme, ...]
 
 
 def _key(partners: tuple[str, ...], programme: str | None) -> str:
@@ -57,7 +77,7 @@ def _programme_clusters(names: list[str]) -> dict[str, str]:
 
 
 def assign_partnerships(
-    statements: list[Statement],
+    statements: Iterable[Statement],
     resolved: dict[str, tuple[PartyRef, ...]],
     passing_share: float = 0.0,
     paper_of: dict[str, str] | None = None,
@@ -67,7 +87,7 @@ def assign_partnerships(
     set's only partnership, or is marked ambiguous when the set has several.
 
     Args:
-        statements: all statements of the batch.
+        statements: all statements of the batch, read once (only what the keys need is kept).
         resolved: name -> organisations.
         passing_share: a party named fewer times than this share of the most-named party's
             mentions, and paying nothing, is a mention in passing and left out of the key.
@@ -77,8 +97,8 @@ def assign_partnerships(
     """
     paper_of = paper_of or {}
     skipped: list[str] = []
-    prelim: list[tuple[Statement, tuple[PartyRef, ...], tuple[str, ...]]] = []
-    for st in statements:
+    prelim: list[tuple[_Said, tuple[PartyRef, ...], tuple[str, ...]]] = []
+    for at, st in enumerate(statements):
         refs: dict[str, PartyRef] = {}
         mentions: Counter[str] = Counter()
         for n in st.parties:
@@ -95,7 +115,8 @@ def assign_partnerships(
         if not partners:
             skipped.append(f"{st.doc_id[:12]} {st.group}: names only municipal bodies; no partnership")
             continue
-        prelim.append((st, tuple(sorted(refs.values(), key=lambda r: (r.municipal, r.canonical))), partners))
+        said = _Said(at, st.doc_id, st.group, tuple(_Programme(p.name, p.section) for p in st.programmes))
+        prelim.append((said, tuple(sorted(refs.values(), key=lambda r: (r.municipal, r.canonical))), partners))
     by_set: dict[tuple[str, ...], list[str]] = {}
     for st, _, partners in prelim:
         by_set.setdefault(partners, []).extend(p.name for p in st.programmes)
@@ -132,15 +153,15 @@ def assign_partnerships(
     for (st, parties, partners), progs in zip(prelim, chosen):
         known = sorted(known_of.get(partners, set()))
         if len(progs) == 1:
-            out.append(Assigned(st, parties, partners, progs[0], _key(partners, progs[0])))
+            out.append(Assigned(st.at, st.doc_id, st.group, parties, partners, progs[0], _key(partners, progs[0])))
         elif len(progs) > 1:
-            out.append(Assigned(st, parties, partners, None, _key(partners, AMBIGUOUS),
+            out.append(Assigned(st.at, st.doc_id, st.group, parties, partners, None, _key(partners, AMBIGUOUS),
                                  f"names several programmes ({', '.join(progs)})"))
         elif len(known) == 1:
-            out.append(Assigned(st, parties, partners, known[0], _key(partners, known[0])))
+            out.append(Assigned(st.at, st.doc_id, st.group, parties, partners, known[0], _key(partners, known[0])))
         elif not known:
-            out.append(Assigned(st, parties, partners, None, _key(partners, None)))
+            out.append(Assigned(st.at, st.doc_id, st.group, parties, partners, None, _key(partners, None)))
         else:
-            out.append(Assigned(st, parties, partners, None, _key(partners, AMBIGUOUS),
+            out.append(Assigned(st.at, st.doc_id, st.group, parties, partners, None, _key(partners, AMBIGUOUS),
                                  f"names no programme, and {' + '.join(partners)} has several partnerships ({', '.join(known)})"))
     return out, skipped
