@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from pipeline.i18n import Catalogue
-from pipeline.model import Discrepancy, Document, FindingValue
+from pipeline.model import Discrepancy, Document, Fact, FindingValue
 from pipeline.reconcile.findings import SHAKY_LISTED
 from pipeline.reconcile.partnerships import AMBIGUOUS
+from pipeline.records import paper_spans
 
 _PAPER_ID = re.compile(r"([0-9a-f]{64})(?:#(\d+)-(\d+))?")
 _VALIDITY = re.compile(r"(\d{4}-\d\d-\d\d)–(\d{4}-\d\d-\d\d) \(stated validity\)")
@@ -49,6 +50,20 @@ class PaperInfo:
     file: str
     pages: tuple[int, int] | None
     date: str | None
+
+
+def paper_dates(doc: Document) -> tuple[Fact, ...]:
+    """The date facts `Papers.info` can choose as the date of the document or of one of its papers
+    (the earliest preferred date of each page range, else the earliest): the rest need not be held."""
+    dates = [f for f in doc.facts if f.kind == "date" and isinstance(f.value, str)]
+    last = max((p.number for p in doc.pages), default=1)
+    chosen: set[int] = set()
+    for lo, hi in {(1, last), *paper_spans(doc), *((p.page_start, p.page_end) for p in doc.papers)}:
+        inside = [f for f in dates if lo <= f.evidence.page <= hi]
+        preferred = [f for f in inside if f.role in _DATE_PREFERENCE]
+        if inside:
+            chosen.add(id(min(preferred or inside, key=lambda f: str(f.value))))
+    return tuple(f for f in dates if id(f) in chosen)
 
 
 class Papers:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from pipeline.explain import paper_dates
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.packed import Packed
 from pipeline.model import (
@@ -299,10 +300,11 @@ def _ambiguous(st: Statement, a: Assigned, checks: ChecksRules) -> Discrepancy:
 
 
 def report_view(doc: Document) -> Document:
-    """What the report reads of a document (its name, papers, pages' images and dates), so that the
-    batch outputs are written without every document's lines, tables and facts held."""
+    """What the report reads of a document: its name, papers, pages' images and the dates it may
+    give a paper (`paper_dates`), so that the batch outputs are written without every document's
+    lines, tables and facts held."""
     return doc.model_copy(update={"pages": tuple(p.model_copy(update={"words": ()}) for p in doc.pages),
-                                  "facts": tuple(f for f in doc.facts if f.kind == "date"), "tables": (), "sections": ()})
+                                  "facts": paper_dates(doc), "tables": (), "sections": ()})
 
 
 def _document_checks(primaries: Iterable[Document], primary_paper: dict[str, str], consolidated: list[Claim],
