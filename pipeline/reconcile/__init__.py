@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,14 +124,21 @@ class StoredDocuments:
         self.out_dir, self.skipped, self._read = out_dir, skipped, False
 
     def __iter__(self) -> Iterator[Document]:
+        return self.only(None)
+
+    def only(self, ids: Container[str] | None) -> Iterator[Document]:
+        """The documents again, or only those of `ids` (the others' files are not read)."""
         first, self._read = not self._read, True
-        yield from read_documents(self.out_dir, self.skipped if first else [], by_lines=True)
+        return read_documents(self.out_dir, self.skipped if first else [], by_lines=True, only=ids)
 
 
-def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False) -> Iterator[Document]:
-    """Yield the documents of `load_documents` one at a time, appending to `skipped` the reason for
-    each file left out: only the caller decides what of them it keeps."""
+def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False,
+                   only: Container[str] | None = None) -> Iterator[Document]:
+    """Yield the documents of `load_documents` one at a time (or those named in `only`), appending
+    to `skipped` the reason for each file left out: only the caller decides what of them it keeps."""
     for path in sorted((out_dir / DOCUMENTS).glob("*.json")):
+        if only is not None and path.stem not in only:
+            continue
         try:
             doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
         except (ValidationError, ValueError, OSError) as err:
@@ -259,7 +266,8 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
     views = tuple(r.view for r in reads)
     del reads, claims, cells
     primary_paper = {d: pid for d, (pid, role) in paper_of.items() if role == "primary"}
-    doc_findings, why, cases = _document_checks((d for d in docs if d.doc_id in primary_paper), primary_paper, consolidated, checks)
+    primaries = docs.only(primary_paper) if isinstance(docs, StoredDocuments) else (d for d in docs if d.doc_id in primary_paper)
+    doc_findings, why, cases = _document_checks(primaries, primary_paper, consolidated, checks)
     findings += doc_findings
     notes += why
     findings += check_cross_paper(consolidated, checks, line_text)
