@@ -14,16 +14,18 @@ part by part, and any part that is not such a word (a table's row label) stays a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import takewhile
 
 from pipeline.i18n import Catalogue
-from pipeline.model import Discrepancy, Document, Fact, FindingValue
+from pipeline.model import Discrepancy, Document, FindingValue
 from pipeline.reconcile.findings import SHAKY_LISTED
 from pipeline.reconcile.partnerships import AMBIGUOUS
-from pipeline.records import paper_spans
+from pipeline.records import DATE_PREFERENCE
 
 _PAPER_ID = re.compile(r"([0-9a-f]{64})(?:#(\d+)-(\d+))?")
 _VALIDITY = re.compile(r"(\d{4}-\d\d-\d\d)–(\d{4}-\d\d-\d\d) \(stated validity\)")
@@ -35,7 +37,6 @@ _TABLE_FIELD = re.compile(r"table (\d+) (col|row) (\d+)")
 _PHRASES = {"period unknown": "period_unknown", "partner's share = total - municipal share": "derived_share"}
 """English phrases the checks write into value labels, and their catalogue terms."""
 
-_DATE_PREFERENCE = ("document_date",)
 """A paper's date in the overview: its document date, else the earliest date it states."""
 
 
@@ -52,26 +53,13 @@ class PaperInfo:
     date: str | None
 
 
-def paper_dates(doc: Document) -> tuple[Fact, ...]:
-    """The date facts `Papers.info` can choose as the date of the document or of one of its papers
-    (the earliest preferred date of each page range, else the earliest): the rest need not be held."""
-    dates = [f for f in doc.facts if f.kind == "date" and isinstance(f.value, str)]
-    last = max((p.number for p in doc.pages), default=1)
-    chosen: set[int] = set()
-    for lo, hi in {(1, last), *paper_spans(doc), *((p.page_start, p.page_end) for p in doc.papers)}:
-        inside = [f for f in dates if lo <= f.evidence.page <= hi]
-        preferred = [f for f in inside if f.role in _DATE_PREFERENCE]
-        if inside:
-            chosen.add(id(min(preferred or inside, key=lambda f: str(f.value))))
-    return tuple(f for f in dates if id(f) in chosen)
-
-
 class Papers:
     """Names of papers and documents, from Document.papers and Document.source."""
 
     def __init__(self, docs: Iterable[Document], cat: Catalogue):
         self.cat = cat
         self.docs = {d.doc_id: d for d in docs}
+        self._ids = sorted(self.docs)  # a quoted prefix is looked up by bisection, not against every id
 
     def info(self, paper_id: str) -> PaperInfo | None:
         """The paper a doc_id or span id (`<doc_id>#<first>-<last>`) names; None for an unknown id."""
@@ -85,7 +73,7 @@ class Papers:
             span = doc.papers[0]
         lo, hi = pages or (1, max((p.number for p in doc.pages), default=1))
         dates = [f for f in doc.facts if f.kind == "date" and isinstance(f.value, str) and lo <= f.evidence.page <= hi]
-        preferred = [f for f in dates if f.role in _DATE_PREFERENCE]
+        preferred = [f for f in dates if f.role in DATE_PREFERENCE]
         date = str(min((f.value for f in (preferred or dates)), default="")) or None
         return PaperInfo(paper_id, doc.doc_id, span.title if span else None, span.dnr if span else None, doc.source, pages, date)
 
@@ -107,7 +95,8 @@ class Papers:
     def named(self, text: str) -> str:
         """A pipeline note with each doc_id prefix it quotes ("8c0f2f9f2b8a p2: …") replaced by the file's name."""
         def name(m: re.Match[str]) -> str:
-            found = [d for d in self.docs if d.startswith(m.group(0))]
+            lo = bisect.bisect_left(self._ids, m.group(0))
+            found = list(takewhile(lambda d: d.startswith(m.group(0)), self._ids[lo:lo + 2]))
             return self.docs[found[0]].source if len(found) == 1 else m.group(0)
 
         return _ID_PREFIX.sub(name, text)

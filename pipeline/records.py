@@ -70,6 +70,24 @@ def span_id(base: str, span: tuple[int, int]) -> str:
     return f"{base}#{span[0]}-{span[1]}"
 
 
+DATE_PREFERENCE = ("document_date",)
+"""The date roles that name a paper's date before any other (`explain.Papers.info`)."""
+
+
+def paper_dates(doc: Document) -> tuple[Fact, ...]:
+    """The date facts `explain.Papers.info` can choose as the date of the document or of one of its papers
+    (the earliest preferred date of each page range, else the earliest): the rest need not be held."""
+    dates = [f for f in doc.facts if f.kind == "date" and isinstance(f.value, str)]
+    last = max((p.number for p in doc.pages), default=1)
+    chosen: set[int] = set()
+    for lo, hi in {(1, last), *paper_spans(doc), *((p.page_start, p.page_end) for p in doc.papers)}:
+        inside = [f for f in dates if lo <= f.evidence.page <= hi]
+        preferred = [f for f in inside if f.role in DATE_PREFERENCE]
+        if inside:
+            chosen.add(id(min(preferred or inside, key=lambda f: str(f.value))))
+    return tuple(f for f in dates if id(f) in chosen)
+
+
 def paper_unit(doc: Document, page: int, base: str) -> str:
     """The paper id of what stands on `page`: `base`, or its span's id for one of several papers in a PDF."""
     return next((span_id(base, (a, b)) for a, b in paper_spans(doc) if a <= page <= b), base)

@@ -108,6 +108,17 @@ def test_every_corpus_finding_gets_its_own_sentence_not_the_generic_one(corpus_r
             assert not x.explain(finding).startswith(x.generic(finding)), (lang, f["kind"], f["check"])
 
 
+def test_a_note_names_the_file_of_the_one_document_its_id_prefix_quotes(corpus_run):
+    out, _ = corpus_run
+    docs, _ = load_documents(out)
+    one, other = sorted(docs, key=lambda d: d.doc_id)[:2]
+    twin = other.model_copy(update={"doc_id": one.doc_id[:12] + other.doc_id[12:]})  # shares one's 12-character prefix
+    named = Papers(docs, catalogue("sv")).named
+    note = f"{one.doc_id[:12]} p2: a figure; {other.doc_id[:12]}: another; {'f' * 12}: none"
+    assert named(note) == f"{one.source} p2: a figure; {other.source}: another; {'f' * 12}: none"
+    assert named(note).startswith(one.source) and not Papers([*docs, twin], catalogue("sv")).named(note).startswith(one.source)
+
+
 def test_a_finding_without_its_details_gets_a_correct_generic_sentence():
     cat = catalogue("sv")
     x = Explainer(cat, Papers([], cat))

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.explain import paper_dates
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.packed import Packed
 from pipeline.model import (
@@ -55,7 +54,7 @@ from pipeline.reconcile.prose_sums import check_prose_sums
 from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import VersionText, consolidate, group_versions
-from pipeline.records import NameRef, Statement, make_record, span_id, statements_of
+from pipeline.records import NameRef, Statement, make_record, paper_dates, span_id, statements_of
 from pipeline.rules import ChecksRules, EntitiesRules, Rules
 from pipeline.store import DOCUMENTS
 
