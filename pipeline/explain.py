@@ -25,7 +25,7 @@ from pipeline.i18n import Catalogue
 from pipeline.model import Discrepancy, Document, FindingValue
 from pipeline.reconcile.findings import SHAKY_LISTED
 from pipeline.reconcile.partnerships import AMBIGUOUS
-from pipeline.records import DATE_PREFERENCE
+from pipeline.records import paper_date
 
 _PAPER_ID = re.compile(r"([0-9a-f]{64})(?:#(\d+)-(\d+))?")
 _VALIDITY = re.compile(r"(\d{4}-\d\d-\d\d)–(\d{4}-\d\d-\d\d) \(stated validity\)")
@@ -36,8 +36,6 @@ _ID_PREFIX = re.compile(r"\b[0-9a-f]{12}\b")
 _TABLE_FIELD = re.compile(r"table (\d+) (col|row) (\d+)")
 _PHRASES = {"period unknown": "period_unknown", "partner's share = total - municipal share": "derived_share"}
 """English phrases the checks write into value labels, and their catalogue terms."""
-
-"""A paper's date in the overview: its document date, else the earliest date it states."""
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,8 @@ class Papers:
         if span is None and not pages and doc.papers:
             span = doc.papers[0]
         lo, hi = pages or (1, max((p.number for p in doc.pages), default=1))
-        dates = [f for f in doc.facts if f.kind == "date" and isinstance(f.value, str) and lo <= f.evidence.page <= hi]
-        preferred = [f for f in dates if f.role in DATE_PREFERENCE]
-        date = str(min((f.value for f in (preferred or dates)), default="")) or None
+        dated = paper_date(doc.facts, lo, hi)
+        date = str(dated.value) or None if dated else None
         return PaperInfo(paper_id, doc.doc_id, span.title if span else None, span.dnr if span else None, doc.source, pages, date)
 
     def name(self, paper_id: str) -> str:

@@ -19,6 +19,15 @@ BLOCK = 250
 """Items per compressed block: large enough to compress well, small enough to unpack in passing."""
 
 
+def pack(item: object) -> bytes:
+    """An object pickled and zlib-compressed (fast level: packing is on the batch stage's path)."""
+    return zlib.compress(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(packed: bytes) -> object:
+    return pickle.loads(zlib.decompress(packed))
+
+
 class Packed(Sequence[T], Generic[T]):
     """An immutable sequence of picklable items, each block of `BLOCK` pickled and zlib-compressed."""
 
@@ -35,7 +44,7 @@ class Packed(Sequence[T], Generic[T]):
 
     def _seal(self) -> None:
         if self._open:
-            self._blocks.append(zlib.compress(pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            self._blocks.append(pack(self._open))
             self._len += len(self._open)
             self._open = []
 
@@ -44,7 +53,7 @@ class Packed(Sequence[T], Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         for block in self._blocks:
-            yield from pickle.loads(zlib.decompress(block))
+            yield from unpack(block)  # type: ignore[misc]  # a block is a list of items
 
     @overload
     def __getitem__(self, index: int) -> T: ...
@@ -58,7 +67,7 @@ class Packed(Sequence[T], Generic[T]):
         if not -self._len <= index < self._len:
             raise IndexError("Packed index out of range")
         index %= self._len
-        return pickle.loads(zlib.decompress(self._blocks[index // self._block]))[index % self._block]
+        return unpack(self._blocks[index // self._block])[index % self._block]  # type: ignore[index]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):

@@ -71,21 +71,24 @@ def span_id(base: str, span: tuple[int, int]) -> str:
 
 
 DATE_PREFERENCE = ("document_date",)
-"""The date roles that name a paper's date before any other (`explain.Papers.info`)."""
+"""The date roles that name a paper's date before any other."""
+
+
+def paper_date(facts: Iterable[Fact], lo: int, hi: int) -> Fact | None:
+    """The date of the paper on pages `lo`..`hi` (what the report's overview shows): its earliest
+    document date, else the earliest date it states."""
+    dates = [f for f in facts if f.kind == "date" and isinstance(f.value, str) and lo <= f.evidence.page <= hi]
+    preferred = [f for f in dates if f.role in DATE_PREFERENCE]
+    return min(preferred or dates, key=lambda f: str(f.value), default=None)
 
 
 def paper_dates(doc: Document) -> tuple[Fact, ...]:
-    """The date facts `explain.Papers.info` can choose as the date of the document or of one of its papers
-    (the earliest preferred date of each page range, else the earliest): the rest need not be held."""
-    dates = [f for f in doc.facts if f.kind == "date" and isinstance(f.value, str)]
+    """The date facts that can be `paper_date` of the document or of one of its papers: the rest
+    need not be held for the report."""
     last = max((p.number for p in doc.pages), default=1)
-    chosen: set[int] = set()
-    for lo, hi in {(1, last), *paper_spans(doc), *((p.page_start, p.page_end) for p in doc.papers)}:
-        inside = [f for f in dates if lo <= f.evidence.page <= hi]
-        preferred = [f for f in inside if f.role in DATE_PREFERENCE]
-        if inside:
-            chosen.add(id(min(preferred or inside, key=lambda f: str(f.value))))
-    return tuple(f for f in dates if id(f) in chosen)
+    ranges = {(1, last), *paper_spans(doc), *((p.page_start, p.page_end) for p in doc.papers)}
+    chosen = {id(f) for lo, hi in ranges if (f := paper_date(doc.facts, lo, hi))}
+    return tuple(f for f in doc.facts if id(f) in chosen)
 
 
 def paper_unit(doc: Document, page: int, base: str) -> str:

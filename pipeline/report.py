@@ -303,7 +303,7 @@ def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
     not openpyxl: about four times faster, which was most of the batch stage's time on a large
     store. Rows are streamed to a temporary folder (`constant_memory`), so the workbook is never
     held whole: in memory its cells grew about 45 MB per 1 000 generated papers. The price is
-    strings written inline instead of in a shared table, a file about half as large again.
+    strings written inline instead of in a shared table: 28 % larger at 2 000 generated papers.
     """
     import xlsxwriter
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from pipeline.i18n import DEFAULT_LANGUAGE
-from pipeline.packed import Packed
 from pipeline.model import (
     Discrepancy,
     DiscrepancyReport,
@@ -26,6 +25,7 @@ from pipeline.model import (
     PartyRef,
     Record,
 )
+from pipeline.packed import Packed, pack, unpack
 from pipeline.reconcile.checks import (
     check_cross_paper,
     check_name_variants,
@@ -42,11 +42,9 @@ from pipeline.reconcile.cases import (
     link_cases,
     linking_view,
     normalize_dnr,
-    pack_unit,
     paper_units,
-    unpack_unit,
 )
-from pipeline.reconcile.claims import Claim, claims_of, table_cells
+from pipeline.reconcile.claims import CellKey, Claim, claims_of, table_cells
 from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, Assigned, assign_partnerships
@@ -158,7 +156,7 @@ class _Read:
     attr_names: set[str]  # the names its facts give as party or payer
     notes: list[str]
     org_numbers: list[tuple[str, str]]  # (party as written, number) of each org_number fact
-    cells: dict
+    cells: dict[CellKey, tuple[str, str, str] | None]  # each table cell's column meaning (`table_cells`)
     percentage_lines: dict[tuple[str, int, int], str]  # the text of each line a percentage stands on
     view: Document
 
@@ -236,7 +234,7 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
             made = []
             for st in r.statements:
                 party_refs.extend((n, st.doc_id) for n in st.parties if n.name in fuzzy)
-                attr_refs.extend(ref for ref in _attr_occurrences([st]) if ref[0].name in fuzzy)
+                attr_refs.extend((ref, st.doc_id) for ref in _attr_refs(st) if ref.name in fuzzy)
                 a = assigned_at.get(at)
                 at += 1
                 if a is None:
@@ -330,27 +328,23 @@ def _document_checks(primaries: Iterable[Document], primary_paper: dict[str, str
         own = paper_units([doc], primary_paper)
         findings += check_restated(own, checks.restated) + check_cited_periods(own)
         units += [linking_view(u) for u in own]
-        packed.update((u.paper_id, pack_unit(u)) for u in own)
+        packed.update((u.paper_id, pack(u)) for u in own)
         for policy in checks.policies:
             first = stated[policy.name]
             if first[0] is None:
                 line, two_lines = policy_statements(doc, policy.statement, policy.min_similarity)
                 first[0], first[1] = line, first[1] or two_lines
-    case_findings, why = check_cases(units, checks.cases, checks.versions.min_similarity,
-                                     lambda unit: unpack_unit(packed[unit.paper_id]))
-    cases = tuple(tuple(u.paper_id for u in case) for case in link_cases(units, checks.cases))
+    linked = link_cases(units, checks.cases)
+    case_findings, why = check_cases(linked, checks.cases, checks.versions.min_similarity,
+                                     lambda unit: unpack(packed[unit.paper_id]))  # type: ignore[arg-type,return-value]
+    cases = tuple(tuple(u.paper_id for u in case) for case in linked)
     policy_findings, why_policy = check_policies(consolidated, {name: line or pair for name, (line, pair) in stated.items()}, checks)
     return findings + case_findings + policy_findings, notes + why + why_policy, cases
 
 
-def _attr_occurrences(statements: list[Statement]) -> list[tuple[NameRef, str]]:
-    out = []
-    for st in statements:
-        for f in st.facts:
-            for k in ("party", "payer"):
-                if f.attrs.get(k):
-                    out.append((NameRef(f.attrs[k], f.evidence), st.doc_id))
-    return out
+def _attr_refs(st: Statement) -> list[NameRef]:
+    """The names a statement's facts give as party or payer, each where its fact stands."""
+    return [NameRef(f.attrs[k], f.evidence) for f in st.facts for k in ("party", "payer") if f.attrs.get(k)]
 
 
 def _stated_org_numbers(stated: list[tuple[str, str]], resolved: dict[str, tuple[PartyRef, ...]], rules: EntitiesRules) -> dict[str, str]:

@@ -15,7 +15,7 @@ all-pairs comparison, kept as the oracle (`exhaustive=True`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import combinations
 
@@ -108,14 +108,14 @@ class Index:
 
 
 class Shingled(Mapping[str, set[str]]):
-    """The shingle sets of texts, made one at a time when asked for: a batch's word sets all at
-    once were the largest thing grouping versions held."""
+    """The word sets of texts (`words`), made one at a time when asked for: a batch's word sets all
+    at once were the largest thing grouping versions held."""
 
-    def __init__(self, texts: Mapping[str, str], shingle: Callable[[str], set[str]] = words):
-        self.texts, self.shingle = texts, shingle
+    def __init__(self, texts: Mapping[str, str]):
+        self.texts = texts
 
     def __getitem__(self, key: str) -> set[str]:
-        return self.shingle(self.texts[key])
+        return words(self.texts[key])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.texts)

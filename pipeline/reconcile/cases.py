@@ -10,9 +10,7 @@ column kind) that differ have changed between periods, or conflict; a date both 
 
 from __future__ import annotations
 
-import pickle
 import re
-import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -198,23 +196,24 @@ def _unit(f: Fact) -> str:
     return f.unit or "SEK"  # amounts without a unit predate `unknown`: integer SEK
 
 
-def check_cases(units: list[PaperUnit], rule: CasesCheck, copy_similarity: float,
+def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity: float,
                 full: Callable[[PaperUnit], PaperUnit] = lambda unit: unit) -> tuple[list[Discrepancy], list[str]]:
-    """Link the primary papers into cases and compare the amounts of every two papers of a case.
+    """Compare the amounts of every two papers of each case.
 
     Args:
-        units: the papers of the primary versions (`paper_units`; other versions are counted once,
-            through them); what links them is enough (`linking_view`) when `full` gives the rest.
-        rule: linking and severities.
+        cases: the papers of the primary versions linked into cases (`link_cases`; other versions
+            are counted once, through them); what links them is enough (`linking_view`) when
+            `full` gives the rest.
+        rule: severities.
         copy_similarity: two papers of a case this similar are copies of one paper (not compared).
-        full: a paper whole, from what `units` holds of it.
+        full: a paper whole, from what `cases` holds of it.
 
     Returns:
         The findings (each keyed by its case's Dnr and title) and the reasons for pairs left uncompared.
     """
     findings: list[Discrepancy] = []
     notes: list[str] = []
-    for linked in link_cases(units, rule):
+    for linked in cases:
         case = [full(u) for u in linked]
         name = _case_name(case)
         for a, b in combinations(case, 2):
@@ -228,17 +227,8 @@ def check_cases(units: list[PaperUnit], rule: CasesCheck, copy_similarity: float
 
 def linking_view(unit: PaperUnit) -> PaperUnit:
     """What `link_cases` reads of a paper (Dnr, title, paragraph and citations): the batch stage
-    holds this of every paper, and the rest packed (`pack_unit`) until a case compares it."""
+    holds this of every paper, and the rest packed (`packed.pack`) until a case compares it."""
     return replace(unit, facts=(), text="", title_evidence=None)
-
-
-def pack_unit(unit: PaperUnit) -> bytes:
-    """A paper pickled and compressed: about a quarter of a kilobyte per fact instead of one and a half."""
-    return zlib.compress(pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL), 1)
-
-
-def unpack_unit(packed: bytes) -> PaperUnit:
-    return pickle.loads(zlib.decompress(packed))
 
 
 def check_cited_periods(units: list[PaperUnit]) -> list[Discrepancy]:
