@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline.model import BBox, Cell, Document, Word
 from pipeline.rules import TablesRules
@@ -150,30 +150,52 @@ class CueMatch:
     score: float
 
 
+@dataclass(frozen=True)
+class _Cue:
+    kind: str
+    text: str  # folded
+    words: int
+
+
+@dataclass(frozen=True)
+class _Eligible:
+    """The cues a phrase of some number of words is matched against, in the order of the rules."""
+
+    cues: tuple[_Cue, ...]
+    longer: tuple[_Cue, ...]  # those of more than two characters, scored fuzzily
+    longer_texts: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def _cue_table(header_cues: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[int, _Eligible]:
+    """The header cues folded once, by the number of words of the phrase they are matched
+    against: a phrase of n > 1 words the cues of n words, one word every cue."""
+    cues = [_Cue(kind, folded, len(folded.split())) for kind, names in header_cues for cue in names if (folded := fold(cue))]
+    table = {}
+    for n in range(1, max(c.words for c in cues) + 1):
+        chosen = tuple(c for c in cues if n == 1 or c.words == n)
+        longer = tuple(c for c in chosen if len(c.text) > 2)
+        table[n] = _Eligible(chosen, longer, tuple(c.text for c in longer))
+    return table
+
+
 def match_cues(words: tuple[Word, ...] | list[Word], rules: TablesRules) -> list[CueMatch]:
-    """Find header cues on a line, longest cue phrase first, left to right."""
-    cues = [(kind, fold(cue)) for kind, names in rules.header_cues.items() for cue in names]
-    max_len = max(len(c.split()) for _, c in cues)
+    """Find header cues on a line, longest cue phrase first, left to right.
+
+    Cues or phrases of one or two characters must be equal; others score `fuzz.ratio` (one word
+    also by its first part: a word read with its unit glued on, "kostnad/år", still matches)."""
+    table = _cue_table(tuple((kind, tuple(names)) for kind, names in rules.header_cues.items()))
     folded = [fold(w.text) for w in words]
     out: list[CueMatch] = []
     i = 0
     while i < len(words):
         best: CueMatch | None = None
         if folded[i]:
-            for n in range(min(max_len, len(words) - i), 0, -1):
+            for n in range(min(len(table), len(words) - i), 0, -1):
                 phrase = " ".join(f for f in folded[i : i + n] if f)
-                for kind, cue in cues:
-                    if len(cue.split()) != n and n > 1:
-                        continue
-                    if len(cue) <= 2 or len(phrase) <= 2:
-                        score = 100.0 if phrase == cue else 0.0
-                    else:
-                        # one word read with its unit glued on ("kostnad/år") still matches
-                        head = phrase.split()[0] if n == 1 else phrase
-                        score = max(fuzz.ratio(phrase, cue), fuzz.ratio(head, cue))
-                    if score >= rules.header_min_score and (best is None or score > best.score):
-                        best = CueMatch(kind, i, i + n, score)  # type: ignore[arg-type]
-                if best is not None:
+                found = _best_cue(phrase, phrase.split()[0] if n == 1 else phrase, table[n], rules.header_min_score)
+                if found is not None:
+                    best = CueMatch(found[0].kind, i, i + n, found[1])  # type: ignore[arg-type]
                     break
         if best is not None:
             out.append(best)
@@ -181,6 +203,19 @@ def match_cues(words: tuple[Word, ...] | list[Word], rules: TablesRules) -> list
         else:
             i += 1
     return out
+
+
+def _best_cue(phrase: str, head: str, eligible: _Eligible, min_score: float) -> tuple[_Cue, float] | None:
+    """The first cue of the highest score of at least `min_score` for `phrase` (or its `head`)."""
+    if len(phrase) <= 2:
+        return next(((c, 100.0) for c in eligible.cues if c.text == phrase), None)
+    scored = [found for query in dict.fromkeys((phrase, head))
+              if (found := process.extractOne(query, eligible.longer_texts, scorer=fuzz.ratio, processor=None,
+                                              score_cutoff=min_score)) is not None]
+    if not scored:
+        return None
+    _, score, index = min(scored, key=lambda found: (-found[1], found[2]))
+    return eligible.longer[index], score
 
 
 def join_lines(lines: list[list[Word]]) -> str:
