@@ -17,12 +17,15 @@ from rapidfuzz import fuzz
 
 from bench.generate import generate
 from pipeline.cli import main
-from pipeline.reconcile import link_cases, load_documents, paper_units, resolve_names
+from pipeline.executor import forked_map
+from pipeline.reconcile import link_cases, load_documents, paper_units, reconcile_folder, resolve_names
 from pipeline.reconcile.blocking import Clusters
 from pipeline.reconcile.cases import PaperUnit, _fold_title
 from pipeline.reconcile.versions import VersionText, group_versions
 from pipeline.rules import CasesCheck, load_rules
 from tests.conftest import CORPUS_INPUTS, EXTRACTED, folder_bytes
+
+BATCH_OUTPUTS = ("records.jsonl", "records.parquet", "records.csv", "discrepancies.json", "report.html", "report.xlsx")
 
 
 def test_jobs_1_and_jobs_2_write_byte_identical_folders(tmp_path):
@@ -120,3 +123,32 @@ def test_cross_paper_findings_grow_with_the_statements_not_their_pairs(generated
             else:
                 assert len(values) == 2
     assert widest > 2  # the batch restates one value in many papers: one finding names them all
+
+
+def test_the_batch_stage_in_one_process_writes_what_it_writes_in_two(generated_batch, tmp_path):
+    """The run read its 500 documents in two processes (`forked_map`); read here alone, the
+    batch outputs are the same bytes. A document that does not validate is left out with its
+    reason once, though the documents are read twice."""
+    store = tmp_path / "store"
+    shutil.copytree(generated_batch, store)
+    reconcile_folder(store, load_rules(), workers=1)
+    assert [name for name in BATCH_OUTPUTS if (store / name).read_bytes() != (generated_batch / name).read_bytes()] == []
+
+    (store / "documents" / "0bad.json").write_text('{"doc_id": "0bad"', encoding="utf-8")
+    result = reconcile_folder(store, load_rules(), workers=2)
+    assert [note for note in result.report.skipped if "0bad" in note] == ["0bad.json: not a valid Document (ValidationError); left out"]
+    assert len(result.documents) == len(list((generated_batch / "documents").glob("*.json")))
+
+
+def _square_or_fail(n: int) -> int:
+    if n == 37:
+        raise ValueError("thirty-seven")
+    return n * n
+
+
+def test_forked_map_keeps_the_order_and_raises_a_childs_error_here():
+    items = list(range(100))
+    assert list(forked_map(lambda n: n * n, items, workers=2)) == [n * n for n in items]  # a closure: nothing pickled
+    results = forked_map(_square_or_fail, items, workers=3)
+    with pytest.raises(ValueError, match="thirty-seven"):
+        list(results)

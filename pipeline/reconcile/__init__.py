@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from pipeline.executor import Result, forked_map
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.model import (
     Discrepancy,
@@ -114,36 +116,58 @@ def load_documents(out_dir: Path, *, by_lines: bool = False) -> tuple[list[Docum
 
 class StoredDocuments:
     """The documents of an output folder held by lines, read from disk again each time they are
-    iterated, in the order of their ids (each file is named by its document's id): the batch
-    stage reads them twice rather than hold them all."""
+    mapped, in the order of their ids (each file is named by its document's id): the batch stage
+    reads them twice rather than hold them all, each time in up to `workers` processes."""
 
-    def __init__(self, out_dir: Path, skipped: list[str]):
-        self.out_dir, self.skipped, self._read = out_dir, skipped, False
+    def __init__(self, out_dir: Path, skipped: list[str], workers: int | None = None):
+        self.out_dir, self.skipped, self.workers, self._read = out_dir, skipped, workers, False
 
-    def __iter__(self) -> Iterator[Document]:
-        return self.only(None)
-
-    def only(self, ids: Container[str] | None) -> Iterator[Document]:
-        """The documents again, or only those of `ids` (the others' files are not read)."""
+    def map(self, fn: Callable[[Document], Result], only: Container[str] | None = None) -> Iterator[Result]:
+        """`fn` of each document (or of those of `only`: the others' files are not read), each
+        read and given to `fn` in one of the processes: only what `fn` returns comes back."""
         first, self._read = not self._read, True
-        return read_documents(self.out_dir, self.skipped if first else [], by_lines=True, only=ids)
+        paths = [p for p in _document_paths(self.out_dir) if only is None or p.stem in only]
+        for read in forked_map(partial(_read_then, fn), paths, self.workers):
+            if isinstance(read, _Unread):
+                if first:
+                    self.skipped.append(read.reason)
+                continue
+            yield read
 
 
-def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False,
-                   only: Container[str] | None = None) -> Iterator[Document]:
-    """Yield the documents of `load_documents` one at a time (or those named in `only`), appending
-    to `skipped` the reason for each file left out: only the caller decides what of them it keeps."""
-    for path in sorted((out_dir / DOCUMENTS).glob("*.json")):
-        if only is not None and path.stem not in only:
-            continue
-        try:
-            doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
-        except (ValidationError, ValueError, OSError) as err:
-            reason = f"{path.name}: not a valid Document ({type(err).__name__}); left out"
-            log.warning(reason)
-            skipped.append(reason)
-            continue
-        yield doc.by_lines() if by_lines else doc
+def _document_paths(out_dir: Path) -> list[Path]:
+    return sorted((out_dir / DOCUMENTS).glob("*.json"))
+
+
+@dataclass(frozen=True)
+class _Unread:
+    reason: str
+
+
+def _read_one(path: Path) -> Document | _Unread:
+    """The document stored at `path`, or why it is left out (logged)."""
+    try:
+        return Document.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValidationError, ValueError, OSError) as err:
+        reason = f"{path.name}: not a valid Document ({type(err).__name__}); left out"
+        log.warning(reason)
+        return _Unread(reason)
+
+
+def _read_then(fn: Callable[[Document], Result], path: Path) -> Result | _Unread:
+    doc = _read_one(path)
+    return doc if isinstance(doc, _Unread) else fn(doc.by_lines())
+
+
+def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False) -> Iterator[Document]:
+    """Yield the documents of `load_documents` one at a time, appending to `skipped` the reason
+    for each file left out: only the caller decides what of them it keeps."""
+    for path in _document_paths(out_dir):
+        doc = _read_one(path)
+        if isinstance(doc, _Unread):
+            skipped.append(doc.reason)
+        else:
+            yield doc.by_lines() if by_lines else doc
 
 
 @dataclass(frozen=True)
@@ -176,26 +200,33 @@ def _first_read(doc: Document) -> _Read:
                  notes, org_numbers, table_cells([doc]), lines, report_view(doc))
 
 
-def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = ()) -> ReconcileResult:
+def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = (),
+                        workers: int = 1) -> ReconcileResult:
     """Reconcile a batch: versions, entities, partnerships, records and every check.
 
     The documents are read twice and never held all at once: first for what grouping, records and
-    claims need (`_Read`), then the primary versions one at a time for the checks that read a
-    paper's own lines and tables.
+    claims need (`_Read`), then the primary versions for the checks that read a paper's own lines
+    and tables (`_OwnChecks`). Both reads are per document, in up to `workers` processes.
 
     Args:
         docs: the documents of the batch (any order): a collection, or `StoredDocuments`, which
-            reads an output folder again each time it is iterated (an iterator is held as a list).
+            reads an output folder again each time it is mapped (an iterator is held as a list).
         rules: validated rules (entities, checks).
         skipped: reasons for inputs already left out while reading (read once `docs` is first read).
+        workers: processes for the per-document reads of a collection (`StoredDocuments` has its own).
 
     Returns:
         Records (sorted by doc_id, key), the findings report and the documents as the report reads them.
     """
     checks = rules.checks
-    if not isinstance(docs, StoredDocuments):  # held already (an iterator can be read only once)
-        docs = sorted(docs, key=lambda d: d.doc_id)
-    reads = sorted((_first_read(d) for d in docs), key=lambda r: r.version.doc_id)
+    if isinstance(docs, StoredDocuments):
+        each = docs.map
+    else:  # held already (an iterator can be read only once)
+        held = sorted(docs, key=lambda d: d.doc_id)
+
+        def each(fn: Callable[[Document], Result], only: Container[str] | None = None) -> Iterator[Result]:
+            return forked_map(fn, [d for d in held if only is None or d.doc_id in only], workers)
+    reads = sorted(each(_first_read), key=lambda r: r.version.doc_id)
     notes = list(skipped)  # after `docs` is read: reading a folder fills `skipped` as it goes
     papers = group_versions([r.version for r in reads], checks.versions)
     paper_of: dict[str, tuple[str, str]] = {}
@@ -263,8 +294,8 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
     views = tuple(r.view for r in reads)
     del reads, claims, cells
     primary_paper = {d: pid for d, (pid, role) in paper_of.items() if role == "primary"}
-    primaries = docs.only(primary_paper) if isinstance(docs, StoredDocuments) else (d for d in docs if d.doc_id in primary_paper)
-    doc_findings, why, cases = _document_checks(primaries, primary_paper, consolidated, checks)
+    own = each(partial(_own_checks, primary_paper=primary_paper, checks=checks), primary_paper)
+    doc_findings, why, cases = _document_checks(own, consolidated, checks)
     findings += doc_findings
     notes += why
     findings += check_cross_paper(consolidated, checks, line_text)
@@ -312,27 +343,45 @@ def report_view(doc: Document) -> Document:
                                   "facts": paper_dates(doc), "tables": (), "sections": ()})
 
 
-def _document_checks(primaries: Iterable[Document], primary_paper: dict[str, str], consolidated: list[Claim],
+@dataclass(frozen=True)
+class _OwnChecks:
+    """What the checks of one primary document found, and what of its papers links cases."""
+
+    findings: list[Discrepancy]
+    notes: list[str]
+    units: list[PaperUnit]  # each paper's `linking_view`
+    packed: dict[str, bytes]  # the rest of each paper, until a case compares it
+    policy_lines: dict[str, tuple[Evidence | None, Evidence | None]]  # each policy's (line, two lines) stating it
+
+
+def _own_checks(doc: Document, primary_paper: dict[str, str], checks: ChecksRules) -> _OwnChecks:
+    """The checks that read one primary document itself: tables, prose sums, restated values,
+    cited periods, and where it states each policy."""
+    table_findings, notes = check_table_sums([doc], primary_paper, checks.table_sums)
+    findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
+    units = paper_units([doc], primary_paper)
+    findings += check_restated(units, checks.restated) + check_cited_periods(units)
+    return _OwnChecks(findings, notes, [linking_view(u) for u in units], {u.paper_id: pack(u) for u in units},
+                      {p.name: policy_statements(doc, p.statement, p.min_similarity) for p in checks.policies})
+
+
+def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim],
                      checks: ChecksRules) -> tuple[list[Discrepancy], list[str], tuple[tuple[str, ...], ...]]:
-    """The checks that read the primary documents themselves (tables, prose, cases, policies), one
-    document at a time in the order of their ids: their findings, notes and the cases linked."""
+    """The primary documents' own checks (in the order of their ids) joined with the checks
+    across them (cases, policies): their findings, notes and the cases linked."""
     findings: list[Discrepancy] = []
     notes: list[str] = []
     units: list[PaperUnit] = []
-    packed: dict[str, bytes] = {}  # the rest of each paper, until a case compares it
+    packed: dict[str, bytes] = {}
     stated: dict[str, list[Evidence | None]] = {p.name: [None, None] for p in checks.policies}
-    for doc in primaries:
-        table_findings, why = check_table_sums([doc], primary_paper, checks.table_sums)
-        findings += table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
-        notes += why
-        own = paper_units([doc], primary_paper)
-        findings += check_restated(own, checks.restated) + check_cited_periods(own)
-        units += [linking_view(u) for u in own]
-        packed.update((u.paper_id, pack(u)) for u in own)
-        for policy in checks.policies:
-            first = stated[policy.name]
+    for checked in own:
+        findings += checked.findings
+        notes += checked.notes
+        units += checked.units
+        packed.update(checked.packed)
+        for name, (line, two_lines) in checked.policy_lines.items():
+            first = stated[name]  # the first document stating it, and the first stating it on two lines up to there
             if first[0] is None:
-                line, two_lines = policy_statements(doc, policy.statement, policy.min_similarity)
                 first[0], first[1] = line, first[1] or two_lines
     linked = link_cases(units, checks.cases)
     case_findings, why = check_cases(linked, checks.cases, checks.versions.min_similarity,
@@ -378,6 +427,6 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     from pipeline.report import write_outputs
 
     skipped: list[str] = []
-    result = reconcile_documents(StoredDocuments(out_dir, skipped), rules, skipped)
+    result = reconcile_documents(StoredDocuments(out_dir, skipped, workers), rules, skipped)
     write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result
