@@ -7,9 +7,11 @@ records.jsonl, records.parquet, records.csv, discrepancies.json, report.html and
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -90,6 +92,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+UNREACHED_THRESHOLD = 2**31 - 1
+"""A cycle-collector threshold never reached (the thresholds are C ints)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,28 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
     Returns:
         Records (sorted by doc_id, key), the findings report and the documents as the report reads them.
     """
+    with _no_full_collections():
+        return _reconcile(docs, rules, skipped, workers)
+
+
+@contextmanager
+def _no_full_collections() -> Iterator[None]:
+    """Run without the cycle collector's full passes; the usual thresholds come back after.
+
+    The batch stage holds what it read of every document (millions of objects at thousands of
+    papers) for most of its run, and each full pass walked them all again, more often the larger
+    the store. At 2 000 generated papers, one process: reconciling 25–30 → 15.5 CPU-seconds
+    (47 full passes), writing the outputs 15.6 → 9.8. The young generations are still collected;
+    what became cyclic garbage in the oldest waits for the next full pass (peak RSS the same)."""
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, UNREACHED_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+
+
+def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], workers: int) -> ReconcileResult:
     checks = rules.checks
     if isinstance(docs, StoredDocuments):
         each = docs.map
@@ -427,6 +454,7 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     from pipeline.report import write_outputs
 
     skipped: list[str] = []
-    result = reconcile_documents(StoredDocuments(out_dir, skipped, workers), rules, skipped)
-    write_outputs(result, out_dir, rules.privacy, report_lang, workers)
+    with _no_full_collections():  # writing walks every record and finding again
+        result = reconcile_documents(StoredDocuments(out_dir, skipped, workers), rules, skipped)
+        write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result
