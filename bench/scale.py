@@ -1,15 +1,17 @@
 """Scale benchmark (run by hand, not in CI): the whole `papers run` as an archive would run it.
 
 For each N: N generated text papers (bench/generate.py) run from scratch into a fresh output
-folder, then `papers reconcile` alone on that folder; wall time and peak RSS (GNU time `%M`
-of the whole command) of each, and the growth ratio per doubling. Then P scanned pages (copies
+folder, then `papers reconcile` alone on that folder; wall time, CPU time (user + system, of
+the command and its children: a shared machine sways it less) and peak RSS (GNU time `%M` of
+the whole command) of each, and the growth ratio per doubling; `--reuse` times only
+`papers reconcile` on the outputs an earlier run left in `--work`. Then P scanned pages (copies
 of the corpus scans, each with its own bytes so none is skipped as a duplicate) through
 `papers run`, beside bare `tesseract -l swe` (its own threads) on the same page images, one
 after another, and `ocrmypdf -l swe --jobs J` on the same PDFs where it is installed. With
 `--speedup N`: N generated text papers run from scratch with `--jobs 1` and with `--jobs J`,
 alternately, three times each; the median wall times and their ratio.
 
-    .venv/bin/python bench/scale.py [--sizes 1000 2000 4000 8000] [--pages 200] [--jobs 2] [--work DIR]
+    .venv/bin/python bench/scale.py [--sizes 1000 2000 4000 8000] [--pages 200] [--jobs 2] [--work DIR] [--reuse]
     .venv/bin/python bench/scale.py --sizes --pages 0 --speedup 100 --jobs 2
 """
 
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -37,37 +40,51 @@ PAPERS = Path(sys.executable).parent / "papers"
 SCANS = ROOT / "corpus" / "inputs" / "scans-300"
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run a command under GNU time; return its wall seconds and peak RSS in MB."""
+@dataclass(frozen=True)
+class Timed:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the command and its children: less swayed by a shared machine
+    rss_mb: float  # peak RSS of the largest process
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Run a command under GNU time."""
     with tempfile.NamedTemporaryFile("r") as report:
-        subprocess.run(["/usr/bin/time", "-o", report.name, "-f", "%e %M", *command], check=True,
+        subprocess.run(["/usr/bin/time", "-o", report.name, "-f", "%e %U %S %M", *command], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        wall, rss = report.read().split()[-2:]
-    return float(wall), int(rss) / 1024
+        wall, user, system, rss = report.read().split()[-4:]
+    return Timed(float(wall), float(user) + float(system), int(rss) / 1024)
 
 
 def ratio(values: list[float], i: int) -> str:
     return f"{values[i] / values[i - 1]:.2f}×" if i else "–"
 
 
-def text_batches(sizes: list[int], jobs: int, work: Path) -> None:
-    rows = []
+def text_batches(sizes: list[int], jobs: int, work: Path, reuse: bool = False) -> None:
+    """`papers run` of N generated papers from scratch, then `papers reconcile` of its output
+    (with `reuse`, only the latter, on the output an earlier run left in `work`)."""
+    rows: list[tuple[int, Timed | None, Timed]] = []
     for n in sizes:
         folder = work / f"text-{n}"
-        shutil.rmtree(folder, ignore_errors=True)
-        generate(folder / "in", n)
-        run_s, run_mb = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"),
-                               "--jobs", str(jobs), "--no-progress"])
-        rec_s, rec_mb = timed([str(PAPERS), "reconcile", str(folder / "out")])
-        rows.append((n, run_s, run_mb, rec_s, rec_mb))
-        print(f"  N={n}: run {run_s:.1f} s, {run_mb:.0f} MB; reconcile {rec_s:.1f} s, {rec_mb:.0f} MB", flush=True)
-    print(f"\n| documents | `papers run` s | documents/s | peak RSS MB | run ×/doubling | RSS ×/doubling "
-          f"| `papers reconcile` s | reconcile ×/doubling | reconcile peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    runs, rss, recs = [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
-    for i, (n, run_s, run_mb, rec_s, rec_mb) in enumerate(rows):
-        print(f"| {n} | {run_s:.1f} | {n / run_s:.1f} | {run_mb:.0f} | {ratio(runs, i)} | {ratio(rss, i)} "
-              f"| {rec_s:.1f} | {ratio(recs, i)} | {rec_mb:.0f} |")
+        run = None
+        if not (reuse and (folder / "out").is_dir()):
+            shutil.rmtree(folder, ignore_errors=True)
+            generate(folder / "in", n)
+            run = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"), "--jobs", str(jobs),
+                         "--no-progress"])
+        rec = timed([str(PAPERS), "reconcile", str(folder / "out")])
+        rows.append((n, run, rec))
+        print(f"  N={n}: run {run}; reconcile {rec}", flush=True)
+    print("\n| documents | `papers run` s | documents/s | peak RSS MB | run ×/doubling | RSS ×/doubling "
+          "| `papers reconcile` s | CPU s | reconcile ×/doubling (wall, CPU) | reconcile peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    runs = [r.wall if r else 0.0 for _, r, _ in rows]
+    rss = [r.rss_mb if r else 0.0 for _, r, _ in rows]
+    walls, cpus = [c.wall for _, _, c in rows], [c.cpu for _, _, c in rows]
+    for i, (n, run, rec) in enumerate(rows):
+        ran = (f"{run.wall:.1f} | {n / run.wall:.1f} | {run.rss_mb:.0f} | {ratio(runs, i)} | {ratio(rss, i)}" if run
+               else "– | – | – | – | –")
+        print(f"| {n} | {ran} | {rec.wall:.1f} | {rec.cpu:.1f} | {ratio(walls, i)}, {ratio(cpus, i)} | {rec.rss_mb:.0f} |")
 
 
 def jobs_speedup(n: int, jobs: int, work: Path, repeats: int = 3) -> None:
@@ -80,9 +97,8 @@ def jobs_speedup(n: int, jobs: int, work: Path, repeats: int = 3) -> None:
         for j in walls:
             out = folder / f"out-{j}"
             shutil.rmtree(out, ignore_errors=True)
-            wall, _ = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(out), "--jobs", str(j),
-                             "--no-progress", "--no-ocr-cache"])
-            walls[j].append(wall)
+            walls[j].append(timed([str(PAPERS), "run", str(folder / "in"), "--out", str(out), "--jobs", str(j),
+                                   "--no-progress", "--no-ocr-cache"]).wall)
     one, many = statistics.median(walls[1]), statistics.median(walls[jobs])
     print(f"\n| {n} text papers, `papers run` from scratch | `--jobs 1` s | `--jobs {jobs}` s | speed-up |")
     print("|---|---|---|---|")
@@ -112,8 +128,8 @@ def scanned_pages(pages: int, jobs: int, work: Path) -> None:
         document.close()
         made += take
 
-    run_s, run_mb = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"), "--jobs", str(jobs),
-                           "--no-progress", "--no-ocr-cache"])
+    run = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"), "--jobs", str(jobs),
+                 "--no-progress", "--no-ocr-cache"])
     env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     started = time.perf_counter()
     for image in images:
@@ -121,8 +137,8 @@ def scanned_pages(pages: int, jobs: int, work: Path) -> None:
     bare = time.perf_counter() - started
     print(f"\n| {pages} scanned pages (300 dpi) | wall s | s/page | peak RSS MB |")
     print("|---|---|---|---|")
-    print(f"| `papers run --jobs {jobs}` (OCR, repair, facts, evidence, searchable PDF, ALTO) | {run_s:.1f} | "
-          f"{run_s / pages:.2f} | {run_mb:.0f} |")
+    print(f"| `papers run --jobs {jobs}` (OCR, repair, facts, evidence, searchable PDF, ALTO) | {run.wall:.1f} | "
+          f"{run.wall / pages:.2f} | {run.rss_mb:.0f} |")
     print(f"| bare `tesseract -l swe` on the same page images, one after another, its own threads | {bare:.1f} | "
           f"{bare / pages:.2f} | – |")
     if shutil.which("ocrmypdf"):
@@ -146,9 +162,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--speedup", type=int, default=0, help="text papers for the --jobs speed-up (0: none)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "papers-scale")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time only `papers reconcile` on the outputs an earlier run left in --work")
     args = parser.parse_args()
     if args.sizes:
-        text_batches(args.sizes, args.jobs, args.work)
+        text_batches(args.sizes, args.jobs, args.work, args.reuse)
     if args.speedup:
         jobs_speedup(args.speedup, args.jobs, args.work)
     if args.pages:
