@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -313,7 +314,7 @@ def render_xlsx(result, lang: str = DEFAULT_LANGUAGE) -> bytes:
         workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": folder, "strings_to_numbers": False,
                                                    "strings_to_formulas": False, "strings_to_urls": False})
         _fill_workbook(workbook, result, explainer)
-        return _normalize_zip(path.read_bytes())
+        return _normalize_zip(path)
 
 
 def _fill_workbook(workbook, result, explainer: Explainer) -> None:
@@ -349,23 +350,27 @@ def _isna(x: object) -> bool:
         return False
 
 
-def _normalize_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx zip with fixed entry times and fixed core-property dates."""
+def _normalize_zip(path: Path) -> bytes:
+    """Rewrite an xlsx zip with fixed entry times and fixed core-property dates, each entry
+    streamed: a sheet of thousands of papers' records is tens of MB of XML unpacked."""
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = content.decode("utf-8")
-                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
-                content = text.encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, content)
+            if info.filename == "docProps/core.xml":
+                text = src.read(info).decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
+                dst.writestr(zi, text.encode("utf-8"))
+                continue
+            with src.open(info) as entry, dst.open(zi, "w") as copy:
+                shutil.copyfileobj(entry, copy, ZIP_COPY_CHUNK)
     return out.getvalue()
+
+
+ZIP_COPY_CHUNK = 1 << 20
 
 
 # --------------------------------------------------------------------------- all outputs

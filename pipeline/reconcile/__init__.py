@@ -177,9 +177,9 @@ def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False)
 
 @dataclass(frozen=True)
 class _Read:
-    """What the batch stage keeps of one document from its first read: the document itself goes."""
+    """What the batch stage keeps of one document from its first read, besides its `VersionText`
+    (held only until versions are grouped): the document itself goes."""
 
-    version: VersionText
     statements: Packed[Statement]  # a tenth of their size as live models
     party_names: list[str]  # every party name of its statements, in order (resolution reads them)
     attr_names: set[str]  # the names its facts give as party or payer
@@ -190,7 +190,7 @@ class _Read:
     view: Document
 
 
-def _first_read(doc: Document) -> _Read:
+def _first_read(doc: Document) -> tuple[VersionText, _Read]:
     try:
         statements, notes = statements_of(doc)
     except Exception:  # one bad document must not stop the batch; its reason is kept
@@ -200,9 +200,9 @@ def _first_read(doc: Document) -> _Read:
                    if f.kind == "org_number" and f.attrs.get("party") and isinstance(f.value, str)]
     at = {(doc.doc_id, f.evidence.page, f.evidence.line or 0) for f in doc.facts if f.kind == "percentage"}
     lines = {k: " ".join(w.text for w in words) for page, line, words in doc.lines() if (k := (doc.doc_id, page, line)) in at}
-    return _Read(VersionText.of(doc), Packed(statements), [n.name for st in statements for n in st.parties],
-                 {name for st in statements for f in st.facts for k in ("party", "payer") if (name := f.attrs.get(k))},
-                 notes, org_numbers, table_cells([doc]), lines, report_view(doc))
+    return VersionText.of(doc), _Read(Packed(statements), [n.name for st in statements for n in st.parties],
+                                      {name for st in statements for f in st.facts for k in ("party", "payer") if (name := f.attrs.get(k))},
+                                      notes, org_numbers, table_cells([doc]), lines, report_view(doc))
 
 
 def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = (),
@@ -253,9 +253,11 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
 
         def each(fn: Callable[[Document], Result], only: Container[str] | None = None) -> Iterator[Result]:
             return forked_map(fn, [d for d in held if only is None or d.doc_id in only], workers)
-    reads = sorted(each(_first_read), key=lambda r: r.version.doc_id)
+    firsts = sorted(each(_first_read), key=lambda first: first[0].doc_id)
     notes = list(skipped)  # after `docs` is read: reading a folder fills `skipped` as it goes
-    papers = group_versions([r.version for r in reads], checks.versions)
+    papers = group_versions([version for version, _ in firsts], checks.versions)
+    reads = [read for _, read in firsts]
+    del firsts  # the pages' text is for grouping versions only
     paper_of: dict[str, tuple[str, str]] = {}
     for p in papers:
         for i, d in enumerate(p.versions):

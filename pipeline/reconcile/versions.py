@@ -36,22 +36,30 @@ def _quality(doc: Document) -> tuple[float, float, str]:
 @dataclass(frozen=True)
 class VersionText:
     """What grouping versions reads of one input: its pages' text, its Dnr and how good a source it
-    is. The batch stage holds one per input of the store, so the document itself can go."""
+    is. The batch stage holds one per input of the store until versions are grouped, so the
+    document itself can go."""
 
     doc_id: str
     quality: tuple[float, float, str]
     dnr: str | None
-    pages: tuple[str, ...]
-    """Each page's repaired text, whitespace folded."""
+    text: str
+    """The whole repaired text, whitespace folded: the non-empty pages joined by a space."""
+    page_spans: tuple[tuple[int, int], ...]
+    """Where each page's text stands in `text` (an empty page: an empty span): the text held once."""
 
     @classmethod
     def of(cls, doc: Document) -> VersionText:
-        return cls(doc.doc_id, _quality(doc), first_dnr(doc), tuple(_flat_text(t) for t in doc.text().split("\f")))
+        pages = [_flat_text(t) for t in doc.text().split("\f")]
+        spans, at = [], 0
+        for page in pages:
+            spans.append((at, at + len(page)))
+            at += len(page) + 1 if page else 0
+        return cls(doc.doc_id, _quality(doc), first_dnr(doc), " ".join(t for t in pages if t), tuple(spans))
 
     @property
-    def text(self) -> str:
-        """The whole text, whitespace folded (pages joined as `_flat_text(doc.text())` joins them)."""
-        return " ".join(t for t in self.pages if t)
+    def pages(self) -> tuple[str, ...]:
+        """Each page's repaired text, whitespace folded."""
+        return tuple(self.text[start:end] for start, end in self.page_spans)
 
 
 def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaustive: bool = False) -> list[PaperVersions]:
@@ -69,8 +77,8 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
     Returns:
         Papers sorted by primary doc_id; the primary (best text source) first in `versions`.
     """
+    versions = {v.doc_id: v for v in inputs}
     texts = {v.doc_id: v.text for v in inputs}
-    page_texts = {v.doc_id: v.pages for v in inputs}
     ids = sorted(texts)
     clusters = Clusters(ids)
     find = clusters.find
@@ -98,18 +106,19 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
     # partial versions: a group of one, with fewer pages than some other paper
     partial_of: dict[str, tuple[str, float]] = {}
     singles = [g[0] for g in groups.values() if len(g) == 1 and texts[g[0]]]
-    pages = None if exhaustive else _page_index(page_texts, dnr)
+    pages = None if exhaustive else _page_index(versions, dnr)
     for s in singles:
-        s_pages = [t for t in page_texts[s] if t]
+        s_pages = [t for t in versions[s].pages if t]
         if not s_pages:
             continue
         best: tuple[float, str] | None = None
         for other in ids if pages is None else _holding_every_page(pages, s_pages, dnr[s]):
-            if other == s or find(other) == s or len(page_texts[other]) <= len(s_pages) or (dnr[s] and dnr[other] and dnr[s] != dnr[other]):
+            if other == s or find(other) == s or len(versions[other].page_spans) <= len(s_pages) or (dnr[s] and dnr[other] and dnr[s] != dnr[other]):
                 continue
+            other_pages = [op for op in versions[other].pages if op]
             scores = []
             for sp in s_pages:
-                scores.append(max((fuzz.token_sort_ratio(sp, op) for op in page_texts[other] if op), default=0.0))
+                scores.append(max((fuzz.token_sort_ratio(sp, op) for op in other_pages), default=0.0))
             worst = min(scores)
             if worst >= rule.min_page_similarity and (best is None or (worst, other) > best):
                 best = (worst, other)
@@ -129,11 +138,11 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
     return sorted(papers, key=lambda p: p.paper_id)
 
 
-def _page_index(page_texts: dict[str, tuple[str, ...]], dnr: dict[str, str | None]) -> Index:
+def _page_index(versions: dict[str, VersionText], dnr: dict[str, str | None]) -> Index:
     """Every non-empty page of every input in LSH buckets, keyed by its input."""
     index = Index()
-    for doc_id in sorted(page_texts):
-        for text in page_texts[doc_id]:
+    for doc_id in sorted(versions):
+        for text in versions[doc_id].pages:
             if text:
                 index.add(doc_id, index.keys(words(text)), dnr[doc_id])
     return index
