@@ -232,6 +232,8 @@ def test_capital_lookalike_takes_the_case_of_its_position(damaged, expected, rul
         # a lone 1 in a date or a list of numbers stays a number
         ("som startar 1 juli 2026 i ndmnden", "som startar 1 juli 2026 i nämnden"),
         ("studievag 1 och 2 for ndmnden", "studieväg 1 och 2 för nämnden"),
+        # ... and so does one where the training text's word pairs count ("<num> mnkr")
+        ("overskottet ar 1 mnkr for ndmnden", "överskottet är 1 mnkr för nämnden"),
     ],
 )
 def test_real_word_pairs_and_numbers_in_context(damaged, expected, rules):
@@ -374,3 +376,4 @@ def test_a_word_intact_elsewhere_in_the_text_is_evidence_for_its_lookalike(rules
     line = "redovisas till kommunstyrelsen. Redovisningen innebar inte att kommunstyreisen"
     assert repair_lines([line], rules, lexicon_without_training_text) == [
         "redovisas till kommunstyrelsen. Redovisningen innebär inte att kommunstyrelsen"]
+

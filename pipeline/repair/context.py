@@ -309,7 +309,17 @@ class Repairer:
                 continue  # "1 juli", "studieväg 1 och 2": a number in a date or a list
             if not sentence_start and p is not None and not _WORDISH.match(p.result or p.lower):
                 continue
+            if s.lower.isdigit() and self._reads_as_number(p, n):
+                continue  # "mellan 1 och", "från 1 till", "1 mnkr": the training text counts there
             s.result, s.reason, s.confidence = ("I" if sentence_start else "i"), "lone-i", round(d, 3)
+
+
+    def _reads_as_number(self, prev: Slot | None, nxt: Slot) -> bool:
+        """Return whether the in-domain word pairs put a number rather than "i" between `prev` and
+        `nxt`: a digit standing alone is a number unless its neighbours speak for the preposition."""
+        before = "" if prev is None or prev.ends_sentence else _neighbour(prev)
+        after, pairs, freqs = _neighbour(nxt), self.lexicon.pairs, self.lexicon.frequencies
+        return pairs.evidence(before, "<num>", after, freqs) > pairs.evidence(before, "i", after, freqs)
 
 
 def _prev_slot(slots: list[Slot], k: int) -> Slot | None:
