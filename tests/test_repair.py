@@ -377,3 +377,9 @@ def test_a_word_intact_elsewhere_in_the_text_is_evidence_for_its_lookalike(rules
     assert repair_lines([line], rules, lexicon_without_training_text) == [
         "redovisas till kommunstyrelsen. Redovisningen innebär inte att kommunstyrelsen"]
 
+
+def test_a_rare_listed_word_hunspell_knows_needs_the_real_word_margin(rules):
+    """"operator" (rarer than "operatör" in wordfreq, but a word hunspell-sv accepts) is a real
+    word, not web text that lost its dots ("bostader", which hunspell rejects, is repaired)."""
+    line = "det ar en operator for bostader som ndmnden valt"
+    assert fix(line, rules) == "det är en operator för bostäder som nämnden valt"
