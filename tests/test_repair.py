@@ -383,3 +383,10 @@ def test_a_rare_listed_word_hunspell_knows_needs_the_real_word_margin(rules):
     word, not web text that lost its dots ("bostader", which hunspell rejects, is repaired)."""
     line = "det ar en operator for bostader som ndmnden valt"
     assert fix(line, rules) == "det är en operator för bostäder som nämnden valt"
+
+
+def test_a_bracket_that_closes_in_its_token_is_punctuation(rules):
+    """"[" reads as "I" ("[OP" for "IOP"), but not where its "]" closes it: "[ARGUMENT]" is a
+    placeholder, and "[ovriga]" a word in brackets."""
+    line = "varje [OP har [ARGUMENT] och [ovriga] for ndmnden"
+    assert fix(line, rules) == "varje IOP har [ARGUMENT] och [övriga] för nämnden"
