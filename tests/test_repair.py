@@ -390,3 +390,10 @@ def test_a_bracket_that_closes_in_its_token_is_punctuation(rules):
     placeholder, and "[ovriga]" a word in brackets."""
     line = "varje [OP har [ARGUMENT] och [ovriga] for ndmnden"
     assert fix(line, rules) == "varje IOP har [ARGUMENT] och [övriga] för nämnden"
+
+
+def test_an_accented_e_reads_as_e_where_that_makes_the_word(rules):
+    """Tesseract -l eng reads e as é now and then (5 times in the development readings, as often as
+    é for ä): "éller" is "eller", not the rare "äller"."""
+    assert fix("ekonomichefen éller dennes ersattare for ndmnden", rules) == (
+        "ekonomichefen eller dennes ersättare för nämnden")
