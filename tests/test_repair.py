@@ -397,3 +397,14 @@ def test_an_accented_e_reads_as_e_where_that_makes_the_word(rules):
     é for ä): "éller" is "eller", not the rare "äller"."""
     assert fix("ekonomichefen éller dennes ersattare for ndmnden", rules) == (
         "ekonomichefen eller dennes ersättare för nämnden")
+
+
+def test_a_name_mid_sentence_keeps_its_letters(rules):
+    """Names hunspell-sv lists only with their capital keep their letters inside a sentence
+    ("Skanska", "Hakon"), while a capital a candidate changes is a look-alike's ("Ian" for "lån")."""
+    line = "avtalet med Skanska och Hakon Lind fran ndmnden ar klart"
+    assert fix(line, rules) == "avtalet med Skanska och Hakon Lind från nämnden är klart"
+    line = ("Kommunfullmaktige ger kommunstyrelsen i uppdrag att omsatta befintliga lan nar de forfaller, "
+            "samt uppta nya Ian till ett totalbelopp av 350 miljoner for ndmnden")
+    assert fix(line, rules) == ("Kommunfullmäktige ger kommunstyrelsen i uppdrag att omsätta befintliga lån när de "
+                                "förfaller, samt uppta nya lån till ett totalbelopp av 350 miljoner för nämnden")

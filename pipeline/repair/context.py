@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from pipeline.lexicon import Lexicon, load_lexicon, pair_token
 from pipeline.repair.candidates import _DIACRITICS
-from pipeline.repair.scoring import _scorer
+from pipeline.repair.scoring import Choice, _scorer
 from pipeline.repair.tokens import Slot
 from pipeline.rules import Rules
 
@@ -179,6 +179,8 @@ class Repairer:
             s.choice = choice
             best, best_score = choice.options[0]
             second = choice.options[1][1] if len(choice.options) > 1 else -math.inf
+            if len(choice.options) > 1 and self._proper_name(slots, k, choice):
+                continue
             if best == form:
                 if not _DIACRITICS.isdisjoint(form):
                     seen[form] += 1
@@ -206,6 +208,18 @@ class Repairer:
                 s.result, s.reason, s.confidence = None, "", 0.0
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
+
+    def _proper_name(self, slots: list[Slot], k: int, choice: Choice) -> bool:
+        """Return whether slot `k` is a name as written: a capitalised word inside a line and a
+        sentence that hunspell-sv accepts only with its capital ("Skanska", "Hakon", "Lage": it lists
+        names with theirs), so the capital is the writer's and the letters are the name's own.
+        Not when a candidate changes the capital itself ("Ian" for "lån"): then it is a look-alike's."""
+        s = slots[k]
+        if not s.text[:1].isupper() or not s.text[1:].islower() or s.line_start or k == 0 or slots[k - 1].ends_sentence:
+            return False
+        if any(word[:1] != s.lower[:1] for word, _ in choice.options):
+            return False
+        return self.lexicon.hunspell_knows(s.text) and not self.lexicon.hunspell_knows(s.lower)
 
     def _lower_case_mid_sentence(self, slots: list[Slot]) -> None:
         """Write a repaired capital look-alike inside a line and a sentence in lower case.
