@@ -215,7 +215,9 @@ class Repairer:
         names with theirs), so the capital is the writer's and the letters are the name's own.
         Not when a candidate changes the capital itself ("Ian" for "lån"): then it is a look-alike's."""
         s = slots[k]
-        if not s.text[:1].isupper() or not s.text[1:].islower() or s.line_start or k == 0 or slots[k - 1].ends_sentence:
+        if not s.text[:1].isupper() or not s.text[1:].islower():
+            return False
+        if s.line_start or k == 0 or slots[k - 1].ends_sentence:
             return False
         if any(word[:1] != s.lower[:1] for word, _ in choice.options):
             return False
@@ -324,9 +326,8 @@ class Repairer:
             if not sentence_start and p is not None and not _WORDISH.match(p.result or p.lower):
                 continue
             if s.lower.isdigit() and self._reads_as_number(p, n):
-                continue  # "mellan 1 och", "från 1 till", "1 mnkr": the training text counts there
+                continue  # "1 mnkr": the training text's word pairs put a number there
             s.result, s.reason, s.confidence = ("I" if sentence_start else "i"), "lone-i", round(d, 3)
-
 
     def _reads_as_number(self, prev: Slot | None, nxt: Slot) -> bool:
         """Return whether the in-domain word pairs put a number rather than "i" between `prev` and

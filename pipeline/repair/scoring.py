@@ -171,7 +171,7 @@ class Scorer:
         freq = self.lexicon.frequencies.get(scanned, 0.0)
         if freq >= self.rules.realword_min_frequency:
             return True
-        return freq > 0.0 and scanned.isalpha() and self.lexicon.hunspell_knows(scanned)  # asked once per form
+        return freq > 0.0 and scanned.isalpha() and self.lexicon.hunspell_knows(scanned)
 
 
 _VOWELS = frozenset("aeiouyåäöé")
