@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from pipeline.lexicon import Lexicon, load_lexicon, pair_token
 from pipeline.repair.candidates import _DIACRITICS
-from pipeline.repair.scoring import _scorer
+from pipeline.repair.scoring import Choice, _scorer
 from pipeline.repair.tokens import Slot
 from pipeline.rules import Rules
 
@@ -179,6 +179,8 @@ class Repairer:
             s.choice = choice
             best, best_score = choice.options[0]
             second = choice.options[1][1] if len(choice.options) > 1 else -math.inf
+            if len(choice.options) > 1 and self._proper_name(slots, k, choice):
+                continue
             if best == form:
                 if not _DIACRITICS.isdisjoint(form):
                     seen[form] += 1
@@ -206,6 +208,20 @@ class Repairer:
                 s.result, s.reason, s.confidence = None, "", 0.0
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
+
+    def _proper_name(self, slots: list[Slot], k: int, choice: Choice) -> bool:
+        """Return whether slot `k` is a name as written: a capitalised word inside a line and a
+        sentence that hunspell-sv accepts only with its capital ("Skanska", "Hakon", "Lage": it lists
+        names with theirs), so the capital is the writer's and the letters are the name's own.
+        Not when a candidate changes the capital itself ("Ian" for "lån"): then it is a look-alike's."""
+        s = slots[k]
+        if not s.text[:1].isupper() or not s.text[1:].islower():
+            return False
+        if s.line_start or k == 0 or slots[k - 1].ends_sentence:
+            return False
+        if any(word[:1] != s.lower[:1] for word, _ in choice.options):
+            return False
+        return self.lexicon.hunspell_knows(s.text) and not self.lexicon.hunspell_knows(s.lower)
 
     def _lower_case_mid_sentence(self, slots: list[Slot]) -> None:
         """Write a repaired capital look-alike inside a line and a sentence in lower case.
@@ -309,7 +325,16 @@ class Repairer:
                 continue  # "1 juli", "studieväg 1 och 2": a number in a date or a list
             if not sentence_start and p is not None and not _WORDISH.match(p.result or p.lower):
                 continue
+            if s.lower.isdigit() and self._reads_as_number(p, n):
+                continue  # "1 mnkr": the training text's word pairs put a number there
             s.result, s.reason, s.confidence = ("I" if sentence_start else "i"), "lone-i", round(d, 3)
+
+    def _reads_as_number(self, prev: Slot | None, nxt: Slot) -> bool:
+        """Return whether the in-domain word pairs put a number rather than "i" between `prev` and
+        `nxt`: a digit standing alone is a number unless its neighbours speak for the preposition."""
+        before = "" if prev is None or prev.ends_sentence else _neighbour(prev)
+        after, pairs, freqs = _neighbour(nxt), self.lexicon.pairs, self.lexicon.frequencies
+        return pairs.evidence(before, "<num>", after, freqs) > pairs.evidence(before, "i", after, freqs)
 
 
 def _prev_slot(slots: list[Slot], k: int) -> Slot | None:

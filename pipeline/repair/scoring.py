@@ -157,8 +157,21 @@ class Scorer:
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
         final.sort(key=lambda o: -o[1])
-        listed = self.lexicon.frequencies.get(scanned, 0.0) >= self.rules.realword_min_frequency
+        listed = len(final) > 1 and self._real_word(scanned)  # a form without candidates stays anyway
         return Choice(scanned, tuple(final[:4]) or ((scanned, -math.inf),), listed)
+
+    def _real_word(self, scanned: str) -> bool:
+        """Return whether `scanned` is a real word that needs the real-word margin to change.
+
+        A listed form at least `realword_min_frequency` common is one. A rarer listed form is one
+        when hunspell-sv accepts it as written: wordfreq's tail mixes web text that lost its
+        letters ("bostader", "spraket", which hunspell rejects) with genuine rarer words of other
+        registers ("utmatning", "operator") that are 5-10 times rarer than their look-alike.
+        """
+        freq = self.lexicon.frequencies.get(scanned, 0.0)
+        if freq >= self.rules.realword_min_frequency:
+            return True
+        return freq > 0.0 and scanned.isalpha() and self.lexicon.hunspell_knows(scanned)
 
 
 _VOWELS = frozenset("aeiouyåäöé")

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 _LEAD = "(\"'«»“”‘’*•<"
 _TRAIL = ".,:;!?)\"'»«”“’…>]}"
+_CLOSES = {"[": "]", "{": "}"}
+"""Opening brackets the look-alikes read as letters ("[OP" for "IOP"), and what closes each."""
 _SPLIT = re.compile(r"([-/–])")
 _HAS_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"(\s+)")
@@ -59,6 +61,8 @@ def _token_layout(token: str, symbols: frozenset[str]) -> tuple[str, tuple[str |
     """Split a token into lead, parts (a separator, or a slot's text, lower case and eligibility)
     and trail: a token splits the same way wherever it stands, so each is split once."""
     i, j = 0, len(token)
+    if token[:1] in _CLOSES and _CLOSES[token[0]] in token[1:]:
+        i = 1  # "[ARGUMENT]", "{kat}": a bracket that closes in the same token is no look-alike
     while i < j and token[i] in _LEAD and token[i] not in symbols:
         i += 1
     while j > i and token[j - 1] in _TRAIL and token[j - 1] not in symbols:
