@@ -597,6 +597,18 @@ def test_partial_version_is_a_page_of_a_longer_paper():
     assert [(p.versions, p.partial) for p in papers if p.partial] == [((docs["000"].doc_id,), (docs["000-p1"].doc_id,))]
 
 
+def test_a_version_text_holds_each_page_once_and_gives_it_back():
+    """Grouping versions reads a paper's whole text and each page's (empty pages kept: a paper
+    with fewer pages can be part of a longer one); the text is held once, the pages sliced from it."""
+    for doc in corpus_documents().values():
+        pages = [" ".join(page.split()) for page in doc.text().split("\f")]
+        version = VersionText.of(doc)
+        assert version.pages == tuple(pages)
+        assert version.text == " ".join(page for page in pages if page)
+    blank_middle = build_document("blank", [["Första sidan."], [], ["Tredje  sidan,", "två rader."]], [])
+    assert VersionText.of(blank_middle).pages == ("Första sidan.", "", "Tredje sidan, två rader.")
+
+
 def test_a_document_without_facts_or_parties_does_not_stop_the_batch():
     empty = Document(doc_id="e" * 64, source="x.txt", media_type="text/plain", pipeline_version="t", rules_hash="t", pages=())
     odd = build_document("odd", [["Summa 100 kr"]], [F("amount", 100, "100 kr", role=None)])
