@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytesseract
 from PIL import Image, ImageFilter
@@ -138,8 +139,25 @@ def check_tesseract(lang: str) -> TesseractInfo:
 RULE_MIN_LENGTH_INCHES = 0.2
 """A straight dark run at least this long is a table rule or underline, not part of a letter."""
 
-RULE_DARKNESS = 140
-"""Grey level (0-255) below which a pixel counts as ink when looking for rules."""
+RULE_DEPTH = 0.15
+"""A pixel is rule ink when darker than the paper around it by this share. Relative, not a fixed
+grey: a phone photo's thin rules, blurred by the lens, keep 70-75 % of the paper's brightness
+(cores 148-153 on paper 205 on dev pages), below any fixed darkness that leaves its grey paper
+out; a 1-bit page's rules are black. Rules of all dev table pages (phone, photocopy, fax) are
+found from 0.10 to 0.20; at 0.25 a fax table's broken rules are lost."""
+
+RULE_PAPER_INCHES = 1 / 16
+"""Span of the window whose brightest pixel is the paper around a pixel (half of it either side):
+wider than a blurred rule."""
+
+RULE_CLEARANCE_INCHES = 1 / 50
+"""Distance above and below a horizontal run (beside a vertical one) at which a rule has paper and a
+run through blurred letters has more letter: dev phone pages' text merges into 0.2 in runs at
+`RULE_DEPTH`, and a rule's blurred edge reaches one pixel at half resolution."""
+
+RULE_MAX_BLOCKED = 0.3
+"""Share of a run's columns that may have ink at `RULE_CLEARANCE_INCHES` (where rules cross, or a
+cell's text touches its rule) for it to stay a rule; merged text is blocked over most of its length."""
 
 
 def _in_long_runs(mask: np.ndarray, length: int) -> np.ndarray:
@@ -162,30 +180,76 @@ class RuleMasks:
     vertical: np.ndarray
     min_length: int
     points_per_pixel: float
+    paper: np.ndarray
+    """The paper's grey around each pixel, at the same resolution: what a rule is erased to."""
+
+
+def _clear_runs(ink: np.ndarray, length: int, clearance: int) -> np.ndarray:
+    """Return the horizontal runs of at least `length` ink pixels that have paper `clearance` rows
+    above and below them: a rule, not a text line whose blurred letters run together.
+
+    Each connected piece of the runs is judged column by column (its own top and bottom in that
+    column), so a rule slanting a little or touched by a cell's text stays whole."""
+    runs = _in_long_runs(ink, length)
+    count, labels = cv2.connectedComponents(runs.view(np.uint8), connectivity=8)
+    ys, xs = np.nonzero(runs)
+    if not len(ys):
+        return runs
+    height, width = ink.shape
+    key = labels[ys, xs].astype(np.int64) * width + xs  # one per (piece, column)
+    top = np.full(count * width, height, np.int64)
+    bottom = np.full(count * width, -1, np.int64)
+    np.minimum.at(top, key, ys)
+    np.maximum.at(bottom, key, ys)
+    columns = np.unique(key)
+    above, below, x = top[columns] - clearance, bottom[columns] + clearance, columns % width
+    blocked = ((above >= 0) & ink[np.clip(above, 0, height - 1), x]) | ((below < height) & ink[np.clip(below, 0, height - 1), x])
+    piece = columns // width
+    share = np.bincount(piece, blocked, count) / np.maximum(1, np.bincount(piece, minlength=count))
+    keep = share <= RULE_MAX_BLOCKED
+    keep[0] = False  # the background
+    return keep[labels]
+
+
+def _line_ink(half: np.ndarray, reach: int) -> np.ndarray:
+    """Pixels darker by `RULE_DEPTH` than the paper both above and below them (within `reach` rows):
+    a horizontal line. The edge between two flat greys is not one (the white a deskew fills a
+    corner with, beside a scan's grey margin, is brighter on one side only)."""
+    above = cv2.dilate(half, np.ones((reach + 1, 1), np.uint8), anchor=(0, reach))
+    below = cv2.dilate(half, np.ones((reach + 1, 1), np.uint8), anchor=(0, 0))
+    return half < np.minimum(above, below).astype(np.float32) * (1 - RULE_DEPTH)
 
 
 def find_rules(image: Image.Image, dpi: int) -> RuleMasks:
     """Find table rules and long underlines at half resolution, as runs of ink longer than
-    `RULE_MIN_LENGTH_INCHES` across or down the page; short enough to survive a skew of a degree
-    or two, far longer than any stroke of a letter."""
-    half = image.resize((image.width // 2, image.height // 2), Image.BILINEAR)
-    ink = np.asarray(half) < RULE_DARKNESS
+    `RULE_MIN_LENGTH_INCHES` across or down the page, with paper on both sides; short enough to
+    survive a skew of a degree or two, far longer than any stroke of a letter. Ink is measured
+    against the paper around it (`RULE_DEPTH`), so the faint rules of a photo count as a scan's do."""
+    half = np.asarray(image.resize((image.width // 2, image.height // 2), Image.BILINEAR))
+    reach = max(1, round(dpi / 2 * RULE_PAPER_INCHES / 2))
     length = max(8, int(dpi / 2 * RULE_MIN_LENGTH_INCHES))
-    return RuleMasks(_in_long_runs(ink, length), _in_long_runs(ink.T, length).T, length, 2 * 72 / dpi)
+    clearance = max(2, round(dpi / 2 * RULE_CLEARANCE_INCHES))
+    horizontal = _clear_runs(_line_ink(half, reach), length, clearance)
+    vertical = _clear_runs(_line_ink(np.ascontiguousarray(half.T), reach), length, clearance).T
+    paper = cv2.dilate(half, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    return RuleMasks(horizontal, vertical, length, 2 * 72 / dpi, paper)
 
 
 def erase_rules(image: Image.Image, rules_found: RuleMasks) -> Image.Image:
-    """Whiten table rules and long underlines so Tesseract reads the cells between them.
+    """Paint table rules and long underlines over with the paper around them so Tesseract reads the
+    cells between them.
 
     Tesseract's layout analysis drops ruled table regions on scans (seen on the corpus:
-    a whole table of amounts lost at 300 dpi).
+    a whole table of amounts lost at 300 dpi). The paper's own grey, not white: on a phone photo's
+    grey paper white stripes leave each cell a grey tile with edges of its own, and Tesseract lost
+    two of three figures of a row so framed (a dev paper's table); a 1-bit page's paper is white.
     """
     rules = rules_found.horizontal | rules_found.vertical
     if not rules.any():
         return image
     mask = Image.fromarray(rules.astype(np.uint8) * 255).resize(image.size, Image.NEAREST)
     mask = mask.filter(ImageFilter.MaxFilter(5))
-    return Image.composite(Image.new("L", image.size, 255), image, mask)
+    return Image.composite(Image.fromarray(rules_found.paper).resize(image.size, Image.BILINEAR), image, mask)
 
 
 def _tesseract(read, image: Image.Image, job: OcrJob, **kwargs):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,40 @@ def test_a_section_sign_read_as_a_digit_is_restored_where_it_hangs_below_the_num
     amount = (word("8", 281.44, 412.31), word("159", 290.56, 412.4))  # digits sit on one line: an amount
     other_line = (word("5", 281.44, 414.47), word("159", 290.56, 412.31, line=2))
     assert restore_section_signs(amount) == amount and restore_section_signs(other_line) == other_line
+
+
+PHONE = Path(__file__).resolve().parent.parent / "corpus" / "real" / "captures" / "phone"
+
+
+def test_a_phone_photo_s_ruled_tables_are_read_from_its_faint_rules():
+    """On a phone photo (a development paper) the rules are grey on grey paper, lighter than any fixed
+    darkness: found against the paper around them, both tables of the page come out cell by cell."""
+    path = PHONE / "37_teknik-arsredovisning-2024-arets-resultat.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    result = ocr_page(OcrJob("doc", 3, PageSource(path, "application/pdf", 2, 200), 595.28, 841.89, OcrSettings()))
+    assert "prepared_unwarp" in result.warnings
+    assert [(t.method, t.n_rows, t.n_cols) for t in result.tables] == [("ruled", 3, 4), ("ruled", 3, 4)]
+    grids = [{(c.row, c.col): c.text for c in t.cells} for t in result.tables]
+    # 37:160-162 "| Inkomster | Utfall 2022<br>4,0", "| Utgifter | -80,2 |"; 37:169 "| Utgifter | -246,4 | -357,1 | -336,3 |"
+    assert [grids[0][(row, 0)] for row in range(3)] == ["Inkomster", "Utgifter", "Netto"]
+    assert grids[0][(0, 1)] == "Utfall 2022 4,0" and grids[0][(1, 1)] == "-80,2"
+    # each figure in its own column (a minus or a comma of the blurred photo is Tesseract's reading)
+    assert [re.sub(r"\D", "", grids[1][(1, col)]) for col in range(1, 4)] == ["2464", "3571", "3363"]
+    for table in result.tables:  # boxes on the photo as taken, inside the page
+        assert 0 <= table.bbox.x0 < table.bbox.x1 <= 595.28 and 0 <= table.bbox.top < table.bbox.bottom <= 841.89
+
+
+def test_blurred_letters_running_together_on_a_phone_photo_are_no_rule():
+    """At the relative darkness that finds a photo's rules, a blurred word's letters merge into runs
+    longer than a rule's minimum; with letters above and below them they are not taken (nor erased)."""
+    from pipeline.ocr import find_rules
+    from pipeline.prepare import prepare_page
+    from pipeline.render import render_page
+
+    path = PHONE / "26_ks-protokoll-uppstart-asaberg-bmss.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    prepared = prepare_page(render_page(PageSource(path, "application/pdf", 0, 200), dpi=300), 300)
+    masks = find_rules(prepared.image, 300)
+    assert "unwarp" in prepared.steps and not masks.horizontal.any()

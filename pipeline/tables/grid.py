@@ -2,9 +2,9 @@
 
 On a scanned page the rules are pixels, not PDF lines, and OCR word gaps are too uneven to find
 columns from ("110,5" and "94,1" a word apart). The rules erased before Tesseract (ocr.erase_rules)
-are found here as line segments; vertical rules that overlap down the page bound one table, the
-horizontal rules across it its rows. Only a full grid (at least three rules each way) makes a
-table: an underline or a frame is not one.
+are found here as line segments; vertical rules that meet at least two horizontal ones and overlap
+down the page bound one table, the horizontal rules across it its rows. Only a full grid (at least
+three rules each way) makes a table: an underline or a frame is not one.
 """
 
 from __future__ import annotations
@@ -56,6 +56,14 @@ def _covered(pieces: list[Segment], left: float, right: float) -> float:
     return covered
 
 
+def _meets(col: Segment, rows: list[Segment], tolerance: float) -> int:
+    """How many horizontal rules touch or cross the vertical `col`. A grid's vertical rule meets its
+    rows; a lone line down the page does not (the desk's edge left along an unwarped photo's side
+    would otherwise join every table beside it into one group as tall as the page)."""
+    x, top, bottom = col
+    return sum(1 for y, x0, x1 in rows if x0 - tolerance <= x <= x1 + tolerance and top - tolerance <= y <= bottom + tolerance)
+
+
 def grid_tables(horizontal: np.ndarray, vertical: np.ndarray, scale: float, words: tuple[Word, ...],
                 page_number: int, min_length: int) -> list[Table]:
     """Tables of a scanned page from its rule masks (True where a rule is), filled with its OCR words.
@@ -69,7 +77,7 @@ def grid_tables(horizontal: np.ndarray, vertical: np.ndarray, scale: float, word
     """
     tolerance = 4.0
     rows = _segments(horizontal, min_length)
-    cols = _segments(vertical.T, min_length)  # (x, y0, y1)
+    cols = [c for c in _segments(vertical.T, min_length) if _meets(c, rows, tolerance) >= 2]  # (x, y0, y1)
     groups: list[list[Segment]] = []
     for col in sorted(cols, key=lambda c: c[1]):
         group = next((g for g in groups if col[1] < max(c[2] for c in g) - tolerance and min(c[1] for c in g) < col[2] - tolerance), None)
