@@ -274,6 +274,10 @@ def _send_error(send: Connection, error: BaseException | None) -> None:
 MIN_FORKED_ITEMS = 16
 """Fewer items than this are mapped in this process: forking would cost more than it saves."""
 
+MAX_CHUNK = 32
+"""Items a process takes at a time at most; below that a chunk is a quarter of each process's
+share, so the processes take turns and none waits long on a slow chunk."""
+
 
 def forked_map(fn: Callable[[Item], Result], items: Sequence[Item], workers: int | None = None) -> Iterator[Result]:
     """Yield `fn(item)` for each item, in order, computed here and in `workers - 1` processes
@@ -287,8 +291,9 @@ def forked_map(fn: Callable[[Item], Result], items: Sequence[Item], workers: int
     if workers < 2 or len(items) < MIN_FORKED_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(fn, items)
         return
-    size = max(1, min(32, len(items) // (4 * workers)))
+    size = max(1, min(MAX_CHUNK, len(items) // (4 * workers)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    workers = min(workers, len(chunks))  # no child without a chunk of its own
     context = multiprocessing.get_context("fork")
     children = []
     finished = False
