@@ -267,6 +267,15 @@ def _tesseract(read, image: Image.Image, job: OcrJob, **kwargs):  # type: ignore
                      "(limits.tesseract_seconds_per_page in rules/ingest.yaml)", doc_id=job.doc_id, stage="ocr")
 
 
+SPECK_POINTS = 2.0
+"""A word smaller than this each way (PDF points; a letter of body text is 5–8 points tall) and
+read with less than `SPECK_CONFIDENCE` is a speck, not a word: a corpus scan's table left a 1 × 1
+point piece of rule at a crossing, which Tesseract read as "i" in a party's cell."""
+
+SPECK_CONFIDENCE = 50.0
+"""Tesseract's confidence (0–100) below which a speck-sized word is dropped."""
+
+
 def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) -> tuple[Word, ...]:
     """Run Tesseract once and turn its word boxes into Words in PDF points."""
     config = f"--psm {psm} -c thresholding_method={thresholding}"
@@ -288,6 +297,8 @@ def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) ->
         line = line_numbers.setdefault(key, len(line_numbers) + 1)
         left, top = data["left"][i], data["top"][i]
         bbox = BBox(left * sx, top * sy, (left + data["width"][i]) * sx, (top + data["height"][i]) * sy)
+        if bbox.x1 - bbox.x0 < SPECK_POINTS and bbox.bottom - bbox.top < SPECK_POINTS and confidence < SPECK_CONFIDENCE:
+            continue  # a speck (a rule's end left by the erasure, dust) read as a letter
         words.append(
             Word(
                 text=text,
