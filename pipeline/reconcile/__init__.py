@@ -201,7 +201,7 @@ def _first_read(doc: Document) -> tuple[VersionText, _Read]:
     at = {(doc.doc_id, f.evidence.page, f.evidence.line or 0) for f in doc.facts if f.kind == "percentage"}
     lines = {k: " ".join(w.text for w in words) for page, line, words in doc.lines() if (k := (doc.doc_id, page, line)) in at}
     return VersionText.of(doc), _Read(Packed(statements), [n.name for st in statements for n in st.parties],
-                                      {name for st in statements for f in st.facts for k in ("party", "payer") if (name := f.attrs.get(k))},
+                                      {ref.name for st in statements for ref in _attr_refs(st)},
                                       notes, org_numbers, table_cells([doc]), lines, report_view(doc))
 
 
