@@ -8,7 +8,9 @@ reads them once in order.
 
 from __future__ import annotations
 
+import os
 import pickle
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Generic, TypeVar, overload
@@ -78,3 +80,25 @@ class Packed(Sequence[T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"Packed({len(self)} items in {len(self._blocks)} blocks)"
+
+
+class Spilled:
+    """Packed objects (`pack`) kept in an anonymous temporary file and read back by index: what the
+    batch stage needs of every document once, long after reading it, without holding it until
+    then. The file has no name (it is gone with this object, or with the process)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="papers-spilled-")
+        self._spans: list[tuple[int, int]] = []
+
+    def append(self, packed: bytes) -> int:
+        """Keep `packed`; return its index."""
+        start = self._file.seek(0, os.SEEK_END)
+        self._file.write(packed)
+        self._spans.append((start, len(packed)))
+        return len(self._spans) - 1
+
+    def __getitem__(self, index: int) -> object:
+        start, size = self._spans[index]
+        self._file.seek(start)
+        return unpack(self._file.read(size))

@@ -1,4 +1,5 @@
-"""Packed: the batch stage's records held compressed read back the same, in order and by index."""
+"""Packed and Spilled: the batch stage's records held compressed, or kept in a temporary file, read
+back the same, in order and by index."""
 
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import pytest
 
 from pipeline import packed
 from pipeline.model import Record
-from pipeline.packed import Packed
+from pipeline.packed import Packed, Spilled, pack
 
 EXTRACTED = Path(__file__).resolve().parent.parent / "extracted"
 
@@ -29,3 +30,12 @@ def test_corpus_records_read_back_equal_in_order_and_by_index(monkeypatch: pytes
         held[len(records)]
     assert held != records[:-1]
     assert Packed([]) == () and not list(Packed([]))
+
+
+def test_spilled_records_read_back_equal_in_any_order() -> None:
+    records = corpus_records()
+    spilled = Spilled()
+    at = [spilled.append(pack(record)) for record in records]
+    assert at == list(range(len(records)))
+    assert [spilled[i] for i in reversed(at)] == records[::-1]  # each read back by its index, not in turn
+    assert spilled[at[0]] == records[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -29,7 +29,7 @@ from pipeline.model import (
     PartyRef,
     Record,
 )
-from pipeline.packed import Packed, pack, unpack
+from pipeline.packed import Packed, Spilled, pack, unpack
 from pipeline.reconcile.checks import (
     check_cross_paper,
     check_name_variants,
@@ -120,22 +120,19 @@ def load_documents(out_dir: Path, *, by_lines: bool = False) -> tuple[list[Docum
 
 
 class StoredDocuments:
-    """The documents of an output folder held by lines, read from disk again each time they are
-    mapped, in the order of their ids (each file is named by its document's id): the batch stage
-    reads them twice rather than hold them all, each time in up to `workers` processes."""
+    """The documents of an output folder held by lines, read from disk when mapped, in the order
+    of their ids (each file is named by its document's id), in up to `workers` processes: the
+    batch stage reads each once and keeps only what it needs of it."""
 
     def __init__(self, out_dir: Path, skipped: list[str], workers: int | None = None):
-        self.out_dir, self.skipped, self.workers, self._read = out_dir, skipped, workers, False
+        self.out_dir, self.skipped, self.workers = out_dir, skipped, workers
 
-    def map(self, fn: Callable[[Document], Result], only: Container[str] | None = None) -> Iterator[Result]:
-        """`fn` of each document (or of those of `only`: the others' files are not read), each
-        read and given to `fn` in one of the processes: only what `fn` returns comes back."""
-        first, self._read = not self._read, True
-        paths = [p for p in _document_paths(self.out_dir) if only is None or p.stem in only]
-        for read in forked_map(partial(_read_then, fn), paths, self.workers):
+    def map(self, fn: Callable[[Document], Result]) -> Iterator[Result]:
+        """`fn` of each document, each read and given to `fn` in one of the processes: only what
+        `fn` returns comes back."""
+        for read in forked_map(partial(_read_then, fn), _document_paths(self.out_dir), self.workers):
             if isinstance(read, _Unread):
-                if first:
-                    self.skipped.append(read.reason)
+                self.skipped.append(read.reason)
                 continue
             yield read
 
@@ -190,6 +187,14 @@ class _Read:
     view: Document
 
 
+def _read_once(doc: Document, checks: ChecksRules) -> tuple[VersionText, _Read, bytes]:
+    """All the batch stage reads of one document: what grouping, records and claims need, and its
+    own checks as if it were its paper's primary version (packed: spilled to disk until used, if
+    it is). A primary's checks read nothing of the others (its paper is named by its own id), so
+    one read of each document does: reading the primaries again cost more than checking all."""
+    return (*_first_read(doc), pack(_own_checks(doc, checks)))
+
+
 def _first_read(doc: Document) -> tuple[VersionText, _Read]:
     try:
         statements, notes = statements_of(doc)
@@ -209,13 +214,13 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
                         workers: int = 1) -> ReconcileResult:
     """Reconcile a batch: versions, entities, partnerships, records and every check.
 
-    The documents are read twice and never held all at once: first for what grouping, records and
-    claims need (`_Read`), then the primary versions for the checks that read a paper's own lines
-    and tables (`_OwnChecks`). Both reads are per document, in up to `workers` processes.
+    The documents are read once, each in one of up to `workers` processes, and never held all at
+    once: what grouping, records and claims need (`_Read`) and the checks that read a paper's own
+    lines and tables (`_OwnChecks`, kept for the primary versions) come back.
 
     Args:
         docs: the documents of the batch (any order): a collection, or `StoredDocuments`, which
-            reads an output folder again each time it is mapped (an iterator is held as a list).
+            reads an output folder's documents as it maps them (an iterator is held as a list).
         rules: validated rules (entities, checks).
         skipped: reasons for inputs already left out while reading (read once `docs` is first read).
         workers: processes for the per-document reads of a collection (`StoredDocuments` has its own).
@@ -246,18 +251,18 @@ def _no_full_collections() -> Iterator[None]:
 
 def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], workers: int) -> ReconcileResult:
     checks = rules.checks
-    if isinstance(docs, StoredDocuments):
-        each = docs.map
-    else:  # held already (an iterator can be read only once)
-        held = sorted(docs, key=lambda d: d.doc_id)
-
-        def each(fn: Callable[[Document], Result], only: Container[str] | None = None) -> Iterator[Result]:
-            return forked_map(fn, [d for d in held if only is None or d.doc_id in only], workers)
-    firsts = sorted(each(_first_read), key=lambda first: first[0].doc_id)
+    read = partial(_read_once, checks=checks)
+    versions: list[VersionText] = []
+    reads: list[_Read] = []
+    spilled, own_checks_at = Spilled(), {}
+    for version, first, checked in (docs.map(read) if isinstance(docs, StoredDocuments)  # in the order of their ids
+                                    else forked_map(read, sorted(docs, key=lambda d: d.doc_id), workers)):
+        versions.append(version)
+        reads.append(first)
+        own_checks_at[version.doc_id] = spilled.append(checked)
     notes = list(skipped)  # after `docs` is read: reading a folder fills `skipped` as it goes
-    papers = group_versions([version for version, _ in firsts], checks.versions)
-    reads = [read for _, read in firsts]
-    del firsts  # the pages' text is for grouping versions only
+    papers = group_versions(versions, checks.versions)
+    del versions  # the pages' text is for grouping versions only
     paper_of: dict[str, tuple[str, str]] = {}
     for p in papers:
         for i, d in enumerate(p.versions):
@@ -322,9 +327,8 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
     views = tuple(r.view for r in reads)
     del reads, claims, cells
-    primary_paper = {d: pid for d, (pid, role) in paper_of.items() if role == "primary"}
-    own = each(partial(_own_checks, primary_paper=primary_paper, checks=checks), primary_paper)
-    doc_findings, why, cases = _document_checks(own, consolidated, checks)
+    own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
+    doc_findings, why, cases = _document_checks(own, consolidated, checks)  # type: ignore[arg-type]
     findings += doc_findings
     notes += why
     findings += check_cross_paper(consolidated, checks, line_text)
@@ -383,9 +387,10 @@ class _OwnChecks:
     policy_lines: dict[str, tuple[Evidence | None, Evidence | None]]  # each policy's (line, two lines) stating it
 
 
-def _own_checks(doc: Document, primary_paper: dict[str, str], checks: ChecksRules) -> _OwnChecks:
+def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
     """The checks that read one primary document itself: tables, prose sums, restated values,
     cited periods, and where it states each policy."""
+    primary_paper = {doc.doc_id: doc.doc_id}  # a primary version's paper is named by it
     table_findings, notes = check_table_sums([doc], primary_paper, checks.table_sums)
     findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
     units = paper_units([doc], primary_paper)
