@@ -13,19 +13,24 @@ import pytest
 from pipeline.facts import extract_facts
 from pipeline.facts.columns import read_back_misread_year
 from pipeline.ingest import document_from_lines
-from pipeline.model import Cell, Fact, Table
+from pipeline.model import Cell, Document, Fact, Table
+from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.rules import load_rules
 from pipeline.segment import segment
 
 RULES = load_rules()
 
 
-def table_amounts(rows: list[list[str]], lines: list[str]) -> list[Fact]:
-    """The amount facts of a one-table document: `rows` as its grid (row 0 first), `lines` its text."""
+def table_document(rows: list[list[str]], lines: list[str]) -> Document:
+    """A one-table document with its facts: `rows` as its grid (row 0 first), `lines` its text."""
     cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
     table = Table(page=1, bbox=None, method="ruled", n_rows=len(rows), n_cols=len(rows[0]), cells=cells)
     doc = document_from_lines(lines, doc_id="t", source="t").model_copy(update={"tables": (table,)})
-    return [f for f in extract_facts(segment(doc, RULES), RULES).facts if f.kind == "amount" and "table" in f.attrs]
+    return extract_facts(segment(doc, RULES), RULES)
+
+
+def table_amounts(rows: list[list[str]], lines: list[str]) -> list[Fact]:
+    return [f for f in table_document(rows, lines).facts if f.kind == "amount" and "table" in f.attrs]
 
 
 # 11:43 | Investeringar | 2026 | 2027 | 2028 | 2029 | 2030 | 2031–<br>2035 |
@@ -80,3 +85,16 @@ def test_a_merged_header_cell_whose_figure_is_misread_costs_only_that_figure() -
     assert [(cells[rc].value, cells[rc].unit) for rc in (("0", "1"), ("1", "2"), ("2", "3"))] == [
         (195.7, "unknown"), (-213.3, "unknown"), (-10.3, "unknown")]
 
+
+def test_a_total_under_a_misread_year_header_is_still_added_up() -> None:
+    # 37:51-54 with its header a row of its own (the first data row not merged into it), "2023" read "20233":
+    # the header cell is no figure left unread, so each column's Netto is checked
+    rows = [["", "Utfall 2022", "Utfall 20233", "Utfall 2024"], ["Intäkter", "195,7", "205,2", "224,1"],
+            ["Kostnader", "-184,0", "-213,3", "-234,4"], ["Netto", "11,7", "-8,1", "-10,3"]]
+    doc = table_document(rows, ["Årets resultat"])
+    assert {f.attrs["column_year"] for f in doc.facts if f.kind == "amount" and f.attrs.get("col") == "2"} == {"2023"}
+    findings, _ = check_table_sums([doc], {doc.doc_id: doc.doc_id}, RULES.checks.table_sums)
+    assert {(f.kind, f.field, tuple(v.evidence.text_repaired for v in f.values)) for f in findings} == {
+        ("sum_matches", "table 1 col 1", ("195,7", "-184,0", "11,7")),
+        ("sum_matches", "table 1 col 2", ("205,2", "-213,3", "-8,1")),
+        ("sum_matches", "table 1 col 3", ("224,1", "-234,4", "-10,3"))}
