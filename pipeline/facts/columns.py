@@ -72,8 +72,8 @@ def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int
     figure is one slip (a stray, lost or wrong character) from exactly one year within a year of
     its nearest dated neighbours is that year. A row with more than one such cell, a figure that
     fits no neighbour or more than one year, or a reading that repeats another header is left as
-    printed: a data row never reads as years this way. Returns the headers and the column read
-    back (None when none was).
+    printed, so a data row of figures that only look like years ("2000 2000 20005") stays data.
+    Returns the headers and the column read back (None when none was).
     """
     odd = {col: figures for col, text in headers.items() if (figures := figures_beyond_years(text))}
     if len(odd) != 1:
