@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 from pipeline.facts.text import cue_regex, fold
 from pipeline.model import Document, Table
 from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_OR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2}(?!\d))?(?!\d)")
+_FIGURE_TOKEN = re.compile(r"[0-9A-Za-zÅÄÖåäö]*\d[0-9A-Za-zÅÄÖåäö]*")
 _CAPTION_SEARCH_LINES = 40
 """How many lines above a table are searched for its caption."""
 _CAPTION_MAX_WORDS = 12
@@ -52,6 +56,44 @@ def column_meaning(header: str, rules: FactsRules) -> ColumnMeaning:
         year=year,
         multiplier=unit_multiplier(folded, rules),
     )
+
+
+def figures_beyond_years(text: str) -> list[str]:
+    """The figures a header cell prints besides its years and year ranges: "20295" → ["20295"],
+    "Budget 2025" and "2031–2035" → [] (a figure with letters stuck to it is one token: "2O29")."""
+    return _FIGURE_TOKEN.findall(_YEAR_OR_RANGE.sub(" ", text))
+
+
+def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int | None]:
+    """Read back the one header cell whose year OCR misread by a character: "20295" between
+    "2028" and "2030" is "2029"; "Utfall 2O23" between "Utfall 2022" and "Utfall 2024" is 2023.
+
+    Headers of the genre run year by year (or repeat a year across kinds), so a cell whose one
+    figure is one slip (a stray, lost or wrong character) from exactly one year within a year of
+    its nearest dated neighbours is that year. A row with more than one such cell, a figure that
+    fits no neighbour or more than one year, or a reading that repeats another header is left as
+    printed, so a data row of figures that only look like years ("2000 2000 20005") stays data.
+    Returns the headers and the column read back (None when none was).
+    """
+    odd = {col: figures for col, text in headers.items() if (figures := figures_beyond_years(text))}
+    if len(odd) != 1:
+        return headers, None
+    [(col, figures)] = odd.items()
+    if len(figures) != 1:
+        return headers, None
+    dated = {c: [int(y) for y in _YEAR.findall(t)] for c, t in headers.items() if c != col and _YEAR.search(t)}
+    left = max((c for c in dated if c < col), default=None)
+    right = min((c for c in dated if c > col), default=None)
+    near = {dated[left][-1]} if left is not None else set()
+    near |= {dated[right][0]} if right is not None else set()
+    token = figures[0]
+    fits = {y for n in near for y in (n - 1, n, n + 1) if Levenshtein.distance(token, str(y)) == 1}
+    if len(fits) != 1:
+        return headers, None
+    text = headers[col].replace(token, str(fits.pop()), 1)
+    if any(" ".join(text.split()) == " ".join(t.split()) for c, t in headers.items() if c != col):
+        return headers, None
+    return headers | {col: text}, col
 
 
 def unit_multiplier(folded: str, rules: FactsRules) -> int | None:

@@ -16,7 +16,7 @@ from pipeline.facts.amounts import (
     role_from_cues,
     rounding_half_step,
 )
-from pipeline.facts.columns import column_meaning, table_multiplier
+from pipeline.facts.columns import column_meaning, figures_beyond_years, read_back_misread_year, table_multiplier
 from pipeline.facts.text import SectionIndex, any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
 from pipeline.rules import FactsRules
@@ -65,18 +65,13 @@ def body_name(word: str, rules: FactsRules) -> str:
     return word
 
 
-def _has_values(table: Table, row: int, include_label: bool = False) -> bool:
-    """Tell whether a row holds a number (beyond its label; a year does not count): a data row."""
-    return any(
-        c.row == row and (include_label or c.col != 0) and re.search(r"\d", re.sub(r"\b(19|20)\d\d\b", "", c.text))
-        for c in table.cells
-    )
+def _row_texts(table: Table, row: int) -> dict[int, str]:
+    return {c.col: c.text for c in table.cells if c.row == row}
 
 
-def _header_texts(table: Table, header_row: int) -> dict[int, str]:
-    if table.header:
-        return dict(enumerate(table.header))
-    return {c.col: c.text for c in table.cells if c.row == header_row}
+def _has_values(texts: dict[int, str], include_label: bool = False) -> bool:
+    """Tell whether a row's texts hold a number (beyond its label; a year or year range does not count): a data row."""
+    return any((include_label or col != 0) and figures_beyond_years(text) for col, text in texts.items())
 
 
 def _words_in(page_words: tuple[Word, ...], box: BBox) -> list[Word]:
@@ -205,7 +200,12 @@ def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str],
         if m and cell_number(m.group("value")) is not None and _YEARISH.search(m.group("head")):
             headers[col], values[col] = m.group("head").strip(), m.group("value")
     numeric_cols = [c for c, t in cells.items() if c != 0 and t]
-    if not numeric_cols or len(values) != len(numeric_cols):
+    unsplit = [c for c in numeric_cols if c not in values]
+    # one cell whose figure OCR misread ("Utfall 2023 8.1") keeps its whole text as its header, so the
+    # others keep their columns; a plain number is no such cell
+    misread = (len(unsplit) == 1 and len(values) >= 2 and cell_number(cells[unsplit[0]]) is None
+               and _YEARISH.search(cells[unsplit[0]]) is not None)
+    if not numeric_cols or (unsplit and not misread):
         return cells, {}
     return headers, values
 
@@ -249,16 +249,21 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     pages = _PageIndex(doc)
     sections = SectionIndex(doc.sections)
     for index, table in enumerate(doc.tables):
-        header_row = 0 if not table.header and not _has_values(table, 0, include_label=True) else -1
+        # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
+        # the row still heads the table and that column keeps its year
+        first, _ = read_back_misread_year(_row_texts(table, 0))
+        header_row = 0 if not table.header and not _has_values(first, include_label=True) else -1
         merged: dict[int, str] = {}
         if table.header:
             header_texts = dict(enumerate(table.header))
         elif header_row == 0:
-            header_texts = _header_texts(table, 0)
+            header_texts = _row_texts(table, 0)
         else:
             header_texts, merged = _split_merged_header(table, 0)
             header_row = 0 if merged else -1
             header_texts = header_texts if merged else {}
+        printed = header_texts
+        header_texts, misread_col = read_back_misread_year(header_texts)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
         multiplier = table_multiplier(doc, table, list(header_texts.values()), rules)
@@ -270,7 +275,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         for cell in cells:
             if (cell.row == header_row and not merged) or not cell.text.strip():
                 continue
-            if cell.col == 0 and table.header and table.header[0].strip() and _has_values(table, cell.row):
+            if cell.col == 0 and table.header and table.header[0].strip() and _has_values(_row_texts(table, cell.row)):
                 evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
                 attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(sections, evidence.page, evidence.line),
@@ -289,6 +294,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             if column is not None:
                 meaning = {"column": column.header, "column_kind": column.kind, "column_year": column.year}
                 attrs |= {k: v for k, v in meaning.items() if v}
+            if cell.col == misread_col:
+                attrs["column_printed"] = " ".join(printed[cell.col].split())  # the header as OCR read it
             if total_row:
                 attrs["total_row"] = "true"
             if column is not None and any_cue(rules.total_column_cues, fold(column.header)):

@@ -178,7 +178,11 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     section_rows = len(section) if _blank_elsewhere(texts, colno, section, have) else 0
                     cands = [(p, how) for p, how in _column_candidates(col, i)
                              if len(p) >= rule.min_items or (how == "rows above it" and section_rows >= rule.min_items)]
-                    missing = _unread(texts, [(r, colno) for r in range(total.row)], have)
+                    # the header cell as OCR printed it ("20295", read back as 2029) heads the column: no figure
+                    printed_header = {c.fact.attrs["column_printed"] for c in col if "column_printed" in c.fact.attrs}
+                    above = [(r, colno) for r in range(total.row)
+                             if texts is None or " ".join(texts.get((r, colno), "").split()) not in printed_header]
+                    missing = _unread(texts, above, have)
                     where = f"column “{total.fact.attrs.get('column', f'{colno + 1}')}”"
                     if not cands:
                         continue

@@ -1,0 +1,100 @@
+"""A table's header row when OCR misreads one of its cells: the row still heads the table.
+
+Each table is a dev paper's table (../shared/realdev, cited by line) with one header cell given the
+misreading Tesseract makes on a scan: a year with a stray digit ("2029" read "20295" on the
+standard-mode fax of 11), a letter for a digit, a decimal comma read as a point (37's "8,1" read
+"8.1" on the same fax). Expected columns are the source's, written from its text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.facts import extract_facts
+from pipeline.facts.columns import read_back_misread_year
+from pipeline.ingest import document_from_lines
+from pipeline.model import Cell, Document, Fact, Table
+from pipeline.reconcile.table_sums import check_table_sums
+from pipeline.rules import load_rules
+from pipeline.segment import segment
+
+RULES = load_rules()
+
+
+def table_document(rows: list[list[str]], lines: list[str]) -> Document:
+    """A one-table document with its facts: `rows` as its grid (row 0 first), `lines` its text."""
+    cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
+    table = Table(page=1, bbox=None, method="ruled", n_rows=len(rows), n_cols=len(rows[0]), cells=cells)
+    doc = document_from_lines(lines, doc_id="t", source="t").model_copy(update={"tables": (table,)})
+    return extract_facts(segment(doc, RULES), RULES)
+
+
+def table_amounts(rows: list[list[str]], lines: list[str]) -> list[Fact]:
+    return [f for f in table_document(rows, lines).facts if f.kind == "amount" and "table" in f.attrs]
+
+
+# 11:43 | Investeringar | 2026 | 2027 | 2028 | 2029 | 2030 | 2031–<br>2035 |
+# 11:45 | Löpande<br>investeringar | 2 500 | 2 500 | 2 500 | 2 500 | 2 500 | 2 500<br>per år |
+PLAN_HEADER = ["Investeringar", "2026", "2027", "2028", "2029", "2030", "2031–\n2035"]
+PLAN_ROW = ["Löpande\ninvesteringar", "2 500", "2 500", "2 500", "2 500", "2 500", "2 500\nper år"]
+# 11:18-19 "Nämndens behov av löpande investeringar uppgår till 2,5 miljoner per år för åren 2026–2035."
+PLAN_TEXT = ["Nämndens behov av löpande investeringar uppgår till 2,5 miljoner per år för åren", "2026–2035."]
+
+
+@pytest.mark.parametrize("misread", ["20295", "2O29", "209"])
+def test_a_year_header_misread_by_one_character_keeps_every_column(misread: str) -> None:
+    header = [misread if text == "2029" else text for text in PLAN_HEADER]
+    cells = table_amounts([header, PLAN_ROW], PLAN_TEXT)
+    assert [(f.attrs["row"], f.attrs["column_year"]) for f in cells] == [
+        ("1", "2026"), ("1", "2027"), ("1", "2028"), ("1", "2029"), ("1", "2030"), ("1", "2031-2035")]
+    assert {(f.value, f.unit, f.period) for f in cells} == {(2_500_000, "SEK", "per_year")}
+    # the header as OCR printed it stays with the cells of the column read back
+    assert [f.attrs.get("column_printed") for f in cells] == [None, None, None, misread, None, None]
+
+
+def test_a_data_row_is_never_read_back_into_a_header() -> None:
+    # 12:42 as the phone capture reads it ("2 500" run together as "2500"): no year, a data row
+    phone = ["Löpande investeringar", "2500", "2500", "2 500", "2500", "2500", "2 500 per år"]
+    assert read_back_misread_year(dict(enumerate(phone))) == (dict(enumerate(phone)), None)
+    # figures that look like years but repeat ("2 000" read "2000"): no year run, the odd cell stays a figure
+    repeated = {0: "Kostnader", 1: "2000", 2: "2000", 3: "20005"}
+    assert read_back_misread_year(repeated) == (repeated, None)
+    # two cells off, or a figure no neighbour's year explains: left as printed
+    assert read_back_misread_year({0: "", 1: "2026", 2: "20275", 3: "20285"})[1] is None
+    assert read_back_misread_year({0: "", 1: "2026", 2: "2027", 3: "3150"})[1] is None
+
+
+def test_a_year_misread_in_a_kind_header_is_read_back() -> None:
+    headers = {0: "", 1: "Utfall 2022", 2: "Utfall 20233", 3: "Utfall 2024"}
+    assert read_back_misread_year(headers) == (headers | {2: "Utfall 2023"}, 2)
+
+
+# 37:51-54, the first data row merged into the header as the text layer gives it (a table without a
+# caption here: its figures stay as printed)
+VA = [["Intäkter", "Utfall 2022\n195,7", "Utfall 2023\n205,2", "Utfall 2024\n224,1"],
+      ["Kostnader", "-184,0", "-213,3", "-234,4"],
+      ["Netto", "11,7", "-8,1", "-10,3"]]
+
+
+def test_a_merged_header_cell_whose_figure_is_misread_costs_only_that_figure() -> None:
+    misread = [VA[0][:2] + ["Utfall 2023\n205.2"] + VA[0][3:]] + VA[1:]
+    cells = {(f.attrs["row"], f.attrs["col"]): f for f in table_amounts(misread, ["Årets resultat"])}
+    assert {rc: (f.attrs.get("column_kind"), f.attrs.get("column_year")) for rc, f in cells.items()} == {
+        (r, c): ("utfall", year) for r in "012" for c, year in (("1", "2022"), ("2", "2023"), ("3", "2024"))
+        if (r, c) != ("0", "2")}
+    assert [(cells[rc].value, cells[rc].unit) for rc in (("0", "1"), ("1", "2"), ("2", "3"))] == [
+        (195.7, "unknown"), (-213.3, "unknown"), (-10.3, "unknown")]
+
+
+def test_a_total_under_a_misread_year_header_is_still_added_up() -> None:
+    # 37:51-54 with its header a row of its own (the first data row not merged into it), "2023" read "20233":
+    # the header cell is no figure left unread, so each column's Netto is checked
+    rows = [["", "Utfall 2022", "Utfall 20233", "Utfall 2024"], ["Intäkter", "195,7", "205,2", "224,1"],
+            ["Kostnader", "-184,0", "-213,3", "-234,4"], ["Netto", "11,7", "-8,1", "-10,3"]]
+    doc = table_document(rows, ["Årets resultat"])
+    assert {f.attrs["column_year"] for f in doc.facts if f.kind == "amount" and f.attrs.get("col") == "2"} == {"2023"}
+    findings, _ = check_table_sums([doc], {doc.doc_id: doc.doc_id}, RULES.checks.table_sums)
+    assert {(f.kind, f.field, tuple(v.evidence.text_repaired for v in f.values)) for f in findings} == {
+        ("sum_matches", "table 1 col 1", ("195,7", "-184,0", "11,7")),
+        ("sum_matches", "table 1 col 2", ("205,2", "-213,3", "-8,1")),
+        ("sum_matches", "table 1 col 3", ("224,1", "-234,4", "-10,3"))}
