@@ -123,11 +123,18 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Kostnaden är 1\u202f100\u202f000 kr.", 1_100_000, None),
         ("Kostnaden är 897 626 kr.", 897_626, None),
         ("Kostnaden är 1.100.000 kr.", 1_100_000, None),
+        # 37:26 as a fax capture reads it: the decimal comma read as a point before a unit
+        ("Verksamheten redovisar ett utfall för perioden på -10.3 miljoner kronor", -10_300_000, None),
     ],
 )
 def test_amount_forms(text: str, value: int, period: str | None) -> None:
     amounts = [f for f in facts_of(text) if f.kind == "amount"]
     assert [(f.value, f.unit, f.period) for f in amounts] == [(value, "SEK", period)]
+
+
+@pytest.mark.parametrize("text", ["1.1 Bakgrund", "Sammanträdet börjar kl. 13.30 i kommunhuset.", "Se avsnitt 2.5 och 3.1."])
+def test_a_point_between_digits_without_a_unit_is_no_amount(text: str) -> None:
+    assert [f for f in facts_of(text) if f.kind == "amount"] == []
 
 
 def test_ocr_letter_read_as_digit_is_marked() -> None:

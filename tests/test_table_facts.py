@@ -3,7 +3,7 @@
 Each table is a dev paper's table (../shared/realdev, cited by line) with one header cell given the
 misreading Tesseract makes on a scan: a year with a stray digit ("2029" read "20295" on the
 standard-mode fax of 11), a letter for a digit, a decimal comma read as a point (37's "8,1" read
-"8.1" on the same fax). Expected columns are the source's, written from its text.
+"8.1" on the same fax: still that figure). Expected columns are the source's, written from its text.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ VA = [["Intäkter", "Utfall 2022\n195,7", "Utfall 2023\n205,2", "Utfall 2024\n22
 
 
 def test_a_merged_header_cell_whose_figure_is_misread_costs_only_that_figure() -> None:
-    misread = [VA[0][:2] + ["Utfall 2023\n205.2"] + VA[0][3:]] + VA[1:]
+    misread = [VA[0][:2] + ["Utfall 2023\n2O5,2"] + VA[0][3:]] + VA[1:]
     cells = {(f.attrs["row"], f.attrs["col"]): f for f in table_amounts(misread, ["Årets resultat"])}
     assert {rc: (f.attrs.get("column_kind"), f.attrs.get("column_year")) for rc, f in cells.items()} == {
         (r, c): ("utfall", year) for r in "012" for c, year in (("1", "2022"), ("2", "2023"), ("3", "2024"))
@@ -98,3 +98,11 @@ def test_a_total_under_a_misread_year_header_is_still_added_up() -> None:
         ("sum_matches", "table 1 col 1", ("195,7", "-184,0", "11,7")),
         ("sum_matches", "table 1 col 2", ("205,2", "-213,3", "-8,1")),
         ("sum_matches", "table 1 col 3", ("224,1", "-234,4", "-10,3"))}
+
+
+def test_a_decimal_comma_read_as_a_point_is_still_the_figure() -> None:
+    # 37:51-54 as the standard-mode fax reads it: "-8,1" read "-8.1", and in the merged header "205,2" read "205.2"
+    rows = [VA[0][:2] + ["Utfall 2023\n205.2"] + VA[0][3:], VA[1], ["Netto", "11,7", "-8.1", "-10,3"]]
+    cells = {(f.attrs["row"], f.attrs["col"]): f for f in table_amounts(rows, ["Årets resultat"])}
+    assert (cells[("0", "2")].value, cells[("2", "2")].value) == (205.2, -8.1)
+    assert {f.attrs.get("column_year") for rc, f in cells.items() if rc[1] == "2"} == {"2023"}

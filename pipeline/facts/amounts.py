@@ -45,9 +45,11 @@ class PercentMatch:
 @lru_cache(maxsize=8)
 def _amount_regex(units: tuple[str, ...]) -> re.Pattern[str]:
     alternation = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    unit = rf"[ \u00a0\u202f\u2009\n:;]?({alternation})(?![\wåäö])"  # "200:kr": a rule's remains
     return re.compile(
-        rf"(?<![\w,.:/\-−])(?P<neg>[-−](?:{SPACE}|\n)?)?(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?"
-        rf"(?:[ \u00a0\u202f\u2009\n:;]?(?P<unit>{alternation})(?![\wåäö]))?",  # "200:kr": a rule's remains
+        rf"(?<![\w,.:/\-−])(?P<neg>[-−](?:{SPACE}|\n)?)?(?P<num>{NUMBER})"
+        rf"(?:,(?P<dec>\d{{1,2}})|\.(?P<point_dec>\d{{1,2}})(?={unit}))?"  # "-8.4 miljoner": OCR's comma, a unit after it
+        rf"(?:{unit.replace('(', '(?P<unit>', 1)})?",
         re.IGNORECASE,
     )
 
@@ -78,7 +80,7 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
     for m in _amount_regex(tuple(units)).finditer(text):
         num, unit = m.group("num"), m.group("unit")
         grouped = bool(re.search(r"[ \u00a0\u202f\u2009.]", num))
-        dec = m.group("dec")
+        dec = m.group("dec") or m.group("point_dec")
         if unit is None:
             if not grouped or dec or count_after.match(fold(text[m.end() : m.end() + 20])):
                 continue
@@ -107,7 +109,8 @@ def _worded_amounts(text: str, rules: FactsRules, units: dict[str, int]) -> list
             for m in rx.finditer(fold(text))]
 
 
-_PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+)?(?![\d])")
+_PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+|\.\d{1,2}(?![\d.]))?(?![\d])")
+"""A printed number: its sign, digits and decimals (after a comma, or a point OCR read for one: "8.1")."""
 
 
 def printed_number(text: str) -> tuple[Decimal, int] | None:
