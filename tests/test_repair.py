@@ -408,3 +408,12 @@ def test_a_name_mid_sentence_keeps_its_letters(rules):
             "samt uppta nya Ian till ett totalbelopp av 350 miljoner for ndmnden")
     assert fix(line, rules) == ("Kommunfullmäktige ger kommunstyrelsen i uppdrag att omsätta befintliga lån när de "
                                 "förfaller, samt uppta nya lån till ett totalbelopp av 350 miljoner för nämnden")
+
+
+def test_a_bar_among_options_or_alternatives_is_no_lone_i(rules):
+    """A lone "|" reads as "i" only before a word of prose, and not on a line with another lone
+    "|" (a list of alternatives, a table's column rules): Debian's Swedish program messages."""
+    assert fix("Valj mellan alternativen init | list | set for att fortsatta", rules) == (
+        "Välj mellan alternativen init | list | set för att fortsätta")
+    assert fix("Anvand --mixed | --soft for att aterstalla andringar", rules) == (
+        "Använd --mixed | --soft för att återställa ändringar")

@@ -300,10 +300,18 @@ class Repairer:
         return window
 
     def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
-        """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition."""
+        """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition.
+
+        Not before a token that is no word of prose ("--soft", "<namn>"), nor a "|" on a line that
+        holds another lone "|": there the bars are a table's column rules or a list of alternatives
+        ("init | list | set"); OCR reads a lone "i" as "|" far too rarely to do so twice in a line.
+        """
         letters = self.rules.one_as_i_letters
+        ruled = _ruled_lines(slots)
+        line = -1
         for k, s in enumerate(slots):
-            if len(s.lower) != 1 or not s.bare or s.page in dropped:
+            line += s.line_start
+            if len(s.lower) != 1 or not s.bare or s.page in dropped or (s.text == "|" and line in ruled):
                 continue
             if not (s.eligible and (s.lower, "i") in self.scorer.channel.subs) and s.text not in letters:
                 continue
@@ -311,7 +319,7 @@ class Repairer:
             if d < self.rules.one_as_i_min_damage:
                 continue
             p, n = _prev_slot(slots, k), _next_slot(slots, k)
-            if n is None or not _WORDISH.match(n.result or n.lower):
+            if n is None or not n.word_start or not _WORDISH.match(n.result or n.lower):
                 continue
             sentence_start = p is None or p.ends_sentence
             if s.lower.isdigit() and (sentence_start or not _WORDISH.match(p.result or p.lower)):
@@ -335,6 +343,16 @@ class Repairer:
         before = "" if prev is None or prev.ends_sentence else _neighbour(prev)
         after, pairs, freqs = _neighbour(nxt), self.lexicon.pairs, self.lexicon.frequencies
         return pairs.evidence(before, "<num>", after, freqs) > pairs.evidence(before, "i", after, freqs)
+
+
+def _ruled_lines(slots: list[Slot]) -> set[int]:
+    """Return the lines (counted by their first slot) that hold two or more lone "|"."""
+    bars: Counter = Counter()
+    line = -1
+    for s in slots:
+        line += s.line_start
+        bars[line] += s.text == "|"
+    return {line for line, n in bars.items() if n >= 2}
 
 
 def _prev_slot(slots: list[Slot], k: int) -> Slot | None:
