@@ -417,3 +417,14 @@ def test_a_bar_among_options_or_alternatives_is_no_lone_i(rules):
         "Välj mellan alternativen init | list | set för att fortsätta")
     assert fix("Anvand --mixed | --soft for att aterstalla andringar", rules) == (
         "Använd --mixed | --soft för att återställa ändringar")
+
+
+def test_a_compound_only_the_splitter_accepts_never_replaces_a_word(rules):
+    """"monteringar" (a plural hunspell-sv accepts) splits as "monte|ringar"; its look-alike
+    "monteringår" only as "monter|ingår", a verb for a head, which no list or dictionary holds:
+    on a damaged page the head's word frequency alone would pick it (Debian's program messages)."""
+    from pipeline.lexicon import load_lexicon
+    from pipeline.repair.scoring import _scorer
+
+    choice = _scorer(rules, load_lexicon()).choose("monteringar", 0.9)
+    assert choice.options[0][0] == "monteringar"

@@ -157,8 +157,21 @@ class Scorer:
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
         final.sort(key=lambda o: -o[1])
+        if final and final[0][0] != scanned and self.prior(scanned) > math.log(self.rules.unknown_prior):
+            keep = next((score for word, score in final if word == scanned), -math.inf)
+            final = [(w, score) for w, score in final if score <= keep or w == scanned or not self._splitter_only(w)]
         listed = len(final) > 1 and self._real_word(scanned)  # a form without candidates stays anyway
         return Choice(scanned, tuple(final[:4]) or ((scanned, -math.inf),), listed)
+
+    def _splitter_only(self, word: str) -> bool:
+        """Return whether `word` is a compound only the splitter accepts (no list, no dictionary
+        form, hunspell-sv rejects it). Such a reading never replaces a scanned form that is a word
+        itself: the splitter takes any listed word for a head, verbs included ("monter|ingår",
+        "indata|råder" for the nouns "monteringar", "indatarader"), so when both readings split
+        into listed parts only the head's word frequency tells them apart, which is no evidence
+        of damage."""
+        lex = self.lexicon
+        return word not in lex.frequencies and not lex.in_dictionary(word) and not lex.hunspell_knows(word)
 
     def _real_word(self, scanned: str) -> bool:
         """Return whether `scanned` is a real word that needs the real-word margin to change.
