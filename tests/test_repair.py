@@ -428,3 +428,20 @@ def test_a_compound_only_the_splitter_accepts_never_replaces_a_word(rules):
 
     choice = _scorer(rules, load_lexicon()).choose("monteringar", 0.9)
     assert choice.options[0][0] == "monteringar"
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # Debian's program messages: the heads "rader" and "råder" are both listed and real words
+        ("antal resultatrader som hamtas och visas at gangen i tabellen",
+         "antal resultatrader som hämtas och visas åt gången i tabellen"),
+        ("Antalet huvudrader ar for manga for att visas pa skarmen",
+         "Antalet huvudrader är för många för att visas på skärmen"),
+        # ... while a head far rarer than its twin still turns ("ratten": "rätten")
+        ("den beslutanderatten som ndmnden har over fragan ar tydlig",
+         "den beslutanderätten som nämnden har över frågan är tydlig"),
+    ],
+)
+def test_a_compound_head_and_its_twin_are_a_real_word_pair(damaged, expected, rules, lexicon_without_training_text):
+    assert repair_lines([damaged], rules, lexicon_without_training_text) == [expected]
