@@ -88,6 +88,21 @@ def stress(rules: Rules, paths: list[Path], seed: int) -> tuple[dict[str, list[t
     return triples, wrong
 
 
+def clean_changes(rules: Rules, paths: list[Path]) -> tuple[Counter, list[tuple[str, ...]]]:
+    """Repair every catalogue as it is (clean text, whose å/ä/ö are all there); return the number
+    of words per catalogue and, for each word changed, (catalogue, word, changed into, line)."""
+    words: Counter = Counter()
+    changed = []
+    for path in paths:
+        lines = catalogue_lines(path)
+        for line, out in zip(lines, repair_lines(lines, rules) if lines else []):
+            for a, b in zip(line.split(), out.split()):
+                words[path.stem] += 1
+                if a != b:
+                    changed.append((path.stem, a, b, line))
+    return words, changed
+
+
 def _is_damaged_word(scanned: str, truth: str) -> bool:
     """Return whether `score` counts the pair as a damaged word (its recall's denominator)."""
     return scanned.lower() != truth.lower() and any(ch.isalpha() for ch in truth) and not any(ch.isdigit() for ch in truth)
@@ -138,6 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     print(f"{len(paths)} catalogues of {CATALOGUES}, seed {args.seed}")
     report(triples, wrong, args.show)
+    words, changed = clean_changes(load_rules(), paths)
+    print("\nclean text (the catalogues undamaged): words changed")
+    for label, in_group in (("all", lambda c: True), ("program messages", lambda c: not c.startswith(NAME_LISTS)),
+                            ("name lists (iso_*)", lambda c: c.startswith(NAME_LISTS))):
+        n = sum(v for c, v in words.items() if in_group(c))
+        k = sum(in_group(c) for c, *_ in changed)
+        print(f"{label:20} {k} of {n} ({1000 * k / max(n, 1):.2f} per 1000)")
+    counts = Counter((a, b) for _, a, b, _ in changed)
+    example = {(a, b): (cat, line) for cat, a, b, line in reversed(changed)}
+    for (a, b), n in counts.most_common(args.show):
+        print(f"  {n:4d}  {a!r:22} -> {b!r:22} [{example[(a, b)][0]}] {example[(a, b)][1][:110]!r}")
     if args.tsv:
         args.tsv.write_text("".join("\t".join(x.replace("\t", " ") for x in w) + "\n" for w in wrong), encoding="utf-8")
     words = sum(len(t) for t in triples.values())
