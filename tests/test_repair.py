@@ -445,3 +445,12 @@ def test_a_compound_only_the_splitter_accepts_never_replaces_a_word(rules):
 )
 def test_a_compound_head_and_its_twin_are_a_real_word_pair(damaged, expected, rules, lexicon_without_training_text):
     assert repair_lines([damaged], rules, lexicon_without_training_text) == [expected]
+
+
+def test_a_form_with_a_mark_on_a_clean_page_is_as_written(rules):
+    """Where a page's å/ä/ö are intact, "&gt;" and "|NAMN|" are markup and program options (Debian's
+    program messages), not "ägt" and "Inamnkr…"; on a damaged page the same marks are look-alikes."""
+    lines = ['Tangenten "&lt; &gt;" på tredje nivån är här och där för nämnden på sidan',
+             "|NAMN|använd NAMN som drivrutin för nämnden och förvaltningen"]
+    assert repair_lines(lines, rules) == lines
+    assert fix("det &r en fraga for ndmnden", rules) == "det är en fråga för nämnden"

@@ -175,6 +175,8 @@ class Repairer:
             form = s.lower if s.joined_with is None else s.lower + slots[s.joined_with].lower
             if s.joined_with is not None and not slots[s.joined_with].eligible:
                 continue
+            if not form.isalpha() and damage[s.page] < self.rules.realword_min_damage:
+                continue  # a mark on a page whose å/ä/ö are intact is as written: "&gt;", "|NAMN|", "{sektion"
             choice = self.scorer.choose(form, damage[s.page])
             s.choice = choice
             best, best_score = choice.options[0]
