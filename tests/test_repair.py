@@ -454,3 +454,8 @@ def test_a_form_with_a_mark_on_a_clean_page_is_as_written(rules):
              "|NAMN|använd NAMN som drivrutin för nämnden och förvaltningen"]
     assert repair_lines(lines, rules) == lines
     assert fix("det &r en fraga for ndmnden", rules) == "det är en fråga för nämnden"
+
+
+def test_a_number_after_a_dash_is_no_lone_i(rules):
+    """"-1" is a number (Debian's program messages: "Använd -1 för ..."), not "-i"."""
+    assert fix("Vardet -1 stanger av funktionen for ndmnden", rules) == "Värdet -1 stänger av funktionen för nämnden"

@@ -304,16 +304,17 @@ class Repairer:
     def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
         """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition.
 
-        Not before a token that is no word of prose ("--soft", "<namn>"), nor a "|" on a line that
-        holds another lone "|": there the bars are a table's column rules or a list of alternatives
-        ("init | list | set"); OCR reads a lone "i" as "|" far too rarely to do so twice in a line.
+        Not where it or the token after it is no word of prose ("-1", "--soft", "<namn>"), nor a "|"
+        on a line that holds another lone "|": there the bars are a table's column rules or a list of
+        alternatives ("init | list | set"); OCR reads a lone "i" as "|" far too rarely to do so
+        twice in a line.
         """
         letters = self.rules.one_as_i_letters
         ruled = _ruled_lines(slots)
         line = -1
         for k, s in enumerate(slots):
             line += s.line_start
-            if len(s.lower) != 1 or not s.bare or s.page in dropped or (s.text == "|" and line in ruled):
+            if len(s.lower) != 1 or not s.bare or not s.word_start or s.page in dropped or (s.text == "|" and line in ruled):
                 continue
             if not (s.eligible and (s.lower, "i") in self.scorer.channel.subs) and s.text not in letters:
                 continue
