@@ -459,3 +459,11 @@ def test_a_form_with_a_mark_on_a_clean_page_is_as_written(rules):
 def test_a_number_after_a_dash_is_no_lone_i(rules):
     """"-1" is a number (Debian's program messages: "Använd -1 för ..."), not "-i"."""
     assert fix("Vardet -1 stanger av funktionen for ndmnden", rules) == "Värdet -1 stänger av funktionen för nämnden"
+
+
+def test_a_clean_page_believes_no_letter_read_for_another(rules):
+    """Where a page's å/ä/ö are intact, "oid" and "gid" are the writer's (Debian's program messages),
+    not "old" and "gå" by a look-alike i for l or id for å."""
+    lines = ["kan inte läsa oid för referensen i nämnden och på förvaltningen",
+             "det går inte att sätta gid till värdet för nämnden"]
+    assert repair_lines(lines, rules) == lines

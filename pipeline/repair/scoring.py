@@ -151,8 +151,14 @@ class Scorer:
 
     def _choose(self, scanned: str, damage: float) -> Choice:
         chan = self.channel.logp
+        cands = self.candidates(scanned, damage)
+        if damage < self.rules.realword_min_damage:
+            # the page's own å/ä/ö are intact: a plain vowel may have lost its marks, but a letter
+            # read for another ("oid" -> "old", "gid" -> "gå") or a dropped one ("Flg") is not believed
+            own = skeleton(scanned)
+            cands = {c for c in cands if skeleton(c) == own}
         options = [(scanned, chan(scanned, scanned, damage) if scanned.isalpha() else -math.inf)]
-        options += [(c, chan(scanned, c, damage)) for c in self.candidates(scanned, damage)]
+        options += [(c, chan(scanned, c, damage)) for c in cands]
         scored = sorted(((w, c + self.quick_prior(w)) for w, c in options if c > -math.inf), key=lambda o: -o[1])
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
