@@ -325,7 +325,7 @@ class Lexicon:
         hit = self._share_cache.get(word)
         if hit is None:
             hit = 1.0
-            parts = _split(word, self.frequencies, _COMPOUND_MAX_PARTS)
+            parts = self.compound_parts(word)
             for k, part in enumerate(parts):
                 if part not in self.frequencies:
                     part = part[:-1]  # a part with its linking -s-
@@ -334,6 +334,11 @@ class Lexicon:
                     hit *= self.frequencies[part] / sum(self.frequencies[r] for r in readings)
             self._share_cache[word] = hit
         return hit
+
+    def compound_parts(self, word: str) -> tuple[str, ...]:
+        """Return the lower-case `word` cut into listed forms of any frequency, as `reading_share`
+        weighs them (a part may look like damage: that is the reading to recognise), or ()."""
+        return _split(word, self.frequencies, _COMPOUND_MAX_PARTS)
 
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Split the lower-cased `word` into listed parts (with an optional linking -s-), or return ().

@@ -408,3 +408,62 @@ def test_a_name_mid_sentence_keeps_its_letters(rules):
             "samt uppta nya Ian till ett totalbelopp av 350 miljoner for ndmnden")
     assert fix(line, rules) == ("Kommunfullmäktige ger kommunstyrelsen i uppdrag att omsätta befintliga lån när de "
                                 "förfaller, samt uppta nya lån till ett totalbelopp av 350 miljoner för nämnden")
+
+
+def test_a_bar_among_options_or_alternatives_is_no_lone_i(rules):
+    """A lone "|" reads as "i" only before a word of prose, and not on a line with another lone
+    "|" (a list of alternatives, a table's column rules): Debian's Swedish program messages."""
+    assert fix("Valj mellan alternativen init | list | set for att fortsatta", rules) == (
+        "Välj mellan alternativen init | list | set för att fortsätta")
+    assert fix("Anvand --mixed | --soft for att aterstalla andringar", rules) == (
+        "Använd --mixed | --soft för att återställa ändringar")
+
+
+def test_a_compound_only_the_splitter_accepts_never_replaces_a_word(rules):
+    """"monteringar" (a plural hunspell-sv accepts) splits as "monte|ringar"; its look-alike
+    "monteringår" only as "monter|ingår", a verb for a head, which no list or dictionary holds:
+    on a damaged page the head's word frequency alone would pick it (Debian's program messages)."""
+    from pipeline.lexicon import load_lexicon
+    from pipeline.repair.scoring import _scorer
+
+    choice = _scorer(rules, load_lexicon()).choose("monteringar", 0.9)
+    assert choice.options[0][0] == "monteringar"
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # Debian's program messages: the heads "rader" and "råder" are both listed and real words
+        ("antal resultatrader som hamtas och visas at gangen i tabellen",
+         "antal resultatrader som hämtas och visas åt gången i tabellen"),
+        ("Antalet huvudrader ar for manga for att visas pa skarmen",
+         "Antalet huvudrader är för många för att visas på skärmen"),
+        # ... while a head far rarer than its twin still turns ("ratten": "rätten")
+        ("den beslutanderatten som ndmnden har over fragan ar tydlig",
+         "den beslutanderätten som nämnden har över frågan är tydlig"),
+    ],
+)
+def test_a_compound_head_and_its_twin_are_a_real_word_pair(damaged, expected, rules, lexicon_without_training_text):
+    assert repair_lines([damaged], rules, lexicon_without_training_text) == [expected]
+
+
+def test_a_form_with_a_mark_on_a_clean_page_is_as_written(rules):
+    """Where a page's å/ä/ö are intact, "&gt;" and "|NAMN|" are markup and program options (Debian's
+    program messages), not "ägt" and "Inamnkr…"; on a damaged page the same marks are look-alikes."""
+    lines = ['Tangenten "&lt; &gt;" på tredje nivån är här och där för nämnden på sidan',
+             "|NAMN|använd NAMN som drivrutin för nämnden och förvaltningen"]
+    assert repair_lines(lines, rules) == lines
+    assert fix("det &r en fraga for ndmnden", rules) == "det är en fråga för nämnden"
+
+
+def test_a_number_after_a_dash_is_no_lone_i(rules):
+    """"-1" is a number (Debian's program messages: "Använd -1 för ..."), not "-i"."""
+    assert fix("Vardet -1 stanger av funktionen for ndmnden", rules) == "Värdet -1 stänger av funktionen för nämnden"
+
+
+def test_a_clean_page_believes_no_letter_read_for_another(rules):
+    """Where a page's å/ä/ö are intact, "oid" and "gid" are the writer's (Debian's program messages),
+    not "old" and "gå" by a look-alike i for l or id for å."""
+    lines = ["kan inte läsa oid för referensen i nämnden och på förvaltningen",
+             "det går inte att sätta gid till värdet för nämnden"]
+    assert repair_lines(lines, rules) == lines

@@ -175,6 +175,8 @@ class Repairer:
             form = s.lower if s.joined_with is None else s.lower + slots[s.joined_with].lower
             if s.joined_with is not None and not slots[s.joined_with].eligible:
                 continue
+            if not form.isalpha() and damage[s.page] < self.rules.realword_min_damage:
+                continue  # a mark on a page whose å/ä/ö are intact is as written: "&gt;", "|NAMN|", "{sektion"
             choice = self.scorer.choose(form, damage[s.page])
             s.choice = choice
             best, best_score = choice.options[0]
@@ -300,10 +302,19 @@ class Repairer:
         return window
 
     def _one_as_i(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
-        """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition."""
+        """Read a lone look-alike of "i" ("1", "|", "j") standing between words as the preposition.
+
+        Not where it or the token after it is no word of prose ("-1", "--soft", "<namn>"), nor a "|"
+        on a line that holds another lone "|": there the bars are a table's column rules or a list of
+        alternatives ("init | list | set"); OCR reads a lone "i" as "|" far too rarely to do so
+        twice in a line.
+        """
         letters = self.rules.one_as_i_letters
+        ruled = _ruled_lines(slots)
+        line = -1
         for k, s in enumerate(slots):
-            if len(s.lower) != 1 or not s.bare or s.page in dropped:
+            line += s.line_start
+            if len(s.lower) != 1 or not s.bare or not s.word_start or s.page in dropped or (s.text == "|" and line in ruled):
                 continue
             if not (s.eligible and (s.lower, "i") in self.scorer.channel.subs) and s.text not in letters:
                 continue
@@ -311,7 +322,7 @@ class Repairer:
             if d < self.rules.one_as_i_min_damage:
                 continue
             p, n = _prev_slot(slots, k), _next_slot(slots, k)
-            if n is None or not _WORDISH.match(n.result or n.lower):
+            if n is None or not n.word_start or not _WORDISH.match(n.result or n.lower):
                 continue
             sentence_start = p is None or p.ends_sentence
             if s.lower.isdigit() and (sentence_start or not _WORDISH.match(p.result or p.lower)):
@@ -335,6 +346,16 @@ class Repairer:
         before = "" if prev is None or prev.ends_sentence else _neighbour(prev)
         after, pairs, freqs = _neighbour(nxt), self.lexicon.pairs, self.lexicon.frequencies
         return pairs.evidence(before, "<num>", after, freqs) > pairs.evidence(before, "i", after, freqs)
+
+
+def _ruled_lines(slots: list[Slot]) -> set[int]:
+    """Return the lines (counted by their first slot) that hold two or more lone "|"."""
+    bars: Counter = Counter()
+    line = -1
+    for s in slots:
+        line += s.line_start
+        bars[line] += s.text == "|"
+    return {line for line, n in bars.items() if n >= 2}
 
 
 def _prev_slot(slots: list[Slot], k: int) -> Slot | None:

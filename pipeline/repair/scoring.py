@@ -151,14 +151,57 @@ class Scorer:
 
     def _choose(self, scanned: str, damage: float) -> Choice:
         chan = self.channel.logp
+        cands = self.candidates(scanned, damage)
+        if damage < self.rules.realword_min_damage:
+            # the page's own å/ä/ö are intact: a plain vowel may have lost its marks, but a letter
+            # read for another ("oid" -> "old", "gid" -> "gå") or a dropped one ("Flg") is not believed
+            own = skeleton(scanned)
+            cands = {c for c in cands if skeleton(c) == own}
         options = [(scanned, chan(scanned, scanned, damage) if scanned.isalpha() else -math.inf)]
-        options += [(c, chan(scanned, c, damage)) for c in self.candidates(scanned, damage)]
+        options += [(c, chan(scanned, c, damage)) for c in cands]
         scored = sorted(((w, c + self.quick_prior(w)) for w, c in options if c > -math.inf), key=lambda o: -o[1])
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
         final.sort(key=lambda o: -o[1])
-        listed = len(final) > 1 and self._real_word(scanned)  # a form without candidates stays anyway
+        if final and final[0][0] != scanned and self.prior(scanned) > math.log(self.rules.unknown_prior):
+            keep = next((score for word, score in final if word == scanned), -math.inf)
+            final = [(w, score) for w, score in final if score <= keep or w == scanned or not self._splitter_only(w)]
+        # a real word, or a compound with a real word for a head, needs the real-word margin to change
+        # (a form without candidates stays anyway)
+        listed = len(final) > 1 and (self._real_word(scanned) or self._head_twin(scanned, final[0][0]))
         return Choice(scanned, tuple(final[:4]) or ((scanned, -math.inf),), listed)
+
+    def _splitter_only(self, word: str) -> bool:
+        """Return whether `word` is a compound only the splitter accepts (no list, no dictionary
+        form, hunspell-sv rejects it). Such a reading never replaces a scanned form that is a word
+        itself: the splitter takes any listed word for a head, verbs included ("monter|ingår",
+        "indata|råder" for the nouns "monteringar", "indatarader"), so when both readings split
+        into listed parts only the head's word frequency tells them apart, which is no evidence
+        of damage."""
+        lex = self.lexicon
+        return word not in lex.frequencies and not lex.in_dictionary(word) and not lex.hunspell_knows(word)
+
+    def _head_twin(self, scanned: str, word: str) -> bool:
+        """Return whether `word` is the unlisted compound `scanned` with its head changed into the
+        head's diacritic twin ("resultat|rader" -> "resultat|råder"): a real-word pair inside a
+        compound, which needs the real-word margin like one standing alone. The head is the part
+        whose reading share (`Lexicon.reading_share`) set the two priors apart, and its word
+        frequencies count a verb ("råder") and a noun ("rader") alike, while a compound's head is
+        nearly always a noun: when both heads are listed and the one as scanned is a real word
+        (`_real_word`, and not a form that looks like damage: "varde" beside "värde"), that share
+        alone is no stronger evidence than the frequencies of a real-word pair standing alone.
+        """
+        lex = self.lexicon
+        if scanned in lex.frequencies or len(word) != len(scanned):
+            return False
+        parts = lex.compound_parts(scanned)
+        if len(parts) < 2:
+            return False
+        head = parts[-1]
+        cut = len(scanned) - len(head)
+        twin = word[cut:]
+        return (word[:cut] == scanned[:cut] and twin != head and skeleton(twin) == skeleton(head)
+                and twin in lex.frequencies and head not in lex.damage_like and self._real_word(head))
 
     def _real_word(self, scanned: str) -> bool:
         """Return whether `scanned` is a real word that needs the real-word margin to change.

@@ -39,6 +39,9 @@ class Slot:
     after_slash: bool = False
     ends_sentence: bool = False
     line_start: bool = False
+    word_start: bool = False
+    """The slot begins its token, which has no leading punctuation: it stands as a word of prose
+    ("år", "år."), not as part of an option, a placeholder or a code ("--soft", "<namn>", "-j")."""
     first_case: str = ""
     """"upper" or "lower" when the repair decided the first letter's case (a restored dropped
     letter, a capital look-alike mid-sentence); empty: the scanned form's case is kept."""
@@ -145,6 +148,7 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
                     p.bare = bare
                     p.page = page
                     p.line_start = line_start and i == 0
+                    p.word_start = i == 0 and not token.lead
                     p.ends_sentence = ends_sentence
                     slots.append(p)
             last_trail = token.trail or (token.parts[-1] if token.parts and isinstance(token.parts[-1], str) else "")
