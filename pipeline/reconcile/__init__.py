@@ -254,7 +254,8 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     read = partial(_read_once, checks=checks)
     versions: list[VersionText] = []
     reads: list[_Read] = []
-    spilled, own_checks_at = Spilled(), {}
+    spilled = Spilled()  # each document's own checks, packed, until the primaries' are wanted
+    own_checks_at: dict[str, int] = {}
     for version, first, checked in (docs.map(read) if isinstance(docs, StoredDocuments)  # in the order of their ids
                                     else forked_map(read, sorted(docs, key=lambda d: d.doc_id), workers)):
         versions.append(version)
