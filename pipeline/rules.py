@@ -446,6 +446,7 @@ class RepairRules(RuleSet):
     one_as_i_not_after: tuple[str, ...]
     one_as_i_not_before: tuple[str, ...]
     one_as_i_letters: tuple[str, ...] = ()
+    lone_letter_damage: tuple[str, ...] = ()
     context: tuple[ContextRule, ...]
 
 

@@ -467,3 +467,29 @@ def test_a_clean_page_believes_no_letter_read_for_another(rules):
     lines = ["kan inte läsa oid för referensen i nämnden och på förvaltningen",
              "det går inte att sätta gid till värdet för nämnden"]
     assert repair_lines(lines, rules) == lines
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # the development papers' `-l eng` readings: "är" with its "ä" dropped
+        ("Det har dokumentet r digitalt signerat", "Det här dokumentet är digitalt signerat"),
+        ("fram férslag till prislista under varen 2024 och underlaget r ocksa avstamt med",
+         "fram förslag till prislista under våren 2024 och underlaget är också avstämt med"),
+        ("budgeten. Kostnaderna r nagot lagre An budget, framst pa grund",
+         "budgeten. Kostnaderna är något lägre än budget, främst på grund"),
+    ],
+)
+def test_a_lone_letter_that_is_no_word_is_a_word_that_lost_its_letter(damaged, expected, rules):
+    assert repair_lines([damaged], rules) == [expected]
+
+
+def test_a_lone_letter_as_an_option_a_list_item_or_a_line_start_stays(rules):
+    """Debian's program messages: "-r" is an option, "r - refer" an item of a list of letters, a
+    letter at a line's start the option a table describes."""
+    lines = ["det ar for manga och -r las historiefilen och lagg till innehallet",
+             "det ar for manga och g - grap, r - refer, v - vgrind for nämnden",
+             "r endast korande processer for nämnden"]
+    assert [line.split(" och ", 1)[-1] for line in repair_lines(lines, rules)][:2] == [
+        "-r läs historiefilen och lägg till innehållet", "g - grap, r - refer, v - vgrind för nämnden"]
+    assert repair_lines(lines, rules)[2].startswith("r endast körande")
