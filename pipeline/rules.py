@@ -429,6 +429,8 @@ class RepairRules(RuleSet):
     max_known_frequency_for_letter_edits: float
     unknown_prior: float
     unseen_trigram_factor: float
+    long_unknown_length: int = 99
+    long_unknown_factor: float = 1.0
     compound_prior: float
     splitter_prior: float
     min_reading_share: float

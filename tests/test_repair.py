@@ -493,3 +493,27 @@ def test_a_lone_letter_as_an_option_a_list_item_or_a_line_start_stays(rules):
     assert [line.split(" och ", 1)[-1] for line in repair_lines(lines, rules)][:2] == [
         "-r läs historiefilen och lägg till innehållet", "g - grap, r - refer, v - vgrind för nämnden"]
     assert repair_lines(lines, rules)[2].startswith("r endast körande")
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # -l eng readings of development papers 21, 26, 30 and 37 (corpus/real/damage/photocopy-300-*):
+        # long forms that are no word and cut into no listed forms, beside a compound hunspell-sv knows
+        ("Gymnasium & Arbetsmarknads budget- och resursfordeiningsmodell ar inte anpassad efter",
+         "Gymnasium & Arbetsmarknads budget- och resursfördelningsmodell är inte anpassad efter"),
+        ("namnden f6r Individ & Familjeomsorg, kommunstyrelséns férvaltning: Styrning & Ekonomi",
+         "nämnden för Individ & Familjeomsorg, kommunstyrelsens förvaltning: Styrning & Ekonomi"),
+        ("2025-05-06, KSAU 2025-05-13, KSAU 2025-05-20 Samhailsbyggnadschef Avtal med Géteborgsregionen om",
+         "2025-05-06, KSAU 2025-05-13, KSAU 2025-05-20 Samhällsbyggnadschef Avtal med Göteborgsregionen om"),
+    ],
+)
+def test_a_long_form_that_is_no_word_and_no_compound_is_damage(damaged, expected, rules, lexicon_without_training_text):
+    assert repair_lines([damaged], rules, lexicon_without_training_text) == [expected]
+
+
+def test_a_long_form_of_listed_parts_or_beside_a_splitter_only_reading_stays(rules):
+    """Debian's program messages: "utmatningsformatet" cuts into listed forms, and "hexkonstanter"
+    has no reading the dictionary or hunspell-sv knows ("hexkönstanter" only splits): both as written."""
+    line = "det ar for manga hexkonstanter och utmatningsformatet for nämnden"
+    assert fix(line, rules) == "det är för många hexkonstanter och utmatningsformatet för nämnden"
