@@ -429,6 +429,8 @@ class RepairRules(RuleSet):
     max_known_frequency_for_letter_edits: float
     unknown_prior: float
     unseen_trigram_factor: float
+    long_unknown_length: int = 99
+    long_unknown_factor: float = 1.0
     compound_prior: float
     splitter_prior: float
     min_reading_share: float
@@ -446,6 +448,7 @@ class RepairRules(RuleSet):
     one_as_i_not_after: tuple[str, ...]
     one_as_i_not_before: tuple[str, ...]
     one_as_i_letters: tuple[str, ...] = ()
+    lone_letter_damage: tuple[str, ...] = ()
     context: tuple[ContextRule, ...]
 
 

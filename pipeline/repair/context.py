@@ -168,7 +168,8 @@ class Repairer:
                 if s.eligible and s.joined_with is None and not s.join_tail:
                     self._restore_dropped(slots, k)
                 continue
-            if not s.eligible or len(s.lower) == 1 or s.join_tail:
+            lone = len(s.lower) == 1 and self._lone_dropped(slots, k)
+            if (not s.eligible or len(s.lower) == 1) and not lone or s.join_tail:
                 if not _DIACRITICS.isdisjoint(s.lower) and s.lower.isalpha():
                     seen[s.lower] += 1
                 continue
@@ -178,6 +179,8 @@ class Repairer:
             if not form.isalpha() and damage[s.page] < self.rules.realword_min_damage:
                 continue  # a mark on a page whose å/ä/ö are intact is as written: "&gt;", "|NAMN|", "{sektion"
             choice = self.scorer.choose(form, damage[s.page])
+            if lone:
+                choice = self._as_nonword(choice)
             s.choice = choice
             best, best_score = choice.options[0]
             second = choice.options[1][1] if len(choice.options) > 1 else -math.inf
@@ -210,6 +213,27 @@ class Repairer:
                 s.result, s.reason, s.confidence = None, "", 0.0
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
+
+    def _lone_dropped(self, slots: list[Slot], k: int) -> bool:
+        """Return whether slot `k` is a lone letter that is no Swedish word but a short word that
+        lost its å/ä/ö ("dokumentet r digitalt" for "är", "p" for "på"; `lone_letter_damage`),
+        standing inside a line between two words of prose (the one before it bare: not "grap, r -
+        refer", a list of letters): then it is scored like a form no list holds, so the words it
+        may have been compete with the unknown prior, not with a letter's frequency."""
+        s = slots[k]
+        if s.text not in self.rules.lone_letter_damage or not s.bare or not s.word_start or s.line_start:
+            return False
+        p, n = _prev_slot(slots, k), _next_slot(slots, k)
+        return (p is not None and p.bare and (_WORDISH.match(p.lower) is not None or p.lower.isdigit())
+                and n is not None and n.word_start and not n.line_start and _WORDISH.match(n.lower) is not None)
+
+    def _as_nonword(self, choice: Choice) -> Choice:
+        """Return `choice` with its scanned form scored as a word no list holds: a lone letter's
+        listed frequency counts letters named or used as symbols, not a word of prose."""
+        form = choice.scanned
+        unknown = math.log(self.rules.unknown_prior)
+        options = [(w, score - self.scorer.prior(w) + unknown if w == form else score) for w, score in choice.options]
+        return Choice(form, tuple(sorted(options, key=lambda o: -o[1])), False)
 
     def _proper_name(self, slots: list[Slot], k: int, choice: Choice) -> bool:
         """Return whether slot `k` is a name as written: a capitalised word inside a line and a

@@ -163,6 +163,9 @@ class Scorer:
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
         final.sort(key=lambda o: -o[1])
+        penalty = self._no_word(scanned, final)
+        if penalty:
+            final = sorted(((w, score + penalty if w == scanned else score) for w, score in final), key=lambda o: -o[1])
         if final and final[0][0] != scanned and self.prior(scanned) > math.log(self.rules.unknown_prior):
             keep = next((score for word, score in final if word == scanned), -math.inf)
             final = [(w, score) for w, score in final if score <= keep or w == scanned or not self._splitter_only(w)]
@@ -170,6 +173,21 @@ class Scorer:
         # (a form without candidates stays anyway)
         listed = len(final) > 1 and (self._real_word(scanned) or self._head_twin(scanned, final[0][0]))
         return Choice(scanned, tuple(final[:4]) or ((scanned, -math.inf),), listed)
+
+    def _no_word(self, scanned: str, options: list[tuple[str, float]]) -> float:
+        """Return the log factor on keeping a long scanned form that is no word (no list, dictionary
+        or hunspell-sv holds it) and does not even cut into listed forms of any frequency, when its
+        likeliest reading is a word or a compound the dictionary or hunspell-sv knows: a long
+        Swedish word is nearly always a compound of words, so such a form is far likelier that
+        compound with a letter misread ("Samhailsbyggnadschef", "resursfordeiningsmodell") than a
+        word of its own (`long_unknown_length`, `long_unknown_factor` in rules/repair.yaml)."""
+        if len(scanned) < self.rules.long_unknown_length or not scanned.isalpha():
+            return 0.0
+        best = next((w for w, _ in options if w != scanned), None)
+        floor = math.log(self.rules.compound_prior * self.rules.min_reading_share)
+        if best is None or self.prior(best) < floor or self.prior(scanned) > math.log(self.rules.unknown_prior):
+            return 0.0
+        return 0.0 if self.lexicon.compound_parts(scanned) else math.log(self.rules.long_unknown_factor)
 
     def _splitter_only(self, word: str) -> bool:
         """Return whether `word` is a compound only the splitter accepts (no list, no dictionary
