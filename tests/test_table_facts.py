@@ -106,3 +106,14 @@ def test_a_decimal_comma_read_as_a_point_is_still_the_figure() -> None:
     cells = {(f.attrs["row"], f.attrs["col"]): f for f in table_amounts(rows, ["Årets resultat"])}
     assert (cells[("0", "2")].value, cells[("2", "2")].value) == (205.2, -8.1)
     assert {f.attrs.get("column_year") for rc, f in cells.items() if rc[1] == "2"} == {"2023"}
+
+
+def test_a_cell_whose_thousands_space_ocr_dropped_before_its_period_is_still_an_amount() -> None:
+    # 11:45 as the phone capture reads its last cell: "2 500<br>per år" read "2500 per är"
+    row = PLAN_ROW[:-1] + ["2500\nper är"]
+    cells = table_amounts([PLAN_HEADER, row], PLAN_TEXT)
+    last = [f for f in cells if f.attrs["col"] == "6"]
+    assert [(f.value, f.period, f.attrs["column_year"]) for f in last] == [(2_500_000, "per_year", "2031-2035")]
+    # words that are no period leave a bare number to the prose reading: no amount from the cell
+    assert [f for f in table_amounts([PLAN_HEADER, PLAN_ROW[:-1] + ["2500 projekt"]], PLAN_TEXT)
+            if f.attrs["col"] == "6"] == []

@@ -172,6 +172,8 @@ def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section:
 
 _CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?|\d+\.\d{1,2})\s*$")
 """A cell that prints one number: "-796,2", "3 714", or "8.1" (a decimal comma OCR read as a point)."""
+_LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
+"""A cell's number of plain digits followed by words."""
 _MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|\d+\.\d{1,2}))\s*$")
 
 
@@ -216,7 +218,8 @@ _ROW_ROLES = frozenset({"budget", "deviation", "forecast", "balance", "outcome"}
 _YEARISH = re.compile(r"[A-Za-zÅÄÖåäö]|(?:19|20)\d{2}")
 
 
-def _amount_value(text: str, found: list[AmountMatch], multiplier: int | None) -> tuple[int | float, str] | None:
+def _amount_value(text: str, found: list[AmountMatch], multiplier: int | None,
+                  rules: FactsRules) -> tuple[int | float, str] | None:
     """Return a cell's amount as (value, unit): integer SEK when a unit is known, else the printed number.
 
     `found` is what `find_amounts` reads in the cell.
@@ -226,6 +229,9 @@ def _amount_value(text: str, found: list[AmountMatch], multiplier: int | None) -
     number = cell_number(text)
     if number is None and found:  # "2 500 per år": the number before the words
         number = cell_number(text[found[0].start : found[0].end])
+    lead = _LEADING_NUMBER.match(text) if number is None and not found else None
+    if lead and period_within(fold(text[lead.end():]), rules):
+        number = cell_number(lead.group(0))  # "2500 per år": OCR dropped the thousands space, the words a period
     if number is None:
         return None
     if multiplier is None:
@@ -321,7 +327,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             found = find_amounts(cell.text, rules)
             if (percentages or (column is not None and column.kind == "andel")) and not any(a.unit for a in found):
                 continue  # a share, not an amount ("1 658 160 kr 70%" is both)
-            amount = _amount_value(cell.text, found, (column.multiplier if column else None) or multiplier)
+            amount = _amount_value(cell.text, found, (column.multiplier if column else None) or multiplier, rules)
             money_column = (column is not None and (column.kind is not None or column.year is not None)
                             or info.role is not None) and "antal" not in fold(label)
             if amount is None or (amount[1] == "unknown" and not money_column):
