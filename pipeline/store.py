@@ -296,9 +296,16 @@ def prune(out: Path, keep: set[str]) -> int:
             found |= {p.name for p in (out / name).iterdir() if p.is_dir()}
     gone = {doc_id for doc_id in found if DOC_ID.fullmatch(doc_id)} - keep
     remove_outputs(out, gone)
+    remove_temporaries(out)
+    return len(gone)
+
+
+def remove_temporaries(out: Path) -> None:
+    """Remove the temporary files of writes that never finished (`write_chunks_atomic` in a
+    process that was killed: a run's dead worker, a run that died). Only while no one else
+    writes the folder: its lock held, every worker of the run ended."""
     for temporary in out.rglob(".*.tmp"):
         temporary.unlink(missing_ok=True)
-    return len(gone)
 
 
 class Journal:
@@ -336,12 +343,14 @@ class Journal:
             self.folded_at = time.monotonic()
 
     def close(self, *, complete: bool) -> Manifest:
-        """Fold every entry into manifest.json and remove the journal.
+        """Fold every entry into manifest.json, remove the journal and the temporary files of
+        writes a killed worker left (the pool has ended: no one else writes).
 
         Args:
             complete: the run went through all its inputs (only then does `mirror` drop the rest).
         """
         os.close(self.fd)
+        remove_temporaries(self.out)
         manifest = fold(self.out, self.header, self.base, self.entries, final=True,
                         mirror=self.mirror and complete)
         (self.out / JOURNAL).unlink(missing_ok=True)
@@ -376,7 +385,6 @@ def recover(out: Path) -> Manifest | None:
     if header is not None:
         base = fold(out, header, base, entries, final=True)
         log.info("folded the journal of an interrupted run into %s: %d finished inputs", out / MANIFEST, len(entries))
-    for temporary in out.rglob(".*.tmp"):  # a file the dead run was writing (write_chunks_atomic)
-        temporary.unlink(missing_ok=True)
+    remove_temporaries(out)  # the files the dead run was writing
     path.unlink()
     return base

@@ -183,3 +183,19 @@ def test_journal_is_folded_into_the_manifest_while_the_run_goes_on(tmp_path, mon
     assert "header" in json.loads(lines[0]) and json.loads(lines[1])["entry"]["path"] == "y.txt"
     journal.close(complete=True)
     assert not (out / store.JOURNAL).exists()
+
+
+def test_a_run_ends_without_the_temporary_files_of_a_killed_worker(tmp_path):
+    """A worker killed while it wrote a document (the pool is ended when one dies) leaves its
+    temporary file; the run removes it when it closes its journal, and keeps the documents."""
+    from pipeline import store
+
+    out = tmp_path / "out"
+    week = _week(tmp_path, "weekA", {"000-x.txt": SEED_000})
+    assert _run(week, "--out", out) == 0
+    documents = sorted((out / store.DOCUMENTS).glob("*.json"))
+    killed = out / store.DOCUMENTS / f".{documents[0].name}.k1ll3d.tmp"  # as write_chunks_atomic names it
+    killed.write_text('{"doc_id": "cut sho')
+    header = store.read_manifest(out)
+    store.Journal(out, header, header).close(complete=True)
+    assert not killed.exists() and sorted((out / store.DOCUMENTS).glob("*.json")) == documents
