@@ -132,6 +132,16 @@ def test_amount_forms(text: str, value: int, period: str | None) -> None:
     assert [(f.value, f.unit, f.period) for f in amounts] == [(value, "SEK", period)]
 
 
+@pytest.mark.parametrize("text", [
+    # 06:36 and 21's paragraph heading as a worn 200 dpi photocopy reads them: "§" read "8"
+    "Nämnden för Individ & Familjeomsorg 2024-12-11, 8 159",
+    "8 170 Dnr GA-2024-00196",
+    "Kommunstyrelsens arbetsutskott 2025- 05- 06, 8 138 .",
+])
+def test_a_paragraph_whose_sign_ocr_read_as_a_digit_is_no_amount(text: str) -> None:
+    assert [f for f in facts_of(text) if f.kind == "amount"] == []
+
+
 @pytest.mark.parametrize("text", ["1.1 Bakgrund", "Sammanträdet börjar kl. 13.30 i kommunhuset.", "Se avsnitt 2.5 och 3.1."])
 def test_a_point_between_digits_without_a_unit_is_no_amount(text: str) -> None:
     assert [f for f in facts_of(text) if f.kind == "amount"] == []
