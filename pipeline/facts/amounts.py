@@ -68,6 +68,9 @@ _PARAGRAPH_BEFORE = re.compile(r"\d{4}-\s?\d{2}-\s?\d{2},\s*$")
 """A meeting's date and a comma right before a number: a protokoll cites its paragraph there."""
 _PARAGRAPH_AFTER = re.compile(r"\s+Dnr\b")
 """A paragraph's heading names its case's Dnr right after its number."""
+PARAGRAPH_REACH = 20
+"""Characters before a number searched for that date (a date with OCR's stray spaces and the comma
+fit): the whole text before it would be read again for every number of a long page."""
 
 
 def _to_int(num: str) -> int:
@@ -92,7 +95,8 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
                 continue
             if re.match(r"\s?[:/]\d", text[m.end() : m.end() + 3]):
                 continue  # a reference such as "lag (1 976:580)", read with a stray space
-            if _PARAGRAPH_BEFORE.search(text[: m.start()]) or _PARAGRAPH_AFTER.match(text[m.end() :]):
+            if (_PARAGRAPH_BEFORE.search(text, max(0, m.start() - PARAGRAPH_REACH), m.start())
+                    or _PARAGRAPH_AFTER.match(text, m.end())):
                 continue  # a paragraph whose "§" OCR read as a digit: "2024-12-11, 8 159", "8 170 Dnr …"
         multiplier = units.get(fold(unit), 1) if unit else 1
         value = _to_int(num) * multiplier

@@ -258,13 +258,14 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     for index, table in enumerate(doc.tables):
         # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
         # the row still heads the table and that column keeps its year
-        first, _ = read_back_misread_year(_row_texts(table, 0))
-        header_row = 0 if not table.header and not _has_values(first, include_label=True) else -1
+        first_row = _row_texts(table, 0)
+        read_back, _ = read_back_misread_year(first_row)
+        header_row = 0 if not table.header and not _has_values(read_back, include_label=True) else -1
         merged: dict[int, str] = {}
         if table.header:
             header_texts = dict(enumerate(table.header))
         elif header_row == 0:
-            header_texts = _row_texts(table, 0)
+            header_texts = first_row
         else:
             header_texts, merged = _split_merged_header(table, 0)
             header_row = 0 if merged else -1

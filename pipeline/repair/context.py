@@ -169,7 +169,7 @@ class Repairer:
                     self._restore_dropped(slots, k)
                 continue
             lone = len(s.lower) == 1 and self._lone_dropped(slots, k)
-            if (not s.eligible or len(s.lower) == 1) and not lone or s.join_tail:
+            if s.join_tail or ((not s.eligible or len(s.lower) == 1) and not lone):
                 if not _DIACRITICS.isdisjoint(s.lower) and s.lower.isalpha():
                     seen[s.lower] += 1
                 continue
