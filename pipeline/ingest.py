@@ -27,7 +27,7 @@ from pdfminer.pdftypes import resolve1
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.errors import InputError, LimitError
-from pipeline.lexicon import hit_rate, load_word_list
+from pipeline.lexicon import hit_rate, load_lexicon, load_word_list
 from pipeline.model import BBox, Document, Page, PageKind, Table, Word
 from pipeline.ocr import OcrJob, OcrSettings
 from pipeline.render import EVIDENCE_DPI, POINTS_PER_INCH, PageSource, evidence_jpeg, fit_dpi, render_page
@@ -199,11 +199,14 @@ def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
 
     A layer is unusable when it is too thin, or when so few of its words are Swedish that
     repair could not rescue it (garbage from a bad OCR engine or a wrong encoding): such a
-    PDF page is OCR'd instead.
+    PDF page is OCR'd instead. Unlisted compounds count as words; the whole lexicon that tells
+    them is loaded only for a layer that reads as damaged without them, which a clean batch rarely has.
     """
     if len(tokens) < rules.ingest.min_words_for_text_layer:
         return None
     rate = hit_rate(tokens, load_word_list())
+    if rate < rules.ingest.damaged_min_lexicon_hit_rate:
+        rate = hit_rate(tokens, load_word_list(), load_lexicon())
     if rate < rules.ingest.unusable_max_lexicon_hit_rate:
         return None
     if rate < rules.ingest.damaged_min_lexicon_hit_rate:
@@ -285,12 +288,22 @@ def _check_pixels(what: str, size: tuple[int, int], limits: IngestLimits) -> Non
                          f"{limits.max_page_pixels} pixels per page (limits.max_page_pixels in rules/ingest.yaml)")
 
 
+@dataclass
+class _LayerPage:
+    """What the text layer of one PDF page gave, before the document's layer as a whole is judged."""
+
+    number: int
+    width: float
+    height: float
+    dpi: int
+    words: tuple[Word, ...]
+    kind: PageKind | None
+    tables: list[Table]
+
+
 def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo_ocr: bool) -> Ingested:
     limits = rules.ingest.limits
-    pages: list[Page] = []
-    tables: list[Table] = []
-    jobs: list[OcrJob] = []
-    evidence: dict[int, tuple[bytes, float]] = {}
+    read: list[_LayerPage] = []
     pdf, plumber_pages = _open_pdf(path)
     with pdf:
         if not plumber_pages:
@@ -304,22 +317,43 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
                 _check_pixels(f"page {number} holds", _image_pixels(image), limits)
             words = _layer_words(plumber_page)
             kind = classify_layer([w.text for w in words], rules)
-            if kind is None or (redo_ocr and kind == "damaged_text"):
-                dpi = _image_dpi(plumber_page)
-                source = PageSource(path=path, media_type="application/pdf", index=index, dpi=dpi)
-                jobs.append(OcrJob(doc["doc_id"], number, source, width, height, settings))
-                pages.append(Page(number=number, kind="ocr", width=width, height=height, dpi=dpi))
-                plumber_page.close()
-                continue
-            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=VECTOR_PAGE_DPI)
-            evidence_dpi = fit_dpi(width, height, EVIDENCE_DPI, limits.max_page_pixels)
-            evidence[number] = evidence_jpeg(render_page(source, dpi=evidence_dpi), evidence_dpi)
-            pages.append(Page(number=number, kind=kind, width=width, height=height, words=words))
-            if kind == "text":
-                tables.extend(ruled_tables(plumber_page, number, rules.tables.ruled))
+            tables = ruled_tables(plumber_page, number, rules.tables.ruled) if kind == "text" else []
+            read.append(_LayerPage(number, width, height, _image_dpi(plumber_page), words, kind, tables))
             plumber_page.close()  # a long PDF must not keep every page's parsed layout in memory
+    if _damaged_layer(read, rules):
+        for page in read:
+            if page.kind == "text":
+                page.kind, page.tables = "damaged_text", []
+    pages: list[Page] = []
+    jobs: list[OcrJob] = []
+    evidence: dict[int, tuple[bytes, float]] = {}
+    for page in read:
+        index = page.number - 1
+        if page.kind is None or (redo_ocr and page.kind == "damaged_text"):
+            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=page.dpi)
+            jobs.append(OcrJob(doc["doc_id"], page.number, source, page.width, page.height, settings))
+            pages.append(Page(number=page.number, kind="ocr", width=page.width, height=page.height, dpi=page.dpi))
+            continue
+        source = PageSource(path=path, media_type="application/pdf", index=index, dpi=VECTOR_PAGE_DPI)
+        evidence_dpi = fit_dpi(page.width, page.height, EVIDENCE_DPI, limits.max_page_pixels)
+        evidence[page.number] = evidence_jpeg(render_page(source, dpi=evidence_dpi), evidence_dpi)
+        pages.append(Page(number=page.number, kind=page.kind, width=page.width, height=page.height, words=page.words))
+    tables = [t for page in read for t in page.tables]
     document = Document(pages=tuple(pages), tables=tuple(tables), **doc)
     return Ingested(document=document, ocr_jobs=tuple(jobs), evidence=evidence)
+
+
+def _damaged_layer(pages: list[_LayerPage], rules: Rules) -> bool:
+    """Tell whether a text layer whose pages disagree (some clean, some damaged) is damaged as a whole.
+
+    One text layer is one producer's: a page of an old OCR layer that happens to hold few damaged
+    words (a short last page) is damaged all the same and goes to repair (or, with `--redo-ocr`,
+    to OCR), its ruled tables read again from its words.
+    """
+    kinds = {p.kind for p in pages}
+    if not {"text", "damaged_text"} <= kinds:
+        return False
+    return classify_layer([w.text for p in pages if p.kind is not None for w in p.words], rules) == "damaged_text"
 
 
 def _open_pdf(path: Path) -> tuple[pdfplumber.PDF, list]:

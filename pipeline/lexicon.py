@@ -340,6 +340,12 @@ class Lexicon:
         weighs them (a part may look like damage: that is the reading to recognise), or ()."""
         return _split(word, self.frequencies, _COMPOUND_MAX_PARTS)
 
+    def unlisted_compound(self, word: str) -> bool:
+        """Tell whether the lower-case, unlisted `word` splits into listed parts while no diacritic
+        variant of it is listed: "funktionsstöd" is a compound, "namnden" is "nämnden" damaged
+        (its parts "namn" + "den" are listed too)."""
+        return not self.same_skeleton(word) and bool(self.split_compound(word))
+
     def split_compound(self, word: str) -> tuple[str, ...]:
         """Split the lower-cased `word` into listed parts (with an optional linking -s-), or return ().
 
@@ -709,14 +715,18 @@ def build_lexicon(directory: Path = GENRE_DIR) -> Lexicon:
     return lexicon
 
 
-def hit_rate(tokens: list[str], word_list: Container[str]) -> float:
-    """Return the share of alphabetic tokens (3+ letters) whose lower-case form `word_list` holds
-    (1.0 if none)."""
+def hit_rate(tokens: list[str], word_list: Container[str], lexicon: Lexicon | None = None) -> float:
+    """Return the share of alphabetic tokens (3+ letters) that read as Swedish words (1.0 if none).
+
+    A word reads so when `word_list` holds its lower-case form; with `lexicon`, also when it is an
+    unlisted compound (`Lexicon.unlisted_compound`): the genre's long compounds ("resultatfond",
+    "Driftredovisning") are no sign of damage, a word that lost its å/ä/ö is.
+    """
     words = [t.strip(".,:;!?()\"'”»«-–") for t in tokens]
-    words = [w for w in words if len(w) >= 3 and _LETTERS.match(w)]
+    words = [w.lower() for w in words if len(w) >= 3 and _LETTERS.match(w)]
     if not words:
         return 1.0
-    return sum(w.lower() in word_list for w in words) / len(words)
+    return sum(w in word_list or (lexicon is not None and lexicon.unlisted_compound(w)) for w in words) / len(words)
 
 
 @lru_cache(maxsize=1)

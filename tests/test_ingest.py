@@ -100,3 +100,13 @@ def test_garbage_text_layer_is_ocrd_instead(tmp_path):
     pdf.save()
     ingested = _ingest(path)
     assert [p.kind for p in ingested.document.pages] == ["ocr"] and len(ingested.ocr_jobs) == 1
+
+
+def test_unlisted_compounds_of_a_clean_layer_are_no_sign_of_damage():
+    """Dev paper 29's second page names compounds no word list holds ("Transaktionsidentitet",
+    "Teleledningar"); its layer is clean, so its ruled table is read as one, not repaired."""
+    ingested = _ingest(Path(__file__).resolve().parent.parent / "corpus" / "real" / "born-digital" /
+                       "29_ks-protokoll-anmalan-delegeringsbeslut.pdf")
+    assert [p.kind for p in ingested.document.pages] == ["text", "text"]
+    assert any(t.page == 2 and t.method == "ruled" for t in ingested.document.tables)
+

@@ -8,10 +8,13 @@ standard-mode fax of 11), a letter for a digit, a decimal comma read as a point 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from pipeline.facts import extract_facts
-from pipeline.facts.columns import read_back_misread_year
+from pipeline.facts.amounts import printed_number
+from pipeline.facts.columns import states_unit, read_back_misread_year
 from pipeline.ingest import document_from_lines
 from pipeline.model import Cell, Document, Fact, Table
 from pipeline.reconcile.table_sums import check_table_sums
@@ -117,3 +120,19 @@ def test_a_cell_whose_thousands_space_ocr_dropped_before_its_period_is_still_an_
     # words that are no period leave a bare number to the prose reading: no amount from the cell
     assert [f for f in table_amounts([PLAN_HEADER, PLAN_ROW[:-1] + ["2500 projekt"]], PLAN_TEXT)
             if f.attrs["col"] == "6"] == []
+
+
+@pytest.mark.parametrize("line, states", [
+    ("Tabell 3-2. Utfallsrapport Vatten & Avlopp, miljoner kronor", True),  # 37:13's caption, numbered
+    ("Belopp i tusentals kronor", True),  # a note under a table
+    ("Utfallsrapport skattefinansierad verksamhet, miljoner kronor", True),  # 37:9
+    ("ett resultat för 2024 om 0,2 miljoner kronor", False),  # 37:12's prose states an amount, not a unit
+])
+def test_a_caption_or_note_states_its_tables_unit_even_when_numbered(line: str, states: bool) -> None:
+    assert states_unit(line, RULES.facts) is states
+
+
+def test_thousands_grouped_by_points_are_one_figure() -> None:
+    # 37:51's "224,1" and an OCR reading of "36 000" with a point for the space
+    assert printed_number("36.000") == (Decimal("36000"), 0) and printed_number("1.250.000") == (Decimal("1250000"), 0)
+    assert printed_number("8.1") == (Decimal("8.1"), 1) and printed_number("224,1") == (Decimal("224.1"), 1)

@@ -121,8 +121,9 @@ def _worded_amounts(text: str, rules: FactsRules, units: dict[str, int]) -> list
             for m in rx.finditer(fold(text))]
 
 
-_PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(,\d+|\.\d{1,2}(?![\d.]))?(?![\d])")
-"""A printed number: its sign, digits and decimals (after a comma, or a point OCR read for one: "8.1")."""
+_PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+(?!\d)|\d+)(,\d+|\.\d{1,2}(?![\d.]))?(?![\d])")
+"""A printed number: its sign, digits ("36 000", or "36.000" grouped by points) and decimals (after
+a comma, or a point OCR read for one: "8.1")."""
 
 
 def printed_number(text: str) -> tuple[Decimal, int] | None:

@@ -104,31 +104,67 @@ def unit_multiplier(folded: str, rules: FactsRules) -> int | None:
     return None
 
 
-def caption_above(doc: Document, table: Table, rules: FactsRules) -> str:
-    """Return the nearest caption-like line above `table` on its page that states a unit, or "".
+_TABLE_LABEL = re.compile(r"^\s*(?:tabell|tab\.|bilaga)\s*\d+(?:[.:-]\d+)*[.:]?\s", re.IGNORECASE)
+"""A caption's own number ("Tabell 3-1.", "Bilaga 2:"), not a figure of the text."""
+_NOTE_SEARCH_LINES = 2
+"""How many lines below a table are searched for a note stating its unit ("Belopp i tusentals kronor")."""
 
-    A caption is short and holds no figures but years ("Drift (belopp mkr)", "Utfallsrapport
-    Vatten & Avlopp, miljoner kronor"); prose above a table ("ett resultat om 0,2 miljoner
-    kronor") states amounts, not the table's unit, and is passed over.
+
+def states_unit(text: str, rules: FactsRules) -> bool:
+    """Tell whether a line is a short caption or note stating a unit: it holds no figures but years
+    and its own number ("Tabell 1. Resultatfond per verksamhet, tkr"); prose above a table ("ett
+    resultat om 0,2 miljoner kronor") states amounts, not the table's unit."""
+    figures = re.sub(r"(?<!\d)(19|20)\d{2}(?!\d)", "", _TABLE_LABEL.sub(" ", text))
+    return (len(text.split()) <= _CAPTION_MAX_WORDS and not re.search(r"\d", figures)
+            and unit_multiplier(fold(text), rules) is not None)
+
+
+def _edge_at(table: Table, x: float, edge: str) -> float:
+    """The table's top (or bottom) edge at `x`: that of its first (last) row's cell below (above) `x`.
+    A table on a scan turned by a degree or two is a leaning box in the scan's coordinates; its
+    bounding box's top at one end is a line's height above the other end's."""
+    assert table.bbox is not None
+    row = 0 if edge == "top" else max((c.row for c in table.cells), default=0)
+    cell = next((c for c in table.cells if c.row == row and c.bbox is not None and c.bbox.x0 <= x <= c.bbox.x1), None)
+    if cell is None or cell.bbox is None:
+        return table.bbox.top if edge == "top" else table.bbox.bottom
+    return cell.bbox.top if edge == "top" else cell.bbox.bottom
+
+
+def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
+    """Return the line that states `table`'s unit on its page, or "".
+
+    The nearest caption-like line above the table ("Drift (belopp mkr)", "Utfallsrapport Vatten &
+    Avlopp, miljoner kronor"; one caption may head several tables in a row), else a note right
+    below it ("Belopp i tusentals kronor"). The last line before the table below is that table's
+    caption, not this one's note.
     """
     if table.bbox is None:
         return ""
     own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
-    above = [
-        " ".join(w.text for w in words) for _, _, words in own_page.lines()
-        if words[0].bbox is not None and words[0].bbox.bottom <= table.bbox.top + 1
-    ]
-    for text in reversed(above[-_CAPTION_SEARCH_LINES:]):
-        figures = re.sub(r"(?<!\d)(19|20)\d{2}(?!\d)", "", text)
-        if len(text.split()) <= _CAPTION_MAX_WORDS and not re.search(r"\d", figures):
-            if unit_multiplier(fold(text), rules) is not None:
-                return text
+    others = [t.bbox for t in doc.tables if t.page == table.page and t.bbox is not None and t is not table]
+    floor = min((b.top for b in others if b.top >= table.bbox.bottom - 1), default=None)
+    above, below = [], []
+    for _, _, words in own_page.lines():
+        box = words[0].bbox
+        if box is None:
+            continue
+        text = " ".join(w.text for w in words)
+        middle = (box.top + box.bottom) / 2
+        if middle <= _edge_at(table, box.x0, "top"):
+            above.append(text)
+        elif middle >= _edge_at(table, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
+            below.append(text)
+    notes = below[:_NOTE_SEARCH_LINES] if floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
+    for text in [*reversed(above[-_CAPTION_SEARCH_LINES:]), *notes]:
+        if states_unit(text, rules):
+            return text
     return ""
 
 
 def table_multiplier(doc: Document, table: Table, headers: list[str], rules: FactsRules) -> int | None:
-    """Return the unit a table states for all its cells: its header row first, then its caption."""
+    """Return the unit a table states for all its cells: its header row first, then its caption or note."""
     for text in headers:
         if (m := unit_multiplier(fold(text), rules)) is not None:
             return m
-    return unit_multiplier(fold(caption_above(doc, table, rules)), rules)
+    return unit_multiplier(fold(unit_line(doc, table, rules)), rules)
