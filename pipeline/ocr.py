@@ -13,6 +13,7 @@ import re
 import statistics
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -343,24 +344,7 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
         box = words[i].bbox
         crops.append(image.crop((max(0, round(box.x0 * sx) - 4), max(0, round(box.top * sy) - 4),
                                  min(image.width, round(box.x1 * sx) + 4), min(image.height, round(box.bottom * sy) + 4))))
-    gap = max(c.height for c in crops)
-    sheet = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
-    offsets = []
-    y = gap
-    for crop in crops:
-        sheet.paste(crop, (gap, y))
-        offsets.append((y, y + crop.height))
-        y += crop.height + gap
-    data = _tesseract(pytesseract.image_to_data, sheet, job, lang=PERCENT_READER_LANG,
-                      config=f"--psm 6 -c thresholding_method={SAUVOLA}", output_type=pytesseract.Output.DICT)
-    readings: dict[int, list[tuple[str, float]]] = {}
-    for k, text in enumerate(data["text"]):
-        if not text.strip() or float(data["conf"][k]) < 0:
-            continue
-        middle = data["top"][k] + data["height"][k] / 2
-        slot = next((n for n, (top, bottom) in enumerate(offsets) if top - gap / 2 <= middle <= bottom + gap / 2), None)
-        if slot is not None:
-            readings.setdefault(slot, []).append((text.strip(), float(data["conf"][k]) / 100))
+    readings = _read_stacked(crops, job, PERCENT_READER_LANG)
     fixed = list(words)
     for slot, i in enumerate(numbers):
         reading = "".join(t for t, _ in readings.get(slot, []))
@@ -377,6 +361,124 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
             "repair": Repair(scanned=scanned, confidence=round(confidence, 4), reason="percent-sign-reread"),
         })
     return tuple(fixed)
+
+
+def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding: int = SAUVOLA) -> dict[int, list[tuple[str, float]]]:
+    """Read many small crops of a page in one Tesseract call: stacked one under another on a white
+    sheet, a crop's height apart. Returns each crop's words (text, confidence 0–1) by its index."""
+    gap = max(c.height for c in crops)
+    sheet = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
+    offsets = []
+    y = gap
+    for crop in crops:
+        sheet.paste(crop, (gap, y))
+        offsets.append((y, y + crop.height))
+        y += crop.height + gap
+    data = _tesseract(pytesseract.image_to_data, sheet, job, lang=lang,
+                      config=f"--psm 6 -c thresholding_method={thresholding}", output_type=pytesseract.Output.DICT)
+    readings: dict[int, list[tuple[str, float]]] = {}
+    for k, text in enumerate(data["text"]):
+        if not text.strip() or float(data["conf"][k]) < 0:
+            continue
+        middle = data["top"][k] + data["height"][k] / 2
+        slot = next((n for n, (top, bottom) in enumerate(offsets) if top - gap / 2 <= middle <= bottom + gap / 2), None)
+        if slot is not None:
+            readings.setdefault(slot, []).append((text.strip(), float(data["conf"][k]) / 100))
+    return readings
+
+
+_CELL_FIGURE = re.compile(r"[-−–]?(?:\d{1,3}(?:[ .]\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?)(?: ?%)?")
+"""What a table cell of figures prints: "-184,0", "12 400", "36.000", "8.1", "70%"."""
+_CELL_EDGE_DEBRIS = " |'\"‘’“”:;>«»!=_.—"
+"""What OCR reads of rule remains and noise at a cell's edges ("— -4,7", "\"10,3")."""
+CELL_INSET_POINTS = 1.0
+"""A cell is cut out this far inside its rules, so no rule's remains are read with it."""
+NUMERIC_COLUMN_SHARE = 0.5
+"""A column of a ruled table is one of figures when at least this share of its filled cells print one."""
+_HEADER_WORDING = re.compile(r"[A-Za-zÅÄÖåäö]{3,}|(?<!\d)(?:19|20)\d{2}(?!\d)")
+"""A first-row cell with a word or a year heads its column; one without ("AB4O") is a garbled figure
+of a table whose header row the grid left out."""
+COMMON_DECIMALS_SHARE = 0.5
+"""A table's figures print a common count of decimals when at least this share of them print a
+decimal part, and this share of those the same count."""
+
+
+def _cell_figure(text: str) -> str | None:
+    """The one figure a cell's text prints, edge debris stripped ("— -4,7" → "-4,7"), else None."""
+    core = text.strip(_CELL_EDGE_DEBRIS)
+    if text.rstrip().startswith("—") and core[:1].isdigit() and "-" not in text:
+        core = "-" + core  # an em dash read for the minus
+    core = re.sub(r"^[-−–]\s+", "-", core)
+    return core if _CELL_FIGURE.fullmatch(core) else None
+
+
+def _decimals(figure: str) -> int:
+    """Digits after a figure's decimal sign ("-4,7" → 1; "36.000" and "12 400" → 0)."""
+    m = re.search(r"[,.](\d+)(?: ?%)?$", figure)
+    return len(m.group(1)) if m and not (m.group(0)[0] == "." and len(m.group(1)) == 3) else 0
+
+
+def _common_decimals(figures: list[str]) -> int | None:
+    """The decimals a table's figures print, when most print a decimal part and most of those
+    the same count ("-307,2", "-4,7": 1); None for a table of whole numbers or mixed ones. A figure
+    without a decimal part is no evidence: OCR drops a comma ("-213,3" read "2133")."""
+    counts = Counter(d for f in figures if (d := _decimals(f)))
+    if not counts or sum(counts.values()) < COMMON_DECIMALS_SHARE * len(figures):
+        return None
+    common, count = counts.most_common(1)[0]
+    return common if count >= COMMON_DECIMALS_SHARE * sum(counts.values()) else None
+
+
+def reread_table_cells(image: Image.Image, tables: list[Table], words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Read again, each alone, the figures of ruled tables that the page's reading garbled.
+
+    On a worn copy Tesseract takes a table's noise for letters when it reads the whole page
+    ("AB4O" for "-184,0", "17" for "11,7"); the cell cut out alone reads cleanly. In a column of
+    figures, a cell is read again when it prints no one figure, or its decimals differ from the
+    page's tables (`_common_decimals`: a page's tables are set alike); the new reading is taken when
+    it is one figure with those decimals (any, if the tables have none in common). A crop is small and
+    evenly lit, so Otsu's one threshold reads it (on worn-200 dev cells Sauvola read "AT" where Otsu
+    read "4,7"). Its words become one word holding the new reading, the scanned
+    text kept as a Repair (`table-cell-reread`). All such cells of a page go in one Tesseract call.
+    """
+    columns = [[c for c in table.cells if c.col == col and c.row > 0 and c.text and c.bbox is not None]
+               for table in tables for col in sorted({c.col for c in table.cells})]
+    columns = [cells for cells in columns
+               if cells and sum(bool(_cell_figure(c.text)) for c in cells) >= NUMERIC_COLUMN_SHARE * len(cells)]
+    decimals = _common_decimals([f for cells in columns for c in cells if (f := _cell_figure(c.text))])
+    first_rows = [c for table in tables for c in table.cells
+                  if c.row == 0 and c.col > 0 and c.text and c.bbox is not None and not _HEADER_WORDING.search(c.text)]
+    suspects = [c.bbox for c in [*first_rows, *(c for cells in columns for c in cells)]
+                if (figure := _cell_figure(c.text)) is None or (decimals is not None and _decimals(figure) != decimals)]
+    if not suspects:
+        return words
+    sx, sy = image.width / job.width, image.height / job.height
+    inset = CELL_INSET_POINTS
+    crops = [image.crop((round((b.x0 + inset) * sx), round((b.top + inset) * sy),
+                         round((b.x1 - inset) * sx), round((b.bottom - inset) * sy))) for b in suspects]
+    readings = _read_stacked(crops, job, job.settings.lang, OTSU)
+    replaced: dict[int, Word] = {}
+    dropped: set[int] = set()
+    for slot, box in enumerate(suspects):
+        figure = _cell_figure(" ".join(t for t, _ in readings.get(slot, [])))
+        if figure is None or (decimals is not None and _decimals(figure) != decimals):
+            continue
+        inside = [i for i, w in enumerate(words) if w.bbox is not None
+                  and box.x0 <= (w.bbox.x0 + w.bbox.x1) / 2 <= box.x1 and box.top <= (w.bbox.top + w.bbox.bottom) / 2 <= box.bottom]
+        if not inside:
+            continue
+        first = words[inside[0]]
+        scanned = " ".join(words[i].text for i in inside)
+        if figure == scanned:
+            continue
+        boxes = [words[i].bbox for i in inside]
+        union = BBox(min(b.x0 for b in boxes), min(b.top for b in boxes), max(b.x1 for b in boxes), max(b.bottom for b in boxes))
+        confidence = round(min(c for _, c in readings[slot]), 4)
+        replaced[inside[0]] = first.model_copy(update={
+            "text": figure, "bbox": union, "confidence": confidence,
+            "repair": Repair(scanned=scanned, confidence=confidence, reason="table-cell-reread")})
+        dropped.update(inside[1:])
+    return tuple(replaced.get(i, w) for i, w in enumerate(words) if i not in dropped)
 
 
 _DIGITS = re.compile(r"[0-9]{4,}")
@@ -730,8 +832,14 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = restore_hex_digits(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
         words = restore_lookalikes(words, job.settings.letter_lookalikes)
     evidence, scale = evidence_jpeg(scan, dpi)
-    tables = () if rotate else tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
-                                                 words, job.page_number, rule_masks.min_length))
+    tables: tuple[Table, ...] = ()
+    if not rotate:
+        def grid(words: tuple[Word, ...]) -> tuple[Table, ...]:
+            return tuple(grid_tables(rule_masks.horizontal, rule_masks.vertical, rule_masks.points_per_pixel,
+                                     words, job.page_number, rule_masks.min_length))
+        tables = grid(words)
+        if tables and (reread := reread_table_cells(image, list(tables), words, job)) != words:
+            words, tables = reread, grid(reread)
     if prepared.to_scan is not None:
         to_scan = _points_to_scan(prepared.to_scan, prepared.image, job, scan, scan_job)
         words = tuple(w.model_copy(update={"bbox": map_box(w.bbox, to_scan)}) for w in words)

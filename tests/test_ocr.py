@@ -240,3 +240,17 @@ def test_blurred_letters_running_together_on_a_phone_photo_are_no_rule():
     prepared = prepare_page(render_page(PageSource(path, "application/pdf", 0, 200), dpi=300), 300)
     masks = find_rules(prepared.image, 300)
     assert "unwarp" in prepared.steps and not masks.horizontal.any()
+
+
+def test_garbled_table_figures_are_reread_cell_by_cell():
+    """A worn 200 dpi copy of a dev paper's two ruled tables (realdev 37, lines 44-55): the page's
+    reading garbles figures ("AB4O", "2133" for "-213,3"); each cell read alone gives the printed
+    figure, the scanned text kept as a Repair."""
+    path = Path(__file__).resolve().parent.parent / "corpus" / "real" / "captures" / "worn-200" / \
+        "37_teknik-arsredovisning-2024-arets-resultat.pdf"
+    result = ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 200), 595.28, 841.89, OcrSettings()))
+    cells = {c.text for t in result.tables for c in t.cells}
+    assert {"-184,0", "-213,3", "-234,4", "-4,7", "-8,1", "10,3", "-337,2", "-222,3"} <= cells
+    reread = [w for w in result.words if w.repair and w.repair.reason == "table-cell-reread"]
+    assert reread and all(w.repair.scanned != w.text for w in reread)
+    assert {"-307,2", "-228,1", "-243,1"} & {w.text for w in reread} == set()  # figures read right are left alone
