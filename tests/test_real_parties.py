@@ -10,7 +10,7 @@ import pytest
 from pipeline.model import Document
 from tests.realdev import needs_realdev, run_dev_papers
 
-PAPERS = ["35_ks-protokoll-rsg-budgetunderlag-2026", "36_ks-protokoll-samordningsforbundet-halland-2024",
+PAPERS = ["05_ifo-protokoll-donationsfond-2024", "07_ifo-protokoll-donationsfond-2025", "35_ks-protokoll-rsg-budgetunderlag-2026", "36_ks-protokoll-samordningsforbundet-halland-2024",
           "37_teknik-arsredovisning-2024-arets-resultat"]
 pytestmark = needs_realdev
 
@@ -41,3 +41,9 @@ def test_bodies_written_in_lower_case_and_agencies_by_their_ending(docs) -> None
 def test_an_activity_named_by_two_capitalised_words_is_a_municipal_unit(docs) -> None:
     # 37:23 "Utfallsrapport Vatten & Avlopp, miljoner kronor"; 37:65 "… utfall Avfall & återvinning"
     assert parties(docs["37"]).get("Vatten & Avlopp") == "municipal_unit"
+
+
+def test_a_word_or_code_before_a_name_is_no_part_of_it(docs) -> None:
+    # 05:26 "* Från Släps församling"; 07:9-10 "§ 168  Dnr IF-2025-00342" over "Stiftelsen Arvid och Hildur …"
+    assert "Släps församling" in parties(docs["05"]) and not [n for n in parties(docs["05"]) if n.startswith("Från")]
+    assert parties(docs["07"]) and not [n for n in parties(docs["07"]) if "IF-2025" in n]

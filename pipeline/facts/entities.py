@@ -73,8 +73,8 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             continue
         while first > 0 and i - first < 2:
             prev = tokens[first - 1].word.text
-            if not _capitalised(prev) or fold(_strip(prev)) in stop or prev != _strip(prev):
-                break
+            if not _capitalised(prev) or fold(_strip(prev)) in stop or prev != _strip(prev) or re.search(r"\d", prev):
+                break  # a stopword, punctuation or a code ("IF-2025-00342") is no part of a name
             if tokens[first - 1].word.block != tokens[first].word.block:
                 break  # a name does not run across a paragraph (or table cell) gap
             first -= 1

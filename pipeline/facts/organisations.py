@@ -43,14 +43,18 @@ def _compiled(patterns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Patt
 
 def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Mention]:
     """Find organisations by the shape of their names (rules `party_patterns`) and national ones."""
+    stop = {fold(w) for w in rules.name_stopwords}
     out: list[Mention] = []
     for kind, rx in _compiled(tuple((p.kind, p.pattern) for p in rules.party_patterns)):
         for m in rx.finditer(stream.text):
             written = m.group(0).rstrip(" ,.")
             if "\n" in written.strip() and kind == "company":
                 continue  # a company name does not run over a line break into a heading
+            start = m.start()
+            while (lead := re.match(r"\s*(\S+)\s+", written)) and (fold(lead.group(1)) in stop or re.search(r"\d", lead.group(1))):
+                start, written = start + lead.end(), written[lead.end():]  # "Från Släps församling", "IF-2025-00342 …"
             name = " ".join(written.split())
-            out.append(Mention(m.start(), m.start() + len(written), name[0].upper() + name[1:], kind in PUBLIC_KINDS, kind))
+            out.append(Mention(start, start + len(written), name[0].upper() + name[1:], kind in PUBLIC_KINDS, kind))
     for m in _MUNICIPALITY_LIST.finditer(stream.text):  # "Varberg, Falkenberg, Hylte och Laholms kommuner"
         for name in re.finditer(r"[A-ZÅÄÖ][\wåäö]+", m.group("list")):
             start = m.start("list") + name.start()
