@@ -136,3 +136,36 @@ def test_thousands_grouped_by_points_are_one_figure() -> None:
     # 37:51's "224,1" and an OCR reading of "36 000" with a point for the space
     assert printed_number("36.000") == (Decimal("36000"), 0) and printed_number("1.250.000") == (Decimal("1250000"), 0)
     assert printed_number("8.1") == (Decimal("8.1"), 1) and printed_number("224,1") == (Decimal("224.1"), 1)
+
+
+def test_a_header_over_two_rows_gives_each_column_its_kind_and_year() -> None:
+    # 37:51-54 with its kind and its year on two header rows, as budget tables of the genre set them
+    rows = [["", "Utfall", "Utfall", "Utfall"], ["", "2022", "2023", "2024"], ["Intäkter", "195,7", "205,2", "224,1"],
+            ["Kostnader", "-184,0", "-213,3", "-234,4"], ["Netto", "11,7", "-8,1", "-10,3"]]
+    cells = table_amounts(rows, ["Årets resultat"])
+    assert sorted(f.value for f in cells) == sorted([195.7, 205.2, 224.1, -184.0, -213.3, -234.4, 11.7, -8.1, -10.3])
+    assert {(f.attrs["col"], f.attrs.get("column_kind"), f.attrs.get("column_year")) for f in cells} == {
+        ("1", "utfall", "2022"), ("2", "utfall", "2023"), ("3", "utfall", "2024")}
+
+
+def test_a_figure_in_brackets_is_negative_and_a_share_column_holds_no_amounts() -> None:
+    # 37:51-53 with its "Kostnader" bracketed as accounts print them, and a share column beside
+    rows = [["Tkr", "Utfall 2024", "Andel av budget"], ["Intäkter", "224,1", "101,3"],
+            ["Kostnader", "(234,4)", "99,8"], ["Netto", "-10,3", ""]]
+    cells = {f.attrs["row_label"]: f for f in table_amounts(rows, ["Årets resultat"])}
+    assert {label: (f.value, f.attrs["col"]) for label, f in cells.items()} == {
+        "Intäkter": (224100, "1"), "Kostnader": (-234400, "1"), "Netto": (-10300, "1")}
+
+
+def test_a_table_continued_on_the_next_page_keeps_its_header_and_unit() -> None:
+    # 37:51-54 split over two pages, the second part without its header row
+    first = [["Mnkr", "Utfall 2022", "Utfall 2023", "Utfall 2024"], ["Intäkter", "195,7", "205,2", "224,1"]]
+    rest = [["Kostnader", "-184,0", "-213,3", "-234,4"], ["Netto", "11,7", "-8,1", "-10,3"]]
+    tables = tuple(Table(page=page, bbox=None, method="ruled", n_rows=len(rows), n_cols=4,
+                         cells=tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row)))
+                   for page, rows in ((1, first), (2, rest)))
+    doc = document_from_lines(["Årets resultat"], doc_id="t", source="t").model_copy(update={"tables": tables})
+    cells = [f for f in extract_facts(segment(doc, RULES), RULES).facts if f.kind == "amount" and f.attrs.get("table") == "1"]
+    assert {(f.value, f.unit, f.attrs.get("column_year")) for f in cells} == {
+        (-184_000_000, "SEK", "2022"), (-213_300_000, "SEK", "2023"), (-234_400_000, "SEK", "2024"),
+        (11_700_000, "SEK", "2022"), (-8_100_000, "SEK", "2023"), (-10_300_000, "SEK", "2024")}

@@ -126,11 +126,19 @@ _PRINTED = re.compile(r"(?<![\d,])([-−–]\s?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3}
 a comma, or a point OCR read for one: "8.1")."""
 
 
+BRACKETED_FIGURE = re.compile(r"\s*\(\s*(\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|\d+(?:,\d+)?)\s*\)\s*")
+"""A figure alone in brackets: a negative figure of an account ("(1,5)", "(12 400)")."""
+
+
 def printed_number(text: str) -> tuple[Decimal, int] | None:
     """Return the first number of a cell as printed ("−3 714" → -3714, "-307,2" → -307.2) and its decimals.
 
-    Exact (Decimal), so sums of printed figures are compared as printed, not as floats.
+    Exact (Decimal), so sums of printed figures are compared as printed, not as floats. A figure
+    alone in brackets is negative, as accounts print it ("(1,5)" → -1.5).
     """
+    if bracketed := BRACKETED_FIGURE.fullmatch(text):
+        inner = printed_number(bracketed.group(1))
+        return None if inner is None else (-inner[0], inner[1])
     m = _PRINTED.search(text)
     if m is None:
         return None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 from pipeline.facts.amounts import (
+    BRACKETED_FIGURE,
     AmountMatch,
     find_amounts,
     find_percentages,
@@ -16,7 +18,13 @@ from pipeline.facts.amounts import (
     role_from_cues,
     rounding_half_step,
 )
-from pipeline.facts.columns import column_meaning, figures_beyond_years, read_back_misread_year, table_multiplier
+from pipeline.facts.columns import (
+    column_meaning,
+    figures_beyond_years,
+    read_back_misread_year,
+    table_multiplier,
+    unit_multiplier,
+)
 from pipeline.facts.text import SectionIndex, any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
 from pipeline.rules import FactsRules
@@ -179,8 +187,10 @@ _MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3
 
 
 def cell_number(text: str) -> float | int | None:
-    """Return the number a cell prints, when it prints nothing else ("-796,2" → -796.2, "- 3 714" → -3714)."""
-    printed = printed_number(text) if _CELL_NUMBER.match(text.replace("\n", " ")) else None
+    """Return the number a cell prints, when it prints nothing else ("-796,2" → -796.2, "- 3 714" → -3714,
+    "(1,5)" → -1.5)."""
+    flat = text.replace("\n", " ")
+    printed = printed_number(text) if _CELL_NUMBER.match(flat) or BRACKETED_FIGURE.fullmatch(flat) else None
     if printed is None:
         return None
     number, decimals = printed
@@ -212,6 +222,36 @@ def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str],
     if not numeric_cols or (unsplit and not misread):
         return cells, {}
     return headers, values
+
+
+class _Heading(NamedTuple):
+    """What the last table read said of its columns, for a table that continues it on the next page."""
+
+    page: int
+    n_cols: int
+    header: dict[int, str]
+    multiplier: int | None
+
+
+def _header_continued(texts: dict[int, str], rules: FactsRules) -> dict[int, str] | None:
+    """The second row of a two-row header ("" or "Tkr" | "2025" | "2025" | "%" under "Verksamhet" |
+    "Budget" | "Prognos" | "Andel"), or None: a row whose cells print nothing but years, units and
+    signs, and whose label is empty or a unit."""
+    filled = {col: " ".join(t.split()) for col, t in texts.items() if t.strip()}
+    label = filled.get(0)
+    if (not filled or any(figures_beyond_years(t) for t in filled.values())
+            or (label is not None and unit_multiplier(fold(label), rules) is None)):
+        return None
+    return filled
+
+
+def _repeats_header(header: dict[int, str], before: dict[int, str]) -> bool:
+    """Tell whether a table's header repeats the header of the table before it: a table continued on
+    the next page repeats it, or its first row ("Budget" for "Budget 2025" over two rows)."""
+    def norm(h: dict[int, str]) -> dict[int, str]:
+        return {c: fold(" ".join(t.split())) for c, t in h.items() if t.strip()}
+    new, old = norm(header), norm(before)
+    return bool(new) and new.keys() == old.keys() and all(old[c].startswith(t) for c, t in new.items())
 
 
 _ROW_ROLES = frozenset({"budget", "deviation", "forecast", "balance", "outcome"})
@@ -256,6 +296,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     facts: list[Fact] = []
     pages = _PageIndex(doc)
     sections = SectionIndex(doc.sections)
+    previous: _Heading | None = None
     for index, table in enumerate(doc.tables):
         # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
         # the row still heads the table and that column keeps its year
@@ -271,18 +312,31 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             header_texts, merged = _split_merged_header(table, 0)
             header_row = 0 if merged else -1
             header_texts = header_texts if merged else {}
+        skipped = {header_row} if not merged else set()
+        below = 0 if table.header else 1 if header_row == 0 and not merged else None
+        if below is not None and (more := _header_continued(_row_texts(table, below), rules)):
+            header_texts = {col: f"{header_texts.get(col, '')} {more.get(col, '')}".strip()
+                            for col in sorted(set(header_texts) | set(more))}
+            skipped.add(below)
+        before = previous if previous and previous.page == table.page - 1 and previous.n_cols == table.n_cols else None
+        continues = before is not None and (not header_texts or _repeats_header(header_texts, before.header))
+        if continues and before:  # a table continued from the page before: its header and caption stand there
+            header_texts = dict(before.header)
         printed = header_texts
         header_texts, misread_col = read_back_misread_year(header_texts)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
         multiplier = table_multiplier(doc, table, list(header_texts.values()), rules)
+        if multiplier is None and continues and before:
+            multiplier = before.multiplier
+        previous = _Heading(table.page, table.n_cols, header_texts, multiplier)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == 0}
         cells = list(table.cells)
         if merged:  # the merged first data row: its label is the first header (labels[0], if any), values split off
             cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == 0 and c.col in merged else c
                      for c in cells if not (c.row == 0 and c.col not in merged)]
         for cell in cells:
-            if (cell.row == header_row and not merged) or not cell.text.strip():
+            if cell.row in skipped or not cell.text.strip():
                 continue
             if cell.col == 0 and table.header and table.header[0].strip() and _has_values(_row_texts(table, cell.row)):
                 evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
