@@ -162,6 +162,8 @@ def test_ocr_letter_read_as_digit_is_marked() -> None:
         ("Summa: 2 368 800 kr", "total_value", {}),
         ("AN:s kostnad är 590 000 kr per år, varav hälften finansieras av BIN.", "municipal_share",
          {"payer": "Arbetsmarknadsnämnden", "payer_split": "halften:Bildningsnämnden"}),
+        # a fund's balance after a provision to it: "avsättningen" is no "avsatta medel" (budget)
+        ("Resultatfonden uppgår efter avsättningen till 12,3 miljoner kronor.", "balance", {}),
     ],
 )
 def test_amount_roles_from_the_sentence(text: str, role: str, attrs: dict[str, str]) -> None:
