@@ -127,6 +127,9 @@ def test_a_cell_whose_thousands_space_ocr_dropped_before_its_period_is_still_an_
     ("Belopp i tusentals kronor", True),  # a note under a table
     ("Utfallsrapport skattefinansierad verksamhet, miljoner kronor", True),  # 37:9
     ("ett resultat för 2024 om 0,2 miljoner kronor", False),  # 37:12's prose states an amount, not a unit
+    # 37's captions of page 4 as the worn-200 capture reads them, the last word lost or garbled
+    ("Utfallsrapport Avfall & Återvinning, miljoner", True),
+    ("Utfallsrapport Kungsbacka bredbandsnät, miljoner krönt", True),
 ])
 def test_a_caption_or_note_states_its_tables_unit_even_when_numbered(line: str, states: bool) -> None:
     assert states_unit(line, RULES.facts) is states
