@@ -38,13 +38,13 @@ class StageVersion:
 
 
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
-    StageVersion("ocr", 11, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
+    StageVersion("ocr", 12, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 11, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 4, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 1, ("papers",)),
-    StageVersion("facts", 10, ("facts",)),
+    StageVersion("facts", 11, ("facts",)),
     StageVersion("output", 3, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
