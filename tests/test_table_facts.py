@@ -172,3 +172,19 @@ def test_a_table_continued_on_the_next_page_keeps_its_header_and_unit() -> None:
     assert {(f.value, f.unit, f.attrs.get("column_year")) for f in cells} == {
         (-184_000_000, "SEK", "2022"), (-213_300_000, "SEK", "2023"), (-234_400_000, "SEK", "2024"),
         (11_700_000, "SEK", "2022"), (-8_100_000, "SEK", "2023"), (-10_300_000, "SEK", "2024")}
+
+
+def test_a_table_of_money_rows_without_unit_or_dated_headers_keeps_its_figures() -> None:
+    # 37:51-54's rows under headers that name no kind and no year, the table stating no unit: its
+    # figures are amounts with unit unknown, as printed (the issue's "a table without a stated unit")
+    rows = [["", "Period", "Helår"], ["Intäkter", "195,7", "224,1"], ["Kostnader", "-184,0", "-234,4"],
+            ["Netto", "11,7", "-10,3"]]
+    cells = table_amounts(rows, ["Årets resultat"])
+    assert sorted((f.value, f.unit) for f in cells) == sorted(
+        (v, "unknown") for v in (195.7, 224.1, -184.0, -234.4, 11.7, -10.3))
+
+
+def test_a_table_of_counts_without_money_rows_holds_no_amounts() -> None:
+    # a table of counts (places and pupils): no row is named as money, so its figures are no amounts
+    rows = [["Skola", "Platser", "Elever"], ["Skola A", "120", "98"], ["Skola B", "80", "75"]]
+    assert table_amounts(rows, ["Antagning"]) == []

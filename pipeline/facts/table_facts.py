@@ -331,6 +331,10 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             multiplier = before.multiplier
         previous = _Heading(table.page, table.n_cols, header_texts, multiplier)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == 0}
+        # rows named as money ("Intäkter", "Kostnader", "Summa", "Budget, netto") make a table of money
+        # even when its columns' headers name no kind or year and it states no unit
+        money_rows = any(role_from_cues(fold(label), "", rules) not in (None, "other", "threshold")
+                         for row, label in labels.items() if label and row not in skipped)
         cells = list(table.cells)
         if merged:  # the merged first data row: its label is the first header (labels[0], if any), values split off
             cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == 0 and c.col in merged else c
@@ -385,7 +389,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 continue  # a share, not an amount ("1 658 160 kr 70%" is both)
             amount = _amount_value(cell.text, found, (column.multiplier if column else None) or multiplier, rules)
             money_column = (column is not None and (column.kind is not None or column.year is not None)
-                            or info.role is not None) and "antal" not in fold(label)
+                            or info.role is not None or money_rows) and "antal" not in fold(label)
             if amount is None or (amount[1] == "unknown" and not money_column):
                 continue
             value, unit = amount
