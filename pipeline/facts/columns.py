@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.facts.text import cue_regex, fold
-from pipeline.model import Document, Table
+from pipeline.model import BBox, Document, Table
 from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
@@ -119,16 +120,14 @@ def states_unit(text: str, rules: FactsRules) -> bool:
             and unit_multiplier(fold(text), rules) is not None)
 
 
-def _edge_at(table: Table, x: float, edge: str) -> float:
-    """The table's top (or bottom) edge at `x`: that of its first (last) row's cell below (above) `x`.
-    A table on a scan turned by a degree or two is a leaning box in the scan's coordinates; its
-    bounding box's top at one end is a line's height above the other end's."""
-    assert table.bbox is not None
+def _edge_at(table: Table, box: BBox, x: float, edge: Literal["top", "bottom"]) -> float:
+    """The table's top (or bottom) edge at `x`: that of its first (last) row's cell nearest `x`, else
+    its box's (`box`). A table on a scan turned by a degree or two is a leaning box in the scan's
+    coordinates; its bounding box's top at one end is a line's height above the other end's."""
     row = 0 if edge == "top" else max((c.row for c in table.cells), default=0)
-    cell = next((c for c in table.cells if c.row == row and c.bbox is not None and c.bbox.x0 <= x <= c.bbox.x1), None)
-    if cell is None or cell.bbox is None:
-        return table.bbox.top if edge == "top" else table.bbox.bottom
-    return cell.bbox.top if edge == "top" else cell.bbox.bottom
+    boxes = [c.bbox for c in table.cells if c.row == row and c.bbox is not None]
+    nearest = min(boxes, key=lambda b: max(b.x0 - x, x - b.x1, 0.0), default=box)
+    return nearest.top if edge == "top" else nearest.bottom
 
 
 def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
@@ -151,9 +150,9 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
             continue
         text = " ".join(w.text for w in words)
         middle = (box.top + box.bottom) / 2
-        if middle <= _edge_at(table, box.x0, "top"):
+        if middle <= _edge_at(table, table.bbox, box.x0, "top"):
             above.append(text)
-        elif middle >= _edge_at(table, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
+        elif middle >= _edge_at(table, table.bbox, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
             below.append(text)
     notes = below[:_NOTE_SEARCH_LINES] if floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
     for text in [*reversed(above[-_CAPTION_SEARCH_LINES:]), *notes]:
