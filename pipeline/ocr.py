@@ -461,15 +461,16 @@ def reread_table_cells(image: Image.Image, tables: list[Table], words: tuple[Wor
     read "4,7"). Its words become one word holding the new reading, the scanned
     text kept as a Repair (`table-cell-reread`). All such cells of a page go in one Tesseract call.
     """
-    columns = [[c for c in table.cells if c.col == col and c.row > 0 and c.text and c.bbox is not None]
+    figure_of = {id(c): _cell_figure(c.text) for table in tables for c in table.cells if c.text and c.bbox is not None}
+    columns = [[c for c in table.cells if c.col == col and c.row > 0 and id(c) in figure_of]
                for table in tables for col in sorted({c.col for c in table.cells})]
     columns = [cells for cells in columns
-               if cells and sum(bool(_cell_figure(c.text)) for c in cells) >= NUMERIC_COLUMN_SHARE * len(cells)]
-    decimals = _common_decimals([f for cells in columns for c in cells if (f := _cell_figure(c.text))])
+               if cells and sum(bool(figure_of[id(c)]) for c in cells) >= NUMERIC_COLUMN_SHARE * len(cells)]
+    decimals = _common_decimals([f for cells in columns for c in cells if (f := figure_of[id(c)])])
     first_rows = [c for table in tables for c in table.cells
-                  if c.row == 0 and c.col > 0 and c.text and c.bbox is not None and not _HEADER_WORDING.search(c.text)]
+                  if c.row == 0 and c.col > 0 and id(c) in figure_of and not _HEADER_WORDING.search(c.text)]
     suspects = [c.bbox for c in [*first_rows, *(c for cells in columns for c in cells)]
-                if (figure := _cell_figure(c.text)) is None or (decimals is not None and _decimals(figure) != decimals)]
+                if (figure := figure_of[id(c)]) is None or (decimals is not None and _decimals(figure) != decimals)]
     if not suspects:
         return words
     sx, sy = image.width / job.width, image.height / job.height
@@ -491,11 +492,9 @@ def reread_table_cells(image: Image.Image, tables: list[Table], words: tuple[Wor
         scanned = " ".join(words[i].text for i in inside)
         if figure == scanned:
             continue
-        boxes = [words[i].bbox for i in inside]
-        union = BBox(min(b.x0 for b in boxes), min(b.top for b in boxes), max(b.x1 for b in boxes), max(b.bottom for b in boxes))
         confidence = round(min(c for _, c in readings[slot]), 4)
         replaced[inside[0]] = first.model_copy(update={
-            "text": figure, "bbox": union, "confidence": confidence,
+            "text": figure, "bbox": BBox.union([b for i in inside if (b := words[i].bbox)]), "confidence": confidence,
             "repair": Repair(scanned=scanned, confidence=confidence, reason="table-cell-reread")})
         dropped.update(inside[1:])
     return tuple(replaced.get(i, w) for i, w in enumerate(words) if i not in dropped)

@@ -120,13 +120,11 @@ def states_unit(text: str, rules: FactsRules) -> bool:
             and unit_multiplier(fold(text), rules) is not None)
 
 
-def _edge_at(table: Table, box: BBox, x: float, edge: Literal["top", "bottom"]) -> float:
-    """The table's top (or bottom) edge at `x`: that of its first (last) row's cell nearest `x`, else
-    its box's (`box`). A table on a scan turned by a degree or two is a leaning box in the scan's
-    coordinates; its bounding box's top at one end is a line's height above the other end's."""
-    row = 0 if edge == "top" else max((c.row for c in table.cells), default=0)
-    boxes = [c.bbox for c in table.cells if c.row == row and c.bbox is not None]
-    nearest = min(boxes, key=lambda b: max(b.x0 - x, x - b.x1, 0.0), default=box)
+def _row_edge(boxes: list[BBox], x: float, edge: Literal["top", "bottom"]) -> float:
+    """The top (or bottom) of the box among a table row's cells (`boxes`) nearest `x`. A table on a
+    scan turned by a degree or two is a leaning box in the scan's coordinates: its bounding box's
+    top at one end is a line's height above the other end's, its cells' tops are not."""
+    nearest = min(boxes, key=lambda b: max(b.x0 - x, x - b.x1, 0.0))
     return nearest.top if edge == "top" else nearest.bottom
 
 
@@ -143,6 +141,9 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
     own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
     others = [t.bbox for t in doc.tables if t.page == table.page and t.bbox is not None and t is not table]
     floor = min((b.top for b in others if b.top >= table.bbox.bottom - 1), default=None)
+    last = max((c.row for c in table.cells), default=0)
+    first_row = [c.bbox for c in table.cells if c.row == 0 and c.bbox is not None] or [table.bbox]
+    last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
     above, below = [], []
     for _, _, words in own_page.lines():
         box = words[0].bbox
@@ -150,9 +151,9 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
             continue
         text = " ".join(w.text for w in words)
         middle = (box.top + box.bottom) / 2
-        if middle <= _edge_at(table, table.bbox, box.x0, "top"):
+        if middle <= _row_edge(first_row, box.x0, "top"):
             above.append(text)
-        elif middle >= _edge_at(table, table.bbox, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
+        elif middle >= _row_edge(last_row, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
             below.append(text)
     notes = below[:_NOTE_SEARCH_LINES] if floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
     for text in [*reversed(above[-_CAPTION_SEARCH_LINES:]), *notes]:

@@ -318,23 +318,25 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             header_texts = {col: f"{header_texts.get(col, '')} {more.get(col, '')}".strip()
                             for col in sorted(set(header_texts) | set(more))}
             skipped.add(below)
-        before = previous if previous and previous.page == table.page - 1 and previous.n_cols == table.n_cols else None
-        continues = before is not None and (not header_texts or _repeats_header(header_texts, before.header))
-        if continues and before:  # a table continued from the page before: its header and caption stand there
-            header_texts = dict(before.header)
+        # a table continued from the page before (no header, or its header again): its header and
+        # caption stand there
+        continued = (previous if previous and previous.page == table.page - 1 and previous.n_cols == table.n_cols
+                     and (not header_texts or _repeats_header(header_texts, previous.header)) else None)
+        if continued:
+            header_texts = dict(continued.header)
         printed = header_texts
         header_texts, misread_col = read_back_misread_year(header_texts)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
         multiplier = table_multiplier(doc, table, list(header_texts.values()), rules)
-        if multiplier is None and continues and before:
-            multiplier = before.multiplier
+        if multiplier is None and continued:
+            multiplier = continued.multiplier
         previous = _Heading(table.page, table.n_cols, header_texts, multiplier)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == 0}
+        label_roles = {row: role_from_cues(fold(label), "", rules) for row, label in labels.items() if label}
         # rows named as money ("Intäkter", "Kostnader", "Summa", "Budget, netto") make a table of money
         # even when its columns' headers name no kind or year and it states no unit
-        money_rows = any(role_from_cues(fold(label), "", rules) not in (None, "other", "threshold")
-                         for row, label in labels.items() if label and row not in skipped)
+        money_rows = any(role not in (None, "other", "threshold") for row, role in label_roles.items() if row not in skipped)
         cells = list(table.cells)
         if merged:  # the merged first data row: its label is the first header (labels[0], if any), values split off
             cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == 0 and c.col in merged else c
@@ -393,7 +395,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             if amount is None or (amount[1] == "unknown" and not money_column):
                 continue
             value, unit = amount
-            row_role = role_from_cues(fold(label), "", rules) if label else None
+            row_role = label_roles.get(cell.row)
             if row_role not in _ROW_ROLES:
                 row_role = None  # a row label names a budget or deviation row, not a payer
             role = row_role or (column.role if column and column.role else None) or info.role
