@@ -282,6 +282,9 @@ class AmountRoleRule(RuleSet):
     role: str
     before: list[str] = []
     after: list[str] = []
+    right_after: list[str] = []
+    """Cues standing right after the amount that name it whatever cue stood before ("Intäkterna
+    blev 3,1 miljoner kronor högre än budgeterat": a deviation, not an outcome)."""
 
 
 class ShareCues(RuleSet):

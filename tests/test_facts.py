@@ -164,6 +164,19 @@ def test_ocr_letter_read_as_digit_is_marked() -> None:
          {"payer": "Arbetsmarknadsnämnden", "payer_split": "halften:Bildningsnämnden"}),
         # a fund's balance after a provision to it: "avsättningen" is no "avsatta medel" (budget)
         ("Resultatfonden uppgår efter avsättningen till 12,3 miljoner kronor.", "balance", {}),
+        # the finance words of budgets, follow-ups and annual reports (FORMAT.md's roles)
+        ("Nämnden tilldelas ett kommunbidrag om 312,4 miljoner kronor för 2025.", "budget", {}),
+        ("Nämndens nettoram ökas med 4,5 miljoner kronor.", "budget", {}),
+        ("Nämnden äskar 6,0 miljoner kronor i utökad ram för 2026.", "budget", {}),
+        ("Nämnden föreslår att 2,5 miljoner kronor ombudgeteras från resultatfonden till 2025.", "budget", {}),
+        ("Nämnden har förbrukat 41,7 miljoner kronor av investeringsbudgeten.", "outcome", {}),
+        ("Upparbetade medel uppgår till 12,9 miljoner kronor.", "outcome", {}),
+        ("Kostnaderna för placeringar överskred budget med 7,4 miljoner kronor.", "deviation", {}),
+        ("Intäkterna blev 3,1 miljoner kronor högre än budgeterat.", "deviation", {}),
+        ("Efter ombudgeteringen finns 6,4 miljoner kronor kvar i resultatfonden.", "balance", {}),
+        ("Nämndens eget kapital uppgår till 14,2 miljoner kronor.", "balance", {}),
+        ("Lokalt aktivitetsstöd betalas ut med 12 kronor per deltagartillfälle.", "grant", {}),
+        ("Nämnden fördelar 1,4 miljoner kronor i föreningsstöd.", "grant", {}),
     ],
 )
 def test_amount_roles_from_the_sentence(text: str, role: str, attrs: dict[str, str]) -> None:
@@ -315,6 +328,16 @@ def test_table_cells_become_facts_with_roles_from_headers() -> None:
     }
     split = next(f for f in facts if f.value == 590_000)
     assert split.attrs["payer_split"] == "halften:Bildningsnämnden" and split.attrs["table"] == "0"
+
+
+def test_a_fund_row_is_a_balance_and_its_result_row_an_outcome() -> None:
+    rows = [["Resultatfond, tkr", "Belopp"], ["Ingående resultatfond", "11 400"], ["Årets resultat", "-2 500"],
+            ["Utgående resultatfond", "8 900"]]
+    cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
+    table = Table(page=1, bbox=None, method="text-columns", n_rows=4, n_cols=2, cells=cells)
+    doc = document_from_lines(["Ombudgetering från resultatfond"], doc_id="t", source="t")
+    facts = [f for f in run(doc.model_copy(update={"tables": (table,)})).facts if f.kind == "amount"]
+    assert {(f.value, f.role) for f in facts} == {(11_400_000, "balance"), (-2_500_000, "outcome"), (8_900_000, "balance")}
 
 
 # --- the raw OCR seed 001 --------------------------------------------------------------

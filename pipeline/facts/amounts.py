@@ -241,12 +241,16 @@ class PeriodCues:
 def role_from_cues(before: str, after: str, rules: FactsRules, lead: str = "") -> str | None:
     """Return the amount role named by cues in the folded text before, then after, an amount.
 
-    Before the amount, the cue standing nearest it wins ("ett utfall på -10,3 mnkr, att jämföra
-    med ett budgeterat resultat på -0,7 mnkr": the second amount is the budget, not an outcome);
+    A cue standing right after the amount (`right_after`) names it first. Before the amount, the
+    cue standing nearest it wins ("ett utfall på -10,3 mnkr, att jämföra med ett budgeterat
+    resultat på -0,7 mnkr": the second amount is the budget, not an outcome);
     ties go to the earlier rule. After it, the first rule with a cue wins. A qualifier turns the
     role anywhere in the amount's clause, which may begin in `lead` (the sentence before `before`:
     "Budgeten visar ett överskott på 320 …, ett överskott på 319 …" qualifies both).
     """
+    for rule in rules.amount_roles:
+        if any(cue_regex(cue).match(after.lstrip()) for cue in rule.right_after):
+            return rule.role
     best: tuple[int, int, str] | None = None
     for order, rule in enumerate(rules.amount_roles):
         ends = [m.end() for cue in rule.before for m in cue_regex(cue).finditer(before)]
