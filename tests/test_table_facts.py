@@ -188,3 +188,18 @@ def test_a_table_of_counts_without_money_rows_holds_no_amounts() -> None:
     # a table of counts (places and pupils): no row is named as money, so its figures are no amounts
     rows = [["Skola", "Platser", "Elever"], ["Skola A", "120", "98"], ["Skola B", "80", "75"]]
     assert table_amounts(rows, ["Antagning"]) == []
+
+
+def test_a_line_of_the_accounts_takes_its_figure_kind_from_its_column() -> None:
+    # 37:42-47's rows under the columns of a follow-up: "Intäkter" and "Nettokostnad" are lines of the
+    # accounts, budgeted in the budget column and forecast in the forecast column; a budget row stays one
+    rows = [["Mnkr", "Redovisning 2024", "Budget 2025", "Prognos 2025", "Avvikelse"],
+            ["Intäkter", "79,1", "80,0", "82,1", "2,1"], ["Nettokostnad", "-228,1", "-223,4", "-226,4", "-3,0"],
+            ["Budget, netto", "-223,4", "-223,4", "-223,4", "0,0"]]
+    roles = {(f.attrs["row_label"], f.attrs["col"]): f.role for f in table_amounts(rows, ["Driftredovisning"])}
+    del roles[("Budget, netto", "4")]  # the deviation of a budget line: either reading serves
+    assert roles == {
+        ("Intäkter", "1"): "outcome", ("Intäkter", "2"): "budget", ("Intäkter", "3"): "forecast", ("Intäkter", "4"): "deviation",
+        ("Nettokostnad", "1"): "outcome", ("Nettokostnad", "2"): "budget", ("Nettokostnad", "3"): "forecast",
+        ("Nettokostnad", "4"): "deviation",
+        ("Budget, netto", "1"): "budget", ("Budget, netto", "2"): "budget", ("Budget, netto", "3"): "budget"}

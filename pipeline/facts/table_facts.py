@@ -256,6 +256,8 @@ def _repeats_header(header: dict[int, str], before: dict[int, str]) -> bool:
 
 _ROW_ROLES = frozenset({"budget", "deviation", "forecast", "balance", "outcome"})
 """Roles a row label ("Budget, netto", "Avvikelse") gives its cells over the column's kind."""
+_FIGURE_KIND_ROLES = frozenset({"budget", "deviation", "forecast"})
+"""Roles of columns that say what kind of figure each of their cells is, whatever line of the accounts its row is."""
 _YEARISH = re.compile(r"[A-Za-zÅÄÖåäö]|(?:19|20)\d{2}")
 
 
@@ -396,8 +398,11 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 continue
             value, unit = amount
             row_role = label_roles.get(cell.row)
-            if row_role not in _ROW_ROLES:
-                row_role = None  # a row label names a budget or deviation row, not a payer
+            if row_role not in _ROW_ROLES or (row_role == "outcome" and column is not None
+                                              and column.role in _FIGURE_KIND_ROLES):
+                # a row label names a budget or deviation row, not a payer; a line of the accounts
+                # ("Intäkter", "Nettokostnad") is budgeted in a budget column, forecast in a forecast column
+                row_role = None
             role = row_role or (column.role if column and column.role else None) or info.role
             if label and any_cue(rules.adjustment_row_cues, fold(label)):
                 role = "other"
