@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.facts.columns import unit_line
 from pipeline.model import Discrepancy, Document, Fact
+from pipeline.rules import load_rules
 from tests.realdev import needs_realdev, run_dev_papers
 
 PAPERS = {
@@ -134,3 +136,14 @@ def test_a_scanned_ruled_table_takes_its_cells_from_the_grid(scanned) -> None:
     assert list(first.values()) == ["Intäkter", "Kostnader", "Netto", "Budget, netto", "Avvikelse"]
     # 37:42-45 Intäkter 79,1 + Kostnader -307,2 = Netto -228,1, read from the scan
     assert ("sum_matches", ("-228,1", "-307,2", "79,1")) in sums_in(findings, docs["37"])
+
+
+def test_tables_set_after_their_page_text_take_their_captions_in_order(batch) -> None:
+    docs, _ = batch
+    # 37:64 "Utfallsrapport Avfall & Återvinning, miljoner" and 37:80 "Utfallsrapport Kungsbacka
+    # bredbandsnät, miljoner kronor" head the page's text; its two tables (37:97-102, 37:106-111) follow it
+    doc = docs["37"]
+    page = next(p.number for p in doc.pages if "bredbandsnät, miljoner" in " ".join(w.text for w in p.words))
+    tables = sorted((t for t in doc.tables if t.page == page), key=lambda t: t.bbox.top)
+    assert [unit_line(doc, t, load_rules().facts) for t in tables] == [
+        "Utfallsrapport Avfall & Återvinning, miljoner", "Utfallsrapport Kungsbacka bredbandsnät, miljoner kronor"]

@@ -144,22 +144,46 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
     last = max((c.row for c in table.cells), default=0)
     first_row = [c.bbox for c in table.cells if c.row == 0 and c.bbox is not None] or [table.bbox]
     last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
-    above, below = [], []
+    above, below, middles = [], [], []
     for _, _, words in own_page.lines():
         box = words[0].bbox
         if box is None:
             continue
         text = " ".join(w.text for w in words)
         middle = (box.top + box.bottom) / 2
+        if not any(b.top <= middle <= b.bottom for b in others):
+            middles.append(middle)  # a line of text, not of another table
         if middle <= _row_edge(first_row, box.x0, "top"):
             above.append(text)
         elif middle >= _row_edge(last_row, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
             below.append(text)
+    captions = [text for text in above[-_CAPTION_SEARCH_LINES:] if states_unit(text, rules)]
+    stacked, place = _stack(table.bbox, others, middles)
+    if stacked > 1 and len(captions) >= stacked:
+        return captions[len(captions) - stacked + place]
+    if captions:
+        return captions[-1]
     notes = below[:_NOTE_SEARCH_LINES] if floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
-    for text in [*reversed(above[-_CAPTION_SEARCH_LINES:]), *notes]:
-        if states_unit(text, rules):
-            return text
-    return ""
+    return next((text for text in notes if states_unit(text, rules)), "")
+
+
+def _stack(box: BBox, others: list[BBox], line_middles: list[float]) -> tuple[int, int]:
+    """Return how many tables stand one under another with no line of text between them, `box`'s
+    among them, and `box`'s place in that stack (0 for the top one). A text layer of the genre
+    often sets a page's tables after all its text, their captions above in the same order
+    ("…, miljoner kronor" twice, then both tables): each table takes its own caption."""
+    def apart(upper: BBox, lower: BBox) -> bool:
+        return any(upper.bottom < m < lower.top for m in line_middles)
+
+    tables = sorted([box, *others], key=lambda b: b.top)
+    at = tables.index(box)
+    first = at
+    while first > 0 and not apart(tables[first - 1], tables[first]):
+        first -= 1
+    last = at
+    while last + 1 < len(tables) and not apart(tables[last], tables[last + 1]):
+        last += 1
+    return last - first + 1, at - first
 
 
 def table_multiplier(doc: Document, table: Table, headers: list[str], rules: FactsRules) -> int | None:
