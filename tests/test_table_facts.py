@@ -14,9 +14,9 @@ import pytest
 
 from pipeline.facts import extract_facts
 from pipeline.facts.amounts import printed_number
-from pipeline.facts.columns import states_unit, read_back_misread_year
+from pipeline.facts.columns import read_back_misread_year, states_unit, unit_line
 from pipeline.ingest import document_from_lines
-from pipeline.model import Cell, Document, Fact, Table
+from pipeline.model import BBox, Cell, Document, Fact, Page, Table, Word
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.rules import load_rules
 from pipeline.segment import segment
@@ -203,3 +203,63 @@ def test_a_line_of_the_accounts_takes_its_figure_kind_from_its_column() -> None:
         ("Nettokostnad", "1"): "outcome", ("Nettokostnad", "2"): "budget", ("Nettokostnad", "3"): "forecast",
         ("Nettokostnad", "4"): "deviation",
         ("Budget, netto", "1"): "budget", ("Budget, netto", "2"): "budget", ("Budget, netto", "3"): "budget"}
+
+
+def _page_with_tables(text: list[str], tables: list[list[list[str]]]) -> tuple[Document, list[Table]]:
+    """A text-layer page as the genre's text layers set it: `text` line by line, then the tables
+    one under another (12 pt a line, 20 pt between tables)."""
+    words, top = [], 40.0
+    for n, line in enumerate(text, start=1):
+        words.append(Word(text=line, bbox=BBox(60, top, 500, top + 10), line=n, block=0, confidence=1.0, origin="text-layer"))
+        top += 12
+    made = []
+    for rows in tables:
+        top += 20
+        cells = tuple(Cell(row=r, col=c, text=t, bbox=BBox(60 + 110 * c, top + 14 * r, 165 + 110 * c, top + 14 * r + 12))
+                      for r, row in enumerate(rows) for c, t in enumerate(row))
+        made.append(Table(page=1, bbox=BBox(60, top, 60 + 110 * len(rows[0]), top + 14 * len(rows)), method="ruled",
+                          n_rows=len(rows), n_cols=len(rows[0]), cells=cells))
+        top += 14 * len(rows)
+    doc = document_from_lines(["x"], doc_id="t", source="t.pdf")
+    page = Page(number=1, kind="text", width=595, height=max(842, top + 40), words=tuple(words))
+    return doc.model_copy(update={"pages": (page,), "tables": tuple(made)}), made
+
+
+def test_a_caption_heading_a_full_page_of_text_states_the_unit_of_the_table_after_it() -> None:
+    prose = "Verksamheten har under året arbetat vidare med uppdraget och redovisar utfallet nedan."
+    doc, (table,) = _page_with_tables(["Nettokostnad per verksamhet, tkr", *[prose] * 55],
+                                      [[["Verksamhet", "Budget 2024"], ["Bibliotek", "41 200"]]])
+    assert unit_line(doc, table, RULES.facts) == "Nettokostnad per verksamhet, tkr"
+
+
+def test_tables_set_after_the_text_take_its_captions_in_order() -> None:
+    doc, tables = _page_with_tables(
+        ["Driftredovisning per verksamhet, tkr", "Nämnden redovisar ett underskott.",
+         "Investeringsredovisning, miljoner kronor", "Investeringarna blev lägre än planerat."],
+        [[["Verksamhet", "Budget 2024"], ["Vuxna", "61 000"]], [["Projekt", "Budget 2024"], ["Inventarier", "1,2"]]])
+    assert [unit_line(doc, t, RULES.facts) for t in tables] == [
+        "Driftredovisning per verksamhet, tkr", "Investeringsredovisning, miljoner kronor"]
+
+
+@pytest.mark.parametrize("first_row", [["", "", "", ""], ["Col1", "Col2", "Col3", "Col4"]])
+def test_a_first_row_that_names_nothing_stands_over_the_real_header(first_row: list[str]) -> None:
+    # a Markdown converter's table without a header line: a blank header row, or "Col1" | "Col2" …,
+    # over the header the page prints
+    rows = [first_row, ["Verksamhet", "Budget 2024", "Utfall 2024", "Avvikelse"],
+            ["Bibliotek", "41 200", "40 100", "1 100"], ["Fritidsgårdar", "18 300", "19 000", "-700"]]
+    cells = table_amounts(rows, ["Driftredovisning per verksamhet, tkr"])
+    assert {(f.attrs["row_label"], f.attrs.get("column_kind"), f.attrs.get("column_year"), f.role) for f in cells} == {
+        ("Bibliotek", "budget", "2024", "budget"), ("Bibliotek", "utfall", "2024", "outcome"),
+        ("Bibliotek", "avvikelse", None, "deviation"), ("Fritidsgårdar", "budget", "2024", "budget"),
+        ("Fritidsgårdar", "utfall", "2024", "outcome"), ("Fritidsgårdar", "avvikelse", None, "deviation")}
+
+
+def test_a_column_of_project_numbers_is_no_row_label_and_holds_no_amounts() -> None:
+    # a re-budgeting table: the project's number, then its name, then the figures; "Summa" in the name column
+    rows = [["Projektnr", "Projekt, tkr", "Budget 2024", "Utfall 2024"], ["21034", "Konstgräsplan Norr", "6 500", "4 100"],
+            ["21051", "Nytt bibliotek", "85 000", "40 200"], ["", "Summa", "91 500", "44 300"]]
+    cells = table_amounts(rows, ["Projekt som föreslås ombudgeteras till 2025, tkr"])
+    assert sorted((f.attrs["row_label"], f.value, f.attrs.get("total_row")) for f in cells) == [
+        ("Konstgräsplan Norr", 4_100_000, None), ("Konstgräsplan Norr", 6_500_000, None),
+        ("Nytt bibliotek", 40_200_000, None), ("Nytt bibliotek", 85_000_000, None),
+        ("Summa", 44_300_000, "true"), ("Summa", 91_500_000, "true")]

@@ -23,8 +23,6 @@ _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_OR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2}(?!\d))?(?!\d)")
 _FIGURE_TOKEN = re.compile(r"[0-9A-Za-zÅÄÖåäö]*\d[0-9A-Za-zÅÄÖåäö]*")
-_CAPTION_SEARCH_LINES = 40
-"""How many lines above a table are searched for its caption."""
 _CAPTION_MAX_WORDS = 12
 
 
@@ -131,9 +129,10 @@ def _row_edge(boxes: list[BBox], x: float, edge: Literal["top", "bottom"]) -> fl
 def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
     """Return the line that states `table`'s unit on its page, or "".
 
-    The nearest caption-like line above the table ("Drift (belopp mkr)", "Utfallsrapport Vatten &
-    Avlopp, miljoner kronor"; one caption may head several tables in a row), else a note right
-    below it ("Belopp i tusentals kronor"). The last line before the table below is that table's
+    The nearest caption-like line of the page's text above the table ("Drift (belopp mkr)",
+    "Utfallsrapport Vatten & Avlopp, miljoner kronor"; one caption may head several tables in a
+    row, and tables set after a page's text take its captions in order), else a note right below
+    it ("Belopp i tusentals kronor"). The last line before the table below is that table's
     caption, not this one's note.
     """
     if table.bbox is None:
@@ -151,13 +150,14 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
             continue
         text = " ".join(w.text for w in words)
         middle = (box.top + box.bottom) / 2
-        if not any(b.top <= middle <= b.bottom for b in others):
-            middles.append(middle)  # a line of text, not of another table
+        if any(b.top <= middle <= b.bottom for b in others):
+            continue  # a line of another table: its header is no caption of this one
+        middles.append(middle)
         if middle <= _row_edge(first_row, box.x0, "top"):
             above.append(text)
         elif middle >= _row_edge(last_row, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
             below.append(text)
-    captions = [text for text in above[-_CAPTION_SEARCH_LINES:] if states_unit(text, rules)]
+    captions = [text for text in above if states_unit(text, rules)]
     stacked, place = _stack(table.bbox, others, middles)
     if stacked > 1 and len(captions) >= stacked:
         return captions[len(captions) - stacked + place]

@@ -77,6 +77,33 @@ def _row_texts(table: Table, row: int) -> dict[int, str]:
     return {c.col: c.text for c in table.cells if c.row == row}
 
 
+_PLACEHOLDER = re.compile(r"(col(umn)?\s*\d+)?", re.IGNORECASE)
+"""What a header cell holds that names nothing: blank, or a Markdown converter's "Col1"."""
+
+
+def _names_nothing(texts: dict[int, str]) -> bool:
+    """Tell whether a row's cells are all blank or placeholders ("Col1" | "Col2" | "Col3")."""
+    return all(_PLACEHOLDER.fullmatch(" ".join(text.split())) for text in texts.values())
+
+
+_CODE = re.compile(r"\d{2,}(?:[.:-]\d+)*|[A-ZÅÄÖ]{1,4}[\s.:-]?\d+(?:[.:-]\d+)*")
+"""A project, account or activity number ("21034", "4110", "1.2", "KS-12")."""
+
+
+def _label_column(table: Table, skipped: set[int]) -> int:
+    """The column that names each row: the first, unless it holds nothing but codes (project or
+    account numbers: "21034 | Konstgräsplan Norr | 6 500") and the next one names the rows."""
+    texts: dict[int, list[str]] = {}
+    for c in table.cells:
+        if c.row not in skipped and c.col in (0, 1) and c.text.strip():
+            texts.setdefault(c.col, []).append(" ".join(c.text.split()))
+    codes, names = texts.get(0, []), texts.get(1, [])
+    if (table.n_cols > 2 and codes and names and all(_CODE.fullmatch(t) for t in codes)
+            and all(re.search(r"[^\W\d_]{3}", t) for t in names)):
+        return 1
+    return 0
+
+
 def _has_values(texts: dict[int, str], include_label: bool = False) -> bool:
     """Tell whether a row's texts hold a number (beyond its label; a year or year range does not count): a data row."""
     return any((include_label or col != 0) and figures_beyond_years(text) for col, text in texts.items())
@@ -302,20 +329,22 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     for index, table in enumerate(doc.tables):
         # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
         # the row still heads the table and that column keeps its year
-        first_row = _row_texts(table, 0)
+        # a first row that names nothing (blank, or a converter's "Col1" | "Col2") stands over the real header
+        top = 1 if not table.header and table.n_rows > 1 and _names_nothing(_row_texts(table, 0)) else 0
+        first_row = _row_texts(table, top)
         read_back, _ = read_back_misread_year(first_row)
-        header_row = 0 if not table.header and not _has_values(read_back, include_label=True) else -1
+        header_row = top if not table.header and not _has_values(read_back, include_label=True) else -1
         merged: dict[int, str] = {}
         if table.header:
             header_texts = dict(enumerate(table.header))
-        elif header_row == 0:
+        elif header_row == top:
             header_texts = first_row
         else:
-            header_texts, merged = _split_merged_header(table, 0)
-            header_row = 0 if merged else -1
+            header_texts, merged = _split_merged_header(table, top)
+            header_row = top if merged else -1
             header_texts = header_texts if merged else {}
-        skipped = {header_row} if not merged else set()
-        below = 0 if table.header else 1 if header_row == 0 and not merged else None
+        skipped = set(range(top)) | ({header_row} if not merged else set())
+        below = 0 if table.header else top + 1 if header_row == top and not merged else None
         if below is not None and (more := _header_continued(_row_texts(table, below), rules)):
             header_texts = {col: f"{header_texts.get(col, '')} {more.get(col, '')}".strip()
                             for col in sorted(set(header_texts) | set(more))}
@@ -334,15 +363,16 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         if multiplier is None and continued:
             multiplier = continued.multiplier
         previous = _Heading(table.page, table.n_cols, header_texts, multiplier)
-        labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == 0}
+        label_col = _label_column(table, skipped)
+        labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == label_col}
         label_roles = {row: role_from_cues(fold(label), "", rules) for row, label in labels.items() if label}
         # rows named as money ("Intäkter", "Kostnader", "Summa", "Budget, netto") make a table of money
         # even when its columns' headers name no kind or year and it states no unit
         money_rows = any(role not in (None, "other", "threshold") for row, role in label_roles.items() if row not in skipped)
         cells = list(table.cells)
         if merged:  # the merged first data row: its label is the first header (labels[0], if any), values split off
-            cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == 0 and c.col in merged else c
-                     for c in cells if not (c.row == 0 and c.col not in merged)]
+            cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == top and c.col in merged else c
+                     for c in cells if not (c.row == top and c.col not in merged)]
         for cell in cells:
             if cell.row in skipped or not cell.text.strip():
                 continue
@@ -352,7 +382,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(sections, evidence.page, evidence.line),
                                           rules, resolve_party))
                 continue
-            if cell.col == 0:
+            if cell.col <= label_col:
                 continue
             info = headers.get(cell.col, HeaderInfo(None, None, None, None, None))
             column = columns.get(cell.col)
