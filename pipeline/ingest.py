@@ -27,7 +27,7 @@ from pdfminer.pdftypes import resolve1
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.errors import InputError, LimitError
-from pipeline.lexicon import hit_rate, load_lexicon, load_word_list
+from pipeline.lexicon import diacritic_share, hit_rate, load_lexicon, load_word_list
 from pipeline.model import BBox, Document, Page, PageKind, Table, Word
 from pipeline.ocr import OcrJob, OcrSettings
 from pipeline.render import EVIDENCE_DPI, POINTS_PER_INCH, PageSource, evidence_jpeg, fit_dpi, render_page
@@ -201,6 +201,8 @@ def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
     repair could not rescue it (garbage from a bad OCR engine or a wrong encoding): such a
     PDF page is OCR'd instead. Unlisted compounds count as words; the whole lexicon that tells
     them is loaded only for a layer that reads as damaged without them, which a clean batch rarely has.
+    A layer that misses the list but keeps its å/ä/ö is intact: damage of the kind repair exists for
+    leaves none.
     """
     if len(tokens) < rules.ingest.min_words_for_text_layer:
         return None
@@ -209,7 +211,7 @@ def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
         rate = hit_rate(tokens, load_word_list(), load_lexicon())
     if rate < rules.ingest.unusable_max_lexicon_hit_rate:
         return None
-    if rate < rules.ingest.damaged_min_lexicon_hit_rate:
+    if rate < rules.ingest.damaged_min_lexicon_hit_rate and diacritic_share(tokens) < rules.ingest.intact_min_diacritic_share:
         return "damaged_text"
     return "text"
 

@@ -722,11 +722,22 @@ def hit_rate(tokens: list[str], word_list: Container[str], lexicon: Lexicon | No
     unlisted compound (`Lexicon.unlisted_compound`): the genre's long compounds ("resultatfond",
     "Driftredovisning") are no sign of damage, a word that lost its å/ä/ö is.
     """
-    words = [t.strip(".,:;!?()\"'”»«-–") for t in tokens]
-    words = [w.lower() for w in words if len(w) >= 3 and _LETTERS.match(w)]
+    words = [w.lower() for w in _alphabetic_words(tokens)]
     if not words:
         return 1.0
     return sum(w in word_list or (lexicon is not None and lexicon.unlisted_compound(w)) for w in words) / len(words)
+
+
+def diacritic_share(tokens: list[str]) -> float:
+    """Return the share of alphabetic tokens (3+ letters) that hold å, ä or ö (0.0 if none)."""
+    words = _alphabetic_words(tokens)
+    return sum(any(ch in "åäöÅÄÖ" for ch in w) for w in words) / len(words) if words else 0.0
+
+
+def _alphabetic_words(tokens: list[str]) -> list[str]:
+    """The tokens that are words of 3+ letters once their punctuation is stripped."""
+    words = (t.strip(".,:;!?()\"'”»«-–") for t in tokens)
+    return [w for w in words if len(w) >= 3 and _LETTERS.match(w)]
 
 
 @lru_cache(maxsize=1)

@@ -48,6 +48,7 @@ class IngestRules(RuleSet):
 
     min_words_for_text_layer: int
     damaged_min_lexicon_hit_rate: float
+    intact_min_diacritic_share: float = Field(ge=0, le=1)
     unusable_max_lexicon_hit_rate: float
     near_empty_max_words: int
     limits: IngestLimits
