@@ -263,3 +263,26 @@ def test_a_column_of_project_numbers_is_no_row_label_and_holds_no_amounts() -> N
         ("Konstgräsplan Norr", 4_100_000, None), ("Konstgräsplan Norr", 6_500_000, None),
         ("Nytt bibliotek", 40_200_000, None), ("Nytt bibliotek", 85_000_000, None),
         ("Summa", 44_300_000, "true"), ("Summa", 91_500_000, "true")]
+
+
+def test_a_header_that_swallowed_the_first_row_gives_that_row_its_own_label() -> None:
+    # 37:42's merged header ("Utfall 2022<br>79,1") under a label column whose header is printed too:
+    # "Verksamhet" over "Nämnd och ledning", each value cell a header over a figure
+    header = [["Verksamhet", "Nämnd och ledning"], ["Budget 2024", "12,4"], ["Utfall 2024", "11,9"]]
+    rows = [header, [["Vuxna"], ["61,0"], ["58,8"]]]
+    words, cells, line = [], [], 0
+    for r, row in enumerate(rows):
+        for c, parts in enumerate(row):
+            box = BBox(60 + 110 * c, 100 + 40 * r, 165 + 110 * c, 130 + 40 * r)
+            cells.append(Cell(row=r, col=c, text=" ".join(parts), bbox=box))
+            for k, part in enumerate(parts):
+                words.append(Word(text=part, bbox=BBox(box.x0 + 2, box.top + 2 + 12 * k, box.x1 - 2, box.top + 12 + 12 * k),
+                                  line=10 * r + k + 1, block=0, confidence=1.0, origin="text-layer"))
+    table = Table(page=1, bbox=BBox(60, 100, 390, 210), method="ruled", n_rows=2, n_cols=3, cells=tuple(cells))
+    page = Page(number=1, kind="text", width=595, height=842, words=tuple(sorted(words, key=lambda w: w.line)))
+    doc = document_from_lines(["Driftredovisning, miljoner kronor"], doc_id="t", source="t.pdf")
+    doc = doc.model_copy(update={"pages": (page,), "tables": (table,)})
+    cells_found = [f for f in extract_facts(segment(doc, RULES), RULES).facts if f.kind == "amount"]
+    assert {(f.attrs["row_label"], f.attrs["column"], f.text) for f in cells_found} == {
+        ("Nämnd och ledning", "Budget 2024", "12,4"), ("Nämnd och ledning", "Utfall 2024", "11,9"),
+        ("Vuxna", "Budget 2024", "61,0"), ("Vuxna", "Utfall 2024", "58,8")}

@@ -251,6 +251,27 @@ def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str],
     return headers, values
 
 
+def _merged_row_label(index: _PageIndex, table: Table, row: int, label_col: int) -> str:
+    """The label of the data row merged into the header row: the label cell's last line when the
+    cell stacks the column's header over it as the value cells stack theirs ("Verksamhet" over
+    "Nämnd och ledning", beside "Budget 2024" over "12,4"), else the whole cell ("Intäkter"). A
+    line ending in a hyphen wraps a longer label ("Reglering skuld VA-" / "abonnenterna"), and a
+    line of a worn scan's specks ("|") is no label."""
+    lines: dict[int, list[str]] = {}
+    for cell in table.cells:
+        if cell.row == row and cell.text.strip():
+            by_line: dict[int, list[str]] = {}
+            for word in _cell_words(index, table, cell)[1]:
+                by_line.setdefault(word.line, []).append(word.text)
+            lines[cell.col] = [" ".join(words) for _, words in sorted(by_line.items())]
+    label, values = lines.get(label_col, []), [v for col, v in lines.items() if col != label_col]
+    whole = " ".join(c.text for c in table.cells if c.row == row and c.col == label_col)
+    if (len(label) >= 2 and values and all(len(v) == len(label) for v in values) and not label[-2].endswith("-")
+            and re.search(r"[^\W\d_]{3}", label[-1]) and re.search(r"[^\W\d_]{3}", " ".join(label[:-1]))):
+        return " ".join(label[-1].split())
+    return " ".join(whole.split())
+
+
 class _Heading(NamedTuple):
     """What the last table read said of its columns, for a table that continues it on the next page."""
 
@@ -365,6 +386,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         previous = _Heading(table.page, table.n_cols, header_texts, multiplier)
         label_col = _label_column(table, skipped)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == label_col}
+        if merged and top in labels:
+            labels[top] = _merged_row_label(pages, table, top, label_col)
         label_roles = {row: role_from_cues(fold(label), "", rules) for row, label in labels.items() if label}
         # rows named as money ("Intäkter", "Kostnader", "Summa", "Budget, netto") make a table of money
         # even when its columns' headers name no kind or year and it states no unit
