@@ -206,14 +206,14 @@ def classify_layer(tokens: list[str], rules: Rules) -> PageKind | None:
     """
     if len(tokens) < rules.ingest.min_words_for_text_layer:
         return None
+    thresholds = rules.ingest
     rate = hit_rate(tokens, load_word_list())
-    if rate < rules.ingest.damaged_min_lexicon_hit_rate:
+    intact = diacritic_share(tokens) >= thresholds.intact_min_diacritic_share
+    if rate < thresholds.damaged_min_lexicon_hit_rate and not (intact and rate >= thresholds.unusable_max_lexicon_hit_rate):
         rate = hit_rate(tokens, load_word_list(), load_lexicon())
-    if rate < rules.ingest.unusable_max_lexicon_hit_rate:
+    if rate < thresholds.unusable_max_lexicon_hit_rate:
         return None
-    if rate < rules.ingest.damaged_min_lexicon_hit_rate and diacritic_share(tokens) < rules.ingest.intact_min_diacritic_share:
-        return "damaged_text"
-    return "text"
+    return "damaged_text" if rate < thresholds.damaged_min_lexicon_hit_rate and not intact else "text"
 
 
 def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:

@@ -348,10 +348,10 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     sections = SectionIndex(doc.sections)
     previous: _Heading | None = None
     for index, table in enumerate(doc.tables):
-        # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
-        # the row still heads the table and that column keeps its year
         # a first row that names nothing (blank, or a converter's "Col1" | "Col2") stands over the real header
         top = 1 if not table.header and table.n_rows > 1 and _names_nothing(_row_texts(table, 0)) else 0
+        # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
+        # the row still heads the table and that column keeps its year
         first_row = _row_texts(table, top)
         read_back, _ = read_back_misread_year(first_row)
         header_row = top if not table.header and not _has_values(read_back, include_label=True) else -1
@@ -393,7 +393,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         # even when its columns' headers name no kind or year and it states no unit
         money_rows = any(role not in (None, "other", "threshold") for row, role in label_roles.items() if row not in skipped)
         cells = list(table.cells)
-        if merged:  # the merged first data row: its label is the first header (labels[0], if any), values split off
+        if merged:  # the merged first data row: its label is the first header's (`labels[top]`), values split off
             cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == top and c.col in merged else c
                      for c in cells if not (c.row == top and c.col not in merged)]
         for cell in cells:
