@@ -248,8 +248,9 @@ def role_from_cues(before: str, after: str, rules: FactsRules, lead: str = "") -
     role anywhere in the amount's clause, which may begin in `lead` (the sentence before `before`:
     "Budgeten visar ett överskott på 320 …, ett överskott på 319 …" qualifies both).
     """
+    following = after.lstrip()
     for rule in rules.amount_roles:
-        if any(cue_regex(cue).match(after.lstrip()) for cue in rule.right_after):
+        if any(cue_regex(cue).match(following) for cue in rule.right_after):
             return rule.role
     best: tuple[int, int, str] | None = None
     for order, rule in enumerate(rules.amount_roles):

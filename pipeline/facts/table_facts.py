@@ -86,8 +86,10 @@ def _names_nothing(texts: dict[int, str]) -> bool:
     return all(_PLACEHOLDER.fullmatch(" ".join(text.split())) for text in texts.values())
 
 
-_CODE = re.compile(r"\d{2,}(?:[.:-]\d+)*|[A-ZÅÄÖ]{1,4}[\s.:-]?\d+(?:[.:-]\d+)*")
+_CODE = re.compile(r"\d{2,}(?:[.:-]\d+)*|\d+(?:[.:-]\d+)+|[A-ZÅÄÖ]{1,4}[\s.:-]?\d+(?:[.:-]\d+)*")
 """A project, account or activity number ("21034", "4110", "1.2", "KS-12")."""
+_WORD = re.compile(r"[^\W\d_]{3}")
+"""Three letters in a row: a text that names something, not a code or a scan's specks."""
 
 
 def _label_column(table: Table, skipped: set[int]) -> int:
@@ -99,7 +101,7 @@ def _label_column(table: Table, skipped: set[int]) -> int:
             texts.setdefault(c.col, []).append(" ".join(c.text.split()))
     codes, names = texts.get(0, []), texts.get(1, [])
     if (table.n_cols > 2 and codes and names and all(_CODE.fullmatch(t) for t in codes)
-            and all(re.search(r"[^\W\d_]{3}", t) for t in names)):
+            and all(_WORD.search(t) for t in names)):
         return 1
     return 0
 
@@ -267,7 +269,7 @@ def _merged_row_label(index: _PageIndex, table: Table, row: int, label_col: int)
     label, values = lines.get(label_col, []), [v for col, v in lines.items() if col != label_col]
     whole = " ".join(c.text for c in table.cells if c.row == row and c.col == label_col)
     if (len(label) >= 2 and values and all(len(v) == len(label) for v in values) and not label[-2].endswith("-")
-            and re.search(r"[^\W\d_]{3}", label[-1]) and re.search(r"[^\W\d_]{3}", " ".join(label[:-1]))):
+            and _WORD.search(label[-1]) and _WORD.search(" ".join(label[:-1]))):
         return " ".join(label[-1].split())
     return " ".join(whole.split())
 
