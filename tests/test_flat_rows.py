@@ -175,14 +175,17 @@ def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: R
     assert grid(tables[0])[2] == ["Budget, netto", "-223 400", "-222 300", "-243 300"]
 
 
+INVESTMENTS_37 = ["Investeringar Utfall 2022 Utfall 2023 Utfall 2024 Ombudgeteras till 2025",
+                  "Inkomster 4 000 2 800 2 900", "Utgifter -80 200 -192 300 -55 000 -1 500",
+                  "Netto -76 200 -189 500 -52 100 -1 500"]
+INVESTMENTS_37_HEADER = ("", "Utfall 2022", "Utfall 2023", "Utfall 2024", "Ombudgeteras till 2025")
+
+
 def test_row_with_empty_cells_fills_the_columns_from_the_left(rules: Rules) -> None:
     # 37:160-163 in tkr under a header with a fourth column that one row leaves empty (a budget export
     # prints no 0 there): "4 000" must not be cut into "4" and "000" to fill it
-    lines = ["Investeringar Utfall 2022 Utfall 2023 Utfall 2024 Ombudgeteras till 2025",
-             "Inkomster 4 000 2 800 2 900", "Utgifter -80 200 -192 300 -55 000 -1 500",
-             "Netto -76 200 -189 500 -52 100 -1 500"]
-    tables, doc = flat_tables(lines, rules)
-    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024", "Ombudgeteras till 2025")
+    tables, doc = flat_tables(INVESTMENTS_37, rules)
+    assert tables[0].header == INVESTMENTS_37_HEADER
     assert grid(tables[0]) == [
         ["Inkomster", "4 000", "2 800", "2 900", ""],
         ["Utgifter", "-80 200", "-192 300", "-55 000", "-1 500"],
@@ -293,3 +296,34 @@ def test_a_section_total_over_blank_cells_may_confirm_but_never_accuse(carried_t
     carried = [f for f in reconcile_documents([doc], full).report.findings
                if f.check == "table_sums" and "Ombudgeteras" in f.explanation]
     assert [f.kind for f in carried] == expected
+
+
+def test_nan_of_a_data_frame_export_is_an_empty_cell(rules: Rules) -> None:
+    # 37:160-163 in tkr as a table exported through a data frame prints it: the cell 37 leaves empty
+    # ("Ombudgeteras till 2025" of Inkomster) reads "NaN", a cell of its own, whatever the other rows print
+    lines = [INVESTMENTS_37[0], f"{INVESTMENTS_37[1]} NaN", *INVESTMENTS_37[2:]]
+    tables, doc = flat_tables(lines, rules)
+    assert tables[0].header == INVESTMENTS_37_HEADER
+    assert grid(tables[0])[0] == ["Inkomster", "4 000", "2 800", "2 900", "NaN"]
+    lines[1] = "Inkomster 4 000 NaN 2 900 NaN"  # inside the row too
+    assert grid(flat_tables(lines, rules)[0][0])[0] == ["Inkomster", "4 000", "NaN", "2 900", "NaN"]
+    assert not any(p.warnings for p in doc.pages)
+
+
+def test_header_cells_run_together_without_spaces(rules: Rules) -> None:
+    # 37:44-46 in tkr under its header as an export that dropped the spaces between header cells gives it
+    lines = ["(tkr)", "IntäkterUtfall 2022Utfall 2023Utfall 2024", "Kostnader -307 200 -337 600 -337 200",
+             "Netto -228 100 -227 100 -243 100", "Budget, netto -223 400 -222 300 -243 300"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024")
+    assert grid(tables[0])[0] == ["Kostnader", "-307 200", "-337 600", "-337 200"]
+
+
+def test_year_after_a_column_word_dates_that_column(rules: Rules) -> None:
+    # 37:45-47's 2024 and 2023 figures in tkr (Budget, netto; Netto; Avvikelse) set as one row each under
+    # a follow-up's header: "Budget 2024" is one column, not "Budget" and "2024 Utfall"
+    lines = ["Verksamhet Budget 2024 Utfall 2024 Avvikelse", "Teknik -243 300 -243 100 200",
+             "Service -222 300 -227 100 -4 800"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("", "Budget 2024", "Utfall 2024", "Avvikelse")
+    assert grid(tables[0])[1] == ["Service", "-222 300", "-227 100", "-4 800"]

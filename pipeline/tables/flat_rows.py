@@ -7,7 +7,10 @@ together. What is left to go on:
 
 - a number is a first group of 1–3 digits (or one unbroken figure) and then groups of exactly 3
   digits, so a signed group, a group of 1, 2 or 4+ digits and a group after a decimal comma start a
-  new number; only a 3-digit group may go either way;
+  new number; only a 3-digit group may go either way; an empty cell prints a dash or, exported
+  through a data frame, "NaN": a cell of its own;
+- header cells may run together without a space ("helårsutfallAvvikelse"): a capital after a
+  lower-case letter or a year starts a new word;
 - every row holds as many numbers as the header names columns (without a header: as many as some
   row's signed or short groups force and most rows can be read as; the count whose readings settle
   best wins);
@@ -32,8 +35,10 @@ from pipeline.model import Cell, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import Line, fold, union_bbox
 
-_NUMBER_TOKEN = re.compile(r"[-−–]?\d+(?:,\d+)?%?|[-−–—%]")  # a lone dash: an empty cell; a lone %: its number's
+_NUMBER_TOKEN = re.compile(r"[-−–]?\d+(?:,\d+)?%?|[-−–—%]|NaN|nan")  # a lone dash or NaN: an empty cell; a lone %: its number's
 _DASHES = "-−–—"
+_NOT_A_NUMBER = ("NaN", "nan")
+"""What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 MAX_READINGS = 4096
@@ -78,7 +83,8 @@ def starts_number(tokens: list[str], k: int) -> bool:
     token = tokens[k]
     if is_attached(tokens, k):
         return False
-    if k == 0 or token[0] in _DASHES or "," in tokens[k - 1] or tokens[k - 1].endswith("%"):
+    if (k == 0 or token[0] in _DASHES or token in _NOT_A_NUMBER or tokens[k - 1] in _NOT_A_NUMBER
+            or "," in tokens[k - 1] or tokens[k - 1].endswith("%")):
         return True
     digits = token.split(",")[0]
     previous = tokens[k - 1].lstrip(_DASHES).split(",")[0]
@@ -88,6 +94,8 @@ def starts_number(tokens: list[str], k: int) -> bool:
 def value_of(tokens: list[str]) -> float:
     """The number a run of digit groups prints ("-3", "714" → -3714; "307,2" → 307.2)."""
     text = "".join(tokens)
+    if text in _NOT_A_NUMBER:
+        return 0.0
     sign = -1.0 if text[0] in _DASHES else 1.0
     digits = text.lstrip(_DASHES).replace(",", ".").rstrip("%")
     return sign * float(digits) if digits else 0.0
@@ -292,8 +300,9 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
         years = [w for w in group if _YEAR.fullmatch(w)]
         first = group[0]
         before = words[start - 1] if start else ""
-        if _YEAR.fullmatch(first) and before[:1].islower() and not is_column_word(before, rules):
-            opens = -1.0  # "Ombudgeteras till 2025": the year ends the phrase before it
+        if _YEAR.fullmatch(first) and before and not _YEAR.fullmatch(before) and (
+                is_column_word(before, rules) or before[:1].islower()):
+            opens = -1.0  # "Ombudgeteras till 2025", "Budget 2024": the year ends the phrase before it
         else:
             opens = 1.0 if first[:1].isupper() or _YEAR.fullmatch(first) else -1.0 if not first[:1].isalnum() else 0.0
         value = 3.0 * bool(meaning) - 1.0 * max(0, len(meaning) - len(years) - 1) - 3.0 * max(0, len(years) - 1) + opens
@@ -312,6 +321,16 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
         return None
     cuts = best[(n, count)][1] + [n]
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+
+_GLUED = re.compile(r"(?<=[a-zåäöé])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ])")
+
+
+def header_words(line: Line) -> list[str]:
+    """A header line's words, each cut where a lower-case letter or a year runs into a capital: an
+    export that dropped the spaces between header cells runs them together ("helårsutfallAvvikelse",
+    "2022Utfall")."""
+    return [part for w in line.words for part in _GLUED.split(w.text) if part]
 
 
 def header_label(words: list[str], rules: TablesRules) -> tuple[list[str], list[str]]:
@@ -371,7 +390,7 @@ def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table],
 
 
 def _is_header_line(line: Line, rules: TablesRules) -> bool:
-    return is_header_words([w.text for w in line.words], rules)
+    return is_header_words(header_words(line), rules)
 
 
 def is_header_words(words: list[str], rules: TablesRules) -> bool:
@@ -502,7 +521,7 @@ def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
 
 def _base_header(block: _Block, rules: TablesRules) -> list[Line]:
     """The block's header lines from the one naming most columns on (lines above it are its caption)."""
-    return block.header[base_header_start([[w.text for w in h.words] for h in block.header], rules):]
+    return block.header[base_header_start([header_words(h) for h in block.header], rules):]
 
 
 def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
@@ -513,7 +532,7 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
     header = _base_header(block, rules)
     if not header:
         return []
-    _, columns = header_label([w.text for w in header[0].words], rules)
+    _, columns = header_label(header_words(header[0]), rules)
     kinds = [w for w in columns if is_column_word(w, rules) and not _YEAR.fullmatch(w)]
     years = [w for w in columns if _YEAR.fullmatch(w)]
     capitals = [w for w in kinds if w[:1].isupper()]
@@ -594,10 +613,10 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     if rows[0].headers is not None:
         headers = rows[0].headers
     elif header:
-        label_header, columns = header_label([w.text for w in header[0].words], rules)
+        label_header, columns = header_label(header_words(header[0]), rules)
         # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
         texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
-        headers = stack_headers([columns] + [[w.text for w in h.words] for h in header[1:]], count + texts, rules,
+        headers = stack_headers([columns] + [header_words(h) for h in header[1:]], count + texts, rules,
                                 _deviation_column(rows))[:count]
     cells: list[Cell] = []
     n_row = 0
