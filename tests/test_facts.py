@@ -142,6 +142,13 @@ def test_a_paragraph_whose_sign_ocr_read_as_a_digit_is_no_amount(text: str) -> N
     assert [f for f in facts_of(text) if f.kind == "amount"] == []
 
 
+def test_a_headings_year_over_a_unit_is_no_amount() -> None:
+    # a table's caption year over its header row, whose first cell names the unit (a heading, not "2 023 tkr")
+    assert [f for f in facts_of("Resultatdisponering 2024\nTkr Budget Utfall Avvikelse") if f.kind == "amount"] == []
+    # an amount whose unit a line break put on the next line still is one
+    assert [f.value for f in facts_of("Nämndens underskott uppgår till 2 500\ntkr.") if f.kind == "amount"] == [2_500_000]
+
+
 @pytest.mark.parametrize("text", ["1.1 Bakgrund", "Sammanträdet börjar kl. 13.30 i kommunhuset.", "Se avsnitt 2.5 och 3.1."])
 def test_a_point_between_digits_without_a_unit_is_no_amount(text: str) -> None:
     assert [f for f in facts_of(text) if f.kind == "amount"] == []

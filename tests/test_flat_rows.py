@@ -55,6 +55,13 @@ def test_signed_and_short_groups_start_numbers() -> None:
     assert values("- 4 700 -200", 2) == [(-4700.0, -200.0)]
 
 
+def test_a_zero_cell_is_a_whole_number() -> None:
+    # a budget bilaga's row of deviation and zero cells ("… 270 0 0 270 0"): a number never opens with a 0
+    # group, so the 3-digit group after a "0" opens the next number
+    assert count_range("0 270".split()) == (2, 2)
+    assert all(r[-2:] == (0.0, 270.0) for r in values("14 250 13 980 270 0 270", 5))
+
+
 def test_unsigned_three_digit_groups_go_either_way() -> None:
     # 37:42 Utfall 2022-2024 of Intäkter in tkr: 79 100, 110 500, 94 100
     assert count_range("79 100 110 500 94 100".split()) == (2, 6)
@@ -327,3 +334,12 @@ def test_year_after_a_column_word_dates_that_column(rules: Rules) -> None:
     tables, _ = flat_tables(lines, rules)
     assert tables[0].header == ("", "Budget 2024", "Utfall 2024", "Avvikelse")
     assert grid(tables[0])[1] == ["Service", "-222 300", "-227 100", "-4 800"]
+
+
+def test_amounts_run_together_under_a_header_naming_too_few_columns_are_cut_by_arithmetic(rules: Rules) -> None:
+    # 37:45-47's 2024 and 2023 figures in tkr (Budget, netto; Netto; Avvikelse, costs printed positive) under a
+    # header that names two of the three columns: as two cells "243 300 243 100" would be one amount of
+    # 243 billion; the deviation that holds in every row as three cells says where each amount ends
+    lines = ["Verksamhet Budget Utfall", "Teknik 243 300 243 100 200", "Service 222 300 227 100 4 800"]
+    tables, _ = flat_tables(lines, rules)
+    assert [row[1:] for row in grid(tables[0])] == [["243 300", "243 100", "200"], ["222 300", "227 100", "4 800"]]

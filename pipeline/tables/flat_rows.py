@@ -88,7 +88,8 @@ def starts_number(tokens: list[str], k: int) -> bool:
         return True
     digits = token.split(",")[0]
     previous = tokens[k - 1].lstrip(_DASHES).split(",")[0]
-    return len(digits) != 3 or not 0 < len(previous) <= 3
+    # a number's first group never starts with 0: "0 270" is two cells
+    return len(digits) != 3 or not 0 < len(previous) <= 3 or (previous == "0" and starts_number(tokens, k - 1))
 
 
 def value_of(tokens: list[str]) -> float:
@@ -536,7 +537,8 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
     kinds = [w for w in columns if is_column_word(w, rules) and not _YEAR.fullmatch(w)]
     years = [w for w in columns if _YEAR.fullmatch(w)]
     capitals = [w for w in kinds if w[:1].isupper()]
-    return list(dict.fromkeys(n for n in (len(kinds), len(years), len(capitals)) if n >= 2))
+    heads = [w for w in columns if w[:1].isupper()]  # "Till" of "Till resultatfond" stacked over two lines
+    return list(dict.fromkeys(n for n in (len(kinds), len(years), len(capitals), len(heads)) if n >= 2))
 
 
 def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
@@ -587,6 +589,13 @@ def _deviation_column(rows: list[Row]) -> int | None:
     return max(hits, key=lambda k: (hits[k], -k)) if hits else None  # a total column further right adds up too
 
 
+def _identity_rows(rows: list[Row]) -> int:
+    """How many settled rows the arithmetic of one column holds in (a deviation, a total): a
+    coincidence holds in a row or two, a table's own arithmetic in nearly all."""
+    hits = Counter(k for r in rows if r.chosen is not None for k in set(identity_columns(r.chosen.values)))
+    return max(hits.values(), default=0)
+
+
 def _numbered(rows: list[Row]) -> bool:
     """Tell whether a headerless block's first figures count its rows (1, 2, 3 …) rather than state amounts."""
     settled = [r.chosen for r in rows if r.chosen is not None]
@@ -602,7 +611,15 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     if not counts:
         return None
     tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
-    (rows, _), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
+    (rows, score), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
+    for more in (count + 1, count + 2):
+        # a header naming fewer columns than it has lets two amounts of each row run together
+        # ("792 575 796 289" for "792 575" and "796 289"): a count above it wins only on arithmetic
+        # that holds more often, never on rows that read one way only because every group is cut
+        wider, wider_score = _settled(block, more, rules)
+        held = _identity_rows(wider)
+        if held >= 2 and held > _identity_rows(rows) and 2 * held >= wider_score[0] >= score[0]:
+            rows, score, count = wider, wider_score, more
     headers = [""] * count
     label_header: list[str] = []
     header = _base_header(block, rules)
