@@ -351,6 +351,7 @@ class FactsRules(RuleSet):
     low_confidence_below: float
     units: dict[str, int]
     unitless_min: int
+    unitless_max: int
     number_words: dict[str, int]
     ocr_digit_letters: dict[str, str]
     count_nouns: list[str]

@@ -142,6 +142,12 @@ def test_a_paragraph_whose_sign_ocr_read_as_a_digit_is_no_amount(text: str) -> N
     assert [f for f in facts_of(text) if f.kind == "amount"] == []
 
 
+def test_a_unitless_figure_of_a_billion_is_two_figures_run_together() -> None:
+    # a budget table's row whose columns the text layer lost, left unread by the table stage
+    assert [f for f in facts_of("Teknik 243 300 243 100") if f.kind == "amount"] == []
+    assert [f.value for f in facts_of("Budgeten omsluter 6 213 000 000 kronor.") if f.kind == "amount"] == [6_213_000_000]
+
+
 def test_a_headings_year_over_a_unit_is_no_amount() -> None:
     # a table's caption year over its header row, whose first cell names the unit (a heading, not "2 023 tkr")
     assert [f for f in facts_of("Resultatdisponering 2024\nTkr Budget Utfall Avvikelse") if f.kind == "amount"] == []

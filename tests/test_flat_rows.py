@@ -343,3 +343,13 @@ def test_amounts_run_together_under_a_header_naming_too_few_columns_are_cut_by_a
     lines = ["Verksamhet Budget Utfall", "Teknik 243 300 243 100 200", "Service 222 300 227 100 4 800"]
     tables, _ = flat_tables(lines, rules)
     assert [row[1:] for row in grid(tables[0])] == [["243 300", "243 100", "200"], ["222 300", "227 100", "4 800"]]
+
+
+def test_rows_no_arithmetic_decides_are_read_as_even_figures(rules: Rules) -> None:
+    # 37:45-46's 2024 and 2023 figures in tkr (Budget, netto and Netto, costs printed positive) as a
+    # two-column table without a deviation: every row reads four ways, the even one ("243 300 | 243 100",
+    # one line's figures in two kinds) is clearest, and the columns' magnitudes then settle the rest
+    lines = ["Verksamhet Budget Utfall", "Teknik 243 300 243 100", "Service 222 300 227 100", "Fritid 98 400 101 200"]
+    tables, doc = flat_tables(lines, rules)
+    assert [row[1:] for row in grid(tables[0])] == [["243 300", "243 100"], ["222 300", "227 100"], ["98 400", "101 200"]]
+    assert not any(p.warnings for p in doc.pages)

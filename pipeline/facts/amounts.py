@@ -107,7 +107,7 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
         value = _to_int(num) * multiplier
         if dec:
             value += round(int(dec) * multiplier / 10 ** len(dec))
-        if unit is None and value < rules.unitless_min:
+        if unit is None and not rules.unitless_min <= value <= rules.unitless_max:
             continue
         if m.group("neg"):
             value = -value

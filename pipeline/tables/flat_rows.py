@@ -239,6 +239,35 @@ def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float) 
             if best[:2] < second[:2] or (columns and second[2] - best[2] >= margin):
                 row.chosen = row.readings[k]
                 progress = True
+        if not progress and not any(r.chosen for r in rows):
+            progress = _settle_most_even(rows, margin)
+
+
+def _spread(values: tuple[float, ...]) -> float:
+    """Decades between a reading's largest and smallest nonzero number."""
+    sizes = [math.log10(abs(v)) for v in values if v]
+    return max(sizes) - min(sizes) if sizes else 0.0
+
+
+def _settle_most_even(rows: list[Row], margin: float) -> bool:
+    """Settle the row whose most even reading is clearest, when no row is settled and no arithmetic
+    decides: the cells of one row of a budget table are the same line's figures in several years or
+    kinds, of one magnitude ("243 300 243 100" is 243 300 | 243 100, not 243 | 300 243 100). The
+    magnitudes of the columns it settles decide the other rows. Returns whether a row was settled."""
+    clearest: tuple[float, Row, Reading] | None = None
+    for row in rows:
+        width = max((len(r.values) for r in row.readings), default=0)
+        full = [r for r in row.readings if len(r.values) == width]  # a cell left empty is the exception
+        if len(full) < 2 or len({row_identities(r.values) for r in full}) > 1:
+            continue
+        ranked = sorted(full, key=lambda r: _spread(r.values))
+        lead = _spread(ranked[1].values) - _spread(ranked[0].values)
+        if lead >= margin and (clearest is None or lead > clearest[0]):
+            clearest = (lead, row, ranked[0])
+    if clearest is None:
+        return False
+    clearest[1].chosen = clearest[2]
+    return True
 
 
 def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], list[Word], list[Word]] | None:
