@@ -472,6 +472,7 @@ class FlatRowSettings(RuleSet):
 
     column_words: list[str] = Field(min_length=1)
     deviation_words: list[str] = Field(min_length=1)
+    open_words: list[str] = Field(min_length=1)
     unit_words: list[str] = Field(min_length=1)
     total_row_pattern: str
     header_max_words: int

@@ -150,6 +150,36 @@ def test_word_box_tables_from_columns_not_from_text_stream(rules):
     assert tables[0].bbox.top > 60 + 16 * 2 and tables[0].bbox.bottom < tables[1].bbox.top
 
 
+# A phone photo of a budget table set in columns (as the genre's converter keeps an uncertain table),
+# tilted about 2 degrees: Tesseract read it column by column, and each OCR line (here with its word
+# boxes as the unwarped photo maps them back to the scan) is one column's cell; no line is long
+# enough to measure the tilt on.
+PHONE_COLUMNS = [
+    [("Lokalanpassning", 86, 141, 148, 152)], [("Digitalisering", 87, 152, 133, 162)], [("Fordon", 87, 164, 113, 171)],
+    [("Summa", 88, 174, 115, 181)], [("3", 181, 140, 185, 146), ("500", 187, 139, 201, 146)],
+    [("1", 182, 150, 184, 156), ("000", 188, 150, 201, 156)], [("800", 190, 160, 203, 167)],
+    [("5", 182, 171, 186, 177), ("300", 189, 171, 202, 177)], [("1", 232, 138, 235, 144), ("200", 239, 137, 252, 144)],
+    [("NaN", 232, 148, 248, 154)], [("815", 233, 158, 246, 165)], [("2", 233, 169, 237, 175), ("015", 240, 168, 253, 175)],
+    [("2", 279, 136, 283, 142), ("300", 286, 135, 299, 142)], [("1", 280, 146, 282, 152), ("000", 286, 146, 300, 152)],
+    [("-15", 280, 157, 292, 163)], [("3", 280, 167, 285, 173), ("285", 287, 167, 301, 173)],
+    [("2", 331, 134, 335, 140), ("300", 338, 133, 351, 140)], [("1", 332, 144, 334, 150), ("000", 338, 144, 352, 150)],
+    [("NaN", 332, 154, 347, 161)], [("3", 332, 165, 336, 171), ("300", 339, 165, 352, 171)],
+]
+
+
+def test_table_read_column_by_column_on_a_tilted_photo_joins_its_rows(rules):
+    words = tuple(Word(text=text, bbox=BBox(x0, top, x1, bottom), line=n, block=n, confidence=0.9, origin="ocr")
+                  for n, line in enumerate(PHONE_COLUMNS, start=1) for text, x0, top, x1, bottom in line)
+    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    tables = [t for t in extract_tables(_ocr_doc(page), rules).tables if t.method == "word-boxes"]
+    rows = sorted(_grid(tables[0]).items())
+    assert [[text for (r, _), text in rows if r == row] for row in range(4)] == [
+        ["Lokalanpassning", "3 500", "1 200", "2 300", "2 300"],
+        ["Digitalisering", "1 000", "NaN", "1 000", "1 000"],
+        ["Fordon", "800", "815", "-15", "NaN"],
+        ["Summa", "5 300", "2 015", "3 285", "3 300"]]
+
+
 def test_two_column_prose_is_not_a_table(rules):
     left = "Verksamheten har arbetat med att"
     right = "kontakta deltagarna på telefon"

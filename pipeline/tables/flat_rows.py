@@ -270,13 +270,54 @@ def _settle_most_even(rows: list[Row], margin: float) -> bool:
     return True
 
 
+_RUN_TOGETHER = re.compile(r"(0)(\d)|(\d+(?:,\d+)?)([-−–]\d+(?:,\d+)?)")
+"""An OCR'd token holding two figures of a row: a 0 cell and the figure after it ("01 190" for "0 1 190"),
+or a figure and the signed one after it ("0-3 910" for "0 -3 910"), when the first is a 0, figures stand
+before it or a thousands group follows: a range in words ("ss. 47-53", "plan 2026-2027") stays whole."""
+_GROUP = re.compile(r"\d{3}")
+
+
+def _misread_figures(words: list[Word]) -> list[Word]:
+    """An OCR'd row's figures as printed: a lone "O" beside figures is the cell 0, a speck read after a
+    row of figures goes, a token holding two figures (`_RUN_TOGETHER`) is cut in two, each part with
+    its share of the box. A text layer's words are left as they are."""
+    out: list[Word] = []
+    for k, word in enumerate(words):
+        if word.origin != "ocr":
+            out.append(word)
+            continue
+        beside = [w.text for w in words[max(0, k - 1):k] + words[k + 1:k + 2]]
+        figures_before = sum(bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in words[max(0, k - 3):k])
+        if word.text in ("O", "o") and any(_NUMBER_TOKEN.fullmatch(t) and re.search(r"\d|NaN", t) for t in beside):
+            out.append(word.model_copy(update={"text": "0"}))
+        elif k == len(words) - 1 and re.fullmatch(r"[-−–]?\d+[:;.,'’]", word.text) and figures_before == 3:
+            out.append(word.model_copy(update={"text": word.text[:-1]}))  # "… 300 300:": a speck after a row of figures
+        elif (m := _RUN_TOGETHER.fullmatch(word.text)) is not None and (
+                m.group(1) or m.group(3) == "0" or figures_before >= 2
+                or (k + 1 < len(words) and _GROUP.fullmatch(words[k + 1].text))):
+            out.extend(_cut(word, len(m.group(1) or m.group(3))))
+        else:
+            out.append(word)
+    return out
+
+
+def _cut(word: Word, at: int) -> list[Word]:
+    """`word` as two words cut after `at` characters, the box shared by characters."""
+    text, box = word.text, word.bbox
+    if box is None:
+        return [word.model_copy(update={"text": text[:at]}), word.model_copy(update={"text": text[at:]})]
+    x = box.x0 + (box.x1 - box.x0) * at / len(text)
+    return [word.model_copy(update={"text": text[:at], "bbox": box._replace(x1=x)}),
+            word.model_copy(update={"text": text[at:], "bbox": box._replace(x0=x)})]
+
+
 def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], list[Word], list[Word]] | None:
     """A line as (label, number tokens, trailing words), or None when it is not a table row.
 
     The numbers are the last run of number tokens; at most `max_trailing` words without figures
     ("per år", "NaN") may follow them.
     """
-    tokens = list(words)
+    tokens = _misread_figures(list(words))
     number = [bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in tokens]
     end = len(tokens)
     while end > 0 and not number[end - 1]:
@@ -393,10 +434,28 @@ def stack_headers(lines: list[list[str]], count: int, rules: TablesRules, deviat
                 len(yearless := [c for c, h in enumerate(headers) if not re.search(r"\d", h)]) == len(parts):
             targets = yearless
         else:
-            targets = list(range(count - len(parts), count))
+            targets = _continued_columns(headers, parts, rules)
         for c, part in zip(targets, parts):
             headers[c] = f"{headers[c]}{part}" if headers[c].endswith(("-", "–")) else f"{headers[c]} {part}".strip()
     return headers
+
+
+def _continued_columns(headers: list[str], words: list[str], rules: TablesRules) -> list[int]:
+    """The columns a header's next line of fewer `words` than columns goes on, in order: above all those
+    whose header cannot stand alone — one repeating another's ("Ombudgeteras" over "drift", and over
+    "investering") or ending in a word that opens a phrase ("Till" over "resultatfond") —, else the
+    last columns."""
+    opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
+    repeats = Counter(fold(h) for h in headers if h)
+    unfinished = {c for c, h in enumerate(headers) if h and (repeats[fold(h)] > 1 or fold(h.split()[-1]) in opening)}
+    kindless = {c for c, h in enumerate(headers) if not any(is_column_word(w, rules) for w in h.split())}
+
+    def fit(chosen: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
+        # a part naming a kind ("resultatfond") goes to a header naming none ("Till") rather than to one that does
+        named = sum(c in kindless and is_column_word(part, rules) for c, part in zip(chosen, words))
+        return sum(c in unfinished for c in chosen), named, chosen
+
+    return list(max(itertools.combinations(range(len(headers)), len(words)), key=fit))
 
 
 @dataclass

@@ -7,6 +7,7 @@ into one number there, but their boxes stay apart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 import re
 import statistics
 
@@ -84,17 +85,18 @@ def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
     def solid(words: list[Word]) -> list[Word]:  # specks ("." "," read from dust) say nothing of height
         return [w for w in words if sum(ch.isalnum() for ch in w.text) >= 2] or words
 
-    slants = []
-    for line in lines:
-        words = solid(line)
-        (x0, y0), (x1, y1) = middle(words[0]), middle(words[-1])
-        if x1 - x0 > 100:
-            slants.append((y1 - y0) / (x1 - x0))
-    slant = statistics.median(slants) if slants else 0.0
+    def slants(rows: list[list[Word]]) -> list[float]:
+        out = []
+        for row in rows:
+            words = solid(row)
+            (x0, y0), (x1, y1) = middle(words[0]), middle(words[-1])
+            if x1 - x0 > 100:
+                out.append((y1 - y0) / (x1 - x0))
+        return out
 
     lasts, firsts = [solid(line)[-1] for line in lines], [solid(line)[0] for line in lines]
 
-    def meets(i: int, j: int) -> bool:
+    def meets(i: int, j: int, slant: float) -> bool:
         last, first = lasts[i], firsts[j]
         if first.bbox.x0 <= lines[i][-1].bbox.x1:  # type: ignore[union-attr]
             return False
@@ -102,6 +104,19 @@ def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
         height = min(last.bbox.bottom - last.bbox.top, first.bbox.bottom - first.bbox.top)  # type: ignore[union-attr]
         return abs(ya + slant * (xb - xa) - yb) < 0.5 * height
 
+    def joined(slant: float) -> list[list[Word]]:
+        return _join_rows(lines, lambda i, j: meets(i, j, slant))
+
+    # a page read column by column has few long lines to measure its slant on: the rows joined as if
+    # level (each hop between neighbouring columns is short) are long enough to measure it
+    measured = slants(lines)
+    if len(measured) < 3:
+        measured += slants(joined(0.0))
+    return joined(statistics.median(measured) if measured else 0.0)
+
+
+def _join_rows(lines: list[list[Word]], meets: Callable[[int, int], bool]) -> list[list[Word]]:
+    """The rows `lines` print, each line joined to the one `meets` says continues it, in order of their tops."""
     before: dict[int, int] = {}
     for j in range(len(lines)):
         left = [i for i in range(len(lines)) if i != j and meets(i, j)]
