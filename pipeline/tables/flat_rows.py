@@ -43,6 +43,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 MAX_READINGS = 4096
 """Readings of one row tried at most: a row of 12 undecided 3-digit groups has 4 096."""
+MAX_HEADER_FITS = 200_000
+"""Ways to set a header's next line over its columns tried at most (20 columns, 10 words: 184 756)."""
 
 
 @dataclass(frozen=True)
@@ -444,15 +446,18 @@ def _continued_columns(headers: list[str], words: list[str], rules: TablesRules)
     """The columns a header's next line of fewer `words` than columns goes on, in order: above all those
     whose header cannot stand alone — one repeating another's ("Ombudgeteras" over "drift", and over
     "investering") or ending in a word that opens a phrase ("Till" over "resultatfond") —, else the
-    last columns."""
+    last columns (also when there are too many ways to choose)."""
+    if math.comb(len(headers), len(words)) > MAX_HEADER_FITS:
+        return list(range(len(headers) - len(words), len(headers)))
     opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
     repeats = Counter(fold(h) for h in headers if h)
     unfinished = {c for c, h in enumerate(headers) if h and (repeats[fold(h)] > 1 or fold(h.split()[-1]) in opening)}
     kindless = {c for c, h in enumerate(headers) if not any(is_column_word(w, rules) for w in h.split())}
+    naming = [is_column_word(word, rules) for word in words]
 
     def fit(chosen: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
-        # a part naming a kind ("resultatfond") goes to a header naming none ("Till") rather than to one that does
-        named = sum(c in kindless and is_column_word(part, rules) for c, part in zip(chosen, words))
+        # a word naming a kind ("resultatfond") goes to a header naming none ("Till") rather than to one that does
+        named = sum(c in kindless and names for c, names in zip(chosen, naming))
         return sum(c in unfinished for c in chosen), named, chosen
 
     return list(max(itertools.combinations(range(len(headers)), len(words)), key=fit))
