@@ -477,6 +477,7 @@ class FlatRowSettings(RuleSet):
     total_row_pattern: str
     header_max_words: int
     label_max_words: int
+    label_max_words_inside: int
     max_trailing_words: int
     continuation_max_words: int
     magnitude_margin: float

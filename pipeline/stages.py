@@ -41,7 +41,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 14, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 11, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 9, ("tables",)),
+    StageVersion("tables", 10, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 1, ("papers",)),
     StageVersion("facts", 21, ("facts",)),

@@ -277,6 +277,8 @@ _RUN_TOGETHER = re.compile(r"(0)(\d)|(\d+(?:,\d+)?)([-−–]\d+(?:,\d+)?)")
 or a figure and the signed one after it ("0-3 910" for "0 -3 910"), when the first is a 0, figures stand
 before it or a thousands group follows: a range in words ("ss. 47-53", "plan 2026-2027") stays whole."""
 _GROUP = re.compile(r"\d{3}")
+_LABEL_NUMBER = re.compile(r"\d{1,3}")
+"""A plain small number that may end a row's label ("etapp 2", "Hus 12")."""
 
 
 def _misread_figures(words: list[Word]) -> list[Word]:
@@ -520,7 +522,8 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
                headers=headers, groups=[len(ws) for ws in numbers])
 
 
-def _row_of(line: Line, rules: TablesRules) -> Row | None:
+def _row_of(line: Line, rules: TablesRules, inside: bool = False) -> Row | None:
+    """A line as a table row, or None; `inside` a table a row's label may be longer (a project's name)."""
     merged = _merged_header_row(line, rules)
     if merged is not None:
         return merged
@@ -528,7 +531,8 @@ def _row_of(line: Line, rules: TablesRules) -> Row | None:
     if parts is None:
         return None
     label, numbers, trailing = parts
-    if len(label) > rules.flat_rows.label_max_words or any(_SENTENCE_END.search(w.text) for w in label[:-1]):
+    longest = rules.flat_rows.label_max_words_inside if inside else rules.flat_rows.label_max_words
+    if len(label) > longest or any(_SENTENCE_END.search(w.text) for w in label[:-1]):
         return None
     if any(_names_unit(w, rules) for w in [*label[-1:], *trailing]):
         return None  # "Lokaler 1 120 000 kr": one amount with its unit, not cells (a flat table's unit is its caption's)
@@ -576,7 +580,7 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     pending_header: list[Line] = []
     section: Line | None = None  # a short line inside a block: a section name if a row follows it
     for line in lines:
-        row = _row_of(line, rules)
+        row = _row_of(line, rules, inside=current is not None)
         gap_ok = line.gap_before <= 1
         if current is not None and (not gap_ok or (row is not None and row.headers is not None)):
             blocks.append(current)  # a blank line ends a table; a header line with its first row merged in starts one
@@ -670,6 +674,9 @@ def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], 
             row.readings = readings(tokens, count)
             if headed:
                 row.readings += [r for n in range(count - 1, 0, -1) for r in readings(tokens, n) if not splits_group(tokens, r)]
+            if not row.readings and row.label and _LABEL_NUMBER.fullmatch(tokens[0]):
+                # "… etapp 2 -8 500 -3 200 …": a number ending the label ran into the figures
+                row.readings = [Reading(tuple((a + 1, b + 1) for a, b in r.spans), r.values) for r in readings(tokens[1:], count)]
     total = [bool(re.match(rules.flat_rows.total_row_pattern, fold(" ".join(w.text for w in r.label)))) for r in rows]
     settle(rows, total_groups(total), rules.flat_rows.magnitude_margin)
     chosen = [r.chosen for r in rows if r.chosen is not None]
@@ -737,7 +744,7 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
                 f"flat_row_undecided: {label!r} reads as {count} numbers in {len(row.readings)} ways")
             continue
         spans = row.chosen.spans[1:] if numbered else row.chosen.spans
-        label_words = row.label + (row.numbers[: spans[0][0]] if numbered else []) + block.continuations.get(k, [])
+        label_words = row.label + row.numbers[: spans[0][0]] + block.continuations.get(k, [])
         if not row.label and k == 0 and label_header:  # the row's label stands first on the header line
             label_words = list(header[0].words[: len(label_header)])
         if label_words:
