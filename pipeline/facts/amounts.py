@@ -8,7 +8,7 @@ from decimal import Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.facts.text import SPACE, any_cue, cue_regex, fold
+from pipeline.facts.text import SPACE, YEAR, any_cue, cue_regex, fold
 from pipeline.model import Fact
 from pipeline.rules import FactsRules
 
@@ -73,9 +73,6 @@ PARAGRAPH_REACH = 20
 fit): the whole text before it would be read again for every number of a long page."""
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
-
-
 def _to_int(num: str) -> int:
     return int(re.sub(r"[^\d]", "", num))
 
@@ -101,7 +98,7 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
             if (_PARAGRAPH_BEFORE.search(text, max(0, m.start() - PARAGRAPH_REACH), m.start())
                     or _PARAGRAPH_AFTER.match(text, m.end())):
                 continue  # a paragraph whose "§" OCR read as a digit: "2024-12-11, 8 159", "8 170 Dnr …"
-        elif not grouped and not dec and _YEAR.fullmatch(num) and "\n" in text[m.end("num"):m.start("unit")]:
+        elif not grouped and not dec and YEAR.fullmatch(num) and "\n" in text[m.end("num"):m.start("unit")]:
             continue  # "Resultatdisponering 2023" over "Tkr Budget …": a heading's year, the next line's unit
         multiplier = units.get(fold(unit), 1) if unit else 1
         value = _to_int(num) * multiplier

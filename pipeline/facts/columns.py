@@ -15,12 +15,11 @@ from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.facts.text import cue_regex, fold
+from pipeline.facts.text import YEAR, cue_regex, fold
 from pipeline.model import BBox, Document, Table
 from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_OR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2}(?!\d))?(?!\d)")
 _FIGURE_TOKEN = re.compile(r"[0-9A-Za-zÅÄÖåäö]*\d[0-9A-Za-zÅÄÖåäö]*")
 _CAPTION_MAX_WORDS = 12
@@ -46,7 +45,7 @@ def column_meaning(header: str, rules: FactsRules) -> ColumnMeaning:
     if m := _YEAR_RANGE.search(text):
         end = m.group(2) if len(m.group(2)) == 4 else m.group(1)[:2] + m.group(2)
         year = f"{m.group(1)}-{end}" if end > m.group(1) else None
-    if year is None and (m := _YEAR.search(text)):
+    if year is None and (m := YEAR.search(text)):
         year = m.group(1)
     return ColumnMeaning(
         header=text,
@@ -80,7 +79,7 @@ def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int
     [(col, figures)] = odd.items()
     if len(figures) != 1:
         return headers, None
-    dated = {c: [int(y) for y in _YEAR.findall(t)] for c, t in headers.items() if c != col and _YEAR.search(t)}
+    dated = {c: [int(y) for y in YEAR.findall(t)] for c, t in headers.items() if c != col and YEAR.search(t)}
     left = max((c for c in dated if c < col), default=None)
     right = min((c for c in dated if c > col), default=None)
     near = {dated[left][-1]} if left is not None else set()

@@ -21,6 +21,8 @@ _FOLD = str.maketrans(
 )
 SPACE = "[ \u00a0\u202f\u2009]"
 """A space inside a line: plain, non-breaking, narrow no-break or thin."""
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+"""A year of the papers' centuries, not part of a longer number (its digits the one group)."""
 
 _ABBREVIATIONS = {"ca", "bl.a", "t.ex", "dvs", "org", "nr", "st", "resp", "kl", "fr.o.m", "t.o.m",
                   "m.m", "o.s.v", "inkl", "exkl", "ex", "jfr", "s.k", "p.g.a", "pga", "enl"}

@@ -35,10 +35,11 @@ from pipeline.model import Cell, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import Line, fold, union_bbox
 
-_NUMBER_TOKEN = re.compile(r"[-−–]?\d+(?:,\d+)?%?|[-−–—%]|NaN|nan")  # a lone dash or NaN: an empty cell; a lone %: its number's
-_DASHES = "-−–—"
 _NOT_A_NUMBER = ("NaN", "nan")
 """What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
+# a lone dash or NaN: an empty cell; a lone %: its number's
+_NUMBER_TOKEN = re.compile(rf"[-−–]?\d+(?:,\d+)?%?|[-−–—%]|{'|'.join(_NOT_A_NUMBER)}")
+_DASHES = "-−–—"
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 MAX_READINGS = 4096
@@ -286,13 +287,14 @@ def _misread_figures(words: list[Word]) -> list[Word]:
     row of figures goes, a token holding two figures (`_RUN_TOGETHER`) is cut in two, each part with
     its share of the box. A text layer's words are left as they are."""
     out: list[Word] = []
+    figure = [bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in words]
     for k, word in enumerate(words):
         if word.origin != "ocr":
             out.append(word)
             continue
-        beside = [w.text for w in words[max(0, k - 1):k] + words[k + 1:k + 2]]
-        figures_before = sum(bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in words[max(0, k - 3):k])
-        if word.text in ("O", "o") and any(_NUMBER_TOKEN.fullmatch(t) and re.search(r"\d|NaN", t) for t in beside):
+        figures_before = sum(figure[max(0, k - 3):k])
+        beside = [j for j in (k - 1, k + 1) if 0 <= j < len(words) and figure[j]]
+        if word.text in ("O", "o") and any(words[j].text not in (*_DASHES, "%") for j in beside):
             out.append(word.model_copy(update={"text": "0"}))
         elif k == len(words) - 1 and re.fullmatch(r"[-−–]?\d+[:;.,'’]", word.text) and figures_before == 3:
             out.append(word.model_copy(update={"text": word.text[:-1]}))  # "… 300 300:": a speck after a row of figures
@@ -712,14 +714,16 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
         return None
     tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
     (rows, score), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
-    for more in (count + 1, count + 2):
-        # a header naming fewer columns than it has lets two amounts of each row run together
-        # ("792 575 796 289" for "792 575" and "796 289"): a count above it wins only on arithmetic
-        # that holds more often, never on rows that read one way only because every group is cut
+    # a header naming fewer columns than it has lets two amounts of each row run together
+    # ("792 575 796 289" for "792 575" and "796 289"): a count above it wins only on arithmetic that
+    # holds more often, never on rows that read one way only because every group is cut; when one
+    # column's arithmetic already holds in every row, no count above can do better
+    held = _identity_rows(rows)
+    for more in (count + 1, count + 2) if held < len(block.rows) else ():
         wider, wider_score = _settled(block, more, rules)
-        held = _identity_rows(wider)
-        if held >= 2 and held > _identity_rows(rows) and 2 * held >= wider_score[0] >= score[0]:
-            rows, score, count = wider, wider_score, more
+        wider_held = _identity_rows(wider)
+        if wider_held >= 2 and wider_held > held and 2 * wider_held >= wider_score[0] >= score[0]:
+            rows, score, count, held = wider, wider_score, more, wider_held
     headers = [""] * count
     label_header: list[str] = []
     header = _base_header(block, rules)

@@ -7,9 +7,9 @@ into one number there, but their boxes stay apart.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 import re
 import statistics
+from collections.abc import Callable
 
 from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
@@ -111,8 +111,11 @@ def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
     # level (each hop between neighbouring columns is short) are long enough to measure it
     measured = slants(lines)
     if len(measured) < 3:
-        measured += slants(joined(0.0))
-    return joined(statistics.median(measured) if measured else 0.0)
+        level = joined(0.0)
+        measured += slants(level)
+        if not measured:
+            return level
+    return joined(statistics.median(measured))
 
 
 def _join_rows(lines: list[list[Word]], meets: Callable[[int, int], bool]) -> list[list[Word]]:
