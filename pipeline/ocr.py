@@ -381,9 +381,11 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
     return tuple(fixed)
 
 
-def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding: int = SAUVOLA) -> dict[int, list[tuple[str, float]]]:
+def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding: int = SAUVOLA,
+                  config: str = "") -> dict[int, list[tuple[str, float]]]:
     """Read many small crops of a page in one Tesseract call: stacked one under another on a white
-    sheet, a crop's height apart. Returns each crop's words (text, confidence 0–1) by its index."""
+    sheet, a crop's height apart, `config` added to Tesseract's. Returns each crop's words (text,
+    confidence 0–1) by its index."""
     gap = max(c.height for c in crops)
     sheet = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
     offsets = []
@@ -393,7 +395,7 @@ def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding
         offsets.append((y, y + crop.height))
         y += crop.height + gap
     data = _tesseract(pytesseract.image_to_data, sheet, job, lang=lang,
-                      config=f"--psm 6 -c thresholding_method={thresholding}", output_type=pytesseract.Output.DICT)
+                      config=f"--psm 6 -c thresholding_method={thresholding} {config}".rstrip(), output_type=pytesseract.Output.DICT)
     readings: dict[int, list[tuple[str, float]]] = {}
     for k, text in enumerate(data["text"]):
         if not text.strip() or float(data["conf"][k]) < 0:
@@ -549,6 +551,79 @@ def _split_by_glyphs(image: Image.Image, words: tuple[Word, ...], job: OcrJob, p
     return tuple(out)
 
 
+_ROW_FIGURE = re.compile(r"[-−–]?\d{1,3}(?:,\d+)?|NaN")
+"""One word of a row of figures as a flattened table prints it: a digit group, a signed one, or a data frame's NaN."""
+_GLUED_FIGURES = re.compile(r"[-−–]?[0-9Oo]+(?:[-−–][0-9Oo]+)*")
+"""What Tesseract makes of figures of such a row set close together: "0-3" for "0 -3", "0011900" for "0 0 1 190 0"."""
+FIGURE_ROW_MIN = 4
+"""A line is a row of figures when at least this many of its words are `_ROW_FIGURE`s, and they are at least
+half of its words from the first figure on."""
+
+
+def split_glued_figures(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Split the figures of a row that Tesseract read run together where the page shows spaces, and read
+    a letter O among them as the zero it is.
+
+    A flattened table (a bilaga set as text lines, columns a space or two apart) printed small and
+    faxed or worn comes out as "0-3" for "0 -3", "0011900" for "0 0 1 190 0" and "O" for "0". Figures
+    are set in digits of one width, so within a row the step from one digit's centre to the next is
+    the same everywhere but across a space (`DIGIT_GROUP_STEP` times the row's median step, as in
+    `split_digit_groups`); a minus sign after a digit starts the next figure. A word of digits and
+    minus signs whose every character stands apart as one glyph is cut there when every piece is a
+    figure. Each piece, and each lone "O" read as 0, keeps the scanned word as a Repair
+    (`figure-split`, `figure-zero`); anything else is left as read.
+    """
+    sx, sy = image.width / job.width, image.height / job.height
+    ink = np.asarray(image) < INK
+    parts: dict[int, list[Word]] = {}
+    lines: dict[int, list[int]] = {}
+    for i, word in enumerate(words):
+        if word.bbox is not None:
+            lines.setdefault(word.line, []).append(i)
+    for row in lines.values():
+        figures = [i for i in row if _ROW_FIGURE.fullmatch(words[i].text)]
+        tail = row[row.index(figures[0]):] if figures else []
+        if len(figures) < FIGURE_ROW_MIN or 2 * len(figures) < len(tail):
+            continue
+        glyphs = {i: g for i in tail if (g := _word_glyphs(words[i], ink, sx, sy)) is not None}
+        steps = [step for i, g in glyphs.items() for step, pair in zip(np.diff(g[:, :2].mean(axis=1)),
+                                                                       zip(words[i].text, words[i].text[1:]))
+                 if pair[0].isdigit() and pair[1].isdigit()]
+        pitch = statistics.median(steps) if steps else 0.0
+        for i in tail:
+            if words[i].text in ("O", "o"):
+                parts[i] = [_repaired(words[i], "0", "figure-zero")]
+            elif i in glyphs and pitch and (pieces := _glued_pieces(words[i], glyphs[i], sx, DIGIT_GROUP_STEP * pitch)):
+                parts[i] = pieces
+    return tuple(w for i, word in enumerate(words) for w in parts.get(i, [word]))
+
+
+def _word_glyphs(word: Word, ink: np.ndarray, sx: float, sy: float) -> np.ndarray | None:
+    """The glyphs (`_glyphs`, in page pixels) of a word of digits and minus signs, when each of its
+    characters stands apart as one; else None."""
+    if not _GLUED_FIGURES.fullmatch(word.text):
+        return None
+    box = word.bbox
+    left = max(0, round(box.x0 * sx))
+    glyphs = _glyphs(ink[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)])
+    glyphs[:, :2] += left
+    return glyphs if len(glyphs) == len(word.text) else None
+
+
+def _glued_pieces(word: Word, glyphs: np.ndarray, sx: float, space: float) -> list[Word] | None:
+    """`word` cut into figures before each minus sign after a digit and at each step of `space` pixels
+    or more between the centres of two digits; None when it is not cut or a piece is no figure."""
+    text, centres = word.text, glyphs[:, :2].mean(axis=1)
+    cuts = [0, *(k for k in range(1, len(text)) if text[k - 1].isdigit()
+                 and (text[k] in "-−–" or (text[k].isdigit() and centres[k] - centres[k - 1] >= space))), len(text)]
+    pieces = [text[a:b].replace("O", "0").replace("o", "0") for a, b in zip(cuts, cuts[1:])]
+    if len(pieces) < 2 or not all(_ROW_FIGURE.fullmatch(p) for p in pieces):
+        return None
+    return [_repaired(word, piece, "figure-split", bbox=BBox(
+        glyphs[a, 0] / sx, word.bbox.top, glyphs[b - 1, 1] / sx, word.bbox.bottom).rounded())
+        for piece, a, b in zip(pieces, cuts, cuts[1:])]
+
+
 def _repaired(word: Word, text: str, reason: str, **update: object) -> Word:
     """`word` read as `text`, its scanned form kept as a Repair that says why."""
     repair = Repair(scanned=word.text, confidence=word.confidence, reason=reason)
@@ -636,6 +711,50 @@ no Swedish word of this length is nearly all of 0-9 and a-f."""
 
 HEX_ID_MAX_FOREIGN = 0.15
 """Largest share of an identifier's characters that may be look-alikes to put back."""
+
+
+HEX_ID_MIN_SHARE = 0.7
+"""A word of `HEX_ID_MIN_LENGTH` or more is read again as a hex identifier when at least this share of its
+characters are hex digits (the fax pages' worst reading of one, "AOV6F3D29…", holds 0.93)."""
+
+_HEX_ONLY = "-c tessedit_char_whitelist=0123456789ABCDEFabcdef"
+
+
+def reread_hex_identifiers(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Read again, with Tesseract allowed nothing but hex digits, each word that looks like a hex
+    identifier (an e-signature's transaction id in a page's footer).
+
+    Read with the page, a faxed id comes out with letters that are no hex digit, one added, and an 8 read
+    "B" ("AOV6F3D29430E6C7A604CDBE72…" for "A06F3D29430E6C7A604CD8E72…"); cut out and read with only
+    0-9 and A-F allowed it comes out right. All of a page's go in one Tesseract call. The new reading is
+    taken when it is one word of hex digits and letters, as long as the scanned one within 2, and set in
+    the scanned word's case; the scanned form is kept as a Repair (`hex-reread`)."""
+    candidates = [i for i, w in enumerate(words) if w.bbox is not None and _looks_hex(w.text)]
+    if not candidates:
+        return words
+    sx, sy = image.width / job.width, image.height / job.height
+    crops = [image.crop((max(0, round(b.x0 * sx) - 4), max(0, round(b.top * sy) - 4),
+                         min(image.width, round(b.x1 * sx) + 4), min(image.height, round(b.bottom * sy) + 4)))
+             for b in (words[i].bbox for i in candidates)]
+    readings = _read_stacked(crops, job, job.settings.lang, config=_HEX_ONLY)
+    fixed = list(words)
+    for slot, i in enumerate(candidates):
+        word, reading = words[i], readings.get(slot, [])
+        core = word.text.strip(".,;:()")
+        if len(reading) != 1 or abs(len(reading[0][0]) - len(core)) > 2:
+            continue
+        text, confidence = reading[0]
+        text = text.upper() if sum(c.isupper() for c in core) > sum(c.islower() for c in core) else text.lower()
+        if text != core and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
+            fixed[i] = _repaired(word, word.text.replace(core, text), "hex-reread", confidence=round(confidence, 4))
+    return tuple(fixed)
+
+
+def _looks_hex(text: str) -> bool:
+    """Whether `text` may be a hex identifier misread: long, of letters and digits, mostly hex digits."""
+    core = text.strip(".,;:()")
+    return (len(core) >= HEX_ID_MIN_LENGTH and core.isascii() and core.isalnum() and any(c.isdigit() for c in core)
+            and sum(c in "0123456789abcdefABCDEF" for c in core) >= HEX_ID_MIN_SHARE * len(core))
 
 
 def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
@@ -847,8 +966,9 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = upright
         warnings.append(f"turned_{rotate}")
     else:
-        words = split_digit_groups(image, words, job)
-        words = restore_hex_digits(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
+        words = split_glued_figures(image, split_digit_groups(image, words, job), job)
+        words = restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job))
+        words = restore_hex_digits(reread_hex_identifiers(image, words, job))
         words = restore_lookalikes(words, job.settings.letter_lookalikes)
     evidence, scale = evidence_jpeg(scan, dpi)
     tables: tuple[Table, ...] = ()

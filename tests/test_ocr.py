@@ -119,6 +119,49 @@ def test_digit_groups_joined_by_tesseract_are_split_at_the_gaps_the_page_shows()
     assert words[0].bbox.x0 <= two.x0 < two.x1 < five.x0 < five.x1 <= words[0].bbox.x1  # each group's box on its digits
 
 
+def test_figures_run_together_in_a_row_of_figures_are_split_where_the_print_leaves_a_space():
+    """A flattened table's row set a space apart, as Tesseract reads it faxed: "0 -3" read "0-3", "80 1"
+    read "801", a zero read "O". Each is cut or read back; "412" and "190" (a narrow "1" among them) and
+    "-6" stay whole, and so does a line with too few figures to be a row of them."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.model import BBox, Word
+    from pipeline.ocr import split_glued_figures
+
+    font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    try:
+        font = ImageFont.truetype(font_path, 29)  # 7 pt at 300 dpi
+    except OSError:
+        pytest.skip(f"{font_path} not installed")
+    printed_and_read = [("Summa 412 300 0 -3 910 0 -6 350 80 1 190", "Summa 412 300 0-3 910 O -6 350 801 190"),
+                        ("Dnr 2025-3 0 -3", "Dnr 2025-3 0-3")]
+    image = Image.new("L", (1500, 200), 255)
+    draw = ImageDraw.Draw(image)
+    words = []
+    for line, (printed, read) in enumerate(printed_and_read, start=1):
+        y = 80 * line - 50
+        draw.text((20, y), printed, font=font, fill=0)
+        end = 0
+        for text in read.split():  # each word Tesseract made: the printed characters it covers, spaces skipped
+            start = end = printed.index(text[0].replace("O", "0"), end)
+            for char in text[1:]:
+                end = printed.index(char, end + 1)
+            end += 1
+            box = draw.textbbox((20 + draw.textlength(printed[:start], font=font), y), printed[start:end], font=font)
+            words.append(Word(text=text, bbox=BBox(*(v * 72 / 300 for v in box)), line=line, block=1,
+                              confidence=0.9, origin="ocr"))
+    job = OcrJob("doc", 1, PageSource(Path("page.png"), "image/png", 0, 300), 1500 * 72 / 300, 200 * 72 / 300, OcrSettings())
+    split = split_glued_figures(image, tuple(words), job)
+    row = [w for w in split if w.line == 1]
+    assert [w.text for w in row] == printed_and_read[0][0].split()
+    assert [w.text for w in split if w.line == 2] == ["Dnr", "2025-3", "0-3"]
+    assert [(w.text, w.repair.scanned, w.repair.reason) for w in row if w.repair] == [
+        ("0", "0-3", "figure-split"), ("-3", "0-3", "figure-split"), ("0", "O", "figure-zero"),
+        ("80", "801", "figure-split"), ("1", "801", "figure-split")]
+    eighty, one = row[9], row[10]
+    assert words[8].bbox.x0 <= eighty.bbox.x0 < eighty.bbox.x1 < one.bbox.x0 < one.bbox.x1 <= words[8].bbox.x1
+
+
 def test_a_section_sign_glued_to_its_number_is_split_off_where_it_hangs_below_the_line():
     """On a real 300 dpi photocopy (a development paper: realdev 35:9 "§ 119 Dnr KS-2025-00269" and
     35:34 "… 2025-04-29, § 131") Tesseract reads "8119" and "8131"; the "§" is split off its number."""
@@ -169,6 +212,20 @@ def test_digits_read_as_letters_beyond_f_are_put_back_in_a_hex_identifier():
                                       "Kommunstyrelsens", "arbetsmarknadsnämnden", "b3a4d1419af12609e76fbb5bb0f1"]
     assert read[0].repair.scanned == "ao6f3d29430e6c7a604cd8e72f9b4a85a86553fc24" and read[0].repair.reason == "hex-digit"
     assert read[4].repair is None  # already all hex digits: nothing to put back
+
+
+def test_a_faxed_transaction_id_is_read_again_with_hex_digits_only():
+    """On a real standard-mode fax (a development paper: realdev 05, page 1) Tesseract misreads an
+    e-signature transaction id of the footer with the page; read again alone, only 0-9 and A-F allowed,
+    it comes out as printed, the page's reading kept as the scanned form."""
+    path = Path(__file__).resolve().parent.parent / "corpus" / "real" / "captures" / "fax-standard" / \
+        "05_ifo-protokoll-donationsfond-2024.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    result = ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 204), 595.28, 841.89, OcrSettings()))
+    ids = {w.text: w for w in result.words if len(w.text) >= 40}
+    assert set(ids) == {"DF74F4EC01738E13C0D783777C974778C26DF8620C", "FCBF2522E4F95053A1B756AD461255300EA2DC6E09"}
+    assert [w.repair.reason for w in ids.values() if w.repair and w.repair.scanned != w.text] == ["hex-reread"]
 
 
 def test_letters_tesseract_confuses_are_read_back_when_that_makes_one_listed_word():
