@@ -79,6 +79,10 @@ _SKELETON = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"
 _COMPOUND_MIN_PART = 4
 _COMPOUND_MIN_HEAD = 3
 _COMPOUND_MIN_PART_FREQ = 2e-7
+_COMPOUND_MIN_SHORT_HEAD_FREQ = 1e-5
+"""A head shorter than `_COMPOUND_MIN_PART` must be this common: the three-letter heads of Swedish compounds
+are everyday words ("-bil", "-hus", "-tid", "-väg": 2e-4 and more; "-sjö", "-fil" 1e-5), while a rare one
+makes a compound of a damaged ending ("korttidsverksamhet|ema" for "-verksamheterna", "ema" 8e-7)."""
 _COMPOUND_MAX_PARTS = 4
 _CANDIDATE_MIN_DIACRITIC_PART_FREQ = 5e-8
 _COMPOUND_LINKS = ("", "s")
@@ -350,13 +354,13 @@ class Lexicon:
         """Split the lower-cased `word` into listed parts (with an optional linking -s-), or return ().
 
         The head (last part) must be at least three letters, every other part four, each listed with a frequency of at least two in
-        ten million, and not look like damage (see DAMAGE_LIKE_RATIO).
+        ten million (a head of three letters: `_COMPOUND_MIN_SHORT_HEAD_FREQ`), and not look like damage (see DAMAGE_LIKE_RATIO).
         """
-        return _split(word.lower(), self._parts, _COMPOUND_MAX_PARTS)
+        return _split(word.lower(), self._parts, _COMPOUND_MAX_PARTS, _COMPOUND_MIN_SHORT_HEAD_FREQ)
 
 
-def _split(word: str, freqs: dict[str, float], parts_left: int) -> tuple[str, ...]:
-    if len(word) >= _COMPOUND_MIN_HEAD and word in freqs:
+def _split(word: str, freqs: dict[str, float], parts_left: int, short_head_freq: float = 0.0) -> tuple[str, ...]:
+    if len(word) >= _COMPOUND_MIN_HEAD and word in freqs and (len(word) >= _COMPOUND_MIN_PART or freqs[word] >= short_head_freq):
         return (word,)
     if parts_left <= 1:
         return ()
@@ -368,7 +372,7 @@ def _split(word: str, freqs: dict[str, float], parts_left: int) -> tuple[str, ..
                 continue
             if len(stem) < _COMPOUND_MIN_PART or stem not in freqs:
                 continue
-            rest = _split(word[cut:], freqs, parts_left - 1)
+            rest = _split(word[cut:], freqs, parts_left - 1, short_head_freq)
             if rest:
                 return (head, *rest)
     return ()

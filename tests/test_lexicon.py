@@ -58,6 +58,16 @@ def test_damage_like_forms_are_no_compound_parts(lexicon):
     assert lexicon.split_compound("arbetsmarknadsförvaltningen")
 
 
+def test_a_rare_three_letter_head_makes_no_compound(lexicon):
+    """"-ema" (a rare listed form) is no compound head: "korttidsverksamhetema" is "-verksamheterna"
+    misread, not a word; everyday three-letter heads still are ("-hus", "-bil"). The cut that weighs a
+    part's diacritic readings keeps rare parts: "verksamhets|mal" beside "-mål"."""
+    assert not lexicon.split_compound("korttidsverksamhetema")
+    assert lexicon.split_compound("förvaltningshus") == ("förvaltnings", "hus")
+    assert lexicon.split_compound("kommunbil") == ("kommun", "bil")
+    assert lexicon.compound_parts("verksamhetsmal") == ("verksamhets", "mal")
+
+
 def test_unseen_trigrams_flag_implausible_spellings(lexicon):
     assert lexicon.unseen_trigrams("förvaltning") == 0
     assert lexicon.unseen_trigrams("forsdrjning") >= 1
