@@ -586,9 +586,7 @@ def split_glued_figures(image: Image.Image, words: tuple[Word, ...], job: OcrJob
         if len(figures) < FIGURE_ROW_MIN or 2 * len(figures) < len(tail):
             continue
         glyphs = {i: g for i in tail if (g := _word_glyphs(words[i], ink, sx, sy)) is not None}
-        steps = [step for i, g in glyphs.items() for step, pair in zip(np.diff(g[:, :2].mean(axis=1)),
-                                                                       zip(words[i].text, words[i].text[1:]))
-                 if pair[0].isdigit() and pair[1].isdigit()]
+        steps = [step for i, g in glyphs.items() for step in _digit_steps(words[i].text, g)]
         pitch = statistics.median(steps) if steps else 0.0
         for i in tail:
             if words[i].text in ("O", "o"):
@@ -608,6 +606,12 @@ def _word_glyphs(word: Word, ink: np.ndarray, sx: float, sy: float) -> np.ndarra
     glyphs = _glyphs(ink[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)])
     glyphs[:, :2] += left
     return glyphs if len(glyphs) == len(word.text) else None
+
+
+def _digit_steps(text: str, glyphs: np.ndarray) -> list[float]:
+    """The steps from one glyph's centre to the next between two digits of `text` (one glyph each)."""
+    centres = glyphs[:, :2].mean(axis=1)
+    return [b - a for k, (a, b) in enumerate(zip(centres, centres[1:])) if text[k].isdigit() and text[k + 1].isdigit()]
 
 
 def _glued_pieces(word: Word, glyphs: np.ndarray, sx: float, space: float) -> list[Word] | None:
