@@ -703,6 +703,23 @@ def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
+_PARTY_LETTER_MISREAD = re.compile(r"\((?:5|\$S?)\)(?=[,.;:]?$)")
+"""What OCR makes of the party letter "(S)" after a name in a protokoll ("Magdalena Sundqvists (S)"): on
+the dev fax pages "(5)" and "($)", on photocopies "($S)". S is the only party letter (S, M, C, L, KD, V,
+MP, SD) with a digit or sign for look-alike."""
+
+
+def restore_party_letters(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Read back as "(S)" a `_PARTY_LETTER_MISREAD` right after a capitalised word on its line (a
+    member's name: "Lars Eriksson (5) stödjer"); a "(5)" elsewhere ("punkt (5)") is left. The scanned
+    form is kept as a Repair (`party-letter`)."""
+    fixed = list(words)
+    for i, (before, word) in enumerate(zip(words, words[1:]), start=1):
+        if before.line == word.line and before.text[:1].isupper() and _PARTY_LETTER_MISREAD.match(word.text):
+            fixed[i] = _repaired(word, _PARTY_LETTER_MISREAD.sub("(S)", word.text), "party-letter")
+    return tuple(fixed)
+
+
 HEX_LOOKALIKES = {"o": "0", "s": "5", "j": "3", "y": "7", "l": "1", "i": "1", "z": "2"}
 """Letters that are no hex digit and what digit OCR took them for, in an identifier of hex digits (the
 dev photocopy and fax pages: "ao6f3d…" for "a06f3d…", "by2a6…" for "b72a6…", "bja4…" for "b3a4…",
@@ -971,7 +988,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         warnings.append(f"turned_{rotate}")
     else:
         words = split_glued_figures(image, split_digit_groups(image, words, job), job)
-        words = restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job))
+        words = restore_party_letters(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
         words = restore_hex_digits(reread_hex_identifiers(image, words, job))
         words = restore_lookalikes(words, job.settings.letter_lookalikes)
     evidence, scale = evidence_jpeg(scan, dpi)

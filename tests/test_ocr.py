@@ -228,6 +228,23 @@ def test_a_faxed_transaction_id_is_read_again_with_hex_digits_only():
     assert [w.repair.reason for w in ids.values() if w.repair and w.repair.scanned != w.text] == ["hex-reread"]
 
 
+def test_a_party_letter_read_as_a_digit_after_a_name_is_read_back():
+    from pipeline.model import BBox, Word
+    from pipeline.ocr import restore_party_letters
+
+    def words(line: str) -> tuple[Word, ...]:
+        return tuple(Word(text=t, bbox=BBox(10 * k, 700, 10 * k + 8, 710), line=1, block=1, confidence=0.8, origin="ocr")
+                     for k, t in enumerate(line.split()))
+
+    # as Tesseract read dev protokoll pages (realdev 33: fax "(5)" and "($)", photocopy "($S)")
+    read = restore_party_letters(words("Lundqvist ($) och Lars Eriksson (5), stödjer Sundqvists ($S) yrkande"))
+    assert " ".join(w.text for w in read) == "Lundqvist (S) och Lars Eriksson (S), stödjer Sundqvists (S) yrkande"
+    assert [w.repair.scanned for w in read if w.repair] == ["($)", "(5),", "($S)"]
+    assert all(w.repair.reason == "party-letter" for w in read if w.repair)
+    kept = restore_party_letters(words("enligt punkt (5) och Lisa Andersson (M)"))
+    assert [w.text for w in kept] == ["enligt", "punkt", "(5)", "och", "Lisa", "Andersson", "(M)"] and not any(w.repair for w in kept)
+
+
 def test_letters_tesseract_confuses_are_read_back_when_that_makes_one_listed_word():
     from pipeline.model import BBox, Word
     from pipeline.ocr import restore_lookalikes
