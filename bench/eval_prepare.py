@@ -103,7 +103,8 @@ def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
     width, height = doc[index].get_size()
     doc.close()
     return OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi),
-                  width=width, height=height, settings=OcrSettings(letter_lookalikes=RULES.ocr.letter_lookalikes))
+                  width=width, height=height, settings=OcrSettings(letter_lookalikes=RULES.ocr.letter_lookalikes,
+                                                                   party_letter_misreadings=RULES.ocr.party_letter_misreadings))
 
 
 def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float, float, str]:

@@ -61,6 +61,8 @@ class OcrSettings:
     """(Tesseract's confidence, calibrated confidence) knots of rules/ocr.yaml; empty: Tesseract's own."""
     letter_lookalikes: tuple[tuple[str, str, int], ...] = ()
     """Letters Tesseract confuses (rules/ocr.yaml), read back after it; empty: none."""
+    party_letter_misreadings: tuple[tuple[str, str], ...] = ()
+    """Party letters OCR misreads after a member's name (rules/ocr.yaml), read back; empty: none."""
 
 
 @dataclass(frozen=True)
@@ -571,10 +573,11 @@ def split_glued_figures(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     `split_digit_groups`); a minus sign after a digit starts the next figure. A word of digits and
     minus signs whose every character stands apart as one glyph is cut there when every piece is a
     figure. Each piece, and each lone "O" read as 0, keeps the scanned word as a Repair
-    (`figure-split`, `figure-zero`); anything else is left as read.
+    (`figure-split`, `figure-zero`); anything else is left as read (the flat-row reader's
+    `_misread_figures` still reads what it can of the rest from the text alone).
     """
     sx, sy = image.width / job.width, image.height / job.height
-    ink = np.asarray(image) < INK
+    grey: np.ndarray | None = None  # the page's pixels, taken only when a row of figures asks for them
     parts: dict[int, list[Word]] = {}
     lines: dict[int, list[int]] = {}
     for i, word in enumerate(words):
@@ -585,7 +588,8 @@ def split_glued_figures(image: Image.Image, words: tuple[Word, ...], job: OcrJob
         tail = row[row.index(figures[0]):] if figures else []
         if len(figures) < FIGURE_ROW_MIN or 2 * len(figures) < len(tail):
             continue
-        glyphs = {i: g for i in tail if (g := _word_glyphs(words[i], ink, sx, sy)) is not None}
+        grey = np.asarray(image) if grey is None else grey
+        glyphs = {i: g for i in tail if (g := _word_glyphs(words[i], grey, sx, sy)) is not None}
         steps = [step for i, g in glyphs.items() for step in _digit_steps(words[i].text, g)]
         pitch = statistics.median(steps) if steps else 0.0
         for i in tail:
@@ -596,14 +600,14 @@ def split_glued_figures(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     return tuple(w for i, word in enumerate(words) for w in parts.get(i, [word]))
 
 
-def _word_glyphs(word: Word, ink: np.ndarray, sx: float, sy: float) -> np.ndarray | None:
+def _word_glyphs(word: Word, grey: np.ndarray, sx: float, sy: float) -> np.ndarray | None:
     """The glyphs (`_glyphs`, in page pixels) of a word of digits and minus signs, when each of its
     characters stands apart as one; else None."""
     if not _GLUED_FIGURES.fullmatch(word.text):
         return None
     box = word.bbox
     left = max(0, round(box.x0 * sx))
-    glyphs = _glyphs(ink[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)])
+    glyphs = _glyphs(grey[max(0, round(box.top * sy)):round(box.bottom * sy), left:round(box.x1 * sx)] < INK)
     glyphs[:, :2] += left
     return glyphs if len(glyphs) == len(word.text) else None
 
@@ -703,20 +707,17 @@ def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
-_PARTY_LETTER_MISREAD = re.compile(r"\((?:5|\$S?)\)(?=[,.;:]?$)")
-"""What OCR makes of the party letter "(S)" after a name in a protokoll ("Magdalena Sundqvists (S)"): on
-the dev fax pages "(5)" and "($)", on photocopies "($S)". S is the only party letter (S, M, C, L, KD, V,
-MP, SD) with a digit or sign for look-alike."""
-
-
-def restore_party_letters(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    """Read back as "(S)" a `_PARTY_LETTER_MISREAD` right after a capitalised word on its line (a
-    member's name: "Lars Eriksson (5) stödjer"); a "(5)" elsewhere ("punkt (5)") is left. The scanned
-    form is kept as a Repair (`party-letter`)."""
+def restore_party_letters(words: tuple[Word, ...], misreadings: tuple[tuple[str, str], ...]) -> tuple[Word, ...]:
+    """Read back a member's party letter that OCR misread (`misreadings`, rules/ocr.yaml: "(5)" for
+    "(S)"), where it stands right after a capitalised word on its line (the name: "Lars Eriksson (5)
+    stödjer"); a "(5)" elsewhere ("punkt (5)") is left. The scanned form is kept as a Repair
+    (`party-letter`)."""
+    meant = {f"({read})": f"({letter})" for read, letter in misreadings}
     fixed = list(words)
     for i, (before, word) in enumerate(zip(words, words[1:]), start=1):
-        if before.line == word.line and before.text[:1].isupper() and _PARTY_LETTER_MISREAD.match(word.text):
-            fixed[i] = _repaired(word, _PARTY_LETTER_MISREAD.sub("(S)", word.text), "party-letter")
+        core = word.text.rstrip(",.;:")
+        if core in meant and before.line == word.line and before.text[:1].isupper():
+            fixed[i] = _repaired(word, meant[core] + word.text[len(core):], "party-letter")
     return tuple(fixed)
 
 
@@ -988,7 +989,8 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         warnings.append(f"turned_{rotate}")
     else:
         words = split_glued_figures(image, split_digit_groups(image, words, job), job)
-        words = restore_party_letters(restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job)))
+        words = restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job))
+        words = restore_party_letters(words, job.settings.party_letter_misreadings)
         words = restore_hex_digits(reread_hex_identifiers(image, words, job))
         words = restore_lookalikes(words, job.settings.letter_lookalikes)
     evidence, scale = evidence_jpeg(scan, dpi)

@@ -64,6 +64,17 @@ class OcrRules(RuleSet):
     letter_lookalikes: tuple[tuple[str, str, int], ...] = ()
     """(read, meant, shortest word) letters Tesseract confuses, read back in unlisted words."""
 
+    party_letter_misreadings: tuple[tuple[str, str], ...] = ()
+    """(read, meant) party letters OCR misreads in "(S)" after a member's name, read back there."""
+
+    @field_validator("party_letter_misreadings")
+    @classmethod
+    def _party_letters(cls, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        for read, meant in pairs:
+            if not (meant.isalpha() and meant.isupper()) or not read or read == meant or "(" in read or ")" in read:
+                raise ValueError(f"{[read, meant]}: what OCR reads, without brackets, and a different party letter in capitals")
+        return pairs
+
     @field_validator("letter_lookalikes")
     @classmethod
     def _lookalikes(cls, pairs: tuple[tuple[str, str, int], ...]) -> tuple[tuple[str, str, int], ...]:

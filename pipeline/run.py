@@ -325,7 +325,8 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words,
                            limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
                            confidence_map=rules.ocr.confidence_map,
-                           letter_lookalikes=rules.ocr.letter_lookalikes)
+                           letter_lookalikes=rules.ocr.letter_lookalikes,
+                           party_letter_misreadings=rules.ocr.party_letter_misreadings)
     tesseract = check_tesseract(options.lang)
     header = Manifest(
         pipeline_version=__version__,

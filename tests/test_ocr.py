@@ -237,11 +237,12 @@ def test_a_party_letter_read_as_a_digit_after_a_name_is_read_back():
                      for k, t in enumerate(line.split()))
 
     # as Tesseract read dev protokoll pages (realdev 33: fax "(5)" and "($)", photocopy "($S)")
-    read = restore_party_letters(words("Lundqvist ($) och Lars Eriksson (5), stödjer Sundqvists ($S) yrkande"))
+    misreadings = load_rules().ocr.party_letter_misreadings
+    read = restore_party_letters(words("Lundqvist ($) och Lars Eriksson (5), stödjer Sundqvists ($S) yrkande"), misreadings)
     assert " ".join(w.text for w in read) == "Lundqvist (S) och Lars Eriksson (S), stödjer Sundqvists (S) yrkande"
     assert [w.repair.scanned for w in read if w.repair] == ["($)", "(5),", "($S)"]
     assert all(w.repair.reason == "party-letter" for w in read if w.repair)
-    kept = restore_party_letters(words("enligt punkt (5) och Lisa Andersson (M)"))
+    kept = restore_party_letters(words("enligt punkt (5) och Lisa Andersson (M)"), misreadings)
     assert [w.text for w in kept] == ["enligt", "punkt", "(5)", "och", "Lisa", "Andersson", "(M)"] and not any(w.repair for w in kept)
 
 
