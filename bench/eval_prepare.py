@@ -27,9 +27,11 @@ from collections import Counter
 from pathlib import Path
 from unittest import mock
 
+import pdfplumber
 import pypdfium2 as pdfium
 
 import pipeline.ocr
+from pipeline.ingest import image_resolution
 from pipeline.model import Document, Page
 from pipeline.ocr import OcrJob, OcrSettings, ocr_page
 from pipeline.prepare import Prepared
@@ -99,10 +101,12 @@ class Clock:
 
 def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
     """The OCR job ingest.py makes for one page of a capture PDF."""
-    doc = pdfium.PdfDocument(str(pdf))
-    width, height = doc[index].get_size()
-    doc.close()
-    return OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi),
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[index]
+        width, height = float(page.width), float(page.height)
+        across, down = image_resolution(page)
+    return OcrJob(doc_id=pdf.stem, page_number=index + 1,
+                  source=PageSource(pdf, "application/pdf", index, dpi, rows_dpi=down if down != across else 0),
                   width=width, height=height, settings=OcrSettings(letter_lookalikes=RULES.ocr.letter_lookalikes,
                                                                    party_letter_misreadings=RULES.ocr.party_letter_misreadings))
 
@@ -133,17 +137,20 @@ def main() -> None:
         ratios = {"before": [], "after": []}
         tesseract = {"before": 0.0, "after": 0.0}
         total = pages_lost = 0
+        figures = {"truth": 0, "lost": 0}  # tokens of digits only: the figures of a page, apart
         pages = sample(profile, args.pages, args.part)
         for pdf, index, truth in pages:
             truth_tokens = tokens(truth)
             total += sum(truth_tokens.values())
-            with mock.patch("pipeline.ocr.prepare_page", lambda image, dpi, aspect=1.0: Prepared(image)):
+            with mock.patch("pipeline.ocr.prepare_page", lambda image, dpi, aspect=1.0, rows_dpi=0: Prepared(image)):
                 text, _, between, inside, _ = read(pdf, index, CAPTURE_DPI[profile])
             lost["before"] += sum((truth_tokens - tokens(text)).values())
             ratios["before"].append(between / inside)
             tesseract["before"] += inside
             text, warnings, between, inside, repaired = read(pdf, index, CAPTURE_DPI[profile])
             lost["after"] += sum((truth_tokens - tokens(text)).values())
+            figures["truth"] += sum(n for t, n in truth_tokens.items() if t.isdigit())
+            figures["lost"] += sum(n for t, n in (truth_tokens - tokens(text)).items() if t.isdigit())
             lost["repaired"] += sum((truth_tokens - tokens(repaired)).values())
             pages_lost += sum((truth_tokens - tokens(text)).values()) > PAGE_LOST * sum(truth_tokens.values())
             ratios["after"].append(between / inside)
@@ -157,7 +164,8 @@ def main() -> None:
                   flush=True)
         print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.2%} "
               f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}), "
-              f"after the repair stage too {lost['repaired'] / total:.2%} ({lost['repaired']}), pages lost {pages_lost}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
+              f"after the repair stage too {lost['repaired'] / total:.2%} ({lost['repaired']}), pages lost {pages_lost}; "
+              f"of them figures (digits only) {figures['lost']} of {figures['truth']}; Tesseract {tesseract['before'] / len(pages):.2f} -> "
               f"{tesseract['after'] / len(pages):.2f} s/page; between rendering and Tesseract, median of "
               f"Tesseract's time: {statistics.median(ratios['before']):.1%} -> {statistics.median(ratios['after']):.1%}",
               flush=True)

@@ -258,13 +258,16 @@ def _image_pixels(image: dict) -> tuple[int, int]:
     return size[0], size[1]
 
 
-def _image_dpi(page: pdfplumber.page.Page) -> int:
-    """Return the resolution of the page's largest embedded image, or the vector default."""
+def image_resolution(page: pdfplumber.page.Page) -> tuple[int, int]:
+    """Return the resolution across and down of the page's largest embedded image, or the vector
+    default (both ways)."""
     images = [im for im in page.images if _image_pixels(im)[0] and im["x1"] > im["x0"]]
     if not images:
-        return VECTOR_PAGE_DPI
+        return VECTOR_PAGE_DPI, VECTOR_PAGE_DPI
     largest = max(images, key=lambda im: (im["x1"] - im["x0"]) * (im["bottom"] - im["top"]))
-    return round(_image_pixels(largest)[0] / ((largest["x1"] - largest["x0"]) / POINTS_PER_INCH))
+    across = round(_image_pixels(largest)[0] / ((largest["x1"] - largest["x0"]) / POINTS_PER_INCH))
+    tall = (largest["bottom"] - largest["top"]) / POINTS_PER_INCH
+    return across, round(_image_pixels(largest)[1] / tall) if tall > 0 else across
 
 
 def _check_pages(count: int, limits: IngestLimits) -> None:
@@ -298,6 +301,7 @@ class _LayerPage:
     width: float
     height: float
     dpi: int
+    rows_dpi: int
     words: tuple[Word, ...]
     kind: PageKind | None
     tables: list[Table]
@@ -320,7 +324,7 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
             words = _layer_words(plumber_page)
             kind = classify_layer([w.text for w in words], rules)
             tables = ruled_tables(plumber_page, number, rules.tables.ruled) if kind == "text" else []
-            read.append(_LayerPage(number, width, height, _image_dpi(plumber_page), words, kind, tables))
+            read.append(_LayerPage(number, width, height, *image_resolution(plumber_page), words, kind, tables))
             plumber_page.close()  # a long PDF must not keep every page's parsed layout in memory
     if _damaged_layer(read, rules):
         for page in read:
@@ -332,7 +336,8 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
     for page in read:
         index = page.number - 1
         if page.kind is None or (redo_ocr and page.kind == "damaged_text"):
-            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=page.dpi)
+            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=page.dpi,
+                                rows_dpi=page.rows_dpi if page.rows_dpi != page.dpi else 0)
             jobs.append(OcrJob(doc["doc_id"], page.number, source, page.width, page.height, settings))
             pages.append(Page(number=page.number, kind="ocr", width=page.width, height=page.height, dpi=page.dpi))
             continue
@@ -405,6 +410,14 @@ def _pdf_error(err: Exception) -> InputError:
     return InputError(f"not a readable PDF, possibly truncated or corrupt ({detail})")
 
 
+def _resolution(dpi_info: object, axis: int) -> int:
+    """One axis of an image's resolution tag; 0 when the tag is broken."""
+    try:
+        return round(float(dpi_info[axis]))  # type: ignore[index]
+    except (TypeError, ValueError, IndexError, OverflowError):  # a resolution tag of a broken file
+        return 0
+
+
 def _ingest_image(path: Path, doc: dict, settings: OcrSettings, limits: IngestLimits) -> Ingested:
     sizes: list[tuple[int, int]] = []
     try:
@@ -423,16 +436,14 @@ def _ingest_image(path: Path, doc: dict, settings: OcrSettings, limits: IngestLi
                          f"{limits.max_page_pixels} per page (limits.max_page_pixels in rules/ingest.yaml)") from err
     except (UnidentifiedImageError, OSError) as err:
         raise InputError(f"not a readable image ({err})") from err
-    try:
-        dpi = round(float(dpi_info[0]))
-    except (TypeError, ValueError, IndexError, OverflowError):  # a resolution tag of a broken file
-        dpi = 0
+    dpi, rows_dpi = (_resolution(dpi_info, axis) for axis in (0, 1))
     dpi = dpi if dpi > 0 else VECTOR_PAGE_DPI
+    rows_dpi = rows_dpi if 0 < rows_dpi != dpi else 0
     pages, jobs = [], []
     for index, size in enumerate(sizes):
         width, height = round(size[0] * POINTS_PER_INCH / dpi, 2), round(size[1] * POINTS_PER_INCH / dpi, 2)
         _check_page_size(index + 1, width, height, limits)
-        source = PageSource(path=path, media_type=doc["media_type"], index=index, dpi=dpi)
+        source = PageSource(path=path, media_type=doc["media_type"], index=index, dpi=dpi, rows_dpi=rows_dpi)
         jobs.append(OcrJob(doc["doc_id"], index + 1, source, width, height, settings))
         pages.append(Page(number=index + 1, kind="ocr", width=width, height=height, dpi=dpi))
     return Ingested(document=Document(pages=tuple(pages), **doc), ocr_jobs=tuple(jobs))

@@ -969,7 +969,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         warnings.append(f"rendered at {dpi} dpi, not {wanted}: the page ({job.width / 72:g} x {job.height / 72:g} in) "
                         "would exceed limits.max_page_pixels")
     scan = render_page(job.source, dpi=dpi)
-    prepared = prepare_page(scan, dpi, pixel_aspect(job.source))  # the evidence image stays the scan as it is
+    prepared = prepare_page(scan, dpi, pixel_aspect(job.source), job.source.rows_dpi)  # the evidence image stays the scan as it is
     warnings += [f"prepared_{step}" for step in prepared.steps]
     scan_job, job = job, _prepared_job(job, scan, prepared)
     rule_masks = find_rules(prepared.image, dpi)

@@ -21,10 +21,15 @@ as it is and the evidence stays the raw scan.
   letter in two. Measured on 1-bit pages as a band of blank rows, at most `DROPPED_MAX_INCHES` tall,
   that strokes cross (ink in the same columns right above and right below); the band is filled by
   blending the rows around it (fax-standard dev pages: 3 of 12 have one, 6 words more read).
-- A Gaussian blur of 1-bit pages drawn below 130 dpi (a standard fax's 98 rows per inch, upsampled
-  with stair-stepped edges) was measured and left out: words lost on the fax-standard dev pages
-  fell 3.2 % -> 2.3 %, but the amounts read fell (dev recall 0.87 -> 0.81, precision 0.92 -> 0.86
-  in bench/eval_real.py): the blur merges digits that the words-lost count does not weigh.
+- ``soften``: a 1-bit page whose scan has fewer than `SOFTEN_BELOW_ROWS_DPI` rows per inch (a
+  standard-mode fax: 98) is drawn with stair-stepped edges, each scan row three rows tall; small type
+  loses its shape to them. A Gaussian blur `SOFTEN_RADIUS_INCHES` wide rounds the steps before
+  Tesseract thresholds the page again. Measured on the fax-standard dev pages (36, all of 9-10 pt
+  type): words lost 1.41 % -> 1.23 %, figures 7 -> 8 of 1 140; on the flattened-bilagor probes set
+  in 6 pt, faxed: words lost 204 -> 166 of 673 (figures 110 -> 89 of 401); 7 pt 51 -> 41. The same
+  blur on 300 dpi photocopies set in 6 pt lost more (18 -> 25): it is for low row resolution only.
+  (Measured in an earlier version, before the figure splitting of ocr.py, the blur cost amounts:
+  dev recall 0.87 -> 0.81.)
 
 Background flattening for phone photos was measured and left out: Tesseract's own thresholding
 already copes with their uneven light (words lost 8.0 % without it, 8.3 % with it).
@@ -56,6 +61,12 @@ the corpus's clean 300 and 200 dpi scans and the 300 dpi photocopies at most 0.0
 BINARY_MIN_SHARE = 0.5
 """Share of pure black or white pixels above which a page is a 1-bit image. Measured: 1-bit captures
 (fax, photocopy, worn copy) 0.93-1.0 as rendered for OCR, greyscale scans and photos at most 0.0001."""
+
+SOFTEN_BELOW_ROWS_DPI = 130
+"""A scan with fewer rows per inch than this is softened (`soften`): a standard fax has 98, a fine one 196."""
+
+SOFTEN_RADIUS_INCHES = 0.8 / 300
+"""The blur's standard deviation: 0.8 pixel at 300 dpi (0.5 and 0.8 measured on faxed 6 and 7 pt probes; 0.8 better)."""
 
 DROPPED_MAX_INCHES = 1 / 60
 """Tallest blank band taken for a lost fax line (a standard fax row is 1/98 in)."""
@@ -131,6 +142,11 @@ def dropped_lines(image: Image.Image, dpi: int) -> list[tuple[int, int]]:
         if np.count_nonzero(ink[first - 1] & ink[end]) >= strokes:
             bands.append((int(first), end))
     return bands
+
+
+def soften(image: Image.Image, dpi: int) -> Image.Image:
+    """Blur a page drawn from too few scan rows so its stair-stepped edges round off."""
+    return Image.fromarray(cv2.GaussianBlur(np.asarray(image), (0, 0), SOFTEN_RADIUS_INCHES * dpi))
 
 
 def refill(image: Image.Image, bands: list[tuple[int, int]]) -> Image.Image:
@@ -267,12 +283,13 @@ def pixel_aspect(source: PageSource) -> float:
     return float(x_dpi) / float(y_dpi) if x_dpi > 0 and y_dpi > 0 else 1.0
 
 
-def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0) -> Prepared:
+def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0, rows_dpi: int = 0) -> Prepared:
     """Apply the steps this page's measurements call for.
 
     Args:
         image: the greyscale page as rendered for OCR, `dpi` across.
         aspect: height / width of one pixel (x resolution / y resolution of the scan).
+        rows_dpi: the scan's rows per inch (`PageSource.rows_dpi`; 0: the same as across).
 
     Returns:
         The prepared page, the names of the steps applied in order, and the map back to `image`.
@@ -289,6 +306,9 @@ def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0) -> Prepared:
     if binary and (bands := dropped_lines(image, dpi)):
         image = refill(image, bands)
         steps.append("refill")
+    if binary and 0 < rows_dpi < SOFTEN_BELOW_ROWS_DPI:
+        image = soften(image, dpi)
+        steps.append("soften")
     corners = sheet_outline(image, dpi)
     if corners is not None and _lean(corners) > WARP_MIN_DEGREES:
         image, step = unwarp(image, corners)

@@ -33,6 +33,9 @@ class PageSource:
     index: int
     """Page (PDF) or frame (multi-page TIFF) index, from 0."""
     dpi: int
+    rows_dpi: int = 0
+    """The scan's resolution down the page when it differs from across (a standard-mode fax: 98
+    rows per inch at 204 dpi across); 0: the same as `dpi`."""
 
 
 def fit_dpi(width: float, height: float, dpi: int, max_pixels: int) -> int:

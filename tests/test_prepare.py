@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pdfplumber
 import pytest
 from PIL import Image
 
+from pipeline.ingest import image_resolution
 from pipeline.model import BBox
 from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
 from pipeline.prepare import (BINARY_MIN_SHARE, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines, prepare_page,
@@ -39,6 +41,22 @@ def test_a_lost_fax_line_is_found_and_refilled() -> None:
     assert [first for first, _ in dropped_lines(fax, MIN_OCR_DPI)] == [round(133 * MIN_OCR_DPI / 98)]
     prepared = prepare_page(fax, MIN_OCR_DPI)
     assert prepared.steps == ("refill",) and prepared.to_scan is None  # nothing moves
+
+
+@pytest.mark.parametrize("profile,dpi,resolution,softened", [("fax-standard", 204, (204, 98), True),
+                                                             ("photocopy-300", 300, (300, 300), False)])
+def test_only_a_scan_of_few_rows_per_inch_is_softened(profile: str, dpi: int, resolution: tuple[int, int],
+                                                      softened: bool) -> None:
+    path = CAPTURES / profile / PAPER
+    fax = page(path, dpi)  # both 1-bit; the fax's 98 rows per inch are drawn three pixel rows tall
+    with pdfplumber.open(path) as pdf:
+        across, down = image_resolution(pdf.pages[0])  # what ingest.py gives the page's OcrJob
+    assert (across, down) == resolution
+    prepared = prepare_page(fax, MIN_OCR_DPI, rows_dpi=down if down != across else 0)
+    assert ("soften" in prepared.steps) is softened
+    plain = prepare_page(fax, MIN_OCR_DPI)  # the same page, its row resolution unknown
+    greyed = binary_share(plain.image) - binary_share(prepared.image)  # edges turned grey, for Tesseract to threshold
+    assert greyed > 0.05 if softened else greyed == 0
 
 
 def test_a_photocopy_has_no_lost_line() -> None:
