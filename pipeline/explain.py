@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import takewhile
@@ -54,9 +54,10 @@ class PaperInfo:
 class Papers:
     """Names of papers and documents, from Document.papers and Document.source."""
 
-    def __init__(self, docs: Iterable[Document], cat: Catalogue):
+    def __init__(self, docs: Mapping[str, Document] | Iterable[Document], cat: Catalogue):
+        """`docs` by doc_id (looked up, never copied: the batch stage's are packed), or a collection."""
         self.cat = cat
-        self.docs = {d.doc_id: d for d in docs}
+        self.docs = docs if isinstance(docs, Mapping) else {d.doc_id: d for d in docs}
         self._ids = sorted(self.docs)  # a quoted prefix is looked up by bisection, not against every id
 
     def info(self, paper_id: str) -> PaperInfo | None:

@@ -12,7 +12,7 @@ import os
 import pickle
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
@@ -80,6 +80,32 @@ class Packed(Sequence[T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"Packed({len(self)} items in {len(self._blocks)} blocks)"
+
+
+class PackedByKey(Mapping[str, T], Generic[T]):
+    """An immutable mapping whose items are each pickled and zlib-compressed (`pack`) on their own:
+    looked up one at a time, unpacked only while used. The report's view of each document (its
+    name, papers and dates, about 10 KB as live models) is held so, about 0.6 KB packed."""
+
+    def __init__(self, packed: Mapping[str, bytes]):
+        self._packed = dict(packed)
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[str, T]]) -> PackedByKey[T]:
+        """Pack each (key, item) as it comes."""
+        return cls({key: pack(item) for key, item in items})
+
+    def __getitem__(self, key: str) -> T:
+        return unpack(self._packed[key])  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __repr__(self) -> str:
+        return f"PackedByKey({len(self)} items)"
 
 
 class Spilled:

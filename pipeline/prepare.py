@@ -25,8 +25,8 @@ as it is and the evidence stays the raw scan.
   standard-mode fax: 98) is drawn with stair-stepped edges, each scan row three rows tall; small type
   loses its shape to them. A Gaussian blur `SOFTEN_RADIUS_INCHES` wide rounds the steps before
   Tesseract thresholds the page again. Measured on the fax-standard dev pages (36, all of 9-10 pt
-  type): words lost 1.41 % -> 1.23 %, figures 7 -> 8 of 1 140; on the flattened-bilagor probes set
-  in 6 pt, faxed: words lost 204 -> 166 of 673 (figures 110 -> 89 of 401); 7 pt 51 -> 41. The same
+  type): words lost 1.41 % -> 1.24 %, figures 7 -> 8 of 1 140; on the flattened-bilagor probes set
+  in 6 pt, faxed: words lost 204 -> 166 of 673 (figures 110 -> 87 of 401); 7 pt 51 -> 44. The same
   blur on 300 dpi photocopies set in 6 pt lost more (18 -> 25): it is for low row resolution only.
   (Measured in an earlier version, before the figure splitting of ocr.py, the blur cost amounts:
   dev recall 0.87 -> 0.81.)

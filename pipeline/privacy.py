@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from stdnum import luhn
 
 from pipeline.model import BBox, Document, PersonalData, Word
-from pipeline.packed import Packed
+from pipeline.packed import Packed, PackedByKey
 from pipeline.render import EVIDENCE_JPEG_QUALITY
 from pipeline.rules import PersonalDataKind, PrivacyRules
 from pipeline.store import MANIFEST
@@ -260,7 +260,7 @@ def mask_result(result: ReconcileResult, rules: PrivacyRules) -> ReconcileResult
         records=Packed(mask_model(r, rules) for r in result.records),
         # field by field: the whole report as JSON data at once was the batch stage's peak of memory
         report=result.report.model_copy(update={k: _mask_field(v, rules) for k, v in result.report if k not in IDENTIFIERS}),
-        documents=tuple(d.model_copy(update={"source": mask_text(d.source, rules)}) for d in result.documents),
+        documents=PackedByKey.of((i, d.model_copy(update={"source": mask_text(d.source, rules)})) for i, d in result.documents.items()),
     )
 
 

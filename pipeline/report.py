@@ -179,7 +179,7 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
     cat = catalogue(lang)
     papers = Papers(result.documents, cat)
     x = Explainer(cat, papers)
-    docs = {d.doc_id: d for d in result.documents}
+    docs = result.documents
     crops: dict[tuple, str | None] = {}
 
     def crop(ev: Evidence | None) -> str | None:

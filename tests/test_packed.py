@@ -1,13 +1,14 @@
-"""Packed and Spilled: the batch stage's records held compressed, or kept in a temporary file, read
-back the same, in order and by index."""
+"""Packed, PackedByKey and Spilled: the batch stage's records and documents held compressed, or kept
+in a temporary file, read back the same, in order, by index and by key."""
 
 from pathlib import Path
 
 import pytest
 
 from pipeline import packed
-from pipeline.model import Record
-from pipeline.packed import Packed, Spilled, pack
+from pipeline.model import Document, Record
+from pipeline.packed import Packed, PackedByKey, Spilled, pack
+from pipeline.reconcile import report_view
 
 EXTRACTED = Path(__file__).resolve().parent.parent / "extracted"
 
@@ -39,3 +40,13 @@ def test_spilled_records_read_back_equal_in_any_order() -> None:
     assert at == list(range(len(records)))
     assert [spilled[i] for i in reversed(at)] == records[::-1]  # each read back by its index, not in turn
     assert spilled[at[0]] == records[0]
+
+
+def test_corpus_documents_views_read_back_equal_by_doc_id() -> None:
+    views = [report_view(Document.model_validate_json(p.read_text(encoding="utf-8")))
+             for p in sorted((EXTRACTED / "documents").glob("*.json"))]
+    held = PackedByKey.of((v.doc_id, v) for v in views)
+    assert len(held) == len(views) and list(held) == [v.doc_id for v in views]  # in the order given
+    assert all(held[v.doc_id] == v for v in reversed(views))
+    assert held.get("no such document") is None and "no such document" not in held
+    assert dict(PackedByKey({v.doc_id: pack(v) for v in views}).items()) == {v.doc_id: v for v in views}

@@ -248,7 +248,7 @@ def test_records_csv_escapes_formulas_keeps_negative_numbers_and_masks(corpus_ru
     })
     folder = tmp_path / "out"
     folder.mkdir()
-    write_outputs(dataclasses.replace(result, records=(evil,), documents=()), folder, load_rules().privacy)  # no page images
+    write_outputs(dataclasses.replace(result, records=(evil,), documents={}), folder, load_rules().privacy)  # no page images
     rows = list(csv.DictReader(io.StringIO((folder / "records.csv").read_bytes().decode("utf-8-sig"), newline="")))
     assert len(rows) == 1
     row = rows[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -29,7 +29,7 @@ from pipeline.model import (
     PartyRef,
     Record,
 )
-from pipeline.packed import Packed, Spilled, pack, unpack
+from pipeline.packed import Packed, PackedByKey, Spilled, pack, unpack
 from pipeline.reconcile.checks import (
     check_cross_paper,
     check_name_variants,
@@ -104,8 +104,9 @@ class ReconcileResult:
     records: Sequence[Record]
     """Sorted by doc_id, key and programme; held packed (`Packed`), a block at a time as read."""
     report: DiscrepancyReport
-    documents: tuple[Document, ...]
-    """The documents as the report names and crops them (`report_view`): no words, tables or sections."""
+    documents: Mapping[str, Document]
+    """The documents as the report names and crops them (`report_view`: no words, tables or sections), by
+    doc_id, in the order of their ids; held packed (`PackedByKey`), one unpacked at a time as looked up."""
     cases: tuple[tuple[str, ...], ...] = ()
     """Paper ids of the papers linked into one case (same Dnr, or the same title year on year), for the report's overview."""
 
@@ -184,7 +185,7 @@ class _Read:
     org_numbers: list[tuple[str, str]]  # (party as written, number) of each org_number fact
     cells: dict[CellKey, tuple[str, str, str] | None]  # each table cell's column meaning (`table_cells`)
     percentage_lines: dict[tuple[str, int, int], str]  # the text of each line a percentage stands on
-    view: Document
+    view: bytes  # the report's view of the document (`report_view`), packed where it was read
 
 
 def _read_once(doc: Document, checks: ChecksRules) -> tuple[VersionText, _Read, bytes]:
@@ -207,7 +208,7 @@ def _first_read(doc: Document) -> tuple[VersionText, _Read]:
     lines = {k: " ".join(w.text for w in words) for page, line, words in doc.lines() if (k := (doc.doc_id, page, line)) in at}
     return VersionText.of(doc), _Read(Packed(statements), [n.name for st in statements for n in st.parties],
                                       {ref.name for st in statements for ref in _attr_refs(st)},
-                                      notes, org_numbers, table_cells([doc]), lines, report_view(doc))
+                                      notes, org_numbers, table_cells([doc]), lines, pack(report_view(doc)))
 
 
 def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = (),
@@ -326,7 +327,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     notes += why
     wanted = {(c.doc_id, c.evidence.page, c.evidence.line or 0) for c in consolidated if c.field.startswith("percentage")}
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
-    views = tuple(r.view for r in reads)
+    views: PackedByKey[Document] = PackedByKey(dict(zip(own_checks_at, (r.view for r in reads))))  # both in reading order
     del reads, claims, cells
     own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
     doc_findings, why, cases = _document_checks(own, consolidated, checks)  # type: ignore[arg-type]
