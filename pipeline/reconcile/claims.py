@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,12 +21,17 @@ class Claim:
     qualifier: str | None
     ordinal: int
     value: int | float | str
-    evidence: Evidence
+    pickled_evidence: bytes  # `evidence`, pickled: a store holds ten claims or more per paper, and an Evidence is ~1.8 KB live, ~0.4 KB so
     period: Period | None
     unit: str | None  # "year", "total" or None (unknown) for amounts
     approx: bool = False
     cell: tuple[str, str, str] | None = None  # a table cell's column kind, column year and row label
     in_table: bool = False
+
+    @property
+    def evidence(self) -> Evidence:
+        """Where the value was read (unpickled for each use: findings need it, comparisons rarely)."""
+        return pickle.loads(self.pickled_evidence)  # type: ignore[no-any-return]
 
 
 CellKey = tuple[str, int, int | None, tuple[float, ...] | None, str]
@@ -96,7 +102,8 @@ def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], ch
         ordinal = counters[(fieldname, q)]
         counters[(fieldname, q)] += 1
         k = evidence_key(ev)
-        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, fieldname, q, ordinal, value, ev, record.period, unit, approx,
+        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, fieldname, q, ordinal, value,
+                         pickle.dumps(ev, protocol=pickle.HIGHEST_PROTOCOL), record.period, unit, approx,
                          cells.get(k), k in cells))
 
     for kind, table in (("amount", record.amounts), ("percentage", record.percentages)):
