@@ -499,7 +499,9 @@ RECORDS_PER_FRAME = 250
 def records_frames(records: Iterable[Record]) -> Iterator[pd.DataFrame]:
     """The long-form frame of `records` (see `records_frame`), RECORDS_PER_FRAME records at a time
     and at least one frame: a large store's records as one frame, built once per output, were the
-    batch stage's peak memory while it wrote them."""
+    batch stage's peak memory while it wrote them. The frames are built on Arrow's system allocator
+    (`_arrow_gives_memory_back`)."""
+    _arrow_gives_memory_back()
     chunk: list[Record] = []
     empty = True
     for r in records:
@@ -509,6 +511,17 @@ def records_frames(records: Iterable[Record]) -> Iterator[pd.DataFrame]:
             chunk, empty = [], False
     if chunk or empty:
         yield records_frame(chunk)
+
+
+def _arrow_gives_memory_back() -> None:
+    """Make the process's Arrow allocations (pandas keeps text in Arrow arrays; records.parquet is
+    written through Arrow tables) use the system allocator. Arrow's default, mimalloc, kept what
+    each dropped frame had used, so the batch stage's memory grew with the store while it wrote
+    its outputs: records.parquet of 4 000 generated papers' records +66 MB, +24 MB so."""
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def records_frame(records: list[Record]) -> pd.DataFrame:
