@@ -284,7 +284,6 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     notes += why
     findings: list[Discrepancy] = []
     partners_of = {a.key: a.partners for a in assigned}
-    cells = {k: v for r in reads for k, v in r.cells.items()}
     assigned_at = {a.at: a for a in assigned}
     del assigned
     fuzzy = {name for name, refs in resolved.items() if any(p.match == "fuzzy" for p in refs)}
@@ -315,9 +314,10 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
                 if a.ambiguous_reason and role == "primary":
                     findings.append(_ambiguous(st, a, checks))
             made.sort(key=lambda rec: (rec.partnership_key, rec.programme or ""))
-            for rec in made:
-                claims.extend(claims_of(rec, municipal, partners_of.get(rec.partnership_key, ()), checks, cells))
+            for rec in made:  # a record's values stand in its own document, so its own cells tell
+                claims.extend(claims_of(rec, municipal, partners_of.get(rec.partnership_key, ()), checks, r.cells))
                 keys.add(rec.partnership_key)
+            r.cells.clear()  # read only here: gone once the document's claims are made
             yield from made
 
     records = Packed(records_in_order())
@@ -328,7 +328,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     wanted = {(c.doc_id, c.evidence.page, c.evidence.line or 0) for c in consolidated if c.field.startswith("percentage")}
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
     views: PackedByKey[Document] = PackedByKey(dict(zip(own_checks_at, (r.view for r in reads))))  # both in reading order
-    del reads, claims, cells
+    del reads, claims
     own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
     doc_findings, why, cases = _document_checks(own, consolidated, checks)  # type: ignore[arg-type]
     findings += doc_findings
