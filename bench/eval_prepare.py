@@ -31,7 +31,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 import pipeline.ocr
-from pipeline.ingest import image_resolution
+from pipeline.ingest import image_resolution, rows_apart
 from pipeline.model import Document, Page
 from pipeline.ocr import OcrJob, OcrSettings, ocr_page
 from pipeline.prepare import Prepared
@@ -104,9 +104,8 @@ def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[index]
         width, height = float(page.width), float(page.height)
-        across, down = image_resolution(page)
-    return OcrJob(doc_id=pdf.stem, page_number=index + 1,
-                  source=PageSource(pdf, "application/pdf", index, dpi, rows_dpi=down if down != across else 0),
+        rows_dpi = rows_apart(*image_resolution(page))
+    return OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi, rows_dpi),
                   width=width, height=height, settings=OcrSettings(letter_lookalikes=RULES.ocr.letter_lookalikes,
                                                                    party_letter_misreadings=RULES.ocr.party_letter_misreadings))
 
@@ -148,19 +147,20 @@ def main() -> None:
             ratios["before"].append(between / inside)
             tesseract["before"] += inside
             text, warnings, between, inside, repaired = read(pdf, index, CAPTURE_DPI[profile])
-            lost["after"] += sum((truth_tokens - tokens(text)).values())
+            missed = truth_tokens - tokens(text)
+            lost["after"] += sum(missed.values())
             figures["truth"] += sum(n for t, n in truth_tokens.items() if t.isdigit())
-            figures["lost"] += sum(n for t, n in (truth_tokens - tokens(text)).items() if t.isdigit())
+            figures["lost"] += sum(n for t, n in missed.items() if t.isdigit())
             lost["repaired"] += sum((truth_tokens - tokens(repaired)).values())
-            pages_lost += sum((truth_tokens - tokens(text)).values()) > PAGE_LOST * sum(truth_tokens.values())
+            pages_lost += sum(missed.values()) > PAGE_LOST * sum(truth_tokens.values())
             ratios["after"].append(between / inside)
             tesseract["after"] += inside
             if args.part == "test":
                 continue
             steps = [w for w in warnings if w.startswith("prepared_")]
             print(f"  {profile} {pdf.stem[:40]} p{index + 1}: {','.join(steps) or '-'} "
-                  f"lost {sum((truth_tokens - tokens(text)).values())}/{sum(truth_tokens.values())}: "
-                  + ", ".join(f"{word} ×{n}" if n > 1 else word for word, n in sorted((truth_tokens - tokens(text)).items())),
+                  f"lost {sum(missed.values())}/{sum(truth_tokens.values())}: "
+                  + ", ".join(f"{word} ×{n}" if n > 1 else word for word, n in sorted(missed.items())),
                   flush=True)
         print(f"{profile}: {len(pages)} pages, {total} truth words; words lost before {lost['before'] / total:.2%} "
               f"({lost['before']}), after {lost['after'] / total:.2%} ({lost['after']}), "

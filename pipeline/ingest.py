@@ -270,6 +270,11 @@ def image_resolution(page: pdfplumber.page.Page) -> tuple[int, int]:
     return across, round(_image_pixels(largest)[1] / tall) if tall > 0 else across
 
 
+def rows_apart(across: int, down: int) -> int:
+    """`down`, the scan's rows per inch, when known and not `across`; else 0 (`PageSource.rows_dpi`)."""
+    return down if 0 < down != across else 0
+
+
 def _check_pages(count: int, limits: IngestLimits) -> None:
     """Refuse a document of more pages than the limit before any page is read."""
     if count > limits.max_pages:
@@ -301,7 +306,7 @@ class _LayerPage:
     width: float
     height: float
     dpi: int
-    rows_dpi: int
+    rows_dpi: int  # `rows_apart`
     words: tuple[Word, ...]
     kind: PageKind | None
     tables: list[Table]
@@ -324,7 +329,8 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
             words = _layer_words(plumber_page)
             kind = classify_layer([w.text for w in words], rules)
             tables = ruled_tables(plumber_page, number, rules.tables.ruled) if kind == "text" else []
-            read.append(_LayerPage(number, width, height, *image_resolution(plumber_page), words, kind, tables))
+            across, down = image_resolution(plumber_page)
+            read.append(_LayerPage(number, width, height, across, rows_apart(across, down), words, kind, tables))
             plumber_page.close()  # a long PDF must not keep every page's parsed layout in memory
     if _damaged_layer(read, rules):
         for page in read:
@@ -336,8 +342,7 @@ def _ingest_pdf(path: Path, doc: dict, rules: Rules, settings: OcrSettings, redo
     for page in read:
         index = page.number - 1
         if page.kind is None or (redo_ocr and page.kind == "damaged_text"):
-            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=page.dpi,
-                                rows_dpi=page.rows_dpi if page.rows_dpi != page.dpi else 0)
+            source = PageSource(path=path, media_type="application/pdf", index=index, dpi=page.dpi, rows_dpi=page.rows_dpi)
             jobs.append(OcrJob(doc["doc_id"], page.number, source, page.width, page.height, settings))
             pages.append(Page(number=page.number, kind="ocr", width=page.width, height=page.height, dpi=page.dpi))
             continue
@@ -436,9 +441,8 @@ def _ingest_image(path: Path, doc: dict, settings: OcrSettings, limits: IngestLi
                          f"{limits.max_page_pixels} per page (limits.max_page_pixels in rules/ingest.yaml)") from err
     except (UnidentifiedImageError, OSError) as err:
         raise InputError(f"not a readable image ({err})") from err
-    dpi, rows_dpi = (_resolution(dpi_info, axis) for axis in (0, 1))
-    dpi = dpi if dpi > 0 else VECTOR_PAGE_DPI
-    rows_dpi = rows_dpi if 0 < rows_dpi != dpi else 0
+    dpi = _resolution(dpi_info, 0) or VECTOR_PAGE_DPI
+    rows_dpi = rows_apart(dpi, _resolution(dpi_info, 1))
     pages, jobs = [], []
     for index, size in enumerate(sizes):
         width, height = round(size[0] * POINTS_PER_INCH / dpi, 2), round(size[1] * POINTS_PER_INCH / dpi, 2)

@@ -358,13 +358,7 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
     ]
     if not numbers:
         return words
-    sx, sy = image.width / job.width, image.height / job.height
-    crops = []
-    for i in numbers:
-        box = words[i].bbox
-        crops.append(image.crop((max(0, round(box.x0 * sx) - 4), max(0, round(box.top * sy) - 4),
-                                 min(image.width, round(box.x1 * sx) + 4), min(image.height, round(box.bottom * sy) + 4))))
-    readings = _read_stacked(crops, job, PERCENT_READER_LANG)
+    readings = _read_stacked(_word_crops(image, [words[i] for i in numbers], job), job, PERCENT_READER_LANG)
     fixed = list(words)
     for slot, i in enumerate(numbers):
         reading = "".join(t for t, _ in readings.get(slot, []))
@@ -381,6 +375,19 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
             "repair": Repair(scanned=scanned, confidence=round(confidence, 4), reason="percent-sign-reread"),
         })
     return tuple(fixed)
+
+
+WORD_CROP_MARGIN = 4
+"""Pixels of page kept around a word's box when it is cut out to be read again."""
+
+
+def _word_crops(image: Image.Image, words: list[Word], job: OcrJob) -> list[Image.Image]:
+    """Each word's box cut out of the page image, `WORD_CROP_MARGIN` pixels around it, for `_read_stacked`."""
+    sx, sy = image.width / job.width, image.height / job.height
+    m = WORD_CROP_MARGIN
+    return [image.crop((max(0, round(b.x0 * sx) - m), max(0, round(b.top * sy) - m),
+                        min(image.width, round(b.x1 * sx) + m), min(image.height, round(b.bottom * sy) + m)))
+            for b in (w.bbox for w in words)]
 
 
 def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding: int = SAUVOLA,
@@ -727,6 +734,9 @@ dev photocopy and fax pages: "ao6f3d…" for "a06f3d…", "by2a6…" for "b72a6�
 "e0s5fed" for "e05fed"). A look-alike that is itself a hex digit (8 read "b", 0 read "d") cannot be
 told from the digit and stays."""
 
+ID_TRIM = ".,;:()"
+"""Punctuation around an identifier in running text, stripped before it is judged."""
+
 HEX_ID_MIN_LENGTH = 20
 """Shortest word taken for a hex identifier (an e-signature's transaction id has 42 characters):
 no Swedish word of this length is nearly all of 0-9 and a-f."""
@@ -754,15 +764,11 @@ def reread_hex_identifiers(image: Image.Image, words: tuple[Word, ...], job: Ocr
     candidates = [i for i, w in enumerate(words) if w.bbox is not None and _looks_hex(w.text)]
     if not candidates:
         return words
-    sx, sy = image.width / job.width, image.height / job.height
-    crops = [image.crop((max(0, round(b.x0 * sx) - 4), max(0, round(b.top * sy) - 4),
-                         min(image.width, round(b.x1 * sx) + 4), min(image.height, round(b.bottom * sy) + 4)))
-             for b in (words[i].bbox for i in candidates)]
-    readings = _read_stacked(crops, job, job.settings.lang, config=_HEX_ONLY)
+    readings = _read_stacked(_word_crops(image, [words[i] for i in candidates], job), job, job.settings.lang, config=_HEX_ONLY)
     fixed = list(words)
     for slot, i in enumerate(candidates):
         word, reading = words[i], readings.get(slot, [])
-        core = word.text.strip(".,;:()")
+        core = word.text.strip(ID_TRIM)
         if len(reading) != 1 or abs(len(reading[0][0]) - len(core)) > 2:
             continue
         text, confidence = reading[0]
@@ -774,7 +780,7 @@ def reread_hex_identifiers(image: Image.Image, words: tuple[Word, ...], job: Ocr
 
 def _looks_hex(text: str) -> bool:
     """Whether `text` may be a hex identifier misread: long, of letters and digits, mostly hex digits."""
-    core = text.strip(".,;:()")
+    core = text.strip(ID_TRIM)
     return (len(core) >= HEX_ID_MIN_LENGTH and core.isascii() and core.isalnum() and any(c.isdigit() for c in core)
             and sum(c in "0123456789abcdefABCDEF" for c in core) >= HEX_ID_MIN_SHARE * len(core))
 
@@ -784,7 +790,7 @@ def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     case (an e-signature's transaction id), keeping the scanned form as a Repair (`hex-digit`)."""
     fixed = list(words)
     for i, word in enumerate(words):
-        core = word.text.strip(".,;:()")
+        core = word.text.strip(ID_TRIM)
         if len(core) < HEX_ID_MIN_LENGTH or not core.isascii() or not core.isalnum() or not (core.islower() or core.isupper()):
             continue
         lower = core.lower()

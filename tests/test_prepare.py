@@ -9,7 +9,7 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pipeline.ingest import image_resolution
+from pipeline.ingest import image_resolution, rows_apart
 from pipeline.model import BBox
 from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
 from pipeline.prepare import (BINARY_MIN_SHARE, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines, prepare_page,
@@ -52,7 +52,7 @@ def test_only_a_scan_of_few_rows_per_inch_is_softened(profile: str, dpi: int, re
     with pdfplumber.open(path) as pdf:
         across, down = image_resolution(pdf.pages[0])  # what ingest.py gives the page's OcrJob
     assert (across, down) == resolution
-    prepared = prepare_page(fax, MIN_OCR_DPI, rows_dpi=down if down != across else 0)
+    prepared = prepare_page(fax, MIN_OCR_DPI, rows_dpi=rows_apart(across, down))
     assert ("soften" in prepared.steps) is softened
     plain = prepare_page(fax, MIN_OCR_DPI)  # the same page, its row resolution unknown
     greyed = binary_share(plain.image) - binary_share(prepared.image)  # edges turned grey, for Tesseract to threshold

@@ -257,11 +257,13 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     reads: list[_Read] = []
     spilled = Spilled()  # each document's own checks, packed, until the primaries' are wanted
     own_checks_at: dict[str, int] = {}
+    views: dict[str, bytes] = {}  # each document's `report_view`, packed
     for version, first, checked in (docs.map(read) if isinstance(docs, StoredDocuments)  # in the order of their ids
                                     else forked_map(read, sorted(docs, key=lambda d: d.doc_id), workers)):
         versions.append(version)
         reads.append(first)
         own_checks_at[version.doc_id] = spilled.append(checked)
+        views[version.doc_id] = first.view
     notes = list(skipped)  # after `docs` is read: reading a folder fills `skipped` as it goes
     papers = group_versions(versions, checks.versions)
     del versions  # the pages' text is for grouping versions only
@@ -327,7 +329,6 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     notes += why
     wanted = {(c.doc_id, c.evidence.page, c.evidence.line or 0) for c in consolidated if c.field.startswith("percentage")}
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
-    views: PackedByKey[Document] = PackedByKey(dict(zip(own_checks_at, (r.view for r in reads))))  # both in reading order
     del reads, claims
     own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
     doc_findings, why, cases = _document_checks(own, consolidated, checks)  # type: ignore[arg-type]
@@ -356,7 +357,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     partnerships = tuple(sorted(k for k in keys if not k.endswith("| " + AMBIGUOUS)))
     report = DiscrepancyReport(papers=tuple(papers), partnerships=partnerships, counts=counts, findings=tuple(findings),
                                skipped=tuple(sorted(set(notes))))
-    return ReconcileResult(records=records, report=report, documents=views, cases=cases)
+    return ReconcileResult(records=records, report=report, documents=PackedByKey(views), cases=cases)
 
 
 def _ambiguous(st: Statement, a: Assigned, checks: ChecksRules) -> Discrepancy:
