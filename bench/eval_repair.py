@@ -349,6 +349,62 @@ def dropped_glyphs(base: Rules, parts: tuple[str, ...]) -> None:
               f"changed {s['changed']}, broken/1000 {s['broken_per_1000']:.2f}")
 
 
+ENGINES = 4
+"""Foreign engines drawn for `foreign_engines`: each its own proportions of the learned look-alikes."""
+
+
+def foreign_engine(rules: Rules, rng: random.Random) -> dict[str, tuple[list[str], list[float]]]:
+    """Draw an OCR engine other than the one the weights were learned from: per å/ä/ö, the same
+    single-letter look-alikes (a, d, i, é, 6, 4, & ...) in proportions drawn from a Dirichlet of
+    0.5, so one engine reads ä mostly as "i", another as "d" or "&". Every å/ä/ö is misread, as an
+    old layer without Swedish data does."""
+    engine = {}
+    for letter in "åäö":
+        pieces = sorted({c.scanned.lower() for c in rules.confusions.confusions
+                         if c.truth == letter and len(c.scanned) == 1 and c.scanned.isprintable() and c.p > 0})
+        weights = [rng.gammavariate(0.5, 1.0) for _ in pieces]
+        engine[letter] = (pieces, weights)
+    return engine
+
+
+def misread(text: str, engine: dict[str, tuple[list[str], list[float]]], rng: random.Random) -> str:
+    """Return `text` as `engine` reads it (capitals stay capitals)."""
+    out = []
+    for ch in text:
+        pieces = engine.get(ch.lower())
+        if pieces is None:
+            out.append(ch)
+            continue
+        read = rng.choices(*pieces)[0]
+        out.append(read.upper() if ch.isupper() else read)
+    return "".join(out)
+
+
+def foreign_engines(base: Rules, lexicons: dict[str, Lexicon], parts: tuple[str, ...]) -> None:
+    """Score damage the learned weights do not describe: the real papers' truth misread by
+    `ENGINES` drawn engines (`foreign_engine`), repaired with the shipped rules, and again without
+    the paper's own look-alikes (`own_channel_min_uses` out of reach): how far the weights travel."""
+    without = base.model_copy(update={"repair": base.repair.model_copy(update={"own_channel_min_uses": 10**9})})
+    print(f"\nForeign engines ({ENGINES} drawn, every å/ä/ö misread; the real papers' truth); through repair_lines")
+    print(f"{'part / rules':34} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12}")
+    for part in parts:
+        rows: dict[str, list] = {"shipped": [], "without own look-alikes": []}
+        for k in range(ENGINES):
+            engine = foreign_engine(base, random.Random(f"engine-{k}"))
+            for stem in real_part(part):
+                lexicon = lexicons.get(stem) if part == "dev" else load_lexicon()
+                truth = real_truth_path(stem).read_text(encoding="utf-8")
+                scanned = misread(truth, engine, random.Random(f"{k}-{stem}"))
+                lines = scanned.split("\n")
+                for label, rules in (("shipped", base), ("without own look-alikes", without)):
+                    repaired = "\n".join(repair_lines(lines, rules, lexicon))
+                    rows[label].extend(aligned_triples(scanned, repaired, truth))
+        for label, triples in rows.items():
+            s = score(triples)
+            print(f"{part + ' ' + label:34} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} "
+                  f"{s['changed']:8d} {s['broken_per_1000']:12.2f}")
+
+
 def real_clean(base: Rules, lexicons: dict[str, Lexicon], parts: tuple[str, ...]) -> None:
     """Count words changed in the real papers' clean text (their born-digital truth), per part of
     `parts`; show the development part's (never the test part's)."""
@@ -460,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     lexicons = held_out_lexicons(args.held_out_vocab)
     real_damage(base, not args.no_folds, args.show_errors, lexicons, parts)
     real_clean(base, lexicons, parts)
+    foreign_engines(base, lexicons, parts)
     if args.real_only:
         return 0
     dropped_glyphs(base, parts)

@@ -443,6 +443,8 @@ class RepairRules(RuleSet):
     realword_min_frequency: float
     ambiguity_margin: float
     max_known_frequency_for_letter_edits: float
+    own_channel_min_uses: int
+    own_channel_prior: float
     unknown_prior: float
     unseen_trigram_factor: float
     long_unknown_length: int = 99

@@ -17,6 +17,7 @@ class Channel:
     """Learned look-alikes as P(scanned piece | true piece), with candidate generation."""
 
     def __init__(self, rules: ConfusionsRules):
+        self.rules = rules
         self.subs: dict[tuple[str, str], float] = {}
         self.by_scanned: dict[str, list[tuple[str, str]]] = {}
         for c in rules.confusions:
@@ -37,6 +38,13 @@ class Channel:
         self._windows: dict[str, _Window] = {}
         self._form_windows: dict[str, list[_Window]] = {}
         self._same_logs_at: dict[float, _SameLogs] = {}
+
+    def raised(self, weights: dict[tuple[str, str], float]) -> Channel:
+        """Return this channel with some learned pieces' P(scanned | truth) raised to `weights`
+        (only learned pieces: what each form can be read as, and so its candidates, stay the same)."""
+        confusions = tuple(c.model_copy(update={"p": weights.get((c.scanned.lower(), c.truth.lower()), c.p)})
+                           for c in self.rules.confusions)
+        return Channel(self.rules.model_copy(update={"confusions": confusions}))
 
     def logp(self, scanned: str, word: str, damage: float) -> float:
         """Return log P(scanned | word) at damage level `damage` (-inf if no look-alike path)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from pipeline.lexicon import Lexicon, load_lexicon, pair_token
@@ -153,7 +155,52 @@ class Repairer:
             s.first_case = "upper" if starts else "lower"
 
     def run(self, slots: list[Slot]) -> None:
-        """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends)."""
+        """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends);
+        then, when the document's own repairs show look-alikes far commoner in it than the
+        learned weights say, decide them all again with those weights raised (`_own_weights`)."""
+        self._decide(slots)
+        raised = self._own_weights(slots)
+        if not raised:
+            return
+        for s in slots:
+            s.choice, s.result, s.confidence, s.reason, s.first_case = None, None, 0.0, "", ""
+        again = copy.copy(self)
+        again.scorer = self.scorer.adapted(raised)
+        again._decide(slots)
+
+    def _own_weights(self, slots: list[Slot]) -> dict[tuple[str, str], float]:
+        """Return the look-alike weights this document's own repairs raise, per (scanned, truth)
+        piece. One OCR engine reads one typeface the same way throughout a paper, so a look-alike
+        it used often in the words repaired is likely in its other words too: P(piece | letter)
+        is re-estimated from those repairs, the learned weight counting as `own_channel_prior`
+        repairs, rounded down to a power of two and kept where that is at least twice the learned
+        weight: a weight the paper bears out changes nothing, and papers of one engine raise the
+        same weights and share one scorer (`Scorer.adapted`)."""
+        channel = self.scorer.channel
+        used: Counter = Counter()
+        for s in slots:
+            if s.result is None or s.reason not in ("lookalike", "context") or s.joined_with is not None:
+                continue
+            word = s.result.lower()
+            for op, i1, i2, j1, j2 in SequenceMatcher(None, s.lower, word, autojunk=False).get_opcodes():
+                piece = (s.lower[i1:i2], word[j1:j2])
+                if op != "equal" and piece in channel.subs:
+                    used[piece] += 1
+        per_letter: Counter = Counter()
+        for (_, truth), n in used.items():
+            per_letter[truth] += n
+        weight, least = self.rules.own_channel_prior, self.rules.own_channel_min_uses
+        raised = {}
+        for (scanned, truth), n in used.items():
+            p = channel.subs[(scanned, truth)]
+            own = (n + weight * p) / (per_letter[truth] + weight)
+            own = 2.0 ** math.floor(math.log2(own))
+            if n >= least and own >= 2 * p:
+                raised[(scanned, truth)] = own
+        return raised
+
+    def _decide(self, slots: list[Slot]) -> None:
+        """One pass over every slot: look-alike choices first, then the close calls in context."""
         damage = self.damage(slots)
         dropped = self.dropped_pages(slots)
         margin, amb = self.rules.min_margin_nonword, self.rules.ambiguity_margin

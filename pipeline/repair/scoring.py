@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ HUNSPELL_FRONT = 3
 """Hunspell is slow: only this many front runners per form learn whether it knows them."""
 COMPOUND_MIN_LENGTH = 7
 """A form this long with no listed look-alike is tried as a compound of listed parts."""
+ADAPTED_KEPT = 8
+"""Adapted scorers (`Scorer.adapted`) kept per scorer, the least recently used dropped first."""
 HUNSPELL_MAX_LOOKUPS = 16
 """At most this many hunspell look-ups when a form with a mark (é, 6, &) has no other candidate."""
 
@@ -51,6 +54,26 @@ class Scorer:
         """Dropped-glyph restorations per (form, letters), filled by the repairer (context.py)."""
         self.evidence: dict[str, tuple[bool, ...]] = {}
         """What each form says about its page's damage, filled by the repairer (context.py)."""
+        self._adapted: dict[frozenset, Scorer] = {}
+        self._base: Scorer | None = None
+        self._raised: tuple[str, ...] = ()
+        """An adapted scorer's origin and the scanned pieces whose weights it raised."""
+
+    def adapted(self, weights: dict[tuple[str, str], float]) -> Scorer:
+        """Return a scorer of the same lexicon and candidates whose look-alike pieces (scanned,
+        truth) of `weights` have those weights (`Channel.raised`). A form holding none of those
+        scanned pieces is scored as here, from this scorer's cache; the last few adapted scorers
+        are kept, so the papers of one OCR engine, which raise the same pieces, share one."""
+        key = frozenset(weights.items())
+        twin = self._adapted.pop(key, None)
+        if twin is None:
+            twin = copy.copy(self)
+            twin.channel, twin._cache, twin._adapted = self.channel.raised(weights), {}, {}
+            twin._base, twin._raised = self, tuple(sorted({scanned for scanned, _ in weights}))
+        self._adapted[key] = twin
+        while len(self._adapted) > ADAPTED_KEPT:
+            del self._adapted[next(iter(self._adapted))]
+        return twin
 
     def prior(self, word: str) -> float:
         """Return log P(word): listed frequency, else a compound prior, else the unknown prior."""
@@ -88,6 +111,8 @@ class Scorer:
 
     def choose(self, scanned: str, damage: float) -> Choice:
         """Return the scored options for the lower-case `scanned` form at `damage`."""
+        if self._base is not None and not any(piece in scanned for piece in self._raised):
+            return self._base.choose(scanned, damage)
         key = (scanned, round(damage, 2))
         hit = self._cache.get(key)
         if hit is None:
