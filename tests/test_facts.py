@@ -115,10 +115,16 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Bidraget är 350 000 kronor.", 350_000, None),
         ("Ersättning utgår med 180 000 per halvår.", 180_000, "per_half_year"),
         ("Hyra 12 500 kr per månad.", 12_500, "per_month"),
+        ("Avgiften är 450 kr/termin.", 450, "per_half_year"),
         ("Resultatet blev -25 000 kr.", -25_000, None),
         ("Resultatet blev −25 000 kr.", -25_000, None),
         ("Budgeten är 1,5 mkr.", 1_500_000, None),
         ("Budgeten är 2,25 mnkr.", 2_250_000, None),
+        # the abbreviations of tusen, miljoner and miljarder as the genre writes them
+        ("Nämnden beviljar 150 tusen kr till föreningen.", 150_000, None),
+        ("Kommunen har fått 4,3 milj. kr för året.", 4_300_000, None),
+        ("Ett tillskott på 2 milj kr.", 2_000_000, None),
+        ("Kostnaden blir 1,2 mdr kr totalt.", 1_200_000_000, None),
         ("Kostnaden är 1\u00a0100\u00a0000 kr.", 1_100_000, None),
         ("Kostnaden är 1\u202f100\u202f000 kr.", 1_100_000, None),
         ("Kostnaden är 897 626 kr.", 897_626, None),
@@ -445,3 +451,24 @@ def test_a_name_the_text_says_is_a_company_or_an_association(text: str, party: s
     parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]
     assert parties == [(party, kind)]
     assert not [f for f in facts_of("Det är ett företag som säljer maskiner.") if f.kind == "party"]
+
+
+@pytest.mark.parametrize(
+    ("text", "party", "kind"),
+    [  # the genre's forms of names, written for this test
+     ("Ärendet bereds av Kultur- och fritidsnämnden i maj.", "Kultur- och fritidsnämnden", "committee"),
+     ("Yttrande från Bygg- och miljönämnden om detaljplanen.", "Bygg- och miljönämnden", "committee"),
+     ("Bidraget går till Brottsofferjouren Halland för år 2025.", "Brottsofferjouren Halland", "association"),
+     ("Lokalen hyrs ut till Kungsbacka Ryttarklubb under sommaren.", "Kungsbacka Ryttarklubb", "association"),
+     ("Röda Korsets Kungsbackakrets driver mötesplatsen.", "Röda Korsets Kungsbackakrets", "association"),
+     ("Föreningsbidrag beviljas till IK Tölö för ungdomsverksamhet.", "IK Tölö", "association"),
+     ("Föreningsbidrag beviljas till Fjärås BK för ungdomsverksamhet.", "Fjärås BK", "association")],
+)
+def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str) -> None:
+    parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]
+    assert (party, kind) in parties
+
+
+def test_a_case_number_is_no_sports_club() -> None:
+    """"IF" stands for a committee in a Dnr ("Dnr IF-2024-00352", ../shared/realdev/05:9), not for idrottsförening."""
+    assert [f for f in facts_of("§ 159                      Dnr IF-2024-00352") if f.kind == "party"] == []

@@ -14,7 +14,8 @@ import pytest
 
 from pipeline.facts import extract_facts
 from pipeline.facts.amounts import printed_number
-from pipeline.facts.columns import read_back_misread_year, states_unit, unit_line
+from pipeline.facts.columns import read_back_misread_year, states_unit, unit_line, unit_multiplier
+from pipeline.facts.text import fold
 from pipeline.ingest import document_from_lines
 from pipeline.model import BBox, Cell, Document, Fact, Page, Table, Word
 from pipeline.reconcile.table_sums import check_table_sums
@@ -133,6 +134,19 @@ def test_a_cell_whose_thousands_space_ocr_dropped_before_its_period_is_still_an_
 ])
 def test_a_caption_or_note_states_its_tables_unit_even_when_numbered(line: str, states: bool) -> None:
     assert states_unit(line, RULES.facts) is states
+
+
+@pytest.mark.parametrize("line, multiplier", [
+    ("Tabell 1. Belopp i tusental kr", 1_000),
+    ("Belopp i tusen kronor", 1_000),
+    ("Driftredovisning, milj. kr", 1_000_000),
+    ("Investeringar (milj kr)", 1_000_000),
+    ("Belopp i mdr kr", 1_000_000_000),
+    ("Belopp i kr", 1),
+])
+def test_a_caption_names_its_unit_in_any_of_the_genres_spellings(line: str, multiplier: int) -> None:
+    assert states_unit(line, RULES.facts)
+    assert unit_multiplier(fold(line), RULES.facts) == multiplier
 
 
 def test_thousands_grouped_by_points_are_one_figure() -> None:
