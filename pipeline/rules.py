@@ -226,6 +226,8 @@ class ProseSumsCheck(RuleSet):
     hedge_cues: list[str] = Field(description="Words that say the causes listed are only the main ones (folded regexes).")
     severity_causes: BatchSeverity
     share_cues: list[str] = Field(description="A line so worded states a deviation as a percentage (folded regexes).")
+    base_words: list[str] = Field(description="A line so worded names a base amount, such as the prisbasbelopp (folded regexes).")
+    base_share_pattern: str = Field(description="A share of a base amount in a folded line: groups num and den, or pct.")
 
 
 class RestatedCheck(RuleSet):

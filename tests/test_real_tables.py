@@ -122,6 +122,19 @@ def test_the_text_adds_up_a_divided_total_and_a_stated_deviation(batch) -> None:
 
 
 @pytest.fixture(scope="module")
+def fee_paper(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
+    return run_dev_papers(["20_ga-protokoll-inackorderingsbidrag-2025"], "born-digital", tmp_path_factory.mktemp("fee"))
+
+
+def test_a_share_of_the_prisbasbelopp_is_worked_out(fee_paper) -> None:
+    docs, findings = fee_paper
+    # 20:21 "Lägsta beloppet, om stöd ges kontant, är 1/30 av basbeloppet", 20:24 "Prisbasbeloppet för
+    # år 2025 är fastställt till 58 800 kronor": 58 800 / 30 = 1 960, which 20:15 "1 960 kronor/månad"
+    # and 20:34 "1960 kr/månaden" state
+    assert ("share_matches", "base_share", (1_960, 1_960, 58_800)) in prose_sums(findings, docs["20"])
+
+
+@pytest.fixture(scope="module")
 def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Document], list[Discrepancy]]:
     """37 photocopied at 300 dpi (corpus/real/captures): three pages OCR'd."""
     return run_dev_papers([PAPERS["37"]], "captures/photocopy-300", tmp_path_factory.mktemp("scan"))

@@ -163,6 +163,41 @@ def _deviation_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lin
     return out
 
 
+def _base_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A share of a base amount the text names ("1/30 av basbeloppet", "2,5 % av prisbasbeloppet"):
+    when the paper states the base's value on a line that names it ("Prisbasbeloppet för år 2025 är
+    fastställt till 58 800 kronor"), its amounts that are that share of it, within their printed
+    rounding and to the krona, are the share worked out (`share_matches`). Which amount a rule's
+    share stands for is a reading: an amount that does not fit is no finding."""
+    pattern = re.compile(rule.base_share_pattern)
+    base_lines = {at for at, text in lines.items() if any_cue(rule.base_words, text)}
+    bases = [f for f in amounts if f.value and (f.evidence.page, f.evidence.line or 0) in base_lines]
+    if not bases:
+        return []
+    written = {(page, line): " ".join(w.text for w in words).strip() for page, line, words in doc.lines()}
+    out = []
+    for at, text in lines.items():
+        for m in pattern.finditer(text):
+            if m["den"]:
+                share = int(m["num"]) / int(m["den"]) if int(m["den"]) else 0.0
+            else:
+                share = float(m["pct"].replace(",", ".")) / 100
+            if not 0 < share < 1:
+                continue
+            for base in bases:
+                worked = int(base.value) * share
+                fits = [f for f in amounts if f is not base and abs(abs(int(f.value)) - worked) <= rounding_half_step(f) + 0.5]
+                if not fits:
+                    continue
+                text_out = (f"“{written[at][m.start():m.end()]}” (p. {at[0]}) of “{base.text}” (p. {base.evidence.page}) is "
+                            f"{format_amount(round(worked))}: " + ", ".join(f"“{f.text}” (p. {f.evidence.page})" for f in fits)
+                            + " state it.")
+                out.append(make_finding("share_matches", "prose_sums", "ok", paper_unit(doc, at[0], paper), "base_share",
+                                        [fact_value(f, "share") for f in fits] + [fact_value(base, "base")], text_out,
+                                        {"share": round(share, 6), "base": int(base.value), "worked": round(worked, 2)}))
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
     """Check the totals the text divides and the deviations it states, in the primary documents."""
     findings: list[Discrepancy] = []
@@ -171,5 +206,6 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
         amounts = _prose_amounts(doc)
         lines = {(page, line): fold(" ".join(w.text for w in words)).strip() for page, line, words in doc.lines()}
         findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
-                     + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule))
+                     + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
+                     + _base_shares(doc, paper, amounts, lines, rule))
     return findings
