@@ -369,6 +369,8 @@ class FactsRules(RuleSet):
     ocr_digit_letters: dict[str, str]
     count_nouns: list[str]
     periods: dict[str, list[str]]
+    period_after_skips: list[str] = Field(description="Words between an amount and its period cue that do not end it "
+                                                      "(folded regexes: \"exkl. moms\").")
     amount_roles: list[AmountRoleRule]
     role_qualifiers: list[RoleQualifier]
     split_cues: list[str]

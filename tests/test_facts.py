@@ -116,6 +116,8 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Ersättning utgår med 180 000 per halvår.", 180_000, "per_half_year"),
         ("Hyra 12 500 kr per månad.", 12_500, "per_month"),
         ("Avgiften är 450 kr/termin.", 450, "per_half_year"),
+        ("Hyran uppgår till 340 000 kronor exklusive moms per år.", 340_000, "per_year"),
+        ("Avgiften är 1 200 kr inkl. moms per månad.", 1_200, "per_month"),
         ("Resultatet blev -25 000 kr.", -25_000, None),
         ("Resultatet blev −25 000 kr.", -25_000, None),
         ("Budgeten är 1,5 mkr.", 1_500_000, None),

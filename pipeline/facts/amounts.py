@@ -196,10 +196,13 @@ def format_percentage(value: float) -> str:
 
 def period_after(folded_after: str, rules: FactsRules) -> tuple[str, int] | None:
     """Return the period whose cue starts `folded_after` (the text right after an amount, maybe
-    after "i": "340 000 kronor i engångsdrift") and where its cue ends, else None."""
+    after "i": "340 000 kronor i engångsdrift", or after words of `period_after_skips`: "340 000
+    kronor exklusive moms per år") and where its cue ends, else None."""
+    skips = "|".join(fold(s) for s in rules.period_after_skips)
+    lead = rf"\s*(?:(?:{skips})\s*)?(?:i\s+)?" if skips else r"\s*(?:i\s+)?"
     for period, cues in rules.periods.items():
         for cue in cues:
-            if m := re.match(rf"\s*(?:i\s+)?(?:{fold(cue)})", folded_after):
+            if m := re.match(rf"{lead}(?:{fold(cue)})", folded_after):
                 return period, m.end()
     return None
 
