@@ -448,6 +448,7 @@ class RepairRules(RuleSet):
     ambiguity_margin: float
     max_known_frequency_for_letter_edits: float
     own_channel_min_uses: int
+    dropped_context_max_length: int
     own_channel_prior: float
     unknown_prior: float
     unseen_trigram_factor: float

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from pipeline.lexicon import Lexicon, load_lexicon, pair_token
 from pipeline.repair.candidates import _DIACRITICS
-from pipeline.repair.scoring import Choice, _scorer
+from pipeline.repair.scoring import Choice, _scorer, _unused_abbreviation
 from pipeline.repair.tokens import Slot
 from pipeline.rules import Rules
 
@@ -121,7 +121,8 @@ class Repairer:
         Only insertions: the letters that are there are exact, so no other word is reached by
         changing one. One restored letter is preferred to two; the commonest restoration must be
         `dropped_glyph_margin` times commoner than the next and than the form itself, and a
-        listed form of two letters ("nr", "tv") is never restored.
+        listed form of two letters ("nr", "tv") is restored only when it has no vowel and the
+        training text never writes it (`_unused_abbreviation`: "fr" is "för", "nr" stays).
         """
         key = (form, max_letters)
         hit = self._restored.get(key)
@@ -130,7 +131,7 @@ class Repairer:
         freqs, floor = self.lexicon.frequencies, self.rules.realword_min_frequency
         own = freqs.get(form, 0.0)
         hit = ""
-        if own < floor or len(form) >= 3:
+        if own < floor or len(form) >= 3 or _unused_abbreviation(form, self.lexicon):
             for restored in self.lexicon.restorations(floor, max_letters):
                 found = sorted(restored.get(form, ()), key=lambda f: (-freqs[f], f))
                 if found:
@@ -142,10 +143,11 @@ class Repairer:
         return hit
 
     def _restore_dropped(self, slots: list[Slot], k: int) -> None:
-        """Put back the å/ä/ö a text layer dropped (see `_restoration`); the first letter's case
-        follows the sentence: a capital at a sentence's or a heading's start, else lower case."""
+        """Put back the å/ä/ö a text layer dropped (see `_restoration`, else `_restoration_in_context`);
+        the first letter's case follows the sentence: a capital at a sentence's or a heading's
+        start, else lower case."""
         s = slots[k]
-        word = self._restoration(s.lower, 2) if s.lower.isalpha() else ""
+        word = (self._restoration(s.lower, 2) or self._restoration_in_context(slots, k)) if s.lower.isalpha() else ""
         if not word:
             return
         s.result, s.reason, s.confidence = word, "dropped-glyph", 1.0
@@ -153,6 +155,31 @@ class Repairer:
             prev = _prev_slot(slots, k)
             starts = prev is None or prev.ends_sentence or (s.line_start and not prev.text[-1:].islower())
             s.first_case = "upper" if starts else "lower"
+
+    def _restoration_in_context(self, slots: list[Slot], k: int) -> str:
+        """Return the word a short form of a dropped-glyph page is with one å/ä/ö put back, chosen
+        by its neighbours when frequency alone is no clear call ("fr": "för" or "får"; "r": "är" or
+        "år"): each restoration, and the form itself unless it is a vowel-less form the training
+        text never writes, scored by log frequency plus the word pairs' evidence; the best must be
+        `dropped_glyph_margin` times likelier than the next, as without context. Whole words of at
+        most `dropped_context_max_length` letters."""
+        s, freqs = slots[k], self.lexicon.frequencies
+        if len(s.lower) > self.rules.dropped_context_max_length or not s.bare:
+            return ""  # not a word of its own: an abbreviation's piece ("bl.a."), a code
+        found = next((r[s.lower] for r in self.lexicon.restorations(self.rules.realword_min_frequency, 1) if s.lower in r), ())
+        if not found:
+            return ""
+        before = _prev_slot(slots, k)
+        prev = "" if before is None or before.ends_sentence else _neighbour(before)
+        nxt = "" if s.ends_sentence else _neighbour(_next_slot(slots, k))
+        options = list(found)
+        if s.lower in freqs and not _unused_abbreviation(s.lower, self.lexicon):
+            options.append(s.lower)
+        cap, weight = self.rules.pair_evidence_cap, self.rules.pair_weight
+        scored = sorted(((math.log(freqs[w]) + weight * min(cap, self.lexicon.pairs.evidence(prev, w, nxt, freqs)), w)
+                         for w in options), reverse=True)
+        best, second = scored[0], scored[1][0] if len(scored) > 1 else -math.inf
+        return best[1] if best[1] != s.lower and best[0] - second >= math.log(self.rules.dropped_glyph_margin) else ""
 
     def run(self, slots: list[Slot]) -> None:
         """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends);
@@ -212,7 +239,7 @@ class Repairer:
         pending: list[int] = []
         for k, s in enumerate(slots):
             if s.page in dropped:
-                if s.eligible and s.joined_with is None and not s.join_tail:
+                if (s.eligible or self._lone_dropped(slots, k, any_letter=True)) and s.joined_with is None and not s.join_tail:
                     self._restore_dropped(slots, k)
                 continue
             lone = len(s.lower) == 1 and self._lone_dropped(slots, k)
@@ -261,14 +288,15 @@ class Repairer:
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
 
-    def _lone_dropped(self, slots: list[Slot], k: int) -> bool:
+    def _lone_dropped(self, slots: list[Slot], k: int, any_letter: bool = False) -> bool:
         """Return whether slot `k` is a lone letter that is no Swedish word but a short word that
         lost its å/ä/ö ("dokumentet r digitalt" for "är", "p" for "på"; `lone_letter_damage`),
         standing inside a line between two words of prose (the one before it bare: not "grap, r -
         refer", a list of letters): then it is scored like a form no list holds, so the words it
-        may have been compete with the unknown prior, not with a letter's frequency."""
+        may have been compete with the unknown prior, not with a letter's frequency. On a page
+        that drops its å/ä/ö (`any_letter`) any lone letter may be such a word ("n" for "än", "s" for "så")."""
         s = slots[k]
-        if s.text not in self.rules.lone_letter_damage or not s.bare or not s.word_start or s.line_start:
+        if (not any_letter and s.text not in self.rules.lone_letter_damage) or not s.text.isalpha() or not s.bare or not s.word_start or s.line_start:
             return False
         p, n = _prev_slot(slots, k), _next_slot(slots, k)
         return (p is not None and p.bare and (_WORDISH.match(p.lower) is not None or p.lower.isdigit())
