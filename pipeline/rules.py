@@ -449,6 +449,8 @@ class RepairRules(RuleSet):
     max_known_frequency_for_letter_edits: float
     own_channel_min_uses: int
     dropped_context_max_length: int
+    dropped_long_length: int
+    dropped_long_floor: float
     own_channel_prior: float
     unknown_prior: float
     unseen_trigram_factor: float

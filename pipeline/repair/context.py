@@ -115,16 +115,19 @@ class Repairer:
         hit = self._evidence_memo[form] = _Evidence(correct, damaged, restorable, lookalike)
         return hit
 
-    def _restoration(self, form: str, max_letters: int) -> str:
+    def _restoration(self, form: str, max_letters: int, rare: bool = False) -> str:
         """Return the word `form` is with up to `max_letters` of å/ä/ö put back, or "" if none clearly.
 
         Only insertions: the letters that are there are exact, so no other word is reached by
         changing one. One restored letter is preferred to two; the commonest restoration must be
-        `dropped_glyph_margin` times commoner than the next and than the form itself, and a
+        `dropped_glyph_margin` times commoner than the next and than the form itself (with `rare`,
+        a form of `dropped_long_length` letters or more that no listed word of `realword_min_frequency`
+        explains may be any rarer listed word with one letter more put back: "Beslutsgng" is
+        "Beslutsgång"; only where the page is known to drop glyphs, as building that index is slow), and a
         listed form of two letters ("nr", "tv") is restored only when it has no vowel and the
         training text never writes it (`_unused_abbreviation`: "fr" is "för", "nr" stays).
         """
-        key = (form, max_letters)
+        key = (form, max_letters, rare)
         hit = self._restored.get(key)
         if hit is not None:
             return hit
@@ -132,22 +135,30 @@ class Repairer:
         own = freqs.get(form, 0.0)
         hit = ""
         if own < floor or len(form) >= 3 or _unused_abbreviation(form, self.lexicon):
-            for restored in self.lexicon.restorations(floor, max_letters):
-                found = sorted(restored.get(form, ()), key=lambda f: (-freqs[f], f))
-                if found:
-                    rival = max(own, freqs[found[1]] if len(found) > 1 else 0.0)
-                    if freqs[found[0]] >= self.rules.dropped_glyph_margin * rival:
-                        hit = found[0]
-                    break
+            hit = self._commonest_restoration(form, own, floor, max_letters)
+            if not hit and rare and len(form) >= self.rules.dropped_long_length:
+                hit = self._commonest_restoration(form, own, self.rules.dropped_long_floor, max_letters + 1)
         self._restored[key] = hit
         return hit
+
+    def _commonest_restoration(self, form: str, own: float, floor: float, max_letters: int) -> str:
+        """Return the commonest listed word (at least `floor` frequent) that `form` is with the fewest
+        of up to `max_letters` å/ä/ö put back, if it is `dropped_glyph_margin` times commoner than
+        the next and than `form` itself; else ""."""
+        freqs = self.lexicon.frequencies
+        for restored in self.lexicon.restorations(floor, max_letters):
+            found = sorted(restored.get(form, ()), key=lambda f: (-freqs[f], f))
+            if found:
+                rival = max(own, freqs[found[1]] if len(found) > 1 else 0.0)
+                return found[0] if freqs[found[0]] >= self.rules.dropped_glyph_margin * rival else ""
+        return ""
 
     def _restore_dropped(self, slots: list[Slot], k: int) -> None:
         """Put back the å/ä/ö a text layer dropped (see `_restoration`, else `_restoration_in_context`);
         the first letter's case follows the sentence: a capital at a sentence's or a heading's
         start, else lower case."""
         s = slots[k]
-        word = (self._restoration(s.lower, 2) or self._restoration_in_context(slots, k)) if s.lower.isalpha() else ""
+        word = (self._restoration(s.lower, 2, rare=True) or self._restoration_in_context(slots, k)) if s.lower.isalpha() else ""
         if not word:
             return
         s.result, s.reason, s.confidence = word, "dropped-glyph", 1.0

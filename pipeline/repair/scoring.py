@@ -50,8 +50,8 @@ class Scorer:
         self._candidates: StoredAnswers[str | tuple[str, float], set[str]] = StoredAnswers(
             lambda: _candidates_path(rules, lexicon), stale="candidates-*.pickle")
         """Candidates per form (or per form and damage level 0 or 1): see `_candidates_path`."""
-        self.restored: dict[tuple[str, int], str] = {}
-        """Dropped-glyph restorations per (form, letters), filled by the repairer (context.py)."""
+        self.restored: dict[tuple[str, int, bool], str] = {}
+        """Dropped-glyph restorations per (form, letters, rare words too), filled by the repairer (context.py)."""
         self.evidence: dict[str, tuple[bool, ...]] = {}
         """What each form says about its page's damage, filled by the repairer (context.py)."""
         self._adapted: dict[frozenset, Scorer] = {}
