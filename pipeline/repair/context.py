@@ -250,7 +250,7 @@ class Repairer:
         pending: list[int] = []
         for k, s in enumerate(slots):
             if s.page in dropped:
-                if (s.eligible or self._lone_dropped(slots, k, any_letter=True)) and s.joined_with is None and not s.join_tail:
+                if (s.eligible or _lone_word(s)) and s.joined_with is None and not s.join_tail:
                     self._restore_dropped(slots, k)
                 continue
             lone = len(s.lower) == 1 and self._lone_dropped(slots, k)
@@ -299,15 +299,14 @@ class Repairer:
         self._one_as_i(slots, damage, dropped)
         self._lower_case_mid_sentence(slots)
 
-    def _lone_dropped(self, slots: list[Slot], k: int, any_letter: bool = False) -> bool:
+    def _lone_dropped(self, slots: list[Slot], k: int) -> bool:
         """Return whether slot `k` is a lone letter that is no Swedish word but a short word that
         lost its å/ä/ö ("dokumentet r digitalt" for "är", "p" for "på"; `lone_letter_damage`),
         standing inside a line between two words of prose (the one before it bare: not "grap, r -
         refer", a list of letters): then it is scored like a form no list holds, so the words it
-        may have been compete with the unknown prior, not with a letter's frequency. On a page
-        that drops its å/ä/ö (`any_letter`) any lone letter may be such a word ("n" for "än", "s" for "så")."""
+        may have been compete with the unknown prior, not with a letter's frequency."""
         s = slots[k]
-        if (not any_letter and s.text not in self.rules.lone_letter_damage) or not s.text.isalpha() or not s.bare or not s.word_start or s.line_start:
+        if s.text not in self.rules.lone_letter_damage or not s.bare or not s.word_start or s.line_start:
             return False
         p, n = _prev_slot(slots, k), _next_slot(slots, k)
         return (p is not None and p.bare and (_WORDISH.match(p.lower) is not None or p.lower.isdigit())
@@ -456,6 +455,13 @@ class Repairer:
         before = "" if prev is None or prev.ends_sentence else _neighbour(prev)
         after, pairs, freqs = _neighbour(nxt), self.lexicon.pairs, self.lexicon.frequencies
         return pairs.evidence(before, "<num>", after, freqs) > pairs.evidence(before, "i", after, freqs)
+
+
+def _lone_word(s: Slot) -> bool:
+    """Tell whether a slot is one letter standing as a word of its own: on a page that drops its
+    å/ä/ö, the remains of a short word ("r" for "är", "p" for "på", "n" for "än"), which its
+    restoration in context decides (`Repairer._restoration_in_context`)."""
+    return len(s.text) == 1 and s.text.isalpha() and s.bare and s.word_start
 
 
 def _ruled_lines(slots: list[Slot]) -> set[int]:
