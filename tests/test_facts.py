@@ -464,7 +464,9 @@ def test_a_name_the_text_says_is_a_company_or_an_association(text: str, party: s
      ("Lokalen hyrs ut till Kungsbacka Ryttarklubb under sommaren.", "Kungsbacka Ryttarklubb", "association"),
      ("Röda Korsets Kungsbackakrets driver mötesplatsen.", "Röda Korsets Kungsbackakrets", "association"),
      ("Föreningsbidrag beviljas till IK Tölö för ungdomsverksamhet.", "IK Tölö", "association"),
-     ("Föreningsbidrag beviljas till Fjärås BK för ungdomsverksamhet.", "Fjärås BK", "association")],
+     ("Föreningsbidrag beviljas till Fjärås BK för ungdomsverksamhet.", "Fjärås BK", "association"),
+     ("Avtal tecknas med Hyresgästföreningen Region Västra Sverige om lokalerna.",
+      "Hyresgästföreningen Region Västra Sverige", "association")],
 )
 def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str) -> None:
     parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]

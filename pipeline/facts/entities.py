@@ -19,6 +19,11 @@ def _capitalised(token: str) -> bool:
     return bool(token) and token[0].isupper()
 
 
+NAME_WORDS_AFTER = 3
+"""Capitalised words a name may run on with after its organisation word, on its line
+("Hyresgästföreningen Region Västra Sverige")."""
+
+
 def _is_org_word(folded: str, org_forms: tuple[str, ...]) -> bool:
     """Tell whether a folded word is an org-form word or a compound ending in one ("idrottsförening")."""
     return folded.endswith(org_forms)
@@ -86,7 +91,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             if j + 1 < len(tokens) and tokens[j].word.text == "i" and _capitalised(tokens[j + 1].word.text):
                 last = j + 1
             else:
-                while j < len(tokens) and j - i <= 2 and tokens[j].word.line == token.word.line:
+                while j < len(tokens) and j - i <= NAME_WORDS_AFTER and tokens[j].word.line == token.word.line:
                     nxt = tokens[j].word.text
                     if not _capitalised(nxt) or fold(_strip(nxt)) in stop or nxt.isupper():
                         break
