@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from pipeline.lexicon import Lexicon, load_lexicon, pair_token
 from pipeline.repair.candidates import _DIACRITICS
-from pipeline.repair.scoring import Choice, _scorer, _unused_abbreviation
+from pipeline.repair.scoring import Choice, _scorer, unused_abbreviation
 from pipeline.repair.tokens import Slot
 from pipeline.rules import Rules
 
@@ -125,7 +125,7 @@ class Repairer:
         explains may be any rarer listed word with one letter more put back: "Beslutsgng" is
         "Beslutsgång"; only where the page is known to drop glyphs, as building that index is slow), and a
         listed form of two letters ("nr", "tv") is restored only when it has no vowel and the
-        training text never writes it (`_unused_abbreviation`: "fr" is "för", "nr" stays).
+        training text never writes it (`unused_abbreviation`: "fr" is "för", "nr" stays).
         """
         key = (form, max_letters, rare)
         hit = self._restored.get(key)
@@ -134,7 +134,7 @@ class Repairer:
         freqs, floor = self.lexicon.frequencies, self.rules.realword_min_frequency
         own = freqs.get(form, 0.0)
         hit = ""
-        if own < floor or len(form) >= 3 or _unused_abbreviation(form, self.lexicon):
+        if own < floor or len(form) >= 3 or unused_abbreviation(form, self.lexicon):
             hit = self._commonest_restoration(form, own, floor, max_letters)
             if not hit and rare and len(form) >= self.rules.dropped_long_length:
                 hit = self._commonest_restoration(form, own, self.rules.dropped_long_floor, max_letters + 1)
@@ -184,7 +184,7 @@ class Repairer:
         prev = "" if before is None or before.ends_sentence else _neighbour(before)
         nxt = "" if s.ends_sentence else _neighbour(_next_slot(slots, k))
         options = list(found)
-        if s.lower in freqs and not _unused_abbreviation(s.lower, self.lexicon):
+        if s.lower in freqs and not unused_abbreviation(s.lower, self.lexicon):
             options.append(s.lower)
         cap, weight = self.rules.pair_evidence_cap, self.rules.pair_weight
         scored = sorted(((math.log(freqs[w]) + weight * min(cap, self.lexicon.pairs.evidence(prev, w, nxt, freqs)), w)

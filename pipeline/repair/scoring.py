@@ -137,7 +137,7 @@ class Scorer:
     def _find_candidates(self, scanned: str, damage: float) -> set[str]:
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
-        if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha() and not _unused_abbreviation(scanned, lex):
+        if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha() and not unused_abbreviation(scanned, lex):
             skels = {skeleton(scanned)}
         else:
             skels = self.channel.skeletons(scanned, rules.max_edits, rules.max_length_for_dropped_letter)
@@ -263,7 +263,7 @@ class Scorer:
 _VOWELS = frozenset("aeiouyåäöé")
 
 
-def _unused_abbreviation(scanned: str, lexicon: Lexicon) -> bool:
+def unused_abbreviation(scanned: str, lexicon: Lexicon) -> bool:
     """Return whether `scanned` is a vowel-less form ("fr", "tr") the in-domain training text never
     writes: the genre's abbreviations ("kr", "nr", "dnr") are in it, so a common list entry
     without a vowel that it lacks is likelier a word that lost its å/ä/ö ("fr" for "för") and
