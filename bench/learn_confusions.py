@@ -78,6 +78,7 @@ PRIOR_LOOKALIKES: tuple[tuple[str, str, float, str], ...] = (
     ("1", "i", 0.003, "1 for i: issue 4"),
     ("[", "i", 0.01, "[ for I: issue 4"),
     ("{", "", 0.005, "a stray brace before a word: Tesseract reads a speck as { (FINDINGS 1)"),
+    ("_", "", 0.005, "a stray underscore glued to a word: Tesseract reads a speck or a rule's end as _"),
 )
 DOUBLE_READING_P = 0.001
 """Weight of one letter read as two look-alikes of it, at least one of them a mark ("oé", "6é",
