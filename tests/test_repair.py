@@ -195,6 +195,9 @@ def test_dropped_glyphs_are_put_back_not_replaced(rules):
         # a long form any listed word explains, however rare: the letters there are exact
         ("Beslutsgng: ordfranden frgar om nmnden kan bifalla frslaget",
          "Beslutsgång: ordföranden frågar om nämnden kan bifalla förslaget"),
+        # a long form no listed word explains, read as a compound of listed parts with one letter back
+        ("Nmnden beslutar att fritidsgrdsverksamheten ska utkas under ret",
+         "Nämnden beslutar att fritidsgårdsverksamheten ska utökas under året"),
         ("Det r viktigt att stdet betalas ut p rtt stt till freningarna",
          "Det är viktigt att stödet betalas ut på rätt sätt till föreningarna"),
     ],

@@ -137,9 +137,27 @@ class Repairer:
         if own < floor or len(form) >= 3 or unused_abbreviation(form, self.lexicon):
             hit = self._commonest_restoration(form, own, floor, max_letters)
             if not hit and rare and len(form) >= self.rules.dropped_long_length:
-                hit = self._commonest_restoration(form, own, self.rules.dropped_long_floor, max_letters + 1)
+                hit = (self._commonest_restoration(form, own, self.rules.dropped_long_floor, max_letters + 1)
+                       or self._compound_restoration(form))
         self._restored[key] = hit
         return hit
+
+    def _compound_restoration(self, form: str) -> str:
+        """Return the compound of listed parts that a long form no listed word explains is with one
+        å/ä/ö put back ("Samordningsfrbundet" is "samordnings|förbundet", "Storgteborgs" is
+        "stor|göteborgs"), when the likeliest such reading is `dropped_glyph_margin` times likelier
+        than the next (by the compound prior), else ""."""
+        lex = self.lexicon
+        if form in lex.frequencies or lex.split_compound(form) or lex.in_dictionary(form) or lex.hunspell_knows(form):
+            return ""  # a word as it stands
+        readings = {w for i in range(len(form) + 1) for ch in "åäö"
+                    if len(lex.split_compound(w := form[:i] + ch + form[i:])) >= 2}
+        if not readings:
+            return ""
+        ranked = sorted(((self.scorer.quick_prior(w), w) for w in readings), reverse=True)
+        if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < math.log(self.rules.dropped_glyph_margin):
+            return ""
+        return ranked[0][1]
 
     def _commonest_restoration(self, form: str, own: float, floor: float, max_letters: int) -> str:
         """Return the commonest listed word (at least `floor` frequent) that `form` is with the fewest
