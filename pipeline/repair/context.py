@@ -205,8 +205,9 @@ class Repairer:
         if s.lower in freqs and not unused_abbreviation(s.lower, self.lexicon):
             options.append(s.lower)
         cap, weight = self.rules.pair_evidence_cap, self.rules.pair_weight
-        scored = sorted(((math.log(freqs[w]) + weight * min(cap, self.lexicon.pairs.evidence(prev, w, nxt, freqs)), w)
-                         for w in options), reverse=True)
+        window = self._clause_before(slots, k)
+        scored = sorted(((math.log(freqs[w]) + weight * min(cap, self.lexicon.pairs.evidence(prev, w, nxt, freqs))
+                          + self._rules_bonus(w, prev, nxt, window), w) for w in options), reverse=True)
         best, second = scored[0], scored[1][0] if len(scored) > 1 else -math.inf
         return best[1] if best[1] != s.lower and best[0] - second >= math.log(self.rules.dropped_glyph_margin) else ""
 
@@ -393,16 +394,9 @@ class Repairer:
                 continue
             pairs = min(cap, self.lexicon.pairs.evidence(pair_prev, word, pair_next, freqs))
             bonus = self.rules.pair_weight * pairs
-            for rule in self.context.get(word, ()):
-                if rule.before and window is None:
-                    window = self._clause_before(slots, k)
-                if (
-                    (not rule.prev or prev in rule.prev)
-                    and (not rule.next or nxt in rule.next)
-                    and (not rule.next_not or (nxt and nxt not in rule.next_not))
-                    and (not rule.before or not window.isdisjoint(rule.before))
-                ):
-                    bonus += rule.bonus
+            if any(rule.before for rule in self.context.get(word, ())) and window is None:
+                window = self._clause_before(slots, k)
+            bonus += self._rules_bonus(word, prev, nxt, window)
             count = seen.get(word, 0) + (plain.get(word, 0) if word != form else 0)
             bonus += self.rules.document_weight * math.log1p(count)
             scored.append((word, score + bonus))
@@ -418,6 +412,20 @@ class Repairer:
         if best_score - keep >= margin and best_score - second >= self.rules.ambiguity_margin:
             s.result, s.reason = best, "context"
             s.confidence = _confidence(tuple(scored), 0)
+
+    def _rules_bonus(self, word: str, prev: str, nxt: str, window: set[str] | None) -> float:
+        """Return the bonus the context rules give `word` between `prev` and `nxt` (`window`: the
+        words before it in its clause, needed by rules with `before`)."""
+        bonus = 0.0
+        for rule in self.context.get(word, ()):
+            if (
+                (not rule.prev or prev in rule.prev)
+                and (not rule.next or nxt in rule.next)
+                and (not rule.next_not or (nxt and nxt not in rule.next_not))
+                and (not rule.before or (window is not None and not window.isdisjoint(rule.before)))
+            ):
+                bonus += rule.bonus
+        return bonus
 
     def _clause_before(self, slots: list[Slot], k: int) -> set[str]:
         """Return up to `context_window` words before slot `k` in its sentence, as context rules see them."""
