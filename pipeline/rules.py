@@ -448,10 +448,10 @@ class RepairRules(RuleSet):
     ambiguity_margin: float
     max_known_frequency_for_letter_edits: float
     own_channel_min_uses: int
+    own_channel_prior: float
     dropped_context_max_length: int
     dropped_long_length: int
     dropped_long_floor: float
-    own_channel_prior: float
     unknown_prior: float
     unseen_trigram_factor: float
     long_unknown_length: int = 99

@@ -163,21 +163,21 @@ def _deviation_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lin
     return out
 
 
-def _base_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, rule: ProseSumsCheck) -> list[Discrepancy]:
+def _base_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, written: Lines,
+                 rule: ProseSumsCheck) -> list[Discrepancy]:
     """A share of a base amount the text names ("1/30 av basbeloppet", "2,5 % av prisbasbeloppet"):
     when the paper states the base's value on a line that names it ("Prisbasbeloppet för år 2025 är
     fastställt till 58 800 kronor"), its amounts that are that share of it, within their printed
     rounding and to the krona, are the share worked out (`share_matches`). Which amount a rule's
-    share stands for is a reading: an amount that does not fit is no finding."""
-    pattern = re.compile(rule.base_share_pattern)
+    share stands for is a reading: an amount that does not fit is no finding. `written`: the lines
+    as written, quoted in the finding (`lines` are them folded, of the same length)."""
     base_lines = {at for at, text in lines.items() if any_cue(rule.base_words, text)}
     bases = [f for f in amounts if f.value and (f.evidence.page, f.evidence.line or 0) in base_lines]
     if not bases:
         return []
-    written = {(page, line): " ".join(w.text for w in words).strip() for page, line, words in doc.lines()}
     out = []
     for at, text in lines.items():
-        for m in pattern.finditer(text):
+        for m in re.finditer(rule.base_share_pattern, text):  # compiled once: re keeps it
             if m["den"]:
                 share = int(m["num"]) / int(m["den"]) if int(m["den"]) else 0.0
             else:
@@ -204,8 +204,9 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
     for doc in sorted(docs, key=lambda d: d.doc_id):
         paper = paper_of.get(doc.doc_id, doc.doc_id)
         amounts = _prose_amounts(doc)
-        lines = {(page, line): fold(" ".join(w.text for w in words)).strip() for page, line, words in doc.lines()}
+        written = {(page, line): " ".join(w.text for w in words).strip() for page, line, words in doc.lines()}
+        lines = {at: fold(text) for at, text in written.items()}
         findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
                      + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
-                     + _base_shares(doc, paper, amounts, lines, rule))
+                     + _base_shares(doc, paper, amounts, lines, written, rule))
     return findings

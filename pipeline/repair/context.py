@@ -195,7 +195,7 @@ class Repairer:
         s, freqs = slots[k], self.lexicon.frequencies
         if len(s.lower) > self.rules.dropped_context_max_length or not s.bare:
             return ""  # not a word of its own: an abbreviation's piece ("bl.a."), a code
-        found = next((r[s.lower] for r in self.lexicon.restorations(self.rules.realword_min_frequency, 1) if s.lower in r), ())
+        found = self.lexicon.restorations(self.rules.realword_min_frequency, 1)[0].get(s.lower, ())
         if not found:
             return ""
         before = _prev_slot(slots, k)
@@ -204,10 +204,9 @@ class Repairer:
         options = list(found)
         if s.lower in freqs and not unused_abbreviation(s.lower, self.lexicon):
             options.append(s.lower)
-        cap, weight = self.rules.pair_evidence_cap, self.rules.pair_weight
         window = self._clause_before(slots, k)
-        scored = sorted(((math.log(freqs[w]) + weight * min(cap, self.lexicon.pairs.evidence(prev, w, nxt, freqs))
-                          + self._rules_bonus(w, prev, nxt, window), w) for w in options), reverse=True)
+        scored = sorted(((math.log(freqs[w]) + self._neighbours_bonus(w, prev, nxt, prev, nxt, window), w) for w in options),
+                        reverse=True)
         best, second = scored[0], scored[1][0] if len(scored) > 1 else -math.inf
         return best[1] if best[1] != s.lower and best[0] - second >= math.log(self.rules.dropped_glyph_margin) else ""
 
@@ -325,7 +324,7 @@ class Repairer:
         refer", a list of letters): then it is scored like a form no list holds, so the words it
         may have been compete with the unknown prior, not with a letter's frequency."""
         s = slots[k]
-        if s.text not in self.rules.lone_letter_damage or not s.bare or not s.word_start or s.line_start:
+        if s.text not in self.rules.lone_letter_damage or not _lone_word(s) or s.line_start:
             return False
         p, n = _prev_slot(slots, k), _next_slot(slots, k)
         return (p is not None and p.bare and (_WORDISH.match(p.lower) is not None or p.lower.isdigit())
@@ -387,16 +386,13 @@ class Repairer:
         window: set[str] | None = None  # the words before it, built when a rule asks for them
         pair_prev = "" if s.after_slash else prev
         pair_next = "" if s.ends_sentence else nxt
-        freqs, cap = self.lexicon.frequencies, self.rules.pair_evidence_cap
         scored = []
         for word, score in choice.options:
             if score == -math.inf:
                 continue
-            pairs = min(cap, self.lexicon.pairs.evidence(pair_prev, word, pair_next, freqs))
-            bonus = self.rules.pair_weight * pairs
             if any(rule.before for rule in self.context.get(word, ())) and window is None:
                 window = self._clause_before(slots, k)
-            bonus += self._rules_bonus(word, prev, nxt, window)
+            bonus = self._neighbours_bonus(word, pair_prev, pair_next, prev, nxt, window)
             count = seen.get(word, 0) + (plain.get(word, 0) if word != form else 0)
             bonus += self.rules.document_weight * math.log1p(count)
             scored.append((word, score + bonus))
@@ -413,10 +409,14 @@ class Repairer:
             s.result, s.reason = best, "context"
             s.confidence = _confidence(tuple(scored), 0)
 
-    def _rules_bonus(self, word: str, prev: str, nxt: str, window: set[str] | None) -> float:
-        """Return the bonus the context rules give `word` between `prev` and `nxt` (`window`: the
-        words before it in its clause, needed by rules with `before`)."""
-        bonus = 0.0
+    def _neighbours_bonus(self, word: str, pair_prev: str, pair_next: str, prev: str, nxt: str,
+                          window: set[str] | None) -> float:
+        """Return the evidence the neighbours give `word`: the word pairs' with `pair_prev` and
+        `pair_next` (capped), plus the bonus of the context rules that hold between `prev` and `nxt`
+        (`window`: the words before it in its clause, needed by rules with `before`)."""
+        freqs = self.lexicon.frequencies
+        bonus = self.rules.pair_weight * min(self.rules.pair_evidence_cap,
+                                             self.lexicon.pairs.evidence(pair_prev, word, pair_next, freqs))
         for rule in self.context.get(word, ()):
             if (
                 (not rule.prev or prev in rule.prev)
