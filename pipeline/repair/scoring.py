@@ -183,7 +183,7 @@ class Scorer:
             own = skeleton(scanned)
             cands = {c for c in cands if skeleton(c) == own}
         options = [(scanned, chan(scanned, scanned, damage) if scanned.isalpha() else -math.inf)]
-        options += [(c, chan(scanned, c, damage)) for c in cands]
+        options += [(c, chan(scanned, c, damage)) for c in sorted(cands)]
         scored = sorted(((w, c + self.quick_prior(w)) for w, c in options if c > -math.inf), key=lambda o: -o[1])
         front = {w for w, _ in scored[:HUNSPELL_FRONT]}
         final = [(w, c + (self.prior(w) if w in front else self.quick_prior(w))) for w, c in options if c > -math.inf]
