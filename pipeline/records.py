@@ -240,9 +240,11 @@ def _statements_of_facts(doc: Document, all_facts: tuple[Fact, ...], span: tuple
     common = dict(doc_id=doc.doc_id, source=doc.source, committee=committee, document_date=document_date, span=span)
 
     def names(fs: list[Fact], kind: str) -> tuple[NameRef, ...]:
+        """Names of `kind` facts; a state agency or court ("Folkhälsomyndighetens riktlinjer") is
+        named beside a partnership, never a partner in it."""
         out: list[NameRef] = []
         for f in fs:
-            if f.kind == kind and _fact_name(f):
+            if f.kind == kind and _fact_name(f) and f.attrs.get("party_kind") != "public_body":
                 out.append(NameRef(_fact_name(f), f.evidence, f.section))
         return tuple(out)
 

@@ -333,11 +333,14 @@ class ColumnKind(RuleSet):
     role: str | None = None
 
 
+PartyKind = Literal["municipality", "committee", "municipal_unit", "association", "foundation", "parish",
+                    "company", "public_body"]
+
+
 class PartyPattern(RuleSet):
     """An organisation name found by its shape (a regex over the text as written) and its kind."""
 
-    kind: Literal["municipality", "committee", "municipal_unit", "association", "foundation", "parish",
-                  "company", "public_body"]
+    kind: PartyKind
     pattern: str
 
 
@@ -396,7 +399,8 @@ class FactsRules(RuleSet):
     participant_headers: dict[str, str]
     org_forms: list[str]
     municipal_forms: list[str]
-    known_parties: list[str]
+    known_parties: dict[PartyKind, list[str]]
+    """Organisations every municipality deals with, by kind: found by name wherever written."""
     party_patterns: list[PartyPattern]
     org_form_kinds: dict[str, str]
     name_stopwords: list[str]

@@ -95,6 +95,17 @@ def test_no_page_lost(corpus_run):
     assert checked == 22
 
 
+def test_a_state_agency_named_in_a_paper_is_a_party_but_no_partner(corpus_run):
+    # seed 001 p. 3 (its legacy text layer and scans): "… utifrån folkhälsomyndighetens riktlinjer":
+    # the agency is named beside the partnerships, not a party to one
+    out, _ = corpus_run
+    agencies = {f["value"] for p in (out / "documents").glob("*.json") for f in json.loads(p.read_text())["facts"]
+                if f["kind"] == "party" and f["attrs"].get("party_kind") == "public_body"}
+    assert "Folkhälsomyndigheten" in agencies
+    keys = [json.loads(line)["partnership_key"] for line in (out / "records.jsonl").read_text().splitlines()]
+    assert keys and not [k for k in keys if any(a in k for a in agencies)]
+
+
 def test_evidence_images_exist(corpus_run):
     out, _ = corpus_run
     for path in (out / "documents").glob("*.json"):

@@ -59,10 +59,11 @@ def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Men
         for name in re.finditer(r"[A-ZÅÄÖ][\wåäö]+", m.group("list")):
             start = m.start("list") + name.start()
             out.append(Mention(start, start + len(name.group(0)), f"{name.group(0)} kommun", True, "municipality"))
-    for known in rules.known_parties:
-        pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
-        for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):
-            out.append(Mention(m.start(), m.end(), known, True, "public_body"))
+    for kind, names in rules.known_parties.items():
+        for known in names:
+            pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
+            for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):
+                out.append(Mention(m.start(), m.end(), known, kind in PUBLIC_KINDS, kind))
     return out
 
 
