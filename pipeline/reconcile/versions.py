@@ -11,7 +11,9 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from pipeline.model import Discrepancy, Document, PaperVersions
-from pipeline.reconcile.blocking import Clusters, Index, Shingled, candidate_pairs, words
+import numpy as np
+
+from pipeline.reconcile.blocking import Buckets, Clusters, signature, words
 from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
 from pipeline.reconcile.findings import _fmt_value, _fv, make_finding
@@ -46,6 +48,10 @@ class VersionText:
     """The whole repaired text, whitespace folded: the non-empty pages joined by a space."""
     page_spans: tuple[tuple[int, int], ...]
     """Where each page's text stands in `text` (an empty page: an empty span): the text held once."""
+    signature: bytes
+    """The MinHash signature of the text's words (`blocking.signature`), made where the document is read."""
+    page_signatures: tuple[bytes, ...]
+    """Each page's (b"" for an empty page; a lone page's is the text's own object)."""
 
     @classmethod
     def of(cls, doc: Document) -> VersionText:
@@ -54,7 +60,10 @@ class VersionText:
         for page in pages:
             spans.append((at, at + len(page)))
             at += len(page) + 1 if page else 0
-        return cls(doc.doc_id, _quality(doc), first_dnr(doc), " ".join(t for t in pages if t), tuple(spans))
+        text = " ".join(t for t in pages if t)
+        whole = signature(words(text))
+        return cls(doc.doc_id, _quality(doc), first_dnr(doc), text, tuple(spans), whole,
+                   tuple(whole if page == text else signature(words(page)) for page in pages))
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -95,7 +104,7 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
             return 0.0
         return fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
 
-    pairs = combinations(ids, 2) if exhaustive else candidate_pairs(Shingled(texts), dnr)
+    pairs = combinations(ids, 2) if exhaustive else Buckets([versions[i].signature for i in ids]).pairs(ids, dnr)
     for a, b in pairs:
         if find(a) != find(b) and score(a, b):
             clusters.join(a, b)
@@ -106,13 +115,13 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
     # partial versions: a group of one, with fewer pages than some other paper
     partial_of: dict[str, tuple[str, float]] = {}
     singles = [g[0] for g in groups.values() if len(g) == 1 and texts[g[0]]]
-    pages = None if exhaustive else _page_index(versions, dnr)
+    pages = None if exhaustive else _Pages(versions, ids, dnr)
     for s in singles:
         s_pages = [t for t in versions[s].pages if t]
         if not s_pages:
             continue
         best: tuple[float, str] | None = None
-        for other in ids if pages is None else _holding_every_page(pages, s_pages, dnr[s]):
+        for other in ids if pages is None else pages.holding_every_page(s):
             if other == s or find(other) == s or len(versions[other].page_spans) <= len(s_pages) or (dnr[s] and dnr[other] and dnr[s] != dnr[other]):
                 continue
             other_pages = [op for op in versions[other].pages if op]
@@ -138,25 +147,41 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
     return sorted(papers, key=lambda p: p.paper_id)
 
 
-def _page_index(versions: dict[str, VersionText], dnr: dict[str, str | None]) -> Index:
-    """Every non-empty page of every input in LSH buckets, keyed by its input."""
-    index = Index()
-    for doc_id in sorted(versions):
-        for text in versions[doc_id].pages:
-            if text:
-                index.add(doc_id, index.keys(words(text)), dnr[doc_id])
-    return index
+class _Pages:
+    """Every non-empty page of every input in LSH buckets (`Buckets`), each page known by its input."""
 
+    def __init__(self, versions: dict[str, VersionText], ids: list[str], dnr: dict[str, str | None]):
+        self.ids = ids
+        signatures: list[bytes] = []
+        owners: list[int] = []
+        self.pages_of: dict[str, list[int]] = {}
+        for i, doc_id in enumerate(ids):
+            v = versions[doc_id]
+            self.pages_of[doc_id] = []
+            for (start, end), page_signature in zip(v.page_spans, v.page_signatures, strict=True):
+                if end > start:
+                    self.pages_of[doc_id].append(len(signatures))
+                    signatures.append(page_signature)
+                    owners.append(i)
+        self.buckets = Buckets(signatures)
+        self.owners = np.array(owners, dtype=np.int64)
+        labels = {label: n for n, label in enumerate(sorted({d for d in dnr.values() if d is not None}))}
+        self.labels = np.array([labels.get(dnr[d], -1) for d in ids], dtype=np.int64)  # -1: no Dnr
+        self.label_of = {d: labels.get(dnr[d], -1) for d in ids}
 
-def _holding_every_page(index: Index, s_pages: list[str], label: str | None) -> list[str]:
-    """The inputs with a candidate page for every page of a short input: the only ones it can be part of."""
-    found: set | None = None
-    for text in s_pages:
-        near = index.query(index.keys(words(text)), label)
-        found = near if found is None else found & near
-        if not found:
-            return []
-    return sorted(found or ())
+    def holding_every_page(self, doc_id: str) -> list[str]:
+        """The inputs with a candidate page for every page of a short input (same Dnr or none, if it
+        states one): the only ones it can be part of."""
+        label = self.label_of[doc_id]
+        found: np.ndarray | None = None
+        for page in self.pages_of[doc_id]:
+            near = np.unique(self.owners[self.buckets.near(page)])
+            if label >= 0:
+                near = near[(self.labels[near] == label) | (self.labels[near] < 0)]
+            found = near if found is None else np.intersect1d(found, near)
+            if not len(found):
+                return []
+        return [self.ids[i] for i in found] if found is not None else []
 
 
 def _near(a: Claim, b: Claim, tol: float) -> float | None:
