@@ -16,15 +16,18 @@ import itertools
 import logging
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
-from typing import Generic, Protocol, TypeVar
+from functools import partial
+from typing import IO, Generic, Protocol, TypeVar
 
 from pipeline.errors import WorkerDied
 
@@ -250,6 +253,43 @@ def side_by_side(tasks: Sequence[Callable[[], object]], workers: int | None = No
             errors.append(error)
     if errors:
         raise errors[0]
+
+
+def in_a_fork(fn: Callable[[], Result]) -> Result:
+    """`fn()` computed in a process forked from this one and sent back pickled through an anonymous
+    temporary file: what `fn` uses on the way, and the memory it leaves in pieces, ends with that
+    process instead of raising this one's high-water mark for good. Here when the platform cannot
+    fork. An error of `fn` is raised here."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return fn()
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryFile(prefix="papers-forked-") as sent:
+        receive, send = context.Pipe(duplex=False)
+        # not a daemon: `fn` may fork processes of its own (`forked_map`)
+        child = context.Process(target=_report_to, args=(send, partial(_dump_to, sent, fn)))
+        child.start()
+        send.close()
+        try:
+            try:
+                error = receive.recv()
+            except EOFError:  # the child died without a word (killed)
+                error = WorkerDied(f"a forked process ended with exit code {child.exitcode}")
+        except BaseException:  # interrupted here: the child does not outlive it
+            child.kill()
+            raise
+        finally:
+            child.join()
+            receive.close()
+        if error is not None:
+            raise error
+        sent.seek(0)
+        return pickle.load(sent)  # type: ignore[no-any-return]
+
+
+def _dump_to(file: IO[bytes], fn: Callable[[], object]) -> None:
+    """In a forked child: pickle `fn()` into `file`, to the end (the child ends without flushing it)."""
+    pickle.dump(fn(), file, pickle.HIGHEST_PROTOCOL)
+    file.flush()
 
 
 def _report_to(send: Connection, task: Callable[[], object]) -> None:

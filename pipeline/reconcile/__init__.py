@@ -12,13 +12,13 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.executor import Result, forked_map
+from pipeline.executor import Result, forked_map, in_a_fork
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.model import (
     Discrepancy,
@@ -460,11 +460,23 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
                      workers: int | None = None) -> ReconcileResult:
     """Read `out_dir/documents/*.json`, reconcile, and write the batch outputs into `out_dir`
     (report.html in `report_lang`, Swedish by default; up to `workers` processes write them,
-    default one per core)."""
+    default one per core).
+
+    The reconciling runs in a process of its own (`in_a_fork`), which sends back only its result:
+    what it held on the way (each document's reads, the claims) and the memory it left in pieces
+    end with it, so the outputs are written from a process that never held them."""
     from pipeline.report import write_outputs
 
-    skipped: list[str] = []
     with _no_full_collections():  # writing walks every record and finding again
-        result = reconcile_documents(StoredDocuments(out_dir, skipped, workers), rules, skipped)
+        reconciled, findings = in_a_fork(partial(_reconciled_folder, out_dir, rules, workers))
+        result = replace(reconciled, report=reconciled.report.model_copy(update={"findings": tuple(findings)}))
         write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result
+
+
+def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None) -> tuple[ReconcileResult, Packed[Discrepancy]]:
+    """The folder's documents reconciled, and their findings apart, packed: pickled among the rest,
+    pickle's memo would hold an entry for each of their millions of objects."""
+    skipped: list[str] = []
+    result = reconcile_documents(StoredDocuments(out_dir, skipped, workers), rules, skipped)
+    return replace(result, report=result.report.model_copy(update={"findings": ()})), Packed(result.report.findings)
