@@ -111,7 +111,8 @@ class PackedByKey(Mapping[str, T], Generic[T]):
 class Spilled:
     """Packed objects (`pack`) kept in an anonymous temporary file and read back by index: what the
     batch stage needs of every document once, long after reading it, without holding it until
-    then. The file has no name (it is gone with this object, or with the process)."""
+    then. The file has no name (it is gone with this object, or with the process). Read back at
+    its place (`os.pread`): processes forked from the one that wrote it share its file offset."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="papers-spilled-")
@@ -124,7 +125,44 @@ class Spilled:
         self._spans.append((start, len(packed)))
         return len(self._spans) - 1
 
+    def __len__(self) -> int:
+        return len(self._spans)
+
     def __getitem__(self, index: int) -> object:
         start, size = self._spans[index]
-        self._file.seek(start)
-        return unpack(self._file.read(size))
+        self._file.flush()
+        return unpack(os.pread(self._file.fileno(), size, start))
+
+
+class OnDisk(Sequence[T], Generic[T]):
+    """An immutable sequence whose items are each packed into a `Spilled` file, read back one at a
+    time in any order: a large store's findings (about 10 KB each as live models, with their
+    values' evidence), which the outputs read in order and report.html in an order of its own."""
+
+    def __init__(self, items: Iterable[T] = ()):
+        self._spilled = Spilled()
+        for item in items:
+            self._spilled.append(pack(item))
+
+    def __len__(self) -> int:
+        return len(self._spilled)
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(len(self._spilled)):
+            yield self._spilled[i]  # type: ignore[misc]
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if not -len(self) <= index < len(self):
+            raise IndexError("OnDisk index out of range")
+        return self._spilled[index % len(self)]  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"OnDisk({len(self)} items)"

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from stdnum import luhn
 
 from pipeline.model import BBox, Document, PersonalData, Word
-from pipeline.packed import Packed, PackedByKey
+from pipeline.packed import OnDisk, Packed, PackedByKey
 from pipeline.render import EVIDENCE_JPEG_QUALITY
 from pipeline.rules import PersonalDataKind, PrivacyRules
 from pipeline.store import MANIFEST
@@ -152,9 +152,12 @@ def mask_model(model: M, rules: PrivacyRules) -> M:
 
 
 def _mask_field(value: Any, rules: PrivacyRules) -> Any:
-    """Mask a field's value as `mask_model` would, a tuple item by item (one finding at a time)."""
+    """Mask a field's value as `mask_model` would, a tuple item by item (one finding at a time; a
+    sequence held on disk into another)."""
     if isinstance(value, tuple):
         return tuple(_mask_field(v, rules) for v in value)
+    if isinstance(value, OnDisk):
+        return OnDisk(_mask_field(v, rules) for v in value)
     return mask_model(value, rules) if isinstance(value, BaseModel) else _mask_data(value, rules)
 
 

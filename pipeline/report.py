@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -193,8 +194,11 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
     report = result.report
 
     def cards() -> Iterator[dict]:
-        """One card per finding, made as the template writes it: the cards are never all held."""
-        for f in sorted(report.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f.kind, f.key, f.field or "", f.id)):
+        """One card per finding, made as the template writes it: the cards are never all held, nor
+        the findings (sorted by position, each read when its card is made)."""
+        order = sorted((_SEVERITY_ORDER.get(f.severity, 9), f.kind, f.key, f.field or "", f.id, i) for i, f in enumerate(report.findings))
+        for *_, i in order:
+            f = report.findings[i]
             values = []
             for v in f.values:
                 ev = v.evidence
@@ -266,16 +270,21 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
                                       "sort": (r.source, ev.page, role, str(v.value)), "scanned": ev.text_as_scanned,
                                       "repaired": ev.text_repaired, "confidence": cat.number(ev.confidence, 2), "why": ", ".join(why),
                                       "pdf": _pdf_href(out_dir, r.doc_id, ev.page)})
+    outcomes: Counter[str] = Counter()
+    found_severities: set[str] = set()
+    for f in report.findings:  # one pass: a large store's findings are read back from disk
+        outcomes[f.outcome] += 1
+        found_severities.add(f.severity)
     summary = {
         "documents": len(result.documents),
         "papers": len(report.papers),
         "partnerships": len(report.partnerships),
-        "passed": sum(f.outcome == "pass" for f in report.findings),
-        "failed": sum(f.outcome == "fail" for f in report.findings),
-        "notes": sum(f.outcome == "note" for f in report.findings),
+        "passed": outcomes["pass"],
+        "failed": outcomes["fail"],
+        "notes": outcomes["note"],
         "findings": len(report.findings),
     }
-    severities = sorted({f.severity for f in report.findings}, key=lambda s: _SEVERITY_ORDER.get(s, 9))
+    severities = sorted(found_severities, key=lambda s: _SEVERITY_ORDER.get(s, 9))
     return env.get_template("report.html.j2").generate(
         lang=cat.language,
         t=cat.t,
