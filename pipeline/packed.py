@@ -12,6 +12,7 @@ import os
 import pickle
 import tempfile
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, overload
 
@@ -116,22 +117,22 @@ class Spilled:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="papers-spilled-")
-        self._spans: list[tuple[int, int]] = []
+        self._ends = array("q", [0])  # where each item ends (and the first starts): 8 bytes an item, not a tuple's 100
 
     def append(self, packed: bytes) -> int:
         """Keep `packed`; return its index."""
-        start = self._file.seek(0, os.SEEK_END)
+        self._file.seek(self._ends[-1])
         self._file.write(packed)
-        self._spans.append((start, len(packed)))
-        return len(self._spans) - 1
+        self._ends.append(self._ends[-1] + len(packed))
+        return len(self._ends) - 2
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return len(self._ends) - 1
 
     def __getitem__(self, index: int) -> object:
-        start, size = self._spans[index]
+        start, end = self._ends[index], self._ends[index + 1]
         self._file.flush()
-        return unpack(os.pread(self._file.fileno(), size, start))
+        return unpack(os.pread(self._file.fileno(), end - start, start))
 
 
 class OnDisk(Sequence[T], Generic[T]):

@@ -176,9 +176,9 @@ def read_documents(out_dir: Path, skipped: list[str], *, by_lines: bool = False)
 @dataclass(frozen=True)
 class _Read:
     """What the batch stage keeps of one document from its first read, besides its `VersionText`
-    (held only until versions are grouped): the document itself goes."""
+    (held only until versions are grouped) and its statements (packed, spilled to disk until read):
+    the document itself goes."""
 
-    statements: Packed[Statement]  # a tenth of their size as live models
     party_names: list[str]  # every party name of its statements, in order (resolution reads them)
     attr_names: set[str]  # the names its facts give as party or payer
     notes: list[str]
@@ -188,15 +188,16 @@ class _Read:
     view: bytes  # the report's view of the document (`report_view`), packed where it was read
 
 
-def _read_once(doc: Document, checks: ChecksRules) -> tuple[VersionText, _Read, bytes]:
-    """All the batch stage reads of one document: what grouping, records and claims need, and its
-    own checks as if it were its paper's primary version (packed: spilled to disk until used, if
-    it is). A primary's checks read nothing of the others (its paper is named by its own id), so
-    one read of each document does: reading the primaries again cost more than checking all."""
+def _read_once(doc: Document, checks: ChecksRules) -> tuple[VersionText, _Read, bytes, bytes]:
+    """All the batch stage reads of one document: what grouping, records and claims need (its
+    statements packed, spilled to disk until read), and its own checks as if it were its paper's
+    primary version (packed: spilled to disk until used, if it is). A primary's checks read nothing
+    of the others (its paper is named by its own id), so one read of each document does: reading
+    the primaries again cost more than checking all."""
     return (*_first_read(doc), pack(_own_checks(doc, checks)))
 
 
-def _first_read(doc: Document) -> tuple[VersionText, _Read]:
+def _first_read(doc: Document) -> tuple[VersionText, _Read, bytes]:
     try:
         statements, notes = statements_of(doc)
     except Exception:  # one bad document must not stop the batch; its reason is kept
@@ -206,9 +207,9 @@ def _first_read(doc: Document) -> tuple[VersionText, _Read]:
                    if f.kind == "org_number" and f.attrs.get("party") and isinstance(f.value, str)]
     at = {(doc.doc_id, f.evidence.page, f.evidence.line or 0) for f in doc.facts if f.kind == "percentage"}
     lines = {k: " ".join(w.text for w in words) for page, line, words in doc.lines() if (k := (doc.doc_id, page, line)) in at}
-    return VersionText.of(doc), _Read(Packed(statements), [n.name for st in statements for n in st.parties],
+    return VersionText.of(doc), _Read([n.name for st in statements for n in st.parties],
                                       {ref.name for st in statements for ref in _attr_refs(st)},
-                                      notes, org_numbers, table_cells([doc]), lines, pack(report_view(doc)))
+                                      notes, org_numbers, table_cells([doc]), lines, pack(report_view(doc))), pack(statements)
 
 
 def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequence[str] = (),
@@ -255,13 +256,15 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     read = partial(_read_once, checks=checks)
     versions: list[VersionText] = []
     reads: list[_Read] = []
-    spilled = Spilled()  # each document's own checks, packed, until the primaries' are wanted
+    spilled = Spilled()  # each document's statements and own checks, packed, until wanted
+    statements_at: list[int] = []
     own_checks_at: dict[str, int] = {}
     views: dict[str, bytes] = {}  # each document's `report_view`, packed
-    for version, first, checked in (docs.map(read) if isinstance(docs, StoredDocuments)  # in the order of their ids
-                                    else forked_map(read, sorted(docs, key=lambda d: d.doc_id), workers)):
+    for version, first, stated, checked in (docs.map(read) if isinstance(docs, StoredDocuments)  # in the order of their ids
+                                            else forked_map(read, sorted(docs, key=lambda d: d.doc_id), workers)):
         versions.append(version)
         reads.append(first)
+        statements_at.append(spilled.append(stated))
         own_checks_at[version.doc_id] = spilled.append(checked)
         views[version.doc_id] = first.view
     notes = list(skipped)  # after `docs` is read: reading a folder fills `skipped` as it goes
@@ -281,7 +284,11 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     municipal = {r.canonical for refs in resolved.values() for r in refs if r.municipal}
     qualify = {name: refs[0].canonical for name, refs in resolved.items() if len(refs) == 1}
 
-    assigned, why = assign_partnerships((st for r in reads for st in r.statements), resolved, checks.partnerships.passing_mention_max_share,
+    def statements(k: int) -> list[Statement]:
+        """The statements of the k-th document read."""
+        return spilled[statements_at[k]]  # type: ignore[return-value]
+
+    assigned, why = assign_partnerships((st for k in range(len(reads)) for st in statements(k)), resolved, checks.partnerships.passing_mention_max_share,
                                         {d: pid for d, (pid, _) in paper_of.items()}, checks.partnerships.programme_sections)
     notes += why
     findings: list[Discrepancy] = []
@@ -292,15 +299,16 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     party_refs: list[tuple[NameRef, str]] = []  # the names merged by fuzzy match, where each stands:
     attr_refs: list[tuple[NameRef, str]] = []  # as a party, and as a fact's party or payer
     claims: list[Claim] = []
+    evidences = Spilled()  # the claims' evidence, read back when a check or finding reads it
     keys: set[str] = set()
 
     def records_in_order() -> Iterator[Record]:
         """Each document's records, sorted by (doc_id, key, programme), its claims and findings made
         on the way: only the packed records are kept."""
         at = 0
-        for r in reads:
+        for k, r in enumerate(reads):
             made = []
-            for st in r.statements:
+            for st in statements(k):
                 party_refs.extend((n, st.doc_id) for n in st.parties if n.name in fuzzy)
                 attr_refs.extend((ref, st.doc_id) for ref in _attr_refs(st) if ref.name in fuzzy)
                 a = assigned_at.get(at)
@@ -317,7 +325,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
                     findings.append(_ambiguous(st, a, checks))
             made.sort(key=lambda rec: (rec.partnership_key, rec.programme or ""))
             for rec in made:  # a record's values stand in its own document, so its own cells tell
-                claims.extend(claims_of(rec, municipal, partners_of.get(rec.partnership_key, ()), checks, r.cells))
+                claims.extend(claims_of(rec, municipal, partners_of.get(rec.partnership_key, ()), checks, evidences, r.cells))
                 keys.add(rec.partnership_key)
             r.cells.clear()  # read only here: gone once the document's claims are made
             yield from made

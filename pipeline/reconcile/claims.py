@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import pickle
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.model import Document, Evidence, Fact, Period, Record
+from pipeline.packed import Spilled, pack
 from pipeline.rules import ChecksRules
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
-    """One value one version of a paper states for one field of one partnership."""
+    """One value one version of a paper states for one field of one partnership (a store holds ten
+    or more per paper, so without a __dict__ each)."""
 
     paper_id: str
     doc_id: str
@@ -21,7 +23,8 @@ class Claim:
     qualifier: str | None
     ordinal: int
     value: int | float | str
-    pickled_evidence: bytes  # `evidence`, pickled: a store holds ten claims or more per paper, and an Evidence is ~1.8 KB live, ~0.4 KB so
+    evidences: Spilled  # where `evidence` is kept, packed: an Evidence is ~1.8 KB live, ~0.4 KB pickled
+    evidence_at: int
     period: Period | None
     unit: str | None  # "year", "total" or None (unknown) for amounts
     approx: bool = False
@@ -30,8 +33,8 @@ class Claim:
 
     @property
     def evidence(self) -> Evidence:
-        """Where the value was read (unpickled for each use: findings need it, comparisons rarely)."""
-        return pickle.loads(self.pickled_evidence)  # type: ignore[no-any-return]
+        """Where the value was read (read back for each use: findings need it, comparisons rarely)."""
+        return self.evidences[self.evidence_at]  # type: ignore[return-value]
 
 
 CellKey = tuple[str, int, int | None, tuple[float, ...] | None, str]
@@ -87,11 +90,12 @@ def _unit(period: str | None) -> tuple[str | None, int]:
 
 
 def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], checks: ChecksRules,
-              cells: dict[CellKey, tuple[str, str, str] | None] | None = None) -> list[Claim]:
+              evidences: Spilled, cells: dict[CellKey, tuple[str, str, str] | None] | None = None) -> list[Claim]:
     """Flatten a record into claims, with roles made canonical by the party a value belongs to.
 
-    `cells` (from `table_cells`) marks the values read from table cells, so that checks compare a
-    cell only with cells of the same column kind, year and row label.
+    Each claim's evidence is kept in `evidences`. `cells` (from `table_cells`) marks the values read
+    from table cells, so that checks compare a cell only with cells of the same column kind, year
+    and row label.
     """
     cells = cells or {}
     date_group = {role: group for group, roles in checks.date_fields.items() for role in roles}
@@ -102,9 +106,8 @@ def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], ch
         ordinal = counters[(fieldname, q)]
         counters[(fieldname, q)] += 1
         k = evidence_key(ev)
-        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, fieldname, q, ordinal, value,
-                         pickle.dumps(ev, protocol=pickle.HIGHEST_PROTOCOL), record.period, unit, approx,
-                         cells.get(k), k in cells))
+        out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, sys.intern(fieldname), q, ordinal, value,
+                         evidences, evidences.append(pack(ev)), record.period, unit, approx, cells.get(k), k in cells))
 
     for kind, table in (("amount", record.amounts), ("percentage", record.percentages)):
         for role, values in table.items():
