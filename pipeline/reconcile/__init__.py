@@ -231,7 +231,8 @@ def reconcile_documents(docs: Iterable[Document], rules: Rules, skipped: Sequenc
         Records (sorted by doc_id, key), the findings report and the documents as the report reads them.
     """
     with _no_full_collections():
-        return _reconcile(docs, rules, skipped, workers)
+        result, findings = _reconcile(docs, rules, skipped, workers)
+        return replace(result, report=result.report.model_copy(update={"findings": tuple(findings)}))
 
 
 @contextmanager
@@ -251,7 +252,37 @@ def _no_full_collections() -> Iterator[None]:
         gc.set_threshold(young, middle, old)
 
 
-def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], workers: int) -> ReconcileResult:
+class _Findings:
+    """The batch stage's findings as they are made, each capped (`cap_severity`) and spilled to disk
+    with only its sort key held: all live at once, with their values' evidence, they were the
+    largest thing the batch stage held (about 10 KB each)."""
+
+    def __init__(self, most: str):
+        self._most = most
+        self._spilled = Spilled()
+        self._keys: list[tuple[str, str, str, str, int]] = []
+
+    def __iadd__(self, found: Iterable[Discrepancy]) -> _Findings:
+        for f in cap_severity(list(found), self._most):
+            self._keys.append((f.key, f.field or "", f.kind, f.id, self._spilled.append(pack(f))))
+        return self
+
+    def append(self, finding: Discrepancy) -> None:
+        self += [finding]
+
+    def counts(self) -> dict[str, int]:
+        """How many findings of each kind."""
+        return dict(sorted(Counter(kind for _, _, kind, _, _ in self._keys).items()))
+
+    def in_order(self) -> Iterator[Discrepancy]:
+        """The findings sorted by key, field, kind and id (then as made), each read back in turn."""
+        for *_, at in sorted(self._keys):
+            yield self._spilled[at]  # type: ignore[misc]
+
+
+def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
+               workers: int) -> tuple[ReconcileResult, Iterator[Discrepancy]]:
+    """`reconcile_documents`, its report without findings, and the findings apart, in order."""
     checks = rules.checks
     read = partial(_read_once, checks=checks)
     versions: list[VersionText] = []
@@ -291,7 +322,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     assigned, why = assign_partnerships((st for k in range(len(reads)) for st in statements(k)), resolved, checks.partnerships.passing_mention_max_share,
                                         {d: pid for d, (pid, _) in paper_of.items()}, checks.partnerships.programme_sections)
     notes += why
-    findings: list[Discrepancy] = []
+    findings = _Findings(checks.severity_honesty.max_severity_unless_text_layer)
     partners_of = {a.key: a.partners for a in assigned}
     assigned_at = {a.at: a for a in assigned}
     del assigned
@@ -339,8 +370,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
     del reads, claims
     own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
-    doc_findings, why, cases = _document_checks(own, consolidated, checks)  # type: ignore[arg-type]
-    findings += doc_findings
+    why, cases = _document_checks(own, consolidated, checks, findings)  # type: ignore[arg-type]
     notes += why
     findings += check_cross_paper(consolidated, checks, line_text)
     findings += check_within_paper(consolidated, checks)
@@ -359,13 +389,10 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str], w
                     f"(rapidfuzz token_sort_ratio; partial: worst page) ≥ {checks.versions.min_similarity:g}.")
             findings.append(make_finding("paper_versions", "versions", checks.versions.severity, p.paper_id, None, values, text))
 
-    findings = cap_severity(findings, checks.severity_honesty.max_severity_unless_text_layer)
-    findings.sort(key=lambda f: (f.key, f.field or "", f.kind, f.id))
-    counts = dict(sorted(Counter(f.kind for f in findings).items()))
     partnerships = tuple(sorted(k for k in keys if not k.endswith("| " + AMBIGUOUS)))
-    report = DiscrepancyReport(papers=tuple(papers), partnerships=partnerships, counts=counts, findings=tuple(findings),
+    report = DiscrepancyReport(papers=tuple(papers), partnerships=partnerships, counts=findings.counts(), findings=(),
                                skipped=tuple(sorted(set(notes))))
-    return ReconcileResult(records=records, report=report, documents=PackedByKey(views), cases=cases)
+    return ReconcileResult(records=records, report=report, documents=PackedByKey(views), cases=cases), findings.in_order()
 
 
 def _ambiguous(st: Statement, a: Assigned, checks: ChecksRules) -> Discrepancy:
@@ -410,11 +437,10 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
                       {p.name: policy_statements(doc, p.statement, p.min_similarity) for p in checks.policies})
 
 
-def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim],
-                     checks: ChecksRules) -> tuple[list[Discrepancy], list[str], tuple[tuple[str, ...], ...]]:
+def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim], checks: ChecksRules,
+                     findings: _Findings) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
     """The primary documents' own checks (in the order of their ids) joined with the checks
-    across them (cases, policies): their findings, notes and the cases linked."""
-    findings: list[Discrepancy] = []
+    across them (cases, policies): their findings added to `findings`; their notes and the cases linked."""
     notes: list[str] = []
     units: list[PaperUnit] = []
     packed: dict[str, bytes] = {}
@@ -433,7 +459,9 @@ def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim],
                                      lambda unit: unpack(packed[unit.paper_id]))  # type: ignore[arg-type,return-value]
     cases = tuple(tuple(u.paper_id for u in case) for case in linked)
     policy_findings, why_policy = check_policies(consolidated, {name: line or pair for name, (line, pair) in stated.items()}, checks)
-    return findings + case_findings + policy_findings, notes + why + why_policy, cases
+    findings += case_findings
+    findings += policy_findings
+    return notes + why + why_policy, cases
 
 
 def _attr_refs(st: Statement) -> list[NameRef]:
@@ -487,5 +515,5 @@ def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None) -> tupl
     """The folder's documents reconciled, and their findings apart, packed: pickled among the rest,
     pickle's memo would hold an entry for each of their millions of objects."""
     skipped: list[str] = []
-    result = reconcile_documents(StoredDocuments(out_dir, skipped, workers), rules, skipped)
-    return replace(result, report=result.report.model_copy(update={"findings": ()})), Packed(result.report.findings)
+    result, findings = _reconcile(StoredDocuments(out_dir, skipped, workers), rules, skipped, 1)
+    return result, Packed(findings)
