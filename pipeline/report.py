@@ -232,28 +232,32 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
         words_of_paper.setdefault(r.paper_id, set()).update(words)
         words_of_key.setdefault(r.partnership_key, {}).setdefault(r.paper_id, set()).update(words)
     others = {p.paper_id: tuple(d for d in p.versions + p.partial if d != p.paper_id) for p in report.papers}
-    paper_rows = []
-    for p in report.papers:
-        words = set().union(*(words_of_doc.get(d, set()) for d in p.versions + p.partial))
-        info = papers.info(p.paper_id)
-        paper_rows.append({
-            "name": papers.name(p.paper_id), "dnr": info.dnr if info else None,
-            "versions": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.versions],
-            "partial": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.partial],
-            "search": " ".join([papers.name(p.paper_id), *(papers.file(v) for v in p.versions + p.partial), _search_words(words)]),
-        })
-    partnerships = []
-    for key in report.partnerships:
-        by_paper = words_of_key.get(key, {})
-        entries = [_paper_entry(pid, papers, x, others, _search_words(words)) for pid, words in by_paper.items()]
-        partnerships.append({"name": x.key(key), "papers": sorted(entries, key=lambda e: e["sort"])})
-    cases = []
-    for case in result.cases:
-        entries = [_paper_entry(pid, papers, x, others, _search_words(words_of_paper.get(pid, set()))) for pid in case]
-        infos = [i for pid in case if (i := papers.info(pid))]
-        dnrs = sorted({i.dnr for i in infos if i.dnr})
-        title = next((i.title for i in infos if i.title), "")
-        cases.append({"name": " / ".join(dnrs + ([f"“{title}”"] if title else [])), "papers": sorted(entries, key=lambda e: e["sort"])})
+    def paper_rows() -> Iterator[dict]:
+        """The papers' rows, partnerships' and cases' entries below are made as the template writes
+        them: a large store's were tens of MB held at once."""
+        for p in report.papers:
+            words = set().union(*(words_of_doc.get(d, set()) for d in p.versions + p.partial))
+            info = papers.info(p.paper_id)
+            yield {
+                "name": papers.name(p.paper_id), "dnr": info.dnr if info else None,
+                "versions": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.versions],
+                "partial": [(papers.file(v), cat.percent(p.similarity.get(v, 100.0))) for v in p.partial],
+                "search": " ".join([papers.name(p.paper_id), *(papers.file(v) for v in p.versions + p.partial), _search_words(words)]),
+            }
+
+    def partnerships() -> Iterator[dict]:
+        for key in report.partnerships:
+            by_paper = words_of_key.get(key, {})
+            entries = [_paper_entry(pid, papers, x, others, _search_words(words)) for pid, words in by_paper.items()]
+            yield {"name": x.key(key), "papers": sorted(entries, key=lambda e: e["sort"])}
+
+    def cases() -> Iterator[dict]:
+        for case in result.cases:
+            entries = [_paper_entry(pid, papers, x, others, _search_words(words_of_paper.get(pid, set()))) for pid in case]
+            infos = [i for pid in case if (i := papers.info(pid))]
+            dnrs = sorted({i.dnr for i in infos if i.dnr})
+            title = next((i.title for i in infos if i.title), "")
+            yield {"name": " / ".join(dnrs + ([f"“{title}”"] if title else [])), "papers": sorted(entries, key=lambda e: e["sort"])}
 
     shaky = []
     seen = set()
@@ -292,9 +296,9 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
         summary=summary,
         report=report,
         cards=cards(),
-        paper_rows=paper_rows,
-        partnerships=partnerships,
-        cases=cases,
+        paper_rows=paper_rows(),
+        partnerships=partnerships(),
+        cases=cases(),
         shaky=sorted(shaky, key=lambda s: s["sort"]),
         kinds=[(k, cat.kind(k), report.counts[k]) for k in sorted(report.counts)],
         severities=[(s, cat.severity(s)) for s in severities],
