@@ -25,8 +25,8 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import Connection
 from functools import partial
+from multiprocessing.connection import Connection
 from typing import IO, Generic, Protocol, TypeVar
 
 from pipeline.errors import WorkerDied

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from pipeline.model import Discrepancy, Document, PaperVersions
-import numpy as np
-
 from pipeline.reconcile.blocking import Buckets, Clusters, signature, words
 from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
