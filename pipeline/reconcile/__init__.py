@@ -500,16 +500,14 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
 
     The reconciling runs in a process of its own (`in_a_fork`), which sends back only its result:
     what it held on the way (each document's reads, the claims) and the memory it left in pieces
-    end with it. The findings are held on disk (`OnDisk`), one read back at a time as each output
-    writes it. The outputs are written in a process forked in turn: what writing them takes
-    (pandas, Arrow, the report's rows) ends with it, and of this process (a whole run's, holding
-    its manifest) it touches only what the outputs read."""
+    end with it, so the outputs are written from a process that never held them. The findings
+    are held on disk (`OnDisk`), one read back at a time as each output writes it."""
     from pipeline.report import write_outputs
 
     with _no_full_collections():  # writing walks every record and finding again
         reconciled, findings = in_a_fork(partial(_reconciled_folder, out_dir, rules, workers))
         result = replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(findings)}))
-        in_a_fork(partial(write_outputs, result, out_dir, rules.privacy, report_lang, workers))
+        write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result
 
 
