@@ -44,7 +44,7 @@ REAL = ROOT / "corpus" / "real"
 CAPTURE_DPI = {"worn-200": 200, "phone": 200, "photocopy-300": 300, "fax-standard": 204, "fax-fine": 204, "rotated": 300}
 """The resolution ingest.py gives each profile's pages (their image's width over the page's)."""
 RULES = load_rules()
-BETWEEN = ("prepare_page", "find_rules", "erase_rules")
+BETWEEN = ("prepare_page", "find_rules", "erase_rules", "enlarge")
 """What ocr.py runs between rendering and Tesseract."""
 
 

@@ -27,7 +27,7 @@ from PIL import Image, ImageFilter
 from pipeline.errors import LimitError, OcrError
 from pipeline.lexicon import load_word_list
 from pipeline.model import BBox, Repair, Table, Word
-from pipeline.prepare import INK, Prepared, pixel_aspect, prepare_page
+from pipeline.prepare import INK, Prepared, enlarge, pixel_aspect, prepare_page
 from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.tables.grid import grid_tables
 
@@ -980,6 +980,8 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     scan_job, job = job, _prepared_job(job, scan, prepared)
     rule_masks = find_rules(prepared.image, dpi)
     image = erase_rules(prepared.image, rule_masks)
+    if prepared.enlarge > 1:  # after the rules: found at the rendered resolution; boxes stay in points
+        image = enlarge(image, prepared.enlarge, dpi, limits.max_page_pixels)
     settings = job.settings
     words = _read_words(image, job, settings.thresholding, settings.psm)
     if len(words) <= settings.near_empty_max_words:

@@ -30,6 +30,20 @@ as it is and the evidence stays the raw scan.
   blur on 300 dpi photocopies set in 6 pt lost more (18 -> 25): it is for low row resolution only.
   (Measured in an earlier version, before the figure splitting of ocr.py, the blur cost amounts:
   dev recall 0.87 -> 0.81.)
+- ``enlarge``: a softened page is read by Tesseract `ENLARGE_FACTOR` times as large (Lanczos, then a
+  Gaussian blur `ENLARGE_RADIUS_INCHES` wide), after the rules are found and erased at the rendered
+  resolution; word boxes stay in points. Small letters of a coarse scan, drawn smoothly larger, keep
+  more of their round shape than when Tesseract scales the softened page itself. Measured
+  (`bench/eval_fax_small.py`, the flattened-bilagor probes faxed, 673 words and 401 figures per size,
+  two capture seeds; softened only -> enlarged too): words lost 6 pt 183 -> 172 and 159 -> 157, 7 pt
+  44 -> 42 and 47 -> 44, 8 pt 43 -> 40 and 22 -> 20, 10 pt 32 -> 13 (second seed); figures lost 6 pt
+  99 -> 82 and 78 -> 72, 7 pt 15 -> 14 and 20 -> 15, 8 pt 27 -> 22 and 8 -> 5. Fax-standard dev pages
+  (type of 9-10 pt): words lost 27 -> 25 of 2 691 (12 pages), 97 -> 88 of 7 818 (all 36; figures
+  8 -> 5); `eval_real` dev: amounts 149 of 157 either way, dates 102 -> 103, parties 156 -> 159,
+  findings 50 -> 51. Tesseract takes 1.3-1.8 times as long on such a page (`papers run` on the 24
+  dev fax papers 317 -> 379 s, one worker). Enlarged without the second blur it lost more (6 pt
+  189, 7 pt 51), so did 1.5 times (7 pt 55), a wider second blur (7 pt 56) and a wider first blur
+  instead of enlarging (sigma 1.0 px: 7 pt 63).
 
 Background flattening for phone photos was measured and left out: Tesseract's own thresholding
 already copes with their uneven light (words lost 8.0 % without it, 8.3 % with it).
@@ -68,6 +82,12 @@ SOFTEN_BELOW_ROWS_DPI = 130
 SOFTEN_RADIUS_INCHES = 0.8 / 300
 """The blur's standard deviation: 0.8 pixel at 300 dpi (0.5 and 0.8 measured on faxed 6 and 7 pt probes; 0.8 better)."""
 
+ENLARGE_FACTOR = 2.0
+"""How many times larger Tesseract reads a softened page (`enlarge`; 1.5 and 2 measured, 2 better)."""
+
+ENLARGE_RADIUS_INCHES = 1 / 600
+"""The blur's standard deviation after enlarging: one pixel at 600 dpi (0 and 1.5 px lost more)."""
+
 DROPPED_MAX_INCHES = 1 / 60
 """Tallest blank band taken for a lost fax line (a standard fax row is 1/98 in)."""
 
@@ -104,6 +124,8 @@ class Prepared:
     steps: tuple[str, ...] = ()
     to_scan: np.ndarray | None = None
     """3 x 3 homography from a pixel of `image` to the scan's pixel; None when no pixel moved."""
+    enlarge: float = 1.0
+    """How many times larger Tesseract should read the page, after rule erasure (`enlarge`)."""
 
 
 def speckle_share(image: Image.Image, dpi: int) -> float:
@@ -147,6 +169,18 @@ def dropped_lines(image: Image.Image, dpi: int) -> list[tuple[int, int]]:
 def soften(image: Image.Image, dpi: int) -> Image.Image:
     """Blur a page drawn from too few scan rows so its stair-stepped edges round off."""
     return Image.fromarray(cv2.GaussianBlur(np.asarray(image), (0, 0), SOFTEN_RADIUS_INCHES * dpi))
+
+
+def enlarge(image: Image.Image, factor: float, dpi: int, max_pixels: int = 0) -> Image.Image:
+    """Draw the page `factor` times as large (at most `max_pixels`, 0: no limit), smoothly: Lanczos,
+    then a blur of `ENLARGE_RADIUS_INCHES`, so a small letter of a coarse scan reaches Tesseract round."""
+    if max_pixels:
+        factor = min(factor, (max_pixels / (image.width * image.height)) ** 0.5)
+    if factor <= 1:
+        return image
+    size = (round(image.width * factor), round(image.height * factor))
+    large = cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_LANCZOS4)
+    return Image.fromarray(cv2.GaussianBlur(large, (0, 0), ENLARGE_RADIUS_INCHES * dpi * factor))
 
 
 def refill(image: Image.Image, bands: list[tuple[int, int]]) -> Image.Image:
@@ -292,7 +326,8 @@ def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0, rows_dpi: in
         rows_dpi: the scan's rows per inch (`PageSource.rows_dpi`; 0: the same as across).
 
     Returns:
-        The prepared page, the names of the steps applied in order, and the map back to `image`.
+        The prepared page, the names of the steps applied in order, the map back to `image`, and how
+        many times larger Tesseract is to read it (`enlarge`, applied by ocr.py after rule erasure).
     """
     steps: list[str] = []
     to_scan: np.ndarray | None = None
@@ -306,9 +341,11 @@ def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0, rows_dpi: in
     if binary and (bands := dropped_lines(image, dpi)):
         image = refill(image, bands)
         steps.append("refill")
+    zoom = 1.0
     if binary and 0 < rows_dpi < SOFTEN_BELOW_ROWS_DPI:
         image = soften(image, dpi)
-        steps.append("soften")
+        steps += ["soften", "enlarge"]
+        zoom = ENLARGE_FACTOR
     corners = sheet_outline(image, dpi)
     if corners is not None and _lean(corners) > WARP_MIN_DEGREES:
         image, step = unwarp(image, corners)
@@ -317,5 +354,5 @@ def prepare_page(image: Image.Image, dpi: int, aspect: float = 1.0, rows_dpi: in
         image, step = rotate(image, angle)
         steps.append("deskew")
     else:
-        return Prepared(image, tuple(steps), to_scan)
-    return Prepared(image, tuple(steps), step if to_scan is None else to_scan @ step)
+        return Prepared(image, tuple(steps), to_scan, zoom)
+    return Prepared(image, tuple(steps), step if to_scan is None else to_scan @ step, zoom)

@@ -12,8 +12,8 @@ from PIL import Image
 from pipeline.ingest import image_resolution, rows_apart
 from pipeline.model import BBox
 from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
-from pipeline.prepare import (BINARY_MIN_SHARE, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines, prepare_page,
-                              skew_degrees, speckle_share)
+from pipeline.prepare import (BINARY_MIN_SHARE, ENLARGE_FACTOR, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines,
+                              enlarge, prepare_page, skew_degrees, speckle_share)
 from pipeline.render import PageSource, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +54,17 @@ def test_only_a_scan_of_few_rows_per_inch_is_softened(profile: str, dpi: int, re
     assert (across, down) == resolution
     prepared = prepare_page(fax, MIN_OCR_DPI, rows_dpi=rows_apart(across, down))
     assert ("soften" in prepared.steps) is softened
+    assert prepared.enlarge == (ENLARGE_FACTOR if softened else 1.0)  # read larger by Tesseract, after rule erasure
     plain = prepare_page(fax, MIN_OCR_DPI)  # the same page, its row resolution unknown
     greyed = binary_share(plain.image) - binary_share(prepared.image)  # edges turned grey, for Tesseract to threshold
     assert greyed > 0.05 if softened else greyed == 0
+
+
+def test_an_enlarged_page_keeps_to_the_pixel_limit() -> None:
+    image = Image.new("L", (100, 200), 255)
+    assert enlarge(image, 2.0, MIN_OCR_DPI).size == (200, 400)
+    assert enlarge(image, 2.0, MIN_OCR_DPI, max_pixels=45_000).size == (150, 300)
+    assert enlarge(image, 2.0, MIN_OCR_DPI, max_pixels=10_000) is image  # never made smaller
 
 
 def test_a_photocopy_has_no_lost_line() -> None:
