@@ -27,7 +27,7 @@ from PIL import Image, ImageFilter
 from pipeline.errors import LimitError, OcrError
 from pipeline.lexicon import load_word_list
 from pipeline.model import BBox, Repair, Table, Word
-from pipeline.prepare import INK, Prepared, enlarge, pixel_aspect, prepare_page
+from pipeline.prepare import INK, TESSERACT_MAX_SIDE, Prepared, enlarge, pixel_aspect, prepare_page
 from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.tables.grid import grid_tables
 
@@ -392,10 +392,27 @@ def _word_crops(image: Image.Image, words: list[Word], job: OcrJob) -> list[Imag
 
 def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding: int = SAUVOLA,
                   config: str = "") -> dict[int, list[tuple[str, float]]]:
-    """Read many small crops of a page in one Tesseract call: stacked one under another on a white
-    sheet, a crop's height apart, `config` added to Tesseract's. Returns each crop's words (text,
-    confidence 0–1) by its index."""
+    """Read many small crops of a page in few Tesseract calls: stacked one under another on white
+    sheets, a crop's height apart, `config` added to Tesseract's; a sheet ends before it grows past
+    what Tesseract takes (`TESSERACT_MAX_SIDE`: a table page of some hundred figures, enlarged,
+    stacked taller). Returns each crop's words (text, confidence 0–1) by its index."""
     gap = max(c.height for c in crops)
+    readings: dict[int, list[tuple[str, float]]] = {}
+    first = 0
+    while first < len(crops):
+        end, height = first, gap
+        while end < len(crops) and (end == first or height + crops[end].height + gap <= TESSERACT_MAX_SIDE):
+            height += crops[end].height + gap
+            end += 1
+        for slot, words in _read_sheet(crops[first:end], gap, job, lang, thresholding, config).items():
+            readings[first + slot] = words
+        first = end
+    return readings
+
+
+def _read_sheet(crops: list[Image.Image], gap: int, job: OcrJob, lang: str, thresholding: int,
+                config: str) -> dict[int, list[tuple[str, float]]]:
+    """One Tesseract call on `crops` stacked `gap` apart: each crop's words by its index."""
     sheet = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
     offsets = []
     y = gap

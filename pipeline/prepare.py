@@ -88,6 +88,11 @@ ENLARGE_FACTOR = 2.0
 ENLARGE_RADIUS_INCHES = 1 / 600
 """The blur's standard deviation after enlarging: one pixel at 600 dpi (0 and 1.5 px lost more)."""
 
+TESSERACT_MAX_SIDE = 32767
+"""Tesseract refuses an image wider or taller than this ("Input image too large"): a long strip
+enlarged past it would fail its page, so the factor stops short of it."""
+
+
 DROPPED_MAX_INCHES = 1 / 60
 """Tallest blank band taken for a lost fax line (a standard fax row is 1/98 in)."""
 
@@ -176,6 +181,7 @@ def enlarge(image: Image.Image, factor: float, dpi: int, max_pixels: int = 0) ->
     then a blur of `ENLARGE_RADIUS_INCHES`, so a small letter of a coarse scan reaches Tesseract round."""
     if max_pixels:
         factor = min(factor, (max_pixels / (image.width * image.height)) ** 0.5)
+    factor = min(factor, TESSERACT_MAX_SIDE / max(image.width, image.height))
     if factor <= 1:
         return image
     size = (round(image.width * factor), round(image.height * factor))

@@ -13,7 +13,8 @@ from pipeline.ingest import image_resolution, rows_apart
 from pipeline.model import BBox
 from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
 from pipeline.prepare import (BINARY_MIN_SHARE, ENLARGE_FACTOR, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines,
-                              enlarge, prepare_page, skew_degrees, speckle_share)
+                              TESSERACT_MAX_SIDE, enlarge, prepare_page, skew_degrees,
+                              speckle_share)
 from pipeline.render import PageSource, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,8 @@ def test_an_enlarged_page_keeps_to_the_pixel_limit() -> None:
     assert enlarge(image, 2.0, MIN_OCR_DPI).size == (200, 400)
     assert enlarge(image, 2.0, MIN_OCR_DPI, max_pixels=45_000).size == (150, 300)
     assert enlarge(image, 2.0, MIN_OCR_DPI, max_pixels=10_000) is image  # never made smaller
+    strip = Image.new("L", (60, 20_000), 255)  # a long strip: Tesseract refuses a side over 32 767
+    assert max(enlarge(strip, 2.0, MIN_OCR_DPI).size) <= TESSERACT_MAX_SIDE
 
 
 def test_a_photocopy_has_no_lost_line() -> None:
