@@ -31,7 +31,33 @@ def unpack(packed: bytes) -> object:
     return pickle.loads(zlib.decompress(packed))
 
 
-class Packed(Sequence[T], Generic[T]):
+class _Indexed(Sequence[T], Generic[T]):
+    """An immutable sequence read back one item at a time (`_item`): indexing by int or slice, and
+    iteration, for the holders below."""
+
+    def _item(self, index: int) -> T:
+        """The item at `index`, 0 <= index < len(self)."""
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[T]:
+        for index in range(len(self)):
+            yield self._item(index)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._item(index % len(self))
+
+
+class Packed(_Indexed[T], Generic[T]):
     """An immutable sequence of picklable items, each block of `BLOCK` pickled and zlib-compressed."""
 
     def __init__(self, items: Iterable[T] = ()):
@@ -55,22 +81,11 @@ class Packed(Sequence[T], Generic[T]):
         return self._len
 
     def __iter__(self) -> Iterator[T]:
-        for block in self._blocks:
+        for block in self._blocks:  # a block unpacked once for all its items
             yield from unpack(block)  # type: ignore[misc]  # a block is a list of items
 
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
-        if isinstance(index, slice):
-            return tuple(self)[index]
-        if not -self._len <= index < self._len:
-            raise IndexError("Packed index out of range")
-        index %= self._len
-        return unpack(self._blocks[index // self._block])[index % self._block]  # type: ignore[index]
+    def _item(self, index: int) -> T:
+        return unpack(self._blocks[index // self._block])[index % self._block]  # type: ignore[index,no-any-return]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
@@ -135,7 +150,7 @@ class Spilled:
         return unpack(os.pread(self._file.fileno(), end - start, start))
 
 
-class OnDisk(Sequence[T], Generic[T]):
+class OnDisk(_Indexed[T], Generic[T]):
     """An immutable sequence whose items are each packed into a `Spilled` file, read back one at a
     time in any order: a large store's findings (about 10 KB each as live models, with their
     values' evidence), which the outputs read in order and report.html in an order of its own."""
@@ -148,22 +163,8 @@ class OnDisk(Sequence[T], Generic[T]):
     def __len__(self) -> int:
         return len(self._spilled)
 
-    def __iter__(self) -> Iterator[T]:
-        for i in range(len(self._spilled)):
-            yield self._spilled[i]  # type: ignore[misc]
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
-        if isinstance(index, slice):
-            return tuple(self)[index]
-        if not -len(self) <= index < len(self):
-            raise IndexError("OnDisk index out of range")
-        return self._spilled[index % len(self)]  # type: ignore[return-value]
+    def _item(self, index: int) -> T:
+        return self._spilled[index]  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         return f"OnDisk({len(self)} items)"
