@@ -255,13 +255,16 @@ def side_by_side(tasks: Sequence[Callable[[], object]], workers: int | None = No
         raise errors[0]
 
 
-def in_a_fork(fn: Callable[[], Result]) -> Result:
+def in_a_fork(fn: Callable[[], Result], meanwhile: Callable[[], object] = lambda: None) -> Result:
     """`fn()` computed in a process forked from this one and sent back pickled through an anonymous
     temporary file: what `fn` uses on the way, and the memory it leaves in pieces, ends with that
     process instead of raising this one's high-water mark for good. Here when the platform cannot
-    fork. An error of `fn` is raised here."""
+    fork. An error of `fn` is raised here. `meanwhile()` runs here while the fork works (after
+    `fn` where there is no fork): whatever this process needs next, made on a core that waits."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        return fn()
+        result = fn()
+        meanwhile()
+        return result
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryFile(prefix="papers-forked-") as sent:
         receive, send = context.Pipe(duplex=False)
@@ -270,6 +273,7 @@ def in_a_fork(fn: Callable[[], Result]) -> Result:
         child.start()
         send.close()
         try:
+            meanwhile()
             try:
                 error = receive.recv()
             except EOFError:  # the child died without a word (killed)

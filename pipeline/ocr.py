@@ -1,5 +1,8 @@
 """Tesseract behind one module: checks the installation once, OCRs one page per call.
 
+pytesseract is imported where a page is read, not with this module: it imports pandas when it
+can (0.3 s), which a run of text-layer papers never needs before its outputs.
+
 Parallelism belongs to pages, not to Tesseract's threads: every call runs a single-threaded
 Tesseract (`OMP_THREAD_LIMIT=1`) and executor.py runs one per core. With its default
 OpenMP threads Tesseract took 6.6 s/page here against 1.5 s/page of throughput this way.
@@ -21,7 +24,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytesseract
 from PIL import Image, ImageFilter
 
 from pipeline.errors import LimitError, OcrError
@@ -103,14 +105,13 @@ class TesseractInfo:
     traineddata_sha256: dict[str, str]
 
 
-def _tessdata_dir() -> Path:
-    listing = subprocess.run(
-        ["tesseract", "--list-langs"], capture_output=True, text=True, check=False
-    ).stdout
-    match = re.search(r'"([^"]+)"', listing)
-    if not match:
-        raise OcrError("cannot find Tesseract's tessdata folder in `tesseract --list-langs`")
-    return Path(match.group(1))
+def _tesseract_says(*args: str) -> str:
+    """What `tesseract ARGS` prints (both streams: versions print their banner on either)."""
+    try:
+        done = subprocess.run(["tesseract", *args], capture_output=True, text=True, check=False)
+    except OSError as err:
+        raise OcrError("Tesseract is not installed; run: sudo apt-get install tesseract-ocr tesseract-ocr-swe") from err
+    return done.stdout + done.stderr
 
 
 @lru_cache(maxsize=8)
@@ -120,23 +121,21 @@ def check_tesseract(lang: str) -> TesseractInfo:
     Raises:
         OcrError: naming the apt command that installs what is missing.
     """
-    try:
-        version = str(pytesseract.get_tesseract_version())
-        available = set(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractNotFoundError, OSError) as err:
-        raise OcrError(
-            "Tesseract is not installed; run: sudo apt-get install tesseract-ocr tesseract-ocr-swe"
-        ) from err
+    version = re.match(r"\s*tesseract v?(\d[\w.]*)", _tesseract_says("--version"))
+    listing = _tesseract_says("--list-langs")
+    tessdata = re.search(r'"([^"]+)"', listing)
+    if not version or not tessdata:
+        raise OcrError("cannot read Tesseract's version and tessdata folder from `tesseract --version` and `--list-langs`")
+    available = set(listing[tessdata.end():].split()[1:])  # after the folder: "(N):", then one language a line
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
         packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
         raise OcrError(f"Tesseract language data missing for {', '.join(missing)}; run: sudo apt-get install {packages}")
-    tessdata = _tessdata_dir()
     hashes = {
-        code: hashlib.sha256((tessdata / f"{code}.traineddata").read_bytes()).hexdigest()
+        code: hashlib.sha256((Path(tessdata.group(1)) / f"{code}.traineddata").read_bytes()).hexdigest()
         for code in lang.split("+")
     }
-    return TesseractInfo(version=version, traineddata_sha256=hashes)
+    return TesseractInfo(version=version.group(1), traineddata_sha256=hashes)
 
 
 RULE_MIN_LENGTH_INCHES = 0.2
@@ -276,6 +275,8 @@ def erase_rules(image: Image.Image, rules_found: RuleMasks) -> Image.Image:
 def _tesseract(read, image: Image.Image, job: OcrJob, **kwargs):  # type: ignore[no-untyped-def]
     """Call a pytesseract reader with what is left of the page's time, so a page that would keep
     Tesseract busy for ever fails its document with a plain message instead of stalling the batch."""
+    import pytesseract
+
     limit = job.settings.limits.tesseract_seconds
     left = job.deadline - time.monotonic() if limit else 0.0
     if not limit or left > 0:
@@ -299,6 +300,8 @@ SPECK_CONFIDENCE = 50.0
 
 def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) -> tuple[Word, ...]:
     """Run Tesseract once and turn its word boxes into Words in PDF points."""
+    import pytesseract
+
     config = f"--psm {psm} -c thresholding_method={thresholding}"
     try:
         data = _tesseract(pytesseract.image_to_data, image, job, lang=job.settings.lang, config=config,
@@ -413,6 +416,8 @@ def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding
 def _read_sheet(crops: list[Image.Image], gap: int, job: OcrJob, lang: str, thresholding: int,
                 config: str) -> dict[int, list[tuple[str, float]]]:
     """One Tesseract call on `crops` stacked `gap` apart: each crop's words by its index."""
+    import pytesseract
+
     sheet = Image.new("L", (max(c.width for c in crops) + 2 * gap, sum(c.height + gap for c in crops) + gap), 255)
     offsets = []
     y = gap
@@ -863,6 +868,8 @@ def _median_confidence(words: tuple[Word, ...]) -> float:
 
 def detect_turn(image: Image.Image, job: OcrJob) -> int:
     """Return how many degrees clockwise the page must turn to stand upright (0, 90, 180, 270)."""
+    import pytesseract
+
     try:
         osd = _tesseract(pytesseract.image_to_osd, image, job, config="--psm 0")
     except pytesseract.TesseractError:

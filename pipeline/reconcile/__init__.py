@@ -501,11 +501,12 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     The reconciling runs in a process of its own (`in_a_fork`), which sends back only its result:
     what it held on the way (each document's reads, the claims) and the memory it left in pieces
     end with it, so the outputs are written from a process that never held them. The findings
-    are held on disk (`OnDisk`), one read back at a time as each output writes it."""
-    from pipeline.report import write_outputs
+    are held on disk (`OnDisk`), one read back at a time as each output writes it. Meanwhile this
+    process imports what the writers need (`import_writers`)."""
+    from pipeline.report import import_writers, write_outputs
 
     with _no_full_collections():  # writing walks every record and finding again
-        reconciled, findings = in_a_fork(partial(_reconciled_folder, out_dir, rules, workers))
+        reconciled, findings = in_a_fork(partial(_reconciled_folder, out_dir, rules, workers), import_writers)
         result = replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(findings)}))
         write_outputs(result, out_dir, rules.privacy, report_lang, workers)
     return result
