@@ -11,7 +11,7 @@ from itertools import combinations
 import numpy as np
 from rapidfuzz import fuzz
 
-from pipeline.model import Discrepancy, Document, PaperVersions
+from pipeline.model import BBox, Discrepancy, Document, PaperVersions
 from pipeline.reconcile.blocking import Buckets, Clusters, signature, words
 from pipeline.reconcile.cases import first_dnr
 from pipeline.reconcile.claims import Claim
@@ -183,20 +183,52 @@ class _Pages:
         return [self.ids[i] for i in found] if found is not None else []
 
 
-def _near(a: Claim, b: Claim, tol: float) -> float | None:
-    """Distance of two claims on the page (PDF points), or None if they cannot be the same statement."""
-    if a.evidence.bbox is None or b.evidence.bbox is None:
+Spot = tuple[int, BBox | None]
+"""Where a claim was read: its page and box."""
+
+
+def _spot(c: Claim) -> Spot:
+    """Where `c` was read: its evidence is read back from disk, so once per claim."""
+    ev = c.evidence
+    return ev.page, ev.bbox
+
+
+def _near(a: Claim, b: Claim, where: dict[int, Spot], tol: float) -> float | None:
+    """Distance of two claims on the page (PDF points), or None if they cannot be the same
+    statement; `where` holds each claim's spot by its id."""
+    (a_page, a_box), (b_page, b_box) = where[id(a)], where[id(b)]
+    if a_box is None or b_box is None:
         return 0.0 if a.ordinal == b.ordinal else None
-    if a.evidence.page != b.evidence.page:
+    if a_page != b_page:
         return None
-    dy = abs(a.evidence.bbox.top - b.evidence.bbox.top)
-    dx = abs(a.evidence.bbox.x0 - b.evidence.bbox.x0)
+    dy = abs(a_box.top - b_box.top)
+    dx = abs(a_box.x0 - b_box.x0)
     if dy > tol:
         return None
     if dx <= 4 * tol:
         return dy + dx / 4
     # The same value on the same row: a scan may split the row into cells differently.
     return dy + tol if a.value == b.value else None
+
+
+def _same_statements(claims: list[Claim], tol: float) -> list[list[Claim]]:
+    """`claims` (of one field, in version order) in clusters of one statement: each joins the
+    nearest cluster that holds no claim of its own version, or starts one."""
+    where = {id(c): _spot(c) for c in claims}
+    clusters: list[list[Claim]] = []
+    for c in claims:
+        best: tuple[float, int] | None = None
+        for i, cl in enumerate(clusters):
+            if any(x.doc_id == c.doc_id for x in cl):
+                continue
+            d = _near(cl[0], c, where, tol)
+            if d is not None and (best is None or d < best[0]):
+                best = (d, i)
+        if best is None:
+            clusters.append([c])
+        else:
+            clusters[best[1]].append(c)
+    return clusters
 
 
 def consolidate(
@@ -221,19 +253,11 @@ def consolidate(
     findings: list[Discrepancy] = []
     notes: list[str] = []
     for gkey in sorted(groups, key=lambda k: tuple(str(x) for x in k)):
-        clusters: list[list[Claim]] = []
-        for c in sorted(groups[gkey], key=lambda c: (order.get(c.doc_id, 99), c.ordinal)):
-            best: tuple[float, int] | None = None
-            for i, cl in enumerate(clusters):
-                if any(x.doc_id == c.doc_id for x in cl):
-                    continue
-                d = _near(cl[0], c, tol)
-                if d is not None and (best is None or d < best[0]):
-                    best = (d, i)
-            if best is None:
-                clusters.append([c])
-            else:
-                clusters[best[1]].append(c)
+        group = sorted(groups[gkey], key=lambda c: (order.get(c.doc_id, 99), c.ordinal))
+        if len({c.doc_id for c in group}) == 1:  # one version's claims never join each other
+            clusters = [[c] for c in group]
+        else:
+            clusters = _same_statements(group, tol)
         kept_values = set()
         multi = gkey[0].split("#")[0] in several
         for cl in clusters:
