@@ -147,10 +147,17 @@ def test_sigterm_ends_the_workers_and_exits_130(tmp_path, papers):
     shutil.copyfile(SEEDS[0], source / "paper.txt")
     out = tmp_path / "out"
     run = papers("run", source, "--out", out, "--jobs", "2", "--no-pdf", "--no-alto")
-    _until(lambda: any(name == "tesseract" and parent != run.pid  # reading a page in a worker
-                       for parent, name in _descendants(run.pid).values()))
-    family = set(_descendants(run.pid))
-    assert len(family) >= 3  # two workers and at least one Tesseract
+    seen: dict[int, tuple[int, str]] = {}
+
+    def reading_a_page() -> bool:
+        """Two workers and a Tesseract under one of them, in one look (a worker's first page also
+        starts a short `tesseract --version`, which may be gone by the next look)."""
+        seen.clear()
+        seen.update(_descendants(run.pid))
+        return len(seen) >= 3 and any(name == "tesseract" and parent != run.pid for parent, name in seen.values())
+
+    _until(reading_a_page)
+    family = set(seen)
     run.send_signal(signal.SIGTERM)
     assert run.wait(30) == 130
     assert "interrupted" in run.stderr.read()

@@ -845,6 +845,23 @@ def test_a_document_held_by_lines_reads_as_the_batch_stage_reads_the_whole():
             assert (merged.scanned != merged.text) == any(w.scanned != w.text for w in words)
 
 
+def test_two_lines_fold_as_their_joined_text_folds():
+    """The policy check folds each line once and a pair of lines from the two: on every pair of
+    lines of the committed documents, and on a word hyphenated over two lines, it is
+    `normalize_name` of the joined text."""
+    from pipeline.reconcile.checks import _folded_pair
+    from pipeline.records import normalize_name
+
+    pairs = [("Linköpings Stads-", "mission, Unga forum"), ("ska vara ca 50 % -", "se nedan")]
+    for path in sorted((ROOT / "extracted" / "documents").glob("*.json")):
+        texts = [" ".join(w.text for w in words) for _, _, words in Document.model_validate_json(path.read_text(encoding="utf-8")).lines()]
+        pairs += zip(texts, texts[1:])
+    assert len(pairs) > 1000
+    for first, second in pairs:
+        assert _folded_pair(first, second, normalize_name(first), normalize_name(second)) == normalize_name(f"{first} {second}")
+    assert _folded_pair(*pairs[0], "linköpings stads", "mission unga forum") == "linköpings stadsmission unga forum"
+
+
 def restated_values(lines: list[str], facts: list[F]) -> list[list[str]]:
     """The statements each `restated` finding of one paper cites, as read."""
     doc = build_document("restated-" + "|".join(lines), [lines], facts)

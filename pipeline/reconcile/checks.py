@@ -144,9 +144,13 @@ def _agreement(key: str, fieldname: str, q: str | None, cluster: list[Claim]) ->
 def _indexation_rates(claims: list[Claim], patterns: tuple[str, ...], lines: dict[tuple[str, int, int], str]) -> dict[str, tuple[float, Claim]]:
     rx = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
     out: dict[str, tuple[float, Claim]] = {}
+    if rx is None:
+        return out
     for c in sorted(claims, key=lambda c: (c.key, c.paper_id, c.ordinal)):
-        context = lines.get((c.doc_id, c.evidence.page, c.evidence.line or 0), "") + " " + c.evidence.text_repaired
-        if rx and c.field.startswith("percentage") and isinstance(c.value, (int, float)) and rx.search(context):
+        if not (c.field.startswith("percentage") and isinstance(c.value, (int, float))):
+            continue
+        ev = c.evidence  # read back from disk: only for the claims that can be a rate
+        if rx.search(lines.get((c.doc_id, ev.page, ev.line or 0), "") + " " + ev.text_repaired):
             out.setdefault(c.key, (float(c.value), c))
     return out
 
@@ -319,29 +323,38 @@ def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], c
     return findings, skipped
 
 
+def _folded_pair(first: str, second: str, first_folded: str, second_folded: str) -> str:
+    """`normalize_name` of two lines joined by a space, made from each line's own: only a hyphen
+    ending the first line (a word broken over the two) folds across them."""
+    if first.rstrip().endswith("-"):
+        return normalize_name(f"{first} {second}")
+    return " ".join(n for n in (first_folded, second_folded) if n)
+
+
 def policy_statements(doc: Document, statement: str, min_similarity: float) -> tuple[Evidence | None, Evidence | None]:
     """Find in one document the first line stating `statement`, and the first pair of lines (a
     sentence broken over two) stating it; `check_policies` takes the first line of any paper
     before any pair."""
     target = normalize_name(statement)
     lines = doc.lines()
+    texts = [" ".join(w.text for w in words) for _, _, words in lines]
+    folded = [normalize_name(text) for text in texts]
     found: list[Evidence | None] = []
     for span in (1, 2):
         found.append(None)
         for i, (page, line, words) in enumerate(lines):
-            window = list(words)
+            window, norm = list(words), folded[i]
             if span == 2:
                 if i + 1 >= len(lines) or lines[i + 1][0] != page:
                     continue
                 window += list(lines[i + 1][2])
-            text = " ".join(w.text for w in window)
-            norm = normalize_name(text)
+                norm = _folded_pair(texts[i], texts[i + 1], norm, folded[i + 1])
             if len(norm) >= len(target) and fuzz.partial_ratio(target, norm, score_cutoff=min_similarity):
                 boxes = [w.bbox for w in window if w.bbox is not None]
                 found[-1] = Evidence(
                     doc_id=doc.doc_id, page=page, line=line,
                     bbox=BBox.union(boxes).rounded() if boxes else None,
-                    text_as_scanned=" ".join(w.scanned for w in window), text_repaired=text,
+                    text_as_scanned=" ".join(w.scanned for w in window), text_repaired=" ".join(w.text for w in window),
                     confidence=min((w.confidence for w in window), default=1.0),
                     repaired=any(w.repair is not None and w.repair.scanned != w.text for w in window),
                 )
