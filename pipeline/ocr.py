@@ -24,7 +24,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from pipeline.errors import LimitError, OcrError
 from pipeline.lexicon import load_word_list
@@ -172,15 +172,12 @@ cell's text touches its rule) for it to stay a rule; merged text is blocked over
 
 
 def _in_long_runs(mask: np.ndarray, length: int) -> np.ndarray:
-    """Return the pixels of `mask` that lie in a horizontal run of at least `length` True values."""
-    rows = mask.shape[0]
-    counts = np.concatenate([np.zeros((rows, 1), np.int32), np.cumsum(mask, axis=1, dtype=np.int32)], axis=1)
-    full = (counts[:, length:] - counts[:, :-length]) == length  # window starting at x is all ink
-    starts = np.concatenate([np.zeros((rows, 1), np.int32), np.cumsum(full, axis=1, dtype=np.int32)], axis=1)
-    x = np.arange(mask.shape[1])
-    low = np.clip(x - length + 1, 0, full.shape[1])
-    high = np.clip(x + 1, 0, full.shape[1])
-    return (starts[:, high] - starts[:, low]) > 0
+    """Return the pixels of `mask` (bool) that lie in a horizontal run of at least `length` True
+    values: an opening by a line of `length`, the line's first pixel where each window starts and its
+    last where each is marked back (so an even length is not shifted); outside the page is paper."""
+    line = np.ones((1, length), np.uint8)
+    starts = cv2.erode(mask.view(np.uint8), line, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.dilate(starts, line, anchor=(length - 1, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0).view(bool)
 
 
 @dataclass(frozen=True)
@@ -268,7 +265,7 @@ def erase_rules(image: Image.Image, rules_found: RuleMasks) -> Image.Image:
     if not rules.any():
         return image
     mask = Image.fromarray(rules.astype(np.uint8) * 255).resize(image.size, Image.NEAREST)
-    mask = mask.filter(ImageFilter.MaxFilter(5))
+    mask = Image.fromarray(cv2.dilate(np.asarray(mask), np.ones((5, 5), np.uint8)))  # PIL's MaxFilter(5), 50x faster
     return Image.composite(Image.fromarray(rules_found.paper).resize(image.size, Image.BILINEAR), image, mask)
 
 
@@ -989,6 +986,7 @@ def ocr_page(job: OcrJob) -> OcrResult:
 def _ocr_page(job: OcrJob) -> OcrResult:
     """Read one page under its limits (see `ocr_page`)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    cv2.setNumThreads(1)  # as Tesseract: one thread a page, one page a core (OpenCV's default is one thread a core)
     limits = job.settings.limits
     if limits.tesseract_seconds:
         job = replace(job, deadline=time.monotonic() + limits.tesseract_seconds)

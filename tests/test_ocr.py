@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pydantic import ValidationError
 
 from pipeline.errors import OcrError
-from pipeline.ocr import OcrJob, OcrSettings, calibrate, check_tesseract, ocr_page
+from pipeline.ocr import OcrJob, OcrSettings, _in_long_runs, calibrate, check_tesseract, ocr_page
 from pipeline.rules import OcrRules, load_rules
 from pipeline.render import PageSource
 from tests.conftest import CORPUS_INPUTS, CORPUS_TRUTH
@@ -330,3 +331,31 @@ def test_garbled_table_figures_are_reread_cell_by_cell():
     assert reread and all(w.repair.scanned != w.text for w in reread)
     # a cell the page read as a figure of the tables' one decimal is left as read
     assert not [w for w in reread if re.fullmatch(r"-?\d+,\d", w.repair.scanned)]
+
+
+def _runs_by_hand(mask: np.ndarray, length: int) -> np.ndarray:
+    """Each row walked run by run: a run of at least `length` is kept whole."""
+    out = np.zeros_like(mask)
+    for y, row in enumerate(mask):
+        x = 0
+        while x < len(row):
+            end = x
+            while end < len(row) and row[end]:
+                end += 1
+            if end - x >= length:
+                out[y, x:end] = True
+            x = end + 1
+    return out
+
+
+def test_long_runs_are_the_runs_of_at_least_their_length():
+    """Rule finding's runs: whole runs of at least the length, at the page's edges too, odd and even lengths."""
+    row = np.array([[1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1]], bool)
+    assert _in_long_runs(row, 3).astype(int).tolist() == [[1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1]]
+    assert _in_long_runs(row, 4).astype(int).tolist() == [[0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]]
+    assert not _in_long_runs(row, 12).any()
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        mask = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 80)))) < rng.random()
+        length = int(rng.integers(1, 30))
+        assert (_in_long_runs(mask, length) == _runs_by_hand(mask, length)).all()
