@@ -344,8 +344,8 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         inputs=(),
         counts={},
     )
-    started = time.monotonic()
     with locked(options.out, wait=options.wait):
+        started = time.monotonic()
         processed = _process_inputs(inputs, options, rules, settings, header)
         reconcile_folder(options.out, rules, options.report_lang, options.jobs)
     result: RunResult = unpack(processed)  # type: ignore[assignment]
