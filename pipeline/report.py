@@ -405,9 +405,11 @@ def import_writers() -> None:
 
 
 def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str = DEFAULT_LANGUAGE,
-                  workers: int | None = None) -> None:
+                  workers: int | None = None):
     """Write the six batch outputs into `out_dir`, each atomically, with personal data masked
     unless the folder's manifest records a run with --keep-personal-data; report.html in `report_lang`.
+    Return the result as they show it (`outputs_view`): a caller that keeps only that does not
+    hold the records and documents twice while they are written.
 
     report.xlsx, as long to make as the other five together, is written in a second process
     when `workers` (default: one per core) allows it."""
@@ -422,3 +424,4 @@ def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str
 
     side_by_side([the_others, lambda: write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result, report_lang))],
                  workers)
+    return result

@@ -362,7 +362,9 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
             yield from made
 
     records = Packed(records_in_order())
-    names_used = party_refs + attr_refs
+    # the names' places (an evidence each: 8 MB at 8 000 generated papers) go before claims are compared
+    findings += check_name_variants(party_refs + attr_refs, resolved, checks)
+    del party_refs, attr_refs
     consolidated, ocr, why = consolidate(claims, papers, checks)
     findings += ocr
     notes += why
@@ -378,7 +380,6 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
     share_findings, why = check_shares(consolidated, partners_of, checks)
     findings += share_findings
     notes += why
-    findings += check_name_variants(names_used, resolved, checks)
     for p in papers:
         if len(p.versions) + len(p.partial) > 1:
             values = [FindingValue(doc_id=d, value=p.similarity.get(d, 100.0),
@@ -502,14 +503,20 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     what it held on the way (each document's reads, the claims) and the memory it left in pieces
     end with it, so the outputs are written from a process that never held them. The findings
     are held on disk (`OnDisk`), one read back at a time as each output writes it. Meanwhile this
-    process imports what the writers need (`import_writers`)."""
+    process imports what the writers need (`import_writers`). Returns the result as the outputs show
+    it (masked unless the folder's run kept personal data)."""
     from pipeline.report import import_writers, write_outputs
 
     with _no_full_collections():  # writing walks every record and finding again
-        reconciled, findings = in_a_fork(partial(_reconciled_folder, out_dir, rules, workers), import_writers)
-        result = replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(findings)}))
-        write_outputs(result, out_dir, rules.privacy, report_lang, workers)
-    return result
+        # one expression: no name holds the packed findings once they are on disk
+        return write_outputs(_findings_on_disk(*in_a_fork(partial(_reconciled_folder, out_dir, rules, workers), import_writers)),
+                             out_dir, rules.privacy, report_lang, workers)
+
+
+def _findings_on_disk(reconciled: ReconcileResult, findings: Packed[Discrepancy]) -> ReconcileResult:
+    """The result with its findings held on disk (`OnDisk`), read back one at a time in any
+    order; the packed findings go once copied (3 MB at 8 000 generated papers)."""
+    return replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(findings)}))
 
 
 def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None) -> tuple[ReconcileResult, Packed[Discrepancy]]:
