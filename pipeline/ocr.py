@@ -205,12 +205,10 @@ def _clear_runs(ink: np.ndarray, length: int, clearance: int) -> np.ndarray:
         return runs
     height, width = ink.shape
     key = labels[ys, xs].astype(np.int64) * width + xs  # one per (piece, column)
-    top = np.full(count * width, height, np.int64)
-    bottom = np.full(count * width, -1, np.int64)
-    np.minimum.at(top, key, ys)
-    np.maximum.at(bottom, key, ys)
-    columns = np.unique(key)
-    above, below, x = top[columns] - clearance, bottom[columns] + clearance, columns % width
+    # `ys` rise (row-major order), so a key's first pixel is its top and its last its bottom
+    columns, first = np.unique(key, return_index=True)
+    last = len(key) - 1 - np.unique(key[::-1], return_index=True)[1]
+    above, below, x = ys[first] - clearance, ys[last] + clearance, columns % width
     blocked = ((above >= 0) & ink[np.clip(above, 0, height - 1), x]) | ((below < height) & ink[np.clip(below, 0, height - 1), x])
     piece = columns // width
     share = np.bincount(piece, blocked, count) / np.maximum(1, np.bincount(piece, minlength=count))
