@@ -395,7 +395,6 @@ def outputs_view(result, out_dir: Path, privacy: PrivacyRules):
     return mask_result(result, privacy) if folder_setting(out_dir) == "masked" else result
 
 
-
 def import_writers() -> None:
     """Import the libraries the outputs are written with (pandas, Arrow, XlsxWriter: 0.4 s), which
     nothing before the batch stage needs: a run's writers, forked after it, find them imported."""
