@@ -142,10 +142,10 @@ def _agreement(key: str, fieldname: str, q: str | None, cluster: list[Claim]) ->
 
 
 def _indexation_rates(claims: list[Claim], patterns: tuple[str, ...], lines: dict[tuple[str, int, int], str]) -> dict[str, tuple[float, Claim]]:
-    rx = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
     out: dict[str, tuple[float, Claim]] = {}
-    if rx is None:
+    if not patterns:
         return out
+    rx = re.compile("|".join(patterns), re.IGNORECASE)
     for c in sorted(claims, key=lambda c: (c.key, c.paper_id, c.ordinal)):
         if not (c.field.startswith("percentage") and isinstance(c.value, (int, float))):
             continue
