@@ -18,6 +18,7 @@ alternately, three times each; the median wall times and their ratio.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -165,6 +166,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="time only `papers reconcile` on the outputs an earlier run left in --work")
     args = parser.parse_args()
+    # As an installed package has it: a checkout run under PYTHONDONTWRITEBYTECODE would compile
+    # every changed module again at each command's start (0.1 s of a 4 s run).
+    compileall.compile_dir(ROOT / "pipeline", quiet=1)
     if args.sizes:
         text_batches(args.sizes, args.jobs, args.work, args.reuse)
     if args.speedup:

@@ -10,6 +10,7 @@ error (a bug: a short message here, the traceback in a log file it names); 130 i
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import os
@@ -242,5 +243,20 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def console() -> None:
+    """The `papers` console script: `main`, then end the process without the interpreter's
+    teardown. Unloading pandas, Arrow, NumPy and OpenCV module by module took 0.15–0.2 s at the end
+    of every command, a twentieth of a 100-paper run; every output is already closed and renamed
+    into place by then, so only the exit handlers (logging's flush) and the standard streams remain."""
+    code = main()
+    atexit._run_exitfuncs()  # what the interpreter would run at exit: logging.shutdown and the like
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`papers schema | head`): nothing more to say
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

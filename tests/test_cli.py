@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -64,6 +66,18 @@ def test_schema_command_prints_every_schema(capsys):
     printed = json.loads(capsys.readouterr().out)
     assert {"document", "manifest"} <= set(printed)
     assert printed["document"]["properties"]["schema_version"]
+
+
+def test_console_script_ends_with_the_exit_code_and_everything_written(tmp_path):
+    """The console script skips the interpreter's teardown: what it printed and logged must still arrive whole."""
+    command = [sys.executable, "-m", "pipeline.cli"]
+    schema = subprocess.run([*command, "schema"], capture_output=True, text=True, cwd=ROOT)
+    assert schema.returncode == 0
+    assert {"document", "manifest"} <= set(json.loads(schema.stdout))  # tens of KB of JSON, flushed before the exit
+    missing = subprocess.run([*command, "run", str(tmp_path / "missing"), "--out", str(tmp_path / "o")],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert missing.returncode == 2
+    assert "missing" in missing.stderr and missing.stderr.endswith("\n")
 
 
 def test_committed_schemas_match_models():
