@@ -11,9 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline.errors import OcrError
-from pipeline.ocr import OcrJob, OcrSettings, _in_long_runs, calibrate, check_tesseract, ocr_page
+from pipeline.ocr import OcrJob, OcrSettings, _in_long_runs, _read_words, calibrate, check_tesseract, ocr_page
 from pipeline.rules import OcrRules, load_rules
-from pipeline.render import PageSource
+from pipeline.render import PageSource, render_page
 from tests.conftest import CORPUS_INPUTS, CORPUS_TRUTH
 
 
@@ -39,6 +39,19 @@ def test_ocr_page_reads_words_with_boxes_in_points():
         assert 0 <= word.bbox.x0 < word.bbox.x1 <= 595.28 and 0 <= word.bbox.top < word.bbox.bottom <= 841.89
         assert 0 <= word.confidence <= 1 and word.origin == "ocr"
     assert result.evidence[:2] == b"\xff\xd8" and result.evidence_scale == pytest.approx(100 / 72, rel=0.01)
+
+
+def test_a_page_handed_to_tesseract_as_pnm_reads_as_it_did_as_png(monkeypatch):
+    """PNM is only faster to write and read: no resolution in either, the same pixels, the same words."""
+    source = PageSource(CORPUS_INPUTS / "scans-300" / "000-iop-ikf.pdf", "application/pdf", 0, 300)
+    job = OcrJob("doc", 1, source, 595.28, 841.89, OcrSettings())
+    page = render_page(source, dpi=300)
+    part = page.crop((0, page.height // 6, page.width, page.height // 3))  # the decision and the parties
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")  # as in a run: one Tesseract thread a page
+    as_pnm = _read_words(part.copy(), job, 0, 3)
+    monkeypatch.setattr("pipeline.ocr.HANDOFF_MODES", frozenset())
+    as_png = _read_words(part.copy(), job, 0, 3)
+    assert len(as_pnm) > 50 and as_pnm == as_png
 
 
 def test_percent_signs_are_reread_and_scanned_form_kept():
