@@ -374,6 +374,8 @@ class FactsRules(RuleSet):
     periods: dict[str, list[str]]
     period_after_skips: list[str] = Field(description="Words between an amount and its period cue that do not end it "
                                                       "(folded regexes: \"exkl. moms\").")
+    per_unit_after: list[str] = Field(description="A rate per unit right after an amount (folded regexes: \"per deltagare\"): "
+                                                  "no earlier amount's period carries to it.")
     amount_roles: list[AmountRoleRule]
     role_qualifiers: list[RoleQualifier]
     split_cues: list[str]

@@ -122,6 +122,9 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Resultatet blev −25 000 kr.", -25_000, None),
         ("Budgeten är 1,5 mkr.", 1_500_000, None),
         ("Budgeten är 2,25 mnkr.", 2_250_000, None),
+        # thousands as annual reports abbreviate them
+        ("Nämnden tilldelas 250 kkr i tillfälligt stöd.", 250_000, None),
+        ("Resultatet uppgick till 1 850 KSEK.", 1_850_000, None),
         # the abbreviations of tusen, miljoner and miljarder as the genre writes them
         ("Nämnden beviljar 150 tusen kr till föreningen.", 150_000, None),
         ("Kommunen har fått 4,3 milj. kr för året.", 4_300_000, None),
@@ -218,6 +221,13 @@ def test_a_period_cue_naming_one_amount_is_not_the_next_ones() -> None:
                      "i investering, 340 000 kronor i engångsdrift och 3 347 000 kronor i driftskostnad.")
     got = [(f.value, f.period) for f in facts if f.kind == "amount"]
     assert got == [(46_100_000, None), (340_000, "total"), (3_347_000, None)]
+
+
+def test_a_price_per_unit_takes_no_period_from_an_earlier_amount() -> None:
+    facts = facts_of("Hyran är 12 500 kr/mån och avgiften 450 kr per deltagare.\n"
+                     "Bidraget är 500 000 kr per år och lokalstödet 85 kr/kvm.")
+    got = [(f.value, f.period) for f in facts if f.kind == "amount"]
+    assert got == [(12_500, "per_month"), (450, None), (500_000, "per_year"), (85, None)]
 
 
 # --- percentages ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pipeline.facts.amounts import (
     find_percentages,
     period_after,
     period_within,
+    priced_per_unit,
     printed_number,
     role_from_cues,
 )
@@ -175,15 +176,18 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             role = "cost_item"  # "Lokalhyra  120 000 kr"; a line of several figures is a table row read as text
         role = role or "other"
         after_cue = period_after(folded[a.end : a.end + 30], rules)
+        per_unit = after_cue is None and priced_per_unit(folded[a.end : a.end + 30], rules)
         if after_cue:
             period = after_cue[0]
             if folded[a.end : a.end + after_cue[1]].split()[0] == "i":
                 claimed.append((a.end, a.end + after_cue[1]))  # "340 000 kronor i engångsdrift": what it is
+        elif per_unit:  # "12 500 kr/mån och avgiften 450 kr per deltagare": a price per unit, no period
+            period = None
         else:  # a cue naming what an earlier amount is, is not this one's ("… i engångsdrift och 3 347 000
             # kronor i driftskostnad"); a rate carries to an amount whose clause leaves it out ("500 000 kr
             # per år och X med 300 000 kr")
             period = period_within(_without(folded, s, a.start, claimed), rules)
-        if period is None and is_row:
+        if period is None and is_row and not per_unit:
             name = stream.section_at(a.start)
             section = next((sec for sec in ctx.doc.sections if sec.name == name), None)
             if section is not None:

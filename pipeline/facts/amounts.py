@@ -207,6 +207,13 @@ def period_after(folded_after: str, rules: FactsRules) -> tuple[str, int] | None
     return None
 
 
+def priced_per_unit(folded_after: str, rules: FactsRules) -> bool:
+    """Whether the text right after an amount names the unit it is priced per ("450 kr per
+    deltagare", "85 kr/kvm"): then no period an earlier amount named carries to it."""
+    following = folded_after.lstrip()
+    return any(cue_regex(cue).match(following) for cue in rules.per_unit_after)
+
+
 def _period_cues(rules: FactsRules) -> list[tuple[str, str]]:
     """`(period, cue)` in rules order: at one offset the earlier rule wins."""
     return [(period, cue) for period, cues in rules.periods.items() for cue in cues]
