@@ -476,11 +476,17 @@ def test_a_name_the_text_says_is_a_company_or_an_association(text: str, party: s
      ("Föreningsbidrag beviljas till IK Tölö för ungdomsverksamhet.", "IK Tölö", "association"),
      ("Föreningsbidrag beviljas till Fjärås BK för ungdomsverksamhet.", "Fjärås BK", "association"),
      ("Avtal tecknas med Hyresgästföreningen Region Västra Sverige om lokalerna.",
-      "Hyresgästföreningen Region Västra Sverige", "association")],
+      "Hyresgästföreningen Region Västra Sverige", "association"),
+     ("Samverkan sker med Region Västra Götaland och Region Halland.", "Region Västra Götaland", "public_body")],
 )
 def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str) -> None:
     parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]
     assert (party, kind) in parties
+
+
+def test_a_region_s_name_ends_where_its_sentence_does() -> None:
+    parties = [f.value for f in facts_of("Avtalet gäller Region Halland. Västra delen av kommunen berörs inte.") if f.kind == "party"]
+    assert parties == ["Region Halland"]
 
 
 def test_a_case_number_is_no_sports_club() -> None:
