@@ -380,6 +380,8 @@ class FactsRules(RuleSet):
     role_qualifiers: list[RoleQualifier]
     split_cues: list[str]
     share_cues: ShareCues
+    share_restated_by: list[str] = Field(description="Phrases between a party's share and a percentage that restates it "
+                                                     "(folded regexes: \"vilket motsvarar\"): the percentage is that share.")
     header_roles: list[CueRole]
     total_row_cues: list[str]
     adjustment_row_cues: list[str]

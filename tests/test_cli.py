@@ -80,6 +80,20 @@ def test_console_script_ends_with_the_exit_code_and_everything_written(tmp_path)
     assert "missing" in missing.stderr and missing.stderr.endswith("\n")
 
 
+def test_a_share_restated_as_a_percentage_is_checked_against_the_total(tmp_path):
+    """An IOP paper written for this test: each party's share and, after it, its percentage."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "iop.txt").write_text(
+        "Tjänsteskrivelse\nDatum 2025-03-03\n\nIdéburet offentligt partnerskap med Föreningen Mötesplatsen\n\n"
+        "Beskrivning av ärendet\nPartnerskapets totala värde uppgår till 600 000 kronor per år. Kommunens del är "
+        "360 000 kronor per år, vilket motsvarar 65 procent.\nFöreningen bidrar med ideella insatser motsvarande "
+        "240 000 kronor per år, det vill säga 40 procent av det totala värdet.\n", encoding="utf-8")
+    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--jobs", "1"]) == 0
+    checked = {(f["kind"], f["field"]) for f in json.loads((tmp_path / "out" / "discrepancies.json").read_text())["findings"]
+               if f["check"] == "share_percentage"}
+    assert checked == {("share_mismatch", "percentage:municipal_share"), ("share_matches", "percentage:partner_share")}
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

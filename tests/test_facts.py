@@ -230,6 +230,17 @@ def test_a_price_per_unit_takes_no_period_from_an_earlier_amount() -> None:
     assert got == [(12_500, "per_month"), (450, None), (500_000, "per_year"), (85, None)]
 
 
+@pytest.mark.parametrize(("text", "role"), [
+    ("Kommunens del är 360 000 kronor per år, vilket motsvarar 60 procent.", "municipal_share"),
+    ("Föreningen bidrar med ideella insatser motsvarande 240 000 kronor (40 procent).", "partner_share"),
+    ("Föreningen bidrar med ideella insatser motsvarande 240 000 kronor per år, det vill säga 40 procent.", "partner_share"),
+    ("Kommunens del ökar till 360 000 kronor per år, vilket är en ökning med 5 procent.", None),  # a growth, not the share
+])
+def test_a_percentage_restating_a_share_is_that_share(text: str, role: str | None) -> None:
+    percentages = [f for f in facts_of(text) if f.kind == "percentage"]
+    assert [f.role for f in percentages] == [role]
+
+
 # --- percentages ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -259,6 +270,9 @@ def test_percentages(text: str, value: float, approx: bool) -> None:
          [("2027-07-01", "valid_from", "day"), ("2028-06-30", "valid_to", "day")]),
         ("Avtalet undertecknades den 3 mars 2023.", [("2023-03-03", "agreement_signed", "day")]),
         ("Mötet hölls 2021-03- 10 i stadshuset.", [("2021-03-10", "meeting", "day")]),
+        # a protokoll's header field, its first paragraph on the lines after it (not a date cited with its §)
+        ("Sammanträdesdatum 2025-04-16\n\n§ 45 Dnr SN-2025-00041", [("2025-04-16", "meeting", "day")]),
+        ("Kommunstyrelsen beslutade 2024-01-23, § 16 att anta policyn.", [("2024-01-23", "decision_ref", "day")]),
         ("Vi har ett partnerskap sedan maj 2018.", [("2018-05", "partnership_start", "month")]),
         ("Kommunen slöt en överenskommelse med föreningen i juni 2018.", [("2018-06", "partnership_start", "month")]),
     ],

@@ -144,6 +144,25 @@ def _without(folded: str, start: int, end: int, spans: list[tuple[int, int]]) ->
     return "".join(text)
 
 
+SHARE_ROLES = ("municipal_share", "partner_share")
+
+
+def _restated_share(shares: list[tuple[int, Fact]], folded: str, sentence_start: int, at: int,
+                    marks: list[tuple[int, int]], rules: FactsRules) -> Fact | None:
+    """The share amount a percentage restates: the last figure before it in its sentence, a party's
+    share, with only a restating phrase between them ("… per år, vilket motsvarar", "det vill säga"),
+    or the percentage in brackets right after it ("360 000 kronor (60 procent)")."""
+    before = [(end, f) for end, f in shares if sentence_start <= end <= at]
+    if not before:
+        return None
+    end, fact = before[-1]
+    if any(end <= start < at for start, _ in marks):
+        return None  # another figure stands between them
+    between = folded[end:at]
+    restating = rf"\W*(?:\w+\W+){{0,3}}?(?:{'|'.join(rules.share_restated_by)})\W*"
+    return fact if re.fullmatch(restating, between) or re.fullmatch(r"\s*\(\s*", between) else None
+
+
 def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
     rules, stream = ctx.rules, ctx.stream
     folded = stream.flat
@@ -152,6 +171,7 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
     marks = sorted([(a.start, a.end) for a in amounts] + [(p.start, p.end) for p in percents])
     facts: list[Fact] = []
     claimed: list[tuple[int, int]] = []  # spans of period cues that name what the amount before them is
+    shares: list[tuple[int, Fact]] = []  # (end, fact) of each amount read as a party's share
     for a in amounts:
         s, e = stream.sentence(a.start)
         line_start, line_end, _, _ = stream.line(a.start)
@@ -212,6 +232,8 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             attrs["unit_inferred"] = "true"
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))
+        if role in SHARE_ROLES:
+            shares.append((a.end, facts[-1]))
     facts = _mark_splits(ctx, amounts, facts)
     for p in percents:
         s, _ = stream.sentence(p.start)
@@ -225,8 +247,11 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         share = (re.search(rf"(?:{'|'.join(rules.share_cues.before)})\W+(?:\w+\W+){{0,3}}$", folded[max(s, line_start) : p.start])
                  or re.match(rf"\W*(?:{'|'.join(rules.share_cues.after)})", folded[p.end : p.end + 40])
                  or (party is not None and row_amount))
-        facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", role="share" if share else None,
-                              attrs=attrs))
+        role = "share" if share else None
+        if party is None and (restated := _restated_share(shares, folded, s, p.start, marks, rules)) is not None:
+            role = restated.role  # "Kommunens del är 360 000 kronor, vilket motsvarar 60 procent": that share
+            attrs |= {k: v for k, v in restated.attrs.items() if k in ("party", "payer")}
+        facts.append(ctx.fact("percentage", p.start, p.end, p.value, numeric=True, unit="%", role=role, attrs=attrs))
     return facts
 
 
