@@ -241,6 +241,15 @@ def test_a_percentage_restating_a_share_is_that_share(text: str, role: str | Non
     assert [f.role for f in percentages] == [role]
 
 
+@pytest.mark.parametrize(("text", "role"), [
+    ("Kommunens bidrag motsvarar cirka 51 procent av partnerskapets totala kostnad.", "share"),
+    ("Föreningens insats utgör 49 procent.", "share"),
+    ("Kostnaden motsvarar en ökning med 3 procent jämfört med förra året.", None),
+])
+def test_a_partys_contribution_stated_as_a_percentage_is_a_share(text: str, role: str | None) -> None:
+    assert [f.role for f in facts_of(text) if f.kind == "percentage"] == [role]
+
+
 # --- percentages ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(
