@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,18 +81,40 @@ def test_console_script_ends_with_the_exit_code_and_everything_written(tmp_path)
     assert "missing" in missing.stderr and missing.stderr.endswith("\n")
 
 
+IOP_HEAD = "Idéburet offentligt partnerskap med Föreningen Mötesplatsen\n"
+
+
+def findings_of_papers(tmp_path: Path, papers: dict[str, str]) -> list[dict]:
+    """`papers run` on plain-text papers written for a test; the findings of discrepancies.json."""
+    (tmp_path / "in").mkdir()
+    for name, text in papers.items():
+        (tmp_path / "in" / name).write_text(text, encoding="utf-8")
+    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--jobs", "1"]) == 0
+    return json.loads((tmp_path / "out" / "discrepancies.json").read_text())["findings"]
+
+
 def test_a_share_restated_as_a_percentage_is_checked_against_the_total(tmp_path):
     """An IOP paper written for this test: each party's share and, after it, its percentage."""
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "iop.txt").write_text(
-        "Tjänsteskrivelse\nDatum 2025-03-03\n\nIdéburet offentligt partnerskap med Föreningen Mötesplatsen\n\n"
-        "Beskrivning av ärendet\nPartnerskapets totala värde uppgår till 600 000 kronor per år. Kommunens del är "
-        "360 000 kronor per år, vilket motsvarar 65 procent.\nFöreningen bidrar med ideella insatser motsvarande "
-        "240 000 kronor per år, det vill säga 40 procent av det totala värdet.\n", encoding="utf-8")
-    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--jobs", "1"]) == 0
-    checked = {(f["kind"], f["field"]) for f in json.loads((tmp_path / "out" / "discrepancies.json").read_text())["findings"]
-               if f["check"] == "share_percentage"}
+    findings = findings_of_papers(tmp_path, {"iop.txt": (
+        "Tjänsteskrivelse\nDatum 2025-03-03\n\n" + IOP_HEAD + "\nBeskrivning av ärendet\nPartnerskapets totala värde "
+        "uppgår till 600 000 kronor per år. Kommunens del är 360 000 kronor per år, vilket motsvarar 65 procent.\n"
+        "Föreningen bidrar med ideella insatser motsvarande 240 000 kronor per år, det vill säga 40 procent av det "
+        "totala värdet.\n")})
+    checked = {(f["kind"], f["field"]) for f in findings if f["check"] == "share_percentage"}
     assert checked == {("share_mismatch", "percentage:municipal_share"), ("share_matches", "percentage:partner_share")}
+
+
+def test_a_share_two_papers_of_one_case_state_differently_is_one_conflict(tmp_path):
+    """A tjänsteskrivelse and the protokoll deciding it (one Dnr, one partnership), written for this test."""
+    findings = findings_of_papers(tmp_path, {
+        "ts.txt": ("Tjänsteskrivelse\nDatum 2025-03-03\nDiarienummer SN-2025-00041\n\n" + IOP_HEAD + "\nBeskrivning av "
+                   "ärendet\nPartnerskapets totala värde uppgår till 454 000 kronor per år. Kommunens del är 230 000 "
+                   "kronor per år och föreningens egen insats 224 000 kronor per år.\n"),
+        "protokoll.txt": ("Protokoll\nSocialnämnden\nSammanträdesdatum 2025-04-16\n\n§ 45 Dnr SN-2025-00041\n" + IOP_HEAD
+                          + "\nBeslut\nSocialnämnden beslutar att ingå partnerskapet. Kommunens del är 250 000 kronor per år.\n")})
+    conflicts = [f for f in findings if f["kind"] == "conflict"]
+    assert [(f["field"], sorted(v["value"] for v in f["values"])) for f in conflicts] == [
+        ("amount:municipal_share", [230_000, 250_000])]
 
 
 def test_committed_schemas_match_models():

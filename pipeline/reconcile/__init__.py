@@ -372,9 +372,12 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
     del reads, claims
     own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
-    why, cases = _document_checks(own, consolidated, checks, findings)  # type: ignore[arg-type]
+    cross = check_cross_paper(consolidated, checks, line_text)
+    said = {_what_it_says(f) for f in cross}
+    findings += cross  # spilled to disk before the cases are read: only what each says stays
+    del cross
+    why, cases = _document_checks(own, consolidated, checks, findings, said)  # type: ignore[arg-type]
     notes += why
-    findings += check_cross_paper(consolidated, checks, line_text)
     findings += check_within_paper(consolidated, checks)
     findings += check_sums(consolidated, partners_of, checks)
     share_findings, why = check_shares(consolidated, partners_of, checks)
@@ -438,10 +441,19 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
                       {p.name: policy_statements(doc, p.statement, p.min_similarity) for p in checks.policies})
 
 
+def _what_it_says(f: Discrepancy) -> tuple:
+    """A finding's kind, field and the statements it compares (where each stands, as scanned): two
+    checks that compare the same statements to the same verdict say one thing."""
+    return (f.kind, f.field, frozenset((v.doc_id, v.evidence.page, v.evidence.line, v.evidence.text_as_scanned)
+                                       for v in f.values if v.evidence is not None))
+
+
 def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim], checks: ChecksRules,
-                     findings: _Findings) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
+                     findings: _Findings, said: set[tuple]) -> tuple[list[str], tuple[tuple[str, ...], ...]]:
     """The primary documents' own checks (in the order of their ids) joined with the checks
-    across them (cases, policies): their findings added to `findings`; their notes and the cases linked."""
+    across them (cases, policies): their findings added to `findings`; their notes and the cases linked.
+    A case's finding that says what a finding across papers already says (`said`: a partnership's
+    share differing between the tjänsteskrivelse and the protokoll of one Dnr) is left out."""
     notes: list[str] = []
     units: list[PaperUnit] = []
     packed: dict[str, bytes] = {}
@@ -460,7 +472,7 @@ def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim], check
                                      lambda unit: unpack(packed[unit.paper_id]))  # type: ignore[arg-type,return-value]
     cases = tuple(tuple(u.paper_id for u in case) for case in linked)
     policy_findings, why_policy = check_policies(consolidated, {name: line or pair for name, (line, pair) in stated.items()}, checks)
-    findings += case_findings
+    findings += [f for f in case_findings if _what_it_says(f) not in said]
     findings += policy_findings
     return notes + why + why_policy, cases
 
