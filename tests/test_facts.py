@@ -223,6 +223,17 @@ def test_a_period_cue_naming_one_amount_is_not_the_next_ones() -> None:
     assert got == [(46_100_000, None), (340_000, "total"), (3_347_000, None)]
 
 
+@pytest.mark.parametrize("text", [
+    "Av anslaget om 20 miljoner kronor fördelas 10 miljoner kronor till kommunstyrelsen och 10 miljoner kronor till nämnden.",
+    "Anslaget om 20 miljoner kronor fördelas med 10 miljoner kronor till kommunstyrelsen och 10 miljoner kronor till nämnden.",
+    "Investeringarna uppgår till 1 472 miljoner kronor, varav 919 miljoner kronor skattefinansierade och 553 miljoner kronor avgiftsfinansierade.",
+])
+def test_a_total_the_sentence_divides_is_marked_with_its_parts(text: str) -> None:
+    total, *parts = [f for f in facts_of(text) if f.kind == "amount"]
+    assert total.attrs["parts"] == "2"
+    assert [f.attrs.get("part_of") for f in parts] == [f"{total.evidence.page}:{total.evidence.line}:{total.text}"] * 2
+
+
 def test_a_price_per_unit_takes_no_period_from_an_earlier_amount() -> None:
     facts = facts_of("Hyran är 12 500 kr/mån och avgiften 450 kr per deltagare.\n"
                      "Bidraget är 500 000 kr per år och lokalstödet 85 kr/kvm.")
