@@ -239,6 +239,9 @@ class RestatedCheck(RuleSet):
     skip_date_roles: tuple[str, ...]
     expenditure_rows: tuple[str, ...] = Field(description="Row labels (folded regexes) of a table's spending: all negative, the table signs it so.")
     unsigned_roles: tuple[str, ...] = Field(description="Roles of a text amount that may quote a spending figure without its sign.")
+    decision_sections: tuple[str, ...] = Field(description="Sections holding a protokoll's decision (Beslut).")
+    procedure_sections: tuple[str, ...] = Field(description="Sections telling how the decision was reached (Beslutsgång).")
+    severity_decision_differs: BatchSeverity
 
 
 class SeverityHonesty(RuleSet):

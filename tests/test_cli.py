@@ -117,6 +117,25 @@ def test_a_share_two_papers_of_one_case_state_differently_is_one_conflict(tmp_pa
         ("amount:municipal_share", [230_000, 250_000])]
 
 
+PROTOKOLL = ("Protokoll\nKultur- och fritidsnämnden\nSammanträdesdatum 2025-05-20\n\n§ 61 Dnr KFN-2025-00102\n"
+             "Bidrag till Alingsås Konstförening 2025\n\nBeslut\nKultur- och fritidsnämnden beviljar Alingsås Konstförening "
+             "ett verksamhetsbidrag om 85 000 kronor för 2025.\n\nBeskrivning av ärendet\nFöreningen har ansökt om 120 000 "
+             "kronor.\n\nBeslutsgång\nOrdföranden frågar om nämnden kan bifalla förvaltningens förslag om ett bidrag på {} "
+             "och finner att så sker.\n")
+
+
+@pytest.mark.parametrize(("procedure", "conflicts"), [
+    ("80 000 kronor", [("amount:grant", [80_000, 85_000])]),
+    ("85 000 kronor", []),  # the same figure: an agreement, not a conflict
+    ("80 000 kronor eller 85 000 kronor", []),  # two proposals put to the vote: which one won is the decision's to say
+])
+def test_a_protokolls_decision_is_read_against_its_beslutsgang(tmp_path, procedure, conflicts):
+    """A protokoll paragraph written for this test."""
+    findings = findings_of_papers(tmp_path, {"p.txt": PROTOKOLL.format(procedure)})
+    assert [(f["field"], sorted(v["value"] for v in f["values"])) for f in findings
+            if f["kind"] == "within_paper_conflict"] == conflicts
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

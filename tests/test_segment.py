@@ -84,6 +84,12 @@ def test_raw_ocr_seed_001_headings_found_without_diacritics() -> None:
         ("Avtalsperiod", "giltighet"),
         ("Parter", "parter"),
         ("Kunskapsinhämtning och uppföljning", "kunskapsinhamtning_och_uppfoljning"),
+        # a protokoll paragraph's parts, as the development papers' protokoll write them
+        ("Beslut", "beslut"),
+        ("Beslutsgång", "beslutsgang"),
+        ("Protokollsanteckning", "protokollsanteckning"),
+        ("Reservation", "reservation"),
+        ("Yrkanden", "yrkanden"),
     ],
 )
 def test_heading_wordings(line: str, name: str) -> None:

@@ -11,7 +11,9 @@ sums up, a date in the text against the beslutsunderlag it lists. Within one pap
 - a positive amount of the text (an outcome) equal to the negative of such cells, when the table
   signs spending negative (its spending rows are all negative), the cells stand in a total or
   spending row and no cell holds the value as printed ("Helårsutfall är 52,1 mnkr" = Netto -52,1);
-- a date in the text equal to the date of a beslutsunderlag the paper lists (a date of its beslutsunderlag section).
+- a date in the text equal to the date of a beslutsunderlag the paper lists (a date of its beslutsunderlag section);
+- and the one difference: a protokoll's decision (Beslut) stating an amount of one role once, and the
+  Beslutsgång that reached it stating another for that role once (`within_paper_conflict`).
 
 A value that merely recurs in unrelated places (two specific roles, several rows) makes no finding.
 """
@@ -42,6 +44,7 @@ def check_restated(units: list[PaperUnit], rule: RestatedCheck) -> list[Discrepa
         prose = [f for f in unit.facts if _amount(f) and "table" not in f.attrs and "column" not in f.attrs]
         cells = [f for f in unit.facts if _amount(f) and "column" in f.attrs]
         out += _restated_amounts(unit.paper_id, prose, cells, rule)
+        out += _decision_against_its_procedure(unit.paper_id, prose, rule)
         out += _dates_against_references(unit.paper_id, unit.facts, rule)
     return out
 
@@ -82,6 +85,37 @@ def _restated_amounts(paper_id: str, prose: list[Fact], cells: list[Fact], rule:
                                     f"{paper_id[:12]} states the same amount {len(values)} times: {where}{signed}.",
                                     {"paper": paper_id, "in_table": len(table)}))
     return out
+
+
+def _decision_against_its_procedure(paper_id: str, prose: list[Fact], rule: RestatedCheck) -> list[Discrepancy]:
+    """A protokoll's decision against the Beslutsgång that reached it: per role, the amount each states
+    (once, or the same value each time); two different ones are a conflict within the paper. A
+    Beslutsgång naming two figures (two proposals put to the vote) says nothing of which one won."""
+    procedure = [f for f in prose if f.section in rule.procedure_sections]
+    if len({f.value for f in procedure}) != 1:
+        return []
+    decided = _one_value_per_role([f for f in prose if f.section in rule.decision_sections], rule.generic_roles)
+    proposed = _one_value_per_role(procedure, rule.generic_roles)
+    out: list[Discrepancy] = []
+    for role in sorted(set(decided) & set(proposed)):
+        d, p = decided[role], proposed[role]
+        if d.value == p.value or d.unit != p.unit or None not in (d.period, p.period) and d.period != p.period:
+            continue
+        out.append(make_finding("within_paper_conflict", "restated", rule.severity_decision_differs, paper_id, f"amount:{role}",
+                                [fact_value(d, f"{paper_id}, beslut"), fact_value(p, f"{paper_id}, beslutsgång")],
+                                f"{paper_id[:12]}'s decision states the {role.replace('_', ' ')} “{d.text.strip()}” "
+                                f"(p. {d.evidence.page}); the Beslutsgång that reached it “{p.text.strip()}” (p. {p.evidence.page}).",
+                                {"paper_id": paper_id}))
+    return out
+
+
+def _one_value_per_role(facts: list[Fact], generic_roles: tuple[str, ...]) -> dict[str, Fact]:
+    """The first statement of each specific role whose statements all hold one value."""
+    by_role: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.role and f.role not in generic_roles:
+            by_role[f.role].append(f)
+    return {role: fs[0] for role, fs in by_role.items() if len({f.value for f in fs}) == 1}
 
 
 def _spending_cells(statements: list[Fact], negatives: list[Fact], cells: list[Fact], rule: RestatedCheck) -> list[Fact]:
