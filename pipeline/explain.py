@@ -359,6 +359,16 @@ def _within_paper(x: Explainer, f: Discrepancy) -> str:
                    key=x.key(f.key), readings=x.cat.t("list.and").join(readings))
 
 
+def _decision_differs(x: Explainer, f: Discrepancy) -> str:
+    """A protokoll's decision against its Beslutsgång (`restated`): the two readings, which part says which."""
+    decision, procedure = f.values
+    return x.cat.t("explain.decision_differs", paper=x.papers.name(str(f.details["paper_id"])), what=x.what(f.field, decision),
+                   decision=x.cat.t("explain.page_reading", value=x.value(decision, f.field), page=x.page(decision),
+                                    text=decision.evidence.text_repaired if decision.evidence else ""),
+                   procedure=x.cat.t("explain.page_reading", value=x.value(procedure, f.field), page=x.page(procedure),
+                                     text=procedure.evidence.text_repaired if procedure.evidence else ""))
+
+
 def _prose_sum(x: Explainer, f: Discrepancy) -> str:
     what = {"cost_items_sum": "cost_items", "contributions_sum": "contributions"}[f.check]
     parts = f.values[:-1]
@@ -448,6 +458,7 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("changed_between_periods", "cross_paper"): _changed_cross,
     ("changed_between_periods", "cases"): _changed_cases,
     ("ocr_disagreement", "*"): _ocr_disagreement,
+    ("within_paper_conflict", "restated"): _decision_differs,
     ("within_paper_conflict", "*"): _within_paper,
     ("sum_matches", "cost_items_sum"): _prose_sum,
     ("sum_mismatch", "cost_items_sum"): _prose_sum,

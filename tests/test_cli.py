@@ -134,6 +134,8 @@ def test_a_protokolls_decision_is_read_against_its_beslutsgang(tmp_path, procedu
     findings = findings_of_papers(tmp_path, {"p.txt": PROTOKOLL.format(procedure)})
     assert [(f["field"], sorted(v["value"] for v in f["values"])) for f in findings
             if f["kind"] == "within_paper_conflict"] == conflicts
+    said = "beslutsgången som ledde fram till det nämner" in (tmp_path / "out" / "report.html").read_text()
+    assert said == bool(conflicts)  # the report says which part states which
 
 
 def test_committed_schemas_match_models():
