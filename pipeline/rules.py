@@ -406,7 +406,6 @@ class FactsRules(RuleSet):
     participant_headers: dict[str, str]
     org_forms: list[str]
     municipal_forms: list[str]
-    place_name_prefixes: list[str]
     known_parties: dict[PartyKind, list[str]]
     """Organisations every municipality deals with, by kind: found by name wherever written."""
     party_patterns: list[PartyPattern]

@@ -511,7 +511,8 @@ def test_a_name_the_text_says_is_a_company_or_an_association(text: str, party: s
      ("Föreningsbidrag beviljas till Fjärås BK för ungdomsverksamhet.", "Fjärås BK", "association"),
      ("Avtal tecknas med Hyresgästföreningen Region Västra Sverige om lokalerna.",
       "Hyresgästföreningen Region Västra Sverige", "association"),
-     ("Samverkan sker med Region Västra Götaland och Region Halland.", "Region Västra Götaland", "public_body")],
+     ("Samverkan sker med Region Västra Götaland och Region Halland.", "Region Västra Götaland", "public_body"),
+     ("Tillstånd ges av Länsstyrelsen i Västra Götalands län.", "Länsstyrelsen i Västra Götalands län", "public_body")],
 )
 def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str) -> None:
     parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]

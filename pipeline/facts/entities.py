@@ -64,13 +64,9 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         if municipal:
             # "Linköpings kommun", "Region Östergötland"
             if base == "region" or f == "region":
-                last = i + 1
-                if (last + 1 < len(tokens) and tokens[last].word.text in rules.place_name_prefixes
-                        and _capitalised(_strip(tokens[last + 1].word.text))):
-                    last += 1  # "Region Västra Götaland"
-                if last < len(tokens) and _capitalised(_strip(tokens[last].word.text)):
-                    name = "Region " + " ".join(_strip(t.word.text) for t in tokens[i + 1 : last + 1])
-                    found.append(Mention(token.start, tokens[last].end, name, True, "public_body"))
+                if i + 1 < len(tokens) and _capitalised(_strip(tokens[i + 1].word.text)):
+                    name = f"Region {_strip(tokens[i + 1].word.text)}"
+                    found.append(Mention(token.start, tokens[i + 1].end, name, True, "public_body"))
                 continue
             if i == 0:
                 continue

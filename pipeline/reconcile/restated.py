@@ -99,7 +99,7 @@ def _decision_against_its_procedure(paper_id: str, prose: list[Fact], rule: Rest
     out: list[Discrepancy] = []
     for role in sorted(set(decided) & set(proposed)):
         d, p = decided[role], proposed[role]
-        if d.value == p.value or d.unit != p.unit or None not in (d.period, p.period) and d.period != p.period:
+        if d.value == p.value or d.unit != p.unit or (None not in (d.period, p.period) and d.period != p.period):
             continue
         out.append(make_finding("within_paper_conflict", "restated", rule.severity_decision_differs, paper_id, f"amount:{role}",
                                 [fact_value(d, f"{paper_id}, beslut"), fact_value(p, f"{paper_id}, beslutsgång")],
