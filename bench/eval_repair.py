@@ -100,7 +100,7 @@ def aligned_triples(scanned: str, repaired: str, truth: str) -> list[tuple[str, 
 
 def score(triples: list[tuple[str, str, str]]) -> dict:
     """Return recall, precision and correct words broken per 1000 over aligned triples."""
-    damaged = fixed = changed = right = clean = broken = 0
+    damaged = fixed = changed = right = cased = clean = broken = 0
     for s, r, t in triples:
         is_word = any(ch.isalpha() for ch in t) and not any(ch.isdigit() for ch in t)
         if s.lower() != t.lower() and is_word:
@@ -109,6 +109,7 @@ def score(triples: list[tuple[str, str, str]]) -> dict:
         if r != s:
             changed += 1
             right += r.lower() == t.lower()
+            cased += r == t
         if s == t:
             clean += 1
             broken += r != s
@@ -117,6 +118,7 @@ def score(triples: list[tuple[str, str, str]]) -> dict:
         "recall": fixed / damaged if damaged else 0.0,
         "precision": right / changed if changed else 1.0,
         "changed": changed,
+        "case": cased / right if right else 1.0,
         "broken_per_1000": 1000 * broken / clean if clean else 0.0,
     }
 
@@ -258,7 +260,7 @@ def real_damage(base: Rules, folds: bool, show_errors: int, lexicons: dict[str, 
     variants = sorted(d.name for d in REAL_DAMAGE.iterdir() if d.is_dir())
     baseline = WordfreqBaseline()
     print(f"\nReal papers (corpus/real/damage: {', '.join(variants)}); through repair_lines")
-    print(f"{'part / reading':34} {'method':10} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12}")
+    print(f"{'part / reading':34} {'method':10} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12} {'case':>6}")
     for part in parts:
         rows: dict[str, dict[str, list]] = {}
         kinds: dict[str, Counter] = {}
@@ -289,7 +291,7 @@ def real_damage(base: Rules, folds: bool, show_errors: int, lexicons: dict[str, 
                 s = score(rows[variant][method])
                 label = f"{part} ({len(real_part(part))} papers) {variant}"
                 print(f"{label:34} {method:10} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} "
-                      f"{s['changed']:8d} {s['broken_per_1000']:12.2f}")
+                      f"{s['changed']:8d} {s['broken_per_1000']:12.2f} {s['case']:6.3f}")
         if part == "dev":
             total = sum(sum(c.values()) for c in kinds.values()) or 1
             print("  misses by kind (dev): " + ", ".join(
@@ -386,7 +388,7 @@ def foreign_engines(base: Rules, lexicons: dict[str, Lexicon], parts: tuple[str,
     the paper's own look-alikes (`own_channel_min_uses` out of reach): how far the weights travel."""
     without = base.model_copy(update={"repair": base.repair.model_copy(update={"own_channel_min_uses": 10**9})})
     print(f"\nForeign engines ({ENGINES} drawn, every å/ä/ö misread; the real papers' truth); through repair_lines")
-    print(f"{'part / rules':34} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12}")
+    print(f"{'part / rules':34} {'damaged':>8} {'recall':>7} {'prec.':>7} {'changed':>8} {'broken/1000':>12} {'case':>6}")
     for part in parts:
         rows: dict[str, list] = {"shipped": [], "without own look-alikes": []}
         for k in range(ENGINES):
@@ -402,7 +404,7 @@ def foreign_engines(base: Rules, lexicons: dict[str, Lexicon], parts: tuple[str,
         for label, triples in rows.items():
             s = score(triples)
             print(f"{part + ' ' + label:34} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} "
-                  f"{s['changed']:8d} {s['broken_per_1000']:12.2f}")
+                  f"{s['changed']:8d} {s['broken_per_1000']:12.2f} {s['case']:6.3f}")
 
 
 def real_clean(base: Rules, lexicons: dict[str, Lexicon], parts: tuple[str, ...]) -> None:

@@ -40,7 +40,7 @@ class StageVersion:
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 18, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
-    StageVersion("repair", 19, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
+    StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 10, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 1, ("papers",)),

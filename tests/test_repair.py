@@ -234,6 +234,23 @@ def test_capital_lookalike_takes_the_case_of_its_position(damaged, expected, rul
 @pytest.mark.parametrize(
     ("damaged", "expected"),
     [
+        # a digit or sign read for a first letter has no case: the word's position gives it
+        ("kostnaderna ar hoga. 4rets resultat ar svagt", "kostnaderna är höga. Årets resultat är svagt"),
+        ("ndmnden har fattat beslut i &rendet om 4rets budget", "nämnden har fattat beslut i ärendet om årets budget"),
+        # a heading's number, and a paragraph after a heading that ends in lower case
+        ("1.1 4rets resultat for ndmnden", "1.1 Årets resultat för nämnden"),
+        ("\u00a7 12 Arende om bidrag for ndmnden", "\u00a7 12 Ärende om bidrag för nämnden"),
+        ("Sammanfattning av 4rendet\n\n| ar har ndmnden fatt tva ansokningar",
+         "Sammanfattning av ärendet\n\nI år har nämnden fått två ansökningar"),
+    ],
+)
+def test_a_caseless_or_capital_first_letter_follows_sentence_and_heading_starts(damaged, expected, rules):
+    assert "\n".join(repair_lines(damaged.split("\n"), rules)) == expected
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
         # word pairs of the training text: "per år", "i år", "föregående år"; "beror främst på"
         ("kostnaden okar med tva procent per ar", "kostnaden ökar med två procent per år"),
         ("budgeten for foregaende ar visar ett underskott", "budgeten för föregående år visar ett underskott"),

@@ -181,9 +181,7 @@ class Repairer:
             return
         s.result, s.reason, s.confidence = word, "dropped-glyph", 1.0
         if word[:1] != s.lower[:1]:
-            prev = _prev_slot(slots, k)
-            starts = prev is None or prev.ends_sentence or (s.line_start and not prev.text[-1:].islower())
-            s.first_case = "upper" if starts else "lower"
+            s.first_case = "upper" if _starts_sentence(slots, k) else "lower"
 
     def _restoration_in_context(self, slots: list[Slot], k: int) -> str:
         """Return the word a short form of a dropped-glyph page is with one å/ä/ö put back, chosen
@@ -315,7 +313,7 @@ class Repairer:
             if s.reason == "lone-i":
                 s.result, s.reason, s.confidence = None, "", 0.0
         self._one_as_i(slots, damage, dropped)
-        self._lower_case_mid_sentence(slots)
+        self._first_letter_case(slots)
 
     def _lone_dropped(self, slots: list[Slot], k: int) -> bool:
         """Return whether slot `k` is a lone letter that is no Swedish word but a short word that
@@ -352,18 +350,25 @@ class Repairer:
             return False
         return self.lexicon.hunspell_knows(s.text) and not self.lexicon.hunspell_knows(s.lower)
 
-    def _lower_case_mid_sentence(self, slots: list[Slot]) -> None:
-        """Write a repaired capital look-alike inside a line and a sentence in lower case.
+    def _first_letter_case(self, slots: list[Slot]) -> None:
+        """Decide the case of a repaired first letter that the scan's look-alike does not tell.
 
+        A digit or sign read for the first letter ("4rets", "&rende") has no case: the word is
+        capitalised at a sentence's or a heading's start, as a dropped letter put back is.
         Old OCR reads a word-initial ö as "O" ("Okning" for "ökning"): the capital is the
         look-alike's, not the writer's. When the repair changed that very first letter, the word
         stands mid-sentence, and hunspell-sv knows the lower-case form (it lists names only with
         their capital), the word is written as the language writes it; any other case is kept.
         """
         for k, s in enumerate(slots):
-            if s.result is None or s.first_case or not s.text[:1].isupper() or s.text[1:2].isupper():
+            if s.result is None or s.first_case:
                 continue
-            if s.result[:1] == s.lower[:1] or s.line_start or k == 0 or slots[k - 1].ends_sentence:
+            if not s.text[:1].isalpha() and s.result[:1].isalpha() and s.text[1:2].islower():
+                s.first_case = "upper" if _starts_sentence(slots, k) else "lower"
+                continue
+            if not s.text[:1].isupper() or s.text[1:2].isupper():
+                continue
+            if s.result[:1] == s.lower[:1] or s.line_start or _starts_sentence(slots, k):
                 continue
             if self.lexicon.hunspell_knows(s.result):
                 s.first_case = "lower"
@@ -459,7 +464,7 @@ class Repairer:
             p, n = _prev_slot(slots, k), _next_slot(slots, k)
             if n is None or not n.word_start or not _WORDISH.match(n.result or n.lower):
                 continue
-            sentence_start = p is None or p.ends_sentence
+            sentence_start = _starts_sentence(slots, k)
             if s.lower.isdigit() and (sentence_start or not _WORDISH.match(p.result or p.lower)):
                 continue  # "1 Inledning", "1. Informationen": a number, not a word
             if p is not None and (p.result or p.lower).lower() in self.rules.one_as_i_not_after:
@@ -498,6 +503,21 @@ def _ruled_lines(slots: list[Slot]) -> set[int]:
         line += s.line_start
         bars[line] += s.text == "|"
     return {line for line, n in bars.items() if n >= 2}
+
+
+def _starts_sentence(slots: list[Slot], k: int) -> bool:
+    """Return whether slot `k` begins a sentence or a heading: the text's first word, the word after
+    a sentence's end, a line's first word after a blank line or when the line before does not run
+    on into it, or the first word after a heading's number ("1.1 Årets resultat", "§ 12 Ärende")."""
+    prev, s = _prev_slot(slots, k), slots[k]
+    if prev is None or prev.ends_sentence or (s.line_start and (s.after_blank or not prev.text[-1:].islower())):
+        return True
+    j = k - 1
+    while j >= 0 and not any(ch.isalpha() for ch in slots[j].text):
+        if slots[j].line_start:
+            return True
+        j -= 1
+    return False
 
 
 def _prev_slot(slots: list[Slot], k: int) -> Slot | None:

@@ -39,6 +39,9 @@ class Slot:
     after_slash: bool = False
     ends_sentence: bool = False
     line_start: bool = False
+    after_blank: bool = False
+    """The slot is its line's first word and a blank line stands before it: a paragraph's or a
+    heading's start, whatever the line before the blank ends with."""
     word_start: bool = False
     """The slot begins its token, which has no leading punctuation: it stands as a word of prose
     ("år", "år."), not as part of an option, a placeholder or a code ("--soft", "<namn>", "-j")."""
@@ -148,6 +151,7 @@ def _tokens_to_slots(token_lists: list[list[_Token]], pages: list[int] | None = 
                     p.bare = bare
                     p.page = page
                     p.line_start = line_start and i == 0
+                    p.after_blank = p.line_start and line_no > 0 and not token_lists[line_no - 1]
                     p.word_start = i == 0 and not token.lead
                     p.ends_sentence = ends_sentence
                     slots.append(p)
