@@ -414,6 +414,20 @@ def _share(x: Explainer, f: Discrepancy) -> str:
                    stated=stated, what=x.what(f.field, pct), key=x.key(f.key))
 
 
+def _change(x: Explainer, f: Discrepancy) -> str:
+    if f.field != "change":
+        raise ValueError("not a stated change")
+    old, new, pct = f.values
+    d = f.details
+    stated = x.cat.percent(abs(float(d["stated_pct"])))  # type: ignore[arg-type]
+    if d["approx"]:
+        stated = x.cat.t("format.approx", value=stated)
+    return x.cat.t("explain.change." + ("match" if f.kind == "share_matches" else "mismatch"),
+                   old=x.value(old, "amount"), new=x.value(new, "amount"), page=x.page(new),
+                   actual=x.cat.percent(float(d["actual_pct"]), 1, signed=True),  # type: ignore[arg-type]
+                   stated=stated, direction=x.cat.t("explain.change." + ("up" if float(d["stated_pct"]) > 0 else "down")))  # type: ignore[arg-type]
+
+
 def _policy(x: Explainer, f: Discrepancy) -> str:
     policy, share, total = f.values[0], f.values[1], f.values[2]
     if policy.label != "policy" or not isinstance(policy.value, str):
@@ -466,6 +480,8 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("sum_mismatch", "contributions_sum"): _prose_sum,
     ("sum_matches", "table_sums"): _table_sum,
     ("sum_mismatch", "table_sums"): _table_sum,
+    ("share_matches", "prose_sums"): _change,
+    ("share_mismatch", "prose_sums"): _change,
     ("share_matches", "*"): _share,
     ("share_mismatch", "*"): _share,
     ("policy_within", "*"): _policy,

@@ -228,6 +228,9 @@ class ProseSumsCheck(RuleSet):
     share_cues: list[str] = Field(description="A line so worded states a deviation as a percentage (folded regexes).")
     base_words: list[str] = Field(description="A line so worded names a base amount, such as the prisbasbelopp (folded regexes).")
     base_share_pattern: str = Field(description="A share of a base amount in a folded line: groups num and den, or pct.")
+    change_pattern: str = Field(description="The words between a change's second figure and its percentage, as a folded regex with groups up and down.")
+    change_tolerance_pp_approx: float = Field(ge=0, description="Percentage points an approximate percentage (\"cirka 6 procent\") may be off.")
+    severity_change: BatchSeverity
 
 
 class RestatedCheck(RuleSet):

@@ -138,6 +138,40 @@ def test_a_protokolls_decision_is_read_against_its_beslutsgang(tmp_path, procedu
     assert said == bool(conflicts)  # the report says which part states which
 
 
+FEES = ("Tjänsteskrivelse\nDatum 2025-03-04\nDiarienummer KFN-2025-00031\n\nAvgifter för simhallen 2026\n\n"
+        "Förslag till beslut\nKultur- och fritidsnämnden beslutar att höja entréavgiften för vuxna från 60 kronor till 65 "
+        "kronor, en höjning med 8,3 procent.\n\nBeskrivning av ärendet\nÅrskortet höjs från 1 200 kronor till 1 260 "
+        "kronor, vilket motsvarar en ökning med {}.\nHyran för bassängen ökar från 2 500 kronor per timme till 2 700 "
+        "kronor per timme (en ökning med 8 procent).\nTaxan för skolbad höjs från 40 kronor till 44 kronor och avgiften\n"
+        "för föreningar höjs med 15 procent.\n")
+
+
+@pytest.mark.parametrize(("stated", "mismatch"), [
+    ("5 procent", []),
+    ("6 procent", [(1200, 1260, 6.0)]),  # 5 % worked out: the text is wrong
+    ("5 %", []),
+    ("cirka 5,5 procent", []),  # an approximate figure is given a point either way
+])
+def test_a_change_stated_as_a_percentage_is_worked_out(tmp_path, stated, mismatch):
+    """A fees paper written for this test: three changes stated as "från X till Y" and their percentage;
+    the fourth percentage names another fee's change, not the one before it."""
+    findings = [f for f in findings_of_papers(tmp_path, {"avgifter.txt": FEES.format(stated)}) if f["field"] == "change"]
+    assert len(findings) == 3
+    assert [tuple(v["value"] for v in f["values"]) for f in findings if f["kind"] == "share_mismatch"] == mismatch
+    assert all(f["severity"] == ("warning" if f["kind"] == "share_mismatch" else "ok") for f in findings)
+    report = (tmp_path / "out" / "report.html").read_text().replace("\u00a0", " ")
+    assert "Från 60 kr till 65 kr (s. 1) är en förändring med +8,3 %; handlingen anger 8,3 % (en ökning)" in report
+    assert ("det stämmer inte" in report) == bool(mismatch)
+
+
+def test_a_change_in_the_wrong_direction_does_not_match(tmp_path):
+    """A "sänkning" to a higher figure is no sänkning, whatever the percentage."""
+    findings = findings_of_papers(tmp_path, {"a.txt": FEES.format("5 procent").replace(
+        "en höjning med 8,3 procent", "en sänkning med 8,3 procent")})
+    assert [(f["kind"], f["values"][0]["value"]) for f in findings if f["field"] == "change" and f["kind"] == "share_mismatch"] == [
+        ("share_mismatch", 60)]
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

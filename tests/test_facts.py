@@ -405,6 +405,17 @@ def test_a_fund_row_is_a_balance_and_its_result_row_an_outcome() -> None:
     assert {(f.value, f.role) for f in facts} == {(11_400_000, "balance"), (-2_500_000, "outcome"), (8_900_000, "balance")}
 
 
+@pytest.mark.parametrize(("text", "values"), [
+    ("Hyran höjs från 120 till 130 kronor per timme.", [120, 130]),
+    ("Kostnaden beräknas till mellan 1,2 och 1,5 miljoner kronor.", [1_200_000, 1_500_000]),
+    ("Avgiften höjs från 1 200 kronor till 1 260 kronor.", [1_200, 1_260]),  # each with its unit: read once
+    ("Bidraget ökar från 40 000 till 45 000 kr.", [40_000, 45_000]),
+    ("Beloppet steg under 2024 till 130 kronor.", [130]),  # a year before "till" is no range's start
+])
+def test_a_range_writes_its_unit_once(text, values) -> None:
+    assert [a.value for a in find_amounts(text, FR)] == values
+
+
 # --- the raw OCR seed 001 --------------------------------------------------------------
 
 def test_raw_001_header_and_prose_amounts() -> None:

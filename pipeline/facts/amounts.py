@@ -109,7 +109,31 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
         if m.group("neg"):
             value = -value
         out.append(AmountMatch(m.start(), m.end(), value, unit, grouped))
+    out += _range_starts(text, out, units)
     return sorted(out + _worded_amounts(text, rules, units), key=lambda a: a.start)
+
+
+_RANGE_START = re.compile(rf"\b(?:fran|mellan){SPACE}+(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?{SPACE}+(?:till|och){SPACE}+$")
+"""The first figure of a range whose unit is written once, after the second ("från 120 till 130 kronor")."""
+
+
+def _range_starts(text: str, found: list[AmountMatch], units: dict[str, int]) -> list[AmountMatch]:
+    """The first figures of ranges ("från 120 till 130 kronor", "mellan 1,2 och 1,5 miljoner kronor"):
+    each states an amount in the unit of the amount after it."""
+    out = []
+    taken = {a.start for a in found}
+    for a in found:
+        if a.unit is None:
+            continue
+        head = max(0, a.start - 40)
+        m = _RANGE_START.search(fold(text[head:a.start]))
+        if m is None or head + m.start("num") in taken or (a.start and text[a.start - 1] in "-−"):
+            continue
+        multiplier = units.get(fold(a.unit), 1)
+        value = _to_int(m["num"]) * multiplier + (round(int(m["dec"]) * multiplier / 10 ** len(m["dec"])) if m["dec"] else 0)
+        end = head + (m.end("dec") if m["dec"] else m.end("num"))
+        out.append(AmountMatch(head + m.start("num"), end, value, a.unit, bool(re.search(r"\D", m["num"]))))
+    return out
 
 
 def _worded_amounts(text: str, rules: FactsRules, units: dict[str, int]) -> list[AmountMatch]:

@@ -21,6 +21,9 @@ from pipeline.records import paper_unit
 from pipeline.rules import ProseSumsCheck
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_CHANGE_TO = re.compile(r" (?:[\w/]+ ){0,3}till ")
+"""What stands between the two figures of "från X till Y" in a folded line: "till", perhaps after the
+first figure's unit or rate ("från 2 500 kronor per timme till 2 700 kronor per timme")."""
 Lines = dict[tuple[int, int], str]
 """(page, line) -> the line's folded text, in reading order."""
 
@@ -198,8 +201,77 @@ def _base_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, w
     return out
 
 
+def _located(facts: list[Fact], written: Lines) -> list[tuple[tuple[int, int], int, Fact]]:
+    """Facts of the running text with where their words stand, in reading order: (page, line) and
+    the offset in the line as written. A fact is found in its line after the previous fact of the
+    same text there (a plain-text fact has no box to place it by)."""
+    out, taken = [], defaultdict(int)
+    for f in facts:
+        at = (f.evidence.page, f.evidence.line or 0)
+        start = written.get(at, "").find(f.text, taken[(at, f.text)])
+        if start >= 0:
+            taken[(at, f.text)] = start + len(f.text)
+            out.append((at, start, f))
+    return sorted(out, key=lambda item: (item[0], item[1]))
+
+
+def _scaled_rounding(f: Fact) -> float:
+    """What a figure's printing may have rounded away, when it is printed in a larger unit or with
+    decimals ("12,4 miljoner kronor"); a whole number of kronor ("1 260 kronor") is exact."""
+    printed = printed_number(f.text)
+    return 0.0 if printed is not None and printed[1] == 0 and printed[0] == f.value else rounding_half_step(f)
+
+
+def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, written: Lines,
+             rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A change the text states both as two figures and as a percentage ("höjs från 1 200 kronor
+    till 1 260 kronor, en ökning med 5 procent"): (to − from) / from is the percentage within the
+    rounding of the three printed figures, in the direction the words name (a "höjning" to a lower
+    figure does not match). Only "från X till Y" with the percentage right after it, on its line or
+    the next, the words between them naming the change (`change_pattern`)."""
+    percentages = [f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value]
+    if not percentages:
+        return []
+    order = list(lines)
+    next_line = dict(zip(order, order[1:]))
+    placed = _located(amounts + percentages, written)
+    out = []
+    for i, (at, start, old) in enumerate(placed[:-2]):
+        at_new, start_new, new = placed[i + 1]
+        at_pct, start_pct, pct = placed[i + 2]
+        if (old.kind != "amount" or new.kind != "amount" or pct.kind != "percentage" or at_new != at
+                or at_pct not in (at, next_line.get(at)) or not lines[at][:start].endswith("fran ")
+                or not _CHANGE_TO.fullmatch(lines[at][start + len(old.text):start_new])):
+            continue
+        end = start_new + len(new.text)
+        between = lines[at][end:start_pct] if at_pct == at else lines[at][end:] + " " + lines[at_pct][:start_pct]
+        named = re.fullmatch(rule.change_pattern, between)  # compiled once: re keeps it
+        printed = printed_number(pct.text)
+        if named is None or printed is None or not old.value:
+            continue  # the percentage is not named as this change
+        up = named["up"] is not None
+        x, y = int(old.value), int(new.value)
+        hx, hy = _scaled_rounding(old), _scaled_rounding(new)
+        worked = [(yy - xx) / xx * 100 for xx in (x - hx, x + hx) for yy in (y - hy, y + hy) if xx and xx * x > 0]
+        if not worked:
+            continue
+        half = rule.change_tolerance_pp_approx if pct.attrs.get("approx") else 10.0 ** -printed[1] / 2
+        stated = abs(float(pct.value)) * (1 if up else -1)
+        ok = min(worked) - half <= stated <= max(worked) + half
+        actual = (y - x) / x * 100
+        text = (f"From “{old.text}” to “{new.text}” (p. {at[0]}) is a change of {actual:+.1f} %; the text states "
+                f"“{pct.text}” ({'an increase' if up else 'a decrease'})"
+                + (" - they agree within the rounding of the printed figures." if ok else " - they do not agree."))
+        out.append(make_finding("share_matches" if ok else "share_mismatch", "prose_sums", "ok" if ok else rule.severity_change,
+                                paper_unit(doc, at[0], paper), "change",
+                                [fact_value(old, "from"), fact_value(new, "to"), fact_value(pct, "percentage")], text,
+                                {"from": x, "to": y, "actual_pct": round(actual, 2), "stated_pct": stated,
+                                 "approx": bool(pct.attrs.get("approx"))}))
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
-    """Check the totals the text divides and the deviations it states, in the primary documents."""
+    """Check the totals the text divides, the deviations, shares and changes it states, in the primary documents."""
     findings: list[Discrepancy] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         paper = paper_of.get(doc.doc_id, doc.doc_id)
@@ -208,5 +280,6 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
         lines = {at: fold(text) for at, text in written.items()}
         findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
                      + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
-                     + _base_shares(doc, paper, amounts, lines, written, rule))
+                     + _base_shares(doc, paper, amounts, lines, written, rule)
+                     + _changes(doc, paper, amounts, lines, written, rule))
     return findings
