@@ -414,6 +414,7 @@ class FactsRules(RuleSet):
     party_patterns: list[PartyPattern]
     org_form_kinds: dict[str, str]
     name_stopwords: list[str]
+    name_purpose_stops: list[str] = Field(description="Folded words that end a clause, never a name's \"för …\" part (verbs, prepositions).")
     programme_cues: list[str]
     programme_phrase_cues: list[str]
     municipal_bodies: list[MunicipalBody]

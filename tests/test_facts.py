@@ -530,6 +530,23 @@ def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str)
     assert (party, kind) in parties
 
 
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [  # names that say what the organisation is for, written for this test
+     ("Avtal med Riksförbundet för social och mental hälsa, Linköpingsavdelningen, om stöd.",
+      ["Riksförbundet för social och mental hälsa"]),
+     ("Samverkan med Föreningen för Rörelsehindrade Barn och Ungdomar (RBU) fortsätter.",
+      ["Föreningen för Rörelsehindrade Barn och Ungdomar"]),
+     ("Överenskommelse med Stiftelsen för kultur i Östergötland\n\nBeskrivning av ärendet",
+      ["Stiftelsen för kultur i Östergötland"]),
+     # where the name ends is a guess when the sentence runs on: the org word alone is no name
+     ("Föreningen för barn och unga i sorg bidrar med ideella insatser.", []),
+     ("Stiftelsen för hållbar utveckling deltar som samarbetspart.", [])],
+)
+def test_a_name_runs_on_with_what_the_organisation_is_for(text: str, parties: list[str]) -> None:
+    assert [f.value for f in facts_of(text) if f.kind == "party"] == parties
+
+
 def test_a_region_s_name_ends_where_its_sentence_does() -> None:
     parties = [f.value for f in facts_of("Avtalet gäller Region Halland. Västra delen av kommunen berörs inte.") if f.kind == "party"]
     assert parties == ["Region Halland"]

@@ -86,7 +86,10 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         if not _capitalised(_strip(tokens[first].word.text)):
             continue
         last = i
-        if token.word.text == word:  # no punctuation after the org word: the name may go on
+        purpose = _purpose_end(tokens, i, rules) if first == i and token.word.text == word else None
+        if purpose is not None:
+            last = purpose
+        elif token.word.text == word:  # no punctuation after the org word: the name may go on
             j = i + 1
             if j + 1 < len(tokens) and tokens[j].word.text == "i" and _capitalised(tokens[j + 1].word.text):
                 last = j + 1
@@ -111,6 +114,34 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
     ]
     return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in _longest(shaped + found)]
+
+
+NAME_PURPOSE_WORDS = 6
+"""Words a name may run on with after "för" ("Riksförbundet för social och mental hälsa")."""
+
+
+def _purpose_end(tokens: list, i: int, rules: FactsRules) -> int | None:
+    """Return the last token of a name that goes on from its org word `i` with "för" and what the
+    organisation is for, in lower case or not ("Riksförbundet för social och mental hälsa, …",
+    "Föreningen för Rörelsehindrade Barn (RBU)"), or None. Only when the words end the clause within
+    NAME_PURPOSE_WORDS words (a comma, full stop or bracket after one of them, an abbreviation in
+    brackets next, or the end of the heading or paragraph), none of them a word of the sentence around the name (`name_purpose_stops`), a
+    figure or in another paragraph: else where the name ends is a guess."""
+    if i + 2 >= len(tokens) or tokens[i + 1].word.text != "för":
+        return None
+    stops = {fold(w) for w in rules.name_purpose_stops}
+    for k in range(i + 2, min(len(tokens), i + 2 + NAME_PURPOSE_WORDS)):
+        text, bare = tokens[k].word.text, _strip(tokens[k].word.text)
+        if not bare or fold(bare) in stops or re.search(r"\d", bare) or tokens[k].word.block != tokens[i].word.block:
+            return None
+        if text != bare:
+            return k if text.startswith(bare) and text[len(bare)] in ",.;:)" else None
+        nxt = tokens[k + 1].word if k + 1 < len(tokens) else None
+        if nxt is None or nxt.block != tokens[i].word.block or nxt.line - tokens[k].word.line not in (0, 1):
+            return k  # a heading's or a paragraph's last words (a blank line or another page after them)
+        if re.fullmatch(r"\([A-ZÅÄÖ]{2,}\)[,.;:]?", tokens[k + 1].word.text):
+            return k
+    return None
 
 
 def _longest(mentions: list[Mention]) -> list[Mention]:
