@@ -416,6 +416,20 @@ def test_a_range_writes_its_unit_once(text, values) -> None:
     assert [a.value for a in find_amounts(text, FR)] == values
 
 
+@pytest.mark.parametrize(("text", "values"), [
+    # Swedish typesetting's minus is an en dash, after a space or not
+    ("Nämnden redovisar ett resultat på – 3,7 miljoner kronor.", [-3_700_000]),
+    ("Utfallet för året är –1 145 tkr jämfört med budget.", [-1_145_000]),
+    ("Avvikelse: – 250 000 kronor", [-250_000]),
+    # a range, a clause set off by dashes and a list item are no minus
+    ("Kostnaden ökar med 2–3 miljoner kronor.", [3_000_000]),
+    ("Nämnden – som ansvarar för driften – 3,7 miljoner kronor", [3_700_000]),
+    ("– 3,7 miljoner kronor avser lokaler", [3_700_000]),
+])
+def test_an_en_dash_before_a_figure_is_a_minus_where_the_genre_writes_one(text, values) -> None:
+    assert [a.value for a in find_amounts(text, FR)] == values
+
+
 # --- the raw OCR seed 001 --------------------------------------------------------------
 
 def test_raw_001_header_and_prose_amounts() -> None:

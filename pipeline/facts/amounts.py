@@ -106,11 +106,28 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
             value += round(int(dec) * multiplier / 10 ** len(dec))
         if unit is None and not rules.unitless_min <= value <= rules.unitless_max:
             continue
-        if m.group("neg"):
+        start = m.start()
+        if not m.group("neg") and (dash := _dash_minus(text, start, rules)) is not None:
+            start, value = dash, -value
+        elif m.group("neg"):
             value = -value
-        out.append(AmountMatch(m.start(), m.end(), value, unit, grouped))
+        out.append(AmountMatch(start, m.end(), value, unit, grouped))
     out += _range_starts(text, out, units)
     return sorted(out + _worded_amounts(text, rules, units), key=lambda a: a.start)
+
+
+def _dash_minus(text: str, start: int, rules: FactsRules) -> int | None:
+    """Return where the en dash that is the minus sign of the figure at `start` stands, or None:
+    "–3,7" unless a digit or letter stands right before the dash (a range: "2–3"), "– 3,7" only
+    after the words of `rules.dash_minus_after` ("ett resultat på – 3,7 miljoner kronor")."""
+    spaced = text[start - 2:start] in ("– ", "–\u00a0", "–\u202f")
+    dash = start - 2 if spaced else start - 1
+    if dash < 0 or text[dash] != "–":
+        return None
+    before = fold(text[max(0, dash - 40):dash])
+    if not spaced:
+        return None if before[-1:].isalnum() else dash
+    return dash if any_cue(rules.dash_minus_after, before) else None
 
 
 _RANGE_START = re.compile(rf"\b(?:fran|mellan){SPACE}+(?P<num>{NUMBER})(?:,(?P<dec>\d{{1,2}}))?{SPACE}+(?:till|och){SPACE}+$")
