@@ -10,7 +10,8 @@ The development and test parts of corpus/real/split.json are reported apart.
 What is measured, per profile and part:
 
 - amounts: an expected amount matches an amount fact when its SEK agrees (`unit: unknown`:
-  the printed number against a fact with unit "unknown"); one fact matches at most one
+  the printed number against a fact with unit "unknown", or one whose unit the pipeline
+  inferred: `unit_inferred`, `unit_from_text`); one fact matches at most one
   expectation. Where a value occurs several times, a cell is paired with the fact of the same
   row and column first, then with one of equal role and period. P = matched / extracted
   amount facts, R = matched / expected. Role and period: shares of the matched pairs that agree
@@ -54,6 +55,7 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.facts.amounts import printed_number  # noqa: E402
 from pipeline.model import Discrepancy, DiscrepancyReport, Document, Fact  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,13 +184,18 @@ def amount_key(e: dict) -> tuple:
     return ("unknown", num_key(e["value"])) if e["unit"] == "unknown" else ("SEK", int(e["sek"]))
 
 
-def fact_amount_key(f: Fact) -> tuple | None:
-    """What an amount fact is compared on (None for a unit that is neither SEK nor unknown)."""
+def fact_amount_keys(f: Fact) -> set[tuple]:
+    """What an amount fact is compared on: its SEK, or its number for a unit neither stated nor
+    SEK; a figure whose unit the pipeline inferred (a unitless figure read as kronor, a table's
+    scale taken from the text: `unit_inferred`, `unit_from_text`) also as the number it prints,
+    which is all an expectation of `unit: unknown` (no unit stated anywhere) can check."""
     if f.unit == "SEK":
-        return ("SEK", int(f.value))
+        keys = {("SEK", int(f.value))}
+        printed = printed_number(f.text) if (f.attrs.get("unit_inferred") or f.attrs.get("unit_from_text")) else None
+        return keys | ({("unknown", num_key(printed[0]))} if printed else set())
     if f.unit == "unknown" and isinstance(f.value, int | float):
-        return ("unknown", num_key(f.value))
-    return None
+        return {("unknown", num_key(f.value))}
+    return set()
 
 
 def same_cell(e: dict, f: Fact) -> bool:
@@ -225,7 +232,7 @@ class PaperScore:
 def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
     """Amounts, their role and period, and the column meaning of table cells."""
     want = exp.get("amounts") or []
-    keys = [fact_amount_key(f) for f in facts]
+    keys = [fact_amount_keys(f) for f in facts]
 
     def affinity(i: int, j: int) -> tuple:
         e, f = want[i], facts[j]
@@ -233,7 +240,7 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
         return (place, e["role"] == f.role, e.get("period") == f.period)
 
     pairs = pair(list(range(len(want))), list(range(len(facts))),
-                 lambda i, j: keys[j] == amount_key(want[i]), affinity)
+                 lambda i, j: amount_key(want[i]) in keys[j], affinity)
     out.counts.update(amount_want=len(want), amount_got=len(facts), amount_hit=len(pairs),
                       amount_role=sum(want[i]["role"] == facts[j].role for i, j in pairs),
                       amount_period=sum(want[i].get("period") == facts[j].period for i, j in pairs),

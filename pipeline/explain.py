@@ -268,7 +268,10 @@ def _pair(x: Explainer, f: Discrepancy) -> dict[str, str]:
 
 
 def _agreement_cases(x: Explainer, f: Discrepancy) -> str:
-    return x.cat.t("explain.agreement.cases", **_pair(x, f))
+    said = x.cat.t("explain.agreement.cases", **_pair(x, f))
+    if "deficit_in" in f.details:  # "underskott om 3,7 miljoner" against "– 3,7 miljoner"
+        said += x.cat.t("explain.agreement.deficit", paper=x.papers.name(str(f.details["deficit_in"])))
+    return said
 
 
 def _agreement_restated(x: Explainer, f: Discrepancy) -> str:

@@ -377,6 +377,7 @@ class FactsRules(RuleSet):
     number_words: dict[str, int]
     ocr_digit_letters: dict[str, str]
     count_nouns: list[str]
+    deficit_cues: list[str] = Field(description="Folded text right before an unsigned amount that states a deficit (regexes ending in $).")
     dash_minus_after: list[str] = Field(description="Folded text before \"– \" (en dash, space) that makes it a minus sign (regexes ending in $).")
     periods: dict[str, list[str]]
     period_after_skips: list[str] = Field(description="Words between an amount and its period cue that do not end it "

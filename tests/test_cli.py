@@ -172,6 +172,22 @@ def test_a_change_in_the_wrong_direction_does_not_match(tmp_path):
         ("share_mismatch", 60)]
 
 
+def test_a_deficit_and_the_negative_result_of_another_paper_are_one_amount(tmp_path):
+    """A tjänsteskrivelse and the protokoll deciding it, written for this test: one states the deficit
+    without a sign, the other prints the result with the genre's en dash minus."""
+    findings = findings_of_papers(tmp_path, {
+        "ts.txt": "Tjänsteskrivelse\nDatum 2025-02-07\nDiarienummer SN-2025-00037\n\nResultatdisponering 2024\n\n"
+                  "Beskrivning av ärendet\nSocialnämnden redovisar för 2024 ett underskott om 3,7 miljoner kronor "
+                  "gentemot budgeten.\n",
+        "prot.txt": "Protokoll\nSocialnämnden\nSammanträdesdatum 2025-02-20\n\n§ 9 Dnr SN-2025-00037\n"
+                    "Resultatdisponering 2024\n\nBeslut\nSocialnämnden godkänner resultatdispositionen för 2024.\n\n"
+                    "Beskrivning av ärendet\nNämnden redovisar ett resultat på – 3,7 miljoner kronor för 2024.\n"})
+    agreed = [f for f in findings if f["kind"] == "agreement" and f["check"] == "cases"]
+    assert [sorted(v["value"] for v in f["values"]) for f in agreed] == [[-3_700_000, 3_700_000]]
+    assert not [f for f in findings if f["kind"] in ("conflict", "changed_between_periods")]
+    assert "anger beloppet som ett underskott" in (tmp_path / "out" / "report.html").read_text()
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

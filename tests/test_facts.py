@@ -430,6 +430,18 @@ def test_an_en_dash_before_a_figure_is_a_minus_where_the_genre_writes_one(text, 
     assert [a.value for a in find_amounts(text, FR)] == values
 
 
+@pytest.mark.parametrize(("text", "deficit"), [
+    ("Nämnden redovisar ett underskott om 3,7 miljoner kronor gentemot budget.", True),
+    ("Underskottet på 1 145 tkr förs till resultatfonden.", True),
+    ("Verksamheten visar en negativ avvikelse på 2,1 miljoner kronor.", True),
+    ("Nämnden redovisar ett överskott om 3,7 miljoner kronor.", False),
+    ("Underskottet förs till resultatfonden, som uppgår till 12 miljoner kronor.", False),  # another figure's words
+])
+def test_an_unsigned_deficit_is_marked(text: str, deficit: bool) -> None:
+    amounts = [f for f in facts_of(text) if f.kind == "amount"]
+    assert [f.attrs.get("deficit") == "true" for f in amounts] == [deficit]
+
+
 # --- the raw OCR seed 001 --------------------------------------------------------------
 
 def test_raw_001_header_and_prose_amounts() -> None:

@@ -230,6 +230,8 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             attrs["party"] = party.name
         if a.unit is None:
             attrs["unit_inferred"] = "true"
+        if a.value > 0 and any_cue(rules.deficit_cues, before):
+            attrs["deficit"] = "true"  # "ett underskott om 3,7 miljoner kronor": a result of -3,7 miljoner
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))
         if role in SHARE_ROLES:

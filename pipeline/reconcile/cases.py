@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
-from pipeline.reconcile.findings import fact_value, make_finding, reading_order
+from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
 from pipeline.tables._text import union_bbox
@@ -372,18 +372,20 @@ def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> li
     # the same amount in both papers: the first statement of it in each
     by_value_b: dict[tuple, Fact] = {}
     for f in fb:
-        by_value_b.setdefault((_unit(f), f.value), f)
+        by_value_b.setdefault((_unit(f), signed_value(f)), f)
     seen: set[tuple] = set()
     for f in fa:
-        k = (_unit(f), f.value)
+        k = (_unit(f), signed_value(f))
         if k in by_value_b and k not in seen and (k[0] == "SEK" or _slot(f, rule.roles) == _slot(by_value_b[k], rule.roles)):
             seen.add(k)
             g = by_value_b[k]
+            deficit = [u.paper_id for u, h in ((a, f), (b, g)) if h.value != signed_value(h)] if f.value != g.value else []
             out.append(make_finding("agreement", "cases", "ok", name, "amount", [fact_value(f, a.paper_id), fact_value(g, b.paper_id)],
                                     f"{pair} state the same amount: “{f.text.strip()}” (p. {f.evidence.page}) and "
-                                    f"“{g.text.strip()}” (p. {g.evidence.page}).", {"paper_a": a.paper_id, "paper_b": b.paper_id}))
-    values_a = {(_unit(f), f.value) for f in fa}
-    values_b = {(_unit(f), f.value) for f in fb}
+                                    f"“{g.text.strip()}” (p. {g.evidence.page})" + (" (one as a deficit)." if deficit else "."),
+                                    {"paper_a": a.paper_id, "paper_b": b.paper_id} | ({"deficit_in": deficit[0]} if deficit else {})))
+    values_a = {(_unit(f), signed_value(f)) for f in fa}
+    values_b = {(_unit(f), signed_value(f)) for f in fb}
     slots_a = _by_slot(fa, a, rule.roles)
     slots_b = _by_slot(fb, b, rule.roles)
     for slot in sorted(set(slots_a) & set(slots_b)):
@@ -396,10 +398,10 @@ def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> li
         else:
             continue  # several periods on a side and none in common: which pairs up would be a guess
         for xs, ys, p1, p2 in pairs:
-            if len({f.value for f in xs}) != 1 or len({f.value for f in ys}) != 1:
+            if len({signed_value(f) for f in xs}) != 1 or len({signed_value(f) for f in ys}) != 1:
                 continue  # one role, several amounts in one paper: which one the other paper means is unknown
             x, y = xs[0], ys[0]
-            if x.value == y.value or (_unit(x), x.value) in values_b or (_unit(y), y.value) in values_a:
+            if signed_value(x) == signed_value(y) or (_unit(x), signed_value(x)) in values_b or (_unit(y), signed_value(y)) in values_a:
                 continue  # the agreement above covers it
             out.append(_difference(name, a, b, x, y, p1, p2, slot, rule))
     return out
@@ -423,7 +425,7 @@ def _difference(name: str, a: PaperUnit, b: PaperUnit, x: Fact, y: Fact, p1: str
     details: dict = {"paper_a": a.paper_id, "paper_b": b.paper_id, "period_a": p1 or "", "period_b": p2 or ""}
     if p1 and p2 and p1 != p2:
         (e, pe), (l, pl) = sorted(((x, p1), (y, p2)), key=lambda t: t[1])
-        change = (float(l.value) - float(e.value)) / float(e.value) * 100 if float(e.value) else 0.0
+        change = (float(signed_value(l)) - float(signed_value(e))) / float(signed_value(e)) * 100 if float(e.value) else 0.0
         details["change_pct"] = round(change, 1)
         return make_finding("changed_between_periods", "cases", rule.severity_changed, name, fieldname, values,
                             f"The {what} changed between the papers of {name}: {shown}; periods {pe} → {pl} ({change:+.1f} %).",

@@ -35,6 +35,14 @@ def reading_order(f: Fact) -> tuple[int, int, float]:
     return (ev.page, ev.line or 0, ev.bbox.x0 if ev.bbox else 0.0)
 
 
+def signed_value(f: Fact):
+    """The value an amount states, a deficit's as negative: "ett underskott om 3,7 miljoner kronor"
+    and "ett resultat på – 3,7 miljoner kronor" state one figure (the facts stage marks the first
+    `deficit`; its value stays as printed)."""
+    deficit = f.attrs.get("deficit") and isinstance(f.value, (int, float)) and f.value > 0
+    return -f.value if deficit else f.value
+
+
 def fact_value(f: Fact, label: str) -> FindingValue:
     """A fact named by a finding, with its evidence."""
     return FindingValue(doc_id=f.evidence.doc_id, value=f.value, label=label, evidence=f.evidence)

@@ -25,7 +25,7 @@ from collections import defaultdict
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Fact
 from pipeline.reconcile.cases import PaperUnit
-from pipeline.reconcile.findings import fact_value, make_finding
+from pipeline.reconcile.findings import fact_value, make_finding, signed_value
 from pipeline.rules import RestatedCheck
 
 
@@ -60,7 +60,7 @@ def _line(f: Fact) -> tuple[int, int | None]:
 def _restated_amounts(paper_id: str, prose: list[Fact], cells: list[Fact], rule: RestatedCheck) -> list[Discrepancy]:
     by_value: dict[tuple[str, int | float], list[Fact]] = defaultdict(list)
     for f in prose:
-        by_value[(f.unit or "SEK", f.value)].append(f)
+        by_value[(f.unit or "SEK", signed_value(f))].append(f)
     cells_by_value: dict[tuple[str, int | float], list[Fact]] = defaultdict(list)
     for f in cells:
         cells_by_value[(f.unit or "SEK", f.value)].append(f)
