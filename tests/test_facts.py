@@ -293,6 +293,9 @@ def test_percentages(text: str, value: float, approx: bool) -> None:
         # a protokoll's header field, its first paragraph on the lines after it (not a date cited with its §)
         ("Sammanträdesdatum 2025-04-16\n\n§ 45 Dnr SN-2025-00041", [("2025-04-16", "meeting", "day")]),
         ("Kommunstyrelsen beslutade 2024-01-23, § 16 att anta policyn.", [("2024-01-23", "decision_ref", "day")]),
+        # the meetings of an arbetsutskott a delegation list cites, written for this test
+        ("Anmäls: KSAU 2024-11-05, BUNAU 2024-11-12", [("2024-11-05", "decision_ref", "day"), ("2024-11-12", "decision_ref", "day")]),
+        ("Ärendet har beretts av kommunstyrelsens arbetsutskott 2025-05-27.", [("2025-05-27", "decision_ref", "day")]),
         ("Vi har ett partnerskap sedan maj 2018.", [("2018-05", "partnership_start", "month")]),
         ("Kommunen slöt en överenskommelse med föreningen i juni 2018.", [("2018-06", "partnership_start", "month")]),
     ],

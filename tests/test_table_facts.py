@@ -300,3 +300,10 @@ def test_a_header_that_swallowed_the_first_row_gives_that_row_its_own_label() ->
     assert {(f.attrs["row_label"], f.attrs["column"], f.text) for f in cells_found} == {
         ("Nämnd och ledning", "Budget 2024", "12,4"), ("Nämnd och ledning", "Utfall 2024", "11,9"),
         ("Vuxna", "Budget 2024", "61,0"), ("Vuxna", "Utfall 2024", "58,8")}
+
+
+@pytest.mark.parametrize(("unit", "role"), [("Kronor/ poäng", "fee"), ("Kr per elev", "fee"), ("Kronor", "cost_item")])
+def test_a_table_whose_unit_is_a_price_per_unit_holds_fees(unit: str, role: str) -> None:
+    """A price list written for this test, its unit priced per something or not."""
+    amounts = table_amounts([["Utbildning", unit], ["Studieväg 1", "70"], ["Studieväg 2", "58"]], ["Ersättning 2026"])
+    assert [(f.value, f.role) for f in amounts] == [(70, role), (58, role)]

@@ -15,6 +15,7 @@ from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.facts.amounts import priced_per_unit
 from pipeline.facts.text import YEAR, cue_regex, fold
 from pipeline.model import BBox, Document, Table
 from pipeline.rules import FactsRules
@@ -185,9 +186,20 @@ def _stack(box: BBox, others: list[BBox], line_middles: list[float]) -> tuple[in
     return last - first + 1, at - first
 
 
-def table_multiplier(doc: Document, table: Table, headers: list[str], rules: FactsRules) -> int | None:
-    """Return the unit a table states for all its cells: its header row first, then its caption or note."""
-    for text in headers:
-        if (m := unit_multiplier(fold(text), rules)) is not None:
-            return m
-    return unit_multiplier(fold(unit_line(doc, table, rules)), rules)
+@dataclass(frozen=True)
+class TableUnit:
+    """The unit a table states for all its cells, and whether it is a price per unit ("Kronor/ poäng")."""
+
+    multiplier: int | None
+    per_unit: bool = False
+
+
+def table_unit(doc: Document, table: Table, headers: list[str], rules: FactsRules) -> TableUnit:
+    """Return the unit a table states for all its cells: its header row first, then its caption or
+    note. A unit priced per something ("Kronor/ poäng", "kr per elev") makes the cells prices."""
+    for text in [*headers, unit_line(doc, table, rules)]:
+        folded = fold(text)
+        for cue, multiplier in rules.header_units.items():
+            if (m := cue_regex(cue).search(folded)) is not None:
+                return TableUnit(multiplier, priced_per_unit(folded[m.end():], rules))
+    return TableUnit(None)

@@ -21,8 +21,9 @@ from pipeline.facts.amounts import (
 from pipeline.facts.columns import (
     column_meaning,
     figures_beyond_years,
+    TableUnit,
     read_back_misread_year,
-    table_multiplier,
+    table_unit,
     unit_multiplier,
 )
 from pipeline.facts.text import SectionIndex, any_cue, cue_regex, fold
@@ -280,7 +281,7 @@ class _Heading(NamedTuple):
     page: int
     n_cols: int
     header: dict[int, str]
-    multiplier: int | None
+    unit: TableUnit
 
 
 def _header_continued(texts: dict[int, str], rules: FactsRules) -> dict[int, str] | None:
@@ -382,10 +383,11 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         header_texts, misread_col = read_back_misread_year(header_texts)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
-        multiplier = table_multiplier(doc, table, list(header_texts.values()), rules)
-        if multiplier is None and continued:
-            multiplier = continued.multiplier
-        previous = _Heading(table.page, table.n_cols, header_texts, multiplier)
+        stated_unit = table_unit(doc, table, list(header_texts.values()), rules)
+        if stated_unit.multiplier is None and continued:
+            stated_unit = continued.unit
+        multiplier = stated_unit.multiplier
+        previous = _Heading(table.page, table.n_cols, header_texts, stated_unit)
         label_col = _label_column(table, skipped)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == label_col}
         if merged and top in labels:
@@ -463,7 +465,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 role = "other"
             elif role is None:
                 role = ("total_value" if total_row else
-                        ("municipal_share" if party[1] else "partner_share") if party else "cost_item")
+                        ("municipal_share" if party[1] else "partner_share") if party else
+                        "fee" if stated_unit.per_unit else "cost_item")
             elif total_row and role == "cost_item":
                 role = "total_value"
             extra = dict(attrs)
