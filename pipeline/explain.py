@@ -417,6 +417,17 @@ def _share(x: Explainer, f: Discrepancy) -> str:
                    stated=stated, what=x.what(f.field, pct), key=x.key(f.key))
 
 
+def _period_total(x: Explainer, f: Discrepancy) -> str:
+    if f.field != "period_total":
+        raise ValueError("not a total over a period")
+    rate, total, start, end = f.values
+    d = f.details
+    return x.cat.t("explain.period_total." + ("match" if f.kind == "sum_matches" else "mismatch"),
+                   rate=x.value(rate, "amount"), times=int(d["times"]), start=x.cat.date(str(start.value)),  # type: ignore[arg-type]
+                   end=x.cat.date(str(end.value)), worked=x.cat.amount(int(d["worked"])), total=x.value(total, "amount"),  # type: ignore[arg-type]
+                   page=x.page(total), difference=x.cat.amount(int(d["difference"])))  # type: ignore[arg-type]
+
+
 def _change(x: Explainer, f: Discrepancy) -> str:
     if f.field != "change":
         raise ValueError("not a stated change")
@@ -483,6 +494,8 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("sum_mismatch", "contributions_sum"): _prose_sum,
     ("sum_matches", "table_sums"): _table_sum,
     ("sum_mismatch", "table_sums"): _table_sum,
+    ("sum_matches", "prose_sums"): _period_total,
+    ("sum_mismatch", "prose_sums"): _period_total,
     ("share_matches", "prose_sums"): _change,
     ("share_mismatch", "prose_sums"): _change,
     ("share_matches", "*"): _share,

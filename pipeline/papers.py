@@ -143,10 +143,11 @@ def _new_paper(head: _Head, paper: _Paper) -> str | None:
 
 
 def _title(lines: list[str], head: _Head, rules: PapersRules) -> str | None:
-    """Return the first line after the header block with enough words to be a title."""
+    """Return the first line after the header block with enough words to be a title (a labelled
+    field, "Handläggare: …", is none)."""
     for text in lines[head.end :]:
         tokens = text.split()
-        if len(tokens) >= rules.title_min_words and any(c.isalpha() for c in text):
+        if len(tokens) >= rules.title_min_words and any(c.isalpha() for c in text) and not _regex(rules.header_field).search(fold(text)):
             return text
     return None
 

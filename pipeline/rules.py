@@ -377,6 +377,8 @@ class FactsRules(RuleSet):
     number_words: dict[str, int]
     ocr_digit_letters: dict[str, str]
     count_nouns: list[str]
+    sum_after_cues: list[str] = Field(description="Folded text from a list's last amount to the next that makes the next the list's total (regexes).")
+    period_total_cues: list[str] = Field(description="Folded text from a rate's amount to the next that makes the next its total over the period (regexes).")
     deficit_cues: list[str] = Field(description="Folded text right before an unsigned amount that states a deficit (regexes ending in $).")
     dash_minus_after: list[str] = Field(description="Folded text before \"– \" (en dash, space) that makes it a minus sign (regexes ending in $).")
     periods: dict[str, list[str]]
@@ -571,9 +573,10 @@ class PapersRules(RuleSet):
     kinds: tuple[PaperKind, ...]
     numbering: tuple[str, ...] = Field(min_length=1)
     heading_noise: tuple[str, ...] = ()
+    header_field: str = Field(description="A folded header line that is a labelled field (\"Handläggare: …\"), never a title.")
     dnr: str
 
-    @field_validator("numbering", "heading_noise", "dnr")
+    @field_validator("numbering", "heading_noise", "header_field", "dnr")
     @classmethod
     def _compiles(cls, value: str | tuple[str, ...], info: ValidationInfo) -> str | tuple[str, ...]:
         groups = {"numbering": {"n", "of"}, "dnr": {"dnr"}}.get(info.field_name or "", set())

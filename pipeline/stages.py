@@ -43,14 +43,14 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 10, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
-    StageVersion("papers", 1, ("papers",)),
-    StageVersion("facts", 32, ("facts",)),
+    StageVersion("papers", 2, ("papers",)),
+    StageVersion("facts", 34, ("facts",)),
     StageVersion("output", 3, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 20, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 21, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

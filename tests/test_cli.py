@@ -188,6 +188,23 @@ def test_a_deficit_and_the_negative_result_of_another_paper_are_one_amount(tmp_p
     assert "anger beloppet som ett underskott" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
+    """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
+    the association's is 50 000 kronor off; its cost list adds up."""
+    findings = findings_of_papers(tmp_path, {"ts.txt": (
+        "Tjänsteskrivelse\nDatum: 2024-09-02\nDiarienummer: KFN 2024-0211\n\nPartnerskap med Föreningen Hoppet\n\n"
+        "Förslag till beslut\nNämnden beslutar att ingå överenskommelsen för perioden 2025-01-01 till och med 2027-12-31.\n\n"
+        "Ärendet\nKommunens bidrag uppgår till 400 000 kronor per år, totalt 1 200 000 kronor för hela avtalsperioden.\n"
+        "Föreningens egen insats beräknas till 150 000 kronor per år, sammanlagt 500 000 kronor under perioden.\n"
+        "Bidraget fördelas enligt följande: lokalhyra 180 000 kronor, personal 170 000 kronor och aktiviteter "
+        "50 000 kronor, totalt 400 000 kronor per år.\n")})
+    totals = sorted((f["kind"], f["severity"], f["details"]["worked"]) for f in findings if f["field"] == "period_total")
+    assert totals == [("sum_matches", "ok", 1_200_000), ("sum_mismatch", "warning", 450_000)]
+    assert [f["kind"] for f in findings if f["field"] == "split"] == ["sum_matches"]
+    report = (tmp_path / "out" / "report.html").read_text().replace("\u00a0", " ")
+    assert "150 000 kr × 3 (2025-01-01 – 2027-12-31) = 450 000 kr; handlingen anger 500 000 kr för hela perioden" in report
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

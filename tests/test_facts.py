@@ -445,6 +445,26 @@ def test_an_unsigned_deficit_is_marked(text: str, deficit: bool) -> None:
     assert [f.attrs.get("deficit") == "true" for f in amounts] == [deficit]
 
 
+def test_a_rate_and_its_total_over_the_period_are_one_contribution() -> None:
+    """Sentences written for this test: each party's money per year, then over the whole period."""
+    amounts = [f for f in facts_of(
+        "Kommunens bidrag uppgår till 400 000 kronor per år, totalt 1 200 000 kronor för hela avtalsperioden.\n"
+        "Föreningens egen insats beräknas till 150 000 kronor per år, sammanlagt 450 000 kronor under perioden.")
+        if f.kind == "amount"]
+    assert [(f.value, f.role, f.period, bool(f.attrs.get("total_of"))) for f in amounts] == [
+        (400_000, "municipal_share", "per_year", False), (1_200_000, "municipal_share", "total", True),
+        (150_000, "partner_share", "per_year", False), (450_000, "partner_share", "total", True)]
+
+
+def test_a_total_after_its_parts_sums_them() -> None:
+    """A cost list written for this test: the "totalt" after the last item is the list's, not that item's."""
+    amounts = [f for f in facts_of("Kostnaderna fördelas enligt följande: lokalhyra 180 000 kronor, personal 170 000 "
+                                   "kronor och aktiviteter 50 000 kronor, totalt 400 000 kronor per år.") if f.kind == "amount"]
+    assert [(f.value, f.role) for f in amounts] == [(180_000, "cost_item"), (170_000, "cost_item"), (50_000, "cost_item"),
+                                                    (400_000, "total_value")]
+    assert amounts[-1].attrs["parts"] == "3" and all(f.attrs["part_of"].endswith("400 000 kronor") for f in amounts[:3])
+
+
 # --- the raw OCR seed 001 --------------------------------------------------------------
 
 def test_raw_001_header_and_prose_amounts() -> None:
@@ -574,6 +594,14 @@ def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str)
 )
 def test_a_name_runs_on_with_what_the_organisation_is_for(text: str, parties: list[str]) -> None:
     assert [f.value for f in facts_of(text) if f.kind == "party"] == parties
+
+
+def test_a_name_ends_at_its_place_and_never_takes_a_heading_above_it() -> None:
+    """An IOP paper's lines written for this test: "i <place>" ends a name after its capitalised words
+    too; the section heading "Ärendet" over a sentence opening with "Föreningen" is no part of a name."""
+    text = ("Tjänsteskrivelse\nDatum 2024-10-14\n\nPartnerskap med Föreningen Fontänhuset i Norrköping\n\n"
+            "Ärendet\nFöreningen har sedan 2019 haft ett föreningsbidrag.\n")
+    assert sorted({f.value for f in facts_of(text) if f.kind == "party"}) == ["Föreningen Fontänhuset i Norrköping"]
 
 
 def test_a_region_s_name_ends_where_its_sentence_does() -> None:

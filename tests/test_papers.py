@@ -244,3 +244,12 @@ def test_broken_pattern_is_reported_with_file_and_key(tmp_path: Path) -> None:
     message = str(err.value)
     assert "papers.yaml: numbering" in message and "named group(s) n" in message
     assert "papers.yaml: dnr" in message and "not a valid regular expression" in message
+
+
+def test_a_header_blocks_labelled_fields_are_no_title() -> None:
+    """A tjänsteskrivelse's head written for this test: the handläggare's line is a field, not the title."""
+    doc = pages_document([["Tjänsteskrivelse", "Datum: 2024-10-14", "Diarienummer: SON 2024-0456", "Socialförvaltningen",
+                           "Handläggare: Anna Berg", "", "Idéburet offentligt partnerskap med Föreningen Fontänhuset",
+                           "", "Förslag till beslut", "Socialnämnden beslutar att ingå överenskommelsen."]])
+    paper = split_papers(doc, RULES).papers[0]
+    assert paper.title == "Idéburet offentligt partnerskap med Föreningen Fontänhuset"

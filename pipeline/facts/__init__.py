@@ -163,6 +163,11 @@ def _restated_share(shares: list[tuple[int, Fact]], folded: str, sentence_start:
     return fact if re.fullmatch(restating, between) or re.fullmatch(r"\s*\(\s*", between) else None
 
 
+_CLAUSE_END = re.compile(r"[,;]| och | samt ")
+PER_PERIODS = {"per_year": 12, "per_calendar_year": 12, "per_half_year": 6, "per_month": 1}
+"""The rates an amount may be stated at, in months: what a total over a period is counted in."""
+
+
 def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
     rules, stream = ctx.rules, ctx.stream
     folded = stream.flat
@@ -172,6 +177,7 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
     facts: list[Fact] = []
     claimed: list[tuple[int, int]] = []  # spans of period cues that name what the amount before them is
     shares: list[tuple[int, Fact]] = []  # (end, fact) of each amount read as a party's share
+    previous: tuple[int, Fact] | None = None  # where the last amount ends, and its fact
     for a in amounts:
         s, e = stream.sentence(a.start)
         line_start, line_end, _, _ = stream.line(a.start)
@@ -184,7 +190,10 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             and re.fullmatch(r"[\s\d,%]*", rest_of_line) is not None
             and s >= line_start
         )
-        role = role_from_cues(before, after, rules, lead=folded[s:lo])
+        # up to the next figure, the words after a comma or "och" are that figure's: "aktiviteter 50 000
+        # kronor, totalt 400 000 kronor" (the "totalt" is not this amount's)
+        own_after = after if hi == e else _CLAUSE_END.split(after, 1)[0]
+        role = role_from_cues(before, own_after, rules, lead=folded[s:lo])
         body = ctx.nearest(ctx.bodies, lo, a.start)
         if role in (None, "cost_item") and body and _BODY_SHARE.search(folded[body.end : a.start]):
             role = "municipal_share"  # "AN:s kostnad är …", "nämndens bidrag …"
@@ -232,8 +241,15 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             attrs["unit_inferred"] = "true"
         if a.value > 0 and any_cue(rules.deficit_cues, before):
             attrs["deficit"] = "true"  # "ett underskott om 3,7 miljoner kronor": a result of -3,7 miljoner
+        rate = previous if previous is not None and previous[0] >= s else None
+        if (period == "total" and rate is not None and rate[1].period in PER_PERIODS
+                and any_cue(rules.period_total_cues, folded[rate[0]:a.start])):
+            # "400 000 kronor per år, totalt 1 200 000 kronor för hela avtalsperioden": the same money over the period
+            role = rate[1].role
+            attrs["total_of"] = f"{rate[1].evidence.page}:{rate[1].evidence.line}:{rate[1].text}"
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))
+        previous = (a.end, facts[-1])
         if role in SHARE_ROLES:
             shares.append((a.end, facts[-1]))
     facts = _mark_splits(ctx, amounts, facts)
@@ -259,23 +275,38 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
 
 def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
     """Mark a total the sentence divides into parts ("20 miljoner som fördelas med tio miljoner till …,
-    sex miljoner till … och fyra miljoner till …"): the total gets attrs `parts`, each part `part_of`
-    (the total's page:line:text), for the batch stage to add up. A part no cue gave a role is a part
-    of the same money: it takes the total's role."""
+    sex miljoner till … och fyra miljoner till …"), or sums after them ("lokalhyra 180 000 kronor,
+    personal 170 000 kronor och aktiviteter 50 000 kronor, totalt 400 000 kronor"): the total gets
+    attrs `parts`, each part `part_of` (the total's page:line:text), for the batch stage to add up. A
+    part no cue gave a role is a part of the same money: it takes the total's role; every part of a
+    total value is a `cost_item`."""
     folded = ctx.stream.flat
     out = list(facts)
     for i, a in enumerate(amounts):
-        _, end = ctx.stream.sentence(a.start)
+        start, end = ctx.stream.sentence(a.start)
         after = [k for k in range(i + 1, len(amounts)) if amounts[k].start < end]
         if len(after) < 2 or not any_cue(ctx.rules.split_cues, folded[a.end : amounts[after[0]].start]):
-            continue
+            after = _parts_before(ctx, amounts, i, start)
+            if not after:
+                continue
         total = out[i]
         key = f"{total.evidence.page}:{total.evidence.line}:{total.text}"
         out[i] = total.model_copy(update={"attrs": total.attrs | {"parts": str(len(after))}})
-        for k in after:
-            role = total.role if out[k].role == "other" else out[k].role
+        for k in after:  # a part of a total value is an item of it, whatever its name ("lokalhyra")
+            role = "cost_item" if total.role == "total_value" else total.role if out[k].role == "other" else out[k].role
             out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}, "role": role})
     return out
+
+
+def _parts_before(ctx: _Context, amounts: list, i: int, sentence_start: int) -> list[int]:
+    """The amounts a total after them sums (`sum_after_cues` between the last and the total): the
+    sentence's amounts before it from its last colon on, at least two, or none."""
+    folded = ctx.stream.flat
+    if i < 2 or not any_cue(ctx.rules.sum_after_cues, folded[amounts[i - 1].end : amounts[i].start]):
+        return []
+    opening = max(sentence_start, folded.rfind(":", sentence_start, amounts[i].start) + 1)
+    parts = [k for k in range(i) if amounts[k].start >= opening]
+    return parts if len(parts) >= 2 else []
 
 
 def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fact]:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from pipeline.facts.organisations import Mention, find_named_parties, find_shaped_organisations
-from pipeline.facts.text import SPACE, TextStream, any_cue, fold
+from pipeline.facts.text import SPACE, TextStream, Token, any_cue, fold
 from pipeline.rules import FactsRules
 
 
@@ -27,6 +27,15 @@ NAME_WORDS_AFTER = 3
 def _is_org_word(folded: str, org_forms: tuple[str, ...]) -> bool:
     """Tell whether a folded word is an org-form word or a compound ending in one ("idrottsförening")."""
     return folded.endswith(org_forms)
+
+
+def _heading_before(stream: TextStream, prev: Token, token: Token) -> bool:
+    """Tell whether `prev` stands on a section's heading line above `token`'s line ("Ärendet" over
+    "Föreningen har sedan 2019 …"), not in a name broken over two lines ("Ordförande Internationella
+    / kvinnoförbundet i Linköping")."""
+    if (prev.page, prev.word.line) == (token.page, token.word.line):
+        return False
+    return any((s.page_start, s.line_start) == (prev.page, prev.word.line) for s in stream.doc.sections)
 
 
 def _municipal_genitive(place: str) -> str:
@@ -80,8 +89,8 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             prev = tokens[first - 1].word.text
             if not _capitalised(prev) or fold(_strip(prev)) in stop or prev != _strip(prev) or re.search(r"\d", prev):
                 break  # a stopword, punctuation or a code ("IF-2025-00342") is no part of a name
-            if tokens[first - 1].word.block != tokens[first].word.block:
-                break  # a name does not run across a paragraph (or table cell) gap
+            if tokens[first - 1].word.block != tokens[first].word.block or _heading_before(stream, tokens[first - 1], tokens[first]):
+                break  # a name does not run across a paragraph (or table cell) gap, nor up into a heading
             first -= 1
         if not _capitalised(_strip(tokens[first].word.text)):
             continue
@@ -91,17 +100,17 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             last = purpose
         elif token.word.text == word:  # no punctuation after the org word: the name may go on
             j = i + 1
-            if j + 1 < len(tokens) and tokens[j].word.text == "i" and _capitalised(tokens[j + 1].word.text):
-                last = j + 1
-            else:
-                while j < len(tokens) and j - i <= NAME_WORDS_AFTER and tokens[j].word.line == token.word.line:
-                    nxt = tokens[j].word.text
-                    if not _capitalised(nxt) or fold(_strip(nxt)) in stop or nxt.isupper():
-                        break
-                    last = j
-                    if nxt != _strip(nxt):
-                        break
-                    j += 1
+            while j < len(tokens) and j - i <= NAME_WORDS_AFTER and tokens[j].word.line == token.word.line:
+                nxt = tokens[j].word.text
+                if nxt == "i" and j + 1 < len(tokens) and _capitalised(tokens[j + 1].word.text):
+                    last = j + 1  # its place ends it: "Hyresgästföreningen i Linköping", "Föreningen Fontänhuset i Norrköping"
+                    break
+                if not _capitalised(nxt) or fold(_strip(nxt)) in stop or nxt.isupper():
+                    break
+                last = j
+                if nxt != _strip(nxt):
+                    break
+                j += 1
         if first == last == i and f in org_forms:
             continue  # a lone "Förening" / "Förbundet" is a word or a reference back, not a name
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date, timedelta
 from itertools import islice
 
+from pipeline.facts import PER_PERIODS
 from pipeline.facts.amounts import format_amount, printed_number, rounding_half_step
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
@@ -270,6 +272,45 @@ def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, writt
     return out
 
 
+def _months(start: str, end: str) -> int | None:
+    """Whole months from the day `start` to the day `end` inclusive ("2025-01-01".."2027-12-31": 36), or None."""
+    try:
+        a, b = date.fromisoformat(start), date.fromisoformat(end) + timedelta(days=1)
+    except ValueError:
+        return None
+    months = (b.year - a.year) * 12 + b.month - a.month
+    return months if b.day == a.day and months > 0 else None
+
+
+def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+    """An amount at a rate and the same money over the whole period ("400 000 kronor per år, totalt
+    1 200 000 kronor för hela avtalsperioden"; the facts stage marks the total `total_of`): the rate
+    times the paper's validity period (its first valid_from and valid_to, whole months) is the total,
+    within the rounding of the printed figures. No stated period, or one the rate does not divide,
+    is no finding."""
+    dates = {f.role: str(f.value) for f in reversed(doc.facts) if f.kind == "date" and f.role in ("valid_from", "valid_to")}
+    months = _months(dates["valid_from"], dates["valid_to"]) if len(dates) == 2 else None
+    by_key = {f"{f.evidence.page}:{f.evidence.line}:{f.text}": f for f in amounts}
+    out = []
+    for total in (f for f in amounts if f.attrs.get("total_of") in by_key):
+        rate = by_key[total.attrs["total_of"]]
+        per = PER_PERIODS.get(rate.period or "")
+        if months is None or per is None or months % per:
+            continue
+        times = months // per
+        worked = int(rate.value) * times
+        ok = abs(worked - int(total.value)) <= rounding_half_step(rate) * times + rounding_half_step(total) + 1
+        dated = [f for f in doc.facts if f.kind == "date" and f.role in ("valid_from", "valid_to") and str(f.value) == dates[f.role]]
+        text = (f"“{rate.text}” (p. {rate.evidence.page}) × {times} over {dates['valid_from']}..{dates['valid_to']} = "
+                f"{format_amount(worked)}; the text states “{total.text}” (p. {total.evidence.page}) for the period"
+                + (" - they agree." if ok else f": off by {format_amount(int(total.value) - worked)}."))
+        values = [fact_value(rate, "rate"), fact_value(total, "total")] + [fact_value(f, f.role or "") for f in dated[:2]]
+        out.append(make_finding("sum_matches" if ok else "sum_mismatch", "prose_sums", "ok" if ok else rule.severity_split,
+                                paper_unit(doc, total.evidence.page, paper), "period_total", values, text,
+                                {"times": times, "worked": worked, "total": int(total.value), "difference": int(total.value) - worked}))
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
     """Check the totals the text divides, the deviations, shares and changes it states, in the primary documents."""
     findings: list[Discrepancy] = []
@@ -281,5 +322,5 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
         findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
                      + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
                      + _base_shares(doc, paper, amounts, lines, written, rule)
-                     + _changes(doc, paper, amounts, lines, written, rule))
+                     + _changes(doc, paper, amounts, lines, written, rule) + _period_totals(doc, paper, amounts, rule))
     return findings
