@@ -203,6 +203,7 @@ def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     assert [f["kind"] for f in findings if f["field"] == "split"] == ["sum_matches"]
     report = (tmp_path / "out" / "report.html").read_text().replace("\u00a0", " ")
     assert "150 000 kr × 3 (2025-01-01 – 2027-12-31) = 450 000 kr; handlingen anger 500 000 kr för hela perioden" in report
+    assert "· belopp för hela perioden<" in report  # the card says what was checked in words, not as a code
 
 
 def test_committed_schemas_match_models():
