@@ -404,6 +404,8 @@ class FactsRules(RuleSet):
     document_date_sections: list[str]
     meeting_header_cues: list[str]
     date_section_roles: dict[str, str]
+    agreement_header_cues: list[str] = Field(description="Folded words of a paper's header block that make it an agreement (regexes).")
+    signature_sections: list[str] = Field(description="Sections whose dates are an agreement's signing (in an agreement).")
     partnership_words: list[str]
     orgnr_cues: list[str]
     dnr_cues: list[str]

@@ -305,6 +305,16 @@ def test_date_forms_and_roles(text: str, expected: list[tuple[str, str, str]]) -
     assert dates == expected
 
 
+@pytest.mark.parametrize(("head", "role"), [
+    ("Överenskommelse om idéburet offentligt partnerskap", "agreement_signed"),
+    ("Tjänsteskrivelse\n\nÖverenskommelse om idéburet offentligt partnerskap med Föreningen Hoppet", "other"),
+])
+def test_a_date_under_an_agreements_signatures_is_its_signing(head: str, role: str) -> None:
+    """Papers written for this test: an agreement, and a tjänsteskrivelse whose title names one."""
+    text = head + "\nDiarienummer: SON 2024-0456\n\nParter\nNorrköpings kommun och Föreningen Hoppet\n\nUnderskrifter\nNorrköping 2024-11-20\n"
+    assert [(f.value, f.role) for f in facts_of(text) if f.kind == "date"] == [("2024-11-20", role)]
+
+
 def test_document_date_in_header_block() -> None:
     facts = facts_of("Utbildningsförvaltningen\n2021-03-10\nDnr BIN 2021-179\nBildningsnämnden\nRubrik\nÄrende\nText.")
     assert [(f.value, f.role) for f in facts if f.kind == "date"] == [("2021-03-10", "document_date")]
@@ -424,6 +434,7 @@ def test_a_range_writes_its_unit_once(text, values) -> None:
     ("Nämnden redovisar ett resultat på – 3,7 miljoner kronor.", [-3_700_000]),
     ("Utfallet för året är –1 145 tkr jämfört med budget.", [-1_145_000]),
     ("Avvikelse: – 250 000 kronor", [-250_000]),
+    ("Nämnden redovisar ett resultat på — 3,7 miljoner kronor.", [-3_700_000]),  # OCR's em dash for it
     # a range, a clause set off by dashes and a list item are no minus
     ("Kostnaden ökar med 2–3 miljoner kronor.", [3_000_000]),
     ("Nämnden – som ansvarar för driften – 3,7 miljoner kronor", [3_700_000]),

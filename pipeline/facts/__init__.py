@@ -314,6 +314,10 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     header_text = " ".join(stream.folded[a:b] for sec in ctx.doc.sections if sec.name in sections_for_document_date
                            for a, b in [stream.section_span(sec)])
     own_date_role = "meeting" if any_cue(rules.meeting_header_cues, header_text) else "document_date"
+    # an agreement's own header ("Överenskommelse om …" over its parties), not a tjänsteskrivelse whose
+    # title names one: a date under its signatures is the signing
+    head = next((stream.folded[slice(*stream.section_span(sec))] for sec in ctx.doc.sections[:1] if sec.name == "header"), "")
+    signed = any_cue(rules.agreement_header_cues, head) is not None
     heads = _paper_heads(stream, rules)
     found: list[tuple[int, Fact]] = []  # (offset, fact)
     own_dates: list[tuple[int, str]] = []  # (offset, ISO value) of the paper's own dates
@@ -327,6 +331,8 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
         role = (head_role or own_date_role) if own else _date_role(ctx, d.start, d.end)
         if role is None and d.range_part is not None:
             role = ("valid_from", "valid_to")[d.range_part]
+        if role is None and signed and stream.section_at(d.start) in rules.signature_sections:
+            role = "agreement_signed"  # "Norrköping 2024-11-20" under "Underskrifter"
         if d.range_part == 0:
             range_start = role
         elif d.range_part == 1 and range_start in _RANGE_ENDS:  # the cues before a range name its start

@@ -116,13 +116,17 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
     return sorted(out + _worded_amounts(text, rules, units), key=lambda a: a.start)
 
 
+_DASHES = "–—"
+"""The en dash a minus is typeset as, and the em dash OCR often reads it as."""
+
+
 def _dash_minus(text: str, start: int, rules: FactsRules) -> int | None:
     """Return where the en dash that is the minus sign of the figure at `start` stands, or None:
     "–3,7" unless a digit or letter stands right before the dash (a range: "2–3"), "– 3,7" only
     after the words of `rules.dash_minus_after` ("ett resultat på – 3,7 miljoner kronor")."""
-    spaced = text[start - 2:start] in ("– ", "–\u00a0", "–\u202f")
+    spaced = start >= 2 and text[start - 1] in " \u00a0\u202f" and text[start - 2] in _DASHES
     dash = start - 2 if spaced else start - 1
-    if dash < 0 or text[dash] != "–":
+    if dash < 0 or text[dash] not in _DASHES:
         return None
     before = fold(text[max(0, dash - 40):dash])
     if not spaced:
