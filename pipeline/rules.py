@@ -222,6 +222,7 @@ class ProseSumsCheck(RuleSet):
     severity_split: BatchSeverity
     deviation_window_lines: int = Field(ge=0)
     outcome_roles: list[str]
+    budget_roles: list[str] = Field(description="Roles of the figure an outcome is compared with: the budget, or the grant that funds it.")
     cause_cues: list[str] = Field(description="A line ending so opens the list of a deviation's causes (folded regexes).")
     hedge_cues: list[str] = Field(description="Words that say the causes listed are only the main ones (folded regexes).")
     severity_causes: BatchSeverity

@@ -206,6 +206,17 @@ def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     assert "· belopp för hela perioden<" in report  # the card says what was checked in words, not as a code
 
 
+def test_a_deficit_against_the_grant_that_funds_the_activity_is_worked_out(tmp_path):
+    """A follow-up of a partnership written for this test: the association's costs against the
+    municipality's grant give the deficit the text states."""
+    findings = findings_of_papers(tmp_path, {"upp.txt": (
+        "Tjänsteskrivelse\nDatum: 2025-03-10\nDiarienummer: SN 2025-0088\n\nUppföljning av partnerskapet med "
+        "Föreningen Hoppet 2024\n\nÄrendet\nKommunens bidrag för 2024 var 400 000 kronor. Föreningen har redovisat "
+        "kostnader om 432 500 kronor, vilket innebär ett underskott om 32 500 kronor.\n")})
+    agreed = [f for f in findings if f["field"] == "deviation"]
+    assert [(f["kind"], [v["value"] for v in f["values"]]) for f in agreed] == [("sum_matches", [432_500, 400_000, 32_500])]
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

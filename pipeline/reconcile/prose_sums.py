@@ -67,16 +67,16 @@ def _deviations(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsC
         return min(near, key=lambda f: (abs((f.evidence.line or 0) - (d.evidence.line or 0)), f.evidence.line or 0), default=None)
 
     for d in (f for f in amounts if f.role == "deviation"):
-        outcome, budget = nearest(d, rule.outcome_roles), nearest(d, ["budget"])
+        outcome, budget = nearest(d, rule.outcome_roles), nearest(d, rule.budget_roles)
         if outcome is None or budget is None:
             continue
         difference = int(outcome.value) - int(budget.value)
         if abs(abs(difference) - abs(int(d.value))) > rounding_half_step(outcome) + rounding_half_step(budget) + rounding_half_step(d) + 1:
             continue  # which three figures belong together is a reading: only an agreement is reported
-        text = (f"“{outcome.text}” ({outcome.role}) − “{budget.text}” (budget) = {format_amount(difference)}; the text states the "
+        text = (f"“{outcome.text}” ({outcome.role}) − “{budget.text}” ({budget.role}) = {format_amount(difference)}; the text states the "
                 f"deviation “{d.text}” (p. {d.evidence.page}) - they agree within the rounding of the printed figures.")
         out.append(make_finding("sum_matches", "prose_sums", "ok", paper_unit(doc, d.evidence.page, paper), "deviation",
-                                [fact_value(outcome, outcome.role or "outcome"), fact_value(budget, "budget"), fact_value(d, "deviation")], text,
+                                [fact_value(outcome, outcome.role or "outcome"), fact_value(budget, budget.role or "budget"), fact_value(d, "deviation")], text,
                                 {"difference": difference, "deviation": int(d.value)}))
     return out
 
