@@ -428,7 +428,20 @@ def _period_total(x: Explainer, f: Discrepancy) -> str:
                    page=x.page(total), difference=x.cat.amount(int(d["difference"])))  # type: ignore[arg-type]
 
 
+def _named_share(x: Explainer, f: Discrepancy) -> str:
+    share, pct, base = f.values
+    d = f.details
+    stated = x.cat.percent(float(d["stated_pct"]))  # type: ignore[arg-type]
+    if d["approx"]:
+        stated = x.cat.t("format.approx", value=stated)
+    return x.cat.t("explain.named_share." + ("match" if f.kind == "share_matches" else "mismatch"),
+                   share=x.value(share, "amount"), base=x.value(base, "amount"), what=x.what(f"amount:{d['base_role']}"),
+                   page=x.page(base), actual=x.cat.percent(float(d["actual_pct"]), 1), stated=stated)  # type: ignore[arg-type]
+
+
 def _change(x: Explainer, f: Discrepancy) -> str:
+    if f.field == "named_share":
+        return _named_share(x, f)
     if f.field != "change":
         raise ValueError("not a stated change")
     old, new, pct = f.values

@@ -230,6 +230,9 @@ class ProseSumsCheck(RuleSet):
     base_words: list[str] = Field(description="A line so worded names a base amount, such as the prisbasbelopp (folded regexes).")
     base_share_pattern: str = Field(description="A share of a base amount in a folded line: groups num and den, or pct.")
     change_pattern: str = Field(description="The words between a change's second figure and its percentage, as a folded regex with groups up and down.")
+    named_share_link: str = Field(description="The words between a figure and the percentage restating it as a share (folded regex).")
+    named_base_after: str = Field(description="The words after that percentage before the base's name (folded regex, matched at its end).")
+    named_bases: dict[str, str] = Field(description="A base's name (folded regex) -> the role of the amount it is.")
     change_tolerance_pp_approx: float = Field(ge=0, description="Percentage points an approximate percentage (\"cirka 6 procent\") may be off.")
     severity_change: BatchSeverity
 

@@ -217,6 +217,18 @@ def test_a_deficit_against_the_grant_that_funds_the_activity_is_worked_out(tmp_p
     assert [(f["kind"], [v["value"] for v in f["values"]]) for f in agreed] == [("sum_matches", [432_500, 400_000, 32_500])]
 
 
+@pytest.mark.parametrize(("stated", "kind"), [("1,2 procent", "share_matches"), ("2 procent", "share_mismatch"),
+                                             ("cirka 1,5 procent", "share_matches")])
+def test_a_figure_restated_as_a_share_of_the_budget_is_worked_out(tmp_path, stated, kind):
+    """A follow-up written for this test: a forecast deficit as a share of the budget the paper states."""
+    findings = findings_of_papers(tmp_path, {"prognos.txt": (
+        "Tjänsteskrivelse\nDatum: 2025-05-12\nDiarienummer: SN 2025-0102\n\nUppföljning och prognos april 2025\n\n"
+        "Ärendet\nSocialnämndens budget för 2025 uppgår till 1 040 miljoner kronor.\nNämnden prognostiserar ett "
+        f"underskott på 12,5 miljoner kronor, vilket motsvarar {stated} av budgeten.\n")})
+    checked = [(f["kind"], [v["value"] for v in f["values"]]) for f in findings if f["field"] == "named_share"]
+    assert [(k, values[0], values[2]) for k, values in checked] == [(kind, 12_500_000, 1_040_000_000)]
+
+
 def test_committed_schemas_match_models():
     from pipeline.schema import SCHEMA_DIR, schema_text, schemas
 

@@ -18,7 +18,7 @@ from pipeline.facts import PER_PERIODS
 from pipeline.facts.amounts import format_amount, printed_number, rounding_half_step
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
-from pipeline.reconcile.findings import fact_value, make_finding, reading_order
+from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value
 from pipeline.records import paper_unit
 from pipeline.rules import ProseSumsCheck
 
@@ -224,6 +224,19 @@ def _scaled_rounding(f: Fact) -> float:
     return 0.0 if printed is not None and printed[1] == 0 and printed[0] == f.value else rounding_half_step(f)
 
 
+def _with_percentages(doc: Document, amounts: list[Fact], lines: Lines, written: Lines):
+    """The text's amounts and percentages where they stand (`_located`; nothing when the text states no
+    percentage), and each line's next line: what a percentage restating a figure is looked for in."""
+    percentages = [f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value]
+    order = list(lines)
+    return (_located(amounts + percentages, written) if percentages else []), dict(zip(order, order[1:]))
+
+
+def _between(lines: Lines, at: tuple[int, int], end: int, at_next: tuple[int, int], start_next: int) -> str:
+    """The folded text from offset `end` of line `at` to `start_next` of `at_next` (the same line or the next)."""
+    return lines[at][end:start_next] if at_next == at else lines[at][end:] + " " + lines[at_next][:start_next]
+
+
 def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, written: Lines,
              rule: ProseSumsCheck) -> list[Discrepancy]:
     """A change the text states both as two figures and as a percentage ("höjs från 1 200 kronor
@@ -231,12 +244,7 @@ def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, writt
     rounding of the three printed figures, in the direction the words name (a "höjning" to a lower
     figure does not match). Only "från X till Y" with the percentage right after it, on its line or
     the next, the words between them naming the change (`change_pattern`)."""
-    percentages = [f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value]
-    if not percentages:
-        return []
-    order = list(lines)
-    next_line = dict(zip(order, order[1:]))
-    placed = _located(amounts + percentages, written)
+    placed, next_line = _with_percentages(doc, amounts, lines, written)
     out = []
     for i, (at, start, old) in enumerate(placed[:-2]):
         at_new, start_new, new = placed[i + 1]
@@ -246,8 +254,7 @@ def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, writt
                 or not _CHANGE_TO.fullmatch(lines[at][start + len(old.text):start_new])):
             continue
         end = start_new + len(new.text)
-        between = lines[at][end:start_pct] if at_pct == at else lines[at][end:] + " " + lines[at_pct][:start_pct]
-        named = re.fullmatch(rule.change_pattern, between)  # compiled once: re keeps it
+        named = re.fullmatch(rule.change_pattern, _between(lines, at, end, at_pct, start_pct))  # compiled once: re keeps it
         printed = printed_number(pct.text)
         if named is None or printed is None or not old.value:
             continue  # the percentage is not named as this change
@@ -269,6 +276,45 @@ def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, writt
                                 [fact_value(old, "from"), fact_value(new, "to"), fact_value(pct, "percentage")], text,
                                 {"from": x, "to": y, "actual_pct": round(actual, 2), "stated_pct": stated,
                                  "approx": bool(pct.attrs.get("approx"))}))
+    return out
+
+
+def _named_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, written: Lines,
+                  rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A figure restated as a share of a base the text names ("ett underskott på 12,5 miljoner kronor,
+    vilket motsvarar 1,2 procent av budgeten"): the base is the paper's one amount of the role the
+    name stands for (`named_bases`; none, or several different amounts of it, is no finding), and
+    figure ÷ base is the percentage within the rounding of the printed figures ("cirka": one point)."""
+    placed, next_line = _with_percentages(doc, amounts, lines, written)
+    out = []
+    for (at, start, figure), (at_pct, start_pct, pct) in zip(placed, placed[1:]):
+        if figure.kind != "amount" or pct.kind != "percentage" or at_pct not in (at, next_line.get(at)):
+            continue
+        end = start + len(figure.text)
+        rest = lines[at_pct][start_pct + len(pct.text):]
+        named = re.match(rule.named_base_after, rest)
+        if not re.fullmatch(rule.named_share_link, _between(lines, at, end, at_pct, start_pct)) or named is None:
+            continue
+        role = next((r for name, r in rule.named_bases.items() if re.match(name, rest[named.end():])), None)
+        bases = {int(f.value): f for f in amounts if f.role == role and f is not figure and f.value}
+        printed = printed_number(pct.text)
+        if len(bases) != 1 or printed is None:
+            continue
+        base = next(iter(bases.values()))
+        x, b = abs(int(signed_value(figure))), abs(int(base.value))
+        hx, hb = rounding_half_step(figure), rounding_half_step(base)
+        worked = [(xx / bb * 100) for xx in (x - hx, x + hx) for bb in (b - hb, b + hb) if bb > 0]
+        half = rule.change_tolerance_pp_approx if pct.attrs.get("approx") else 10.0 ** -printed[1] / 2
+        stated = abs(float(pct.value))
+        ok = min(worked) - half <= stated <= max(worked) + half
+        actual = x / b * 100
+        text = (f"“{figure.text}” (p. {at[0]}) / “{base.text}” ({role}, p. {base.evidence.page}) = {actual:.1f} %; the text "
+                f"states “{pct.text}” of it" + (" - they agree within the rounding of the printed figures." if ok else " - they do not agree."))
+        out.append(make_finding("share_matches" if ok else "share_mismatch", "prose_sums", "ok" if ok else rule.severity_change,
+                                paper_unit(doc, at[0], paper), "named_share",
+                                [fact_value(figure, "share"), fact_value(pct, "percentage"), fact_value(base, "base")], text,
+                                {"actual_pct": round(actual, 2), "stated_pct": stated, "approx": bool(pct.attrs.get("approx")),
+                                 "base_role": role or ""}))
     return out
 
 
@@ -322,5 +368,6 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
         findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
                      + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
                      + _base_shares(doc, paper, amounts, lines, written, rule)
-                     + _changes(doc, paper, amounts, lines, written, rule) + _period_totals(doc, paper, amounts, rule))
+                     + _changes(doc, paper, amounts, lines, written, rule) + _period_totals(doc, paper, amounts, rule)
+                     + _named_shares(doc, paper, amounts, lines, written, rule))
     return findings
