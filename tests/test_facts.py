@@ -607,6 +607,20 @@ def test_a_name_runs_on_with_what_the_organisation_is_for(text: str, parties: li
     assert [f.value for f in facts_of(text) if f.kind == "party"] == parties
 
 
+@pytest.mark.parametrize(("text", "parties"), [
+    # the partner an IOP paper names, whatever its name's form; written for this test
+    ("Överenskommelse om idéburet offentligt partnerskap med Röda Korset i Linköping", ["Röda Korset i Linköping"]),
+    ("Nämnden föreslås teckna IOP med Fontänhuset Norrköping.", ["Fontänhuset Norrköping"]),
+    # a municipality, region or committee is no association
+    ("Föreningen ingår ett partnerskap med Norrköpings kommun.", [("Norrköpings kommun", "municipality")]),
+    ("Föreningen ingår ett partnerskap med Region Östergötland.", [("Region Östergötland", "public_body")]),
+    ("Avtal om partnerskap med Socialnämnden i Norrköping.", [("Socialnämnden", "committee")]),
+])
+def test_the_partner_an_iop_paper_names_is_a_party(text: str, parties: list) -> None:
+    found = sorted({(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"})
+    assert found == [p if isinstance(p, tuple) else (p, "association") for p in parties]
+
+
 def test_a_name_ends_at_its_place_and_never_takes_a_heading_above_it() -> None:
     """An IOP paper's lines written for this test: "i <place>" ends a name after its capitalised words
     too; the section heading "Ärendet" over a sentence opening with "Föreningen" is no part of a name."""
