@@ -417,9 +417,23 @@ def _share(x: Explainer, f: Discrepancy) -> str:
                    stated=stated, what=x.what(f.field, pct), key=x.key(f.key))
 
 
+def _prose_sum(x: Explainer, f: Discrepancy) -> str:
+    """A sum the text states: parts and their total ("split"), causes and their deviation ("causes"),
+    a rate over the period ("period_total"); the deviation check's sentence is the generic one."""
+    if f.field == "period_total":
+        return _period_total(x, f)
+    if f.field not in ("split", "causes"):
+        raise ValueError("not a sum of parts")
+    d, total, first = f.details, f.values[-1], f.values[0]
+    items = x.value(first, "amount") + "".join((" − " if float(v.value) < 0 else " + ") + x.cat.amount(abs(int(v.value)))  # type: ignore[arg-type]
+                                               for v in f.values[1:-1])
+    return x.cat.t("explain.parts." + ("match" if f.kind == "sum_matches" else "mismatch"),
+                   items=items, sum=x.cat.amount(int(d["sum"])),  # type: ignore[arg-type]
+                   what=x.cat.t(f"explain.parts.{f.field}"), total=x.value(total, "amount"), page=x.page(total),
+                   difference=x.cat.amount(int(d["difference"])))  # type: ignore[arg-type]
+
+
 def _period_total(x: Explainer, f: Discrepancy) -> str:
-    if f.field != "period_total":
-        raise ValueError("not a total over a period")
     rate, total, start, end = f.values
     d = f.details
     return x.cat.t("explain.period_total." + ("match" if f.kind == "sum_matches" else "mismatch"),
@@ -507,8 +521,8 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("sum_mismatch", "contributions_sum"): _prose_sum,
     ("sum_matches", "table_sums"): _table_sum,
     ("sum_mismatch", "table_sums"): _table_sum,
-    ("sum_matches", "prose_sums"): _period_total,
-    ("sum_mismatch", "prose_sums"): _period_total,
+    ("sum_matches", "prose_sums"): _prose_sum,
+    ("sum_mismatch", "prose_sums"): _prose_sum,
     ("share_matches", "prose_sums"): _change,
     ("share_mismatch", "prose_sums"): _change,
     ("share_matches", "*"): _share,
