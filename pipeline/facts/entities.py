@@ -129,13 +129,14 @@ NAME_PURPOSE_WORDS = 6
 """Words a name may run on with after "för" ("Riksförbundet för social och mental hälsa")."""
 
 
-def _purpose_end(tokens: list, i: int, rules: FactsRules) -> int | None:
+def _purpose_end(tokens: list[Token], i: int, rules: FactsRules) -> int | None:
     """Return the last token of a name that goes on from its org word `i` with "för" and what the
     organisation is for, in lower case or not ("Riksförbundet för social och mental hälsa, …",
     "Föreningen för Rörelsehindrade Barn (RBU)"), or None. Only when the words end the clause within
     NAME_PURPOSE_WORDS words (a comma, full stop or bracket after one of them, an abbreviation in
-    brackets next, or the end of the heading or paragraph), none of them a word of the sentence around the name (`name_purpose_stops`), a
-    figure or in another paragraph: else where the name ends is a guess."""
+    brackets next, or the end of the heading or paragraph), none of them a word of the sentence
+    around the name (`name_purpose_stops`), a figure or in another paragraph: else where the name
+    ends is a guess."""
     if i + 2 >= len(tokens) or tokens[i + 1].word.text != "för":
         return None
     stops = {fold(w) for w in rules.name_purpose_stops}

@@ -1,10 +1,13 @@
-"""Arithmetic the running text states: a total and the parts it is divided into, an outcome against its budget.
+"""Arithmetic the running text states: totals and their parts, outcomes against budgets, shares and changes.
 
 Budget papers say in words what their tables say in columns: "20 miljoner kronor som fördelas med
 tio miljoner till …, sex miljoner till … och fyra miljoner till …"; "ett utfall på -10,3 miljoner
 kronor, att jämföra med ett budgeterat resultat på -0,7 miljoner kronor. Avvikelsen från budget är
-därmed -9,6 miljoner kronor", and the causes of a deviation listed line by line under it. The
-figures are judged as printed: "9,6 miljoner" may stand for anything that rounds to it.
+därmed -9,6 miljoner kronor", and the causes of a deviation listed line by line under it. Fee and
+partnership papers state changes and shares twice ("höjs från 1 200 kronor till 1 260 kronor, en
+ökning med 5 procent"; "vilket motsvarar 1,2 procent av budgeten") and money per year beside its
+total over the period. The figures are judged as printed: "9,6 miljoner" may stand for anything
+that rounds to it.
 """
 
 from __future__ import annotations
@@ -224,7 +227,8 @@ def _scaled_rounding(f: Fact) -> float:
     return 0.0 if printed is not None and printed[1] == 0 and printed[0] == f.value else rounding_half_step(f)
 
 
-def _with_percentages(doc: Document, amounts: list[Fact], lines: Lines, written: Lines):
+def _with_percentages(doc: Document, amounts: list[Fact], lines: Lines,
+                      written: Lines) -> tuple[list[tuple[tuple[int, int], int, Fact]], dict[tuple[int, int], tuple[int, int]]]:
     """The text's amounts and percentages where they stand (`_located`; nothing when the text states no
     percentage), and each line's next line: what a percentage restating a figure is looked for in."""
     percentages = [f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value]
