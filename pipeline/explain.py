@@ -417,9 +417,10 @@ def _share(x: Explainer, f: Discrepancy) -> str:
                    stated=stated, what=x.what(f.field, pct), key=x.key(f.key))
 
 
-def _prose_sum(x: Explainer, f: Discrepancy) -> str:
-    """A sum the text states: parts and their total ("split"), causes and their deviation ("causes"),
-    a rate over the period ("period_total"); the deviation check's sentence is the generic one."""
+def _stated_sum(x: Explainer, f: Discrepancy) -> str:
+    """A sum the running text states (`prose_sums`): parts and their total ("split"), causes and their
+    deviation ("causes"), a rate over the period ("period_total"); the deviation check's sentence is
+    the generic one."""
     if f.field == "period_total":
         return _period_total(x, f)
     if f.field not in ("split", "causes"):
@@ -453,11 +454,17 @@ def _named_share(x: Explainer, f: Discrepancy) -> str:
                    page=x.page(base), actual=x.cat.percent(float(d["actual_pct"]), 1), stated=stated)  # type: ignore[arg-type]
 
 
-def _change(x: Explainer, f: Discrepancy) -> str:
+def _stated_share(x: Explainer, f: Discrepancy) -> str:
+    """A percentage the running text states (`prose_sums`): a change, or a share of a named base; the
+    shares of deviations and base amounts have the generic sentence."""
+    if f.field == "change":
+        return _change(x, f)
     if f.field == "named_share":
         return _named_share(x, f)
-    if f.field != "change":
-        raise ValueError("not a stated change")
+    raise ValueError("not a stated change or named share")
+
+
+def _change(x: Explainer, f: Discrepancy) -> str:
     old, new, pct = f.values
     d = f.details
     stated = x.cat.percent(abs(float(d["stated_pct"])))  # type: ignore[arg-type]
@@ -521,10 +528,10 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("sum_mismatch", "contributions_sum"): _prose_sum,
     ("sum_matches", "table_sums"): _table_sum,
     ("sum_mismatch", "table_sums"): _table_sum,
-    ("sum_matches", "prose_sums"): _prose_sum,
-    ("sum_mismatch", "prose_sums"): _prose_sum,
-    ("share_matches", "prose_sums"): _change,
-    ("share_mismatch", "prose_sums"): _change,
+    ("sum_matches", "prose_sums"): _stated_sum,
+    ("sum_mismatch", "prose_sums"): _stated_sum,
+    ("share_matches", "prose_sums"): _stated_share,
+    ("share_mismatch", "prose_sums"): _stated_share,
     ("share_matches", "*"): _share,
     ("share_mismatch", "*"): _share,
     ("policy_within", "*"): _policy,

@@ -233,8 +233,8 @@ class ProseSumsCheck(RuleSet):
     named_share_link: str = Field(description="The words between a figure and the percentage restating it as a share (folded regex).")
     named_base_after: str = Field(description="The words after that percentage before the base's name (folded regex, matched at its end).")
     named_bases: dict[str, str] = Field(description="A base's name (folded regex) -> the role of the amount it is.")
-    change_tolerance_pp_approx: float = Field(ge=0, description="Percentage points an approximate percentage (\"cirka 6 procent\") may be off.")
-    severity_change: BatchSeverity
+    tolerance_pp_approx: float = Field(ge=0, description="Percentage points an approximate stated percentage (\"cirka 6 procent\") may be off.")
+    severity_percentage: BatchSeverity
 
 
 class RestatedCheck(RuleSet):

@@ -205,6 +205,7 @@ def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     assert "150 000 kr × 3 (2025-01-01 – 2027-12-31) = 450 000 kr; handlingen anger 500 000 kr för hela perioden" in report
     assert "· belopp för hela perioden<" in report  # the card says what was checked in words, not as a code
     assert "180 000 kr + 170 000 kr + 50 000 kr = 400 000 kr; handlingen anger summan 400 000 kr (s. 1): det stämmer" in report
+    assert "(180 000 kr + 170 000 kr + 50 000 kr) summeras till 400 000 kr, vilket stämmer med angiven total" in report  # cost items
 
 
 def test_a_deficit_against_the_grant_that_funds_the_activity_is_worked_out(tmp_path):

@@ -147,6 +147,11 @@ def _without(folded: str, start: int, end: int, spans: list[tuple[int, int]]) ->
 SHARE_ROLES = ("municipal_share", "partner_share")
 
 
+def statement_key(f: Fact) -> str:
+    """Name a statement for the facts that refer to it (`part_of`, `total_of`): its page, line and text."""
+    return f"{f.evidence.page}:{f.evidence.line}:{f.text}"
+
+
 def _restated_share(shares: list[tuple[int, Fact]], folded: str, sentence_start: int, at: int,
                     marks: list[tuple[int, int]], rules: FactsRules) -> Fact | None:
     """The share amount a percentage restates: the last figure before it in its sentence, a party's
@@ -246,7 +251,7 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
                 and any_cue(rules.period_total_cues, folded[rate[0]:a.start])):
             # "400 000 kronor per år, totalt 1 200 000 kronor för hela avtalsperioden": the same money over the period
             role = rate[1].role
-            attrs["total_of"] = f"{rate[1].evidence.page}:{rate[1].evidence.line}:{rate[1].text}"
+            attrs["total_of"] = statement_key(rate[1])
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))
         previous = (a.end, facts[-1])
@@ -290,10 +295,14 @@ def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
             if not after:
                 continue
         total = out[i]
-        key = f"{total.evidence.page}:{total.evidence.line}:{total.text}"
+        key = statement_key(total)
         out[i] = total.model_copy(update={"attrs": total.attrs | {"parts": str(len(after))}})
-        for k in after:  # a part of a total value is an item of it, whatever its name ("lokalhyra")
-            role = "cost_item" if total.role == "total_value" else total.role if out[k].role == "other" else out[k].role
+        for k in after:
+            role = out[k].role
+            if total.role == "total_value":
+                role = "cost_item"  # an item of a total value, whatever its name ("lokalhyra")
+            elif role == "other":
+                role = total.role
             out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}, "role": role})
     return out
 
@@ -316,7 +325,8 @@ def _date_facts(ctx: _Context, sections_for_document_date: list[str]) -> list[Fa
     own_date_role = "meeting" if any_cue(rules.meeting_header_cues, header_text) else "document_date"
     # an agreement's own header ("Överenskommelse om …" over its parties), not a tjänsteskrivelse whose
     # title names one: a date under its signatures is the signing
-    head = next((stream.folded[slice(*stream.section_span(sec))] for sec in ctx.doc.sections[:1] if sec.name == "header"), "")
+    first = ctx.doc.sections[0] if ctx.doc.sections else None
+    head = stream.folded[slice(*stream.section_span(first))] if first is not None and first.name == "header" else ""
     signed = any_cue(rules.agreement_header_cues, head) is not None
     heads = _paper_heads(stream, rules)
     found: list[tuple[int, Fact]] = []  # (offset, fact)

@@ -77,6 +77,11 @@ def _to_int(num: str) -> int:
     return int(re.sub(r"[^\d]", "", num))
 
 
+def _in_kronor(num: str, dec: str | None, multiplier: int) -> int:
+    """A printed figure in kronor: its integer part and decimals ("1,2" in miljoner: 1 200 000)."""
+    return _to_int(num) * multiplier + (round(int(dec) * multiplier / 10 ** len(dec)) if dec else 0)
+
+
 def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
     """Find amounts in `text` (with OCR digit letters already fixed) and normalize to SEK.
 
@@ -101,9 +106,7 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
         elif not grouped and not dec and YEAR.fullmatch(num) and "\n" in text[m.end("num"):m.start("unit")]:
             continue  # "Resultatdisponering 2023" over "Tkr Budget …": a heading's year, the next line's unit
         multiplier = units.get(fold(unit), 1) if unit else 1
-        value = _to_int(num) * multiplier
-        if dec:
-            value += round(int(dec) * multiplier / 10 ** len(dec))
+        value = _in_kronor(num, dec, multiplier)
         if unit is None and not rules.unitless_min <= value <= rules.unitless_max:
             continue
         start = m.start()
@@ -150,8 +153,7 @@ def _range_starts(text: str, found: list[AmountMatch], units: dict[str, int]) ->
         m = _RANGE_START.search(fold(text[head:a.start]))
         if m is None or head + m.start("num") in taken or (a.start and text[a.start - 1] in "-−"):
             continue
-        multiplier = units.get(fold(a.unit), 1)
-        value = _to_int(m["num"]) * multiplier + (round(int(m["dec"]) * multiplier / 10 ** len(m["dec"])) if m["dec"] else 0)
+        value = _in_kronor(m["num"], m["dec"], units.get(fold(a.unit), 1))
         end = head + (m.end("dec") if m["dec"] else m.end("num"))
         out.append(AmountMatch(head + m.start("num"), end, value, a.unit, bool(re.search(r"\D", m["num"]))))
     return out

@@ -19,9 +19,9 @@ from pipeline.facts.amounts import (
     rounding_half_step,
 )
 from pipeline.facts.columns import (
+    TableUnit,
     column_meaning,
     figures_beyond_years,
-    TableUnit,
     read_back_misread_year,
     table_unit,
     unit_multiplier,

@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from itertools import islice
 
-from pipeline.facts import PER_PERIODS
+from pipeline.facts import PER_PERIODS, statement_key
 from pipeline.facts.amounts import format_amount, printed_number, rounding_half_step
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
@@ -46,7 +46,7 @@ def _adds_up(parts: list[Fact], total: Fact) -> tuple[int, bool]:
 
 def _splits(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
     out = []
-    totals = {f"{f.evidence.page}:{f.evidence.line}:{f.text}": f for f in amounts if f.attrs.get("parts")}
+    totals = {statement_key(f): f for f in amounts if f.attrs.get("parts")}
     for key, total in sorted(totals.items()):
         parts = [f for f in amounts if f.attrs.get("part_of") == key]
         if len(parts) < 2 or len(parts) != int(total.attrs["parts"]):
@@ -227,6 +227,17 @@ def _scaled_rounding(f: Fact) -> float:
     return 0.0 if printed is not None and printed[1] == 0 and printed[0] == f.value else rounding_half_step(f)
 
 
+def _percent_fits(pct: Fact, worked: list[float], stated: float, rule: ProseSumsCheck) -> bool | None:
+    """Whether a stated percentage (`stated`, signed as the text means it) lies within the range the
+    printed figures allow (`worked`: the percentage at the ends of their rounding), itself within
+    half its last printed digit ("cirka": `tolerance_pp_approx`); None when it prints no number."""
+    printed = printed_number(pct.text)
+    if printed is None or not worked:
+        return None
+    half = rule.tolerance_pp_approx if pct.attrs.get("approx") else 10.0 ** -printed[1] / 2
+    return min(worked) - half <= stated <= max(worked) + half
+
+
 def _with_percentages(doc: Document, amounts: list[Fact], lines: Lines,
                       written: Lines) -> tuple[list[tuple[tuple[int, int], int, Fact]], dict[tuple[int, int], tuple[int, int]]]:
     """The text's amounts and percentages where they stand (`_located`; nothing when the text states no
@@ -259,23 +270,21 @@ def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, writt
             continue
         end = start_new + len(new.text)
         named = re.fullmatch(rule.change_pattern, _between(lines, at, end, at_pct, start_pct))  # compiled once: re keeps it
-        printed = printed_number(pct.text)
-        if named is None or printed is None or not old.value:
+        if named is None or not old.value:
             continue  # the percentage is not named as this change
         up = named["up"] is not None
         x, y = int(old.value), int(new.value)
         hx, hy = _scaled_rounding(old), _scaled_rounding(new)
         worked = [(yy - xx) / xx * 100 for xx in (x - hx, x + hx) for yy in (y - hy, y + hy) if xx and xx * x > 0]
-        if not worked:
-            continue
-        half = rule.change_tolerance_pp_approx if pct.attrs.get("approx") else 10.0 ** -printed[1] / 2
         stated = abs(float(pct.value)) * (1 if up else -1)
-        ok = min(worked) - half <= stated <= max(worked) + half
+        ok = _percent_fits(pct, worked, stated, rule)
+        if ok is None:
+            continue
         actual = (y - x) / x * 100
         text = (f"From “{old.text}” to “{new.text}” (p. {at[0]}) is a change of {actual:+.1f} %; the text states "
                 f"“{pct.text}” ({'an increase' if up else 'a decrease'})"
                 + (" - they agree within the rounding of the printed figures." if ok else " - they do not agree."))
-        out.append(make_finding("share_matches" if ok else "share_mismatch", "prose_sums", "ok" if ok else rule.severity_change,
+        out.append(make_finding("share_matches" if ok else "share_mismatch", "prose_sums", "ok" if ok else rule.severity_percentage,
                                 paper_unit(doc, at[0], paper), "change",
                                 [fact_value(old, "from"), fact_value(new, "to"), fact_value(pct, "percentage")], text,
                                 {"from": x, "to": y, "actual_pct": round(actual, 2), "stated_pct": stated,
@@ -301,20 +310,20 @@ def _named_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, 
             continue
         role = next((r for name, r in rule.named_bases.items() if re.match(name, rest[named.end():])), None)
         bases = {int(f.value): f for f in amounts if f.role == role and f is not figure and f.value}
-        printed = printed_number(pct.text)
-        if len(bases) != 1 or printed is None:
+        if len(bases) != 1:
             continue
         base = next(iter(bases.values()))
         x, b = abs(int(signed_value(figure))), abs(int(base.value))
-        hx, hb = rounding_half_step(figure), rounding_half_step(base)
+        hx, hb = _scaled_rounding(figure), _scaled_rounding(base)
         worked = [(xx / bb * 100) for xx in (x - hx, x + hx) for bb in (b - hb, b + hb) if bb > 0]
-        half = rule.change_tolerance_pp_approx if pct.attrs.get("approx") else 10.0 ** -printed[1] / 2
         stated = abs(float(pct.value))
-        ok = min(worked) - half <= stated <= max(worked) + half
+        ok = _percent_fits(pct, worked, stated, rule)
+        if ok is None:
+            continue
         actual = x / b * 100
         text = (f"“{figure.text}” (p. {at[0]}) / “{base.text}” ({role}, p. {base.evidence.page}) = {actual:.1f} %; the text "
                 f"states “{pct.text}” of it" + (" - they agree within the rounding of the printed figures." if ok else " - they do not agree."))
-        out.append(make_finding("share_matches" if ok else "share_mismatch", "prose_sums", "ok" if ok else rule.severity_change,
+        out.append(make_finding("share_matches" if ok else "share_mismatch", "prose_sums", "ok" if ok else rule.severity_percentage,
                                 paper_unit(doc, at[0], paper), "named_share",
                                 [fact_value(figure, "share"), fact_value(pct, "percentage"), fact_value(base, "base")], text,
                                 {"actual_pct": round(actual, 2), "stated_pct": stated, "approx": bool(pct.attrs.get("approx")),
@@ -338,9 +347,15 @@ def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSu
     times the paper's validity period (its first valid_from and valid_to, whole months) is the total,
     within the rounding of the printed figures. No stated period, or one the rate does not divide,
     is no finding."""
-    dates = {f.role: str(f.value) for f in reversed(doc.facts) if f.kind == "date" and f.role in ("valid_from", "valid_to")}
-    months = _months(dates["valid_from"], dates["valid_to"]) if len(dates) == 2 else None
-    by_key = {f"{f.evidence.page}:{f.evidence.line}:{f.text}": f for f in amounts}
+    period: dict[str, Fact] = {}
+    for f in doc.facts:
+        if f.kind == "date" and f.role in ("valid_from", "valid_to"):
+            period.setdefault(f.role, f)
+    if len(period) < 2:
+        return []
+    start, end = str(period["valid_from"].value), str(period["valid_to"].value)
+    months = _months(start, end)
+    by_key = {statement_key(f): f for f in amounts}
     out = []
     for total in (f for f in amounts if f.attrs.get("total_of") in by_key):
         rate = by_key[total.attrs["total_of"]]
@@ -349,12 +364,12 @@ def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSu
             continue
         times = months // per
         worked = int(rate.value) * times
-        ok = abs(worked - int(total.value)) <= rounding_half_step(rate) * times + rounding_half_step(total) + 1
-        dated = [f for f in doc.facts if f.kind == "date" and f.role in ("valid_from", "valid_to") and str(f.value) == dates[f.role]]
-        text = (f"“{rate.text}” (p. {rate.evidence.page}) × {times} over {dates['valid_from']}..{dates['valid_to']} = "
+        ok = abs(worked - int(total.value)) <= _scaled_rounding(rate) * times + _scaled_rounding(total) + 1
+        text = (f"“{rate.text}” (p. {rate.evidence.page}) × {times} over {start}..{end} = "
                 f"{format_amount(worked)}; the text states “{total.text}” (p. {total.evidence.page}) for the period"
                 + (" - they agree." if ok else f": off by {format_amount(int(total.value) - worked)}."))
-        values = [fact_value(rate, "rate"), fact_value(total, "total")] + [fact_value(f, f.role or "") for f in dated[:2]]
+        values = [fact_value(rate, "rate"), fact_value(total, "total"),
+                  fact_value(period["valid_from"], "valid_from"), fact_value(period["valid_to"], "valid_to")]
         out.append(make_finding("sum_matches" if ok else "sum_mismatch", "prose_sums", "ok" if ok else rule.severity_split,
                                 paper_unit(doc, total.evidence.page, paper), "period_total", values, text,
                                 {"times": times, "worked": worked, "total": int(total.value), "difference": int(total.value) - worked}))

@@ -92,14 +92,14 @@ def _decision_against_its_procedure(paper_id: str, prose: list[Fact], rule: Rest
     (once, or the same value each time); two different ones are a conflict within the paper. A
     Beslutsgång naming two figures (two proposals put to the vote) says nothing of which one won."""
     procedure = [f for f in prose if f.section in rule.procedure_sections]
-    if len({f.value for f in procedure}) != 1:
+    if len({signed_value(f) for f in procedure}) != 1:
         return []
     decided = _one_value_per_role([f for f in prose if f.section in rule.decision_sections], rule.generic_roles)
     proposed = _one_value_per_role(procedure, rule.generic_roles)
     out: list[Discrepancy] = []
     for role in sorted(set(decided) & set(proposed)):
         d, p = decided[role], proposed[role]
-        if d.value == p.value or d.unit != p.unit or (None not in (d.period, p.period) and d.period != p.period):
+        if signed_value(d) == signed_value(p) or d.unit != p.unit or (None not in (d.period, p.period) and d.period != p.period):
             continue
         out.append(make_finding("within_paper_conflict", "restated", rule.severity_decision_differs, paper_id, f"amount:{role}",
                                 [fact_value(d, f"{paper_id}, beslut"), fact_value(p, f"{paper_id}, beslutsgång")],
@@ -115,7 +115,7 @@ def _one_value_per_role(facts: list[Fact], generic_roles: tuple[str, ...]) -> di
     for f in facts:
         if f.role and f.role not in generic_roles:
             by_role[f.role].append(f)
-    return {role: fs[0] for role, fs in by_role.items() if len({f.value for f in fs}) == 1}
+    return {role: fs[0] for role, fs in by_role.items() if len({signed_value(f) for f in fs}) == 1}
 
 
 def _spending_cells(statements: list[Fact], negatives: list[Fact], cells: list[Fact], rule: RestatedCheck) -> list[Fact]:
