@@ -12,9 +12,9 @@ from PIL import Image
 from pipeline.ingest import image_resolution, rows_apart
 from pipeline.model import BBox
 from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
-from pipeline.prepare import (BINARY_MIN_SHARE, ENLARGE_FACTOR, SPECKLE_MIN_SHARE, binary_share, despeckle, dropped_lines,
-                              TESSERACT_MAX_SIDE, enlarge, prepare_page, skew_degrees,
-                              speckle_share)
+from pipeline.prepare import (BINARY_MIN_SHARE, ENLARGE_FACTOR, ENLARGE_RADIUS_INCHES, SPECKLE_MIN_SHARE,
+                              TESSERACT_MAX_SIDE, _enlarged, binary_share, despeckle, dropped_lines, enlarge,
+                              prepare_page, skew_degrees, speckle_share)
 from pipeline.render import PageSource, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,24 @@ def test_only_a_scan_of_few_rows_per_inch_is_softened(profile: str, dpi: int, re
     plain = prepare_page(fax, MIN_OCR_DPI)  # the same page, its row resolution unknown
     greyed = binary_share(plain.image) - binary_share(prepared.image)  # edges turned grey, for Tesseract to threshold
     assert greyed > 0.05 if softened else greyed == 0
+
+
+def test_a_page_enlarged_around_its_ink_equals_the_whole_page_enlarged() -> None:
+    fax = page(CAPTURES / "fax-standard" / PAPER, 204)
+    softened = prepare_page(fax, MIN_OCR_DPI, rows_dpi=98).image  # grey edges, white paper between the lines
+    sigma = ENLARGE_RADIUS_INCHES * MIN_OCR_DPI * ENLARGE_FACTOR
+    assert np.array_equal(np.asarray(enlarge(softened, ENLARGE_FACTOR, MIN_OCR_DPI)),
+                          _enlarged(np.asarray(softened), ENLARGE_FACTOR, sigma))
+    rng = np.random.default_rng(14)
+    for _ in range(40):  # ink at the page's edges and corners, in specks, lines and blocks; some pages blank
+        grey = np.full((int(rng.integers(1, 90)), int(rng.integers(1, 90))), 255, np.uint8)
+        for _ in range(int(rng.integers(0, 4))):
+            top, left = int(rng.integers(0, grey.shape[0])), int(rng.integers(0, grey.shape[1]))
+            grey[top:top + int(rng.integers(1, 20)), left:left + int(rng.integers(1, 20))] = rng.integers(0, 255)
+        for factor in (2, 3):
+            sigma = ENLARGE_RADIUS_INCHES * MIN_OCR_DPI * factor
+            assert np.array_equal(np.asarray(enlarge(Image.fromarray(grey), factor, MIN_OCR_DPI)),
+                                  _enlarged(grey, factor, sigma))
 
 
 def test_an_enlarged_page_keeps_to_the_pixel_limit() -> None:
