@@ -404,6 +404,8 @@ class FactsRules(RuleSet):
     column_kinds: list[ColumnKind]
     approx_words: list[str]
     months: dict[str, int]
+    year_range_nouns: list[str] = Field(description="Folded words before two years joined by a dash that make them a span of "
+                                        "whole years (\"för åren 2025–2027\"): the first's 1 January to the second's 31 December.")
     date_roles: list[DateRoleRule]
     document_date_sections: list[str]
     meeting_header_cues: list[str]

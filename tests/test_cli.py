@@ -188,6 +188,21 @@ def test_a_deficit_and_the_negative_result_of_another_paper_are_one_amount(tmp_p
     assert "anger beloppet som ett underskott" in (tmp_path / "out" / "report.html").read_text()
 
 
+def test_a_total_after_the_span_it_runs_over_is_the_yearly_amount_over_whole_years(tmp_path):
+    """An IOP agreement written for this test: its period in whole years ("för åren 2025–2027"), the
+    municipality's yearly amount and its sum over the agreement's term ("per år under överenskommelsens
+    giltighetstid, sammanlagt …"): that sum is the yearly amount three times, not the partnership's value
+    of which the parties' shares would fall short."""
+    findings = findings_of_papers(tmp_path, {"iop.txt": (
+        "Överenskommelse om idéburet offentligt partnerskap mellan Kristinebergs kommun och Föreningen Tranan\n\n"
+        "Dnr SN 2024/310\n\n1. Giltighetstid\nÖverenskommelsen gäller för åren 2025–2027.\n\n2. Ekonomi\n"
+        "Kommunen bidrar med 600 000 kronor per år under överenskommelsens giltighetstid, sammanlagt 1 800 000 kronor.\n"
+        "Föreningen bidrar med ideella insatser som motsvarar cirka 150 000 kronor per år.\n")})
+    totals = [(f["kind"], f["details"]["times"]) for f in findings if f["field"] == "period_total"]
+    assert totals == [("sum_matches", 3)]
+    assert not [f for f in findings if f["severity"] in ("error", "warning")]
+
+
 def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
     the association's is 50 000 kronor off; its cost list adds up."""

@@ -284,6 +284,9 @@ def test_percentages(text: str, value: float, approx: bool) -> None:
         ("Avtalsperiod: 2024-01-01 -- 2025-12-31", [("2024-01-01", "valid_from", "day"), ("2025-12-31", "valid_to", "day")]),
         ("Avtalet gäller 2024-01-01 till 2025-12-31.", [("2024-01-01", "valid_from", "day"), ("2025-12-31", "valid_to", "day")]),
         ("Perioden 1 januari–31 december 2027.", [("2027-01-01", "valid_from", "day"), ("2027-12-31", "valid_to", "day")]),
+        # a span of whole years after a word that makes it one; two years alone are no span
+        ("Överenskommelsen gäller för åren 2025–2027.", [("2025-01-01", "valid_from", "year"), ("2027-12-31", "valid_to", "year")]),
+        ("Budgeten för 2025–2027 antas.", []),
         ("Beslutet togs 10.3.2021 i nämnden.", [("2021-03-10", "other", "day")]),
         ("Beslutet togs 2021.03.10 i nämnden.", [("2021-03-10", "other", "day")]),
         ("Överenskommelsen gäller från och med 1/7 2027 till och med 30/6 2028.",

@@ -247,10 +247,11 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         if a.value > 0 and any_cue(rules.deficit_cues, before):
             attrs["deficit"] = "true"  # "ett underskott om 3,7 miljoner kronor": a result of -3,7 miljoner
         rate = previous if previous is not None and previous[0] >= s else None
-        if (period == "total" and rate is not None and rate[1].period in PER_PERIODS
+        if ((period == "total" or not after_cue) and rate is not None and rate[1].period in PER_PERIODS
                 and any_cue(rules.period_total_cues, folded[rate[0]:a.start])):
-            # "400 000 kronor per år, totalt 1 200 000 kronor för hela avtalsperioden": the same money over the period
-            role = rate[1].role
+            # "400 000 kronor per år, totalt 1 200 000 kronor för hela avtalsperioden": the same money over the
+            # period; with nothing after it, the total does not take the rate's "per år" from its sentence
+            role, period = rate[1].role, "total"
             attrs["total_of"] = statement_key(rate[1])
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))

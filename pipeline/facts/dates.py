@@ -1,4 +1,5 @@
-"""Dates in Swedish papers: ISO, compact, d/m yyyy, "den 3 mars 2023", month-only; and ranges."""
+"""Dates in Swedish papers: ISO, compact, d/m yyyy, "den 3 mars 2023", month-only; and ranges, of
+whole years too ("för åren 2025–2027")."""
 
 from __future__ import annotations
 
@@ -36,10 +37,13 @@ def _iso(year: int, month: int, day: int | None) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def _patterns(months: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+def _patterns(months: tuple[str, ...], year_range_nouns: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
     names = "|".join(sorted((fold(m) for m in months), key=len, reverse=True))
     year = r"(?P<y>(?:19|20)\d{2})"
     return [
+        ("year_range", re.compile(
+            r"(?<![\w\-])(?:" + "|".join(year_range_nouns) + r")" + _S + r"+(?P<a>(?:19|20)\d{2})" + _S
+            + r"?[–—\-]" + _S + r"?(?P<b>(?:19|20)\d{2})(?![\d\-])")),
         ("compact_range", re.compile(
             r"(?<![\d:\-])(?P<a>(?:19|20)\d{6})" + _S + r"?[–—\-]" + _S + r"?(?P<b>(?:19|20)\d{6})(?![\d\-])")),
         ("day_month_range", re.compile(
@@ -74,9 +78,16 @@ def find_dates(text: str, rules: FactsRules) -> list[DateMatch]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    for kind, pattern in _patterns(tuple(rules.months)):
+    for kind, pattern in _patterns(tuple(rules.months), tuple(rules.year_range_nouns)):
         for m in pattern.finditer(folded):
             if not free(m.start(), m.end()):
+                continue
+            if kind == "year_range":  # "för åren 2025–2027": whole years
+                first, last = int(m.group("a")), int(m.group("b"))
+                if first < last:
+                    out.append(DateMatch(m.start("a"), m.end("a"), f"{first}-01-01", "year", 0))
+                    out.append(DateMatch(m.start("b"), m.end("b"), f"{last}-12-31", "year", 1))
+                    taken.append((m.start("a"), m.end()))
                 continue
             if kind == "compact_range":
                 a, b = m.group("a"), m.group("b")
