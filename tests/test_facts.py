@@ -201,6 +201,12 @@ def test_ocr_letter_read_as_digit_is_marked() -> None:
         ("Nämndens eget kapital uppgår till 14,2 miljoner kronor.", "balance", {}),
         ("Lokalt aktivitetsstöd betalas ut med 12 kronor per deltagartillfälle.", "grant", {}),
         ("Nämnden fördelar 1,4 miljoner kronor i föreningsstöd.", "grant", {}),
+        # what grants are paid from, and what a party asked for (sentences written for these tests)
+        ("Nämndens budget för föreningsbidrag uppgår för år 2025 till 3 200 000 kronor.", "budget", {}),
+        ("Inom ramen för föreningsbidraget beviljas föreningen 250 000 kronor.", "grant", {}),
+        ("Föreningen har ansökt om ett verksamhetsbidrag om 400 000 kronor för år 2025.", "other", {}),
+        ("Maria Lind (V) yrkar att bidraget ska vara 320 000 kronor.", "other", {}),
+        ("Nämnden beviljar föreningens ansökan om bidrag med 250 000 kronor.", "grant", {}),
     ],
 )
 def test_amount_roles_from_the_sentence(text: str, role: str, attrs: dict[str, str]) -> None:
