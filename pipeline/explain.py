@@ -419,10 +419,13 @@ def _share(x: Explainer, f: Discrepancy) -> str:
 
 def _stated_sum(x: Explainer, f: Discrepancy) -> str:
     """A sum the running text states (`prose_sums`): parts and their total ("split"), causes and their
-    deviation ("causes"), a rate over the period ("period_total"); the deviation check's sentence is
+    deviation ("causes"), a rate over the period ("period_total"), a rate per another period
+    ("rate_restated"); the deviation check's sentence is
     the generic one."""
     if f.field == "period_total":
         return _period_total(x, f)
+    if f.field == "rate_restated":
+        return _rate_restated(x, f)
     if f.field not in ("split", "causes"):
         raise ValueError("not a sum of parts")
     d, total, first = f.details, f.values[-1], f.values[0]
@@ -441,6 +444,17 @@ def _period_total(x: Explainer, f: Discrepancy) -> str:
                    rate=x.value(rate, "amount"), times=int(d["times"]), start=x.cat.date(str(start.value)),  # type: ignore[arg-type]
                    end=x.cat.date(str(end.value)), worked=x.cat.amount(int(d["worked"])), total=x.value(total, "amount"),  # type: ignore[arg-type]
                    page=x.page(total), difference=x.cat.amount(int(d["difference"])))  # type: ignore[arg-type]
+
+
+def _rate_restated(x: Explainer, f: Discrepancy) -> str:
+    rate, restated = f.values
+    d = f.details
+    months, rate_months = int(d["months"]), int(d["rate_months"])  # type: ignore[arg-type]
+    factor = f"× {months // rate_months}" if months > rate_months else f"/ {rate_months // months}"
+    return x.cat.t("explain.rate_restated." + ("match" if f.kind == "sum_matches" else "mismatch"),
+                   rate=x.value(rate, "amount"), factor=factor, worked=x.cat.amount(int(d["worked"])),  # type: ignore[arg-type]
+                   restated=x.value(restated, "amount"), page=x.page(restated),
+                   difference=x.cat.amount(int(d["difference"])))  # type: ignore[arg-type]
 
 
 def _named_share(x: Explainer, f: Discrepancy) -> str:

@@ -383,6 +383,7 @@ class FactsRules(RuleSet):
     count_nouns: list[str]
     sum_after_cues: list[str] = Field(description="Folded text from a list's last amount to the next that makes the next the list's total (regexes).")
     period_total_cues: list[str] = Field(description="Folded text from a rate's amount to the next that makes the next its total over the period (regexes).")
+    rate_restated_cues: list[str] = Field(description="Folded text from a rate's amount to the next, itself at another rate, that makes the next the same money per another period (regexes).")
     deficit_cues: list[str] = Field(description="Folded text right before an unsigned amount that states a deficit (regexes ending in $).")
     dash_minus_after: list[str] = Field(description="Folded text before \"– \" (en dash, space) that makes it a minus sign (regexes ending in $).")
     periods: dict[str, list[str]]

@@ -203,6 +203,23 @@ def test_a_total_after_the_span_it_runs_over_is_the_yearly_amount_over_whole_yea
     assert not [f for f in findings if f["severity"] in ("error", "warning")]
 
 
+def test_a_rate_restated_per_another_period_is_worked_out(tmp_path):
+    """Two IOP tjänsteskrivelser written for this test restate the municipality's payment per year
+    and per month: one right (25 000 × 12), one not (a year of 380 000 is 31 667 a month, not 30 000)."""
+    head = "Tjänsteskrivelse\nDatum: 2025-05-14\nDiarienummer: SN 2025/{n}\n\nPartnerskap med Föreningen {name}\n\nÄrendet\n"
+    findings = findings_of_papers(tmp_path, {
+        "a.txt": head.format(n=88, name="Stödcentrum Väst")
+        + "Kommunen ersätter föreningen med 25 000 kronor per månad, vilket motsvarar 300 000 kronor per år.\n",
+        "b.txt": head.format(n=89, name="Läxhjälpen")
+        + "Kommunens bidrag är 380 000 kronor per år, det vill säga 30 000 kronor per månad.\n"})
+    restated = sorted((f["kind"], f["severity"], f["details"]["worked"], f["details"]["stated"])
+                      for f in findings if f["field"] == "rate_restated")
+    assert restated == [("sum_matches", "ok", 300_000, 300_000), ("sum_mismatch", "warning", 31_667, 30_000)]
+    report = (tmp_path / "out" / "report.html").read_text().replace("\u00a0", " ")
+    assert "25 000 kr × 12 = 300 000 kr; handlingen anger 300 000 kr (s. 1): det stämmer." in report
+    assert "380 000 kr / 12 = 31 667 kr; handlingen anger 30 000 kr (s. 1): en skillnad på -1 667 kr." in report
+
+
 def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
     the association's is 50 000 kronor off; its cost list adds up."""

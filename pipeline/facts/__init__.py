@@ -253,6 +253,11 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             # period; with nothing after it, the total does not take the rate's "per år" from its sentence
             role, period = rate[1].role, "total"
             attrs["total_of"] = statement_key(rate[1])
+        elif (after_cue and rate is not None and _other_rate(period, rate[1].period)
+              and any_cue(rules.rate_restated_cues, folded[rate[0]:a.start])):
+            # "25 000 kronor per månad, vilket motsvarar 300 000 kronor per år": the same money at another rate
+            role = rate[1].role
+            attrs["rate_of"] = statement_key(rate[1])
         facts.append(ctx.fact("amount", a.start, a.end, a.value, numeric=True, unit="SEK", period=period,
                               role=role, attrs=attrs))
         previous = (a.end, facts[-1])
@@ -306,6 +311,12 @@ def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
                 role = total.role
             out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}, "role": role})
     return out
+
+
+def _other_rate(period: str | None, of: str | None) -> bool:
+    """Whether both are rates (per month, per year …) and of different lengths."""
+    months, other = PER_PERIODS.get(period or ""), PER_PERIODS.get(of or "")
+    return bool(months and other and months != other)
 
 
 def _parts_before(ctx: _Context, amounts: list, i: int, sentence_start: int) -> list[int]:

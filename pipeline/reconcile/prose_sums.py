@@ -376,6 +376,29 @@ def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSu
     return out
 
 
+def _restated_rates(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A rate restated per another period ("25 000 kronor per månad, vilket motsvarar 300 000 kronor per
+    år"; the facts stage marks the second `rate_of`): the first times the ratio of the two periods is
+    the second, within the rounding of the printed figures."""
+    by_key = {statement_key(f): f for f in amounts}
+    out = []
+    for restated in (f for f in amounts if f.attrs.get("rate_of") in by_key):
+        rate = by_key[restated.attrs["rate_of"]]
+        months, rate_months = PER_PERIODS[restated.period or ""], PER_PERIODS[rate.period or ""]
+        factor = months / rate_months
+        worked = round(int(rate.value) * factor)
+        ok = abs(worked - int(restated.value)) <= _scaled_rounding(rate) * factor + _scaled_rounding(restated) + 1
+        text = (f"“{rate.text}” (p. {rate.evidence.page}) is {format_amount(worked)} {(restated.period or '').replace('_', ' ')}; "
+                f"the text states “{restated.text}” (p. {restated.evidence.page})"
+                + (" - they agree." if ok else f": off by {format_amount(int(restated.value) - worked)}."))
+        out.append(make_finding("sum_matches" if ok else "sum_mismatch", "prose_sums", "ok" if ok else rule.severity_split,
+                                paper_unit(doc, restated.evidence.page, paper), "rate_restated",
+                                [fact_value(rate, "rate"), fact_value(restated, "restated")], text,
+                                {"months": months, "rate_months": rate_months, "worked": worked,
+                                 "stated": int(restated.value), "difference": int(restated.value) - worked}))
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
     """Check the totals the text divides, the deviations, shares and changes it states, in the primary documents."""
     findings: list[Discrepancy] = []
@@ -388,5 +411,6 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
                      + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
                      + _base_shares(doc, paper, amounts, lines, written, rule)
                      + _changes(doc, paper, amounts, lines, written, rule) + _period_totals(doc, paper, amounts, rule)
+                     + _restated_rates(doc, paper, amounts, rule)
                      + _named_shares(doc, paper, amounts, lines, written, rule))
     return findings
