@@ -199,6 +199,7 @@ def test_ocr_letter_read_as_digit_is_marked() -> None:
         ("Intäkterna blev 3,1 miljoner kronor högre än budgeterat.", "deviation", {}),
         ("Efter ombudgeteringen finns 6,4 miljoner kronor kvar i resultatfonden.", "balance", {}),
         ("Nämndens eget kapital uppgår till 14,2 miljoner kronor.", "balance", {}),
+        ("Fondens kapital uppgick den 31 december 2024 till 1 200 000 kronor.", "balance", {}),  # written for this test
         ("Lokalt aktivitetsstöd betalas ut med 12 kronor per deltagartillfälle.", "grant", {}),
         ("Nämnden fördelar 1,4 miljoner kronor i föreningsstöd.", "grant", {}),
         # what grants are paid from, and what a party asked for (sentences written for these tests)
@@ -628,6 +629,16 @@ def test_a_name_runs_on_with_what_the_organisation_is_for(text: str, parties: li
 def test_the_partner_an_iop_paper_names_is_a_party(text: str, parties: list) -> None:
     found = sorted({(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"})
     assert found == [p if isinstance(p, tuple) else (p, "association") for p in parties]
+
+
+@pytest.mark.parametrize("text", [
+    # a title line's last name over the paper's Dnr, after a blank line or right under it; written for this test
+    "Överenskommelse mellan Vallby kommun och Stiftelsen Ungdomsjouren\n\nDnr KS 2025/77",
+    "Överenskommelse mellan Vallby kommun och Stiftelsen Ungdomsjouren\nDnr KS 2025/77",
+])
+def test_a_name_found_by_its_shape_ends_at_a_paragraph_or_a_label(text: str) -> None:
+    parties = {f.value for f in facts_of(text) if f.kind == "party"}
+    assert "Stiftelsen Ungdomsjouren" in parties and not any("Dnr" in p for p in parties)
 
 
 def test_a_name_ends_at_its_place_and_never_takes_a_heading_above_it() -> None:

@@ -44,6 +44,7 @@ def _compiled(patterns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Patt
 def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Mention]:
     """Find organisations by the shape of their names (rules `party_patterns`) and national ones."""
     stop = {fold(w) for w in rules.name_stopwords}
+    generic = {fold(w) for w in rules.org_forms}
     out: list[Mention] = []
     for kind, rx in _compiled(tuple((p.kind, p.pattern) for p in rules.party_patterns)):
         for m in rx.finditer(stream.text):
@@ -53,6 +54,9 @@ def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Men
             start = m.start()
             while (lead := re.match(r"\s*(\S+)\s+", written)) and (fold(lead.group(1)) in stop or re.search(r"\d", lead.group(1))):
                 start, written = start + lead.end(), written[lead.end():]  # "Från Släps församling", "IF-2025-00342 …"
+            written = _own_words(written, stop)
+            if fold(written) in generic:
+                continue  # the form alone ("Stiftelsen" over a blank line)
             name = " ".join(written.split())
             out.append(Mention(start, start + len(written), name[0].upper() + name[1:], kind in PUBLIC_KINDS, kind))
     for m in _MUNICIPALITY_LIST.finditer(stream.text):  # "Varberg, Falkenberg, Hylte och Laholms kommuner"
@@ -65,6 +69,17 @@ def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Men
             for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):
                 out.append(Mention(m.start(), m.end(), known, kind in PUBLIC_KINDS, kind))
     return out
+
+
+def _own_words(written: str, stop: set[str]) -> str:
+    """A name found by its shape up to a blank line or a capitalised word that never belongs to a name:
+    "Stiftelsen Ungdomsjouren" of a title line over "Dnr KS 2025/77" (a name runs over a line break, not
+    over a paragraph's end; "Arvid och Hildur …", in lower case, stays)."""
+    written = re.split(r"\n[ \t]*\n", written, maxsplit=1)[0]
+    for word in re.finditer(r"\S+", written):
+        if word.start() and word.group(0)[0].isupper() and fold(word.group(0)) in stop:
+            return written[:word.start()].rstrip()
+    return written
 
 
 def find_named_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
