@@ -220,6 +220,23 @@ def test_a_rate_restated_per_another_period_is_worked_out(tmp_path):
     assert "380 000 kr / 12 = 31 667 kr; handlingen anger 30 000 kr (s. 1): en skillnad på -1 667 kr." in report
 
 
+def test_a_co_financier_counts_in_the_parties_sum_and_a_two_year_total_is_no_yearly_one(tmp_path):
+    """Two IOP tjänsteskrivelser written for this test: a region pays a part beside the municipality and
+    the association (600 000 + 250 000 + 150 000 = 1 000 000 a year: no conflict of two municipal
+    shares), and a total for two years is not the sum of one year's shares."""
+    head = "Tjänsteskrivelse\nDatum: 2025-06-11\nDiarienummer: SN 2025/{n}\n\nIdéburet offentligt partnerskap med Föreningen {name}\n\nEkonomi\n"
+    findings = findings_of_papers(tmp_path, {
+        "b.txt": head.format(n=204, name="Matbanken Syd")
+        + "Partnerskapets totala värde uppgår till 1 000 000 kronor per år. Kommunens del är 600 000 kronor per år. "
+          "Föreningens egen insats är 250 000 kronor per år. Därutöver bidrar Region Skåne med 150 000 kronor per år.\n",
+        "c.txt": head.format(n=205, name="Jobbsteget")
+        + "Kommunens del är 500 000 kronor per år och föreningens egen insats är 100 000 kronor per år. "
+          "Det totala värdet av partnerskapet för 2025 och 2026 är 1 200 000 kronor.\n"})
+    sums = [(f["kind"], sorted(v["value"] for v in f["values"])) for f in findings if f["check"] == "contributions_sum"]
+    assert sums == [("sum_matches", [150_000, 250_000, 600_000, 1_000_000])]
+    assert not [f for f in findings if f["severity"] in ("error", "warning")]
+
+
 def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
     the association's is 50 000 kronor off; its cost list adds up."""

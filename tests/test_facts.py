@@ -115,6 +115,8 @@ def test_every_fact_has_evidence_and_section(extracted) -> None:
         ("Bidraget är 350 000 kronor.", 350_000, None),
         ("Ersättning utgår med 180 000 per halvår.", 180_000, "per_half_year"),
         ("Hyra 12 500 kr per månad.", 12_500, "per_month"),
+        # a figure for two or more years named together is their total (written for this test)
+        ("Det totala värdet av partnerskapet för 2025 och 2026 är 1 200 000 kronor.", 1_200_000, "total"),
         ("Avgiften är 450 kr/termin.", 450, "per_half_year"),
         ("Hyran uppgår till 340 000 kronor exklusive moms per år.", 340_000, "per_year"),
         ("Avgiften är 1 200 kr inkl. moms per månad.", 1_200, "per_month"),

@@ -203,8 +203,12 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
         if role in (None, "cost_item") and body and _BODY_SHARE.search(folded[body.end : a.start]):
             role = "municipal_share"  # "AN:s kostnad är …", "nämndens bidrag …"
         party = ctx.nearest(ctx.mentions, max(s, line_start), a.start)
+        co_financier = None  # a region or agency beside the municipality that finances a part of its own
         if role is None and party and (is_row or _CONTRIBUTES.search(folded[s : a.start])):
-            role = "municipal_share" if party.municipal else "partner_share"
+            if party.kind == "public_body" and party.name != ctx.municipality:
+                role, co_financier = "other", party.name
+            else:
+                role = "municipal_share" if party.municipal else "partner_share"
         one_on_line = sum(line_start <= start < line_end for start, _ in marks) == 1
         if role is None and is_row and one_on_line:
             role = "cost_item"  # "Lokalhyra  120 000 kr"; a line of several figures is a table row read as text
@@ -242,6 +246,8 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
                 attrs["payer_split"] = f"{split.group(1)}:{body_name(who, rules)}"
         elif role == "partner_share" and party:
             attrs["party"] = party.name
+        elif co_financier:
+            attrs["party"] = co_financier  # its part counts in the sum of every party's contribution
         if a.unit is None:
             attrs["unit_inferred"] = "true"
         if a.value > 0 and any_cue(rules.deficit_cues, before):
