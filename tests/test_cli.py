@@ -237,6 +237,16 @@ def test_a_co_financier_counts_in_the_parties_sum_and_a_two_year_total_is_no_yea
     assert not [f for f in findings if f["severity"] in ("error", "warning")]
 
 
+def test_a_deficit_a_forecast_implies_is_checked_against_the_budget(tmp_path):
+    """A follow-up written for this test: the deficit "vilket innebär" after a forecast is the deviation
+    from the budget (123,5 − 120 = 3,5 miljoner kronor), not a second forecast."""
+    findings = findings_of_papers(tmp_path, {"upp.txt": (
+        "Tjänsteskrivelse\nDatum: 2025-09-15\nDiarienummer: SN 2025/301\n\nUppföljning per augusti 2025\n\n"
+        "Sammanfattning\nNämndens budget för 2025 är 120 miljoner kronor. Prognosen visar ett utfall på "
+        "123,5 miljoner kronor, vilket innebär ett underskott på 3,5 miljoner kronor.\n")})
+    assert [(f["kind"], f["details"]["difference"]) for f in findings if f["field"] == "deviation"] == [("sum_matches", 3_500_000)]
+
+
 def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
     the association's is 50 000 kronor off; its cost list adds up."""
