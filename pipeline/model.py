@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 PageKind = Literal["text", "ocr", "damaged_text"]
 """How a page's words were obtained: a usable text layer, OCR, or a damaged text layer
@@ -384,6 +384,8 @@ class StatedValue(Frozen):
     period: str | None = Field(default=None, description="Amount period as stated (per_year, total, ...).")
     qualifier: str | None = Field(default=None, description="Canonical party the value belongs to, if any.")
     approx: bool = Field(default=False, description="Stated as approximate ('ca 53 %').")
+    year: str | None = Field(default=None, description="The year the value's own clause names for it ('för 2024': "
+                             "'2024'; 'år 2': '2'), if one.")
     evidence: Evidence
 
 

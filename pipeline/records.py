@@ -450,7 +450,8 @@ def make_record(
             if sek is None:
                 log.debug("%s p%s: amount %r is not integer SEK; left out", st.doc_id[:12], f.evidence.page, f.value)
                 continue
-            value = StatedValue(value=sek, sek=sek, period=f.period, qualifier=qualifier, evidence=f.evidence)
+            value = StatedValue(value=sek, sek=sek, period=f.period, qualifier=qualifier, year=f.attrs.get("stated_year"),
+                                evidence=f.evidence)
         elif f.kind == "percentage":
             if not isinstance(f.value, (int, float)):
                 continue

@@ -383,6 +383,8 @@ class FactsRules(RuleSet):
     count_nouns: list[str]
     sum_after_cues: list[str] = Field(description="Folded text from a list's last amount to the next that makes the next the list's total (regexes).")
     period_total_cues: list[str] = Field(description="Folded text from a rate's amount to the next that makes the next its total over the period (regexes).")
+    stated_year_cues: list[str] = Field(description="Regexes (case-insensitive, on the text as written) whose group 1 is the year "
+                                        "an amount's own clause names for it (\"för 2024\", \"år 2\").")
     rate_restated_cues: list[str] = Field(description="Folded text from a rate's amount to the next, itself at another rate, that makes the next the same money per another period (regexes).")
     deficit_cues: list[str] = Field(description="Folded text right before an unsigned amount that states a deficit (regexes ending in $).")
     dash_minus_after: list[str] = Field(description="Folded text before \"– \" (en dash, space) that makes it a minus sign (regexes ending in $).")

@@ -29,7 +29,7 @@ from pipeline.executor import Feed, make_executor
 from pipeline.exports import write_exports
 from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, InputFile, find_inputs, ingest, media_type, sha256_file
-from pipeline.model import Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
+from pipeline.model import SCHEMA_VERSION, Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
 from pipeline.ocr_cache import OcrCache
 from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract, ocr_page
 from pipeline.packed import pack, unpack
@@ -299,7 +299,8 @@ def _finish(work: _Work, name: tuple[str, str], ingested: Ingested, source: Path
         if not options.keep_personal_data:
             doc, hidden = mask_document(doc, work.rules.privacy)
             evidence = black_out(evidence, hidden)
-        doc = _attach_evidence(doc, evidence, out)
+        # the format's version is this code's, whatever earlier run or cache the pages were read by
+        doc = _attach_evidence(doc, evidence, out).model_copy(update={"schema_version": SCHEMA_VERSION})
         write_model(document_path(out, doc.doc_id), doc)
         exported = write_exports(doc, source, out, pdf=options.pdf, alto=options.alto)
         return Finished(_entry(name, doc, work.key, exported))

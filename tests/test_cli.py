@@ -247,6 +247,25 @@ def test_a_deficit_a_forecast_implies_is_checked_against_the_budget(tmp_path):
     assert [(f["kind"], f["details"]["difference"]) for f in findings if f["field"] == "deviation"] == [("sum_matches", 3_500_000)]
 
 
+def test_amounts_of_years_a_paper_names_apart_are_no_conflict(tmp_path):
+    """IOP papers written for this test state the municipality's share for several years: last year's
+    and this year's, year 1 and year 2 of a tapering partnership, and a protokoll next year's. A
+    different value of another named year is no conflict, within a paper or between papers."""
+    head = "Tjänsteskrivelse\nDatum: 2025-10-01\nDiarienummer: KFN 2025/{n}\n\nIdéburet offentligt partnerskap med Föreningen {name}\n\nÄrendet\n"
+    findings = findings_of_papers(tmp_path, {
+        "a.txt": head.format(n=310, name="Fritidsgården Ankaret")
+        + "Kommunens bidrag för 2024 var 300 000 kronor. Kommunens bidrag för 2025 är 320 000 kronor.\n",
+        "b.txt": head.format(n=311, name="Skridskoklubben Isbanan")
+        + "Kommunens del år 1 är 200 000 kronor och år 2 är kommunens del 150 000 kronor.\n",
+        "c.txt": "Protokoll\nKultur- och fritidsnämnden\nSammanträdesdatum 2025-10-20\n\n§ 88 Dnr KFN 2025/310\n\n"
+                 "Beslut\nNämnden beslutar att kommunens bidrag till Föreningen Fritidsgården Ankaret för 2026 ska vara "
+                 "330 000 kronor.\n"})
+    assert not [f for f in findings if f["kind"] in ("within_paper_conflict", "conflict")]
+    years = {v["year"] for r in map(json.loads, (tmp_path / "out" / "records.jsonl").read_text().splitlines())
+             for vs in r["amounts"].values() for v in vs}
+    assert {"2024", "2025", "2026", "1", "2"} <= years
+
+
 def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
     the association's is 50 000 kronor off; its cost list adds up."""

@@ -178,6 +178,19 @@ def test_ocr_letter_read_as_digit_is_marked() -> None:
     assert fact.value == 100_000 and fact.attrs["digits_suspect"] == "true"
 
 
+@pytest.mark.parametrize(("text", "year"), [  # written for this test
+    ("Kommunens bidrag för 2024 var 300 000 kronor.", "2024"),
+    ("Bidraget är 320 000 kronor för 2025.", "2025"),
+    ("År 2 är kommunens del 150 000 kronor.", "2"),
+    ("Nämnden har i 2025 års budget avsatt 2 miljoner kronor.", "2025"),
+    ("Bidraget är 320 000 kronor.", None),
+    ("Mellan 2024 och 2025 ökade bidraget till 320 000 kronor.", None),  # two years: none
+])
+def test_the_year_an_amounts_clause_names(text: str, year: str | None) -> None:
+    (fact,) = [f for f in facts_of(text) if f.kind == "amount"]
+    assert fact.attrs.get("stated_year") == year
+
+
 @pytest.mark.parametrize(
     ("text", "role", "attrs"),
     [

@@ -250,6 +250,9 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             attrs["party"] = co_financier  # its part counts in the sum of every party's contribution
         if a.unit is None:
             attrs["unit_inferred"] = "true"
+        own_before = lo + (len(before) - len(_CLAUSE_END.split(before)[-1]))
+        if year := _stated_year(stream.text[own_before : a.start] + " " + stream.text[a.end : a.end + len(own_after)], rules):
+            attrs["stated_year"] = year  # "Kommunens bidrag för 2024 var 300 000 kronor": that year's
         if a.value > 0 and any_cue(rules.deficit_cues, before):
             attrs["deficit"] = "true"  # "ett underskott om 3,7 miljoner kronor": a result of -3,7 miljoner
         rate = previous if previous is not None and previous[0] >= s else None
@@ -317,6 +320,12 @@ def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
                 role = total.role
             out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}, "role": role})
     return out
+
+
+def _stated_year(clause: str, rules: FactsRules) -> str | None:
+    """The one year `clause` names for its amount (`stated_year_cues`), or None (none, or several)."""
+    years = {m.group(1) for cue in rules.stated_year_cues for m in re.finditer(cue, clause, re.IGNORECASE)}
+    return years.pop() if len(years) == 1 else None
 
 
 def _other_rate(period: str | None, of: str | None) -> bool:

@@ -69,9 +69,15 @@ def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tupl
                     findings.append(_agreement(key, fieldname, q, cluster))
             for earlier, later in zip(clusters, clusters[1:]):
                 pair = _representatives(earlier, later)
-                if pair:
+                if pair and not _of_other_years(*pair):
                     findings.append(_compare(key, fieldname, q, *pair, checks, indexation.get(key)))
     return findings
+
+
+def _of_other_years(a: Claim, b: Claim) -> bool:
+    """Whether the two values' clauses name different years ("för 2024" and "för 2026"): a different
+    value of another year is no conflict."""
+    return a.year is not None and b.year is not None and a.year != b.year
 
 
 def _comparable(statements: list[Claim]) -> list[list[Claim]]:
@@ -198,11 +204,11 @@ def _compare(key, fieldname, q, a: Claim, b: Claim, checks: ChecksRules, indexat
 
 
 def check_within_paper(claims: list[Claim], checks: ChecksRules) -> list[Discrepancy]:
-    """One paper stating one fact (same field, party and period) with different values."""
+    """One paper stating one fact (same field, party, period and named year) with different values."""
     groups: dict[tuple, list[Claim]] = {}
     for c in claims:
         if c.field in checks.cross_paper.fields and not c.key.endswith("| " + AMBIGUOUS):
-            groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.unit, c.period, c.cell), []).append(c)
+            groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.unit, c.period, c.cell, c.year), []).append(c)
     findings = []
     for gk, cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         cs = sorted(cs, key=lambda c: c.ordinal)

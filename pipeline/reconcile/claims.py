@@ -30,6 +30,7 @@ class Claim:
     approx: bool = False
     cell: tuple[str, str, str] | None = None  # a table cell's column kind, column year and row label
     in_table: bool = False
+    year: str | None = None  # the year the value's own clause names for it ("för 2024")
 
     @property
     def evidence(self) -> Evidence:
@@ -102,12 +103,12 @@ def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], ch
     out: list[Claim] = []
     counters: Counter[tuple[str, str | None]] = Counter()
 
-    def add(fieldname: str, q: str | None, value, ev, unit=None, approx=False):
+    def add(fieldname: str, q: str | None, value, ev, unit=None, approx=False, year=None):
         ordinal = counters[(fieldname, q)]
         counters[(fieldname, q)] += 1
         k = evidence_key(ev)
         out.append(Claim(record.paper_id, record.doc_id, record.partnership_key, sys.intern(fieldname), q, ordinal, value,
-                         evidences, evidences.append(pack(ev)), record.period, unit, approx, cells.get(k), k in cells))
+                         evidences, evidences.append(pack(ev)), record.period, unit, approx, cells.get(k), k in cells, year))
 
     for kind, table in (("amount", record.amounts), ("percentage", record.percentages)):
         for role, values in table.items():
@@ -126,7 +127,7 @@ def claims_of(record: Record, municipal: set[str], partners: tuple[str, ...], ch
                     q = None
                 if kind == "amount":
                     unit, factor = _unit(v.period)
-                    add(f"amount:{r}", q, int(v.value) * factor, v.evidence, unit)
+                    add(f"amount:{r}", q, int(v.value) * factor, v.evidence, unit, year=v.year)
                 else:
                     add(f"percentage:{r}", q, v.value, v.evidence, None, v.approx)
     for role, values in record.participants.items():
