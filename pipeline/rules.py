@@ -396,6 +396,7 @@ class FactsRules(RuleSet):
     amount_roles: list[AmountRoleRule]
     role_qualifiers: list[RoleQualifier]
     split_cues: list[str]
+    split_next_sentence_cues: list[str] = Field(description="Folded openings of a sentence that divides the last figure of the sentence before it (regexes).")
     share_cues: ShareCues
     share_restated_by: list[str] = Field(description="Phrases between a party's share and a percentage that restates it "
                                                      "(folded regexes: \"vilket motsvarar\"): the percentage is that share.")

@@ -492,6 +492,17 @@ def test_a_rate_and_its_total_over_the_period_are_one_contribution() -> None:
         (150_000, "partner_share", "per_year", False), (450_000, "partner_share", "total", True)]
 
 
+def test_a_sentence_pointing_back_divides_the_last_figure_before_it() -> None:
+    """A verksamhetsberättelse's lines written for this test: "Av dessa" divides the 410 000 of the
+    sentence before; the visits it counts are no amounts."""
+    facts = facts_of("Föreningen har under 2024 tagit emot 410 000 kronor från kommunen. Av dessa har 250 000 kronor "
+                     "använts till personal, 110 000 kronor till lokaler och 50 000 kronor till aktiviteter. "
+                     "Verksamheten har haft 1 240 besök under året.")
+    amounts = [(f.value, f.attrs.get("parts"), f.attrs.get("part_of", "").rsplit(":", 1)[-1]) for f in facts if f.kind == "amount"]
+    assert amounts == [(410_000, "3", ""), (250_000, None, "410 000 kronor"), (110_000, None, "410 000 kronor"),
+                       (50_000, None, "410 000 kronor")]
+
+
 def test_a_total_after_its_parts_sums_them() -> None:
     """A cost list written for this test: the "totalt" after the last item is the list's, not that item's."""
     amounts = [f for f in facts_of("Kostnaderna fördelas enligt följande: lokalhyra 180 000 kronor, personal 170 000 "

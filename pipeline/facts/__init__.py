@@ -306,7 +306,7 @@ def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
         start, end = ctx.stream.sentence(a.start)
         after = [k for k in range(i + 1, len(amounts)) if amounts[k].start < end]
         if len(after) < 2 or not any_cue(ctx.rules.split_cues, folded[a.end : amounts[after[0]].start]):
-            after = _parts_before(ctx, amounts, i, start)
+            after = _parts_before(ctx, amounts, i, start) or _parts_in_next_sentence(ctx, amounts, i, end)
             if not after:
                 continue
         total = out[i]
@@ -320,6 +320,19 @@ def _mark_splits(ctx: _Context, amounts: list, facts: list[Fact]) -> list[Fact]:
                 role = total.role
             out[k] = out[k].model_copy(update={"attrs": out[k].attrs | {"part_of": key}, "role": role})
     return out
+
+
+def _parts_in_next_sentence(ctx: _Context, amounts: list, i: int, sentence_end: int) -> list[int]:
+    """The amounts of the next sentence when it opens by pointing back at amount `i`, the last of its
+    own sentence (`split_next_sentence_cues`: "Av dessa har …"), at least two; else none."""
+    if i + 1 >= len(amounts) or amounts[i + 1].start < sentence_end:
+        return []
+    start, end = ctx.stream.sentence(amounts[i + 1].start)
+    opening = ctx.stream.flat[start : amounts[i + 1].start]
+    if start < sentence_end or not any_cue(ctx.rules.split_next_sentence_cues, opening):
+        return []
+    parts = [k for k in range(i + 1, len(amounts)) if amounts[k].start < end]
+    return parts if len(parts) >= 2 else []
 
 
 def _stated_year(clause: str, rules: FactsRules) -> str | None:
