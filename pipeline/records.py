@@ -332,12 +332,33 @@ def _statements_of_facts(doc: Document, all_facts: tuple[Fact, ...], span: tuple
             skipped.append(f"{doc.doc_id[:12]}: programmes {', '.join(sorted({r.name for r in unlinked}))} named "
                            "without a party of their own and without values; no record")
     elif doc_parties:
+        value_facts, by_payee = _payees_apart(value_facts)
+        for payee, payee_facts in by_payee:
+            statements.append(Statement(group=f"payee {payee}", parties=(NameRef(payee, payee_facts[0].evidence),),
+                                        programmes=(), facts=tuple(payee_facts), **doc_common))
         statements.append(
             Statement(group="document", parties=doc_parties, programmes=programmes, facts=tuple(value_facts), **doc_common)
         )
     elif value_facts:
         skipped.append(f"{doc.doc_id[:12]}: no party named outside tables; {len(value_facts)} facts left out")
     return statements, skipped
+
+
+def _payees_apart(facts: list[Fact]) -> tuple[list[Fact], list[tuple[str, list[Fact]]]]:
+    """When the text names the municipality's money for two or more partners apart ("Kommunens bidrag
+    till Föreningen A är 200 000 kronor. Kommunens bidrag till Föreningen B är 450 000 kronor"), each
+    partner's share and the municipality's to it are that partnership's, not one partnership's
+    conflicting values. Returns the facts left and each payee's facts; with fewer than two payees,
+    all the facts and none."""
+    payees = sorted({f.attrs["payee"] for f in facts if f.kind == "amount" and f.attrs.get("payee")})
+    if len(payees) < 2:
+        return facts, []
+
+    def own(f: Fact) -> str | None:
+        """The payee a fact belongs to: its own, or the party of a partner's share."""
+        name = f.attrs.get("payee") or (f.attrs.get("party") if f.role == "partner_share" else None)
+        return name if f.kind == "amount" and name in payees else None
+    return [f for f in facts if own(f) is None], [(p, [f for f in facts if own(f) == p]) for p in payees]
 
 
 def _nearest_party(programme: Fact, parties: list[Fact]) -> str | None:

@@ -44,13 +44,13 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("tables", 10, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 2, ("papers",)),
-    StageVersion("facts", 41, ("facts",)),
+    StageVersion("facts", 42, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 29, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 30, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

@@ -266,6 +266,22 @@ def test_amounts_of_years_a_paper_names_apart_are_no_conflict(tmp_path):
     assert {"2024", "2025", "2026", "1", "2"} <= years
 
 
+def test_one_paper_on_two_partnerships_gives_each_its_own_money(tmp_path):
+    """A tjänsteskrivelse written for this test proposes two IOPs and names the municipality's money
+    to each: two partnerships with their own shares, not one with conflicting municipal shares."""
+    findings = findings_of_papers(tmp_path, {"a.txt": (
+        "Tjänsteskrivelse\nDatum: 2025-11-10\nDiarienummer: SN 2025/430\n\nIdéburna offentliga partnerskap 2026\n\n"
+        "Ärendet\nKommunens bidrag till Föreningen Brottsofferjouren Syd är 200 000 kronor per år. Kommunens bidrag "
+        "till Föreningen Kvinnojouren Linnea är 450 000 kronor per år.\n"
+        "Föreningen Brottsofferjouren Syd bidrar med ideella insatser motsvarande 60 000 kronor per år och "
+        "Föreningen Kvinnojouren Linnea med 120 000 kronor per år.\n")})
+    assert not [f for f in findings if f["kind"] == "within_paper_conflict"]
+    money = {r["partnership_key"]: {role: [v["value"] for v in vs] for role, vs in r["amounts"].items()}
+             for r in map(json.loads, (tmp_path / "out" / "records.jsonl").read_text().splitlines()) if r["amounts"]}
+    assert money == {"Föreningen Brottsofferjouren Syd | -": {"municipal_share": [200_000], "partner_share": [60_000]},
+                     "Föreningen Kvinnojouren Linnea | -": {"municipal_share": [450_000], "partner_share": [120_000]}}
+
+
 def test_a_yearly_amount_is_worked_out_over_the_agreements_period(tmp_path):
     """An IOP tjänsteskrivelse written for this test: the municipality's total over three years is right,
     the association's is 50 000 kronor off; its cost list adds up."""

@@ -240,6 +240,8 @@ def _amount_and_percent_facts(ctx: _Context) -> list[Fact]:
             payer = payer_body.name if payer_body else (party.name if party and party.municipal else ctx.municipality)
             if payer:
                 attrs["payer"] = payer
+            if party and not party.municipal and folded[max(s, party.start - 6) : party.start].endswith("till "):
+                attrs["payee"] = party.name  # "Kommunens bidrag till Föreningen X är 200 000 kronor": X's
             split = _PAYER_SPLIT.search(folded[a.end : e])
             if split:  # "varav hälften finansieras av BIN": payers share it, the role stays
                 who = stream.text[split.start(2) + a.end : split.end(2) + a.end]
