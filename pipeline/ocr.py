@@ -1009,7 +1009,7 @@ def keep_page_memory() -> None:
     maps each block afresh and unmaps it when freed, so every page touched new memory. On this
     project's virtual machine that memory comes back from the host page by page: 50-100 ms of
     system time for a 16 MB image, most of the enlarging's time on some fax pages (measured:
-    `enlarge` 406 -> 161 ms and 288 -> 128 ms on two dev pages). A process reading pages holds its
+    `enlarge` 406 -> 146 ms and 288 -> 128 ms on two dev pages). A process reading pages holds its
     largest page anyway; elsewhere (musl, macOS) malloc is left as it is."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
