@@ -44,7 +44,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("tables", 10, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 2, ("papers",)),
-    StageVersion("facts", 42, ("facts",)),
+    StageVersion("facts", 43, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -667,6 +667,16 @@ def test_a_name_found_by_its_shape_ends_at_a_paragraph_or_a_label(text: str) -> 
     assert "Stiftelsen Ungdomsjouren" in parties and not any("Dnr" in p for p in parties)
 
 
+@pytest.mark.parametrize(("text", "party"), [
+    # a name's own final s stays; a genitive's goes (written for this test)
+    ("Idéburet offentligt partnerskap med Föreningen Ungdomens Hus\nFörslag till beslut", "Föreningen Ungdomens Hus"),
+    ("Överenskommelse med Föreningen Ungdomens Hus för perioden 2025–2026.", "Föreningen Ungdomens Hus"),
+    ("Samarbetet med Stiftelsen Solgårdens verksamhet fortsätter.", "Stiftelsen Solgården"),
+])
+def test_a_names_own_s_is_no_genitive(text: str, party: str) -> None:
+    assert party in {f.value for f in facts_of(text) if f.kind == "party"}
+
+
 def test_a_name_ends_at_its_place_and_never_takes_a_heading_above_it() -> None:
     """An IOP paper's lines written for this test: "i <place>" ends a name after its capitalised words
     too; the section heading "Ärendet" over a sentence opening with "Föreningen" is no part of a name."""

@@ -50,6 +50,14 @@ def _municipal_genitive(place: str) -> str:
     return place if fold(place[-1]) in "aeiouyszx" or place.endswith("s") else place + "s"
 
 
+def _genitive_at(text: str, end: int, stop: set[str]) -> bool:
+    """Whether a name ending at `end` reads as a genitive: a noun in lower case follows it
+    ("Stadsmissionens verksamhet"), not punctuation, a capitalised line or "för", "och" …
+    ("Föreningen Ungdomens Hus för perioden": the s is the name's own)."""
+    following = re.match(r"[ \t]*\n?[ \t]*([^\W\d_][\w-]*)", text[end : end + 40])
+    return following is not None and following.group(1)[0].islower() and fold(following.group(1)) not in stop
+
+
 def _degenitive(name: str) -> str:
     return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
 
@@ -119,7 +127,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         kind = rules.org_form_kinds.get(fold(_strip(tokens[i].word.text)).rstrip("s"), "association")
         found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))
     shaped = [
-        o if o.kind == "company" else replace(o, name=_degenitive(o.name))
+        o if o.kind == "company" or not _genitive_at(stream.text, o.end, stop) else replace(o, name=_degenitive(o.name))
         for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
     ]
     return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in _longest(shaped + found)]
