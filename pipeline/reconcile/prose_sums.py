@@ -206,7 +206,11 @@ def _base_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, w
     return out
 
 
-def _located(facts: list[Fact], written: Lines) -> list[tuple[tuple[int, int], int, Fact]]:
+Placed = list[tuple[tuple[int, int], int, Fact]]
+"""Facts of the running text where they stand: (page, line), offset in the line as written, fact."""
+
+
+def _located(facts: list[Fact], written: Lines) -> Placed:
     """Facts of the running text with where their words stand, in reading order: (page, line) and
     the offset in the line as written. A fact is found in its line after the previous fact of the
     same text there (a plain-text fact has no box to place it by)."""
@@ -239,7 +243,7 @@ def _percent_fits(pct: Fact, worked: list[float], stated: float, rule: ProseSums
 
 
 def _with_percentages(doc: Document, amounts: list[Fact], lines: Lines,
-                      written: Lines) -> tuple[list[tuple[tuple[int, int], int, Fact]], dict[tuple[int, int], tuple[int, int]]]:
+                      written: Lines) -> tuple[Placed, dict[tuple[int, int], tuple[int, int]]]:
     """The text's amounts and percentages where they stand (`_located`; nothing when the text states no
     percentage), and each line's next line: what a percentage restating a figure is looked for in."""
     percentages = [f for f in doc.facts if f.kind == "percentage" and "table" not in f.attrs and f.value]
@@ -252,14 +256,13 @@ def _between(lines: Lines, at: tuple[int, int], end: int, at_next: tuple[int, in
     return lines[at][end:start_next] if at_next == at else lines[at][end:] + " " + lines[at_next][:start_next]
 
 
-def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, written: Lines,
+def _changes(doc: Document, paper: str, placed: Placed, next_line: dict[tuple[int, int], tuple[int, int]], lines: Lines,
              rule: ProseSumsCheck) -> list[Discrepancy]:
     """A change the text states both as two figures and as a percentage ("höjs från 1 200 kronor
     till 1 260 kronor, en ökning med 5 procent"): (to − from) / from is the percentage within the
     rounding of the three printed figures, in the direction the words name (a "höjning" to a lower
     figure does not match). Only "från X till Y" with the percentage right after it, on its line or
     the next, the words between them naming the change (`change_pattern`)."""
-    placed, next_line = _with_percentages(doc, amounts, lines, written)
     out = []
     for i, (at, start, old) in enumerate(placed[:-2]):
         at_new, start_new, new = placed[i + 1]
@@ -292,13 +295,12 @@ def _changes(doc: Document, paper: str, amounts: list[Fact], lines: Lines, writt
     return out
 
 
-def _named_shares(doc: Document, paper: str, amounts: list[Fact], lines: Lines, written: Lines,
-                  rule: ProseSumsCheck) -> list[Discrepancy]:
+def _named_shares(doc: Document, paper: str, amounts: list[Fact], placed: Placed,
+                  next_line: dict[tuple[int, int], tuple[int, int]], lines: Lines, rule: ProseSumsCheck) -> list[Discrepancy]:
     """A figure restated as a share of a base the text names ("ett underskott på 12,5 miljoner kronor,
     vilket motsvarar 1,2 procent av budgeten"): the base is the paper's one amount of the role the
     name stands for (`named_bases`; none, or several different amounts of it, is no finding), and
     figure ÷ base is the percentage within the rounding of the printed figures ("cirka": one point)."""
-    placed, next_line = _with_percentages(doc, amounts, lines, written)
     out = []
     for (at, start, figure), (at_pct, start_pct, pct) in zip(placed, placed[1:]):
         if figure.kind != "amount" or pct.kind != "percentage" or at_pct not in (at, next_line.get(at)):
@@ -341,7 +343,14 @@ def _months(start: str, end: str) -> int | None:
     return months if b.day == a.day and months > 0 else None
 
 
-def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+def _rate_worked(rate: Fact, stated: Fact, factor: float) -> tuple[int, bool]:
+    """The rate times `factor`, and whether `stated` is it within the rounding of both printed figures."""
+    worked = round(int(rate.value) * factor)
+    return worked, abs(worked - int(stated.value)) <= _scaled_rounding(rate) * factor + _scaled_rounding(stated) + 1
+
+
+def _period_totals(doc: Document, paper: str, amounts: list[Fact], by_key: dict[str, Fact],
+                   rule: ProseSumsCheck) -> list[Discrepancy]:
     """An amount at a rate and the same money over the whole period ("400 000 kronor per år, totalt
     1 200 000 kronor för hela avtalsperioden"; the facts stage marks the total `total_of`): the rate
     times the paper's validity period (its first valid_from and valid_to, whole months) is the total,
@@ -355,16 +364,16 @@ def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSu
         return []
     start, end = str(period["valid_from"].value), str(period["valid_to"].value)
     months = _months(start, end)
-    by_key = {statement_key(f): f for f in amounts}
+    if months is None:
+        return []
     out = []
     for total in (f for f in amounts if f.attrs.get("total_of") in by_key):
         rate = by_key[total.attrs["total_of"]]
         per = PER_PERIODS.get(rate.period or "")
-        if months is None or per is None or months % per:
+        if per is None or months % per:
             continue
         times = months // per
-        worked = int(rate.value) * times
-        ok = abs(worked - int(total.value)) <= _scaled_rounding(rate) * times + _scaled_rounding(total) + 1
+        worked, ok = _rate_worked(rate, total, times)
         text = (f"“{rate.text}” (p. {rate.evidence.page}) × {times} over {start}..{end} = "
                 f"{format_amount(worked)}; the text states “{total.text}” (p. {total.evidence.page}) for the period"
                 + (" - they agree." if ok else f": off by {format_amount(int(total.value) - worked)}."))
@@ -376,18 +385,16 @@ def _period_totals(doc: Document, paper: str, amounts: list[Fact], rule: ProseSu
     return out
 
 
-def _restated_rates(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+def _restated_rates(doc: Document, paper: str, amounts: list[Fact], by_key: dict[str, Fact],
+                    rule: ProseSumsCheck) -> list[Discrepancy]:
     """A rate restated per another period ("25 000 kronor per månad, vilket motsvarar 300 000 kronor per
     år"; the facts stage marks the second `rate_of`): the first times the ratio of the two periods is
     the second, within the rounding of the printed figures."""
-    by_key = {statement_key(f): f for f in amounts}
     out = []
     for restated in (f for f in amounts if f.attrs.get("rate_of") in by_key):
         rate = by_key[restated.attrs["rate_of"]]
         months, rate_months = PER_PERIODS[restated.period or ""], PER_PERIODS[rate.period or ""]
-        factor = months / rate_months
-        worked = round(int(rate.value) * factor)
-        ok = abs(worked - int(restated.value)) <= _scaled_rounding(rate) * factor + _scaled_rounding(restated) + 1
+        worked, ok = _rate_worked(rate, restated, months / rate_months)
         text = (f"“{rate.text}” (p. {rate.evidence.page}) is {format_amount(worked)} {(restated.period or '').replace('_', ' ')}; "
                 f"the text states “{restated.text}” (p. {restated.evidence.page})"
                 + (" - they agree." if ok else f": off by {format_amount(int(restated.value) - worked)}."))
@@ -407,10 +414,12 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
         amounts = _prose_amounts(doc)
         written = {(page, line): " ".join(w.text for w in words).strip() for page, line, words in doc.lines()}
         lines = {at: fold(text) for at, text in written.items()}
+        placed, next_line = _with_percentages(doc, amounts, lines, written)
+        by_key = {statement_key(f): f for f in amounts}
         findings += (_splits(doc, paper, amounts, rule) + _deviations(doc, paper, amounts, rule)
                      + _causes(doc, paper, amounts, lines, rule) + _deviation_shares(doc, paper, amounts, lines, rule)
                      + _base_shares(doc, paper, amounts, lines, written, rule)
-                     + _changes(doc, paper, amounts, lines, written, rule) + _period_totals(doc, paper, amounts, rule)
-                     + _restated_rates(doc, paper, amounts, rule)
-                     + _named_shares(doc, paper, amounts, lines, written, rule))
+                     + _changes(doc, paper, placed, next_line, lines, rule)
+                     + _period_totals(doc, paper, amounts, by_key, rule) + _restated_rates(doc, paper, amounts, by_key, rule)
+                     + _named_shares(doc, paper, amounts, placed, next_line, lines, rule))
     return findings
