@@ -97,9 +97,15 @@ def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int
 
 def unit_multiplier(folded: str, rules: FactsRules) -> int | None:
     """Return the multiplier to kronor that a folded header or caption states, or None."""
+    stated = _stated_unit(folded, rules)
+    return stated[0] if stated else None
+
+
+def _stated_unit(folded: str, rules: FactsRules) -> tuple[int, int] | None:
+    """The multiplier to kronor a folded header or caption states and where its unit ends, or None."""
     for cue, multiplier in rules.header_units.items():
-        if cue_regex(cue).search(folded):
-            return multiplier
+        if (m := cue_regex(cue).search(folded)) is not None:
+            return multiplier, m.end()
     return None
 
 
@@ -199,7 +205,6 @@ def table_unit(doc: Document, table: Table, headers: list[str], rules: FactsRule
     note. A unit priced per something ("Kronor/ poäng", "kr per elev") makes the cells prices."""
     for text in [*headers, unit_line(doc, table, rules)]:
         folded = fold(text)
-        for cue, multiplier in rules.header_units.items():
-            if (m := cue_regex(cue).search(folded)) is not None:
-                return TableUnit(multiplier, priced_per_unit(folded[m.end():], rules))
+        if (stated := _stated_unit(folded, rules)) is not None:
+            return TableUnit(stated[0], priced_per_unit(folded[stated[1]:], rules))
     return TableUnit(None)
