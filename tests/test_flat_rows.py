@@ -407,3 +407,23 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     assert docs["01-resultatdisp"].tables[0].header[-1] == "Kontrollsumma"
     assert docs["10-stacked"].tables[0].header[4:7] == ("Ombudgeteras drift", "Ombudgeteras investering", "Till resultatfond")
     assert docs["05-pagebreak"].tables[0].header[1:3] == ("Budget 2024", "Utfall 2024")
+    # a column of comments after the figures: its header is no figure column, its words (a year, a wrapped
+    # line) no cells, and an amount it quotes stays the text's; the tables state no unit, the text's tkr
+    # figures give it
+    assert docs["13-comment"].tables[0].header[1:] == ("Resultatfond 2023", "Överskott 2024", "Ombudgeteras till 2025",
+                                                       "Kvar i resultatfond")
+    assert docs["14-motivering"].tables[0].header[1:] == ("Budget 2024", "Utfall 2024", "Avvikelse", "Ombudgeteras")
+    amounts = [f for f in docs["14-motivering"].facts if f.kind == "amount"]
+    assert {(f.attrs["row_label"], f.value) for f in amounts if f.attrs.get("column") == "Budget 2024"} == {
+        ("Gruppbostad Västra", 2_500_000), ("Inventarier särskilt boende", 1_800_000),
+        ("Digitala hjälpmedel", 2_000_000), ("Summa", 6_300_000)}
+    assert [f.text for f in amounts if f.value == 300_000] == ["300 tkr"]
+    assert all("table" not in f.attrs for f in amounts if f.value == 300_000)
+    # a follow-up by month: the months head the columns, "Summa" adds each row up (which reads "4 862" as one
+    # figure); no column names a kind, so a row is money only where the text quotes it ("48,6 mnkr" is the
+    # payments' total), and the households' row is no money at all
+    assert docs["15-months"].tables[0].header[1:] == ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep",
+                                                     "Okt", "Nov", "Dec", "Summa")
+    monthly = [f for f in docs["15-months"].facts if f.kind == "amount" and "table" in f.attrs]
+    assert {f.attrs["row_label"] for f in monthly} == {"Utbetalt"}
+    assert sorted(f.value for f in monthly)[-2:] == [4_400_000, 48_600_000]

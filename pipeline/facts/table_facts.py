@@ -216,6 +216,12 @@ _LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
 _MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|\d+\.\d{1,2}))\s*$")
 
 
+def _counts_things(label: str, rules: FactsRules) -> bool:
+    """Tell whether a row label names what its figures count ("Antal elever", "Hushåll", "Besökare")."""
+    words = fold(label).split()
+    return "antal" in fold(label) or (bool(words) and words[0] in {fold(n) for n in rules.count_nouns})
+
+
 def cell_number(text: str) -> float | int | None:
     """Return the number a cell prints, when it prints nothing else ("-796,2" → -796.2, "- 3 714" → -3714,
     "(1,5)" → -1.5)."""
@@ -396,6 +402,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         # rows named as money ("Intäkter", "Kostnader", "Summa", "Budget, netto") make a table of money
         # even when its columns' headers name no kind or year and it states no unit
         money_rows = any(role not in (None, "other", "threshold") for row, role in label_roles.items() if row not in skipped)
+        named_columns = any((c.kind is not None or c.year is not None) and not any_cue(rules.total_column_cues, fold(c.header))
+                            for c in columns.values() if c is not None)
         cells = list(table.cells)
         if merged:  # the merged first data row: its label is the first header's (`labels[top]`), values split off
             cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == top and c.col in merged else c
@@ -449,10 +457,11 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             if (percentages or (column is not None and column.kind == "andel")) and not any(a.unit for a in found):
                 continue  # a share, not an amount ("1 658 160 kr 70%" is both)
             amount = _amount_value(cell.text, found, (column.multiplier if column else None) or multiplier, rules)
-            money_column = (column is not None and (column.kind is not None or column.year is not None)
-                            or info.role is not None or money_rows) and "antal" not in fold(label)
-            if amount is None or (amount[1] == "unknown" and not money_column):
+            if amount is None or (amount[1] == "unknown" and _counts_things(label, rules)):
                 continue
+            # money by its column's header (a total column's by the columns it adds up), or by rows named as money
+            money_column = ((column is not None and (column.kind is not None or column.year is not None) or info.role is not None)
+                            and ("total_column" not in attrs or named_columns) or money_rows)
             value, unit = amount
             row_role = label_roles.get(cell.row)
             if row_role not in _ROW_ROLES or (row_role == "outcome" and column is not None
@@ -481,12 +490,19 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                     extra["party"] = party[0]
             elif party:  # a party's row: its total value or its share
                 extra["party"] = party[0]
+            if unit == "unknown" and not money_column:
+                extra[_MONEY_IF_TEXT_SAYS] = "true"  # figures of no stated kind: money only if the text quotes one
             extra = {k: v for k, v in extra.items() if v}
             # the cell's own words ("2 500 per år"), else its row's ("Hyra per månad"), else its column's
             period = period_within(fold(cell.text), rules) or (period_within(fold(label), rules) if label else None) or info.period
             facts.append(Fact(kind="amount", text=cell.text, value=value, unit=unit, period=period,
                               role=role, section=section, attrs=extra, evidence=evidence))
     return facts
+
+
+_MONEY_IF_TEXT_SAYS = "money_if_text_says"
+"""A table fact's mark, between `table_facts` and `units_from_text`: a figure of no stated kind, kept
+only if the text gives its table a unit."""
 
 
 def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = (1000, 1_000_000)) -> list[Fact]:
@@ -497,6 +513,10 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
     text's rounding: "2,5 miljoner" is 2 450 000–2 550 000) and at no other; the cell must print at
     least three digits, so "4" or "12" never decide. The cells keep the text amount as attrs
     `unit_from_text`, the evidence an auditor checks.
+
+    Cells under columns that name no kind or year, in rows that name no money ("Jan" … "Dec" over
+    "Utbetalt"), are money only when the text quotes one of them (printed with four digits or more);
+    otherwise they are no amounts and are dropped.
     """
     quoted: list[tuple[float, float, Fact]] = []  # (|SEK|, half the text's rounding step, fact)
     for f in prose:
@@ -508,20 +528,28 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
         if f.kind == "amount" and f.unit == "unknown" and isinstance(f.value, (int, float)):
             unknown.setdefault(f.attrs.get("table", ""), []).append(f)
     scale_of: dict[str, tuple[int, Fact]] = {}
+    quoted_rows: set[tuple[str, str]] = set()  # (table, row) of the cells the text quotes
     for table, cells in unknown.items():
-        anchors = [c for c in cells if (p := printed_number(c.text)) and len(re.sub(r"\D", "", f"{p[0]:f}")) >= 3]
-        found = {s: q for s in scales for c in anchors for v, half, q in quoted if abs(abs(float(c.value)) * s - v) <= half}
-        if len(found) == 1:
-            scale_of[table] = next(iter(found.items()))
+        anchors = [c for c in cells if (p := printed_number(c.text))
+                   and len(re.sub(r"\D", "", f"{p[0]:f}")) >= (4 if c.attrs.get(_MONEY_IF_TEXT_SAYS) else 3)]
+        found = {(s, c.attrs.get("row", "")): q for s in scales for c in anchors for v, half, q in quoted
+                 if abs(abs(float(c.value)) * s - v) <= half}
+        if len({s for s, _ in found}) == 1:
+            scale_of[table] = next(iter(found.items()))[0][0], next(iter(found.values()))
+            quoted_rows |= {(table, row) for _, row in found}
     out = []
     for f in tabular:
-        hit = scale_of.get(f.attrs.get("table", "")) if f in unknown.get(f.attrs.get("table", ""), ()) else None
+        table = f.attrs.get("table", "")
+        hit = scale_of.get(table) if f in unknown.get(table, ()) else None
+        if f.attrs.get(_MONEY_IF_TEXT_SAYS) and (table, f.attrs.get("row", "")) not in quoted_rows:
+            hit = None  # a row of no stated kind is money only if the text quotes a figure of its own
         if hit is None:
-            out.append(f)
+            if not f.attrs.get(_MONEY_IF_TEXT_SAYS):
+                out.append(f)
             continue
         scale, quote = hit
         where = f"“{quote.text}” (p. {quote.evidence.page})"
-        out.append(f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK",
-                                        "attrs": f.attrs | {"unit_from_text": where}}))
+        attrs = {k: v for k, v in f.attrs.items() if k != _MONEY_IF_TEXT_SAYS} | {"unit_from_text": where}
+        out.append(f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK", "attrs": attrs}))
     return out
 

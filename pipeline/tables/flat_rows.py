@@ -68,6 +68,7 @@ class Row:
     chosen: Reading | None = None
     headers: list[str] | None = None  # column headers a header line with the first row merged in names
     groups: list[int] | None = None  # that line's number tokens per column
+    comment: list[Word] = field(default_factory=list)  # the words of a text column after the figures
 
 
 def is_sign(tokens: list[str], k: int) -> bool:
@@ -218,12 +219,19 @@ def sum_fit(row: int, values: tuple[float, ...], rows: list[Row], groups: list[t
     return fits
 
 
-def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float) -> None:
+def adds_across(values: tuple[float, ...]) -> bool:
+    """Tell whether a reading's last cell is the sum of the others (a row total under "Summa")."""
+    return len(values) > 2 and abs(values[-1] - sum(values[:-1])) <= _step(values) * (len(values) - 1)
+
+
+def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float, row_total: bool = False) -> None:
     """Choose each row's reading: single readings first, then the one the arithmetic or magnitudes prefer.
 
     A row is settled only when its best reading beats the next clearly (more identities, or the
     same and more numbers — a cell left empty is the exception —, or both the same and `margin`
-    decades closer to its columns); otherwise it stays unsettled.
+    decades closer to its columns); otherwise it stays unsettled. Under a header whose last column
+    is a total (`row_total`), a reading whose last cell adds up the others outweighs any difference
+    of two cells, which a wide row of like figures holds by chance ("4" = 402 - 398).
     """
     for row in rows:
         if len(row.readings) == 1:
@@ -236,7 +244,8 @@ def settle(rows: list[Row], groups: list[tuple[list[int], int]], margin: float) 
         for n, row in enumerate(rows):
             if row.chosen is not None or len(row.readings) < 2:
                 continue
-            scored = sorted(((-(row_identities(r.values) + 2 * sum_fit(n, r.values, rows, groups)), -len(r.values),
+            scored = sorted(((-(row_identities(r.values) + 2 * sum_fit(n, r.values, rows, groups)
+                                + 4 * (row_total and adds_across(r.values))), -len(r.values),
                               magnitude_misfit(r.values, columns)), k) for k, r in enumerate(row.readings))
             (best, k), (second, _) = scored[0], scored[1]
             if best[:2] < second[:2] or (columns and second[2] - best[2] >= margin):
@@ -339,6 +348,22 @@ def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], 
     return label, tokens[start:end], trailing
 
 
+def split_commented(words: tuple[Word, ...]) -> tuple[list[Word], list[Word], list[Word]] | None:
+    """A row under a header with a column of text after the figures as (label, number tokens, the
+    words after them): the numbers are the longest run of number tokens (the first of equal ones), so
+    a year or figure in the comment ("… 1 960 Renovering skjuts till 2025") stays in it."""
+    tokens = _misread_figures(list(words))
+    runs: list[tuple[int, int]] = []
+    for k, word in enumerate(tokens):
+        if _NUMBER_TOKEN.fullmatch(word.text):
+            runs.append((runs.pop()[0], k + 1) if runs and runs[-1][1] == k else (k, k + 1))
+    runs = [(a, b) for a, b in runs if any(re.search(r"\d", w.text) for w in tokens[a:b])]
+    if not runs:
+        return None
+    start, end = max(runs, key=lambda r: (r[1] - r[0], -r[0]))
+    return tokens[:start], tokens[start:end], tokens[end:]
+
+
 @lru_cache(maxsize=8)
 def _folded_cues(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(w) for w in words)
@@ -355,6 +380,24 @@ def is_column_word(word: str, rules: TablesRules) -> bool:
         return True
     return bool(folded) and any(cue in folded if len(cue) >= 5 else cue == folded
                                 for cue in _folded_cues(tuple(rules.flat_rows.column_words)))
+
+
+def text_column_start(words: list[str], rules: TablesRules) -> int | None:
+    """Index of the header word that opens a column of text after the figures ("Kommentar",
+    "Motivering"), or None; it stands after a column word (a "Beskrivning" before them heads the labels)."""
+    cues = _folded_cues(tuple(rules.flat_rows.text_column_words))
+    first = next((k for k, w in enumerate(words) if is_column_word(w, rules)), len(words))
+    return next((k for k in range(first + 1, len(words)) if any(cue in fold(words[k]) for cue in cues)), None)
+
+
+def _names_text_column(header: list[Line], rules: TablesRules) -> bool:
+    return any(text_column_start(header_words(h), rules) is not None for h in header)
+
+
+def _figure_header(words: list[str], rules: TablesRules) -> list[str]:
+    """A header line's words without those of a text column after the figures."""
+    start = text_column_start(words, rules)
+    return words if start is None else words[:start]
 
 
 def header_groups(words: list[str], count: int, rules: TablesRules, deviation: int | None = None) -> list[str] | None:
@@ -524,15 +567,21 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
                headers=headers, groups=[len(ws) for ws in numbers])
 
 
-def _row_of(line: Line, rules: TablesRules, inside: bool = False) -> Row | None:
-    """A line as a table row, or None; `inside` a table a row's label may be longer (a project's name)."""
+def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: bool = False) -> Row | None:
+    """A line as a table row, or None; `inside` a table a row's label may be longer (a project's name);
+    under a header with a text column (`commented`) the words after the figures are the row's comment,
+    unless they are a few lower-case ones ("per år")."""
     merged = _merged_header_row(line, rules)
     if merged is not None:
         return merged
-    parts = split_line(line.words, rules.flat_rows.max_trailing_words)
+    comment: list[Word] = []
+    parts = split_commented(line.words) if commented else split_line(line.words, rules.flat_rows.max_trailing_words)
     if parts is None:
         return None
     label, numbers, trailing = parts
+    if commented and trailing and not (trailing[0].text[:1].islower() and len(trailing) <= rules.flat_rows.max_trailing_words
+                                       and not any(re.search(r"\d", w.text) for w in trailing)):
+        comment, trailing = trailing, []
     longest = rules.flat_rows.label_max_words_inside if inside else rules.flat_rows.label_max_words
     if len(label) > longest or any(_SENTENCE_END.search(w.text) for w in label[:-1]):
         return None
@@ -540,7 +589,7 @@ def _row_of(line: Line, rules: TablesRules, inside: bool = False) -> Row | None:
         return None  # "Lokaler 1 120 000 kr": one amount with its unit, not cells (a flat table's unit is its caption's)
     if all(_YEAR.fullmatch(w.text) for w in numbers):
         return None  # a line of years heads columns, it holds no amounts
-    return Row(line, label, numbers, trailing)
+    return Row(line, label, numbers, trailing, comment=comment)
 
 
 def _continues(row: Row, line: Line, rules: TablesRules) -> bool:
@@ -582,8 +631,11 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     pending_header: list[Line] = []
     section: Line | None = None  # a short line inside a block: a section name if a row follows it
     for line in lines:
-        row = _row_of(line, rules, inside=current is not None)
         gap_ok = line.gap_before <= 1
+        if current is not None and gap_ok and current.rows[-1].comment and line.words[0].text[:1].islower():
+            continue  # a row's comment goes on over the next line
+        header = current.header if current is not None else pending_header
+        row = _row_of(line, rules, inside=current is not None, commented=_names_text_column(header, rules))
         if current is not None and (not gap_ok or (row is not None and row.headers is not None)):
             blocks.append(current)  # a blank line ends a table; a header line with its first row merged in starts one
             current = None
@@ -632,7 +684,7 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
     header = _base_header(block, rules)
     if not header:
         return []
-    _, columns = header_label(header_words(header[0]), rules)
+    _, columns = header_label(_figure_header(header_words(header[0]), rules), rules)
     kinds = [w for w in columns if is_column_word(w, rules) and not _YEAR.fullmatch(w)]
     years = [w for w in columns if _YEAR.fullmatch(w)]
     capitals = [w for w in kinds if w[:1].isupper()]
@@ -665,7 +717,8 @@ def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], 
     rather than print 0 ("Lekplatser -1 800 -1 950 -150" under five columns, nothing carried over),
     most often in the columns furthest right. Such a reading wins only on arithmetic (`settle`).
     """
-    rows = [Row(r.line, r.label, r.numbers, r.trailing, headers=r.headers, groups=r.groups) for r in block.rows]
+    rows = [Row(r.line, r.label, r.numbers, r.trailing, headers=r.headers, groups=r.groups, comment=r.comment)
+            for r in block.rows]
     headed = bool(_base_header(block, rules))
     for row in rows:
         tokens = [w.text for w in row.numbers]
@@ -680,9 +733,25 @@ def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], 
                 # "… etapp 2 -8 500 -3 200 …": a number ending the label ran into the figures
                 row.readings = [Reading(tuple((a + 1, b + 1) for a, b in r.spans), r.values) for r in readings(tokens[1:], count)]
     total = [bool(re.match(rules.flat_rows.total_row_pattern, fold(" ".join(w.text for w in r.label)))) for r in rows]
-    settle(rows, total_groups(total), rules.flat_rows.magnitude_margin)
+    settle(rows, total_groups(total), rules.flat_rows.magnitude_margin, _totals_across(block, rules))
     chosen = [r.chosen for r in rows if r.chosen is not None]
-    return rows, (len(chosen), sum(row_identities(c.values) for c in chosen), sum(len(c.values) == count for c in chosen))
+    return rows, (len(chosen), _shared_identities(chosen), sum(len(c.values) == count for c in chosen))
+
+
+def _shared_identities(chosen: list[Reading]) -> int:
+    """Identities of the rows' readings in the columns where more than one row has one (every row, if
+    there is one): a wide row of figures holds some difference of two of its cells by chance ("48 600"
+    read as "48" and "600" under thirteen columns of about 4 000), a table's own arithmetic holds in
+    its rows alike."""
+    hits = Counter(k for c in chosen for k in identity_columns(c.values))
+    return sum(n for n in hits.values() if n >= min(2, len(chosen)))
+
+
+def _totals_across(block: _Block, rules: TablesRules) -> bool:
+    """Tell whether the block's header names a total as its last figure column ("… Dec Summa")."""
+    header = _base_header(block, rules)
+    words = _figure_header(header_words(header[0]), rules) if header else []
+    return bool(words) and re.match(rules.flat_rows.total_row_pattern, fold(words[-1])) is not None
 
 
 def _deviation_column(rows: list[Row]) -> int | None:
@@ -734,11 +803,11 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     if rows[0].headers is not None:
         headers = rows[0].headers
     elif header:
-        label_header, columns = header_label(header_words(header[0]), rules)
+        label_header, columns = header_label(_figure_header(header_words(header[0]), rules), rules)
         # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
         texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
-        headers = stack_headers([columns] + [header_words(h) for h in header[1:]], count + texts, rules,
-                                _deviation_column(rows))[:count]
+        headers = stack_headers([columns] + [_figure_header(header_words(h), rules) for h in header[1:]], count + texts,
+                                rules, _deviation_column(rows))[:count]
     cells: list[Cell] = []
     n_row = 0
     for k, row in enumerate(rows):
@@ -760,7 +829,9 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
         n_row += 1
     if n_row == 0 or (n_row < 2 and not header and rows[0].headers is None):
         return None
-    all_words = [w for h in header for w in h.words] + [w for r in rows for w in r.line.words]
+    # a comment column's words are no part of the figures' box: amounts the text quotes in it stay the text's
+    all_words = ([w for h in header for w in h.words[: len(_figure_header([x.text for x in h.words], rules))]]
+                 + [w for r in rows for w in (r.line.words if not r.comment else [*r.label, *r.numbers, *r.trailing])])
     page = header[0].page if header else rows[0].line.page
     return Table(page=page, bbox=union_bbox(all_words), method="flat-rows", n_rows=n_row, n_cols=count + 1,
                  cells=tuple(cells), header=("", *headers))
