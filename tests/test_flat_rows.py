@@ -392,7 +392,8 @@ def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(
 
 def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # bench/data/flat-bilagor: budget bilagor as text layers flatten them, written by hand for the genre
-    # (expected.yaml from their text); one shape, a cell per line, is not read yet and is not checked here
+    # (expected.yaml from their text: 13-14 end in a comment column, 15 is a follow-up by month, 16 sets each
+    # row's label on the line above its figures); one shape, a cell per line, is not read yet and is not checked here
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
