@@ -41,10 +41,10 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 18, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 12, ("tables",)),
+    StageVersion("tables", 13, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 2, ("papers",)),
-    StageVersion("facts", 44, ("facts",)),
+    StageVersion("facts", 45, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -393,7 +393,7 @@ def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(
 def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # bench/data/flat-bilagor: budget bilagor as text layers flatten them, written by hand for the genre
     # (expected.yaml from their text: 13-14 end in a comment column, 15 is a follow-up by month, 16 sets each
-    # row's label on the line above its figures); one shape, a cell per line, is not read yet and is not checked here
+    # row's label on the line above its figures, 17 names its figures in captions); one shape, a cell per line, is not read yet and is not checked here
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
@@ -428,3 +428,9 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     monthly = [f for f in docs["15-months"].facts if f.kind == "amount" and "table" in f.attrs]
     assert {f.attrs["row_label"] for f in monthly} == {"Utbetalt"}
     assert sorted(f.value for f in monthly)[-2:] == [4_400_000, 48_600_000]
+    # a caption over the header names what the figures are when the columns name only years or quarters, and
+    # is no header line itself (it names a unit); "Kvartal 1" heads a column, its 1 is no amount
+    captioned = [f for f in docs["17-captions"].facts if f.kind == "amount"]
+    assert {(f.attrs["column"], f.role) for f in captioned} == {
+        ("2023", "balance"), ("2024", "balance"), ("Kvartal 1", "forecast"), ("Kvartal 2", "forecast")}
+    assert docs["17-captions"].tables[1].header == ("", "2023", "2024")

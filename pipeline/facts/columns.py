@@ -22,6 +22,8 @@ from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
 _YEAR_OR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2}(?!\d))?(?!\d)")
+_NUMBERED_PART = re.compile(r"(?i)\b(?:kvartal|tertial|etapp|fas|steg|vecka|q|t)\s?\d{1,2}(?!\d)")
+"""A header's numbered part of a year or a project ("Kvartal 1", "T2", "Etapp 3"): names a column, holds no value."""
 _FIGURE_TOKEN = re.compile(r"[0-9A-Za-zÅÄÖåäö]*\d[0-9A-Za-zÅÄÖåäö]*")
 _CAPTION_MAX_WORDS = 12
 
@@ -58,9 +60,10 @@ def column_meaning(header: str, rules: FactsRules) -> ColumnMeaning:
 
 
 def figures_beyond_years(text: str) -> list[str]:
-    """The figures a header cell prints besides its years and year ranges: "20295" → ["20295"],
-    "Budget 2025" and "2031–2035" → [] (a figure with letters stuck to it is one token: "2O29")."""
-    return _FIGURE_TOKEN.findall(_YEAR_OR_RANGE.sub(" ", text))
+    """The figures a header cell prints besides its years, year ranges and numbered parts: "20295" →
+    ["20295"], "Budget 2025", "2031–2035" and "Kvartal 1" → [] (a figure with letters stuck to it is one
+    token: "2O29")."""
+    return _FIGURE_TOKEN.findall(_NUMBERED_PART.sub(" ", _YEAR_OR_RANGE.sub(" ", text)))
 
 
 def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int | None]:
@@ -119,9 +122,13 @@ def states_unit(text: str, rules: FactsRules) -> bool:
     """Tell whether a line is a short caption or note stating a unit: it holds no figures but years
     and its own number ("Tabell 1. Resultatfond per verksamhet, tkr"); prose above a table ("ett
     resultat om 0,2 miljoner kronor") states amounts, not the table's unit."""
+    return _caption_like(text) and unit_multiplier(fold(text), rules) is not None
+
+
+def _caption_like(text: str) -> bool:
+    """A short line holding no figures but years and its own number ("Tabell 1.")."""
     figures = re.sub(r"(?<!\d)(19|20)\d{2}(?!\d)", "", _TABLE_LABEL.sub(" ", text))
-    return (len(text.split()) <= _CAPTION_MAX_WORDS and not re.search(r"\d", figures)
-            and unit_multiplier(fold(text), rules) is not None)
+    return len(text.split()) <= _CAPTION_MAX_WORDS and not re.search(r"\d", figures)
 
 
 def _row_edge(boxes: list[BBox], x: float, edge: Literal["top", "bottom"]) -> float:
@@ -130,6 +137,45 @@ def _row_edge(boxes: list[BBox], x: float, edge: Literal["top", "bottom"]) -> fl
     top at one end is a line's height above the other end's, its cells' tops are not."""
     nearest = min(boxes, key=lambda b: max(b.x0 - x, x - b.x1, 0.0))
     return nearest.top if edge == "top" else nearest.bottom
+
+
+@dataclass(frozen=True)
+class _Surroundings:
+    """A table's page text: the lines above its first row and below its last (other tables' lines left
+    out), the middles of all those lines, the other tables' boxes and the top of the table below it."""
+
+    above: list[str]
+    below: list[str]
+    middles: list[float]
+    others: list[BBox]
+    floor: float | None
+
+
+def _surroundings(doc: Document, table: Table) -> _Surroundings | None:
+    if table.bbox is None:
+        return None
+    own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
+    others = [t.bbox for t in doc.tables if t.page == table.page and t.bbox is not None and t is not table]
+    floor = min((b.top for b in others if b.top >= table.bbox.bottom - 1), default=None)
+    last = max((c.row for c in table.cells), default=0)
+    first_row = [c.bbox for c in table.cells if c.row == 0 and c.bbox is not None] or [table.bbox]
+    last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
+    around = _Surroundings([], [], [], others, floor)
+    for _, _, words in own_page.lines():
+        box = words[0].bbox
+        if box is None:
+            continue
+        text = " ".join(w.text for w in words)
+        middle = (box.top + box.bottom) / 2
+        if any(b.top <= middle <= b.bottom for b in others):
+            continue  # a line of another table: its header is no caption of this one
+        around.middles.append(middle)
+        if middle <= _row_edge(first_row, box.x0, "top"):
+            if not table.bbox.top <= middle <= table.bbox.bottom:  # a flat table's header lines are its own
+                around.above.append(text)
+        elif middle >= _row_edge(last_row, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
+            around.below.append(text)
+    return around
 
 
 def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
@@ -141,36 +187,28 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
     it ("Belopp i tusentals kronor"). The last line before the table below is that table's
     caption, not this one's note.
     """
-    if table.bbox is None:
+    around = _surroundings(doc, table)
+    if around is None or table.bbox is None:
         return ""
-    own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
-    others = [t.bbox for t in doc.tables if t.page == table.page and t.bbox is not None and t is not table]
-    floor = min((b.top for b in others if b.top >= table.bbox.bottom - 1), default=None)
-    last = max((c.row for c in table.cells), default=0)
-    first_row = [c.bbox for c in table.cells if c.row == 0 and c.bbox is not None] or [table.bbox]
-    last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
-    above, below, middles = [], [], []
-    for _, _, words in own_page.lines():
-        box = words[0].bbox
-        if box is None:
-            continue
-        text = " ".join(w.text for w in words)
-        middle = (box.top + box.bottom) / 2
-        if any(b.top <= middle <= b.bottom for b in others):
-            continue  # a line of another table: its header is no caption of this one
-        middles.append(middle)
-        if middle <= _row_edge(first_row, box.x0, "top"):
-            above.append(text)
-        elif middle >= _row_edge(last_row, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
-            below.append(text)
-    captions = [text for text in above if states_unit(text, rules)]
-    stacked, place = _stack(table.bbox, others, middles)
+    captions = [text for text in around.above if states_unit(text, rules)]
+    stacked, place = _stack(table.bbox, around.others, around.middles)
     if stacked > 1 and len(captions) >= stacked:
         return captions[len(captions) - stacked + place]
     if captions:
         return captions[-1]
-    notes = below[:_NOTE_SEARCH_LINES] if floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
+    below = around.below
+    notes = below[:_NOTE_SEARCH_LINES] if around.floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
     return next((text for text in notes if states_unit(text, rules)), "")
+
+
+def caption_line(doc: Document, table: Table) -> str:
+    """Return the line right above `table` when it reads as its caption ("Resultatfond per verksamhet,
+    tkr", "Prognos för helåret"): short, no sentence, no figures but years and its own number; else ""."""
+    around = _surroundings(doc, table)
+    if around is None or not around.above:
+        return ""
+    text = around.above[-1]
+    return text if _caption_like(text) and not text.rstrip().endswith(".") else ""
 
 
 def _stack(box: BBox, others: list[BBox], line_middles: list[float]) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from pipeline.facts.amounts import (
 )
 from pipeline.facts.columns import (
     TableUnit,
+    caption_line,
     column_meaning,
     figures_beyond_years,
     read_back_misread_year,
@@ -390,6 +391,10 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
         stated_unit = table_unit(doc, table, list(header_texts.values()), rules)
+        # a caption naming what the figures are ("Resultatfond per verksamhet", "Prognos för helåret") gives
+        # the role its columns and rows do not
+        caption_role = role_from_cues(fold(caption), "", rules) if (caption := caption_line(doc, table)) else None
+        caption_role = caption_role if caption_role not in ("other", "threshold", "cost_item") else None
         if stated_unit.multiplier is None and continued:
             stated_unit = continued.unit
         multiplier = stated_unit.multiplier
@@ -469,7 +474,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                 # a row label names a budget or deviation row, not a payer; a line of the accounts
                 # ("Intäkter", "Nettokostnad") is budgeted in a budget column, forecast in a forecast column
                 row_role = None
-            role = row_role or (column.role if column and column.role else None) or info.role
+            role = row_role or (column.role if column and column.role else None) or info.role or caption_role
             if label and any_cue(rules.adjustment_row_cues, fold(label)):
                 role = "other"
             elif role is None:

@@ -689,8 +689,12 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
 
 
 def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
-    """Index of the header line naming most columns (years aside): lines above it are the table's caption."""
-    named = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) for words in lines]
+    """Index of the header line naming most columns (years aside): lines above it are the table's caption.
+    A line naming a unit ("Resultatfond per verksamhet, tkr") is a caption, unless every line does."""
+    units = _folded_cues(tuple(rules.flat_rows.unit_words))
+    captions = [any(part in units for w in words for part in fold(w).split()) for words in lines]
+    named = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) - (1000 if caption and not all(captions) else 0)
+             for words, caption in zip(lines, captions)]
     return named.index(max(named)) if named else 0
 
 
