@@ -625,18 +625,21 @@ def _states_unit(line: Line, rules: TablesRules) -> bool:
 def _labels_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
     """Lines with a row's label set on the line above its figures joined to them: an export that gave a
     label cell a line of its own ("Förskola" over "1 200 350 -800 750", "Summa" over the totals). The
-    label line is short, starts with a capital, holds no figures but years and names no unit, and heads
-    no columns unless it names a total; the line under it starts with its figures."""
+    label line is short, starts with a capital (after a scan's specks: ". Grundskola"), holds no figures but
+    years and names no unit, and heads no columns unless it names a total; the line under it starts with its
+    figures."""
     out: list[Line] = []
     k = 0
     while k < len(lines):
         line, below = lines[k], lines[k + 1] if k + 1 < len(lines) else None
-        if (below is not None and below.page == line.page and below.gap_before == 0
-                and line.words[0].text[:1].isupper() and _figureless(line, rules.flat_rows.label_max_words)
-                and not _states_unit(line, rules)
-                and (not _is_header_line(line, rules) or re.match(rules.flat_rows.total_row_pattern, fold(line.text)))
+        words = tuple(itertools.dropwhile(lambda w: not any(ch.isalnum() for ch in w.text), line.words))
+        label = Line(line.page, line.number, words, line.gap_before)
+        if (below is not None and words and below.page == line.page and below.gap_before == 0
+                and words[0].text[:1].isupper() and _figureless(label, rules.flat_rows.label_max_words)
+                and not _states_unit(label, rules)
+                and (not _is_header_line(label, rules) or re.match(rules.flat_rows.total_row_pattern, fold(label.text)))
                 and (parts := split_line(below.words, rules.flat_rows.max_trailing_words)) is not None and not parts[0]):
-            out.append(Line(line.page, line.number, line.words + below.words, line.gap_before))
+            out.append(Line(line.page, line.number, words + below.words, line.gap_before))
             k += 2
             continue
         out.append(line)
