@@ -378,6 +378,13 @@ def test_figures_ocr_misread_in_a_flat_row_are_read_as_printed(rules: Rules) -> 
     assert [row[1:] for row in grid(tables[0])] == [["96 400", "95 210", "1 190", "0", "1 190"],
                                                     ["52 300", "54 120", "-1 820", "0", "-1 820"],
                                                     ["148 700", "149 330", "-630", "0", "-630"]]
+    # a speck read as an apostrophe between two figures ("6 300'2 600") or after one ("-650'"): it goes
+    lines = ["Projekt Budget Utfall Avvikelse Ombudgeteras", "Gruppbostad 2 500 1 300 1 200 1 200",
+             "Inventarier 1 800 2 450 -650' -650", "Summa 4 300'3 750 550 550"]
+    tables = extract_tables(word_page([[(60, line)] for line in lines], origin="ocr"), rules).tables
+    assert [row[1:] for row in grid(tables[0])] == [["2 500", "1 300", "1 200", "1 200"],
+                                                    ["1 800", "2 450", "-650", "-650"],
+                                                    ["4 300", "3 750", "550", "550"]]
 
 
 def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(rules: Rules) -> None:

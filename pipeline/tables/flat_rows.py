@@ -286,6 +286,9 @@ _RUN_TOGETHER = re.compile(r"(0)(\d)|(\d+(?:,\d+)?)([-−–]\d+(?:,\d+)?)")
 """An OCR'd token holding two figures of a row: a 0 cell and the figure after it ("01 190" for "0 1 190"),
 or a figure and the signed one after it ("0-3 910" for "0 -3 910"), when the first is a 0, figures stand
 before it or a thousands group follows: a range in words ("ss. 47-53", "plan 2026-2027") stays whole."""
+_SPECKED = re.compile(r"([-−–]?\d+)['’‘´`]+(\d*)")
+"""An OCR'd figure with a speck read as an apostrophe after it ("-650'"), or between it and the next figure
+("300'2" for "300 2"): no Swedish number holds one."""
 _GROUP = re.compile(r"\d{3}")
 _LABEL_NUMBER = re.compile(r"\d{1,3}")
 """A plain small number that may end a row's label ("etapp 2", "Hus 12")."""
@@ -293,8 +296,9 @@ _LABEL_NUMBER = re.compile(r"\d{1,3}")
 
 def _misread_figures(words: list[Word]) -> list[Word]:
     """An OCR'd row's figures as printed: a lone "O" beside figures is the cell 0, a speck read after a
-    row of figures goes, a token holding two figures (`_RUN_TOGETHER`) is cut in two, each part with
-    its share of the box. A text layer's words are left as they are."""
+    row of figures or as an apostrophe by a figure goes, a token holding two figures (`_RUN_TOGETHER`,
+    `_SPECKED`) is cut in two, each part with its share of the box. A text layer's words are left as
+    they are."""
     out: list[Word] = []
     figure = [bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in words]
     for k, word in enumerate(words):
@@ -307,6 +311,9 @@ def _misread_figures(words: list[Word]) -> list[Word]:
             out.append(word.model_copy(update={"text": "0"}))
         elif k == len(words) - 1 and re.fullmatch(r"[-−–]?\d+[:;.,'’]", word.text) and figures_before == 3:
             out.append(word.model_copy(update={"text": word.text[:-1]}))  # "… 300 300:": a speck after a row of figures
+        elif (m := _SPECKED.fullmatch(word.text)) is not None:  # the speck goes, the second figure keeps its box
+            first, rest = _cut(word, len(m.group(1)))
+            out.extend([first, rest.model_copy(update={"text": m.group(2)})] if m.group(2) else [first])
         elif (m := _RUN_TOGETHER.fullmatch(word.text)) is not None and (
                 m.group(1) or m.group(3) == "0" or figures_before >= 2
                 or (k + 1 < len(words) and _GROUP.fullmatch(words[k + 1].text))):
