@@ -507,7 +507,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
 
 _MONEY_IF_TEXT_SAYS = "money_if_text_says"
 """A table fact's mark, between `table_facts` and `units_from_text`: a figure of no stated kind, kept
-only if the text gives its table a unit."""
+only if the text quotes a figure of its row (and so gives its table a unit)."""
 
 
 def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = (1000, 1_000_000)) -> list[Fact]:
@@ -540,7 +540,8 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
         found = {(s, c.attrs.get("row", "")): q for s in scales for c in anchors for v, half, q in quoted
                  if abs(abs(float(c.value)) * s - v) <= half}
         if len({s for s, _ in found}) == 1:
-            scale_of[table] = next(iter(found.items()))[0][0], next(iter(found.values()))
+            (scale, _), quote = next(iter(found.items()))
+            scale_of[table] = scale, quote
             quoted_rows |= {(table, row) for _, row in found}
     out = []
     for f in tabular:
