@@ -823,16 +823,22 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     # a header naming fewer columns than it has lets two amounts of each row run together
     # ("792 575 796 289" for "792 575" and "796 289"): a count above it wins only on arithmetic that
     # holds more often, never on rows that read one way only because every group is cut; when one
-    # column's arithmetic already holds in every row, no count above can do better
+    # column's arithmetic already holds in every row, no count above can do better. Above the words of
+    # its header a count never cuts what reads as one number: a wide row of like figures holds some
+    # difference by chance ("Jan" … "Dec" over "4 100 3 900 …" is no thirteen columns of "4", "100" …)
     held = _identity_rows(rows)
+    header = _base_header(block, rules)
+    words = len(header_label(_figure_header(header_words(header[0]), rules), rules)[1]) if header else None
     for more in (count + 1, count + 2) if held < len(block.rows) else ():
         wider, wider_score = _settled(block, more, rules)
         wider_held = _identity_rows(wider)
+        if words is not None and words < more and any(
+                r.chosen is not None and splits_group([w.text for w in r.numbers], r.chosen) for r in wider):
+            break
         if wider_held >= 2 and wider_held > held and 2 * wider_held >= wider_score[0] >= score[0]:
             rows, score, count, held = wider, wider_score, more, wider_held
     headers = [""] * count
     label_header: list[str] = []
-    header = _base_header(block, rules)
     numbered = not header and rows[0].headers is None and _numbered(rows)
     if numbered:  # "Studieväg 1 70", "Studieväg 2 58": the first figures number the rows, they are label
         count -= 1
@@ -843,8 +849,14 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
         label_header, columns = header_label(_figure_header(header_words(header[0]), rules), rules)
         # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
         texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
+        deviation = _deviation_column(rows)
         headers = stack_headers([columns] + [_figure_header(header_words(h), rules) for h in header[1:]], count + texts,
-                                rules, _deviation_column(rows))[:count]
+                                rules, deviation)[:count]
+        if not any(headers) and len(header) == 1 and deviation is not None and (
+                named := header_groups(columns, count - 1, rules)) is not None:
+            # a header naming every column but the deviation its rows' arithmetic shows ("Budget Utfall"
+            # over "243 300 243 100 200"): the deviation's header is left blank, not made up
+            headers = named[:deviation] + [""] + named[deviation:]
     cells: list[Cell] = []
     n_row = 0
     for k, row in enumerate(rows):
