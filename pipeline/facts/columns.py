@@ -140,7 +140,7 @@ def _row_edge(boxes: list[BBox], x: float, edge: Literal["top", "bottom"]) -> fl
 
 
 @dataclass(frozen=True)
-class _Surroundings:
+class Surroundings:
     """A table's page text: the lines above its first row and below its last (other tables' lines left
     out), the middles of all those lines, the other tables' boxes and the top of the table below it."""
 
@@ -151,7 +151,8 @@ class _Surroundings:
     floor: float | None
 
 
-def _surroundings(doc: Document, table: Table) -> _Surroundings | None:
+def surroundings(doc: Document, table: Table) -> Surroundings | None:
+    """The page text around `table` (None when the table has no box), read once for its unit and caption."""
     if table.bbox is None:
         return None
     own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
@@ -160,7 +161,7 @@ def _surroundings(doc: Document, table: Table) -> _Surroundings | None:
     last = max((c.row for c in table.cells), default=0)
     first_row = [c.bbox for c in table.cells if c.row == 0 and c.bbox is not None] or [table.bbox]
     last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
-    around = _Surroundings([], [], [], others, floor)
+    around = Surroundings([], [], [], others, floor)
     for _, _, words in own_page.lines():
         box = words[0].bbox
         if box is None:
@@ -178,16 +179,16 @@ def _surroundings(doc: Document, table: Table) -> _Surroundings | None:
     return around
 
 
-def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
+def unit_line(doc: Document, table: Table, rules: FactsRules, around: Surroundings | None = None) -> str:
     """Return the line that states `table`'s unit on its page, or "".
 
     The nearest caption-like line of the page's text above the table ("Drift (belopp mkr)",
     "Utfallsrapport Vatten & Avlopp, miljoner kronor"; one caption may head several tables in a
     row, and tables set after a page's text take its captions in order), else a note right below
     it ("Belopp i tusentals kronor"). The last line before the table below is that table's
-    caption, not this one's note.
+    caption, not this one's note. `around` is the table's `surroundings`, when the caller has them.
     """
-    around = _surroundings(doc, table)
+    around = around or surroundings(doc, table)
     if around is None or table.bbox is None:
         return ""
     captions = [text for text in around.above if states_unit(text, rules)]
@@ -201,10 +202,10 @@ def unit_line(doc: Document, table: Table, rules: FactsRules) -> str:
     return next((text for text in notes if states_unit(text, rules)), "")
 
 
-def caption_line(doc: Document, table: Table) -> str:
-    """Return the line right above `table` when it reads as its caption ("Resultatfond per verksamhet,
-    tkr", "Prognos för helåret"): short, no sentence, no figures but years and its own number; else ""."""
-    around = _surroundings(doc, table)
+def caption_line(around: Surroundings | None) -> str:
+    """Return the line right above a table (`around`: its `surroundings`) when it reads as its caption
+    ("Resultatfond per verksamhet, tkr", "Prognos för helåret"): short, no sentence, no figures but years
+    and its own number; else ""."""
     if around is None or not around.above:
         return ""
     text = around.above[-1]
@@ -238,10 +239,11 @@ class TableUnit:
     per_unit: bool = False
 
 
-def table_unit(doc: Document, table: Table, headers: list[str], rules: FactsRules) -> TableUnit:
+def table_unit(doc: Document, table: Table, headers: list[str], rules: FactsRules,
+               around: Surroundings | None = None) -> TableUnit:
     """Return the unit a table states for all its cells: its header row first, then its caption or
     note. A unit priced per something ("Kronor/ poäng", "kr per elev") makes the cells prices."""
-    for text in [*headers, unit_line(doc, table, rules)]:
+    for text in [*headers, unit_line(doc, table, rules, around)]:
         folded = fold(text)
         if (stated := _stated_unit(folded, rules)) is not None:
             return TableUnit(stated[0], priced_per_unit(folded[stated[1]:], rules))

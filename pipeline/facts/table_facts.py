@@ -24,6 +24,7 @@ from pipeline.facts.columns import (
     column_meaning,
     figures_beyond_years,
     read_back_misread_year,
+    surroundings,
     table_unit,
     unit_multiplier,
 )
@@ -219,8 +220,8 @@ _MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3
 
 def _counts_things(label: str, rules: FactsRules) -> bool:
     """Tell whether a row label names what its figures count ("Antal elever", "Hushåll", "Besökare")."""
-    words = fold(label).split()
-    return "antal" in fold(label) or (bool(words) and words[0] in {fold(n) for n in rules.count_nouns})
+    folded = fold(label)
+    return "antal" in folded or cue_regex(rf"\s*(?:{'|'.join(rules.count_nouns)})(?!\w)").match(folded) is not None
 
 
 def cell_number(text: str) -> float | int | None:
@@ -390,10 +391,11 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         header_texts, misread_col = read_back_misread_year(header_texts)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
-        stated_unit = table_unit(doc, table, list(header_texts.values()), rules)
+        around = surroundings(doc, table)
+        stated_unit = table_unit(doc, table, list(header_texts.values()), rules, around)
         # a caption naming what the figures are ("Resultatfond per verksamhet", "Prognos för helåret") gives
         # the role its columns and rows do not
-        caption_role = role_from_cues(fold(caption), "", rules) if (caption := caption_line(doc, table)) else None
+        caption_role = role_from_cues(fold(caption), "", rules) if (caption := caption_line(around)) else None
         caption_role = caption_role if caption_role not in ("other", "threshold", "cost_item") else None
         if stated_unit.multiplier is None and continued:
             stated_unit = continued.unit

@@ -407,6 +407,11 @@ def _figure_header(words: list[str], rules: TablesRules) -> list[str]:
     return words if start is None else words[:start]
 
 
+def _header_columns(line: Line, rules: TablesRules) -> tuple[list[str], list[str]]:
+    """A header line's words as (the label column's, the figure columns'), a text column's left out."""
+    return header_label(_figure_header(header_words(line), rules), rules)
+
+
 def header_groups(words: list[str], count: int, rules: TablesRules, deviation: int | None = None) -> list[str] | None:
     """Split a header line's words into `count` column headers, or None if they cannot fill them.
 
@@ -592,7 +597,7 @@ def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: boo
     longest = rules.flat_rows.label_max_words_inside if inside else rules.flat_rows.label_max_words
     if len(label) > longest or any(_SENTENCE_END.search(w.text) for w in label[:-1]):
         return None
-    if any(_names_unit(w, rules) for w in [*label[-1:], *trailing]):
+    if any(_names_unit(w.text, rules) for w in [*label[-1:], *trailing]):
         return None  # "Lokaler 1 120 000 kr": one amount with its unit, not cells (a flat table's unit is its caption's)
     if all(_YEAR.fullmatch(w.text) for w in numbers):
         return None  # a line of years heads columns, it holds no amounts
@@ -619,14 +624,14 @@ def _figureless(line: Line, max_words: int) -> bool:
         re.search(r"\d", w) and not _YEAR.fullmatch(w) for w in words)
 
 
-def _names_unit(word: Word, rules: TablesRules) -> bool:
+def _names_unit(text: str, rules: TablesRules) -> bool:
     cues = _folded_cues(tuple(rules.flat_rows.unit_words))
-    return any(part in cues for part in fold(word.text).split())
+    return any(part in cues for part in fold(text).split())
 
 
 def _states_unit(line: Line, rules: TablesRules) -> bool:
     """A line that names a unit ("Belopp i tkr", "(mnkr)"): the caption of the table under it."""
-    return any(_names_unit(w, rules) for w in line.words)
+    return any(_names_unit(w.text, rules) for w in line.words)
 
 
 def _labels_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
@@ -701,8 +706,7 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
 def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
     """Index of the header line naming most columns (years aside): lines above it are the table's caption.
     A line naming a unit ("Resultatfond per verksamhet, tkr") is a caption, unless every line does."""
-    units = _folded_cues(tuple(rules.flat_rows.unit_words))
-    captions = [any(part in units for w in words for part in fold(w).split()) for words in lines]
+    captions = [any(_names_unit(w, rules) for w in words) for words in lines]
     named = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) - (1000 if caption and not all(captions) else 0)
              for words, caption in zip(lines, captions)]
     return named.index(max(named)) if named else 0
@@ -721,7 +725,7 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
     header = _base_header(block, rules)
     if not header:
         return []
-    _, columns = header_label(_figure_header(header_words(header[0]), rules), rules)
+    _, columns = _header_columns(header[0], rules)
     kinds = [w for w in columns if is_column_word(w, rules) and not _YEAR.fullmatch(w)]
     years = [w for w in columns if _YEAR.fullmatch(w)]
     capitals = [w for w in kinds if w[:1].isupper()]
@@ -787,8 +791,8 @@ def _shared_identities(chosen: list[Reading]) -> int:
 def _totals_across(block: _Block, rules: TablesRules) -> bool:
     """Tell whether the block's header names a total as its last figure column ("… Dec Summa")."""
     header = _base_header(block, rules)
-    words = _figure_header(header_words(header[0]), rules) if header else []
-    return bool(words) and re.match(rules.flat_rows.total_row_pattern, fold(words[-1])) is not None
+    columns = _header_columns(header[0], rules)[1] if header else []
+    return bool(columns) and re.match(rules.flat_rows.total_row_pattern, fold(columns[-1])) is not None
 
 
 def _deviation_column(rows: list[Row]) -> int | None:
@@ -828,17 +832,16 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     # difference by chance ("Jan" … "Dec" over "4 100 3 900 …" is no thirteen columns of "4", "100" …)
     held = _identity_rows(rows)
     header = _base_header(block, rules)
-    words = len(header_label(_figure_header(header_words(header[0]), rules), rules)[1]) if header else None
+    label_header, columns = _header_columns(header[0], rules) if header else ([], [])
     for more in (count + 1, count + 2) if held < len(block.rows) else ():
         wider, wider_score = _settled(block, more, rules)
         wider_held = _identity_rows(wider)
-        if words is not None and words < more and any(
+        if header and len(columns) < more and any(
                 r.chosen is not None and splits_group([w.text for w in r.numbers], r.chosen) for r in wider):
             break
         if wider_held >= 2 and wider_held > held and 2 * wider_held >= wider_score[0] >= score[0]:
             rows, score, count, held = wider, wider_score, more, wider_held
     headers = [""] * count
-    label_header: list[str] = []
     numbered = not header and rows[0].headers is None and _numbered(rows)
     if numbered:  # "Studieväg 1 70", "Studieväg 2 58": the first figures number the rows, they are label
         count -= 1
@@ -846,7 +849,6 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     if rows[0].headers is not None:
         headers = rows[0].headers
     elif header:
-        label_header, columns = header_label(_figure_header(header_words(header[0]), rules), rules)
         # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
         texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
         deviation = _deviation_column(rows)
