@@ -154,7 +154,7 @@ class WordfreqBaseline:
         skel = "".join(self.LOOKALIKE.get(ch, ch)[:1] or ch for ch in w)
         skel = skeleton(skel)
         f = self.lex.frequencies.get(w, 0.0)
-        best = max(self.lex.by_skeleton.get(skel, ()), key=lambda c: self.lex.frequencies[c], default=None)
+        best = max(self.lex.skeleton_forms(skel), key=lambda c: self.lex.frequencies[c], default=None)
         if best and best != w and self.lex.frequencies[best] > f:
             return best.capitalize() if word[:1].isupper() else best
         return word

@@ -223,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(EscapingFormatter("papers: %(levelname)s: %(message)s"))
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
+    # the libraries' own notes only with --verbose ("pikepdf C++ to Python logger bridge initialized")
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
+    log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -90,10 +90,29 @@ def test_a_load_reads_the_cache_instead_of_building_the_lexicon():
     assert "förslag" in lexicon.frequencies and lexicon.pairs.bigrams
 
 
+def test_same_skeleton_answers_a_word_that_is_its_own_only_form(lexicon):
+    # such skeletons are left out of the index; the answer is the same as if they were in it
+    assert "kommunstyrelsen" not in lexicon.by_skeleton
+    assert lexicon.same_skeleton("Kommunstyrelsen") == ("kommunstyrelsen",)
+    assert lexicon.same_skeleton("kommunstyrelsen") == ("kommunstyrelsen",)
+    assert lexicon.same_skeleton("xqzvkr") == ()
+    assert lexicon.same_skeleton("1234") == ()  # never a listed word's skeleton: not letters
+
+
+def test_dictionary_index_finds_every_key_and_nothing_else(lexicon):
+    keys = lexicon.dictionary.keys
+    for key in keys[:3] + keys[len(keys) // 2 : len(keys) // 2 + 3] + keys[-3:]:
+        forms = lexicon.dictionary.get(key)
+        assert forms and all(skeleton(form) == key for form in forms)
+        assert lexicon.dictionary.get(key + "q") == ()  # sorts right after it, absent
+    assert lexicon.dictionary.get("") == () and lexicon.dictionary.get("ööö") == ()
+    assert len(lexicon.dictionary) > len(keys)  # a few skeletons have more than one form
+
+
 def test_dictionary_holds_unlisted_inflections_with_diacritics(lexicon):
     # hunspell-sv's stems with their suffix rules applied; only forms no frequency list holds
     assert lexicon.in_dictionary("upplånas") and "upplånas" not in lexicon.frequencies
-    assert "upplånas" in lexicon.dictionary["upplanas"]
+    assert "upplånas" in lexicon.dictionary.get("upplanas")
     assert not lexicon.in_dictionary("förslag")  # listed: a frequency, not a dictionary form
     assert not lexicon.in_dictionary("upplanas")  # no å/ä/ö/é: never a repair's target
 

@@ -145,7 +145,7 @@ class Scorer:
         def feasible(forms) -> set[str]:
             return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, damage) > -math.inf}
 
-        cands = feasible(c for s in skels for c in lex.by_skeleton.get(s, ()))
+        cands = feasible(c for s in skels for c in lex.skeleton_forms(s))
         if not cands:
             cands = feasible(c for s in skels for c in lex.dictionary.get(s, ()))
         if len(scanned) >= COMPOUND_MIN_LENGTH and not cands:
