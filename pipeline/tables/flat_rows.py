@@ -659,11 +659,68 @@ def _labels_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
     return out
 
 
+HEADER_CELL_MAX_WORDS = 3
+"""Words of one header cell on a line of its own ("Bokslut helårsutfall", "Ombudgeteras till 2025")."""
+
+
+def _one_figure(line: Line) -> bool:
+    """A line that is one figure cell: number tokens only, readable as one number ("22 400", "-610", "NaN")."""
+    parts = split_line(line.words, 0)
+    return parts is not None and not parts[0] and count_range([w.text for w in parts[1]])[0] == 1
+
+
+def _cells_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
+    """A table exported one cell per line, joined into the lines of a flat table: a run of short lines
+    that each head a column ("Årsbudget", "Utfall", "Avvikelse", after the labels' "Verksamhet")
+    becomes one header line, and each label with as many one-figure lines under it as the header has
+    figure columns ("Boende" over "22 400", "21 150", "1 250", "1 250") one row. Only such a header
+    starts it and only whole rows follow, so figures listed in prose are left alone."""
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        header = _stacked_header(lines, k, rules)
+        columns = sum(is_header_words(header_words(h), rules) for h in header)
+        rows: list[Line] = []
+        at = k + len(header)
+        while header and at + columns < len(lines):
+            cells = lines[at : at + columns + 1]
+            if not (all(c.page == cells[0].page and c.gap_before <= 1 for c in cells[1:])
+                    and _figureless(cells[0], rules.flat_rows.label_max_words) and all(map(_one_figure, cells[1:]))):
+                break
+            rows.append(Line(cells[0].page, cells[0].number, tuple(w for c in cells for w in c.words), cells[0].gap_before))
+            at += columns + 1
+        if rows:
+            first = header[0]
+            out += [Line(first.page, first.number, tuple(w for h in header for w in h.words), first.gap_before), *rows]
+            k = at
+        else:
+            out.append(lines[k])
+            k += 1
+    return out
+
+
+def _stacked_header(lines: list[Line], start: int, rules: TablesRules) -> list[Line]:
+    """The header cells from `start` on, one a line (a first one may head the labels), or [] unless
+    at least two of them head figure columns."""
+    run: list[Line] = []
+    for line in lines[start:]:
+        words = header_words(line)
+        if run and (line.page != run[0].page or line.gap_before > 0):
+            break
+        if not 0 < len(words) <= HEADER_CELL_MAX_WORDS or not _figureless(line, HEADER_CELL_MAX_WORDS):
+            break
+        if not is_header_words(words, rules) and run:
+            break
+        run.append(line)
+    heads = sum(is_header_words(header_words(h), rules) for h in run)
+    return run if heads >= 2 else []
+
+
 def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     """Group lines into candidate blocks: up to three header lines, then rows, label continuations and
     section names ("Fastigheter") between rows."""
     settings = rules.flat_rows
-    lines = _labels_joined(lines, rules)
+    lines = _labels_joined(_cells_joined(lines, rules), rules)
     blocks: list[_Block] = []
     current: _Block | None = None
     pending_header: list[Line] = []
