@@ -419,7 +419,7 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # bench/data/flat-bilagor: budget bilagor as text layers flatten them, written by hand for the genre
     # (expected.yaml from their text: 13-14 end in a comment column, 15 is a follow-up by month, 16 sets each
     # row's label on the line above its figures, 17 names its figures in captions, 18 is twelve months of like figures,
-    # 08 gives every cell a line of its own)
+    # 08 gives every cell a line of its own, 19 is a wide table kept in columns under a header of two lines)
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
@@ -433,6 +433,11 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     assert docs["01-resultatdisp"].tables[0].header[-1] == "Kontrollsumma"
     assert docs["10-stacked"].tables[0].header[4:7] == ("Ombudgeteras drift", "Ombudgeteras investering", "Till resultatfond")
     assert docs["05-pagebreak"].tables[0].header[1:3] == ("Budget 2024", "Utfall 2024")
+    # a wide table kept in columns, its header over two lines each set at its own size: read by its words,
+    # the second line on the headers that cannot stand alone, a word broken at a hyphen joined again
+    assert docs["19-wide-osaker"].tables[0].header[1:] == ("Årsbudget", "Helårsutfall", "Avvikelse", "Ombudg. drift",
+                                                          "Ombudg. invest.", "Internränta", "Till resultatfond",
+                                                          "Kontrollsumma")
     # a column of comments after the figures: its header is no figure column, its words (a year, a wrapped
     # line) no cells, and an amount it quotes stays the text's; the tables state no unit, the text's tkr
     # figures give it

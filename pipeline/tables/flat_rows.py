@@ -462,7 +462,12 @@ def header_words(line: Line) -> list[str]:
     """A header line's words, each cut where a lower-case letter or a year runs into a capital: an
     export that dropped the spaces between header cells runs them together ("helårsutfallAvvikelse",
     "2022Utfall")."""
-    return [part for w in line.words for part in _GLUED.split(w.text) if part]
+    return [part for w in line.words for part in header_words_of(w.text)]
+
+
+def header_words_of(text: str) -> list[str]:
+    """One header word cut where it runs into the next (see `header_words`)."""
+    return [part for part in _GLUED.split(text) if part]
 
 
 def header_label(words: list[str], rules: TablesRules) -> tuple[list[str], list[str]]:
@@ -497,20 +502,30 @@ def stack_headers(lines: list[list[str]], count: int, rules: TablesRules, deviat
         else:
             targets = _continued_columns(headers, parts, rules)
         for c, part in zip(targets, parts):
-            headers[c] = f"{headers[c]}{part}" if headers[c].endswith(("-", "–")) else f"{headers[c]} {part}".strip()
+            headers[c] = _header_joined(headers[c], part)
     return headers
+
+
+def _header_joined(head: str, part: str) -> str:
+    """A header cell and its next line's part: a word broken at a hyphen joined ("Helårs-" "utfall" →
+    "Helårsutfall"), a range after a dash kept ("2031–" "2035"), else one space between."""
+    if head.endswith("-") and part[:1].islower():
+        return head[:-1] + part
+    return f"{head}{part}" if head.endswith(("-", "–")) else f"{head} {part}".strip()
 
 
 def _continued_columns(headers: list[str], words: list[str], rules: TablesRules) -> list[int]:
     """The columns a header's next line of fewer `words` than columns goes on, in order: above all those
     whose header cannot stand alone — one repeating another's ("Ombudgeteras" over "drift", and over
-    "investering") or ending in a word that opens a phrase ("Till" over "resultatfond") —, else the
+    "investering"), ending in a word that opens a phrase ("Till" over "resultatfond") or broken at a
+    hyphen ("Helårs-" over "utfall") —, else the
     last columns (also when there are too many ways to choose)."""
     if math.comb(len(headers), len(words)) > MAX_HEADER_FITS:
         return list(range(len(headers) - len(words), len(headers)))
     opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
     repeats = Counter(fold(h) for h in headers if h)
-    unfinished = {c for c, h in enumerate(headers) if h and (repeats[fold(h)] > 1 or fold(h.split()[-1]) in opening)}
+    unfinished = {c for c, h in enumerate(headers)
+                  if h and (repeats[fold(h)] > 1 or fold(h.split()[-1]) in opening or h.endswith(("-", "–")))}
     kindless = {c for c, h in enumerate(headers) if not any(is_column_word(w, rules) for w in h.split())}
     naming = [is_column_word(word, rules) for word in words]
 

@@ -14,7 +14,14 @@ from collections.abc import Callable
 from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import find_values, has_alnum, match_cues, union_bbox
-from pipeline.tables.flat_rows import base_header_start, header_label, is_column_word, is_header_words, stack_headers
+from pipeline.tables.flat_rows import (
+    base_header_start,
+    header_label,
+    header_words_of,
+    is_column_word,
+    is_header_words,
+    stack_headers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     words = [w for w in page.words if w.bbox is not None]
     if not words:
         return []
-    height = statistics.median(w.bbox.bottom - w.bbox.top for w in words)  # type: ignore[union-attr]
+    height = _height(words)
     gap = (settings.column_gap_factor if page.kind == "ocr" else settings.column_gap_factor_text) * height
     lines: dict[int, list[Word]] = {}
     for w in words:
@@ -47,7 +54,11 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
     if page.kind == "ocr":
         ordered = _rows_across_blocks(ordered)
-    segmented = [_segments(ws, gap) for ws in ordered]
+    # a line set smaller than the page (a wide table shrunk to fit) is cut at its own type's gaps
+    segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap) for ws in ordered]
+    if page.kind == "ocr":  # an OCR speck standing apart ("'", "=" read from dust) is no cell, nor a column
+        segmented = [[seg for seg in segs if any(has_alnum(w.text) or _DASH.fullmatch(w.text) for w in seg)]
+                     for segs in segmented]
     tables: list[Table] = []
     start = 0
     for i, segs in enumerate(segmented + [[]]):
@@ -201,6 +212,8 @@ def _with_header_above(table: Table, above: list[list[Word]], height: float, rul
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DASH = re.compile(r"[-−–—]+")
+"""A cell of dashes alone: an empty cell as printed, kept where specks go."""
 _FIGURE = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 _GLYPH_ID = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph without text (a bullet): no figure
@@ -226,6 +239,10 @@ def _header_like(segments: list[Segment], rules: TablesRules) -> bool:
 def _inside(box: BBox, boxes: list[BBox]) -> bool:
     cx, cy = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
     return any(b.x0 <= cx <= b.x1 and b.top <= cy <= b.bottom for b in boxes)
+
+
+def _height(words: list[Word]) -> float:
+    return statistics.median(w.bbox.bottom - w.bbox.top for w in words)  # type: ignore[union-attr]
 
 
 def _segments(words: list[Word], gap: float) -> list[Segment]:
@@ -263,6 +280,9 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
     header: tuple[str, ...] = ()
     if not find_values(first, rules) and (match_cues(first, rules) or is_header_words([w.text for w in first], rules)):
         header, rows = _header(rows, bands, rules), rows[(2 if _is_years_line(rows[1:2]) else 1):]
+        if not all(header[1:]) and rows and _header_goes_on(rows[0], rules):
+            stacked = _header_by_words([first, [w for seg in rows[0] for w in seg]], len(bands), rules)
+            header, rows = (stacked, rows[1:]) if stacked else (header, rows)
     grid: dict[tuple[int, int], list[Word]] = {}
     for r, segs in enumerate(rows):
         for col, words in [p for seg in segs for p in _place(seg, bands)]:
@@ -284,6 +304,24 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         cells=tuple(cells),
         header=header,
     )
+
+
+def _header_goes_on(segments: list[Segment], rules: TablesRules) -> bool:
+    """A header's second line in a table kept in columns ("utfall  drift  invest.  ränta  resultatfond"
+    under "Helårs-  Ombudg.  Ombudg.  Intern-  Till"): no figures, several cells, a column word."""
+    words = [w.text for seg in segments for w in seg]
+    return len(segments) >= 2 and not any(_FIGURE.search(t) for t in words) and is_header_words(words, rules)
+
+
+def _header_by_words(lines: list[list[Word]], n_cols: int, rules: TablesRules) -> tuple[str, ...] | None:
+    """The column headers of header lines read by their words, as a flat table's are, or None if they
+    cannot fill the columns. For a table kept in columns whose header runs over two lines: each line
+    is set at its own size, so its cells stand over their columns too loosely to place by position
+    ("Ombudg." starting over the end of "Avvikelse"'s figures) and too close together to cut at gaps."""
+    words = [[part for w in line if has_alnum(w.text) for part in header_words_of(w.text)] for line in lines]
+    label, columns = header_label(words[0], rules)
+    headers = stack_headers([columns, *words[1:]], n_cols - 1, rules)
+    return (" ".join(label), *headers) if all(headers) else None
 
 
 def _is_years_line(rows: list[list[Segment]]) -> bool:
