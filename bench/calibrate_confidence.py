@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from eval_prepare import CAPTURE_DPI, page_job, sample
-from pipeline.ocr import OcrSettings, calibrate, ocr_page
+from pipeline.ocr import calibrate, ocr_page
+from pipeline.tesseract import OcrSettings
 
 PROFILES = ("phone", "fax-standard", "photocopy-300", "worn-200")
 BUCKETS = 10

@@ -33,13 +33,14 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 import pipeline.ocr
-from pipeline.ingest import image_resolution, rows_apart
+from pipeline.ingest_pdf import image_resolution, rows_apart
 from pipeline.model import Document, Page
-from pipeline.ocr import OcrJob, OcrSettings, ocr_page
+from pipeline.ocr import ocr_page
 from pipeline.prepare import Prepared
 from pipeline.render import PageSource
 from pipeline.repair import repair_document
 from pipeline.rules import load_rules
+from pipeline.tesseract import OcrJob, OcrSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "corpus" / "real"

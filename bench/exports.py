@@ -19,8 +19,9 @@ from pathlib import Path
 from pipeline import searchable_pdf as writer
 from pipeline.alto import alto_pages
 from pipeline.model import Document
-from pipeline.ocr import OcrJob, OcrSettings, ocr_page
+from pipeline.ocr import ocr_page
 from pipeline.render import PageSource
+from pipeline.tesseract import OcrJob, OcrSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "corpus" / "inputs"

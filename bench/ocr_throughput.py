@@ -19,8 +19,9 @@ from pathlib import Path
 import pdfplumber
 
 from pipeline.executor import make_executor
-from pipeline.ocr import OcrJob, OcrSettings, ocr_page
+from pipeline.ocr import ocr_page
 from pipeline.render import PageSource, render_page
+from pipeline.tesseract import OcrJob, OcrSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANS = ROOT / "corpus" / "inputs" / "scans-300"

@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline.alto import alto_pages
 from pipeline.errors import OutputError
 from pipeline.model import Document
-from pipeline.searchable_pdf import searchable_pdf
 from pipeline.store import alto_path, pdf_path, write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -34,6 +32,8 @@ def write_exports(doc: Document, source: Path, out: Path, *, pdf: bool, alto: bo
     """
     if not doc.media_type.startswith(IMAGE_BEARING):
         return ()
+    from pipeline.alto import alto_pages  # lxml, pikepdf: a run of text inputs never needs them
+    from pipeline.searchable_pdf import searchable_pdf
     warnings: list[str] = []
     if pdf and not (only_missing and pdf_path(out, doc.doc_id).exists()):
         try:

@@ -1,4 +1,7 @@
-"""Tesseract behind one module: checks the installation once, OCRs one page per call.
+"""Tesseract behind one module: OCRs one page per call.
+
+Its settings, the job and result of a page and the installation check are in tesseract.py: a run
+needs them before it reads any page, and a run of text inputs never imports this module's OpenCV.
 
 pytesseract is imported where a page is read, not with this module: it imports pandas when it
 can (0.3 s), which a run of text-layer papers never needs before its outputs.
@@ -11,17 +14,14 @@ OpenMP threads Tesseract took 6.6 s/page here against 1.5 s/page of throughput t
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import re
 import statistics
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -31,113 +31,9 @@ from pipeline.errors import LimitError, OcrError
 from pipeline.lexicon import load_word_list
 from pipeline.model import BBox, Repair, Table, Word
 from pipeline.prepare import INK, TESSERACT_MAX_SIDE, Prepared, enlarge, pixel_aspect, prepare_page
-from pipeline.render import PageSource, evidence_jpeg, fit_dpi, render_page
+from pipeline.render import evidence_jpeg, fit_dpi, render_page
 from pipeline.tables.grid import grid_tables
-
-MIN_OCR_DPI = 300
-"""Pages scanned at less are upscaled to this before OCR: on the corpus's 200 dpi scans,
-Tesseract misread table rows ("Ve 368 800 kr" for "2 368 800 kr") that it reads at 300."""
-
-SAUVOLA = 2
-OTSU = 0
-THRESHOLDING_NAMES = {SAUVOLA: "sauvola", OTSU: "otsu"}
-
-
-@dataclass(frozen=True)
-class PageLimits:
-    """What reading one page may cost (rules/ingest.yaml: limits); 0 means no limit."""
-
-    max_page_pixels: int = 0
-    tesseract_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    """What Tesseract is asked to do; recorded in the manifest."""
-
-    lang: str = "swe"
-    thresholding: int = SAUVOLA
-    psm: int = 3
-    near_empty_max_words: int = 10
-    limits: PageLimits = PageLimits()
-    confidence_map: tuple[tuple[float, float], ...] = ()
-    """(Tesseract's confidence, calibrated confidence) knots of rules/ocr.yaml; empty: Tesseract's own."""
-    letter_lookalikes: tuple[tuple[str, str, int], ...] = ()
-    """Letters Tesseract confuses (rules/ocr.yaml), read back after it; empty: none."""
-    party_letter_misreadings: tuple[tuple[str, str], ...] = ()
-    """Party letters OCR misreads after a member's name (rules/ocr.yaml), read back; empty: none."""
-
-
-@dataclass(frozen=True)
-class OcrJob:
-    """One page to OCR: small and picklable (see executor.py)."""
-
-    doc_id: str
-    page_number: int
-    source: PageSource
-    width: float
-    height: float
-    settings: OcrSettings
-    deadline: float = 0.0
-    """When Tesseract must be done with the page (time.monotonic()); set as its reading starts."""
-
-
-@dataclass(frozen=True)
-class OcrResult:
-    """Words of one page plus its evidence image."""
-
-    doc_id: str
-    page_number: int
-    words: tuple[Word, ...]
-    warnings: tuple[str, ...]
-    evidence: bytes
-    evidence_scale: float
-    dpi: int
-    """The resolution the page was rendered at: lower than the scan's own when the page is too
-    large for limits.max_page_pixels."""
-    tables: tuple[Table, ...] = ()  # ruled tables read from the page's grid of rules
-
-
-@dataclass(frozen=True)
-class TesseractInfo:
-    """The installed Tesseract, for the manifest."""
-
-    version: str
-    traineddata_sha256: dict[str, str]
-
-
-def _tesseract_says(*args: str) -> str:
-    """What `tesseract ARGS` prints (both streams: versions print their banner on either)."""
-    try:
-        done = subprocess.run(["tesseract", *args], capture_output=True, text=True, check=False)
-    except OSError as err:
-        raise OcrError("Tesseract is not installed; run: sudo apt-get install tesseract-ocr tesseract-ocr-swe") from err
-    return done.stdout + done.stderr
-
-
-@lru_cache(maxsize=8)
-def check_tesseract(lang: str) -> TesseractInfo:
-    """Verify that Tesseract and every language in `lang` ("swe", "swe+eng") are installed.
-
-    Raises:
-        OcrError: naming the apt command that installs what is missing.
-    """
-    version = re.match(r"\s*tesseract v?(\d[\w.]*)", _tesseract_says("--version"))
-    listing = _tesseract_says("--list-langs")
-    tessdata = re.search(r'"([^"]+)"', listing)
-    if not version or not tessdata:
-        raise OcrError("cannot read Tesseract's version and tessdata folder from `tesseract --version` and `--list-langs`")
-    available = set(listing[tessdata.end():].split()[1:])  # after the folder: "(N):", then one language a line
-    missing = [code for code in lang.split("+") if code not in available]
-    if missing:
-        packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
-        raise OcrError(f"Tesseract language data missing for {', '.join(missing)}; run: sudo apt-get install {packages}")
-    hashes = {
-        code: hashlib.sha256((Path(tessdata.group(1)) / f"{code}.traineddata").read_bytes()).hexdigest()
-        for code in lang.split("+")
-    }
-    return TesseractInfo(version=version.group(1), traineddata_sha256=hashes)
-
+from pipeline.tesseract import MIN_OCR_DPI, OTSU, SAUVOLA, OcrJob, OcrResult
 
 RULE_MIN_LENGTH_INCHES = 0.2
 """A straight dark run at least this long is a table rule or underline, not part of a letter."""

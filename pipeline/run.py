@@ -13,6 +13,7 @@ good document, marked `stale`. Only a problem of the output folder itself stops 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import sys
 import time
@@ -31,7 +32,6 @@ from pipeline.facts import extract_facts
 from pipeline.ingest import Ingested, InputFile, find_inputs, ingest, media_type, sha256_file
 from pipeline.model import SCHEMA_VERSION, Document, InputFailure, Manifest, ManifestEntry, OcrInfo, Page, PersonalData
 from pipeline.ocr_cache import OcrCache
-from pipeline.ocr import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract, ocr_page
 from pipeline.packed import pack, unpack
 from pipeline.papers import split_papers
 from pipeline.privacy import black_out, mask_document, mask_model
@@ -56,6 +56,7 @@ from pipeline.store import (
     write_model,
 )
 from pipeline.tables import extract_tables
+from pipeline.tesseract import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("facts", extract_facts),
 )
 """The per-document stages after OCR, in order."""
+
+PAGE_MODULES = ("pipeline.ingest_pdf", "pipeline.ocr", "pipeline.alto", "pipeline.searchable_pdf")
+"""What only PDFs and images need (OpenCV, pdfplumber, pikepdf, lxml): each is imported where it is
+used, so a run of text inputs imports none of them (`_import_page_modules`)."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,7 @@ def perform(task: Task) -> Ingested | OcrResult | Finished:
         OutputError: the output folder failed; the run stops.
     """
     if isinstance(task, OcrJob):
+        from pipeline.ocr import ocr_page  # OpenCV: a run of text inputs reads no page
         return ocr_page(task)
     if isinstance(task, FinishTask):
         return _finish(task.work, task.name, task.ingested, task.source, task.pages, task.error)
@@ -280,6 +286,17 @@ def perform(task: Task) -> Ingested | OcrResult | Finished:
     if ingested.ocr_jobs:
         return ingested
     return _finish(work, task.name, ingested, task.path, {}, None)
+
+
+def _import_page_modules() -> None:
+    """Import `PAGE_MODULES` before the workers fork, for a batch that has PDFs or images to read.
+
+    The workers then share them instead of each importing its own, and their address space
+    (OpenCV's alone is 300 MB) is part of a worker's size at start, as it was when the run imported
+    them at start-up, not taken from its memory cap (executor.py, limits.worker_memory_mb).
+    """
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
 
 
 def _finish(work: _Work, name: tuple[str, str], ingested: Ingested, source: Path,
@@ -432,6 +449,7 @@ class _Batch:
         first: dict[str, tuple[str, str]] = {}
         copies: dict[tuple[str, str], str] = {}
         names = {(item.folder, item.relative): item for item in found}
+        to_read: set[str] = set()  # the media types of the inputs fed to the workers
         for name, item in sorted(names.items()):
             doc_id = kind = None
             try:
@@ -453,10 +471,13 @@ class _Batch:
                     self.skipped += 1
                     continue
                 feed.put(2, ReadTask(self.work, name, doc_id, item.path, kind))
+                to_read.add(kind)
             except OutputError:
                 raise
             except Exception as err:
                 self.fail(name, doc_id, _failure(err, "ingest"), kind)
+        if to_read - {"text/plain"}:
+            _import_page_modules()
 
         scanned: dict[str, tuple[ReadTask, Ingested]] = {}  # documents whose pages are being read
         waiting: dict[str, int] = {}  # pages still to read, by document

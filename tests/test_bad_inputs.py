@@ -16,16 +16,16 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-import pipeline.run
 from bench.hostile import MEASURED, ADDRESS_SPACE, run_measured
 from pipeline.cli import main
 from pipeline.errors import LimitError, RulesError
 from pipeline.executor import ProcessExecutor
 from pipeline.ingest import ingest
-from pipeline.ocr import OcrJob, OcrSettings, PageLimits, ocr_page
+from pipeline.ocr import ocr_page
 from pipeline.render import PageSource, fit_dpi
 from pipeline.rules import RULES_DIR, Rules, load_rules
 from pipeline.run import process_document
+from pipeline.tesseract import OcrJob, OcrSettings, PageLimits
 from tests.conftest import CORPUS_INPUTS, ROOT
 from tests.fixtures.make_bad_inputs import SWEDISH_LINE, blank_png, huge_page_box, make_bad_inputs
 
@@ -189,7 +189,7 @@ def test_a_page_over_the_worker_memory_cap_fails_its_document_with_a_plain_messa
     source.mkdir()
     shutil.copyfile(CORPUS_INPUTS / "images" / "000-iop-ikf-p1.png", source / "big.png")
     shutil.copyfile(GOOD[0], source / "good.pdf")
-    monkeypatch.setattr(pipeline.run, "ocr_page", _greedy_ocr)
+    monkeypatch.setattr("pipeline.ocr.ocr_page", _greedy_ocr)
     out = tmp_path / "out"
     assert main(["run", str(source), "--out", str(out), "--no-progress", "--jobs", "2", "--no-pdf", "--no-alto"]) == 1
     entries = {e["path"]: e for e in json.loads((out / "manifest.json").read_text())["inputs"]}

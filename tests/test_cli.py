@@ -81,6 +81,29 @@ def test_console_script_ends_with_the_exit_code_and_everything_written(tmp_path)
     assert "missing" in missing.stderr and missing.stderr.endswith("\n")
 
 
+PAGE_STACK = ("sorted(m for m in sys.modules if m.split('.')[0] in {'cv2', 'pdfplumber', 'pdfminer', 'pikepdf', 'lxml'}"
+              " or m in {'pipeline.ocr', 'pipeline.prepare', 'pipeline.searchable_pdf', 'pipeline.alto', 'pipeline.ingest_pdf'})")
+"""The modules of the PDF and image stack that a run imports, as an expression of a `python -c` script."""
+
+
+def test_a_run_of_text_inputs_imports_no_pdf_or_image_stack(tmp_path):
+    """OpenCV, pdfplumber, pikepdf, lxml and the modules that read pages with them are imported where a PDF
+    or an image needs them: a run of text files (one process: `--jobs 1`) never loads them. In a fresh
+    interpreter: this one has them from other tests."""
+    source = tmp_path / "in"
+    source.mkdir()
+    for seed in sorted((ROOT / "corpus" / "sources").glob("00[04]_*.txt")):
+        shutil.copy(seed, source / seed.name)
+    out = tmp_path / "out"
+    script = ("import sys\nfrom pipeline.cli import main\n"
+              f"code = main(['run', {str(source)!r}, '--out', {str(out)!r}, '--no-progress', '--jobs', '1'])\n"
+              f"print(code, {PAGE_STACK})\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout == "0 []\n", done.stderr
+    entries = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert [(e["status"], e["media_type"]) for e in entries] == [("ok", "text/plain")] * 2
+
+
 IOP_HEAD = "Idéburet offentligt partnerskap med Föreningen Mötesplatsen\n"
 
 
@@ -365,7 +388,6 @@ def test_blank_page_is_retried_then_warned_and_the_document_stays_ok(tmp_path):
 
 def test_an_ocr_failure_fails_its_document_alone(tmp_path, monkeypatch):
     """A stub engine that crashes on one scan: that input fails in stage ocr, the rest complete."""
-    import pipeline.run
     from pipeline.errors import OcrError
     from tests.conftest import CORPUS_INPUTS
 
@@ -377,7 +399,7 @@ def test_an_ocr_failure_fails_its_document_alone(tmp_path, monkeypatch):
     def crash(job):
         raise OcrError("Tesseract crashed (stub)", doc_id=job.doc_id)
 
-    monkeypatch.setattr(pipeline.run, "ocr_page", crash)
+    monkeypatch.setattr("pipeline.ocr.ocr_page", crash)
     out = tmp_path / "out"
     assert main(["run", str(source), "--out", str(out), "--no-progress", "--jobs", "1"]) == 1
     by_path = {e["path"]: e for e in json.loads((out / "manifest.json").read_text())["inputs"]}

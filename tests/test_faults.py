@@ -20,7 +20,7 @@ from PIL import Image
 import pipeline.run
 from pipeline import store
 from pipeline.cli import main, printable
-from pipeline.ocr import OcrJob, OcrResult
+from pipeline.tesseract import OcrJob, OcrResult
 from tests.conftest import CORPUS_INPUTS, ROOT
 
 SEEDS = sorted((ROOT / "corpus" / "sources").glob("*.txt"))
@@ -184,7 +184,7 @@ def test_a_dead_ocr_worker_fails_only_its_own_document(tmp_path, monkeypatch, ca
     shutil.copyfile(CORPUS_INPUTS / "images" / "003-iop-aterrapportering-p1.tiff", source / "lives.tiff")
     shutil.copyfile(SCAN_TWO_PAGES, source / "lives-too.pdf")
     shutil.copyfile(SEEDS[0], source / "paper.txt")
-    monkeypatch.setattr(pipeline.run, "ocr_page", _dying_ocr)
+    monkeypatch.setattr("pipeline.ocr.ocr_page", _dying_ocr)
     out = tmp_path / "out"
     assert main(["run", str(source), "--out", str(out), "--no-progress", "--jobs", "2", "--no-pdf", "--no-alto"]) == 1
     manifest = _true_account(out)

@@ -10,8 +10,8 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.ingest import classify_layer, find_inputs, ingest, media_type, sha256_file
 from pipeline.lexicon import hit_rate, load_word_list
-from pipeline.ocr import OcrSettings
 from pipeline.rules import load_rules
+from pipeline.tesseract import OcrSettings
 from tests.conftest import CORPUS_INPUTS, ROOT
 from tests.realdev import needs_realdev
 

@@ -11,9 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline.errors import OcrError
-from pipeline.ocr import OcrJob, OcrSettings, _in_long_runs, _read_words, calibrate, check_tesseract, ocr_page
+from pipeline.ocr import _in_long_runs, _read_words, calibrate, ocr_page
 from pipeline.rules import OcrRules, load_rules
 from pipeline.render import PageSource, render_page
+from pipeline.tesseract import OcrJob, OcrSettings, check_tesseract
 from tests.conftest import CORPUS_INPUTS, CORPUS_TRUTH
 
 

@@ -17,10 +17,10 @@ import pytest
 from pipeline.errors import RulesError
 from pipeline.ingest import document_from_lines, ingest, words_from_lines
 from pipeline.model import Document, Page
-from pipeline.ocr import OcrSettings
 from pipeline.papers import split_papers
 from pipeline.rules import RULES_DIR, load_rules
 from pipeline.run import STAGES
+from pipeline.tesseract import OcrSettings
 from tests.expectations import SEED_FILES, SEEDS_DIR
 from tests.realdev import REALDEV, ROOT, needs_realdev
 

@@ -9,13 +9,14 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pipeline.ingest import image_resolution, rows_apart
+from pipeline.ingest_pdf import image_resolution, rows_apart
 from pipeline.model import BBox
-from pipeline.ocr import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_page
+from pipeline.ocr import ocr_page
 from pipeline.prepare import (BINARY_MIN_SHARE, ENLARGE_FACTOR, ENLARGE_RADIUS_INCHES, SPECKLE_MIN_SHARE,
                               TESSERACT_MAX_SIDE, _enlarged, binary_share, despeckle, dropped_lines, enlarge,
                               prepare_page, skew_degrees, speckle_share)
 from pipeline.render import PageSource, render_page
+from pipeline.tesseract import MIN_OCR_DPI, OcrJob, OcrSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "corpus" / "real" / "captures"

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
+import pipeline.ocr
 import pipeline.run
 import pipeline.stages
 from pipeline.ingest import ingest
-from pipeline.ocr import OcrSettings
 from pipeline.reconcile import reconcile_folder
 from pipeline.repair import REPAIRED_KINDS
 from pipeline.rules import load_rules
 from pipeline.run import STAGES, RunOptions, run
 from pipeline.stages import BATCH_STAGE, DOCUMENT_STAGES, STAGE_TABLE, check_table
+from pipeline.tesseract import OcrSettings
 from tests.conftest import CORPUS_INPUTS, EXTRACTED
 
 
@@ -117,7 +118,7 @@ def test_a_new_repair_version_reruns_repair_and_after_without_ocr(first_run, mon
     def no_ocr(job):
         raise AssertionError(f"page {job.page_number} was OCR'd again")
 
-    monkeypatch.setattr(pipeline.run, "ocr_page", no_ocr)
+    monkeypatch.setattr("pipeline.ocr.ocr_page", no_ocr)
     result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
     assert (result.processed, result.skipped) == (2, 0)
     assert _documents(store) == before  # the same code: the same documents, from the cached pages
@@ -129,8 +130,8 @@ def test_a_new_ocr_version_reads_the_pages_again(first_run, monkeypatch, tmp_pat
     shutil.copytree(out, store)
     _bump(monkeypatch, "ocr")
     read = []
-    real = pipeline.run.ocr_page
-    monkeypatch.setattr(pipeline.run, "ocr_page", lambda job: read.append(job.page_number) or real(job))
+    real = pipeline.ocr.ocr_page
+    monkeypatch.setattr(pipeline.ocr, "ocr_page", lambda job: read.append(job.page_number) or real(job))
     result = run([inputs], RunOptions(out=store, jobs=1, ocr_cache=cache))
     assert result.processed == 2 and read == [1]
 
