@@ -641,6 +641,21 @@ def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
+def restore_figures(words: tuple[Word, ...], misreadings: tuple[tuple[str, str], ...]) -> tuple[Word, ...]:
+    """Read back a whole word of `misreadings` (rules/ocr.yaml: "[0]" for 0) as its figure when another
+    word of its line holds a figure: a row of a table, where a small zero is read with the specks at its
+    sides. The scanned form is kept as a Repair (`figure-look-alike`)."""
+    meant = dict(misreadings)
+    lines_with_figures = {w.line for w in words if _FIGURE_WORD.fullmatch(w.text)}
+    return tuple(
+        _repaired(w, meant[w.text], "figure-look-alike") if w.text in meant and w.line in lines_with_figures else w
+        for w in words)
+
+
+_FIGURE_WORD = re.compile(r"[-−–]?\d+(?:[,.]\d+)?%?")
+"""A word that is a figure or a digit group of one ("-38", "450", "4,7", "70%")."""
+
+
 def restore_party_letters(words: tuple[Word, ...], misreadings: tuple[tuple[str, str], ...]) -> tuple[Word, ...]:
     """Read back a member's party letter that OCR misread (`misreadings`, rules/ocr.yaml: "(5)" for
     "(S)"), where it stands right after a capitalised word on its line (the name: "Lars Eriksson (5)
@@ -954,6 +969,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = split_glued_figures(image, split_digit_groups(image, words, job), job)
         words = restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job))
         words = restore_party_letters(words, job.settings.party_letter_misreadings)
+        words = restore_figures(words, job.settings.figure_misreadings)
         words = restore_hex_digits(reread_hex_identifiers(image, words, job))
         words = restore_lookalikes(words, job.settings.letter_lookalikes)
     evidence, scale = evidence_jpeg(scan, dpi)

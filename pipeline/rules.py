@@ -67,6 +67,17 @@ class OcrRules(RuleSet):
     party_letter_misreadings: tuple[tuple[str, str], ...] = ()
     """(read, meant) party letters OCR misreads in "(S)" after a member's name, read back there."""
 
+    figure_misreadings: tuple[tuple[str, str], ...] = ()
+    """(read, meant) a figure OCR reads with signs around it, read back as a whole word among figures."""
+
+    @field_validator("figure_misreadings")
+    @classmethod
+    def _figures(cls, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        for read, meant in pairs:
+            if not meant.isdigit() or read.isdigit() or meant not in read:
+                raise ValueError(f"{[read, meant]}: what OCR reads, signs around a figure, and that figure alone")
+        return pairs
+
     @field_validator("party_letter_misreadings")
     @classmethod
     def _party_letters(cls, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:

@@ -345,7 +345,8 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
                            limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
                            confidence_map=rules.ocr.confidence_map,
                            letter_lookalikes=rules.ocr.letter_lookalikes,
-                           party_letter_misreadings=rules.ocr.party_letter_misreadings)
+                           party_letter_misreadings=rules.ocr.party_letter_misreadings,
+                           figure_misreadings=rules.ocr.figure_misreadings)
     tesseract = check_tesseract(options.lang)
     header = Manifest(
         pipeline_version=__version__,

@@ -50,6 +50,8 @@ class OcrSettings:
     """Letters Tesseract confuses (rules/ocr.yaml), read back after it; empty: none."""
     party_letter_misreadings: tuple[tuple[str, str], ...] = ()
     """Party letters OCR misreads after a member's name (rules/ocr.yaml), read back; empty: none."""
+    figure_misreadings: tuple[tuple[str, str], ...] = ()
+    """Figures OCR reads with signs around them (rules/ocr.yaml), read back among figures; empty: none."""
 
 
 @dataclass(frozen=True)

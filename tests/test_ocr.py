@@ -261,6 +261,23 @@ def test_a_party_letter_read_as_a_digit_after_a_name_is_read_back():
     assert [w.text for w in kept] == ["enligt", "punkt", "(5)", "och", "Lisa", "Andersson", "(M)"] and not any(w.repair for w in kept)
 
 
+def test_a_small_zero_read_with_the_specks_beside_it_is_read_back_in_a_row_of_figures():
+    from pipeline.model import BBox, Word
+    from pipeline.ocr import restore_figures
+
+    def words(*lines: str) -> tuple[Word, ...]:
+        return tuple(Word(text=t, bbox=BBox(10 * k, 700 + 20 * n, 10 * k + 8, 710 + 20 * n), line=n + 1, block=1,
+                          confidence=0.8, origin="ocr") for n, line in enumerate(lines) for k, t in enumerate(line.split()))
+
+    # as Tesseract read a dev photocopy-300 table row (realdev 32) and the wide probe's rows; a footnote's
+    # "[1]" and a "[0]" alone on its line stay as read
+    misreadings = load_rules().ocr.figure_misreadings
+    read = restore_figures(words("-295 [0] -295 Platsvarumärke", "Bibliotek -38 450 -460 0 [0", "Se not [1] och [0]"), misreadings)
+    assert " ".join(w.text for w in read) == "-295 0 -295 Platsvarumärke Bibliotek -38 450 -460 0 0 Se not [1] och [0]"
+    assert [(w.repair.scanned, w.repair.reason) for w in read if w.repair] == [("[0]", "figure-look-alike"),
+                                                                                ("[0", "figure-look-alike")]
+
+
 def test_letters_tesseract_confuses_are_read_back_when_that_makes_one_listed_word():
     from pipeline.model import BBox, Word
     from pipeline.ocr import restore_lookalikes
