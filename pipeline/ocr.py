@@ -641,6 +641,10 @@ def restore_section_signs(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
+_FIGURE_WORD = re.compile(r"[-−–]?\d+(?:[,.]\d+)?%?")
+"""A word that is a figure or a digit group of one ("-38", "450", "4,7", "70%")."""
+
+
 def restore_figures(words: tuple[Word, ...], misreadings: tuple[tuple[str, str], ...]) -> tuple[Word, ...]:
     """Read back a whole word of `misreadings` (rules/ocr.yaml: "[0]" for 0) as its figure when another
     word of its line holds a figure: a row of a table, where a small zero is read with the specks at its
@@ -650,10 +654,6 @@ def restore_figures(words: tuple[Word, ...], misreadings: tuple[tuple[str, str],
     return tuple(
         _repaired(w, meant[w.text], "figure-look-alike") if w.text in meant and w.line in lines_with_figures else w
         for w in words)
-
-
-_FIGURE_WORD = re.compile(r"[-−–]?\d+(?:[,.]\d+)?%?")
-"""A word that is a figure or a digit group of one ("-38", "450", "4,7", "70%")."""
 
 
 def restore_party_letters(words: tuple[Word, ...], misreadings: tuple[tuple[str, str], ...]) -> tuple[Word, ...]:

@@ -666,7 +666,7 @@ def _labels_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
                 and not _states_unit(label, rules)
                 and (not _is_header_line(label, rules) or re.match(rules.flat_rows.total_row_pattern, fold(label.text)))
                 and (parts := split_line(below.words, rules.flat_rows.max_trailing_words)) is not None and not parts[0]):
-            out.append(Line(line.page, line.number, words + below.words, line.gap_before))
+            out.append(_joined([label, below]))
             k += 2
             continue
         out.append(line)
@@ -693,8 +693,7 @@ def _cells_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
     out: list[Line] = []
     k = 0
     while k < len(lines):
-        header = _stacked_header(lines, k, rules)
-        columns = sum(is_header_words(header_words(h), rules) for h in header)
+        header, columns = _stacked_header(lines, k, rules)
         rows: list[Line] = []
         at = k + len(header)
         while header and at + columns < len(lines):
@@ -702,11 +701,10 @@ def _cells_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
             if not (all(c.page == cells[0].page and c.gap_before <= 1 for c in cells[1:])
                     and _figureless(cells[0], rules.flat_rows.label_max_words) and all(map(_one_figure, cells[1:]))):
                 break
-            rows.append(Line(cells[0].page, cells[0].number, tuple(w for c in cells for w in c.words), cells[0].gap_before))
+            rows.append(_joined(cells))
             at += columns + 1
         if rows:
-            first = header[0]
-            out += [Line(first.page, first.number, tuple(w for h in header for w in h.words), first.gap_before), *rows]
+            out += [_joined(header), *rows]
             k = at
         else:
             out.append(lines[k])
@@ -714,21 +712,29 @@ def _cells_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
     return out
 
 
-def _stacked_header(lines: list[Line], start: int, rules: TablesRules) -> list[Line]:
-    """The header cells from `start` on, one a line (a first one may head the labels), or [] unless
-    at least two of them head figure columns."""
+def _stacked_header(lines: list[Line], start: int, rules: TablesRules) -> tuple[list[Line], int]:
+    """The header cells from `start` on, one a line (a first one may head the labels), and how many of
+    them head figure columns; ([], 0) unless at least two do."""
     run: list[Line] = []
+    heads = 0
     for line in lines[start:]:
         words = header_words(line)
         if run and (line.page != run[0].page or line.gap_before > 0):
             break
         if not 0 < len(words) <= HEADER_CELL_MAX_WORDS or not _figureless(line, HEADER_CELL_MAX_WORDS):
             break
-        if not is_header_words(words, rules) and run:
+        names_column = is_header_words(words, rules)
+        if not names_column and run:
             break
         run.append(line)
-    heads = sum(is_header_words(header_words(h), rules) for h in run)
-    return run if heads >= 2 else []
+        heads += names_column
+    return (run, heads) if heads >= 2 else ([], 0)
+
+
+def _joined(lines: list[Line]) -> Line:
+    """Lines as one, at the first one's place."""
+    first = lines[0]
+    return Line(first.page, first.number, tuple(w for line in lines for w in line.words), first.gap_before)
 
 
 def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:

@@ -107,13 +107,21 @@ def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
 
     lasts, firsts = [solid(line)[-1] for line in lines], [solid(line)[0] for line in lines]
 
-    def meets(i: int, j: int, slant: float) -> bool:
+    def hop(i: int, j: int) -> tuple[float, float, float] | None:
+        """How far line j's first word stands right of and below line i's last word (across, down),
+        and how far off a row it may stand; None when line j does not begin right of line i's end."""
         last, first = lasts[i], firsts[j]
         if first.bbox.x0 <= lines[i][-1].bbox.x1:  # type: ignore[union-attr]
-            return False
+            return None
         (xa, ya), (xb, yb) = middle(last), middle(first)
         height = min(last.bbox.bottom - last.bbox.top, first.bbox.bottom - first.bbox.top)  # type: ignore[union-attr]
-        return abs(ya + slant * (xb - xa) - yb) < 0.5 * height
+        return xb - xa, yb - ya, 0.5 * height
+
+    hops = {(i, j): h for i in range(len(lines)) for j in range(len(lines)) if i != j and (h := hop(i, j)) is not None}
+
+    def meets(i: int, j: int, slant: float) -> bool:  # line j continues line i where the page's slant points
+        h = hops.get((i, j))
+        return h is not None and abs(slant * h[0] - h[1]) < h[2]
 
     def joined(slant: float) -> list[list[Word]]:
         return _join_rows(lines, lambda i, j: meets(i, j, slant))
@@ -125,10 +133,8 @@ def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
     if len(measured) >= 3:
         return joined(statistics.median(measured))
     tried = [slant / 100 for slant in range(-SLANT_SEARCH, SLANT_SEARCH + 1)]
-    hops = {slant: sum(any(meets(i, j, slant) for i in range(len(lines)) if i != j) for j in range(len(lines)))
-            for slant in tried}
-    return joined(max(tried, key=lambda slant: (hops[slant], -abs(slant))))
-
+    continued = {slant: len({j for i, j in hops if meets(i, j, slant)}) for slant in tried}
+    return joined(max(tried, key=lambda slant: (continued[slant], -abs(slant))))
 
 SLANT_SEARCH = 10
 """Slants tried for a page read column by column, in hundredths: up to 0.10 (a page turned about 6°)."""
