@@ -70,8 +70,8 @@ STAGES: tuple[tuple[str, Stage], ...] = (
 )
 """The per-document stages after OCR, in order."""
 
-PAGE_MODULES = ("pipeline.ingest_pdf", "pipeline.ocr", "pipeline.alto", "pipeline.searchable_pdf")
-"""What only PDFs and images need (OpenCV, pdfplumber, pikepdf, lxml): each is imported where it is
+PAGE_MODULES = ("pipeline.ingest_pdf", "pipeline.ocr", "pipeline.alto", "pipeline.searchable_pdf", "pypdfium2")
+"""What only PDFs and images need (OpenCV, pdfplumber, pikepdf, lxml, pypdfium2): each is imported where it is
 used, so a run of text inputs imports none of them (`_import_page_modules`)."""
 
 

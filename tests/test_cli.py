@@ -81,13 +81,13 @@ def test_console_script_ends_with_the_exit_code_and_everything_written(tmp_path)
     assert "missing" in missing.stderr and missing.stderr.endswith("\n")
 
 
-PAGE_STACK = ("sorted(m for m in sys.modules if m.split('.')[0] in {'cv2', 'pdfplumber', 'pdfminer', 'pikepdf', 'lxml'}"
+PAGE_STACK = ("sorted(m for m in sys.modules if m.split('.')[0] in {'cv2', 'pdfplumber', 'pdfminer', 'pikepdf', 'lxml', 'pypdfium2'}"
               " or m in {'pipeline.ocr', 'pipeline.prepare', 'pipeline.searchable_pdf', 'pipeline.alto', 'pipeline.ingest_pdf'})")
 """The modules of the PDF and image stack that a run imports, as an expression of a `python -c` script."""
 
 
 def test_a_run_of_text_inputs_imports_no_pdf_or_image_stack(tmp_path):
-    """OpenCV, pdfplumber, pikepdf, lxml and the modules that read pages with them are imported where a PDF
+    """OpenCV, pdfplumber, pikepdf, lxml, pypdfium2 and the modules that read pages with them are imported where a PDF
     or an image needs them: a run of text files (one process: `--jobs 1`) never loads them. In a fresh
     interpreter: this one has them from other tests."""
     source = tmp_path / "in"
