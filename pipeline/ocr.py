@@ -566,6 +566,79 @@ def _glued_pieces(word: Word, glyphs: np.ndarray, sx: float, space: float) -> li
         for piece, a, b in zip(pieces, cuts, cuts[1:])]
 
 
+_UNSIGNED_FIGURE = re.compile(r"\d{1,3}(?:[,.]\d+)?|\d{4}[,.]\d+|\d{5,}(?:[,.]\d+)?")
+"""A figure that may have lost its minus sign: a digit group or a decimal, its comma perhaps read as a
+point (a bare four-digit year is none)."""
+MINUS_REACH = 1.4
+"""How far left of a figure's box, in heights of its digits, its minus sign may stand."""
+MINUS_MAX_GAP = 0.35
+MINUS_LENGTH = (0.2, 1.1)
+MINUS_MAX_THICKNESS = 0.3
+MINUS_MIN_ASPECT = 1.5
+MINUS_MIDDLE = (0.3, 0.75)
+"""A minus sign, in heights of the digits after it: at most `MINUS_MAX_GAP` before them, `MINUS_LENGTH`
+long, at most `MINUS_MAX_THICKNESS` thick and `MINUS_MIN_ASPECT` times as long as thick (a speck is
+round), its middle within `MINUS_MIDDLE` of their height from their top. Measured on the worn-200 dev
+page of paper 37 (digits 25-27 px tall at 300 dpi): signs 5-9 px long (0.19-0.35), 3-5 thick, their
+middle at 0.57-0.60, 3-7 px (0.11-0.28) before the digits; a word space is about 0.4 (a list's dash stands
+apart)."""
+SPECK_AREA = 0.01
+STROKE_AREA = 0.05
+"""Ink pieces smaller than `SPECK_AREA` of the square of the digits' height are dust; beside a minus
+sign, pieces smaller than `STROKE_AREA` are dust too (a worn copy's specks reach 0.03), larger ones a stroke."""
+
+
+def restore_minus_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Give a figure back the minus sign Tesseract dropped, where the page shows it.
+
+    On worn copies Tesseract reads "-97,9" as "97,9" now and then, the sign plainly printed (often
+    inside the word's own box): a table's sums then fail and a deficit becomes a surplus. A figure read
+    without a sign gets one when the only ink before its first digit, back to the word before it (or
+    `MINUS_REACH` of its height), is one short horizontal stroke at the middle of its digits, right
+    before them and standing free, specks aside (a range's dash, a rule's remnant, an underline or a
+    letter fails one of these). The scanned word is kept as a Repair (`minus-sign`)."""
+    sx, sy = image.width / job.width, image.height / job.height
+    grey = np.asarray(image)
+    out = list(words)
+    for i, word in enumerate(words):
+        box = word.bbox
+        if box is None or word.repair is not None or not _UNSIGNED_FIGURE.fullmatch(word.text):
+            continue
+        top, bottom = round(box.top * sy), round(box.bottom * sy)
+        height = bottom - top
+        before = words[i - 1].bbox if i > 0 and words[i - 1].line == word.line else None
+        if height < 8 or (before is not None and before.x1 >= box.x0):
+            continue
+        left = max(0, round(box.x0 * sx) - round(MINUS_REACH * height), round(before.x1 * sx) + 1 if before is not None else 0)
+        margin = round(0.15 * height)
+        ink = grey[max(0, top - margin):bottom + margin, left:round(box.x1 * sx)] < INK
+        digits = np.array([g for g in _glyphs(ink) if g[3] - g[2] >= 0.5 * height]).reshape(-1, 4)
+        if len(digits) and _minus_sign(ink[:, :int(digits[0, 0])], float(np.median(digits[:, 3] - digits[:, 2])),
+                                       float(np.median(digits[:, 2]))):
+            out[i] = _repaired(word, "-" + word.text, "minus-sign")
+    return tuple(out)
+
+
+def _minus_sign(ink: np.ndarray, height: float, digits_top: float) -> bool:
+    """Whether the ink of a strip before a figure's first digit (the digits `height` tall, their top
+    `digits_top` rows down the strip) is a minus sign, with nothing beside it but specks."""
+    if ink.size == 0:
+        return False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    area = stats[1:, cv2.CC_STAT_AREA]
+    pieces = [k + 1 for k in np.flatnonzero(area >= SPECK_AREA * height * height)]
+    if not pieces:
+        return False
+    sign = max(pieces, key=lambda k: stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH])  # the piece nearest the digits
+    if any(stats[k, cv2.CC_STAT_AREA] >= STROKE_AREA * height * height for k in pieces if k != sign):
+        return False
+    x, y, width, thickness = (int(stats[sign, c]) for c in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    middle = (y + (thickness - 1) / 2 - digits_top) / height
+    return bool(x > 0 and thickness <= max(2, MINUS_MAX_THICKNESS * height) and width >= MINUS_MIN_ASPECT * thickness
+                and MINUS_LENGTH[0] * height <= width <= MINUS_LENGTH[1] * height
+                and MINUS_MIDDLE[0] <= middle <= MINUS_MIDDLE[1] and ink.shape[1] - (x + width) <= MINUS_MAX_GAP * height)
+
+
 def _repaired(word: Word, text: str, reason: str, **update: object) -> Word:
     """`word` read as `text`, its scanned form kept as a Repair that says why."""
     repair = Repair(scanned=word.text, confidence=word.confidence, reason=reason)
@@ -966,7 +1039,7 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = upright
         warnings.append(f"turned_{rotate}")
     else:
-        words = split_glued_figures(image, split_digit_groups(image, words, job), job)
+        words = restore_minus_signs(image, split_glued_figures(image, split_digit_groups(image, words, job), job), job)
         words = restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job))
         words = restore_party_letters(words, job.settings.party_letter_misreadings)
         words = restore_figures(words, job.settings.figure_misreadings)

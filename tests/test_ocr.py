@@ -349,19 +349,37 @@ def test_blurred_letters_running_together_on_a_phone_photo_are_no_rule():
     assert "unwarp" in prepared.steps and not masks.horizontal.any()
 
 
-def test_garbled_table_figures_are_reread_cell_by_cell():
-    """A worn 200 dpi copy of a dev paper's two ruled tables (realdev 37, lines 44-55): the page's
-    reading garbles figures ("AB4O", "2133" for "-213,3"); each cell read alone gives the printed
-    figure, the scanned text kept as a Repair."""
+@pytest.fixture(scope="module")
+def worn_tables_page():
+    """A worn 200 dpi copy of a dev paper's page with two ruled tables (realdev 37, lines 44-55), read once."""
     path = Path(__file__).resolve().parent.parent / "corpus" / "real" / "captures" / "worn-200" / \
         "37_teknik-arsredovisning-2024-arets-resultat.pdf"
-    result = ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 200), 595.28, 841.89, OcrSettings()))
+    return ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 200), 595.28, 841.89, OcrSettings()))
+
+
+def test_garbled_table_figures_are_reread_cell_by_cell(worn_tables_page):
+    """The worn page's reading garbles figures ("AB4O", "2133" for "-213,3"); each cell read alone
+    gives the printed figure, the scanned text kept as a Repair."""
+    result = worn_tables_page
     cells = {c.text for t in result.tables for c in t.cells}
     assert {"-184,0", "-213,3", "-234,4", "-8,1", "10,3", "-337,2", "-222,3"} <= cells
     reread = [w for w in result.words if w.repair and w.repair.reason == "table-cell-reread"]
     assert reread and all(w.repair.scanned != w.text for w in reread)
     # a cell the page read as a figure of the tables' one decimal is left as read
     assert not [w for w in reread if re.fullmatch(r"-?\d+,\d", w.repair.scanned)]
+
+
+def test_a_minus_sign_tesseract_dropped_is_given_back_where_the_page_prints_it(worn_tables_page):
+    """On the worn page Tesseract reads "-243,3" and "-4,7" (Budget, netto and Avvikelse of the first
+    table) without their signs, though the page prints them; they get them back, the scanned figure
+    kept as a Repair. No figure the paper prints positive gets a sign (11,7, 8,1 and 10,3 stand there
+    with either sign, so they tell nothing)."""
+    restored = {w.text: w.repair.scanned for w in worn_tables_page.words if w.repair and w.repair.reason == "minus-sign"}
+    assert {"-243,3": "243,3", "-4,7": "4,7"}.items() <= restored.items()
+    printed_positive = {"79,1", "110,5", "94,1", "0,2", "195,7", "205,2", "224,1", "0,0"}
+    assert not {text.lstrip("-") for text in restored} & printed_positive
+    cells = {c.text for t in worn_tables_page.tables for c in t.cells}
+    assert {"-243,3", "-4,7"} <= cells
 
 
 def _runs_by_hand(mask: np.ndarray, length: int) -> np.ndarray:
