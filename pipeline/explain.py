@@ -396,10 +396,11 @@ def _table_sum(x: Explainer, f: Discrepancy) -> str:
         return x.cat.amount((Decimal(str(d[key])) * scale).normalize())
 
     where = x.cat.t("explain.sum.column" if m.group(2) == "col" else "explain.sum.row", n=int(m.group(3)) + 1)
-    return x.cat.t("explain.sum.table_" + ("match" if f.kind == "sum_matches" else "mismatch"), table=int(d["table"]) + 1,  # type: ignore[arg-type]
+    said = x.cat.t("explain.sum.table_" + ("match" if f.kind == "sum_matches" else "mismatch"), table=int(d["table"]) + 1,  # type: ignore[arg-type]
                    page=x.page(total), where=where, items=" + ".join(x.value(v, "amount") for v in f.values[:-1]),
                    sum=kr("sum"), total=kr("total"), difference=kr("difference"), tolerance=kr("tolerance"),
                    total_label=(total.label or "").removeprefix("total: "))
+    return said + (" " + x.cat.t("explain.sum.sign_lost", figure=d["sign_lost"]) if d.get("sign_lost") else "")
 
 
 def _share(x: Explainer, f: Discrepancy) -> str:

@@ -428,6 +428,8 @@ def reread_table_cells(image: Image.Image, tables: list[Table], words: tuple[Wor
             continue
         first = words[inside[0]]
         scanned = " ".join(words[i].text for i in inside)
+        if figure[0].isdigit() and (page_figure := _cell_figure(scanned)) is not None and page_figure[0] in "-−–":
+            figure = "-" + figure  # the page's reading saw the minus sign the crop's thresholding lost
         if figure == scanned:
             continue
         confidence = round(min(c for _, c in readings[slot]), 4)
@@ -611,7 +613,11 @@ def restore_minus_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
             continue
         left = max(0, round(box.x0 * sx) - round(MINUS_REACH * height), round(before.x1 * sx) + 1 if before is not None else 0)
         margin = round(0.15 * height)
-        ink = grey[max(0, top - margin):bottom + margin, left:round(box.x1 * sx)] < INK
+        region = grey[max(0, top - margin):bottom + margin, left:round(box.x1 * sx)]
+        if region.size == 0:
+            continue
+        paper, darkest = float(np.percentile(region, 90)), float(region.min())
+        ink = region < (paper + darkest) / 2  # a phone photo's blurred sign is paler than a 1-bit page's
         digits = np.array([g for g in _glyphs(ink) if g[3] - g[2] >= 0.5 * height]).reshape(-1, 4)
         if len(digits) and _minus_sign(ink[:, :int(digits[0, 0])], float(np.median(digits[:, 3] - digits[:, 2])),
                                        float(np.median(digits[:, 2]))):

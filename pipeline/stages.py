@@ -38,7 +38,7 @@ class StageVersion:
 
 
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
-    StageVersion("ocr", 20, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
+    StageVersion("ocr", 21, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 19, ("tables",)),
@@ -50,7 +50,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 30, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 31, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

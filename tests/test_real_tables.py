@@ -7,12 +7,14 @@ below was written from the paper's source text, cited by its line in ../shared/r
 
 from __future__ import annotations
 
+import pikepdf
 import pytest
 
+from pipeline.cli import main
 from pipeline.facts.columns import unit_line
-from pipeline.model import Discrepancy, Document, Fact
+from pipeline.model import Discrepancy, DiscrepancyReport, Document, Fact
 from pipeline.rules import load_rules
-from tests.realdev import needs_realdev, run_dev_papers
+from tests.realdev import ROOT, needs_realdev, run_dev_papers
 
 PAPERS = {
     "11": "11_ifo-protokoll-investeringsplan-2026-2035",
@@ -160,3 +162,21 @@ def test_tables_set_after_their_page_text_take_their_captions_in_order(batch) ->
     tables = sorted((t for t in doc.tables if t.page == page), key=lambda t: t.bbox.top)
     assert [unit_line(doc, t, load_rules().facts) for t in tables] == [
         "Utfallsrapport Avfall & Återvinning, miljoner", "Utfallsrapport Kungsbacka bredbandsnät, miljoner kronor"]
+
+
+@needs_realdev
+def test_a_sum_that_adds_up_with_one_figure_negative_says_the_scan_may_have_lost_its_sign(tmp_path):
+    """On the standard-fax capture of dev paper 37, page 1, the minus of "-213,3" (Kostnader 2023 of the
+    second table, line 53) is gone from the scan, so Intäkter + Kostnader ≠ Netto ("205,2" + "213,3"
+    against "-8,1"). The finding says which one figure, read as negative, makes the column add up, in
+    discrepancies.json and in the Swedish report; it stays a mismatch."""
+    (tmp_path / "in").mkdir()
+    with pikepdf.open(ROOT / "corpus" / "real" / "captures" / "fax-standard" / "37_teknik-arsredovisning-2024-arets-resultat.pdf") as pdf:
+        del pdf.pages[1:]
+        pdf.save(tmp_path / "in" / "37-page-1.pdf")
+    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--no-ocr-cache"]) == 0
+    report = DiscrepancyReport.model_validate_json((tmp_path / "out" / "discrepancies.json").read_text(encoding="utf-8"))
+    hinted = [f for f in report.findings if f.details.get("sign_lost")]
+    assert [(f.kind, f.details["sign_lost"], f.details["total"]) for f in hinted] == [("sum_mismatch", "213,3", "-8.1")]
+    assert "it adds up if “213,3” is negative" in hinted[0].explanation
+    assert "Den går ihop om “213,3” är negativ" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

@@ -118,15 +118,30 @@ def _finding(doc: Document, paper: str, table: int, field: str, where: str, part
     ok, s, tol, decimals = _judge(parts, total, rule)
     values = [FindingValue(doc_id=doc.doc_id, value=c.fact.value, label=_label(c), evidence=c.fact.evidence) for c in parts]
     values.append(FindingValue(doc_id=doc.doc_id, value=total.fact.value, label="total: " + _label(total), evidence=total.fact.evidence))
+    unsigned = None if ok else _sign_lost(doc, parts, total, s, tol)
     text = (f"Table {table + 1} (p. {total.fact.evidence.page}), {where}: "
             + " + ".join(f"“{c.fact.text.strip()}”" for c in parts)
             + f" = {_fmt(s, decimals)}; the {how} states “{total.fact.text.strip()}”"
             + (f" (within the rounding of the printed figures, ±{_plain(tol)})." if ok
-               else f": off by {_fmt(s - total.printed, decimals)} (more than the rounding, ±{_plain(tol)})."))
+               else f": off by {_fmt(s - total.printed, decimals)} (more than the rounding, ±{_plain(tol)})")
+            + ("" if ok else f"; it adds up if “{unsigned}” is negative: the scan may have lost its minus sign." if unsigned
+               else "."))
     details = {"sum": str(s), "total": str(total.printed), "difference": str(s - total.printed), "tolerance": str(tol),
                "table": table, "items": len(parts)}
+    if unsigned:
+        details["sign_lost"] = unsigned
     return make_finding("sum_matches" if ok else "sum_mismatch", "table_sums", "ok" if ok else rule.severity, paper, field,
                         values, text, details)
+
+
+def _sign_lost(doc: Document, parts: list[_Cell], total: _Cell, s: Decimal, tol: Decimal) -> str | None:
+    """The one positive figure of a sum that does not add up which, read as negative, makes it add
+    up, printed on a page OCR read: a worn copy's minus sign breaks away with no ink left to give it
+    back (`restore_minus_signs`). None when no figure, or more than one, would."""
+    scanned = {p.number for p in doc.pages if p.kind == "ocr"}
+    flips = [c for c in parts if c.printed > 0 and abs(s - 2 * c.printed - total.printed) <= tol]
+    flips += [total] if total.printed > 0 and abs(s + total.printed) <= tol else []
+    return flips[0].fact.text.strip() if len(flips) == 1 and flips[0].fact.evidence.page in scanned else None
 
 
 def _column_candidates(col: list[_Cell], i: int) -> list[tuple[list[_Cell], str]]:
