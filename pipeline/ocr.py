@@ -576,14 +576,15 @@ MINUS_REACH = 1.4
 MINUS_MAX_GAP = 0.35
 MINUS_LENGTH = (0.2, 1.1)
 MINUS_MAX_THICKNESS = 0.3
-MINUS_MIN_ASPECT = 1.5
+MINUS_MIN_ASPECT = 1.25
 MINUS_MIDDLE = (0.3, 0.75)
 """A minus sign, in heights of the digits after it: at most `MINUS_MAX_GAP` before them, `MINUS_LENGTH`
 long, at most `MINUS_MAX_THICKNESS` thick and `MINUS_MIN_ASPECT` times as long as thick (a speck is
-round), its middle within `MINUS_MIDDLE` of their height from their top. Measured on the worn-200 dev
-page of paper 37 (digits 25-27 px tall at 300 dpi): signs 5-9 px long (0.19-0.35), 3-5 thick, their
-middle at 0.57-0.60, 3-7 px (0.11-0.28) before the digits; a word space is about 0.4 (a list's dash stands
-apart)."""
+round), its middle within `MINUS_MIDDLE` of their height from their top. Measured on dev paper 37's
+worn-200 page (digits 25-27 px tall at 300 dpi): signs 5-9 px long (0.19-0.35), 3-5 thick, their
+middle at 0.57-0.60, 3-7 px (0.11-0.28) before the digits; on its standard-fax page, softened and read
+at 600 dpi, 17 px long and 13 thick for digits 55 tall (a fax row is 1/98 in). A word space is about
+0.4 (a list's dash stands apart)."""
 SPECK_AREA = 0.01
 STROKE_AREA = 0.05
 """Ink pieces smaller than `SPECK_AREA` of the square of the digits' height are dust; beside a minus

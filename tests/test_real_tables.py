@@ -166,17 +166,21 @@ def test_tables_set_after_their_page_text_take_their_captions_in_order(batch) ->
 
 @needs_realdev
 def test_a_sum_that_adds_up_with_one_figure_negative_says_the_scan_may_have_lost_its_sign(tmp_path):
-    """On the standard-fax capture of dev paper 37, page 1, the minus of "-213,3" (Kostnader 2023 of the
-    second table, line 53) is gone from the scan, so Intäkter + Kostnader ≠ Netto ("205,2" + "213,3"
-    against "-8,1"). The finding says which one figure, read as negative, makes the column add up, in
-    discrepancies.json and in the Swedish report; it stays a mismatch."""
+    """Pages 1 and 3 of the standard-fax capture of dev paper 37. On page 1 the minus of "-213,3"
+    (Kostnader 2023 of the second table, line 53) is gone from the scan, so Intäkter + Kostnader ≠
+    Netto ("205,2" + "213,3" against "-8,1"): the finding says which one figure, read as negative,
+    makes the column add up, in discrepancies.json and in the Swedish report; it stays a mismatch. On
+    page 3 the minus of "-357,1" (line 169), a short thick bar at fax resolution, is printed but not
+    read by Tesseract: it is given back, and that column adds up."""
     (tmp_path / "in").mkdir()
     with pikepdf.open(ROOT / "corpus" / "real" / "captures" / "fax-standard" / "37_teknik-arsredovisning-2024-arets-resultat.pdf") as pdf:
-        del pdf.pages[1:]
-        pdf.save(tmp_path / "in" / "37-page-1.pdf")
+        del pdf.pages[1]
+        pdf.save(tmp_path / "in" / "37-pages-1-and-3.pdf")
     assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--no-ocr-cache"]) == 0
     report = DiscrepancyReport.model_validate_json((tmp_path / "out" / "discrepancies.json").read_text(encoding="utf-8"))
     hinted = [f for f in report.findings if f.details.get("sign_lost")]
     assert [(f.kind, f.details["sign_lost"], f.details["total"]) for f in hinted] == [("sum_mismatch", "213,3", "-8.1")]
     assert "it adds up if “213,3” is negative" in hinted[0].explanation
     assert "Den går ihop om “213,3” är negativ" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    netto_2023 = [f for f in report.findings if f.check == "table_sums" and f.details.get("total") == "-314.0"]
+    assert [(f.kind, f.details["sum"]) for f in netto_2023] == [("sum_matches", "-314.0")]
