@@ -568,9 +568,10 @@ def _glued_pieces(word: Word, glyphs: np.ndarray, sx: float, space: float) -> li
         for piece, a, b in zip(pieces, cuts, cuts[1:])]
 
 
-_UNSIGNED_FIGURE = re.compile(r"\d{1,3}(?:[,.]\d+)?|\d{4}[,.]\d+|\d{5,}(?:[,.]\d+)?")
+_UNSIGNED_FIGURE = re.compile(r"(?P<mark>[\"'“”‘’·]?)(?P<figure>\d{1,3}(?:[,.]\d+)?|\d{4}[,.]\d+|\d{5,}(?:[,.]\d+)?)")
 """A figure that may have lost its minus sign: a digit group or a decimal, its comma perhaps read as a
-point (a bare four-digit year is none)."""
+point (a bare four-digit year is none), perhaps with the sign read as a quote or a dot glued to it
+('"213,3' on a standard fax, whose minus is a square dot)."""
 MINUS_REACH = 1.4
 """How far left of a figure's box, in heights of its digits, its minus sign may stand."""
 MINUS_MAX_GAP = 0.35
@@ -605,7 +606,7 @@ def restore_minus_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     out = list(words)
     for i, word in enumerate(words):
         box = word.bbox
-        if box is None or word.repair is not None or not _UNSIGNED_FIGURE.fullmatch(word.text):
+        if box is None or word.repair is not None or not (figure := _UNSIGNED_FIGURE.fullmatch(word.text)):
             continue
         top, bottom = round(box.top * sy), round(box.bottom * sy)
         height = bottom - top
@@ -621,14 +622,16 @@ def restore_minus_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
         ink = region < (paper + darkest) / 2  # a phone photo's blurred sign is paler than a 1-bit page's
         digits = np.array([g for g in _glyphs(ink) if g[3] - g[2] >= 0.5 * height]).reshape(-1, 4)
         if len(digits) and _minus_sign(ink[:, :int(digits[0, 0])], float(np.median(digits[:, 3] - digits[:, 2])),
-                                       float(np.median(digits[:, 2]))):
-            out[i] = _repaired(word, "-" + word.text, "minus-sign")
+                                       float(np.median(digits[:, 2])), bool(figure["mark"])):
+            out[i] = _repaired(word, "-" + figure["figure"], "minus-sign")
     return tuple(out)
 
 
-def _minus_sign(ink: np.ndarray, height: float, digits_top: float) -> bool:
+def _minus_sign(ink: np.ndarray, height: float, digits_top: float, read_as_mark: bool = False) -> bool:
     """Whether the ink of a strip before a figure's first digit (the digits `height` tall, their top
-    `digits_top` rows down the strip) is a minus sign, with nothing beside it but specks."""
+    `digits_top` rows down the strip) is a minus sign, with nothing beside it but specks. A mark
+    Tesseract read there (`read_as_mark`: a quote or a dot) needs no length: only its place, at the
+    middle of the digits, tells a sign from a quote."""
     if ink.size == 0:
         return False
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
@@ -641,8 +644,9 @@ def _minus_sign(ink: np.ndarray, height: float, digits_top: float) -> bool:
         return False
     x, y, width, thickness = (int(stats[sign, c]) for c in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
     middle = (y + (thickness - 1) / 2 - digits_top) / height
-    return bool(x > 0 and thickness <= max(2, MINUS_MAX_THICKNESS * height) and width >= MINUS_MIN_ASPECT * thickness
-                and MINUS_LENGTH[0] * height <= width <= MINUS_LENGTH[1] * height
+    return bool(x > 0 and thickness <= max(2, MINUS_MAX_THICKNESS * height)
+                and (read_as_mark or (width >= MINUS_MIN_ASPECT * thickness and width >= MINUS_LENGTH[0] * height))
+                and width <= MINUS_LENGTH[1] * height
                 and MINUS_MIDDLE[0] <= middle <= MINUS_MIDDLE[1] and ink.shape[1] - (x + width) <= MINUS_MAX_GAP * height)
 
 

@@ -7,6 +7,10 @@ below was written from the paper's source text, cited by its line in ../shared/r
 
 from __future__ import annotations
 
+import zlib
+from pathlib import Path
+
+import numpy as np
 import pikepdf
 import pytest
 
@@ -164,23 +168,47 @@ def test_tables_set_after_their_page_text_take_their_captions_in_order(batch) ->
         "Utfallsrapport Avfall & Återvinning, miljoner", "Utfallsrapport Kungsbacka bredbandsnät, miljoner kronor"]
 
 
+FAX_37 = ROOT / "corpus" / "real" / "captures" / "fax-standard" / "37_teknik-arsredovisning-2024-arets-resultat.pdf"
+
+
+def _fax_37_pages(tmp: Path, keep: list[int], erase_sign_of_213: bool = False) -> list[Discrepancy]:
+    """`papers run` on the pages `keep` (from 0) of dev paper 37's standard-fax capture; its findings.
+    With `erase_sign_of_213` the minus of "-213,3" (page 1, line 53) is painted out of the scan first,
+    as a capture that lost the stroke would (rows 783-786, columns 623-631 of the 204 × 98 dpi image)."""
+    (tmp / "in").mkdir()
+    with pikepdf.open(FAX_37) as pdf:
+        for index in reversed(range(len(pdf.pages))):
+            if index not in keep:
+                del pdf.pages[index]
+        if erase_sign_of_213:
+            image = next(iter(pdf.pages[0].get_images().values()))
+            pixels = np.array(pikepdf.PdfImage(image).as_pil_image().convert("L"))
+            pixels[783:787, 623:632] = 255
+            image.write(zlib.compress(pixels.tobytes()), filter=pikepdf.Name.FlateDecode)
+        pdf.save(tmp / "in" / "37.pdf")
+    assert main(["run", str(tmp / "in"), "--out", str(tmp / "out"), "--no-progress", "--no-ocr-cache"]) == 0
+    return list(DiscrepancyReport.model_validate_json((tmp / "out" / "discrepancies.json").read_text(encoding="utf-8")).findings)
+
+
+@needs_realdev
+def test_a_fax_s_minus_signs_read_as_a_quote_or_not_at_all_are_given_back(tmp_path):
+    """Pages 1 and 3 of the standard-fax capture of dev paper 37: Tesseract reads the square minus of
+    "-213,3" (line 53) as a quote ('"213,3') and does not read the short thick bar of "-357,1" (line
+    169); both signs are given back, so both Netto columns add up and no finding blames a lost sign."""
+    findings = _fax_37_pages(tmp_path, [0, 2])
+    netto_2023 = {f.details["total"]: (f.kind, f.details["sum"]) for f in findings
+                  if f.check == "table_sums" and f.details.get("total") in ("-8.1", "-314.0") and f.details["items"] == 2}
+    assert netto_2023 == {"-8.1": ("sum_matches", "-8.1"), "-314.0": ("sum_matches", "-314.0")}
+    assert not [f for f in findings if f.details.get("sign_lost")]
+
+
 @needs_realdev
 def test_a_sum_that_adds_up_with_one_figure_negative_says_the_scan_may_have_lost_its_sign(tmp_path):
-    """Pages 1 and 3 of the standard-fax capture of dev paper 37. On page 1 the minus of "-213,3"
-    (Kostnader 2023 of the second table, line 53) is gone from the scan, so Intäkter + Kostnader ≠
-    Netto ("205,2" + "213,3" against "-8,1"): the finding says which one figure, read as negative,
-    makes the column add up, in discrepancies.json and in the Swedish report; it stays a mismatch. On
-    page 3 the minus of "-357,1" (line 169), a short thick bar at fax resolution, is printed but not
-    read by Tesseract: it is given back, and that column adds up."""
-    (tmp_path / "in").mkdir()
-    with pikepdf.open(ROOT / "corpus" / "real" / "captures" / "fax-standard" / "37_teknik-arsredovisning-2024-arets-resultat.pdf") as pdf:
-        del pdf.pages[1]
-        pdf.save(tmp_path / "in" / "37-pages-1-and-3.pdf")
-    assert main(["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--no-ocr-cache"]) == 0
-    report = DiscrepancyReport.model_validate_json((tmp_path / "out" / "discrepancies.json").read_text(encoding="utf-8"))
-    hinted = [f for f in report.findings if f.details.get("sign_lost")]
+    """Page 1 of the same fax with the minus of "-213,3" painted out: Intäkter + Kostnader ≠ Netto
+    ("205,2" + "213,3" against "-8,1"). The finding says which one figure, read as negative, makes the
+    column add up, in discrepancies.json and in the Swedish report; it stays a mismatch."""
+    findings = _fax_37_pages(tmp_path, [0], erase_sign_of_213=True)
+    hinted = [f for f in findings if f.details.get("sign_lost")]
     assert [(f.kind, f.details["sign_lost"], f.details["total"]) for f in hinted] == [("sum_mismatch", "213,3", "-8.1")]
     assert "it adds up if “213,3” is negative" in hinted[0].explanation
     assert "Den går ihop om “213,3” är negativ" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    netto_2023 = [f for f in report.findings if f.check == "table_sums" and f.details.get("total") == "-314.0"]
-    assert [(f.kind, f.details["sum"]) for f in netto_2023] == [("sum_matches", "-314.0")]
