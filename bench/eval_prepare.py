@@ -40,7 +40,7 @@ from pipeline.prepare import Prepared
 from pipeline.render import PageSource
 from pipeline.repair import repair_document
 from pipeline.rules import load_rules
-from pipeline.tesseract import OcrJob, OcrSettings
+from pipeline.tesseract import OcrJob, ocr_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "corpus" / "real"
@@ -134,8 +134,7 @@ def page_job(pdf: Path, index: int, dpi: int) -> OcrJob:
         width, height = float(page.width), float(page.height)
         rows_dpi = rows_apart(*image_resolution(page))
     return OcrJob(doc_id=pdf.stem, page_number=index + 1, source=PageSource(pdf, "application/pdf", index, dpi, rows_dpi),
-                  width=width, height=height, settings=OcrSettings(letter_lookalikes=RULES.ocr.letter_lookalikes,
-                                                                   party_letter_misreadings=RULES.ocr.party_letter_misreadings))
+                  width=width, height=height, settings=ocr_settings(RULES))
 
 
 def read(pdf: Path, index: int, dpi: int) -> tuple[str, tuple[str, ...], float, float, str]:

@@ -568,10 +568,15 @@ def _glued_pieces(word: Word, glyphs: np.ndarray, sx: float, space: float) -> li
         for piece, a, b in zip(pieces, cuts, cuts[1:])]
 
 
-_UNSIGNED_FIGURE = re.compile(r"(?P<mark>[\"'“”‘’·]?)(?P<figure>\d{1,3}(?:[,.]\d+)?|\d{4}[,.]\d+|\d{5,}(?:[,.]\d+)?)")
-"""A figure that may have lost its minus sign: a digit group or a decimal, its comma perhaps read as a
-point (a bare four-digit year is none), perhaps with the sign read as a quote or a dot glued to it
-('"213,3' on a standard fax, whose minus is a square dot)."""
+@lru_cache(maxsize=8)
+def _unsigned_figure(marks: tuple[str, ...]) -> re.Pattern[str]:
+    """A figure that may have lost its minus sign: a digit group or a decimal, its comma perhaps read as a
+    point (a bare four-digit year is none), perhaps with the sign read as one of `marks` glued to it
+    (rules/ocr.yaml minus_misreadings: '"213,3' on a standard fax, whose minus is a square dot)."""
+    mark = f"[{re.escape(''.join(marks))}]?" if marks else ""
+    return re.compile(rf"(?P<mark>{mark})(?P<figure>\d{{1,3}}(?:[,.]\d+)?|\d{{4}}[,.]\d+|\d{{5,}}(?:[,.]\d+)?)")
+
+
 MINUS_REACH = 1.4
 """How far left of a figure's box, in heights of its digits, its minus sign may stand."""
 MINUS_MAX_GAP = 0.35
@@ -603,10 +608,11 @@ def restore_minus_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     letter fails one of these). The scanned word is kept as a Repair (`minus-sign`)."""
     sx, sy = image.width / job.width, image.height / job.height
     grey = np.asarray(image)
+    unsigned = _unsigned_figure(job.settings.minus_misreadings)
     out = list(words)
     for i, word in enumerate(words):
         box = word.bbox
-        if box is None or word.repair is not None or not (figure := _UNSIGNED_FIGURE.fullmatch(word.text)):
+        if box is None or word.repair is not None or not (figure := unsigned.fullmatch(word.text)):
             continue
         top, bottom = round(box.top * sy), round(box.bottom * sy)
         height = bottom - top
@@ -627,10 +633,10 @@ def restore_minus_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJob
     return tuple(out)
 
 
-def _minus_sign(ink: np.ndarray, height: float, digits_top: float, read_as_mark: bool = False) -> bool:
+def _minus_sign(ink: np.ndarray, height: float, digits_top: float, read_as_mark: bool) -> bool:
     """Whether the ink of a strip before a figure's first digit (the digits `height` tall, their top
     `digits_top` rows down the strip) is a minus sign, with nothing beside it but specks. A mark
-    Tesseract read there (`read_as_mark`: a quote or a dot) needs no length: only its place, at the
+    Tesseract read there (`read_as_mark`: minus_misreadings, a quote or a dot) needs no length: only its place, at the
     middle of the digits, tells a sign from a quote."""
     if ink.size == 0:
         return False

@@ -70,6 +70,17 @@ class OcrRules(RuleSet):
     figure_misreadings: tuple[tuple[str, str], ...] = ()
     """(read, meant) a figure OCR reads with signs around it, read back as a whole word among figures."""
 
+    minus_misreadings: tuple[str, ...] = ()
+    """Marks OCR reads for a minus sign glued to its figure, given back where the ink stands as a minus does."""
+
+    @field_validator("minus_misreadings")
+    @classmethod
+    def _minus_marks(cls, marks: tuple[str, ...]) -> tuple[str, ...]:
+        for mark in marks:
+            if len(mark) != 1 or mark.isalnum() or mark.isspace():
+                raise ValueError(f"{mark!r}: one character that is neither a letter, a digit nor a space")
+        return marks
+
     @field_validator("figure_misreadings")
     @classmethod
     def _figures(cls, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:

@@ -56,7 +56,7 @@ from pipeline.store import (
     write_model,
 )
 from pipeline.tables import extract_tables
-from pipeline.tesseract import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, PageLimits, check_tesseract
+from pipeline.tesseract import THRESHOLDING_NAMES, OcrJob, OcrResult, OcrSettings, check_tesseract, ocr_settings
 
 log = logging.getLogger(__name__)
 
@@ -340,13 +340,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
         The run's result: the folder's manifest (every input it has seen) and this run's entries.
     """
     rules = load_rules()
-    limits = rules.ingest.limits
-    settings = OcrSettings(lang=options.lang, near_empty_max_words=rules.ingest.near_empty_max_words,
-                           limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
-                           confidence_map=rules.ocr.confidence_map,
-                           letter_lookalikes=rules.ocr.letter_lookalikes,
-                           party_letter_misreadings=rules.ocr.party_letter_misreadings,
-                           figure_misreadings=rules.ocr.figure_misreadings)
+    settings = ocr_settings(rules, options.lang)
     tesseract = check_tesseract(options.lang)
     header = Manifest(
         pipeline_version=__version__,

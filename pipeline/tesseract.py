@@ -13,10 +13,14 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import OcrError
 from pipeline.model import Table, Word
 from pipeline.render import PageSource
+
+if TYPE_CHECKING:
+    from pipeline.rules import Rules
 
 MIN_OCR_DPI = 300
 """Pages scanned at less are upscaled to this before OCR: on the corpus's 200 dpi scans,
@@ -52,6 +56,18 @@ class OcrSettings:
     """Party letters OCR misreads after a member's name (rules/ocr.yaml), read back; empty: none."""
     figure_misreadings: tuple[tuple[str, str], ...] = ()
     """Figures OCR reads with signs around them (rules/ocr.yaml), read back among figures; empty: none."""
+    minus_misreadings: tuple[str, ...] = ()
+    """Marks OCR reads for a minus sign glued to its figure (rules/ocr.yaml); empty: none."""
+
+
+def ocr_settings(rules: Rules, lang: str = "swe") -> OcrSettings:
+    """What Tesseract is asked to do under `rules`: the one place the rules reach a page's job."""
+    limits, ocr = rules.ingest.limits, rules.ocr
+    return OcrSettings(lang=lang, near_empty_max_words=rules.ingest.near_empty_max_words,
+                       limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
+                       confidence_map=ocr.confidence_map, letter_lookalikes=ocr.letter_lookalikes,
+                       party_letter_misreadings=ocr.party_letter_misreadings, figure_misreadings=ocr.figure_misreadings,
+                       minus_misreadings=ocr.minus_misreadings)
 
 
 @dataclass(frozen=True)

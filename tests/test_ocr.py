@@ -104,6 +104,8 @@ def test_confidence_calibration_map():
         OcrRules(confidence_map=((0.0, 0.2), (0.5, 0.1), (1.0, 1.0)))
     with pytest.raises(ValidationError):  # a look-alike that changes nothing
         OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), letter_lookalikes=(("a", "a", 6),))
+    with pytest.raises(ValidationError, match="neither a letter, a digit"):  # a minus read as a digit would eat a figure's digit
+        OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), minus_misreadings=("1",))
 
 
 def test_digit_groups_joined_by_tesseract_are_split_at_the_gaps_the_page_shows():
