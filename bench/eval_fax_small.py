@@ -37,13 +37,16 @@ PROBES = ROOT / "bench" / "data" / "flat-bilagor"
 SEED = 20261204
 
 
-def build(size: float, profile: str, work: Path, seed: int = SEED) -> list[tuple[Path, int, str]]:
-    """The probes drawn with body and table type of `size` points and captured; (PDF, page, truth) each page."""
+def build(size: float, profile: str, work: Path, seed: int = SEED, only: str | None = None) -> list[tuple[Path, int, str]]:
+    """The probes (or the one named `only`) drawn with body and table type of `size` points and captured;
+    (PDF, page, truth) each page. A probe's capture is the same drawn alone or with the others."""
     out = work / f"{profile}-{size:g}pt-{seed}"
     out.mkdir(parents=True, exist_ok=True)
     pages = []
     with mock.patch.object(real_build, "SIZE", size), mock.patch.object(real_build, "TABLE_SIZE", size):
         for n, source in enumerate(sorted(PROBES.glob("*.md"))):
+            if only is not None and source.stem != only:
+                continue
             born, pdf = out / f"{source.stem}-born.pdf", out / f"{source.stem}.pdf"
             canvas = Canvas(str(born), pagesize=real_build.A4, invariant=1)
             truth = real_build.draw_paper(canvas, real_build.parse_paper(source))

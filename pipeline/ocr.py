@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -269,7 +270,7 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
     readings = _read_stacked(_word_crops(image, [words[i] for i in numbers], job), job, PERCENT_READER_LANG)
     fixed = list(words)
     for slot, i in enumerate(numbers):
-        reading = "".join(t for t, _ in readings.get(slot, []))
+        reading = "".join(r.text for r in readings.get(slot, []))
         match = _PERCENT.fullmatch(reading)
         scanned = words[i].text
         digits = re.sub(r"\D", "", scanned)
@@ -277,7 +278,7 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
             continue
         if not match.group(1) and (i == 0 or not _NUMBER.fullmatch(words[i - 1].text)):
             continue  # a lone sign must follow a number ("47 %")
-        confidence = min(c for _, c in readings[slot])
+        confidence = min(r.confidence for r in readings[slot])
         fixed[i] = words[i].model_copy(update={
             "text": reading,
             "repair": Repair(scanned=scanned, confidence=round(confidence, 4), reason="percent-sign-reread"),
@@ -298,14 +299,22 @@ def _word_crops(image: Image.Image, words: list[Word], job: OcrJob) -> list[Imag
             for b in (w.bbox for w in words)]
 
 
+class Reading(NamedTuple):
+    """One word of a crop read again: its text, Tesseract's confidence (0–1) and its box in the crop's pixels."""
+
+    text: str
+    confidence: float
+    box: tuple[int, int, int, int]
+
+
 def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding: int = SAUVOLA,
-                  config: str = "") -> dict[int, list[tuple[str, float]]]:
+                  config: str = "") -> dict[int, list[Reading]]:
     """Read many small crops of a page in few Tesseract calls: stacked one under another on white
     sheets, a crop's height apart, `config` added to Tesseract's; a sheet ends before it grows past
     what Tesseract takes (`TESSERACT_MAX_SIDE`: a table page of some hundred figures, enlarged,
-    stacked taller). Returns each crop's words (text, confidence 0–1) by its index."""
+    stacked taller). Returns each crop's words by its index."""
     gap = max(c.height for c in crops)
-    readings: dict[int, list[tuple[str, float]]] = {}
+    readings: dict[int, list[Reading]] = {}
     first = 0
     while first < len(crops):
         end, height = first, gap
@@ -319,7 +328,7 @@ def _read_stacked(crops: list[Image.Image], job: OcrJob, lang: str, thresholding
 
 
 def _read_sheet(crops: list[Image.Image], gap: int, job: OcrJob, lang: str, thresholding: int,
-                config: str) -> dict[int, list[tuple[str, float]]]:
+                config: str) -> dict[int, list[Reading]]:
     """One Tesseract call on `crops` stacked `gap` apart: each crop's words by its index."""
     import pytesseract
 
@@ -332,15 +341,183 @@ def _read_sheet(crops: list[Image.Image], gap: int, job: OcrJob, lang: str, thre
         y += crop.height + gap
     data = _tesseract(pytesseract.image_to_data, sheet, job, lang=lang,
                       config=f"--psm 6 -c thresholding_method={thresholding} {config}".rstrip(), output_type=pytesseract.Output.DICT)
-    readings: dict[int, list[tuple[str, float]]] = {}
+    readings: dict[int, list[Reading]] = {}
     for k, text in enumerate(data["text"]):
         if not text.strip() or float(data["conf"][k]) < 0:
             continue
-        middle = data["top"][k] + data["height"][k] / 2
-        slot = next((n for n, (top, bottom) in enumerate(offsets) if top - gap / 2 <= middle <= bottom + gap / 2), None)
+        left, top, width, height = data["left"][k], data["top"][k], data["width"][k], data["height"][k]
+        middle = top + height / 2
+        slot = next((n for n, (start, end) in enumerate(offsets) if start - gap / 2 <= middle <= end + gap / 2), None)
         if slot is not None:
-            readings.setdefault(slot, []).append((text.strip(), float(data["conf"][k]) / 100))
+            start = offsets[slot][0]
+            readings.setdefault(slot, []).append(Reading(text.strip(), float(data["conf"][k]) / 100,
+                                                         (left - gap, top - start, left - gap + width, top - start + height)))
     return readings
+
+
+UNREAD_GLYPH_POINTS = (1.5, 14.0)
+"""Heights (PDF points) of a mark that may be a glyph of print: from a small letter of 6 pt type down to
+4 pt, up to a capital of 14 pt. Smaller marks are dust and punctuation, taller ones rules, stamps, logos."""
+
+UNREAD_MIN_GLYPHS = 3
+"""Glyph-sized marks side by side, none under a word the page's reading gave, for a line of print left
+unread: "200" or "Summa". The dev papers' 48 capture pages hold one such piece of noise (a worn copy's)."""
+
+UNREAD_INK_DEPTH = 25
+"""Grey levels below the mean of its neighbourhood (`UNREAD_WINDOW_INCHES`) at which a pixel is ink: a
+phone photo's grey paper and uneven light are no ink, a 1-bit page's black is."""
+
+UNREAD_WINDOW_INCHES = 1 / 6
+"""Side of the neighbourhood whose mean grey a pixel is measured against: a few lines of type, so
+light that changes across a photographed page is no ink."""
+
+UNREAD_SEARCH_DPI = 150
+"""Resolution the unread ink is looked for at: a 4 pt letter is still 3 pixels tall, and a page takes a
+quarter of the time it takes at 300 dpi."""
+
+UNREAD_MIN_CONFIDENCE = 0.5
+"""Tesseract's confidence (0–1) from which a word of an unread line read alone is taken."""
+
+
+def read_unread_lines(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> tuple[Word, ...]:
+    """Read the lines of print the page's reading left out, and put their words among the page's.
+
+    Tesseract's layout analysis can drop a block of text as "non-text": on a standard-fax probe of a
+    flattened bilaga set one cell per line in 8 pt, the lower half of a column of figures and its
+    "Summa" row came out of `--psm 3` as nothing. Ink of glyph size that lies under no word's box,
+    at least `UNREAD_MIN_GLYPHS` marks side by side (`_unread_pieces`), is cut out and read as lines
+    (`--psm 6`, all of a page's pieces in one call); its words of at least `UNREAD_MIN_CONFIDENCE`
+    join the line they stand on or become lines of their own after the line above them, and the
+    page's lines are numbered again in reading order. A page whose reading covers its print is
+    returned as it is."""
+    pieces = _unread_pieces(image, words, job)
+    if not pieces:
+        return words
+    readings = _read_stacked([image.crop(piece) for piece in pieces], job, job.settings.lang)
+    sx, sy = job.width / image.width, job.height / image.height
+    new = []
+    for slot, (x0, top, _, _) in enumerate(pieces):
+        for r in readings.get(slot, []):
+            box = BBox((x0 + r.box[0]) * sx, (top + r.box[1]) * sy, (x0 + r.box[2]) * sx, (top + r.box[3]) * sy).rounded()
+            if (r.confidence >= UNREAD_MIN_CONFIDENCE and any(c.isalnum() for c in r.text)
+                    and not any(_overlap(box, w.bbox) for w in words if w.bbox is not None)):
+                new.append(Word(text=r.text, bbox=box, line=1, block=0, confidence=round(r.confidence, 4), origin="ocr"))
+    return _with_new_words(words, new) if new else words
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share more than a third of the smaller one's area."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.bottom, b.bottom) - max(a.top, b.top)
+    smaller = min((a.x1 - a.x0) * (a.bottom - a.top), (b.x1 - b.x0) * (b.bottom - b.top))
+    return width > 0 and height > 0 and width * height > smaller / 3
+
+
+def _unread_pieces(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes (x0, top, x1, bottom) of the runs of glyph-sized ink on `image` that no word box
+    covers, each of at least `UNREAD_MIN_GLYPHS` marks, a margin of paper around them. Measured at
+    `UNREAD_SEARCH_DPI` (the page shrunk for it)."""
+    scale = max(1, round(image.width / job.width * 72 / UNREAD_SEARCH_DPI))
+    grey = np.asarray(image.convert("L"))
+    if scale > 1:
+        grey = cv2.resize(grey, (grey.shape[1] // scale, grey.shape[0] // scale), interpolation=cv2.INTER_AREA)
+    per_point = grey.shape[1] / job.width
+    window = round(UNREAD_WINDOW_INCHES * 72 * per_point) | 1
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, window, UNREAD_INK_DEPTH)
+    covered = np.zeros_like(ink)
+    margin = max(1, round(per_point))
+    for w in words:
+        if w.bbox is not None:
+            cv2.rectangle(covered, (int(w.bbox.x0 * per_point) - margin, int(w.bbox.top * per_point) - margin),
+                          (int(w.bbox.x1 * per_point) + margin, int(w.bbox.bottom * per_point) + margin), 255, -1)
+    _, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, width, height = (stats[1:, k] for k in range(4))
+    low, high = (points * per_point for points in UNREAD_GLYPH_POINTS)
+    cx, cy = centres[1:, 0].astype(int), centres[1:, 1].astype(int)
+    glyph = (height >= low) & (height <= high) & (width <= 2 * high) & (covered[cy, cx] == 0)
+    if glyph.sum() < UNREAD_MIN_GLYPHS:
+        return []
+    marks = np.zeros_like(ink)
+    for gx, gy, gw, gh in zip(x[glyph], y[glyph], width[glyph], height[glyph]):
+        marks[gy:gy + gh, gx:gx + gw] = 255
+    reach = max(1, round(float(np.median(height[glyph]))))  # about a word space of the type found
+    _, runs, run_stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(marks, np.ones((1, 2 * reach + 1), np.uint8)))
+    glyphs_per_run = Counter(runs[cy[glyph], cx[glyph]].tolist())
+    pieces = []
+    for run, n in sorted(glyphs_per_run.items()):
+        rx, ry, rw, rh = run_stats[run, :4]
+        rx, rw = rx + reach, rw - 2 * reach  # the dilation's reach back off both ends
+        if n < UNREAD_MIN_GLYPHS or rh > 1.5 * high or _beside_a_word(BBox(rx, ry, rx + rw, ry + rh), words, per_point):
+            continue
+        pad = max(2, rh // 4)
+        pieces.append((max(0, (rx - pad) * scale), max(0, (ry - pad) * scale),
+                       min(image.width, (rx + rw + pad) * scale), min(image.height, (ry + rh + pad) * scale)))
+    return sorted(pieces, key=lambda p: (p[1], p[0]))
+
+
+def _beside_a_word(piece: BBox, words: tuple[Word, ...], per_point: float) -> bool:
+    """Whether a piece of ink (pixels at `per_point`) stands on a word's line closer to it than its own
+    height: the rest of that word's ink, outside the box Tesseract gave it (a worn copy's broken strokes,
+    read alone "fr", "tt", "ill"), not a line left out."""
+    reach = piece.bottom - piece.top
+    return any(w.bbox.top * per_point < piece.bottom and w.bbox.bottom * per_point > piece.top
+               and w.bbox.x0 * per_point - reach < piece.x1 and w.bbox.x1 * per_point + reach > piece.x0
+               for w in words if w.bbox is not None)
+
+
+def _with_new_words(words: tuple[Word, ...], new: list[Word]) -> tuple[Word, ...]:
+    """`words` with `new` put among them: a new word joins a line whose band holds its middle and that
+    runs on beside it (`_beside`), in order across; the rest, grouped into rows alike, follow the lowest
+    line above them in the same column (any column if none), or come first; then the lines are numbered
+    again in reading order."""
+    lines: list[list[Word]] = []
+    for word in words:
+        if lines and lines[-1][-1].line == word.line:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    after: dict[int, list[list[Word]]] = {}
+    for word in sorted(new, key=lambda w: (w.bbox.top, w.bbox.x0)):  # type: ignore[union-attr]
+        middle = (word.bbox.top + word.bbox.bottom) / 2  # type: ignore[union-attr]
+        home = next((line for line in lines if _band(line)[0] <= middle <= _band(line)[1] and _beside(line, word)), None)
+        if home is not None:
+            home.append(word.model_copy(update={"block": home[0].block}))
+            home.sort(key=lambda w: w.bbox.x0)  # type: ignore[union-attr]
+            continue
+        rows = [row for rows in after.values() for row in rows]
+        row = next((r for r in rows if _band(r)[0] <= middle <= _band(r)[1] and _beside(r, word)), None)
+        if row is not None:
+            row.append(word.model_copy(update={"block": row[0].block}))
+            row.sort(key=lambda w: w.bbox.x0)  # type: ignore[union-attr]
+            continue
+        above = [i for i, line in enumerate(lines) if _band(line)[1] <= middle]
+        beside = [i for i in above if _spans(lines[i], word)] or above
+        target = max(beside, key=lambda i: _band(lines[i])[1]) if beside else -1
+        block = lines[target][0].block if target >= 0 else (lines[0][0].block if lines else 0)
+        after.setdefault(target, []).append([word.model_copy(update={"block": block})])
+    ordered = after.get(-1, []) + [row for i, line in enumerate(lines) for row in [line, *after.get(i, [])]]
+    return tuple(w.model_copy(update={"line": number}) for number, row in enumerate(ordered, 1) for w in row)
+
+
+def _band(line: list[Word]) -> tuple[float, float]:
+    """Top and bottom of a line's words."""
+    return min(w.bbox.top for w in line), max(w.bbox.bottom for w in line)  # type: ignore[union-attr]
+
+
+UNREAD_JOIN_HEIGHTS = 3.0
+"""A word read again joins a line of its height band only when this many times its height or less from
+the line's ends: farther, it stands in another column, which Tesseract may have read as a block apart."""
+
+
+def _beside(line: list[Word], word: Word) -> bool:
+    """Whether the word stands in the line's run across, not in a column apart."""
+    gap = max(min(w.bbox.x0 for w in line) - word.bbox.x1, word.bbox.x0 - max(w.bbox.x1 for w in line))  # type: ignore[union-attr]
+    return gap <= UNREAD_JOIN_HEIGHTS * (word.bbox.bottom - word.bbox.top)  # type: ignore[union-attr]
+
+
+def _spans(line: list[Word], word: Word) -> bool:
+    """Whether a line's words reach across the word's place (its column)."""
+    return min(w.bbox.x0 for w in line) <= word.bbox.x1 and max(w.bbox.x1 for w in line) >= word.bbox.x0  # type: ignore[union-attr]
 
 
 _CELL_SUFFIX = r"(?: ?%| ?:?-| ?:? ?(?:kr|tkr|mkr|mnkr|kronor))?"
@@ -419,7 +596,7 @@ def reread_table_cells(image: Image.Image, tables: list[Table], words: tuple[Wor
     replaced: dict[int, Word] = {}
     dropped: set[int] = set()
     for slot, box in enumerate(suspects):
-        figure = _cell_figure(" ".join(t for t, _ in readings.get(slot, [])))
+        figure = _cell_figure(" ".join(r.text for r in readings.get(slot, [])))
         if figure is None or (decimals is not None and _decimals(figure) != decimals):
             continue
         inside = [i for i, w in enumerate(words) if w.bbox is not None
@@ -432,7 +609,7 @@ def reread_table_cells(image: Image.Image, tables: list[Table], words: tuple[Wor
             figure = "-" + figure  # the page's reading saw the minus sign the crop's thresholding lost
         if figure == scanned:
             continue
-        confidence = round(min(c for _, c in readings[slot]), 4)
+        confidence = round(min(r.confidence for r in readings[slot]), 4)
         replaced[inside[0]] = first.model_copy(update={
             "text": figure, "bbox": BBox.union([b for i in inside if (b := words[i].bbox)]), "confidence": confidence,
             "repair": Repair(scanned=scanned, confidence=confidence, reason="table-cell-reread")})
@@ -801,9 +978,9 @@ def reread_hex_identifiers(image: Image.Image, words: tuple[Word, ...], job: Ocr
     for slot, i in enumerate(candidates):
         word, reading = words[i], readings.get(slot, [])
         core = word.text.strip(ID_TRIM)
-        if len(reading) != 1 or abs(len(reading[0][0]) - len(core)) > 2:
+        if len(reading) != 1 or abs(len(reading[0].text) - len(core)) > 2:
             continue
-        text, confidence = reading[0]
+        text, confidence = reading[0].text, reading[0].confidence
         text = text.upper() if sum(c.isupper() for c in core) > sum(c.islower() for c in core) else text.lower()
         if text != core and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
             fixed[i] = _repaired(word, word.text.replace(core, text), "hex-reread", confidence=round(confidence, 4))
@@ -1056,6 +1233,9 @@ def _ocr_page(job: OcrJob) -> OcrResult:
         words = upright
         warnings.append(f"turned_{rotate}")
     else:
+        if (read := read_unread_lines(image, words, job)) != words:
+            words = read
+            warnings.append("read_unread_lines")
         words = restore_minus_signs(image, split_glued_figures(image, split_digit_groups(image, words, job), job), job)
         words = restore_section_signs(split_section_signs(image, reread_percent_signs(image, words, job), job))
         words = restore_party_letters(words, job.settings.party_letter_misreadings)

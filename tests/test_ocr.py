@@ -331,6 +331,7 @@ def test_a_phone_photo_s_ruled_tables_are_read_from_its_faint_rules(phone_tables
     darkness: found against the paper around them, both tables of the page come out cell by cell."""
     result = phone_tables_page
     assert "prepared_unwarp" in result.warnings
+    assert "read_unread_lines" not in result.warnings  # the page's reading covers its print
     assert [(t.method, t.n_rows, t.n_cols) for t in result.tables] == [("ruled", 3, 4), ("ruled", 3, 4)]
     grids = [{(c.row, c.col): c.text for c in t.cells} for t in result.tables]
     # 37:160-162 "| Inkomster | Utfall 2022<br>4,0", "| Utgifter | -80,2 |"; 37:169 "| Utgifter | -246,4 | -357,1 | -336,3 |"
@@ -363,6 +364,26 @@ def worn_tables_page():
     path = Path(__file__).resolve().parent.parent / "corpus" / "real" / "captures" / "worn-200" / \
         "37_teknik-arsredovisning-2024-arets-resultat.pdf"
     return ocr_page(OcrJob("doc", 1, PageSource(path, "application/pdf", 0, 200), 595.28, 841.89, OcrSettings()))
+
+
+def test_a_column_the_page_layout_left_out_is_read_from_its_ink(tmp_path):
+    """The flattened-bilaga probe set one cell per line (bench/data/flat-bilagor/08-cellperline.md),
+    drawn in 8 pt and faxed: Tesseract's page layout drops the lower part of its one column, the
+    "Boende" row to "Summa" and its figures. That ink lies under no word's box, so it is read again
+    as lines, and its words come in the column's order, the page's lines numbered again."""
+    from bench.eval_fax_small import build
+    from bench.eval_prepare import page_job
+
+    (pdf, page, _), = build(8, "fax-standard", tmp_path, only="08-cellperline")
+    result = ocr_page(page_job(pdf, page, 204))
+    assert "read_unread_lines" in result.warnings
+    text = " ".join(w.text for w in result.words)
+    # the probe's lines 15-29: "Boende", "22 400", "21 150", "1 250", "1 250", "Summa", "28 700", "28 060"
+    assert "Förebyggande arbete" in text and "Boende 22 400 21 150 1 250 1 250 Summa 28 700 28 060" in text
+    lines = [w.line for w in result.words]
+    assert lines == sorted(lines) and set(lines) == set(range(1, max(lines) + 1))
+    tops = [min(w.bbox.top for w in result.words if w.line == n) for n in range(1, max(lines) + 1)]
+    assert tops == sorted(tops)  # one column: reading order is top to bottom
 
 
 def test_garbled_table_figures_are_reread_cell_by_cell(worn_tables_page):
