@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import stat
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,12 +151,27 @@ def find_inputs(arguments: list[Path], exclude: Path | None = None) -> list[Inpu
     return found
 
 
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+"""Soft hyphen, zero-width space and joiners, word joiner, byte-order mark: marks a typesetter puts
+inside words that print nothing (or a hyphen only at a line's end)."""
+_PLAIN = str.maketrans({**_LIGATURES, **dict.fromkeys(_INVISIBLE)})
+
+
+def plain_text(text: str) -> str:
+    """Text as the rules, the lexicon and the cue phrases spell it: letters composed (NFC; a PDF made on
+    a Mac gives "ö" as "o" and a combining diaeresis), typographic ligatures as their letters ("ﬁ" in a
+    text file; pdfplumber expands those of a PDF), no soft hyphens or zero-width marks. Only forms of
+    the same text are changed, so the words are not repairs and keep no scanned form."""
+    return unicodedata.normalize("NFC", text.translate(_PLAIN))
+
+
 def words_from_lines(lines: list[str], origin: str = "plain-text") -> tuple[Word, ...]:
-    """Split plain-text lines into words that carry their line number (from 1) and no box."""
+    """Split plain-text lines into words (`plain_text`) that carry their line number (from 1) and no box."""
     return tuple(
         Word(text=token, bbox=None, line=number, block=0, confidence=1.0, origin=origin)
         for number, line in enumerate(lines, start=1)
-        for token in _TOKEN.findall(line)
+        for token in _TOKEN.findall(plain_text(line))
     )
 
 

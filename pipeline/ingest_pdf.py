@@ -21,7 +21,7 @@ from pdfminer.pdftypes import resolve1
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.errors import InputError, LimitError
-from pipeline.ingest import VECTOR_PAGE_DPI, Ingested, classify_layer
+from pipeline.ingest import VECTOR_PAGE_DPI, Ingested, classify_layer, plain_text
 from pipeline.model import BBox, Document, Page, PageKind, Table, Word
 from pipeline.render import EVIDENCE_DPI, POINTS_PER_INCH, PageSource, evidence_jpeg, fit_dpi, render_page
 from pipeline.rules import IngestLimits, Rules
@@ -33,8 +33,9 @@ LINE_TOLERANCE = 3.0
 
 
 def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
-    """Read a page's text-layer words, numbered by line (top to bottom) and block (paragraph)."""
-    raw = sorted(page.extract_words(keep_blank_chars=False), key=lambda w: (round(w["top"], 1), w["x0"]))
+    """Read a page's text-layer words (`plain_text`), numbered by line (top to bottom) and block (paragraph)."""
+    raw = sorted((w for w in page.extract_words(keep_blank_chars=False) if plain_text(w["text"])),
+                 key=lambda w: (round(w["top"], 1), w["x0"]))
     lines: list[list[dict]] = []
     for word in raw:
         if lines and abs(word["top"] - lines[-1][0]["top"]) < LINE_TOLERANCE:
@@ -53,7 +54,7 @@ def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
         for w in sorted(line, key=lambda w: w["x0"]):
             words.append(
                 Word(
-                    text=w["text"],
+                    text=plain_text(w["text"]),
                     bbox=BBox(w["x0"], w["top"], w["x1"], w["bottom"]).rounded(),
                     line=number,
                     block=block,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.ingest import classify_layer, find_inputs, ingest, media_type, sha256_file
 from pipeline.lexicon import hit_rate, load_word_list
+from pipeline.model import Document
 from pipeline.rules import load_rules
 from pipeline.tesseract import OcrSettings
 from tests.conftest import CORPUS_INPUTS, ROOT
@@ -136,3 +140,52 @@ def test_every_dev_papers_eng_reading_is_damaged_text():
     for name in dev:
         text = (ROOT / "corpus" / "real" / "damage" / "photocopy-300-200" / name.replace(".md", ".txt")).read_text(encoding="utf-8")
         assert classify_layer(text.split(), load_rules()) == "damaged_text", name
+
+
+def _as_typeset(text: str) -> str:
+    """`text` as a Mac or a typesetter may store it: letters decomposed (NFD), "fi", "fl" and "ff" as
+    ligature characters, a soft hyphen in the middle of every word of ten letters or more."""
+    text = re.sub(r"\w{10,}", lambda m: m.group()[:5] + "\u00ad" + m.group()[5:], text)
+    text = text.replace("ffi", "\ufb03").replace("fi", "\ufb01").replace("fl", "\ufb02").replace("ff", "\ufb00")
+    return unicodedata.normalize("NFD", text)
+
+
+def _draw(lines: list[str], path: Path) -> None:
+    """`lines` drawn into a one-page PDF's text layer in DejaVu Sans, which has every such character."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    canvas = Canvas(str(path), invariant=1)
+    canvas.setFont("DejaVuSans", 9)
+    for n, line in enumerate(lines):
+        canvas.drawString(40, 800 - 13 * n, line)
+    canvas.save()
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file(), reason="DejaVu Sans not installed")
+def test_decomposed_letters_ligatures_and_soft_hyphens_read_as_the_plain_text(tmp_path):
+    """Development paper 33's first page (a protokoll paragraph on the budget), as a text file and as a PDF's text layer,
+    written plainly and as typeset text stores it (`_as_typeset`: "Linko\u0308ping", "\ufb01nansiering",
+    "upp\u00adhandling"): each typeset input reads as its plain twin, the same words and the same facts."""
+    lines = (ROOT / "corpus" / "real" / "truth" / "33_ks-protokoll-kommunbudget-2026.txt").read_text(
+        encoding="utf-8").split("\f")[0].splitlines()[:60]
+    assert any(unicodedata.normalize("NFD", line) != line for line in lines) and any("fi" in line or "ff" in line for line in lines)
+    for kind in ("plain", "typeset"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        text = [_as_typeset(line) if kind == "typeset" else line for line in lines]
+        (folder / "33.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+        _draw(text, folder / "33.pdf")
+        assert main(["run", str(folder), "--out", str(tmp_path / f"out-{kind}"), "--no-progress", "--no-pdf", "--no-alto"]) == 0
+    read = {}
+    for kind in ("plain", "typeset"):
+        for path in (tmp_path / f"out-{kind}" / "documents").glob("*.json"):
+            doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
+            read[kind, doc.source] = ([(p.kind, [w.text for w in p.words]) for p in doc.pages],
+                                      sorted((f.kind, str(f.value), f.role or "") for f in doc.facts))
+    for source in ("33.txt", "33.pdf"):
+        words, facts = read["typeset", source]
+        assert (words, facts) == read["plain", source]
+        assert facts and any("Kungsbacka" in w for _, page in words for w in page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipeline.ingest import plain_text
 from pipeline.model import BBox, Cell, Table
 from pipeline.rules import RuledSettings
 
@@ -41,7 +42,7 @@ def ruled_tables(page: Any, page_number: int, settings: RuledSettings | None = N
                     continue
                 text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
                 cells.append(
-                    Cell(row=r, col=c, text=" ".join((text or "").split()), bbox=BBox(*box).rounded())
+                    Cell(row=r, col=c, text=" ".join(plain_text(text or "").split()), bbox=BBox(*box).rounded())
                 )
         n_rows = len(found.rows)
         n_cols = max((len(row.cells) for row in found.rows), default=0)
