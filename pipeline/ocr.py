@@ -1013,6 +1013,17 @@ def restore_hex_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(fixed)
 
 
+TWO_LOOKALIKES_LETTERS = 10
+"""A word this long may hold two confusions undone ("rosultattond": resultatfond): it has few listed
+neighbours; a shorter one keeps to one."""
+
+
+def _undone(word: str, lookalikes: tuple[tuple[str, str, int], ...]) -> set[str]:
+    """`word` with one confusion of `lookalikes` undone, every way it can be."""
+    return {word[:k] + meant + word[k + len(read):] for read, meant, shortest in lookalikes
+            if len(word) >= shortest for k in range(len(word)) if word.startswith(read, k)}
+
+
 def restore_lookalikes(words: tuple[Word, ...], lookalikes: tuple[tuple[str, str, int], ...]) -> tuple[Word, ...]:
     """Read back one confusion of `lookalikes` (rules/ocr.yaml: read, meant, shortest word) in a word
     the lexicon's word list does not hold when exactly one such reading is listed (case kept), keeping
@@ -1025,9 +1036,9 @@ def restore_lookalikes(words: tuple[Word, ...], lookalikes: tuple[tuple[str, str
         if len(core) < 3 or not core.isalpha() or core.lower() in listed:
             continue
         lower = core.lower()
-        readings = {lower[:k] + meant + lower[k + len(read):] for read, meant, shortest in lookalikes
-                    if len(lower) >= shortest for k in range(len(lower)) if lower.startswith(read, k)}
-        known = [r for r in readings if r in listed]
+        known = sorted(r for r in _undone(lower, lookalikes) if r in listed)
+        if not known and len(lower) >= TWO_LOOKALIKES_LETTERS:
+            known = sorted({r for once in _undone(lower, lookalikes) for r in _undone(once, lookalikes) if r in listed})
         if len(known) != 1:
             continue
         if core.islower():

@@ -296,6 +296,11 @@ def test_letters_tesseract_confuses_are_read_back_when_that_makes_one_listed_wor
     assert read[0].repair.scanned == "Närnnden" and read[0].repair.reason == "letter-look-alike"
     # listed as read ("barn"), no listed reading ("Hjome"), a vowel in a word too short to judge ("mäd")
     assert all(w.repair is None for w in read[5:])
+    # as Tesseract read the faxed small-type probes (bench/eval_fax_small.py, 6-8 pt): "o" for "e", and in
+    # a long word two confusions ("Vorksamhot": Verksamhet; "Undarskottat": Underskottet)
+    read = restore_lookalikes(words("Budgot", "Personalkostnador", "föroslår", "Vorksamhot", "Undarskottat"),
+                              load_rules().ocr.letter_lookalikes)
+    assert [w.text for w in read] == ["Budget", "Personalkostnader", "föreslår", "Verksamhet", "Underskottet"]
 
 
 def test_a_section_sign_read_as_a_digit_is_restored_where_it_hangs_below_the_number():
