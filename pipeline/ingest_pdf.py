@@ -34,7 +34,7 @@ LINE_TOLERANCE = 3.0
 
 def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
     """Read a page's text-layer words (`plain_text`), numbered by line (top to bottom) and block (paragraph)."""
-    raw = sorted((w for w in page.extract_words(keep_blank_chars=False) if plain_text(w["text"])),
+    raw = sorted((w | {"text": text} for w in page.extract_words(keep_blank_chars=False) if (text := plain_text(w["text"]))),
                  key=lambda w: (round(w["top"], 1), w["x0"]))
     lines: list[list[dict]] = []
     for word in raw:
@@ -54,7 +54,7 @@ def _layer_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
         for w in sorted(line, key=lambda w: w["x0"]):
             words.append(
                 Word(
-                    text=plain_text(w["text"]),
+                    text=w["text"],
                     bbox=BBox(w["x0"], w["top"], w["x1"], w["bottom"]).rounded(),
                     line=number,
                     block=block,

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import groupby
 from typing import NamedTuple
 
 import cv2
@@ -470,38 +471,29 @@ def _with_new_words(words: tuple[Word, ...], new: list[Word]) -> tuple[Word, ...
     runs on beside it (`_beside`), in order across; the rest, grouped into rows alike, follow the lowest
     line above them in the same column (any column if none), or come first; then the lines are numbered
     again in reading order."""
-    lines: list[list[Word]] = []
-    for word in words:
-        if lines and lines[-1][-1].line == word.line:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
+    lines = [list(line) for _, line in groupby(words, key=lambda w: w.line)]
     after: dict[int, list[list[Word]]] = {}
     for word in sorted(new, key=lambda w: (w.bbox.top, w.bbox.x0)):  # type: ignore[union-attr]
         middle = (word.bbox.top + word.bbox.bottom) / 2  # type: ignore[union-attr]
-        home = next((line for line in lines if _band(line)[0] <= middle <= _band(line)[1] and _beside(line, word)), None)
+        rows = [row for rows in after.values() for row in rows]
+        home = next((line for line in [*lines, *rows] if _extent(line).top <= middle <= _extent(line).bottom
+                     and _beside(_extent(line), word.bbox)), None)  # type: ignore[arg-type]
         if home is not None:
             home.append(word.model_copy(update={"block": home[0].block}))
             home.sort(key=lambda w: w.bbox.x0)  # type: ignore[union-attr]
             continue
-        rows = [row for rows in after.values() for row in rows]
-        row = next((r for r in rows if _band(r)[0] <= middle <= _band(r)[1] and _beside(r, word)), None)
-        if row is not None:
-            row.append(word.model_copy(update={"block": row[0].block}))
-            row.sort(key=lambda w: w.bbox.x0)  # type: ignore[union-attr]
-            continue
-        above = [i for i, line in enumerate(lines) if _band(line)[1] <= middle]
-        beside = [i for i in above if _spans(lines[i], word)] or above
-        target = max(beside, key=lambda i: _band(lines[i])[1]) if beside else -1
+        above = [i for i, line in enumerate(lines) if _extent(line).bottom <= middle]
+        beside = [i for i in above if _extent(lines[i]).x0 <= word.bbox.x1 and _extent(lines[i]).x1 >= word.bbox.x0] or above  # type: ignore[union-attr]
+        target = max(beside, key=lambda i: _extent(lines[i]).bottom) if beside else -1
         block = lines[target][0].block if target >= 0 else (lines[0][0].block if lines else 0)
         after.setdefault(target, []).append([word.model_copy(update={"block": block})])
     ordered = after.get(-1, []) + [row for i, line in enumerate(lines) for row in [line, *after.get(i, [])]]
     return tuple(w.model_copy(update={"line": number}) for number, row in enumerate(ordered, 1) for w in row)
 
 
-def _band(line: list[Word]) -> tuple[float, float]:
-    """Top and bottom of a line's words."""
-    return min(w.bbox.top for w in line), max(w.bbox.bottom for w in line)  # type: ignore[union-attr]
+def _extent(line: list[Word]) -> BBox:
+    """The box around a line's words."""
+    return BBox.union([w.bbox for w in line])  # type: ignore[misc]
 
 
 UNREAD_JOIN_HEIGHTS = 3.0
@@ -509,15 +501,9 @@ UNREAD_JOIN_HEIGHTS = 3.0
 the line's ends: farther, it stands in another column, which Tesseract may have read as a block apart."""
 
 
-def _beside(line: list[Word], word: Word) -> bool:
-    """Whether the word stands in the line's run across, not in a column apart."""
-    gap = max(min(w.bbox.x0 for w in line) - word.bbox.x1, word.bbox.x0 - max(w.bbox.x1 for w in line))  # type: ignore[union-attr]
-    return gap <= UNREAD_JOIN_HEIGHTS * (word.bbox.bottom - word.bbox.top)  # type: ignore[union-attr]
-
-
-def _spans(line: list[Word], word: Word) -> bool:
-    """Whether a line's words reach across the word's place (its column)."""
-    return min(w.bbox.x0 for w in line) <= word.bbox.x1 and max(w.bbox.x1 for w in line) >= word.bbox.x0  # type: ignore[union-attr]
+def _beside(line: BBox, word: BBox) -> bool:
+    """Whether a word stands in a line's run across, not in a column apart."""
+    return max(line.x0 - word.x1, word.x0 - line.x1) <= UNREAD_JOIN_HEIGHTS * (word.bottom - word.top)
 
 
 _CELL_SUFFIX = r"(?: ?%| ?:?-| ?:? ?(?:kr|tkr|mkr|mnkr|kronor))?"
@@ -1038,9 +1024,10 @@ def restore_lookalikes(words: tuple[Word, ...], lookalikes: tuple[tuple[str, str
         if len(core) < 3 or not core.isalpha() or core.lower() in listed:
             continue
         lower = core.lower()
-        known = sorted(r for r in _undone(lower, lookalikes) if r in listed)
+        once = _undone(lower, lookalikes)
+        known = sorted(r for r in once if r in listed)
         if not known and len(lower) >= TWO_LOOKALIKES_LETTERS:
-            known = sorted({r for once in _undone(lower, lookalikes) for r in _undone(once, lookalikes) if r in listed})
+            known = sorted({r for reading in once for r in _undone(reading, lookalikes) if r in listed})
         if len(known) != 1:
             continue
         if core.islower():
