@@ -370,7 +370,13 @@ class Lexicon:
         The head (last part) must be at least three letters, every other part four, each listed with a frequency of at least two in
         ten million (a head of three letters: `_COMPOUND_MIN_SHORT_HEAD_FREQ`), and not look like damage (see DAMAGE_LIKE_RATIO).
         """
-        return _split(word.lower(), self._parts, _COMPOUND_MAX_PARTS, _COMPOUND_MIN_SHORT_HEAD_FREQ)
+        return compound_parts(word, self._parts)
+
+
+def compound_parts(word: str, parts: dict[str, float], most: int = _COMPOUND_MAX_PARTS) -> tuple[str, ...]:
+    """Split the lower-cased `word` into at most `most` words of `parts` as `Lexicon.split_compound`
+    does (its lengths and linking -s-), or return ()."""
+    return _split(word.lower(), parts, most, _COMPOUND_MIN_SHORT_HEAD_FREQ)
 
 
 def _split(word: str, freqs: dict[str, float], parts_left: int, short_head_freq: float = 0.0) -> tuple[str, ...]:

@@ -38,7 +38,7 @@ class StageVersion:
 
 
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
-    StageVersion("ocr", 27, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
+    StageVersion("ocr", 28, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 19, ("tables",)),
