@@ -236,6 +236,9 @@ class CasesCheck(RuleSet):
     severity_changed: BatchSeverity
     severity_period_gap: BatchSeverity
     own_date_roles: tuple[str, ...] = Field(description="Roles of a paper's own date (its meeting): two such dates that agree say nothing.")
+    next_period_title_similarity: float = Field(ge=0, le=100, description="Titles' words this alike (token set) make a matter's next round.")
+    next_period_min_days: int = Field(ge=1, description="Own dates at least this far apart for a matter's next round.")
+    title_ignored_words: tuple[str, ...] = Field(default=(), description="Folded words a title's matter does not hang on.")
 
 
 class ProseSumsCheck(RuleSet):

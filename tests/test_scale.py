@@ -20,7 +20,7 @@ from pipeline.cli import main
 from pipeline.executor import forked_map
 from pipeline.reconcile import link_cases, load_documents, paper_units, reconcile_folder, resolve_names
 from pipeline.reconcile.blocking import Clusters
-from pipeline.reconcile.cases import PaperUnit, _fold_title
+from pipeline.reconcile.cases import PaperUnit, _fold_title, next_period
 from pipeline.reconcile.versions import VersionText, group_versions
 from pipeline.rules import CasesCheck, load_rules
 from tests.conftest import CORPUS_INPUTS, EXTRACTED, folder_bytes
@@ -50,7 +50,8 @@ def link_cases_exhaustive(units: list[PaperUnit], rule: CasesCheck) -> list[list
         same_dnr = units[i].dnr is not None and units[i].dnr == units[j].dnr
         series = {u.dnr.split("-")[0] for u in (units[i], units[j]) if u.dnr}
         same_title = (len(titles[i]) >= 12 and len(titles[j]) >= 12 and len(series) <= 1
-                      and fuzz.ratio(titles[i], titles[j]) >= rule.title_min_similarity)
+                      and (fuzz.ratio(titles[i], titles[j]) >= rule.title_min_similarity
+                           or next_period(units[i], units[j], rule)))
         if same_dnr or same_title:
             clusters.join(i, j)
     paragraphs = {u.paragraph: i for i, u in enumerate(units) if u.paragraph}

@@ -44,6 +44,7 @@ class PaperUnit:
     title_evidence: Evidence | None  # the line its title stands on
     paragraph: tuple[str, str] | None  # (meeting date, § number) of a protokoll paragraph
     cites: frozenset[tuple[str, str]]  # (date, § number) of the paragraphs it refers to
+    own_date: str | None = None  # ISO day of its meeting, else of the paper itself (`OWN_DATE_ROLES`)
 
 
 def normalize_dnr(text: str) -> str | None:
@@ -78,6 +79,18 @@ def _paragraph_and_citations(lines: list[str], facts: tuple[Fact, ...]) -> tuple
     own = (meeting, number) if meeting and number else None
     cites = {(m.group(1), m.group(2)) for line in lines for m in _CITATION.finditer(line)} - {own}
     return own, frozenset(cites)
+
+
+OWN_DATE_ROLES = ("meeting", "document_date")
+"""The date roles that date a paper itself: a protokoll's meeting, else a tjänsteskrivelse's own date."""
+
+
+def _own_date(facts: tuple[Fact, ...]) -> str | None:
+    for role in OWN_DATE_ROLES:
+        day = next((str(f.value) for f in facts if f.kind == "date" and f.role == role and _day(str(f.value))), None)
+        if day:
+            return day
+    return None
 
 
 def _fold_title(title: str) -> str:
@@ -119,13 +132,15 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
             title = (span.title if span and span.title else None) or _title_after(lines, dnr_facts[0] if dnr_facts else None)
             paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
             out.append(PaperUnit(paper_unit(doc, a, base), doc.doc_id, (a, b), dnr, title, facts,
-                                 " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites))
+                                 " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites,
+                                 _own_date(facts)))
     return out
 
 
 def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]]:
-    """Group papers into cases: the same Dnr, a near-identical title once years are dropped, or a
-    paragraph citing another's meeting date and § number."""
+    """Group papers into cases: the same Dnr, a near-identical title once years are dropped, a
+    later period's paper of the same matter (`next_period`), or a paragraph citing another's
+    meeting date and § number."""
     clusters = Clusters(range(len(units)))
     find = clusters.find
     by_dnr: dict[str, int] = {}
@@ -141,7 +156,8 @@ def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]
     series = {str(i): u.dnr.split("-")[0] if u.dnr else None for i, u in enumerate(units)}
     for a, b in candidate_pairs(long_titles, series):
         i, j = int(a), int(b)
-        if find(i) != find(j) and fuzz.ratio(titles[a], titles[b]) >= rule.title_min_similarity:
+        if find(i) != find(j) and (fuzz.ratio(titles[a], titles[b]) >= rule.title_min_similarity
+                                   or next_period(units[i], units[j], rule)):
             clusters.join(i, j)
     paragraphs = {u.paragraph: i for i, u in enumerate(units) if u.paragraph}
     for i, u in enumerate(units):
@@ -152,6 +168,21 @@ def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]
     for i, u in enumerate(units):
         groups[find(i)].append(u)
     return sorted((sorted(g, key=lambda u: u.paper_id) for g in groups.values() if len(g) > 1), key=lambda g: g[0].paper_id)
+
+
+def next_period(a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> bool:
+    """Tell whether two papers are one matter in two periods, its title reworded ("<name> donationsfond
+    - 2024", "Stiftelsen <name> donation - 2025"): their
+    titles' words alike as sets (rapidfuzz token_set_ratio, years and `title_ignored_words` left out)
+    and their own dates far enough apart for the matter's next round; papers of one meeting are
+    different matters, however alike their titles ("Uppföljning … för kommunstyrelsen", "… för
+    Kungsbacka kommun")."""
+    first, then = _day(a.own_date or ""), _day(b.own_date or "")
+    if not (a.title and b.title and first and then) or abs((then - first).days) < rule.next_period_min_days:
+        return False
+    ignored = set(rule.title_ignored_words)
+    words = [" ".join(w for w in _fold_title(t).split() if w not in ignored) for t in (a.title, b.title)]
+    return fuzz.token_set_ratio(*words) >= rule.next_period_title_similarity
 
 
 def _case_name(case: list[PaperUnit]) -> str:
@@ -316,9 +347,10 @@ def _line_evidence(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]]
     return None
 
 
-def _successor(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
-    """A yearly matter's next paper: its title's years and its Dnr move on (reported as ok, with both evidences)."""
-    if not (a.title and b.title and _fold_title(a.title) == _fold_title(b.title)):
+def _successor(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
+    """A yearly matter's next paper: its title's years (or words) and its Dnr move on (reported as ok,
+    with both evidences)."""
+    if not (a.title and b.title and (_fold_title(a.title) == _fold_title(b.title) or next_period(a, b, rule))):
         return []
     out = []
     ta, tb = a.title_evidence, b.title_evidence
@@ -335,6 +367,19 @@ def _successor(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
                                 f"The yearly matter {name} has a new Dnr: {a.dnr} and {b.dnr}.",
                                 {"paper_a": a.paper_id, "paper_b": b.paper_id}))
     return out
+
+
+def _deadline_moved(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
+    """A matter's rounds whose one deadline each falls on another day of the year ("30 oktober" for
+    2024, "31 oktober" for 2025): the rule of the round changed (ok, with both evidences)."""
+    x, y = _one_day(a, "deadline"), _one_day(b, "deadline")
+    if not (x and y and next_period(a, b, rule)) or str(x.value)[5:] == str(y.value)[5:]:
+        return []
+    return [make_finding("changed_between_periods", "cases", "ok", name, "deadline",
+                         [fact_value(x, a.paper_id), fact_value(y, b.paper_id)],
+                         f"The deadline of {name} moved from one round to the next: “{x.text.strip()}” ({a.paper_id[:12]}, "
+                         f"{x.value}) and “{y.text.strip()}” ({b.paper_id[:12]}, {y.value}).",
+                         {"paper_a": a.paper_id, "paper_b": b.paper_id})]
 
 
 def _dates_by_value(unit: PaperUnit, own_roles: tuple[str, ...]) -> dict[str, Fact]:
@@ -365,7 +410,8 @@ def _shared_dates(name: str, a: PaperUnit, b: PaperUnit, own_roles: tuple[str, .
 
 
 def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
-    out: list[Discrepancy] = _successor(name, a, b) + _shared_dates(name, a, b, rule.own_date_roles)
+    out: list[Discrepancy] = (_successor(name, a, b, rule) + _deadline_moved(name, a, b, rule)
+                              + _shared_dates(name, a, b, rule.own_date_roles))
     fa = [f for f in a.facts if _comparable(f)]
     fb = [f for f in b.facts if _comparable(f)]
     pair = f"{a.paper_id[:12]} and {b.paper_id[:12]}"
