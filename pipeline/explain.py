@@ -271,6 +271,8 @@ def _agreement_cases(x: Explainer, f: Discrepancy) -> str:
     said = x.cat.t("explain.agreement.cases", **_pair(x, f))
     if "deficit_in" in f.details:  # "underskott om 3,7 miljoner" against "– 3,7 miljoner"
         said += x.cat.t("explain.agreement.deficit", paper=x.papers.name(str(f.details["deficit_in"])))
+    if f.details.get("rounded"):  # "-1 145 tkr" against "-1,1 miljoner kronor"
+        said += x.cat.t("explain.agreement.rounded")
     return said
 
 

@@ -797,6 +797,18 @@ def test_amounts_of_one_role_in_one_case(y1, y2, kind, expected):
     assert {v.evidence.text_repaired for v in f.values} == {"95 kronor", "110 kronor"}
 
 
+def test_an_amount_restated_rounded_in_a_larger_unit_agrees():
+    """A tjänsteskrivelse's "1 145 tkr" restated in the paragraph deciding it as "1,1 miljoner kronor"
+    is one amount (it was a conflict, an error when both name the year); two figures printed to one
+    precision that differ stay two."""
+    docs = case_pair(1_145_000, "1 145 tkr", "2025", 1_100_000, "1,1 miljoner kronor", "2025")
+    [f] = [f for f in reconcile_documents(docs, rules()).report.findings if f.check == "cases"]
+    assert (f.kind, f.severity, f.details["rounded"]) == ("agreement", "ok", True)
+    docs = case_pair(1_100_000, "1,1 miljoner kronor", "2025", 1_200_000, "1,2 miljoner kronor", "2025")
+    [f] = [f for f in reconcile_documents(docs, rules()).report.findings if f.check == "cases"]
+    assert (f.kind, f.severity) == ("conflict", "error")
+
+
 @needs_realdev
 def test_each_paper_of_a_bundle_is_its_own_paper():
     """A PDF binding 11 (page 1) and 12 (page 2): each paper its own statements and paper id, and they form a case."""

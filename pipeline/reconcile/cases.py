@@ -19,6 +19,7 @@ from itertools import combinations, pairwise
 
 from rapidfuzz import fuzz
 
+from pipeline.facts.amounts import rounding_half_step
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
@@ -171,12 +172,11 @@ def link_cases(units: list[PaperUnit], rule: CasesCheck) -> list[list[PaperUnit]
 
 
 def next_period(a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> bool:
-    """Tell whether two papers are one matter in two periods, its title reworded ("<name> donationsfond
-    - 2024", "Stiftelsen <name> donation - 2025"): their
-    titles' words alike as sets (rapidfuzz token_set_ratio, years and `title_ignored_words` left out)
-    and their own dates far enough apart for the matter's next round; papers of one meeting are
-    different matters, however alike their titles ("Uppföljning … för kommunstyrelsen", "… för
-    Kungsbacka kommun")."""
+    """Tell whether two papers are one matter in two periods, its title reworded ("<name> donationsfond -
+    2024", then "Stiftelsen <name> donation - 2025"): their titles' words alike as sets (rapidfuzz
+    token_set_ratio, years and `title_ignored_words` left out) and their own dates far enough apart for
+    the matter's next round; papers of one meeting are different matters, however alike their titles
+    ("Uppföljning … för kommunstyrelsen", "… för Kungsbacka kommun")."""
     first, then = _day(a.own_date or ""), _day(b.own_date or "")
     if not (a.title and b.title and first and then) or abs((then - first).days) < rule.next_period_min_days:
         return False
@@ -449,8 +449,21 @@ def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> li
             x, y = xs[0], ys[0]
             if signed_value(x) == signed_value(y) or (_unit(x), signed_value(x)) in values_b or (_unit(y), signed_value(y)) in values_a:
                 continue  # the agreement above covers it
+            if _rounded_alike(x, y):
+                out.append(make_finding("agreement", "cases", "ok", name, "amount", [fact_value(x, a.paper_id), fact_value(y, b.paper_id)],
+                                        f"{pair} state the same amount, one rounded: “{x.text.strip()}” (p. {x.evidence.page}) "
+                                        f"and “{y.text.strip()}” (p. {y.evidence.page}).",
+                                        {"paper_a": a.paper_id, "paper_b": b.paper_id, "rounded": True}))
+                continue
             out.append(_difference(name, a, b, x, y, p1, p2, slot, rule))
     return out
+
+
+def _rounded_alike(x: Fact, y: Fact) -> bool:
+    """Two amounts of one role printed to different precisions, the finer rounding to the coarser
+    ("-1 145 tkr" and "-1,1 miljoner kronor"): one amount restated, not two."""
+    hx, hy = rounding_half_step(x), rounding_half_step(y)
+    return hx != hy and abs(float(signed_value(x)) - float(signed_value(y))) <= max(hx, hy)
 
 
 def _by_slot(facts: list[Fact], unit: PaperUnit, roles: tuple[str, ...]) -> dict[tuple, dict[str | None, list[Fact]]]:
