@@ -43,8 +43,8 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 19, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
-    StageVersion("papers", 2, ("papers",)),
-    StageVersion("facts", 45, ("facts",)),
+    StageVersion("papers", 3, ("papers",)),
+    StageVersion("facts", 46, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -345,6 +345,15 @@ def test_document_date_in_header_block() -> None:
     assert [(f.value, f.role) for f in facts if f.kind == "date"] == [("2021-03-10", "document_date")]
 
 
+def test_a_date_alone_on_its_line_that_lost_its_first_hyphen_is_read() -> None:
+    """The first lines of dev paper 05's standard-fax capture as the pipeline read them: "2024 12-11"
+    under "Datum" (05:7 prints 2024-12-11). Within a line, a year and a day range stay apart."""
+    head = ("KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL = 7 (37)\nNämnden för Individ & Familjeomsorg\nDatum\n2024 12-11\n"
+            "$ 159 Dnr IF-2024-00352\nArvid och Hildur Andersson donationsfond - 2024\nText.")
+    assert [(f.value, f.role) for f in facts_of(head) if f.kind == "date"] == [("2024-12-11", "meeting")]
+    assert [f for f in facts_of("Rader för 2024 12-15 i tabellen.") if f.kind == "date"] == []
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -116,6 +116,16 @@ def test_single_dev_paper_is_one_span(number: str) -> None:
     assert (paper.dnr, paper.title) == (dnr, title)
 
 
+def test_a_dnr_whose_label_a_scan_misread_is_the_papers_dnr() -> None:
+    """Dev paper 22's standard-fax capture as the pipeline read its § line: "§ 171 Onr GA-2024-00187"
+    (22:9 prints "Dnr"); the title is the line after it, not the committee's name above."""
+    lines = ["KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL 19 (26)", "Nämnden för Gymnasium & Arbetsmarknad", "Datum",
+             "2024-12-19", "§ 171 Onr GA-2024-00187", "Interkommunal ersättning gymnasiet och anpassad gymnasieskola",
+             "2025", "Beslut"]
+    doc = split_papers(pages_document([lines]), RULES)
+    assert [(p.dnr, p.title) for p in doc.papers] == [("GA-2024-00187", "Interkommunal ersättning gymnasiet och anpassad gymnasieskola")]
+
+
 @needs_realdev
 def test_donationsfond_chain_splits_into_its_four_papers() -> None:
     doc, truth = bundle(["05", "06", "07", "08"])

@@ -52,6 +52,9 @@ def _patterns(months: tuple[str, ...], year_range_nouns: tuple[str, ...]) -> lis
         ("iso", re.compile(
             r"(?<![\d\-:])" + year + _S + r"?-" + _S + r"?(?P<m>0[1-9]|1[0-2])" + _S + r"?-" + _S
             + r"?(?P<d>[0-3]\d)(?!\d)")),
+        # alone on its line, the first hyphen lost to a scan ("2024 12-11" under "Datum" on a fax)
+        ("iso_space", re.compile(
+            r"(?<![^\n])" + year + r" (?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)(?![^\n])")),
         ("compact", re.compile(
             r"(?<![\d:\-])" + year + r"(?P<m>0[1-9]|1[0-2])(?P<d>[0-3]\d)(?![\d\-])")),
         ("iso_dotted", re.compile(
