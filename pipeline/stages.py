@@ -43,14 +43,14 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 19, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
-    StageVersion("papers", 3, ("papers",)),
-    StageVersion("facts", 46, ("facts",)),
+    StageVersion("papers", 4, ("papers",)),
+    StageVersion("facts", 47, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 33, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 34, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

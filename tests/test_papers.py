@@ -124,6 +124,11 @@ def test_a_dnr_whose_label_a_scan_misread_is_the_papers_dnr() -> None:
              "2025", "Beslut"]
     doc = split_papers(pages_document([lines]), RULES)
     assert [(p.dnr, p.title) for p in doc.papers] == [("GA-2024-00187", "Interkommunal ersättning gymnasiet och anpassad gymnasieskola")]
+    # dev paper 30's § line on its fax capture: the dash after the series read as "+:" (30:9 "KS-2025-00006")
+    lines = ["KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL = 26 (40)", "Kommunstyrelsen", "Datum", "2025-05-27",
+             "§ 121 Dnr KS+:2025-00006", "Anmälan av delegeringsbeslut", "Beslut"]
+    doc = split_papers(pages_document([lines]), RULES)
+    assert [(p.dnr, p.title) for p in doc.papers] == [("KS+:2025-00006", "Anmälan av delegeringsbeslut")]
 
 
 @needs_realdev

@@ -767,7 +767,8 @@ def test_papers_with_different_parenthesised_subjects_are_not_one_case():
 
 
 @pytest.mark.parametrize(("text", "dnr"), [("IF-2025-00037", "IF-2025-00037"), ("Dnr IF 2025-37", "IF-2025-00037"),
-                                          ("KS/2019:67", "KS-2019-00067"), ("Dnr GA-2025-00153", "GA-2025-00153")])
+                                          ("KS/2019:67", "KS-2019-00067"), ("Dnr GA-2025-00153", "GA-2025-00153"),
+                                          ("Dnr KS+:2025-00006", "KS-2025-00006")])  # dev 30's § line on a fax
 def test_dnr_normalised(text, dnr):
     from pipeline.reconcile import normalize_dnr
     assert normalize_dnr(text) == dnr

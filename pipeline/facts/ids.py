@@ -54,9 +54,10 @@ def find_ids(text: str, rules: FactsRules) -> list[IdMatch]:
         if found:
             out.append(IdMatch(m.start("n"), m.end("n"), *found))
     dnr_cues = "|".join(fold(c) for c in rules.dnr_cues)
+    # between the series and the year a scan may read the dash as a sign or two ("KS+:2025-00006")
     dnr = re.compile(
         rf"(?<!\w)(?:{dnr_cues})\s*"
-        rf"(?P<v>[a-zåäö]{{1,6}}(?:\s|-)?\d{{4}}[-/.:]\s*\d{{1,6}}(?:[-/.]\d{{1,6}})?)(?![\d\-])"
+        rf"(?P<v>[a-zåäö]{{1,6}}(?:\s|[-+:.]{{1,2}})?\d{{4}}[-/.:]\s*\d{{1,6}}(?:[-/.]\d{{1,6}})?)(?![\d\-])"
     )
     for m in dnr.finditer(folded):
         out.append(IdMatch(m.start("v"), m.end("v"), "dnr", _clean_dnr(text[m.start("v") : m.end("v")])))

@@ -28,7 +28,7 @@ from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck
 from pipeline.tables._text import union_bbox
 
-_DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s./-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
+_DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s.:/+-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
