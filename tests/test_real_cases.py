@@ -53,7 +53,8 @@ def test_same_title_new_dnr_is_reported(batch) -> None:
 def test_ks_paragraph_citing_the_namnds_paragraph_joins_its_case(batch) -> None:
     docs, findings = batch
     # 05:9 "§ 159  Dnr IF-2024-00352", meeting 2024-12-11; 06:36 "… Familjeomsorg 2024-12-11, § 159"
-    units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()})
+    units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()},
+                        load_rules().checks.cases.own_date_roles)
     source = {d.doc_id: d.source[:2] for d in docs.values()}
     by_doc = {source[u.doc_id]: u for u in units}
     assert by_doc["05"].paragraph == ("2024-12-11", "159")
@@ -97,7 +98,8 @@ def test_papers_of_one_meeting_are_not_rounds_of_one_matter(batch) -> None:
     docs, _ = batch
     # 31:10 "Uppföljning och prognos april 2025 för kommunstyrelsen", 32:10 "… för Kungsbacka kommun":
     # alike titles, one meeting (both 2025-05-27, line 7), two matters
-    units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()})
+    units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()},
+                        load_rules().checks.cases.own_date_roles)
     source = {d.doc_id: d.source[:2] for d in docs.values()}
     cases = [{source[u.doc_id] for u in case} for case in link_cases(units, load_rules().checks.cases)]
     assert not [case for case in cases if {"31", "32"} <= case]

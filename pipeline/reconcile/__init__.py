@@ -435,7 +435,7 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
     primary_paper = {doc.doc_id: doc.doc_id}  # a primary version's paper is named by it
     table_findings, notes = check_table_sums([doc], primary_paper, checks.table_sums)
     findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
-    units = paper_units([doc], primary_paper)
+    units = paper_units([doc], primary_paper, checks.cases.own_date_roles)
     findings += check_restated(units, checks.restated) + check_cited_periods(units)
     return _OwnChecks(findings, notes, [linking_view(u) for u in units], {u.paper_id: pack(u) for u in units},
                       {p.name: policy_statements(doc, p.statement, p.min_similarity) for p in checks.policies})

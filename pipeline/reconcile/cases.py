@@ -45,7 +45,7 @@ class PaperUnit:
     title_evidence: Evidence | None  # the line its title stands on
     paragraph: tuple[str, str] | None  # (meeting date, § number) of a protokoll paragraph
     cites: frozenset[tuple[str, str]]  # (date, § number) of the paragraphs it refers to
-    own_date: str | None = None  # ISO day of its meeting, else of the paper itself (`OWN_DATE_ROLES`)
+    own_date: str | None = None  # ISO day of its meeting, else of the paper itself (`CasesCheck.own_date_roles`)
 
 
 def normalize_dnr(text: str) -> str | None:
@@ -82,12 +82,9 @@ def _paragraph_and_citations(lines: list[str], facts: tuple[Fact, ...]) -> tuple
     return own, frozenset(cites)
 
 
-OWN_DATE_ROLES = ("meeting", "document_date")
-"""The date roles that date a paper itself: a protokoll's meeting, else a tjänsteskrivelse's own date."""
-
-
-def _own_date(facts: tuple[Fact, ...]) -> str | None:
-    for role in OWN_DATE_ROLES:
+def _own_date(facts: tuple[Fact, ...], own_roles: tuple[str, ...]) -> str | None:
+    """The day of the paper's first own-date role that it states (its meeting, else its own date)."""
+    for role in own_roles:
         day = next((str(f.value) for f in facts if f.kind == "date" and f.role == role and _day(str(f.value))), None)
         if day:
             return day
@@ -113,8 +110,8 @@ def _title_after(lines: list[tuple[int, int, str]], dnr_fact: Fact | None) -> st
     return None
 
 
-def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUnit]:
-    """Every paper of the primary documents, with its first Dnr and its title."""
+def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple[str, ...]) -> list[PaperUnit]:
+    """Every paper of the primary documents, with its first Dnr, its title and its own date (`own_roles`)."""
     out: list[PaperUnit] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         base = paper_of.get(doc.doc_id, doc.doc_id)
@@ -134,7 +131,7 @@ def paper_units(docs: list[Document], paper_of: dict[str, str]) -> list[PaperUni
             paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
             out.append(PaperUnit(paper_unit(doc, a, base), doc.doc_id, (a, b), dnr, title, facts,
                                  " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites,
-                                 _own_date(facts)))
+                                 _own_date(facts, own_roles)))
     return out
 
 
@@ -347,10 +344,10 @@ def _line_evidence(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]]
     return None
 
 
-def _successor(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
-    """A yearly matter's next paper: its title's years (or words) and its Dnr move on (reported as ok,
-    with both evidences)."""
-    if not (a.title and b.title and (_fold_title(a.title) == _fold_title(b.title) or next_period(a, b, rule))):
+def _successor(name: str, a: PaperUnit, b: PaperUnit, rounds: bool) -> list[Discrepancy]:
+    """A yearly matter's next paper (the same title, years aside, or `rounds` of one matter): its title's
+    years (or words) and its Dnr move on (reported as ok, with both evidences)."""
+    if not (a.title and b.title and (rounds or _fold_title(a.title) == _fold_title(b.title))):
         return []
     out = []
     ta, tb = a.title_evidence, b.title_evidence
@@ -369,11 +366,11 @@ def _successor(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[
     return out
 
 
-def _deadline_moved(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
+def _deadline_moved(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
     """A matter's rounds whose one deadline each falls on another day of the year ("30 oktober" for
     2024, "31 oktober" for 2025): the rule of the round changed (ok, with both evidences)."""
     x, y = _one_day(a, "deadline"), _one_day(b, "deadline")
-    if not (x and y and next_period(a, b, rule)) or str(x.value)[5:] == str(y.value)[5:]:
+    if not (x and y) or str(x.value)[5:] == str(y.value)[5:]:
         return []
     return [make_finding("changed_between_periods", "cases", "ok", name, "deadline",
                          [fact_value(x, a.paper_id), fact_value(y, b.paper_id)],
@@ -410,7 +407,8 @@ def _shared_dates(name: str, a: PaperUnit, b: PaperUnit, own_roles: tuple[str, .
 
 
 def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
-    out: list[Discrepancy] = (_successor(name, a, b, rule) + _deadline_moved(name, a, b, rule)
+    rounds = next_period(a, b, rule)  # one matter's two rounds, its title reworded
+    out: list[Discrepancy] = (_successor(name, a, b, rounds) + (_deadline_moved(name, a, b) if rounds else [])
                               + _shared_dates(name, a, b, rule.own_date_roles))
     fa = [f for f in a.facts if _comparable(f)]
     fb = [f for f in b.facts if _comparable(f)]
