@@ -419,7 +419,8 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # bench/data/flat-bilagor: budget bilagor as text layers flatten them, written by hand for the genre
     # (expected.yaml from their text: 13-14 end in a comment column, 15 is a follow-up by month, 16 sets each
     # row's label on the line above its figures, 17 names its figures in captions, 18 is twelve months of like figures,
-    # 08 gives every cell a line of its own, 19 is a wide table kept in columns under a header of two lines)
+    # 08 gives every cell a line of its own, 19 is a wide table kept in columns under a header of two lines,
+    # 20 keeps its rows in columns under a header run together on one line)
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
@@ -438,6 +439,9 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     assert docs["19-wide-osaker"].tables[0].header[1:] == ("Årsbudget", "Helårsutfall", "Avvikelse", "Ombudg. drift",
                                                           "Ombudg. invest.", "Internränta", "Till resultatfond",
                                                           "Kontrollsumma")
+    # rows kept in columns under a header whose cells ran together on one line, a section's name between them
+    assert docs["20-glued-columns"].tables[0].header == ("Projekt", "Årsbudget", "Helårs utfall", "Avvikelse",
+                                                        "Ombudg till 2026", "Ombudg till 2027")
     # a column of comments after the figures: its header is no figure column, its words (a year, a wrapped
     # line) no cells, and an amount it quotes stays the text's; the tables state no unit, the text's tkr
     # figures give it

@@ -196,30 +196,36 @@ def _with_header_above(table: Table, above: list[list[Word]], height: float, rul
 
     An exported budget bilaga often sets its header words one space apart ("Verksamhet Årsbudget
     Bokslut helårsutfall Avvikelse Ombudgeteras till 2025"), so they form one segment that names no
-    column by position. Up to three such lines right above the table (each within two word heights
-    of the next, figureless but for years, naming a column word) are cut into the table's columns by
-    their words, as a flat row table's header is.
+    column by position, or runs its cells together ("ÅrsbudgetHelårs utfallAvvikelse"). Up to three
+    such lines right above the table (each within two word heights of the next, figureless but for
+    years, naming a column word; a first section's name, "Fastigheter", may stand between them and
+    the rows) are cut into the table's columns by their words, as a flat row table's header is.
     """
     lines: list[list[Word]] = []
     top = table.bbox.top if table.bbox else None
-    for line in reversed(above[-3:]):
+    section: list[Word] = []
+    for line in reversed(above[-4:]):
         if top is None or top - max(w.bbox.bottom for w in line) > 2 * height:  # type: ignore[union-attr]
             break
-        if not is_header_words([w.text for w in line], rules):
-            break
-        lines.insert(0, line)
+        if not is_header_words([part for w in line for part in header_words_of(w.text)], rules):
+            if lines or section or not _section_name([line], rules):
+                break
+            section = line  # "Fastigheter" over the first row: the first section's name, under the header
+        else:
+            lines.insert(0, line)
         top = min(w.bbox.top for w in line)  # type: ignore[union-attr]
+        if len(lines) == 3:
+            break
     if not lines:
         return table
     lines = lines[base_header_start([[w.text for w in line] for line in lines], rules):]
-    label, columns = header_label([w.text for w in lines[0]], rules)
-    headers = stack_headers([columns] + [[w.text for w in line] for line in lines[1:]], table.n_cols - 1, rules)
-    if not all(headers):
+    header = _header_by_words(lines, table.n_cols, rules)
+    if header is None:
         return table
-    head = union_bbox([w for line in lines for w in line])
+    head = union_bbox([w for line in lines for w in line] + section)
     bbox = table.bbox if head is None or table.bbox is None else BBox(
         min(head.x0, table.bbox.x0), head.top, max(head.x1, table.bbox.x1), table.bbox.bottom)
-    return table.model_copy(update={"header": (" ".join(label), *headers), "bbox": bbox})
+    return table.model_copy(update={"header": header, "bbox": bbox})
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
