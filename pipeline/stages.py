@@ -41,16 +41,16 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 28, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 20, ("tables",)),
+    StageVersion("tables", 21, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 4, ("papers",)),
-    StageVersion("facts", 47, ("facts",)),
+    StageVersion("facts", 48, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 34, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 35, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

@@ -7,6 +7,7 @@ expected values are written from the source, not from pipeline output.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -283,6 +284,49 @@ def test_ocr_table_read_column_by_column_is_joined_into_rows(rules: Rules) -> No
     assert [t.method for t in tables] == ["word-boxes"]
     assert tables[0].header == ("Verksamhet", "Utfall 2023", "Utfall 2024")
     assert grid(tables[0]) == [["Kostnader", "-213 300", "-234 400"], ["Netto", "-8 100", "-10 300"]]
+
+
+_CONTINUED = (PROBES / "21-continued.md").read_text(encoding="utf-8").split("\n")
+
+
+@pytest.mark.parametrize("setting", ["flat", "gridded", "columns"])
+def test_a_table_continued_on_the_next_page_is_added_up_over_both(setting, tmp_path) -> None:
+    # bench/data/flat-bilagor/21-continued.md: a bilaga whose rows go on over a page break without the
+    # header again, its "Summa" on page 2 totalling the rows of both pages; set as text one space apart,
+    # as a gridded table and as columns of spaces. Each page's part is a table of its own, the header
+    # and the caption's unit carried on, and every column's total adds up over both pages.
+    import real_build
+    from reportlab.pdfgen.canvas import Canvas
+
+    expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))["21-continued"]
+    lines = list(_CONTINUED)
+    if setting != "flat":  # the same rows as cells: the header line, then expected.yaml's rows in order
+        header = next(n for n, line in enumerate(lines) if line.startswith("Projekt"))
+        cells = iter([["Projekt", "Budget 2024", "Utfall 2024", "Avvikelse", "Ombudgeteras"],
+                      *([label, *map(str, figures)] for label, figures in expected)])
+        rows = {n: next(cells) for n, line in enumerate(lines) if n >= header and line and not line.startswith("<!--")}
+        if setting == "gridded":
+            lines = [("| " + " | ".join(rows[n]) + " |") if n in rows else line for n, line in enumerate(lines)]
+        else:
+            lines = ["   ".join(c.rjust(14) if k else c.ljust(24) for k, c in enumerate(rows[n])) if n in rows else line
+                     for n, line in enumerate(lines)]
+    source = tmp_path / "probe.md"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    canvas = Canvas(str(tmp_path / "in" / "probe.pdf"), pagesize=real_build.A4, invariant=1)
+    real_build.draw_paper(canvas, real_build.parse_paper(source))
+    canvas.save()
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
+    doc = Document.model_validate_json(next((out / "documents").glob("*.json")).read_text(encoding="utf-8"))
+    assert [t.page for t in doc.tables] == [1, 2]
+    lekplatser = {f.attrs.get("column"): f.value for f in doc.facts if f.attrs.get("row_label") == "Lekplatser"}
+    assert lekplatser == {"Budget 2024": -1_800_000, "Utfall 2024": -1_950_000, "Avvikelse": -150_000, "Ombudgeteras": 0}
+    findings = json.loads((out / "discrepancies.json").read_text(encoding="utf-8"))["findings"]
+    sums = sorted((f["kind"], f["field"]) for f in findings if f["check"] == "table_sums")
+    assert [kind for kind, _ in sums] == ["sum_matches"] * 4, sums
+    # the figures a text layer runs together on page 2 ("-420 530 530") are the table's, not amounts of the text
+    assert not [f for f in doc.facts if f.kind == "amount" and "table" not in f.attrs]
 
 
 # ---- a dev paper's flat PDF ----------------------------------------------------------------------

@@ -290,6 +290,7 @@ class _Heading(NamedTuple):
     n_cols: int
     header: dict[int, str]
     unit: TableUnit
+    first: int  # index of the table's first part (the table itself, unless it continues one)
 
 
 def _header_continued(texts: dict[int, str], rules: FactsRules) -> dict[int, str] | None:
@@ -400,7 +401,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         if stated_unit.multiplier is None and continued:
             stated_unit = continued.unit
         multiplier = stated_unit.multiplier
-        previous = _Heading(table.page, table.n_cols, header_texts, stated_unit)
+        previous = _Heading(table.page, table.n_cols, header_texts, stated_unit, continued.first if continued else index)
         label_col = _label_column(table, skipped)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == label_col}
         if merged and top in labels:
@@ -432,6 +433,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             party = resolve_party(label)
             total_row = bool(any_cue(rules.total_row_cues, fold(label)))
             attrs = {"table": str(index), "row": str(cell.row), "col": str(cell.col)}
+            if continued:
+                attrs["continues"] = str(continued.first)
             if label:
                 attrs["row_label"] = label
             if column is not None:

@@ -54,8 +54,21 @@ def _plain(d: Decimal) -> str:
     return f"{d.normalize():f}".replace(".", ",")
 
 
-def _cells(doc: Document) -> dict[int, list[_Cell]]:
-    """Amount facts of table cells, by table index; a cell whose number cannot be read is left out."""
+def _parts(doc: Document) -> dict[int, tuple[int, int]]:
+    """Each table part that continues a table from the page before: index -> (the table's first part,
+    rows of the parts before it), so a total on the last page adds up the rows of every page."""
+    first_of = {int(f.attrs["table"]): int(f.attrs["continues"]) for f in doc.facts if "continues" in f.attrs}
+    out: dict[int, tuple[int, int]] = {}
+    for index in sorted(first_of):
+        before = range(first_of[index], index)
+        if index < len(doc.tables) and all(k < len(doc.tables) for k in before):
+            out[index] = (first_of[index], sum(doc.tables[k].n_rows for k in before))
+    return out
+
+
+def _cells(doc: Document, parts: dict[int, tuple[int, int]]) -> dict[int, list[_Cell]]:
+    """Amount facts of table cells, by table index (a continued table's parts as one, rows counted on
+    from its first part's); a cell whose number cannot be read is left out."""
     out: dict[int, list[_Cell]] = {}
     for f in doc.facts:
         a = f.attrs
@@ -64,15 +77,21 @@ def _cells(doc: Document) -> dict[int, list[_Cell]]:
         p = printed_number(f.text)
         if p is None:
             continue
-        out.setdefault(int(a["table"]), []).append(_Cell(f, int(a["row"]), int(a["col"]), p[0], p[1]))
+        table, offset = parts.get(int(a["table"]), (int(a["table"]), 0))
+        out.setdefault(table, []).append(_Cell(f, int(a["row"]) + offset, int(a["col"]), p[0], p[1]))
     return out
 
 
-def _cell_texts(doc: Document, table: int) -> dict[tuple[int, int], str] | None:
-    """The printed text of each cell (row, col) of the document's table `table`; None if it holds no such table."""
+def _cell_texts(doc: Document, table: int, parts: dict[int, tuple[int, int]]) -> dict[tuple[int, int], str] | None:
+    """The printed text of each cell (row, col) of the document's table `table` and of the parts that
+    continue it; None if it holds no such table."""
     if table >= len(doc.tables):
         return None
-    return {(c.row, c.col): c.text for c in doc.tables[table].cells}
+    texts = {(c.row, c.col): c.text for c in doc.tables[table].cells}
+    for index, (first, offset) in parts.items():
+        if first == table:
+            texts |= {(c.row + offset, c.col): c.text for c in doc.tables[index].cells}
+    return texts
 
 
 def _unread(texts: dict[tuple[int, int], str] | None, cells: list[tuple[int, int]],
@@ -174,9 +193,10 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
     notes: list[str] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         base = paper_of.get(doc.doc_id, doc.doc_id)
-        for table, cells in sorted(_cells(doc).items()):
+        parts = _parts(doc)
+        for table, cells in sorted(_cells(doc, parts).items()):
             have = {(c.row, c.col) for c in cells}
-            texts = _cell_texts(doc, table)
+            texts = _cell_texts(doc, table, parts)
             # a section of several rows may print one figure in a column and leave the others blank
             rows_of, totals_of = {c.row for c in cells}, {c.row for c in cells if c.total}
             by_col: dict[int, list[_Cell]] = {}

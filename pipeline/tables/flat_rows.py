@@ -551,9 +551,7 @@ def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table],
     tables: list[Table] = []
     warnings: dict[int, list[str]] = {}
     for block in _blocks(lines, rules):
-        table = _read_block(block, rules, warnings)
-        if table is not None:
-            tables.append(table)
+        tables += _read_block(block, rules, warnings)
     return tables, warnings
 
 
@@ -895,11 +893,12 @@ def _numbered(rows: list[Row]) -> bool:
     return all(b - a == 1 for a, b in zip(firsts, firsts[1:])) and all(v == int(v) and 0 < v < 100 for v in firsts)
 
 
-def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]]) -> Table | None:
-    """Read a block as a table: the column count whose readings settle best, headers, cells."""
+def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]]) -> list[Table]:
+    """Read a block as a table: the column count whose readings settle best, headers, cells; one
+    table per page it runs over (the parts after the first continue it, as a ruled table's do)."""
     counts = _candidate_counts(block, rules)
     if not counts:
-        return None
+        return []
     tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
     (rows, score), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
     # a header naming fewer columns than it has lets two amounts of each row run together
@@ -938,6 +937,7 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
             # over "243 300 243 100 200"): the deviation's header is left blank, not made up
             headers = named[:deviation] + [""] + named[deviation:]
     cells: list[Cell] = []
+    row_pages: list[int] = []
     n_row = 0
     for k, row in enumerate(rows):
         if row.chosen is None:
@@ -955,12 +955,22 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
         for c, (a, b) in enumerate(spans):
             words = row.numbers[a:b] + (tail if c == count - 1 else [])
             cells.append(Cell(row=n_row, col=c + 1, text=" ".join(w.text for w in words), bbox=union_bbox(words)))
+        row_pages.append(row.line.page)
         n_row += 1
     if n_row == 0 or (n_row < 2 and not header and rows[0].headers is None):
-        return None
+        return []
     # a comment column's words are no part of the figures' box: amounts the text quotes in it stay the text's
-    all_words = ([w for h in header for w in h.words[: len(_figure_header([x.text for x in h.words], rules))]]
-                 + [w for r in rows for w in (r.line.words if not r.comment else [*r.label, *r.numbers, *r.trailing])])
-    page = header[0].page if header else rows[0].line.page
-    return Table(page=page, bbox=union_bbox(all_words), method="flat-rows", n_rows=n_row, n_cols=count + 1,
-                 cells=tuple(cells), header=("", *headers))
+    words_of = {page: [w for r in rows if r.line.page == page
+                       for w in (r.line.words if not r.comment else [*r.label, *r.numbers, *r.trailing])]
+                for page in row_pages}
+    words_of[row_pages[0]][:0] = [w for h in header if h.page == row_pages[0]
+                                  for w in h.words[: len(_figure_header([x.text for x in h.words], rules))]]
+    parts: list[Table] = []
+    for page in sorted(set(row_pages)):
+        rows_here = [n for n, p in enumerate(row_pages) if p == page]
+        offset = rows_here[0]
+        parts.append(Table(page=page, bbox=union_bbox(words_of[page]), method="flat-rows", n_rows=len(rows_here),
+                           n_cols=count + 1, header=("", *headers) if not parts else (),
+                           cells=tuple(c.model_copy(update={"row": c.row - offset}) for c in cells
+                                       if row_pages[c.row] == page)))
+    return parts

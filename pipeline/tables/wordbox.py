@@ -208,9 +208,10 @@ def _with_header_above(table: Table, above: list[list[Word]], height: float, rul
         if top is None or top - max(w.bbox.bottom for w in line) > 2 * height:  # type: ignore[union-attr]
             break
         if not is_header_words([part for w in line for part in header_words_of(w.text)], rules):
-            if lines or section or not _section_name([line], rules):
+            named = [w for w in line if has_alnum(w.text)]  # an OCR speck beside it ("Fastigheter .") is none of it
+            if lines or section or not named or not _section_name([named], rules):
                 break
-            section = line  # "Fastigheter" over the first row: the first section's name, under the header
+            section = named  # "Fastigheter" over the first row: the first section's name, under the header
         else:
             lines.insert(0, line)
         top = min(w.bbox.top for w in line)  # type: ignore[union-attr]
