@@ -399,10 +399,17 @@ def _table_sum(x: Explainer, f: Discrepancy) -> str:
 
     where = x.cat.t("explain.sum.column" if m.group(2) == "col" else "explain.sum.row", n=int(m.group(3)) + 1)
     said = x.cat.t("explain.sum.table_" + ("match" if f.kind == "sum_matches" else "mismatch"), table=int(d["table"]) + 1,  # type: ignore[arg-type]
-                   page=x.page(total), where=where, items=" + ".join(x.value(v, "amount") for v in f.values[:-1]),
+                   page=x.page(total), where=where, items=_signed_items(x, f.values[:-1], str(d.get("subtracted") or "")),
                    sum=kr("sum"), total=kr("total"), difference=kr("difference"), tolerance=kr("tolerance"),
                    total_label=(total.label or "").removeprefix("total: "))
     return said + (" " + x.cat.t("explain.sum.sign_lost", figure=d["sign_lost"]) if d.get("sign_lost") else "")
+
+
+def _signed_items(x: Explainer, values: list[FindingValue], subtracted: str) -> str:
+    """Items of a sum as "a + b", those a net row subtracts (`subtracted`: their indices, "1,3") after a minus."""
+    minus = {int(k) for k in subtracted.split(",") if k}
+    return "".join(("" if k == 0 and k not in minus else " − " if k in minus else " + ") + x.value(v, "amount")
+                   for k, v in enumerate(values)).lstrip()
 
 
 def _share(x: Explainer, f: Discrepancy) -> str:

@@ -223,6 +223,10 @@ class TableSumsCheck(RuleSet):
     outcome_kinds: list[str]
     budget_kinds: list[str]
     deviation_kind: str
+    net_row_cues: list[str]
+    net_row_costs: list[str]
+    net_row_income: list[str]
+    part_row_cues: list[str]
     severity: BatchSeverity
 
 

@@ -370,6 +370,44 @@ def test_a_section_total_over_blank_cells_may_confirm_but_never_accuse(carried_t
     assert [f.kind for f in carried] == expected
 
 
+@pytest.mark.parametrize(("result", "kinds"), [("3 400", ["sum_matches", "sum_matches"]),
+                                               ("3 500", ["sum_mismatch", "sum_matches"])])
+def test_a_net_row_under_unsigned_income_and_costs_is_their_difference(result, kinds) -> None:
+    # an income statement that prints its costs without a sign: "Resultat" is income minus costs, not
+    # their sum (which was a false error); a result that is neither is still an error
+    from pipeline.facts import extract_facts
+    from pipeline.reconcile import reconcile_documents
+    from pipeline.rules import load_rules
+
+    full = load_rules()
+    lines = ["Belopp i tkr", "Utfall 2024 Utfall 2025", "Verksamhetens intäkter 45 200 47 900",
+             "Verksamhetens kostnader 41 800 44 300", f"Resultat {result} 3 600"]
+    doc = extract_facts(extract_tables(document_from_lines(lines, doc_id="n", source="n", kind="text"), full), full)
+    sums = sorted((f for f in reconcile_documents([doc], full).report.findings if f.check == "table_sums"),
+                  key=lambda f: f.field)
+    assert [f.kind for f in sums] == kinds
+    assert [f.severity for f in sums] == ["ok" if kind == "sum_matches" else "error" for kind in kinds]
+    assert "“47 900” − “44 300” = 3 600" in sums[1].explanation
+    assert "“45 200” − “41 800” = 3 400" in sums[0].explanation  # a mismatch reads the difference, off by 100
+
+
+@pytest.mark.parametrize("part", ["varav övertid", "därav övertid", "- varav övertid"])
+def test_a_row_naming_a_part_of_the_row_above_is_no_item_of_the_sum(part) -> None:
+    # "varav övertid" is part of "Personalkostnader" above it: the total adds up without it (it was
+    # counted twice, a false error)
+    from pipeline.facts import extract_facts
+    from pipeline.reconcile import reconcile_documents
+    from pipeline.rules import load_rules
+
+    full = load_rules()
+    lines = ["Belopp i tkr", "Budget 2025 Utfall 2025", "Personalkostnader 52 000 53 100", f"{part} 1 200 2 300",
+             "Lokalkostnader 8 000 7 900", "Övriga kostnader 6 000 6 200", "Summa 66 000 67 200"]
+    doc = extract_facts(extract_tables(document_from_lines(lines, doc_id="v", source="v", kind="text"), full), full)
+    sums = [f for f in reconcile_documents([doc], full).report.findings if f.check == "table_sums"]
+    assert sorted(f.kind for f in sums) == ["sum_matches", "sum_matches"]
+    assert all(len(f.values) == 4 for f in sums)  # three items and the total
+
+
 def test_nan_of_a_data_frame_export_is_an_empty_cell(rules: Rules) -> None:
     # 37:160-163 in tkr as a table exported through a data frame prints it: the cell 37 leaves empty
     # ("Ombudgeteras till 2025" of Inkomster) reads "NaN", a cell of its own, whatever the other rows print

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipeline.facts.amounts import printed_number
@@ -31,6 +31,7 @@ class _Cell:
     col: int
     printed: Decimal
     decimals: int
+    sign: int = 1  # -1: subtracted, as a net row subtracts the costs printed without their sign
 
     @property
     def total(self) -> bool:
@@ -123,7 +124,7 @@ def _judge(parts: list[_Cell], total: _Cell, rule: TableSumsCheck) -> tuple[bool
     decimals = max(c.decimals for c in parts + [total])
     unit = Decimal(1).scaleb(-decimals)
     tol = max(Decimal(str(rule.min_units)), Decimal(str(rule.rounding_per_item)) * len(parts)) * unit
-    s = sum((c.printed for c in parts), Decimal(0))
+    s = sum((c.sign * c.printed for c in parts), Decimal(0))
     return abs(s - total.printed) <= tol, s, tol, decimals
 
 
@@ -139,7 +140,8 @@ def _finding(doc: Document, paper: str, table: int, field: str, where: str, part
     values.append(FindingValue(doc_id=doc.doc_id, value=total.fact.value, label="total: " + _label(total), evidence=total.fact.evidence))
     unsigned = None if ok else _sign_lost(doc, parts, total, s, tol)
     text = (f"Table {table + 1} (p. {total.fact.evidence.page}), {where}: "
-            + " + ".join(f"“{c.fact.text.strip()}”" for c in parts)
+            + "".join(("" if k == 0 and c.sign > 0 else " − " if c.sign < 0 else " + ") + f"“{c.fact.text.strip()}”"
+                      for k, c in enumerate(parts)).lstrip()
             + f" = {_fmt(s, decimals)}; the {how} states “{total.fact.text.strip()}”"
             + (f" (within the rounding of the printed figures, ±{_plain(tol)})." if ok
                else f": off by {_fmt(s - total.printed, decimals)} (more than the rounding, ±{_plain(tol)})")
@@ -149,6 +151,8 @@ def _finding(doc: Document, paper: str, table: int, field: str, where: str, part
                "table": table, "items": len(parts)}
     if unsigned:
         details["sign_lost"] = unsigned
+    if subtracted := [str(k) for k, c in enumerate(parts) if c.sign < 0]:
+        details["subtracted"] = ",".join(subtracted)  # the items a net row takes away (income minus costs)
     return make_finding("sum_matches" if ok else "sum_mismatch", "table_sums", "ok" if ok else rule.severity, paper, field,
                         values, text, details)
 
@@ -177,6 +181,24 @@ def _column_candidates(col: list[_Cell], i: int) -> list[tuple[list[_Cell], str]
     return [(p, how) for p, how in out if p and total not in p]
 
 
+def _net_candidates(section: list[_Cell], total: _Cell, table: list[_Cell], rule: TableSumsCheck) -> list[tuple[list[_Cell], str]]:
+    """What a net row ("Resultat") may be when its table prints its costs without a sign: the income minus
+    the costs, or the costs minus the income (a net cost). None when the rows are not all income or cost
+    rows, or a cost row of the `table` prints a sign (then one that prints none lost it: `_sign_lost`)."""
+    if not any_cue(rule.net_row_cues, fold(total.fact.attrs.get("row_label", ""))):
+        return []
+
+    def kind(c: _Cell) -> str | None:
+        label = fold(c.fact.attrs.get("row_label", ""))
+        return "costs" if any_cue(rule.net_row_costs, label) else "income" if any_cue(rule.net_row_income, label) else None
+
+    kinds = {c.row: kind(c) for c in section}
+    if set(kinds.values()) != {"costs", "income"} or any(c.printed < 0 for c in table if kind(c) == "costs"):
+        return []
+    return [([replace(c, sign=-1) if kinds[c.row] == subtracted else c for c in section], f"{kept} minus {subtracted}")
+            for kept, subtracted in (("income", "costs"), ("costs", "income"))]
+
+
 def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: TableSumsCheck) -> tuple[list[Discrepancy], list[str]]:
     """Check every total row (per column) and total column (per row) of the primary documents' tables.
 
@@ -200,8 +222,9 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
             # a section of several rows may print one figure in a column and leave the others blank
             rows_of, totals_of = {c.row for c in cells}, {c.row for c in cells if c.total}
             by_col: dict[int, list[_Cell]] = {}
-            for c in cells:
-                by_col.setdefault(c.col, []).append(c)
+            for c in cells:  # a "varav" row is a part of the row above it, not one more item of the column
+                if not any_cue(rule.part_row_cues, fold(c.fact.attrs.get("row_label", ""))):
+                    by_col.setdefault(c.col, []).append(c)
             for colno, col in sorted(by_col.items()):
                 col.sort(key=lambda c: c.row)
                 for i, total in enumerate(col):
@@ -233,7 +256,11 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     if any(_scale(p + [total]) is None for p, _ in cands):
                         notes.append(f"{doc.doc_id[:12]} table {table + 1} {where}: cells in different units; not added")
                         continue
-                    chosen = next(((p, how) for p, how in cands if _judge(p, total, rule)[0]), cands[0])
+                    # a net row of income and costs printed without signs is their difference, if a sum is not;
+                    # when neither holds, the difference nearest the total is the reading reported
+                    net = [] if any(_judge(p, total, rule)[0] for p, _ in cands) else _net_candidates(cands[0][0], total, cells, rule)
+                    nearest = min(net, key=lambda c: abs(_judge(c[0], total, rule)[1] - total.printed), default=cands[0])
+                    chosen = next(((p, how) for p, how in cands + net if _judge(p, total, rule)[0]), nearest)
                     if len(chosen[0]) < rule.min_items and not _judge(chosen[0], total, rule)[0]:
                         # blank cells read as nothing may confirm a total, never accuse it: a table whose
                         # columns shifted leaves one column blank but for a stray figure
