@@ -61,9 +61,8 @@ def _parts(doc: Document) -> dict[int, tuple[int, int]]:
     first_of = {int(f.attrs["table"]): int(f.attrs["continues"]) for f in doc.facts if "continues" in f.attrs}
     out: dict[int, tuple[int, int]] = {}
     for index in sorted(first_of):
-        before = range(first_of[index], index)
-        if index < len(doc.tables) and all(k < len(doc.tables) for k in before):
-            out[index] = (first_of[index], sum(doc.tables[k].n_rows for k in before))
+        if index < len(doc.tables):  # the parts of one table are the tables from its first to this one
+            out[index] = (first_of[index], sum(doc.tables[k].n_rows for k in range(first_of[index], index)))
     return out
 
 
