@@ -168,6 +168,17 @@ def test_figures_one_a_line_without_a_header_of_cells_are_no_table(rules: Rules)
     assert flat_tables(lines, rules)[0] == []
 
 
+def test_a_column_word_inside_a_header_phrase_names_no_column_of_its_own(rules: Rules) -> None:
+    # a follow-up's header (written for the genre): "budget" of "Avvikelse mot budget" and the month of
+    # "Utfall t.o.m. augusti" go on their phrase; counted as columns, they had the rows read as six
+    # numbers each ("1", "200", "800", …)
+    lines = ["Belopp i tkr", "Verksamhet Helårsbudget Utfall t.o.m. augusti Prognos Avvikelse mot budget",
+             "Nämnd 1 200 800 1 150 50", "Förvaltning 14 300 9 900 14 800 -500", "Summa 15 500 10 700 15 950 -450"]
+    table = flat_tables(lines, rules)[0][0]
+    assert table.header == ("", "Helårsbudget", "Utfall t.o.m. augusti", "Prognos", "Avvikelse mot budget")
+    assert grid(table)[0] == ["Nämnd", "1 200", "800", "1 150", "50"]
+
+
 def test_header_over_two_columns_dated_by_the_line_under_it(rules: Rules) -> None:
     # 37:53-56 in tkr, 2023 and 2024, under one "Utfall" the line below dates column by column;
     # then with a budget column before it

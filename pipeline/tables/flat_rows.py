@@ -802,7 +802,13 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
     if not header:
         return []
     _, columns = _header_columns(header[0], rules)
-    kinds = [w for w in columns if is_column_word(w, rules) and not _YEAR.fullmatch(w)]
+    opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
+
+    def goes_on(k: int) -> bool:  # "Avvikelse mot budget", "Utfall t.o.m. augusti": one column's words
+        before = columns[k - 1] if k else ""
+        return columns[k][:1].islower() and (fold(before) in opening or before[:1].islower() and not is_column_word(before, rules))
+
+    kinds = [w for k, w in enumerate(columns) if is_column_word(w, rules) and not _YEAR.fullmatch(w) and not goes_on(k)]
     years = [w for w in columns if _YEAR.fullmatch(w)]
     capitals = [w for w in kinds if w[:1].isupper()]
     heads = [w for w in columns if w[:1].isupper()]  # "Till" of "Till resultatfond" stacked over two lines
