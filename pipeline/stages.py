@@ -44,7 +44,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("tables", 22, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 4, ("papers",)),
-    StageVersion("facts", 48, ("facts",)),
+    StageVersion("facts", 49, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -419,6 +419,20 @@ def test_a_row_naming_a_part_of_the_row_above_is_no_item_of_the_sum(part) -> Non
     assert all(len(f.values) == 4 for f in sums)  # three items and the total
 
 
+def test_a_plain_text_table_takes_the_unit_of_its_caption() -> None:
+    # a .txt input has no word boxes: the caption above the table ("Belopp i tkr") is found by the rows'
+    # lines, so the cells are thousands of kronor, as in a PDF (they were read as kronor)
+    from pipeline.facts import extract_facts
+    from pipeline.rules import load_rules
+
+    full = load_rules()
+    lines = ["Uppföljning 2024", "Belopp i tkr", "Verksamhet Budget 2024 Utfall 2024 Avvikelse",
+             "Äldreomsorg -412 300 -418 650 -6 350", "Hemtjänst -96 400 -95 210 1 190", "Summa -508 700 -513 860 -5 160"]
+    doc = extract_facts(extract_tables(document_from_lines(lines, doc_id="t", source="t", kind="text"), full), full)
+    summa = {f.attrs["column"]: f.value for f in doc.facts if f.attrs.get("row_label") == "Summa"}
+    assert summa == {"Budget 2024": -508_700_000, "Utfall 2024": -513_860_000, "Avvikelse": -5_160_000}
+
+
 def test_nan_of_a_data_frame_export_is_an_empty_cell(rules: Rules) -> None:
     # 37:160-163 in tkr as a table exported through a data frame prints it: the cell 37 leaves empty
     # ("Ombudgeteras till 2025" of Inkomster) reads "NaN", a cell of its own, whatever the other rows print

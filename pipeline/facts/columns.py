@@ -152,9 +152,10 @@ class Surroundings:
 
 
 def surroundings(doc: Document, table: Table) -> Surroundings | None:
-    """The page text around `table` (None when the table has no box), read once for its unit and caption."""
+    """The page text around `table`, read once for its unit and caption (a table of a plain-text input,
+    which has no boxes, by its rows' lines); None when its rows cannot be found on its page."""
     if table.bbox is None:
-        return None
+        return _surroundings_by_lines(doc, table)
     own_page = doc.model_copy(update={"pages": tuple(p for p in doc.pages if p.number == table.page)})  # not every page per table
     others = [t.bbox for t in doc.tables if t.page == table.page and t.bbox is not None and t is not table]
     floor = min((b.top for b in others if b.top >= table.bbox.bottom - 1), default=None)
@@ -179,6 +180,32 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
     return around
 
 
+def _surroundings_by_lines(doc: Document, table: Table) -> Surroundings | None:
+    """The lines above a boxless table's first row and below its last, found by the rows' cells as printed
+    in order on one line; the header's lines right above the first row are the table's own."""
+    page = next((p for p in doc.pages if p.number == table.page), None)
+    if page is None or not table.cells:
+        return None
+    texts = [" ".join(w.text for w in words) for _, words in page.lines()]
+    rows: dict[int, list[str]] = {}
+    for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(" ".join(cell.text.split()))
+
+    def line_of(row: list[str], start: int) -> int | None:
+        pattern = re.compile(r"(?<!\S)" + r"\s+".join(re.escape(t) for t in row if t) + r"(?!\S)")
+        return next((k for k in range(start, len(texts)) if pattern.search(texts[k])), None)
+
+    first = line_of(rows[min(rows)], 0)
+    last = line_of(rows[max(rows)], first) if first is not None else None
+    if first is None or last is None:
+        return None
+    header = set(" ".join(table.header).split())
+    top = first
+    while top > 0 and first - top < 3 and header and set(texts[top - 1].split()) <= header:
+        top -= 1
+    return Surroundings(texts[:top], texts[last + 1:], [], [], None)
+
+
 def unit_line(doc: Document, table: Table, rules: FactsRules, around: Surroundings | None = None) -> str:
     """Return the line that states `table`'s unit on its page, or "".
 
@@ -189,10 +216,10 @@ def unit_line(doc: Document, table: Table, rules: FactsRules, around: Surroundin
     caption, not this one's note. `around` is the table's `surroundings`, when the caller has them.
     """
     around = around or surroundings(doc, table)
-    if around is None or table.bbox is None:
+    if around is None:
         return ""
     captions = [text for text in around.above if states_unit(text, rules)]
-    stacked, place = _stack(table.bbox, around.others, around.middles)
+    stacked, place = _stack(table.bbox, around.others, around.middles) if table.bbox else (1, 0)
     if stacked > 1 and len(captions) >= stacked:
         return captions[len(captions) - stacked + place]
     if captions:
