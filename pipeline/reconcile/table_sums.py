@@ -255,11 +255,13 @@ def check_table_sums(docs: list[Document], paper_of: dict[str, str], rule: Table
                     if any(_scale(p + [total]) is None for p, _ in cands):
                         notes.append(f"{doc.doc_id[:12]} table {table + 1} {where}: cells in different units; not added")
                         continue
-                    # a net row of income and costs printed without signs is their difference, if a sum is not;
-                    # when neither holds, the difference nearest the total is the reading reported
-                    net = [] if any(_judge(p, total, rule)[0] for p, _ in cands) else _net_candidates(cands[0][0], total, cells, rule)
-                    nearest = min(net, key=lambda c: abs(_judge(c[0], total, rule)[1] - total.printed), default=cands[0])
-                    chosen = next(((p, how) for p, how in cands + net if _judge(p, total, rule)[0]), nearest)
+                    chosen = next(((p, how) for p, how in cands if _judge(p, total, rule)[0]), None)
+                    if chosen is None:
+                        # a net row of income and costs printed without signs is their difference, if no sum
+                        # holds; when neither holds, the difference nearest the total is the reading reported
+                        net = _net_candidates(cands[0][0], total, cells, rule)
+                        chosen = next(((p, how) for p, how in net if _judge(p, total, rule)[0]), None) or min(
+                            net, key=lambda c: abs(_judge(c[0], total, rule)[1] - total.printed), default=cands[0])
                     if len(chosen[0]) < rule.min_items and not _judge(chosen[0], total, rule)[0]:
                         # blank cells read as nothing may confirm a total, never accuse it: a table whose
                         # columns shifted leaves one column blank but for a stray figure

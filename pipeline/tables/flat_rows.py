@@ -794,7 +794,8 @@ def _base_header(block: _Block, rules: TablesRules) -> list[Line]:
 
 
 def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
-    """Column counts the header line suggests, likeliest first: its column words but years, its years,
+    """Column counts the header line suggests, likeliest first: its column words but years (a lower-case
+    one that goes on a phrase, "mot budget", "t.o.m. augusti", names no column of its own), its years,
     its capitalised column words."""
     if block.rows[0].headers is not None:
         return [len(block.rows[0].headers)]
