@@ -555,6 +555,7 @@ class FlatRowSettings(RuleSet):
     open_words: list[str] = Field(min_length=1)
     unit_words: list[str] = Field(min_length=1)
     text_column_words: list[str] = Field(min_length=1)
+    numbered_part_words: list[str] = Field(min_length=1)
     total_row_pattern: str
     header_max_words: int
     label_max_words: int

@@ -32,19 +32,21 @@ class StageVersion:
     name: str
     version: int
     rules: tuple[str, ...]
-    """The rule sets it reads (`rules/<name>.yaml`; `lexicon` is the word lists and training text)."""
+    """The rule sets it reads (`rules/<name>.yaml`; `<name>.<section>` only that section of one, as
+    ingest reads only the ruled-table settings of tables.yaml; `lexicon` is the word lists and
+    training text)."""
     libraries: tuple[str, ...] = ()
     """Distributions whose version can change its output."""
 
 
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
-    StageVersion("ocr", 28, ("ingest", "lexicon", "ocr", "tables"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
+    StageVersion("ocr", 28, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 22, ("tables",)),
+    StageVersion("tables", 23, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 4, ("papers",)),
-    StageVersion("facts", 49, ("facts",)),
+    StageVersion("facts", 50, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
@@ -65,7 +67,16 @@ def _library_version(name: str) -> str:
 
 
 def _rules_digest(rules: Rules, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: lexicon_id() if name == "lexicon" else rules.file_hashes[name] for name in names}
+    return {name: lexicon_id() if name == "lexicon" else _section_hash(rules, name) if "." in name
+            else rules.file_hashes[name] for name in names}
+
+
+def _section_hash(rules: Rules, name: str) -> str:
+    """Hash one section of a rule set (`tables.ruled`): its settings as loaded, so the file's other
+    sections, comments and layout leave the key as it is."""
+    ruleset, section = name.split(".")
+    settings = getattr(getattr(rules, ruleset), section)
+    return hashlib.sha256(json.dumps(settings.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
 def stage_keys(rules: Rules, ocr: dict, personal_data: str) -> dict[str, str]:

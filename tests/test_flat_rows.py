@@ -464,6 +464,20 @@ def test_year_after_a_column_word_dates_that_column(rules: Rules) -> None:
     assert grid(tables[0])[1] == ["Service", "-222 300", "-227 100", "-4 800"]
 
 
+def test_numbered_parts_of_the_year_head_columns(rules: Rules) -> None:
+    # 37:52-54's three years in tkr (Intäkter, Kostnader, Netto) under a follow-up's header of numbered
+    # parts: "Tertial 2", "delår 1", "T3" name columns, their numbers are no figures of a row
+    rows = ["Intäkter 195 700 205 200 224 100", "Kostnader -184 000 -213 300 -234 400", "Netto 11 700 -8 100 -10 300"]
+    tables, _ = flat_tables(["Belopp i tkr", "Verksamhet Tertial 1 Tertial 2 Tertial 3", *rows], rules)
+    assert tables[0].header == ("", "Tertial 1", "Tertial 2", "Tertial 3")
+    assert grid(tables[0])[1] == ["Kostnader", "-184 000", "-213 300", "-234 400"]
+    tables, _ = flat_tables(["Verksamhet Budget Prognos delår 1 Prognos delår 2", *rows], rules)
+    assert tables[0].header == ("", "Budget", "Prognos delår 1", "Prognos delår 2")
+    tables, _ = flat_tables(["Verksamhet T1 T2 T3", *rows], rules)
+    assert tables[0].header == ("", "T1", "T2", "T3")
+    assert grid(tables[0])[2] == ["Netto", "11 700", "-8 100", "-10 300"]
+
+
 def test_amounts_run_together_under_a_header_naming_too_few_columns_are_cut_by_arithmetic(rules: Rules) -> None:
     # 37:45-47's 2024 and 2023 figures in tkr (Budget, netto; Netto; Avvikelse, costs printed positive) under a
     # header that names two of the three columns: as two cells "243 300 243 100" would be one amount of

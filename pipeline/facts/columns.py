@@ -22,7 +22,7 @@ from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
 _YEAR_OR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2}(?!\d))?(?!\d)")
-_NUMBERED_PART = re.compile(r"(?i)\b(?:kvartal|tertial|etapp|fas|steg|vecka|q|t)\s?\d{1,2}(?!\d)")
+_NUMBERED_PART = re.compile(r"(?i)\b(?:kvartal|kv|tertial|delår|etapp|fas|steg|vecka|q|t)\s?\d{1,2}(?!\d)")
 """A header's numbered part of a year or a project ("Kvartal 1", "T2", "Etapp 3"): names a column, holds no value."""
 _FIGURE_TOKEN = re.compile(r"[0-9A-Za-zÅÄÖåäö]*\d[0-9A-Za-zÅÄÖåäö]*")
 _CAPTION_MAX_WORDS = 12

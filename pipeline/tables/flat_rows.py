@@ -383,10 +383,25 @@ def is_column_word(word: str, rules: TablesRules) -> bool:
     "Budgetavvikelse"); a shorter one ("ram", "plan") only as the whole word.
     """
     folded = fold(word)
-    if _YEAR.fullmatch(word.strip()):
+    if _YEAR.fullmatch(word.strip()) or (folded[:1].isalpha() and _numbered_part([word], 0, rules)):
         return True
     return bool(folded) and any(cue in folded if len(cue) >= 5 else cue == folded
                                 for cue in _folded_cues(tuple(rules.flat_rows.column_words)))
+
+
+def _numbered_part(words: list[str], k: int, rules: TablesRules) -> bool:
+    """Tell whether `words[k]` numbers a part of a header ("Kvartal 1", "delår 2", "T3", "Kv4"):
+    a number of one or two digits after a part word, or stuck to one."""
+    parts = _folded_cues(tuple(rules.flat_rows.numbered_part_words))
+    m = re.fullmatch(r"([^\W\d]*)(\d{1,2})", fold(words[k]))
+    return bool(m) and (m.group(1) in parts if m.group(1) else k > 0 and fold(words[k - 1]) in parts)
+
+
+def holds_figure(words: list[str], rules: TablesRules) -> bool:
+    """Tell whether a line's words hold a figure: a word with a digit that is no year and numbers no
+    part of a header ("Tertial 2")."""
+    return any(re.search(r"\d", w) and not _YEAR.fullmatch(w) and not _numbered_part(words, k, rules)
+               for k, w in enumerate(words))
 
 
 def text_column_start(words: list[str], rules: TablesRules) -> int | None:
@@ -563,7 +578,7 @@ def is_header_words(words: list[str], rules: TablesRules) -> bool:
     """Tell whether a line's words can head a budget table: short, no sentence, no figure but years, a column word."""
     if not words or len(words) > rules.flat_rows.header_max_words or _SENTENCE_END.search(words[-1]):
         return False
-    if any(re.search(r"\d", w) and not _YEAR.fullmatch(w) for w in words):
+    if holds_figure(words, rules):
         return False
     return any(is_column_word(w, rules) for w in words)
 
@@ -572,9 +587,11 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
     """A header line with the first data row merged in ("Intäkter Utfall 2022 90 600 Utfall 2023 94 800 …"):
     column headers alternate with one number each, the row's label stands first."""
     groups: list[tuple[bool, list[Word]]] = []  # (numbers?, words)
-    for w in line.words:
+    texts = [w.text for w in line.words]
+    for k, w in enumerate(line.words):
         after_words = bool(groups) and not groups[-1][0]
-        numeric = bool(_NUMBER_TOKEN.fullmatch(w.text)) and not (after_words and _YEAR.fullmatch(w.text))
+        numeric = bool(_NUMBER_TOKEN.fullmatch(w.text)) and not (
+            after_words and (_YEAR.fullmatch(w.text) or _numbered_part(texts, k, rules)))
         if groups and groups[-1][0] == numeric:
             groups[-1][1].append(w)
         else:
@@ -630,11 +647,11 @@ def _continues(row: Row, line: Line, rules: TablesRules) -> bool:
     return words[0].text[:1].islower() or broken
 
 
-def _figureless(line: Line, max_words: int) -> bool:
-    """A short line without figures but years: a header's further line, a section name, a caption."""
+def _figureless(line: Line, max_words: int, rules: TablesRules) -> bool:
+    """A short line without figures but years and numbered parts: a header's further line, a section
+    name, a caption."""
     words = [w.text for w in line.words]
-    return 0 < len(words) <= max_words and not _SENTENCE_END.search(words[-1]) and not any(
-        re.search(r"\d", w) and not _YEAR.fullmatch(w) for w in words)
+    return 0 < len(words) <= max_words and not _SENTENCE_END.search(words[-1]) and not holds_figure(words, rules)
 
 
 def _names_unit(text: str, rules: TablesRules) -> bool:
@@ -660,7 +677,7 @@ def _labels_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
         words = tuple(itertools.dropwhile(lambda w: not any(ch.isalnum() for ch in w.text), line.words))
         label = Line(line.page, line.number, words, line.gap_before)
         if (below is not None and words and below.page == line.page and below.gap_before == 0
-                and words[0].text[:1].isupper() and _figureless(label, rules.flat_rows.label_max_words)
+                and words[0].text[:1].isupper() and _figureless(label, rules.flat_rows.label_max_words, rules)
                 and not _states_unit(label, rules)
                 and (not _is_header_line(label, rules) or re.match(rules.flat_rows.total_row_pattern, fold(label.text)))
                 and (parts := split_line(below.words, rules.flat_rows.max_trailing_words)) is not None and not parts[0]):
@@ -697,7 +714,7 @@ def _cells_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
         while header and at + columns < len(lines):
             cells = lines[at : at + columns + 1]
             if not (all(c.page == cells[0].page and c.gap_before <= 1 for c in cells[1:])
-                    and _figureless(cells[0], rules.flat_rows.label_max_words) and all(map(_one_figure, cells[1:]))):
+                    and _figureless(cells[0], rules.flat_rows.label_max_words, rules) and all(map(_one_figure, cells[1:]))):
                 break
             rows.append(_joined(cells))
             at += columns + 1
@@ -719,7 +736,7 @@ def _stacked_header(lines: list[Line], start: int, rules: TablesRules) -> tuple[
         words = header_words(line)
         if run and (line.page != run[0].page or line.gap_before > 0):
             break
-        if not 0 < len(words) <= HEADER_CELL_MAX_WORDS or not _figureless(line, HEADER_CELL_MAX_WORDS):
+        if not 0 < len(words) <= HEADER_CELL_MAX_WORDS or not _figureless(line, HEADER_CELL_MAX_WORDS, rules):
             break
         names_column = is_header_words(words, rules)
         if not names_column and run:
@@ -763,13 +780,13 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
             current.continuations.setdefault(len(current.rows) - 1, []).extend(line.words)
             continue
         if current is not None and section is None and not _is_header_line(line, rules) and not _states_unit(line, rules) \
-                and _figureless(line, settings.label_max_words) and line.words[0].text[:1].isupper():
+                and _figureless(line, settings.label_max_words, rules) and line.words[0].text[:1].isupper():
             section = line
             continue
         if current is not None:
             blocks.append(current)
             current, section = None, None
-        tail = pending_header and gap_ok and _figureless(line, settings.label_max_words)
+        tail = pending_header and gap_ok and _figureless(line, settings.label_max_words, rules)
         if _is_header_line(line, rules) or (tail and not line.words[0].text[:1].isupper()):
             pending_header = (pending_header if gap_ok else [])[-2:] + [line]
         elif not tail:  # a capitalised line between header and rows names the first section: passed over
