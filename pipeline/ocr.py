@@ -376,6 +376,17 @@ UNREAD_SEARCH_DPI = 150
 """Resolution the unread ink is looked for at: a 4 pt letter is still 3 pixels tall, and a page takes a
 quarter of the time it takes at 300 dpi."""
 
+UNREAD_CELL_ROWS = 8
+"""How many rows (of the mark's height) above or below a lone mark a figure of its column may stand."""
+
+UNREAD_CELL_REACH = 3.0
+"""How far (in the mark's heights) beside a figure of its column a lone mark's middle may stand."""
+
+UNREAD_CELL_CHARACTERS = "0123456789-"
+"""What a lone cell of a table's figure column is read as (Tesseract's whitelist): a "0" is not an "O"."""
+
+_CELL_FIGURE = re.compile(r"[-−–]?\d[\d,.]*")
+
 UNREAD_MIN_CONFIDENCE = 0.5
 """Tesseract's confidence (0–1) from which a word of an unread line read alone is taken."""
 
@@ -391,19 +402,32 @@ def read_unread_lines(image: Image.Image, words: tuple[Word, ...], job: OcrJob) 
     join the line they stand on or become lines of their own after the line above them, and the
     page's lines are numbered again in reading order. A page whose reading covers its print is
     returned as it is."""
-    pieces = _unread_pieces(image, words, job)
+    lines, cells = _unread_pieces(image, words, job)
+    new = _read_pieces(image, lines, words, job, "", lambda text: any(c.isalnum() for c in text))
+    if new:  # the lines read may be the figures that place a lone cell in its column
+        words = _with_new_words(words, new)
+        _, cells = _unread_pieces(image, words, job)
+    new = _read_pieces(image, cells, words, job, f"-c tessedit_char_whitelist={UNREAD_CELL_CHARACTERS}",
+                       lambda text: bool(_CELL_FIGURE.fullmatch(text)))
+    return _with_new_words(words, new) if new else words
+
+
+def _read_pieces(image: Image.Image, pieces: list[tuple[int, int, int, int]], words: tuple[Word, ...], job: OcrJob,
+                 config: str, takes: Callable[[str], bool]) -> list[Word]:
+    """The words Tesseract reads in `pieces` (pixel boxes of `image`, all in one call, `config` added), those of
+    at least `UNREAD_MIN_CONFIDENCE` that `takes` and that no word of the page's reading covers, in points."""
     if not pieces:
-        return words
-    readings = _read_stacked([image.crop(piece) for piece in pieces], job, job.settings.lang)
+        return []
+    readings = _read_stacked([image.crop(piece) for piece in pieces], job, job.settings.lang, config=config)
     sx, sy = job.width / image.width, job.height / image.height
     new = []
     for slot, (x0, top, _, _) in enumerate(pieces):
         for r in readings.get(slot, []):
             box = BBox((x0 + r.box[0]) * sx, (top + r.box[1]) * sy, (x0 + r.box[2]) * sx, (top + r.box[3]) * sy).rounded()
-            if (r.confidence >= UNREAD_MIN_CONFIDENCE and any(c.isalnum() for c in r.text)
+            if (r.confidence >= UNREAD_MIN_CONFIDENCE and takes(r.text)
                     and not any(_overlap(box, w.bbox) for w in words if w.bbox is not None)):
                 new.append(Word(text=r.text, bbox=box, line=1, block=0, confidence=round(r.confidence, 4), origin="ocr"))
-    return _with_new_words(words, new) if new else words
+    return new
 
 
 def _overlap(a: BBox, b: BBox) -> bool:
@@ -414,10 +438,12 @@ def _overlap(a: BBox, b: BBox) -> bool:
     return width > 0 and height > 0 and width * height > smaller / 3
 
 
-def _unread_pieces(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> list[tuple[int, int, int, int]]:
+def _unread_pieces(image: Image.Image, words: tuple[Word, ...],
+                   job: OcrJob) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int, int]]]:
     """Pixel boxes (x0, top, x1, bottom) of the runs of glyph-sized ink on `image` that no word box
-    covers, each of at least `UNREAD_MIN_GLYPHS` marks, a margin of paper around them. Measured at
-    `UNREAD_SEARCH_DPI` (the page shrunk for it)."""
+    covers, a margin of paper around them: (lines: runs of at least `UNREAD_MIN_GLYPHS` marks, cells:
+    shorter runs that stand as a figure would in a table's column and row, `_in_a_figure_cell`).
+    Measured at `UNREAD_SEARCH_DPI` (the page shrunk for it)."""
     scale = max(1, round(image.width / job.width * 72 / UNREAD_SEARCH_DPI))
     grey = np.asarray(image.convert("L"))
     if scale > 1:
@@ -436,24 +462,45 @@ def _unread_pieces(image: Image.Image, words: tuple[Word, ...], job: OcrJob) -> 
     low, high = (points * per_point for points in UNREAD_GLYPH_POINTS)
     cx, cy = centres[1:, 0].astype(int), centres[1:, 1].astype(int)
     glyph = (height >= low) & (height <= high) & (width <= 2 * high) & (covered[cy, cx] == 0)
-    if glyph.sum() < UNREAD_MIN_GLYPHS:
-        return []
+    if not glyph.any():
+        return [], []
     marks = np.zeros_like(ink)
     for gx, gy, gw, gh in zip(x[glyph], y[glyph], width[glyph], height[glyph]):
         marks[gy:gy + gh, gx:gx + gw] = 255
     reach = max(1, round(float(np.median(height[glyph]))))  # about a word space of the type found
     _, runs, run_stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(marks, np.ones((1, 2 * reach + 1), np.uint8)))
     glyphs_per_run = Counter(runs[cy[glyph], cx[glyph]].tolist())
-    pieces = []
+    lines, cells = [], []
     for run, n in sorted(glyphs_per_run.items()):
         rx, ry, rw, rh = run_stats[run, :4]
         rx, rw = rx + reach, rw - 2 * reach  # the dilation's reach back off both ends
-        if n < UNREAD_MIN_GLYPHS or rh > 1.5 * high or _beside_a_word(BBox(rx, ry, rx + rw, ry + rh), words, per_point):
+        box = BBox(rx, ry, rx + rw, ry + rh)
+        if rh > 1.5 * high or _beside_a_word(box, words, per_point):
+            continue
+        if n < UNREAD_MIN_GLYPHS and not _in_a_figure_cell(box, words, per_point):
             continue
         pad = max(2, rh // 4)
-        pieces.append((max(0, (rx - pad) * scale), max(0, (ry - pad) * scale),
-                       min(image.width, (rx + rw + pad) * scale), min(image.height, (ry + rh + pad) * scale)))
-    return sorted(pieces, key=lambda p: (p[1], p[0]))
+        (lines if n >= UNREAD_MIN_GLYPHS else cells).append(
+            (max(0, (rx - pad) * scale), max(0, (ry - pad) * scale),
+             min(image.width, (rx + rw + pad) * scale), min(image.height, (ry + rh + pad) * scale)))
+    return sorted(lines, key=lambda p: (p[1], p[0])), sorted(cells, key=lambda p: (p[1], p[0]))
+
+
+def _in_a_figure_cell(piece: BBox, words: tuple[Word, ...], per_point: float) -> bool:
+    """Whether a mark or two of ink (pixels at `per_point`) stand where a table's figure would: a figure
+    the page's reading gave, as tall as it, stands over or under it a few rows away (within a few of its
+    heights across: a column set in a proportional font is ragged), and another figure stands left of it
+    on its own row. Tesseract's layout drops such a lone cell ("0" of a column of zeros and figures) as
+    noise; dust seldom stands so, nor is it of a figure's height."""
+    reach = piece.bottom - piece.top
+    middle = (piece.x0 + piece.x1) / 2
+    figures = [(w.bbox.x0 * per_point, w.bbox.top * per_point, w.bbox.x1 * per_point, w.bbox.bottom * per_point)
+               for w in words if w.bbox is not None and _CELL_FIGURE.fullmatch(w.text)]
+    column = any(x0 - UNREAD_CELL_REACH * reach <= middle <= x1 + UNREAD_CELL_REACH * reach
+                 and 0 < abs(top - piece.top) <= UNREAD_CELL_ROWS * reach
+                 and 0.7 * (bottom - top) <= reach <= 1.3 * (bottom - top) for x0, top, x1, bottom in figures)
+    row = any(x1 < piece.x0 and top < piece.bottom and bottom > piece.top for _, top, x1, bottom in figures)
+    return column and row
 
 
 def _beside_a_word(piece: BBox, words: tuple[Word, ...], per_point: float) -> bool:

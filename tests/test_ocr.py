@@ -463,3 +463,24 @@ def test_long_runs_are_the_runs_of_at_least_their_length():
         mask = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 80)))) < rng.random()
         length = int(rng.integers(1, 30))
         assert (_in_long_runs(mask, length) == _runs_by_hand(mask, length)).all()
+
+
+def test_a_lone_zero_of_a_figure_column_is_read_from_its_ink(tmp_path):
+    """The flattened-bilaga probe kept in columns (bench/data/flat-bilagor/20-glued-columns.md) faxed:
+    Tesseract's layout reads its columns of figures but drops the lone "0" cells as noise. A mark of a
+    figure's height standing in a column of figures, with figures left of it on its row, is read again
+    (digits only), so each of the probe's four zeros comes back where it stands."""
+    from bench.eval_fax_small import build, real_build
+    from bench.eval_prepare import page_job
+
+    (pdf, page, _), = build(real_build.SIZE, "fax-standard", tmp_path, only="20-glued-columns")
+    result = ocr_page(page_job(pdf, page, 204))
+    assert "read_unread_lines" in result.warnings
+    zeros = [w for w in result.words if w.text == "0"]
+    # the probe's lines 10, 13, 14: "Konstgräsplan Norr … 0 0", "Möbler fritidsgårdar … 0", "Summa Inventarier … 0"
+    rows = {label: max((w.bbox for w in result.words if w.text.startswith(label)), key=lambda b: b.top)
+            for label in ("Norr", "fritidsgårdar", "Inventarier")}  # "Summa Inventarier", below the section's name
+    nearest = [min(rows, key=lambda label: abs(z.bbox.top + z.bbox.bottom - rows[label].top - rows[label].bottom))
+               for z in zeros]
+    on_row = {label: nearest.count(label) for label in rows}
+    assert on_row == {"Norr": 2, "fritidsgårdar": 1, "Inventarier": 1} and len(zeros) == 4
