@@ -478,6 +478,21 @@ def test_numbered_parts_of_the_year_head_columns(rules: Rules) -> None:
     assert grid(tables[0])[2] == ["Netto", "11 700", "-8 100", "-10 300"]
 
 
+def test_a_header_of_capitalised_words_names_one_column_each(rules: Rules) -> None:
+    # 37:42-45's accounts in tkr turned round, a row per year's activity (Intäkter, Kostnader, Netto), under a
+    # header that names its columns by the accounts, none of them a column word: a word each
+    rows = ["Gator 79 100 -307 200 -228 100", "Parker 110 500 -337 600 -227 100", "Trafik 94 100 -337 200 -243 100"]
+    tables, _ = flat_tables(["Belopp i tkr", "Verksamhet Intäkter Kostnader Netto", *rows], rules)
+    assert tables[0].header == ("", "Intäkter", "Kostnader", "Netto")
+    assert grid(tables[0])[1] == ["Parker", "110 500", "-337 600", "-227 100"]
+    # one column word among them ("Summa") heads a column of its own; the others are a word each too
+    tables, _ = flat_tables(["Verksamhet Intäkter Kostnader Summa", "Teknik 79 100 -307 200 -228 100"], rules)
+    assert tables[0].header == ("", "Intäkter", "Kostnader", "Summa")
+    # a line of more words than columns is no header: the cells keep no column name
+    tables, _ = flat_tables(["Område Verksamhet Intäkter Kostnader Netto", *rows], rules)
+    assert not any(tables[0].header)
+
+
 def test_amounts_run_together_under_a_header_naming_too_few_columns_are_cut_by_arithmetic(rules: Rules) -> None:
     # 37:45-47's 2024 and 2023 figures in tkr (Budget, netto; Netto; Avvikelse, costs printed positive) under a
     # header that names two of the three columns: as two cells "243 300 243 100" would be one amount of

@@ -559,6 +559,7 @@ class _Block:
     header: list[Line] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     continuations: dict[int, list[Word]] = field(default_factory=dict)  # row index -> label words
+    above: Line | None = None  # without a header: the line right above the first row, if it may head it
 
 
 def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table], dict[int, list[str]]]:
@@ -761,6 +762,7 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     current: _Block | None = None
     pending_header: list[Line] = []
     section: Line | None = None  # a short line inside a block: a section name if a row follows it
+    previous: Line | None = None  # the line before this one, unless it was a row
     for line in lines:
         gap_ok = line.gap_before <= 1
         if current is not None and gap_ok and current.rows[-1].comment and line.words[0].text[:1].islower():
@@ -773,9 +775,12 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
         if row is not None and (len(row.numbers) >= 2 or current is not None):
             if current is None:
                 current = _Block(header=[] if row.headers else pending_header)
+                if not current.header and not row.headers and gap_ok and previous is not None:
+                    current.above = previous
             current.rows.append(row)
-            pending_header, section = [], None
+            pending_header, section, previous = [], None, None
             continue
+        previous = line
         if current is not None and section is None and _continues(current.rows[-1], line, rules):
             current.continuations.setdefault(len(current.rows) - 1, []).extend(line.words)
             continue
@@ -794,6 +799,24 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     if current is not None:
         blocks.append(current)
     return [b for b in blocks if len(b.rows) >= 2 or (b.header and b.rows)]
+
+
+def _names_columns_alone(line: Line, rules: TablesRules) -> bool:
+    """A line that may head the figures under it though it holds no column word: a few capitalised
+    words, no figure, no unit ("Verksamhet Intäkter Kostnader Netto", "Projekt Drift Investering Summa");
+    whether it does is for the rows' column count to say (`_one_word_headers`)."""
+    words = header_words(line)
+    return 3 <= len(words) <= HEADER_CELL_MAX_WORDS * 2 and all(w[:1].isupper() for w in words) \
+        and _figureless(line, len(words), rules) and not _states_unit(line, rules)
+
+
+def _one_word_headers(line: Line | None, count: int, rules: TablesRules) -> list[str] | None:
+    """The headers of `count` columns that a line naming columns alone (`_names_columns_alone`) names one
+    word each (after its label column's, when it names one more), or None if its words are not that many."""
+    if line is None or not _names_columns_alone(line, rules):
+        return None
+    words = header_words(line)
+    return words[-count:] if len(words) in (count, count + 1) else None
 
 
 def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
@@ -818,7 +841,8 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
         return [len(block.rows[0].headers)]
     header = _base_header(block, rules)
     if not header:
-        return []
+        alone = block.above is not None and _names_columns_alone(block.above, rules)
+        return [len(header_words(block.above)) - 1] if alone else []
     _, columns = _header_columns(header[0], rules)
     opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
 
@@ -947,8 +971,12 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     if numbered:  # "Studieväg 1 70", "Studieväg 2 58": the first figures number the rows, they are label
         count -= 1
         headers = headers[1:]
+    above = None if header or numbered else _one_word_headers(block.above, count, rules)
     if rows[0].headers is not None:
         headers = rows[0].headers
+    elif above is not None:
+        headers = above
+        header = [block.above]  # its words are the table's, as a header's are
     elif header:
         # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
         texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
@@ -960,6 +988,8 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
             # a header naming every column but the deviation its rows' arithmetic shows ("Budget Utfall"
             # over "243 300 243 100 200"): the deviation's header is left blank, not made up
             headers = named[:deviation] + [""] + named[deviation:]
+        if not any(headers) and len(header) == 1 and (alone := _one_word_headers(header[0], count, rules)):
+            headers = alone  # "Projekt Drift Investering Summa": one column word, a column each word
     cells: list[Cell] = []
     row_pages: list[int] = []
     n_row = 0
