@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from pipeline.ocr_cache import OcrCache
 from pipeline.packed import pack, unpack
 from pipeline.papers import split_papers
 from pipeline.privacy import black_out, mask_document, mask_model
-from pipeline.reconcile import reconcile_folder
+from pipeline.reconcile import READ_AHEAD, read_ahead, reconcile_folder
 from pipeline.repair import repair_document
 from pipeline.rules import Rules, load_rules
 from pipeline.segment import segment
@@ -318,8 +319,9 @@ def _finish(work: _Work, name: tuple[str, str], ingested: Ingested, source: Path
             evidence = black_out(evidence, hidden)
         # the format's version is this code's, whatever earlier run or cache the pages were read by
         doc = _attach_evidence(doc, evidence, out).model_copy(update={"schema_version": SCHEMA_VERSION})
-        write_model(document_path(out, doc.doc_id), doc)
+        write_model(path := document_path(out, doc.doc_id), doc)
         exported = write_exports(doc, source, out, pdf=options.pdf, alto=options.alto)
+        _read_ahead(path, out / READ_AHEAD, work.rules)
         return Finished(_entry(name, doc, work.key, exported))
     except OutputError:
         raise
@@ -327,6 +329,15 @@ def _finish(work: _Work, name: tuple[str, str], ingested: Ingested, source: Path
         return Finished(None, _failure(err.error, err.stage))
     except Exception as err:
         return Finished(None, _failure(err, stage))
+
+
+def _read_ahead(path: Path, folder: Path, rules: Rules) -> None:
+    """The batch stage's read of a document just written, done here (`reconcile.read_ahead`); a read
+    that fails is left to the batch stage, which reads that document itself and says why it cannot."""
+    try:
+        read_ahead(path, folder, rules.checks)
+    except Exception:
+        log.debug("%s: not read ahead for the batch stage", path.name, exc_info=True)
 
 
 def run(inputs: list[Path], options: RunOptions) -> RunResult:
@@ -359,8 +370,14 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     )
     with locked(options.out, wait=options.wait):
         started = time.monotonic()
-        processed = _process_inputs(inputs, options, rules, settings, header)
-        reconcile_folder(options.out, rules, options.report_lang, options.jobs)
+        ahead = options.out / READ_AHEAD  # this run's alone: what an earlier, stopped run left is gone
+        shutil.rmtree(ahead, ignore_errors=True)
+        ahead.mkdir()
+        try:
+            processed = _process_inputs(inputs, options, rules, settings, header)
+            reconcile_folder(options.out, rules, options.report_lang, options.jobs, ahead)
+        finally:
+            shutil.rmtree(ahead, ignore_errors=True)
     result: RunResult = unpack(processed)  # type: ignore[assignment]
     log.info("%d inputs: %d processed, %d skipped as unchanged, %d failed in %.1f s",
              len(result.entries), result.processed, result.skipped, len(result.failed), time.monotonic() - started)

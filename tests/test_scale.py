@@ -8,6 +8,7 @@ committed corpus output and on a generated batch of 500 papers.
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from itertools import combinations
 from pathlib import Path
@@ -18,7 +19,7 @@ from rapidfuzz import fuzz
 from bench.generate import generate
 from pipeline.cli import main
 from pipeline.executor import forked_map
-from pipeline.reconcile import link_cases, load_documents, paper_units, reconcile_folder, resolve_names
+from pipeline.reconcile import READ_AHEAD, link_cases, load_documents, paper_units, reconcile_folder, resolve_names
 from pipeline.reconcile.blocking import Clusters
 from pipeline.reconcile.cases import PaperUnit, _fold_title, next_period
 from pipeline.reconcile.versions import VersionText, group_versions
@@ -127,9 +128,11 @@ def test_cross_paper_findings_grow_with_the_statements_not_their_pairs(generated
 
 
 def test_the_batch_stage_in_one_process_writes_what_it_writes_in_two(generated_batch, tmp_path):
-    """The run read its 500 documents in two processes (`forked_map`); read here alone, the
-    batch outputs are the same bytes. A document that does not validate is left out with its
-    reason once, though the documents are read twice."""
+    """The run's two workers read its 500 documents for the batch stage as they wrote them
+    (`read_ahead`, gone after the run); read here again, alone, the batch outputs are the same bytes.
+    A document that does not validate is left out with its reason once, though the documents are
+    read twice (in two processes: `forked_map`)."""
+    assert not (generated_batch / READ_AHEAD).exists()
     store = tmp_path / "store"
     shutil.copytree(generated_batch, store)
     reconcile_folder(store, load_rules(), workers=1)
@@ -139,6 +142,21 @@ def test_the_batch_stage_in_one_process_writes_what_it_writes_in_two(generated_b
     result = reconcile_folder(store, load_rules(), workers=2)
     assert [note for note in result.report.skipped if "0bad" in note] == ["0bad.json: not a valid Document (ValidationError); left out"]
     assert len(result.documents) == len(list((generated_batch / "documents").glob("*.json")))
+
+
+def test_reads_ahead_a_stopped_run_left_are_not_taken(tmp_path):
+    """A run stopped between its documents and its batch stage leaves its workers' reads ahead; the
+    next run, which writes no document again (all unchanged), reads them itself."""
+    generate(tmp_path / "in", 3)
+    run = ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress", "--no-pdf", "--no-alto"]
+    assert main(run) == 0
+    before = {name: (tmp_path / "out" / name).read_bytes() for name in BATCH_OUTPUTS}
+    left = tmp_path / "out" / READ_AHEAD
+    left.mkdir()
+    for doc in (tmp_path / "out" / "documents").glob("*.json"):
+        (left / f"{doc.stem}.pickle").write_bytes(pickle.dumps("a read of an older document"))
+    assert main(run) == 0
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in BATCH_OUTPUTS} == before and not left.exists()
 
 
 def _square_or_fail(n: int) -> int:

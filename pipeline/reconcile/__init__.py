@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -58,12 +59,13 @@ from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import VersionText, consolidate, group_versions
 from pipeline.records import NameRef, Statement, make_record, paper_dates, span_id, statements_of
 from pipeline.rules import ChecksRules, EntitiesRules, Rules
-from pipeline.store import DOCUMENTS
+from pipeline.store import DOCUMENTS, write_bytes_atomic
 
 __all__ = [
     "AMBIGUOUS",
     "Claim",
     "ReconcileResult",
+    "READ_AHEAD",
     "StoredDocuments",
     "assign_partnerships",
     "batch_schemas",
@@ -87,6 +89,7 @@ __all__ = [
     "paper_units",
     "read_documents",
     "reconcile_documents",
+    "read_ahead",
     "reconcile_folder",
     "resolve_names",
 ]
@@ -123,19 +126,46 @@ def load_documents(out_dir: Path, *, by_lines: bool = False) -> tuple[list[Docum
 class StoredDocuments:
     """The documents of an output folder held by lines, read from disk when mapped, in the order
     of their ids (each file is named by its document's id), in up to `workers` processes: the
-    batch stage reads each once and keeps only what it needs of it."""
+    batch stage reads each once and keeps only what it needs of it. A document whose read a run's
+    worker left in `ahead` (`read_ahead`) is not read again."""
 
-    def __init__(self, out_dir: Path, skipped: list[str], workers: int | None = None):
-        self.out_dir, self.skipped, self.workers = out_dir, skipped, workers
+    def __init__(self, out_dir: Path, skipped: list[str], workers: int | None = None, ahead: Path | None = None):
+        self.out_dir, self.skipped, self.workers, self.ahead = out_dir, skipped, workers, ahead
 
-    def map(self, fn: Callable[[Document], Result]) -> Iterator[Result]:
-        """`fn` of each document, each read and given to `fn` in one of the processes: only what
-        `fn` returns comes back."""
-        for read in forked_map(partial(_read_then, fn), _document_paths(self.out_dir), self.workers):
-            if isinstance(read, _Unread):
-                self.skipped.append(read.reason)
+    def reads(self, checks: ChecksRules) -> Iterator[tuple[VersionText, _Read, bytes, bytes]]:
+        """`_read_once` of each document, each read (or its read ahead loaded) in one of the processes."""
+        paths = _document_paths(self.out_dir)
+        done = {p.stem for p in self.ahead.glob("*.pickle")} if self.ahead is not None else set()
+        workers = 1 if all(p.stem in done for p in paths) else self.workers  # loading is no work to share
+        read = partial(_read_once, checks=checks)
+        for got in forked_map(partial(_loaded_or_read, read, self.ahead if done else None), paths, workers):
+            if isinstance(got, _Unread):
+                self.skipped.append(got.reason)
                 continue
-            yield read
+            yield got
+
+
+READ_AHEAD = ".batch-reads"
+"""The folder of an output folder where a run's workers leave the batch stage's read of each document
+they wrote (`read_ahead`), for that run's batch stage alone: emptied before and after every run."""
+
+
+def read_ahead(path: Path, folder: Path, checks: ChecksRules) -> None:
+    """Do the batch stage's read of the document just written at `path` (`_read_once`, on the file as
+    written) in the worker that wrote it, and leave it in `folder`: the per-document part of the batch
+    stage then runs on every core beside the document stages instead of after them."""
+    read = _read_then(partial(_read_once, checks=checks), path)
+    write_bytes_atomic(folder / f"{path.stem}.pickle", pickle.dumps(read, pickle.HIGHEST_PROTOCOL))
+
+
+def _loaded_or_read(read: Callable[[Document], Result], ahead: Path | None, path: Path) -> Result | _Unread:
+    """The read of the document at `path` a worker left in `ahead`, else `read` of it now."""
+    if ahead is not None:
+        try:
+            return pickle.loads((ahead / f"{path.stem}.pickle").read_bytes())  # type: ignore[no-any-return]
+        except FileNotFoundError:
+            pass
+    return _read_then(read, path)
 
 
 def _document_paths(out_dir: Path) -> list[Path]:
@@ -291,7 +321,7 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
     statements_at: list[int] = []
     own_checks_at: dict[str, int] = {}
     views: dict[str, bytes] = {}  # each document's `report_view`, packed
-    for version, first, stated, checked in (docs.map(read) if isinstance(docs, StoredDocuments)  # in the order of their ids
+    for version, first, stated, checked in (docs.reads(checks) if isinstance(docs, StoredDocuments)  # in the order of their ids
                                             else forked_map(read, sorted(docs, key=lambda d: d.doc_id), workers)):
         versions.append(version)
         reads.append(first)
@@ -506,10 +536,10 @@ def batch_schemas() -> dict[str, dict]:
 
 
 def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LANGUAGE,
-                     workers: int | None = None) -> ReconcileResult:
+                     workers: int | None = None, ahead: Path | None = None) -> ReconcileResult:
     """Read `out_dir/documents/*.json`, reconcile, and write the batch outputs into `out_dir`
     (report.html in `report_lang`, Swedish by default; up to `workers` processes write them,
-    default one per core).
+    default one per core). A run passes the folder its workers read documents `ahead` into.
 
     The reconciling runs in a process of its own (`in_a_fork`), which sends back only its result:
     what it held on the way (each document's reads, the claims) and the memory it left in pieces
@@ -521,7 +551,8 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
 
     with _no_full_collections():  # writing walks every record and finding again
         # one expression: no name holds the packed findings once they are on disk
-        return write_outputs(_findings_on_disk(*in_a_fork(partial(_reconciled_folder, out_dir, rules, workers), import_writers)),
+        return write_outputs(_findings_on_disk(*in_a_fork(partial(_reconciled_folder, out_dir, rules, workers, ahead),
+                                                           import_writers)),
                              out_dir, rules.privacy, report_lang, workers)
 
 
@@ -531,9 +562,10 @@ def _findings_on_disk(reconciled: ReconcileResult, findings: Packed[Discrepancy]
     return replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(findings)}))
 
 
-def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None) -> tuple[ReconcileResult, Packed[Discrepancy]]:
+def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None,
+                       ahead: Path | None = None) -> tuple[ReconcileResult, Packed[Discrepancy]]:
     """The folder's documents reconciled, and their findings apart, packed: pickled among the rest,
     pickle's memo would hold an entry for each of their millions of objects."""
     skipped: list[str] = []
-    result, findings = _reconcile(StoredDocuments(out_dir, skipped, workers), rules, skipped, 1)
+    result, findings = _reconcile(StoredDocuments(out_dir, skipped, workers, ahead), rules, skipped, 1)
     return result, Packed(findings)
