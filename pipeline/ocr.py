@@ -386,6 +386,7 @@ UNREAD_CELL_CHARACTERS = "0123456789-"
 """What a lone cell of a table's figure column is read as (Tesseract's whitelist): a "0" is not an "O"."""
 
 _CELL_FIGURE = re.compile(r"[-−–]?\d[\d,.]*")
+"""A word that is a table's figure (or a group of one): what places a lone mark in a column and row."""
 
 UNREAD_MIN_CONFIDENCE = 0.5
 """Tesseract's confidence (0–1) from which a word of an unread line read alone is taken."""
@@ -400,8 +401,9 @@ def read_unread_lines(image: Image.Image, words: tuple[Word, ...], job: OcrJob) 
     at least `UNREAD_MIN_GLYPHS` marks side by side (`_unread_pieces`), is cut out and read as lines
     (`--psm 6`, all of a page's pieces in one call); its words of at least `UNREAD_MIN_CONFIDENCE`
     join the line they stand on or become lines of their own after the line above them, and the
-    page's lines are numbered again in reading order. A page whose reading covers its print is
-    returned as it is."""
+    page's lines are numbered again in reading order. Shorter runs that stand where a table's figure
+    would (`_in_a_figure_cell`: a lone "0" the layout took for noise) are read then, digits only. A page
+    whose reading covers its print is returned as it is."""
     lines, cells = _unread_pieces(image, words, job)
     new = _read_pieces(image, lines, words, job, "", lambda text: any(c.isalnum() for c in text))
     if new:  # the lines read may be the figures that place a lone cell in its column

@@ -64,8 +64,8 @@ from pipeline.store import DOCUMENTS, write_bytes_atomic
 __all__ = [
     "AMBIGUOUS",
     "Claim",
-    "ReconcileResult",
     "READ_AHEAD",
+    "ReconcileResult",
     "StoredDocuments",
     "assign_partnerships",
     "batch_schemas",
@@ -87,9 +87,9 @@ __all__ = [
     "normalize_dnr",
     "output_models",
     "paper_units",
+    "read_ahead",
     "read_documents",
     "reconcile_documents",
-    "read_ahead",
     "reconcile_folder",
     "resolve_names",
 ]
