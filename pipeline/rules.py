@@ -243,6 +243,7 @@ class CasesCheck(RuleSet):
     next_period_title_similarity: float = Field(ge=0, le=100, description="Titles' words this alike (token set) make a matter's next round.")
     next_period_min_days: int = Field(ge=1, description="Own dates at least this far apart for a matter's next round.")
     title_ignored_words: tuple[str, ...] = Field(default=(), description="Folded words a title's matter does not hang on.")
+    compare_within: int = Field(ge=1, description="A paper is compared with the papers this many before and after it in its case's order of dates.")
 
 
 class ProseSumsCheck(RuleSet):

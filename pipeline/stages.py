@@ -52,7 +52,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 36, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 37, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

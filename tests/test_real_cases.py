@@ -104,3 +104,28 @@ def test_papers_of_one_meeting_are_not_rounds_of_one_matter(batch) -> None:
     cases = [{source[u.doc_id] for u in case} for case in link_cases(units, load_rules().checks.cases)]
     assert not [case for case in cases if {"31", "32"} <= case]
     assert {"05", "06", "07"} in cases
+
+
+def test_a_routine_title_s_long_case_is_compared_round_by_round(batch, monkeypatch) -> None:
+    """29 and 30, "Anmälan av delegeringsbeslut" (29:9 "Dnr KS-2024-00006", 30:9 "Dnr KS-2025-00006"), is a
+    title a kommunstyrelse reports at every meeting: over the years its case grows with the archive. Each
+    paper is compared with the `compare_within` rounds before and after it, so a case of 20 rounds takes
+    20 × 6 − 21 = 99 comparisons, not 190; a case of a few rounds is still compared pair by pair."""
+    import dataclasses
+
+    from pipeline.reconcile import cases
+
+    docs, _ = batch
+    rule = load_rules().checks.cases
+    unit = next(u for u in paper_units([docs["29"]], {docs["29"].doc_id: docs["29"].doc_id}, rule.own_date_roles))
+    rounds = [dataclasses.replace(unit, paper_id=f"{year}-{unit.paper_id}", dnr=f"KS-{year}-00006",
+                                  own_date=f"{year}-01-15") for year in range(2000, 2020)]
+    compared: list[tuple[str, str]] = []
+    monkeypatch.setattr(cases, "_compare_pair", lambda name, a, b, rule: compared.append((a.paper_id, b.paper_id)) or [])
+    cases.check_cases([rounds], rule, 100.0)
+    years = sorted((int(a[:4]), int(b[:4])) for a, b in compared)
+    assert rule.compare_within == 6 and len(years) == 20 * 6 - 21 == 99
+    assert years == [(a, b) for a in range(2000, 2020) for b in range(a + 1, min(a + 7, 2020))]
+    compared.clear()
+    cases.check_cases([rounds[:7]], rule, 100.0)
+    assert len(compared) == 21  # 7 rounds: every two

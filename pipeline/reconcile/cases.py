@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import combinations, pairwise
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -226,7 +226,9 @@ def _unit(f: Fact) -> str:
 
 def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity: float,
                 full: Callable[[PaperUnit], PaperUnit] = lambda unit: unit) -> tuple[list[Discrepancy], list[str]]:
-    """Compare the amounts of every two papers of each case.
+    """Compare the amounts of every two papers of each case that stand at most `rule.compare_within`
+    apart in its order of dates: all pairs of a case of a few rounds, and work that grows with a long
+    case's length, not its square.
 
     Args:
         cases: the papers of the primary versions linked into cases (`link_cases`; other versions
@@ -244,7 +246,10 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
     for linked in cases:
         case = [full(u) for u in linked]
         name = _case_name(case)
-        for a, b in combinations(case, 2):
+        dated = sorted(case, key=lambda u: (u.own_date or "", u.paper_id))
+        near = sorted((sorted((a, b), key=lambda u: u.paper_id) for k, a in enumerate(dated)
+                       for b in dated[k + 1:k + 1 + rule.compare_within]), key=lambda p: (p[0].paper_id, p[1].paper_id))
+        for a, b in near:
             if _same_copy(a, b, copy_similarity):
                 notes.append(f"{name}: {a.paper_id[:12]} and {b.paper_id[:12]} are copies of one paper; not compared")
                 continue
