@@ -25,6 +25,7 @@ from pipeline.i18n import Catalogue
 from pipeline.model import Discrepancy, Document, FindingValue
 from pipeline.reconcile.findings import SHAKY_LISTED
 from pipeline.reconcile.partnerships import AMBIGUOUS
+from pipeline.reconcile.table_sums import signed_items
 from pipeline.records import paper_date
 
 _PAPER_ID = re.compile(r"([0-9a-f]{64})(?:#(\d+)-(\d+))?")
@@ -398,18 +399,12 @@ def _table_sum(x: Explainer, f: Discrepancy) -> str:
         return x.cat.amount((Decimal(str(d[key])) * scale).normalize())
 
     where = x.cat.t("explain.sum.column" if m.group(2) == "col" else "explain.sum.row", n=int(m.group(3)) + 1)
+    minus = {int(k) for k in str(d.get("subtracted") or "").split(",") if k}  # the items a net row takes away
     said = x.cat.t("explain.sum.table_" + ("match" if f.kind == "sum_matches" else "mismatch"), table=int(d["table"]) + 1,  # type: ignore[arg-type]
-                   page=x.page(total), where=where, items=_signed_items(x, f.values[:-1], str(d.get("subtracted") or "")),
+                   page=x.page(total), where=where, items=signed_items([x.value(v, "amount") for v in f.values[:-1]], minus),
                    sum=kr("sum"), total=kr("total"), difference=kr("difference"), tolerance=kr("tolerance"),
                    total_label=(total.label or "").removeprefix("total: "))
     return said + (" " + x.cat.t("explain.sum.sign_lost", figure=d["sign_lost"]) if d.get("sign_lost") else "")
-
-
-def _signed_items(x: Explainer, values: list[FindingValue], subtracted: str) -> str:
-    """Items of a sum as "a + b", those a net row subtracts (`subtracted`: their indices, "1,3") after a minus."""
-    minus = {int(k) for k in subtracted.split(",") if k}
-    return "".join(("" if k == 0 and k not in minus else " − " if k in minus else " + ") + x.value(v, "amount")
-                   for k, v in enumerate(values)).lstrip()
 
 
 def _share(x: Explainer, f: Discrepancy) -> str:

@@ -55,6 +55,12 @@ def _plain(d: Decimal) -> str:
     return f"{d.normalize():f}".replace(".", ",")
 
 
+def signed_items(items: list[str], subtracted: set[int]) -> str:
+    """Items of a sum as "a + b − c", those at the indices `subtracted` (a net row's costs) after a minus."""
+    return "".join(("" if k == 0 and k not in subtracted else " − " if k in subtracted else " + ") + item
+                   for k, item in enumerate(items)).lstrip()
+
+
 def _parts(doc: Document) -> dict[int, tuple[int, int]]:
     """Each table part that continues a table from the page before: index -> (the table's first part,
     rows of the parts before it), so a total on the last page adds up the rows of every page."""
@@ -139,8 +145,7 @@ def _finding(doc: Document, paper: str, table: int, field: str, where: str, part
     values.append(FindingValue(doc_id=doc.doc_id, value=total.fact.value, label="total: " + _label(total), evidence=total.fact.evidence))
     unsigned = None if ok else _sign_lost(doc, parts, total, s, tol)
     text = (f"Table {table + 1} (p. {total.fact.evidence.page}), {where}: "
-            + "".join(("" if k == 0 and c.sign > 0 else " − " if c.sign < 0 else " + ") + f"“{c.fact.text.strip()}”"
-                      for k, c in enumerate(parts)).lstrip()
+            + signed_items([f"“{c.fact.text.strip()}”" for c in parts], {k for k, c in enumerate(parts) if c.sign < 0})
             + f" = {_fmt(s, decimals)}; the {how} states “{total.fact.text.strip()}”"
             + (f" (within the rounding of the printed figures, ±{_plain(tol)})." if ok
                else f": off by {_fmt(s - total.printed, decimals)} (more than the rounding, ±{_plain(tol)})")
