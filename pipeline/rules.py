@@ -418,6 +418,8 @@ class FactsRules(RuleSet):
     rate_restated_cues: list[str] = Field(description="Folded text from a rate's amount to the next, itself at another rate, that makes the next the same money per another period (regexes).")
     deficit_cues: list[str] = Field(description="Folded text right before an unsigned amount that states a deficit (regexes ending in $).")
     dash_minus_after: list[str] = Field(description="Folded text before \"– \" (en dash, space) that makes it a minus sign (regexes ending in $).")
+    numbered_part_words: list[str] = Field(description="Words after which (or stuck to which) a number of one or two digits "
+                                           "numbers a column's part of a year or a project (\"Kvartal 1\", \"T2\"): no figure of the header.")
     periods: dict[str, list[str]]
     period_after_skips: list[str] = Field(description="Words between an amount and its period cue that do not end it "
                                                       "(folded regexes: \"exkl. moms\").")

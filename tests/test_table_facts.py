@@ -59,18 +59,18 @@ def test_a_year_header_misread_by_one_character_keeps_every_column(misread: str)
 def test_a_data_row_is_never_read_back_into_a_header() -> None:
     # 12:42 as the phone capture reads it ("2 500" run together as "2500"): no year, a data row
     phone = ["Löpande investeringar", "2500", "2500", "2 500", "2500", "2500", "2 500 per år"]
-    assert read_back_misread_year(dict(enumerate(phone))) == (dict(enumerate(phone)), None)
+    assert read_back_misread_year(dict(enumerate(phone)), RULES.facts) == (dict(enumerate(phone)), None)
     # figures that look like years but repeat ("2 000" read "2000"): no year run, the odd cell stays a figure
     repeated = {0: "Kostnader", 1: "2000", 2: "2000", 3: "20005"}
-    assert read_back_misread_year(repeated) == (repeated, None)
+    assert read_back_misread_year(repeated, RULES.facts) == (repeated, None)
     # two cells off, or a figure no neighbour's year explains: left as printed
-    assert read_back_misread_year({0: "", 1: "2026", 2: "20275", 3: "20285"})[1] is None
-    assert read_back_misread_year({0: "", 1: "2026", 2: "2027", 3: "3150"})[1] is None
+    assert read_back_misread_year({0: "", 1: "2026", 2: "20275", 3: "20285"}, RULES.facts)[1] is None
+    assert read_back_misread_year({0: "", 1: "2026", 2: "2027", 3: "3150"}, RULES.facts)[1] is None
 
 
 def test_a_year_misread_in_a_kind_header_is_read_back() -> None:
     headers = {0: "", 1: "Utfall 2022", 2: "Utfall 20233", 3: "Utfall 2024"}
-    assert read_back_misread_year(headers) == (headers | {2: "Utfall 2023"}, 2)
+    assert read_back_misread_year(headers, RULES.facts) == (headers | {2: "Utfall 2023"}, 2)
 
 
 # 37:51-54, the first data row merged into the header as the text layer gives it (a table without a

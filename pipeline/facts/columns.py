@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
@@ -22,8 +23,6 @@ from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
 _YEAR_OR_RANGE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–—/]\s*(?:19|20)?\d{2}(?!\d))?(?!\d)")
-_NUMBERED_PART = re.compile(r"(?i)\b(?:kvartal|kv|tertial|delår|etapp|fas|steg|vecka|q|t)\s?\d{1,2}(?!\d)")
-"""A header's numbered part of a year or a project ("Kvartal 1", "T2", "Etapp 3"): names a column, holds no value."""
 _FIGURE_TOKEN = re.compile(r"[0-9A-Za-zÅÄÖåäö]*\d[0-9A-Za-zÅÄÖåäö]*")
 _CAPTION_MAX_WORDS = 12
 
@@ -59,14 +58,21 @@ def column_meaning(header: str, rules: FactsRules) -> ColumnMeaning:
     )
 
 
-def figures_beyond_years(text: str) -> list[str]:
-    """The figures a header cell prints besides its years, year ranges and numbered parts: "20295" →
-    ["20295"], "Budget 2025", "2031–2035" and "Kvartal 1" → [] (a figure with letters stuck to it is one
-    token: "2O29")."""
-    return _FIGURE_TOKEN.findall(_NUMBERED_PART.sub(" ", _YEAR_OR_RANGE.sub(" ", text)))
+@lru_cache(maxsize=4)
+def _numbered_part(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A header's numbered part of a year or a project ("Kvartal 1", "T2"): names a column, holds no value."""
+    return re.compile(r"(?i)\b(?:" + "|".join(map(re.escape, words)) + r")\s?\d{1,2}(?!\d)")
 
 
-def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int | None]:
+def figures_beyond_years(text: str, rules: FactsRules) -> list[str]:
+    """The figures a header cell prints besides its years, year ranges and numbered parts
+    (`numbered_part_words`): "20295" → ["20295"], "Budget 2025", "2031–2035" and "Kvartal 1" → [] (a
+    figure with letters stuck to it is one token: "2O29")."""
+    numbered = _numbered_part(tuple(rules.numbered_part_words))
+    return _FIGURE_TOKEN.findall(numbered.sub(" ", _YEAR_OR_RANGE.sub(" ", text)))
+
+
+def read_back_misread_year(headers: dict[int, str], rules: FactsRules) -> tuple[dict[int, str], int | None]:
     """Read back the one header cell whose year OCR misread by a character: "20295" between
     "2028" and "2030" is "2029"; "Utfall 2O23" between "Utfall 2022" and "Utfall 2024" is 2023.
 
@@ -77,7 +83,7 @@ def read_back_misread_year(headers: dict[int, str]) -> tuple[dict[int, str], int
     printed, so a data row of figures that only look like years ("2000 2000 20005") stays data.
     Returns the headers and the column read back (None when none was).
     """
-    odd = {col: figures for col, text in headers.items() if (figures := figures_beyond_years(text))}
+    odd = {col: figures for col, text in headers.items() if (figures := figures_beyond_years(text, rules))}
     if len(odd) != 1:
         return headers, None
     [(col, figures)] = odd.items()

@@ -109,9 +109,9 @@ def _label_column(table: Table, skipped: set[int]) -> int:
     return 0
 
 
-def _has_values(texts: dict[int, str], include_label: bool = False) -> bool:
+def _has_values(texts: dict[int, str], rules: FactsRules, include_label: bool = False) -> bool:
     """Tell whether a row's texts hold a number (beyond its label; a year or year range does not count): a data row."""
-    return any((include_label or col != 0) and figures_beyond_years(text) for col, text in texts.items())
+    return any((include_label or col != 0) and figures_beyond_years(text, rules) for col, text in texts.items())
 
 
 def _words_in(page_words: tuple[Word, ...], box: BBox) -> list[Word]:
@@ -299,7 +299,7 @@ def _header_continued(texts: dict[int, str], rules: FactsRules) -> dict[int, str
     signs, and whose label is empty or a unit."""
     filled = {col: " ".join(t.split()) for col, t in texts.items() if t.strip()}
     label = filled.get(0)
-    if (not filled or any(figures_beyond_years(t) for t in filled.values())
+    if (not filled or any(figures_beyond_years(t, rules) for t in filled.values())
             or (label is not None and unit_multiplier(fold(label), rules) is None)):
         return None
     return filled
@@ -365,8 +365,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
         # the row still heads the table and that column keeps its year
         first_row = _row_texts(table, top)
-        read_back, _ = read_back_misread_year(first_row)
-        header_row = top if not table.header and not _has_values(read_back, include_label=True) else -1
+        read_back, _ = read_back_misread_year(first_row, rules)
+        header_row = top if not table.header and not _has_values(read_back, rules, include_label=True) else -1
         merged: dict[int, str] = {}
         if table.header:
             header_texts = dict(enumerate(table.header))
@@ -389,7 +389,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         if continued:
             header_texts = dict(continued.header)
         printed = header_texts
-        header_texts, misread_col = read_back_misread_year(header_texts)
+        header_texts, misread_col = read_back_misread_year(header_texts, rules)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
         columns = {col: column_meaning(text, rules) for col, text in header_texts.items()}
         around = surroundings(doc, table)
@@ -419,7 +419,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         for cell in cells:
             if cell.row in skipped or not cell.text.strip():
                 continue
-            if cell.col == 0 and table.header and table.header[0].strip() and _has_values(_row_texts(table, cell.row)):
+            if cell.col == 0 and table.header and table.header[0].strip() and _has_values(_row_texts(table, cell.row), rules):
                 evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
                 attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(sections, evidence.page, evidence.line),
