@@ -161,12 +161,11 @@ def mask_model(model: M, rules: PrivacyRules) -> M:
 
 
 def _mask_field(value: Any, rules: PrivacyRules) -> Any:
-    """Mask a field's value as `mask_model` would, a tuple item by item (one finding at a time; a
-    sequence held on disk into another)."""
+    """Mask a field's value as `mask_model` would, a tuple item by item (one finding at a time)."""
     if isinstance(value, tuple):
         return tuple(_mask_field(v, rules) for v in value)
-    if isinstance(value, OnDisk):
-        return OnDisk(_mask_field(v, rules) for v in value)
+    if isinstance(value, OnDisk | Packed):  # a sequence held on disk or packed: into another of its kind
+        return type(value)(_mask_field(v, rules) for v in value)
     return mask_model(value, rules) if isinstance(value, BaseModel) else _mask_data(value, _masker(rules))
 
 
@@ -262,6 +261,12 @@ def folder_setting(out_dir: Path) -> PersonalData:
     except (OSError, ValueError, AttributeError):
         return "masked"
     return "kept" if recorded == "kept" else "masked"
+
+
+def outputs_view(result: ReconcileResult, out_dir: Path, rules: PrivacyRules) -> ReconcileResult:
+    """The batch result as every output shows it: masked unless the folder's manifest records
+    --keep-personal-data (also what `make docs` screenshots)."""
+    return mask_result(result, rules) if folder_setting(out_dir) == "masked" else result
 
 
 def mask_result(result: ReconcileResult, rules: PrivacyRules) -> ReconcileResult:

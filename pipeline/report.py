@@ -16,10 +16,13 @@ import json
 import logging
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -29,7 +32,7 @@ from pipeline.executor import side_by_side
 from pipeline.explain import Explainer, Papers
 from pipeline.i18n import DEFAULT_LANGUAGE, catalogue
 from pipeline.model import DiscrepancyReport, Document, Evidence, Record
-from pipeline.privacy import SpreadsheetWriter, csv_cell, folder_setting, mask_result
+from pipeline.privacy import SpreadsheetWriter, csv_cell, outputs_view
 from pipeline.records import RECORD_COLUMNS, records_frames
 from pipeline.rules import PrivacyRules
 from pipeline.store import json_text, pdf_path, write_bytes_atomic, write_text_atomic
@@ -41,6 +44,9 @@ CROP_MARGIN_X_PT = 90.0
 CROP_MARGIN_Y_PT = 18.0
 """Page context around a value's box in the report crop, in PDF points (the line, and a line or so above and below)."""
 CROP_MAX_WIDTH_PX = 900
+CROPS_HELD = 256
+"""Page crops kept for the evidence shown again (agreements and conflicts of one value): a bound, as
+a scanned store's report holds hundreds of MB of them, all of which were held until it was written."""
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 """Creation/modification time written into report.xlsx, so two writes are byte-identical."""
 
@@ -94,13 +100,17 @@ def records_csv(records: Iterable[Record]) -> Iterator[str]:
 
 def discrepancies_pieces(report: DiscrepancyReport) -> Iterator[str]:
     """discrepancies.json (the text of `json_bytes`: keys sorted, one-space indent, final newline),
-    a finding at a time: a large batch's findings as one JSON value were most of its peak memory."""
-    head = json_text(report.model_dump(mode="json", exclude={"findings"}) | {"findings": []})
-    before, after = head.split('\n "findings": []', 1)  # the top level's key: deeper keys are indented further
-    yield before + '\n "findings": ['
-    for i, f in enumerate(report.findings):
-        yield ("," if i else "") + "\n  " + json_text(f.model_dump(mode="json")).replace("\n", "\n  ")
-    yield ("\n ]" if report.findings else "]") + after + "\n"
+    a finding and a paper at a time: a large batch's findings and papers as one JSON value were most
+    of its peak memory."""
+    streamed = {"findings": report.findings, "papers": report.papers}
+    rest = json_text(report.model_dump(mode="json", exclude=set(streamed)) | {name: [] for name in streamed})
+    for name in sorted(streamed):  # in the order of the keys
+        before, rest = rest.split(f'\n "{name}": []', 1)  # a top-level key: deeper keys are indented further
+        yield before + f'\n "{name}": ['
+        for i, item in enumerate(streamed[name]):
+            yield ("," if i else "") + "\n  " + json_text(item.model_dump(mode="json")).replace("\n", "\n  ")
+        yield "\n ]" if streamed[name] else "]"
+    yield rest + "\n"
 
 
 # --------------------------------------------------------------------------- html
@@ -153,8 +163,40 @@ def _record_words(record: Record, x: Explainer) -> set[str]:
     return words
 
 
-def _search_words(words: set[str]) -> str:
+def _search_words(words: Iterable[str]) -> str:
     return " ".join(sorted(words))
+
+
+Words = tuple[str, ...]
+
+
+def _search_index(records: Iterable[Record], x: Explainer) -> tuple[dict[str, Words], dict[str, Words], dict[str, dict[str, Words]]]:
+    """The words a search should find (`_record_words`), by document, by paper and by partnership and
+    paper, in one pass over the records (sorted by doc_id): each document's words are gathered in sets,
+    then kept as sorted tuples of interned strings (a set held an entry for each, three times over:
+    13 MB at 8 000 generated papers)."""
+    by_doc: dict[str, Words] = {}
+    by_paper: dict[str, Words] = {}
+    by_key: dict[str, dict[str, Words]] = {}
+
+    def keep(index: dict[str, Words], at: str, words: set[str]) -> None:
+        index[at] = tuple(sorted(words.union(index.get(at, ()))))
+
+    for doc_id, of_doc in groupby(records, key=lambda r: r.doc_id):
+        doc: set[str] = set()
+        paper: dict[str, set[str]] = {}
+        key: dict[tuple[str, str], set[str]] = {}
+        for r in of_doc:
+            words = {sys.intern(w) for w in _record_words(r, x)}
+            doc |= words
+            paper.setdefault(r.paper_id, set()).update(words)
+            key.setdefault((r.partnership_key, r.paper_id), set()).update(words)
+        keep(by_doc, doc_id, doc)
+        for paper_id, words in paper.items():
+            keep(by_paper, paper_id, words)
+        for (partnership, paper_id), words in key.items():
+            keep(by_key.setdefault(partnership, {}), paper_id, words)
+    return by_doc, by_paper, by_key
 
 
 def _paper_entry(pid: str, papers: Papers, x: Explainer, others: dict[str, tuple[str, ...]], words: str) -> dict:
@@ -181,15 +223,10 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
     papers = Papers(result.documents, cat)
     x = Explainer(cat, papers)
     docs = result.documents
-    crops: dict[tuple, str | None] = {}
 
+    @lru_cache(maxsize=CROPS_HELD)
     def crop(ev: Evidence | None) -> str | None:
-        if ev is None:
-            return None
-        k = (ev.doc_id, ev.page, tuple(ev.bbox) if ev.bbox else None)
-        if k not in crops:
-            crops[k] = crop_png(out_dir, docs.get(ev.doc_id), ev)
-        return crops[k]
+        return None if ev is None else crop_png(out_dir, docs.get(ev.doc_id), ev)
 
     report = result.report
 
@@ -222,15 +259,7 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
                    "severity": cat.severity(f.severity), "outcome": cat.outcome(f.outcome), "explanation": explanation,
                    "search": " ".join(search)}
 
-    # one pass over the records, keeping only the words a search should find, by document, paper and partnership
-    words_of_doc: dict[str, set[str]] = {}
-    words_of_paper: dict[str, set[str]] = {}
-    words_of_key: dict[str, dict[str, set[str]]] = {}
-    for r in result.records:
-        words = _record_words(r, x)
-        words_of_doc.setdefault(r.doc_id, set()).update(words)
-        words_of_paper.setdefault(r.paper_id, set()).update(words)
-        words_of_key.setdefault(r.partnership_key, {}).setdefault(r.paper_id, set()).update(words)
+    words_of_doc, words_of_paper, words_of_key = _search_index(result.records, x)
     others = {p.paper_id: tuple(d for d in p.versions + p.partial if d != p.paper_id) for p in report.papers}
     def paper_rows() -> Iterator[dict]:
         """The papers' rows, partnerships' and cases' entries below are made as the template writes
@@ -389,12 +418,6 @@ ZIP_COPY_CHUNK = 1 << 20
 # --------------------------------------------------------------------------- all outputs
 
 
-def outputs_view(result, out_dir: Path, privacy: PrivacyRules):
-    """The batch result as every output shows it: masked unless the folder's manifest records
-    --keep-personal-data (also what `make docs` screenshots)."""
-    return mask_result(result, privacy) if folder_setting(out_dir) == "masked" else result
-
-
 def import_writers() -> None:
     """Import the libraries the outputs are written with (pandas, Arrow, XlsxWriter: 0.4 s), which
     nothing before the batch stage needs: a run's writers, forked after it, find them imported."""
@@ -408,11 +431,15 @@ def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str
     """Write the six batch outputs into `out_dir`, each atomically, with personal data masked
     unless the folder's manifest records a run with --keep-personal-data; report.html in `report_lang`.
     Return the result as they show it (`outputs_view`): a caller that keeps only that does not
-    hold the records and documents twice while they are written.
+    hold the records and documents twice while they are written."""
+    return write_shown(outputs_view(result, out_dir, privacy), out_dir, report_lang, workers)
+
+
+def write_shown(result, out_dir: Path, report_lang: str = DEFAULT_LANGUAGE, workers: int | None = None):
+    """`write_outputs` of a result already as the outputs show it (`outputs_view`).
 
     report.xlsx, as long to make as the other five together, is written in a second process
     when `workers` (default: one per core) allows it."""
-    result = outputs_view(result, out_dir, privacy)
 
     def the_others() -> None:
         write_text_atomic(out_dir / "records.jsonl", records_jsonl(result.records))

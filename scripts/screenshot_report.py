@@ -17,7 +17,8 @@ from selenium.webdriver.common.by import By
 
 from pipeline.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from pipeline.reconcile import load_documents, reconcile_documents
-from pipeline.report import outputs_view, render_html
+from pipeline.privacy import outputs_view
+from pipeline.report import render_html
 from pipeline.rules import load_rules
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import pipeline.ocr
+import pipeline.reconcile
 import pipeline.run
 import pipeline.stages
 from pipeline.ingest import ingest
@@ -79,10 +80,19 @@ def test_a_flat_table_rule_leaves_the_ocr_key_and_a_ruled_table_setting_changes_
         assert other["tables"] != keys["tables"]
 
 
-def test_the_batch_stage_reads_only_the_rules_its_key_holds(tmp_path):
+def test_the_batch_stage_reads_only_the_rules_its_key_holds(tmp_path, monkeypatch):
+    """Every rule the batch stage reads, here: its reconciling runs in a fork, whose reads this
+    process's recording would not see."""
     shutil.copytree(EXTRACTED, tmp_path / "out")
     recording = _Recording(load_rules())
-    reconcile_folder(tmp_path / "out", recording)
+
+    def here(fn, meanwhile=lambda: None):
+        result = fn()
+        meanwhile()
+        return result
+
+    monkeypatch.setattr(pipeline.reconcile, "in_a_fork", here)
+    reconcile_folder(tmp_path / "out", recording, workers=1)
     assert recording.read and _within(recording.read, _declared("batch"))
 
 

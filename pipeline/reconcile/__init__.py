@@ -31,6 +31,7 @@ from pipeline.model import (
     Record,
 )
 from pipeline.packed import OnDisk, Packed, PackedByKey, Spilled, pack, unpack
+from pipeline.privacy import outputs_view
 from pipeline.reconcile.checks import (
     check_cross_paper,
     check_name_variants,
@@ -49,7 +50,7 @@ from pipeline.reconcile.cases import (
     normalize_dnr,
     paper_units,
 )
-from pipeline.reconcile.claims import CellKey, Claim, claims_of, table_cells
+from pipeline.reconcile.claims import CellKey, Claim, SpilledName, claims_of, table_cells
 from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, Assigned, assign_partnerships
@@ -293,7 +294,8 @@ class _Findings:
         self._keys: list[tuple[str, str, str, str, int]] = []
 
     def __iadd__(self, found: Iterable[Discrepancy]) -> _Findings:
-        for f in cap_severity(list(found), self._most):
+        for made in found:  # one at a time: a check may yield its findings as it makes them
+            f = cap_severity(made, self._most)
             self._keys.append((f.key, f.field or "", f.kind, f.id, self._spilled.append(pack(f))))
         return self
 
@@ -357,11 +359,14 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
     assigned_at = {a.at: a for a in assigned}
     del assigned
     fuzzy = {name for name, refs in resolved.items() if any(p.match == "fuzzy" for p in refs)}
-    party_refs: list[tuple[NameRef, str]] = []  # the names merged by fuzzy match, where each stands:
-    attr_refs: list[tuple[NameRef, str]] = []  # as a party, and as a fact's party or payer
     claims: list[Claim] = []
-    evidences = Spilled()  # the claims' evidence, read back when a check or finding reads it
+    evidences = Spilled()  # the claims' and names' evidence, read back when a check or finding reads it
+    party_refs: list[tuple[SpilledName, str]] = []  # the names merged by fuzzy match, where each stands:
+    attr_refs: list[tuple[SpilledName, str]] = []  # as a party, and as a fact's party or payer
     keys: set[str] = set()
+
+    def placed(ref: NameRef) -> SpilledName:
+        return SpilledName(ref.name, evidences, evidences.append(pack(ref.evidence)))
 
     def records_in_order() -> Iterator[Record]:
         """Each document's records, sorted by (doc_id, key, programme), its claims and findings made
@@ -370,8 +375,8 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
         for k, r in enumerate(reads):
             made = []
             for st in statements(k):
-                party_refs.extend((n, st.doc_id) for n in st.parties if n.name in fuzzy)
-                attr_refs.extend((ref, st.doc_id) for ref in _attr_refs(st) if ref.name in fuzzy)
+                party_refs.extend((placed(n), st.doc_id) for n in st.parties if n.name in fuzzy)
+                attr_refs.extend((placed(ref), st.doc_id) for ref in _attr_refs(st) if ref.name in fuzzy)
                 a = assigned_at.get(at)
                 at += 1
                 if a is None:
@@ -392,27 +397,28 @@ def _reconcile(docs: Iterable[Document], rules: Rules, skipped: Sequence[str],
             yield from made
 
     records = Packed(records_in_order())
-    # the names' places (an evidence each: 8 MB at 8 000 generated papers) go before claims are compared
+    # the names' places go before claims are compared; each check's findings are spilled as it makes them
     findings += check_name_variants(party_refs + attr_refs, resolved, checks)
     del party_refs, attr_refs
-    consolidated, ocr, why = consolidate(claims, papers, checks)
-    findings += ocr
+    consolidated, why = consolidate(claims, papers, checks, findings.append)
     notes += why
     wanted = {(c.doc_id, c.evidence.page, c.evidence.line or 0) for c in consolidated if c.field.startswith("percentage")}
     line_text = {k: text for r in reads for k, text in r.percentage_lines.items() if k in wanted}  # a stated indexation
     del reads, claims
     own = (spilled[own_checks_at[p.paper_id]] for p in papers)  # the primary versions', in the order of their ids
-    cross = check_cross_paper(consolidated, checks, line_text)
-    said = {_what_it_says(f) for f in cross}
-    findings += cross  # spilled to disk before the cases are read: only what each says stays
-    del cross
+    said: set[tuple] = set()  # what each finding across papers says: spilled to disk before the cases are read
+
+    def saying(found: Iterable[Discrepancy]) -> Iterator[Discrepancy]:
+        for f in found:
+            said.add(_what_it_says(f))
+            yield f
+
+    findings += saying(check_cross_paper(consolidated, checks, line_text))
     why, cases = _document_checks(own, consolidated, checks, findings, said)  # type: ignore[arg-type]
     notes += why
     findings += check_within_paper(consolidated, checks)
     findings += check_sums(consolidated, partners_of, checks)
-    share_findings, why = check_shares(consolidated, partners_of, checks)
-    findings += share_findings
-    notes += why
+    notes += check_shares(consolidated, partners_of, checks, findings.append)
     for p in papers:
         if len(p.versions) + len(p.partial) > 1:
             values = [FindingValue(doc_id=d, value=p.similarity.get(d, 100.0),
@@ -541,31 +547,31 @@ def reconcile_folder(out_dir: Path, rules: Rules, report_lang: str = DEFAULT_LAN
     (report.html in `report_lang`, Swedish by default; up to `workers` processes write them,
     default one per core). A run passes the folder its workers read documents `ahead` into.
 
-    The reconciling runs in a process of its own (`in_a_fork`), which sends back only its result:
-    what it held on the way (each document's reads, the claims) and the memory it left in pieces
-    end with it, so the outputs are written from a process that never held them. The findings
-    are held on disk (`OnDisk`), one read back at a time as each output writes it. Meanwhile this
-    process imports what the writers need (`import_writers`). Returns the result as the outputs show
-    it (masked unless the folder's run kept personal data)."""
-    from pipeline.report import import_writers, write_outputs
+    The reconciling runs in a process of its own (`in_a_fork`), which sends back only its result
+    as the outputs show it (`outputs_view`: masked unless the folder's run kept personal data):
+    what it held on the way (each document's reads, the claims, the unmasked result) and the memory
+    it left in pieces end with it, so the outputs are written from a process that never held them.
+    The findings are held on disk (`OnDisk`), one read back at a time as each output writes it.
+    Meanwhile this process imports what the writers need (`import_writers`). Returns the result as
+    the outputs show it."""
+    from pipeline.report import import_writers, write_shown
 
     with _no_full_collections():  # writing walks every record and finding again
         # one expression: no name holds the packed findings once they are on disk
-        return write_outputs(_findings_on_disk(*in_a_fork(partial(_reconciled_folder, out_dir, rules, workers, ahead),
-                                                           import_writers)),
-                             out_dir, rules.privacy, report_lang, workers)
+        return write_shown(_findings_on_disk(in_a_fork(partial(_reconciled_folder, out_dir, rules, workers, ahead), import_writers)),
+                           out_dir, report_lang, workers)
 
 
-def _findings_on_disk(reconciled: ReconcileResult, findings: Packed[Discrepancy]) -> ReconcileResult:
-    """The result with its findings held on disk (`OnDisk`), read back one at a time in any
+def _findings_on_disk(reconciled: ReconcileResult) -> ReconcileResult:
+    """The result with its packed findings held on disk (`OnDisk`), read back one at a time in any
     order; the packed findings go once copied (3 MB at 8 000 generated papers)."""
-    return replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(findings)}))
+    return replace(reconciled, report=reconciled.report.model_copy(update={"findings": OnDisk(reconciled.report.findings)}))
 
 
-def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None,
-                       ahead: Path | None = None) -> tuple[ReconcileResult, Packed[Discrepancy]]:
-    """The folder's documents reconciled, and their findings apart, packed: pickled among the rest,
-    pickle's memo would hold an entry for each of their millions of objects."""
+def _reconciled_folder(out_dir: Path, rules: Rules, workers: int | None, ahead: Path | None = None) -> ReconcileResult:
+    """The folder's documents reconciled, as the outputs show them, the findings packed (`Packed`):
+    pickled as models, pickle's memo would hold an entry for each of their millions of objects."""
     skipped: list[str] = []
     result, findings = _reconcile(StoredDocuments(out_dir, skipped, workers, ahead), rules, skipped, 1)
-    return result, Packed(findings)
+    packed = replace(result, report=result.report.model_copy(update={"findings": Packed(findings)}))
+    return outputs_view(packed, out_dir, rules.privacy)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterator, Sequence
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -17,7 +18,7 @@ from pipeline.model import (
     PartyRef,
     Period,
 )
-from pipeline.reconcile.claims import Claim
+from pipeline.reconcile.claims import Claim, SpilledName
 from pipeline.reconcile.findings import _fmt_value, _fv, _period_label, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS
 from pipeline.records import NameRef, normalize_name
@@ -37,8 +38,9 @@ def _dates_equal(a: str, b: str) -> bool:
     return a[:n] == b[:n]
 
 
-def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tuple[str, int, int], str] | None = None) -> list[Discrepancy]:
-    """Compare the statements of one field of one partnership made by different papers.
+def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tuple[str, int, int], str] | None = None) -> Iterator[Discrepancy]:
+    """Compare the statements of one field of one partnership made by different papers, a finding
+    at a time (a large store's run to thousands, each with its values' evidence).
 
     Statements of equal value form one cluster: one `agreement` finding names every paper of it.
     Clusters are ordered by the start of their earliest period and each is compared with the next
@@ -57,7 +59,6 @@ def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tupl
             # a table cell compares only with cells of the same column kind, year and row label
             groups.setdefault((c.key, c.field, c.qualifier, c.cell), []).append(c)
     indexation = _indexation_rates(claims, rule.indexation_patterns, lines or {})
-    findings: list[Discrepancy] = []
     for (key, fieldname, q, _cell), cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         seen: dict[tuple[str, str], Claim] = {}
         for c in cs:
@@ -66,12 +67,11 @@ def check_cross_paper(claims: list[Claim], checks: ChecksRules, lines: dict[tupl
             clusters = _equal_values(fieldname, statements, rule.amount_tolerance_sek)
             for cluster in clusters:
                 if len({c.paper_id for c in cluster}) > 1:
-                    findings.append(_agreement(key, fieldname, q, cluster))
+                    yield _agreement(key, fieldname, q, cluster)
             for earlier, later in zip(clusters, clusters[1:]):
                 pair = _representatives(earlier, later)
                 if pair and not _of_other_years(*pair):
-                    findings.append(_compare(key, fieldname, q, *pair, checks, indexation.get(key)))
-    return findings
+                    yield _compare(key, fieldname, q, *pair, checks, indexation.get(key))
 
 
 def _of_other_years(a: Claim, b: Claim) -> bool:
@@ -203,13 +203,13 @@ def _compare(key, fieldname, q, a: Claim, b: Claim, checks: ChecksRules, indexat
                         f"Papers disagree on the {what}: {_fmt_value(fieldname, a.value)} vs {_fmt_value(fieldname, b.value)}, and {why}.")
 
 
-def check_within_paper(claims: list[Claim], checks: ChecksRules) -> list[Discrepancy]:
-    """One paper stating one fact (same field, party, period and named year) with different values."""
+def check_within_paper(claims: list[Claim], checks: ChecksRules) -> Iterator[Discrepancy]:
+    """One paper stating one fact (same field, party, period and named year) with different values
+    (a finding at a time, as the checks across papers)."""
     groups: dict[tuple, list[Claim]] = {}
     for c in claims:
         if c.field in checks.cross_paper.fields and not c.key.endswith("| " + AMBIGUOUS):
             groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.unit, c.period, c.cell, c.year), []).append(c)
-    findings = []
     for gk, cs in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         cs = sorted(cs, key=lambda c: c.ordinal)
         if cs[0].field.startswith("date"):
@@ -222,9 +222,8 @@ def check_within_paper(claims: list[Claim], checks: ChecksRules) -> list[Discrep
         label = fieldname.split(":", 1)[1].replace("_", " ")
         text = (f"Paper {paper_id[:12]} states the {label} of {key} differently: "
                 + " vs ".join(f"{_fmt_value(fieldname, c.value)} (p. {c.evidence.page}: “{c.evidence.text_repaired}”)" for c in cs) + ".")
-        findings.append(make_finding("within_paper_conflict", "within_paper", checks.within_paper.severity, key, fieldname,
-                                     [_fv(c) for c in cs], text, {"paper_id": paper_id}))
-    return findings
+        yield make_finding("within_paper_conflict", "within_paper", checks.within_paper.severity, key, fieldname,
+                           [_fv(c) for c in cs], text, {"paper_id": paper_id})
 
 
 def _by_paper_key(claims: list[Claim], tables: bool = True) -> dict[tuple[str, str], dict[tuple[str, str | None], list[Claim]]]:
@@ -249,17 +248,17 @@ def _first_total(fields: dict, unit: str | None = None) -> Claim | None:
     return None
 
 
-def check_sums(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> list[Discrepancy]:
-    """Cost items stated in prose add up to the total; every party's contribution adds up to the total.
+def check_sums(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> Iterator[Discrepancy]:
+    """Cost items stated in prose add up to the total; every party's contribution adds up to the total
+    (a finding at a time).
 
     Values in tables are left to `check_table_sums`, which adds them column by column as printed.
     """
-    findings = []
     for (_paper_id, key), fields in sorted(_by_paper_key(claims, tables=False).items()):
         items = fields.get(("amount:cost_item", None), [])
         total = _first_total(fields, items[0].unit if items else None)
         if len(items) >= 2 and total is not None:
-            findings.append(_sum_finding("cost_items_sum", checks.cost_items_sum, key, "amount:cost_item", items, total, "cost items"))
+            yield _sum_finding("cost_items_sum", checks.cost_items_sum, key, "amount:cost_item", items, total, "cost items")
         muni = fields.get(("amount:municipal_share", None), [])
         partners = partners_of.get(key, ())
         shares = [fields.get(("amount:partner_share", p), [None])[0] for p in partners]
@@ -267,8 +266,7 @@ def check_sums(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], che
             parts = [muni[0]] + [s for s in shares if s is not None]
             total = _first_total(fields, muni[0].unit)
             if total is not None:
-                findings.append(_sum_finding("contributions_sum", checks.contributions_sum, key, "amount:contributions", parts, total, "the parties' contributions"))
-    return findings
+                yield _sum_finding("contributions_sum", checks.contributions_sum, key, "amount:contributions", parts, total, "the parties' contributions")
 
 
 def _sum_finding(check, rule, key, fieldname, parts: list[Claim], total: Claim, what: str) -> Discrepancy:
@@ -283,14 +281,16 @@ def _sum_finding(check, rule, key, fieldname, parts: list[Claim], total: Claim, 
                         {"sum": s, "total": int(total.value), "difference": s - int(total.value)})
 
 
-def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules) -> tuple[list[Discrepancy], list[str]]:
-    """A stated percentage x the total equals the stated share (within the rounding 'ca' implies).
+def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], checks: ChecksRules,
+                 found: Callable[[Discrepancy], object]) -> list[str]:
+    """A stated percentage x the total equals the stated share (within the rounding 'ca' implies):
+    each finding handed to `found` as it is made; the percentages left unchecked returned, with why.
 
     A partnership with one partner whose share is stated only as a percentage is checked
     against total - municipal share.
     """
     rule = checks.share_percentage
-    findings, skipped = [], []
+    skipped = []
     for (_paper_id, key), fields in sorted(_by_paper_key(claims).items()):
         for (fieldname, q), pcts in sorted(fields.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             if not fieldname.startswith("percentage:") or fieldname.split(":", 1)[1] not in ("municipal_share", "partner_share"):
@@ -322,11 +322,11 @@ def check_shares(claims: list[Claim], partners_of: dict[str, tuple[str, ...]], c
                         + f"{_fmt_value('amount', share_value)} / {_fmt_value('amount', total.value)} = {actual:.1f} %; "
                         f"the paper states {'ca ' if pct.approx else ''}{float(pct.value):g} % ({label} of {key}, "
                         f"tolerance ±{tol:g} pp)" + (" - they match." if ok else " - they do not match."))
-                findings.append(make_finding("share_matches" if ok else "share_mismatch", "share_percentage", "ok" if ok else rule.severity,
-                                             key, fieldname, [_fv(pct)] + share_values + [_fv(total, "total")], text,
-                                             {"actual_pct": round(actual, 1), "stated_pct": float(pct.value), "approx": pct.approx,
-                                              "derived_share": derived}))
-    return findings, skipped
+                found(make_finding("share_matches" if ok else "share_mismatch", "share_percentage", "ok" if ok else rule.severity,
+                                   key, fieldname, [_fv(pct)] + share_values + [_fv(total, "total")], text,
+                                   {"actual_pct": round(actual, 1), "stated_pct": float(pct.value), "approx": pct.approx,
+                                    "derived_share": derived}))
+    return skipped
 
 
 def _folded_pair(first: str, second: str, first_folded: str, second_folded: str) -> str:
@@ -400,19 +400,20 @@ def check_policies(claims: list[Claim], stated: dict[str, Evidence | None], chec
     return findings, skipped
 
 
-def check_name_variants(occurrences: list[tuple[NameRef, str]], resolved: dict[str, tuple[PartyRef, ...]], checks: ChecksRules) -> list[Discrepancy]:
-    """Report every organisation name merged by fuzzy match, with each place it is used."""
-    by_variant: dict[tuple[str, str], list[tuple[NameRef, str]]] = {}
+def check_name_variants(occurrences: Sequence[tuple[NameRef | SpilledName, str]], resolved: dict[str, tuple[PartyRef, ...]],
+                        checks: ChecksRules) -> Iterator[Discrepancy]:
+    """Report every organisation name merged by fuzzy match, with each place it is used: a finding
+    at a time (a large store's run to thousands of places, each with its evidence read back)."""
+    by_variant: dict[tuple[str, str], list[tuple[NameRef | SpilledName, str]]] = {}
     for ref, doc_id in occurrences:
         for p in resolved.get(ref.name, ()):
             if p.match == "fuzzy":
                 by_variant.setdefault((p.canonical, ref.name), []).append((ref, doc_id))
-    findings = []
     for (canonical, variant), refs in sorted(by_variant.items()):
         score = next(p.score for p in resolved[variant] if p.match == "fuzzy")
-        values = sorted({(doc_id, r.evidence.page, r.evidence.line or 0): FindingValue(doc_id=doc_id, value=r.name, label="name as written", evidence=r.evidence) for r, doc_id in refs}.items())
+        values = sorted({(doc_id, ev.page, ev.line or 0): FindingValue(doc_id=doc_id, value=r.name, label="name as written", evidence=ev)
+                         for r, doc_id in refs for ev in (r.evidence,)}.items())  # a spilled name's evidence read once
         text = (f"“{variant}” is not a name rules/entities.yaml lists; merged with “{canonical}” "
                 f"(rapidfuzz ratio {score:g}).")
-        findings.append(make_finding("name_variant", "name_variant", checks.name_variant.severity, canonical, "party",
-                                     [v for _, v in values], text, {"variant": variant, "canonical": canonical, "score": score}))
-    return findings
+        yield make_finding("name_variant", "name_variant", checks.name_variant.severity, canonical, "party",
+                           [v for _, v in values], text, {"variant": variant, "canonical": canonical, "score": score})

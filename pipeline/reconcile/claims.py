@@ -38,6 +38,20 @@ class Claim:
         return self.evidences[self.evidence_at]  # type: ignore[return-value]
 
 
+@dataclass(frozen=True, slots=True)
+class SpilledName:
+    """A party name as a paper writes it, its evidence kept in `evidences` as a claim's is: the batch
+    stage holds every place a name merged by fuzzy match stands until the names are checked."""
+
+    name: str
+    evidences: Spilled
+    evidence_at: int
+
+    @property
+    def evidence(self) -> Evidence:
+        return self.evidences[self.evidence_at]  # type: ignore[return-value]
+
+
 CellKey = tuple[str, int, int | None, tuple[float, ...] | None, str]
 
 

@@ -107,16 +107,13 @@ def from_text_layer(ev: Evidence | None) -> bool:
     return ev is not None and ev.confidence >= 1.0 and not ev.repaired and not ev.low_confidence
 
 
-def cap_severity(findings: list[Discrepancy], most: str) -> list[Discrepancy]:
-    """Lower to `most` the severity of every finding resting on an OCR'd or repaired value.
+def cap_severity(finding: Discrepancy, most: str) -> Discrepancy:
+    """Lower to `most` the severity of a finding resting on an OCR'd or repaired value.
 
     A misreading could explain such a finding, so it may not claim the paper is wrong.
     Values without evidence (a paper id, a similarity score) do not count.
     """
-    out = []
-    for f in findings:
-        shaky = any(v.evidence is not None and not from_text_layer(v.evidence) for v in f.values)
-        if shaky and _SEVERITY_RANK[f.severity] > _SEVERITY_RANK[most]:
-            f = f.model_copy(update={"severity": most, "details": f.details | {"severity_capped_from": f.severity}})
-        out.append(f)
-    return out
+    shaky = any(v.evidence is not None and not from_text_layer(v.evidence) for v in finding.values)
+    if shaky and _SEVERITY_RANK[finding.severity] > _SEVERITY_RANK[most]:
+        return finding.model_copy(update={"severity": most, "details": finding.details | {"severity_capped_from": finding.severity}})
+    return finding

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -43,8 +45,10 @@ class VersionText:
     doc_id: str
     quality: tuple[float, float, str]
     dnr: str | None
-    text: str
-    """The whole repaired text, whitespace folded: the non-empty pages joined by a space."""
+    packed_text: bytes
+    """`text`, UTF-8 and zlib-compressed: a third of its size, and a text is read again only for the
+    few pairs of inputs that may be one paper (live, the texts were most of what the batch stage
+    held: 8.8 KB a generated paper)."""
     page_spans: tuple[tuple[int, int], ...]
     """Where each page's text stands in `text` (an empty page: an empty span): the text held once."""
     signature: bytes
@@ -61,8 +65,13 @@ class VersionText:
             at += len(page) + 1 if page else 0
         text = " ".join(t for t in pages if t)
         whole = signature(words(text))
-        return cls(doc.doc_id, _quality(doc), first_dnr(doc), text, tuple(spans), whole,
+        return cls(doc.doc_id, _quality(doc), first_dnr(doc), zlib.compress(text.encode("utf-8"), 1), tuple(spans), whole,
                    tuple(whole if page == text else signature(words(page)) for page in pages))
+
+    @property
+    def text(self) -> str:
+        """The whole repaired text, whitespace folded: the non-empty pages joined by a space."""
+        return zlib.decompress(self.packed_text).decode("utf-8")
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -86,8 +95,18 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
         Papers sorted by primary doc_id; the primary (best text source) first in `versions`.
     """
     versions = {v.doc_id: v for v in inputs}
-    texts = {v.doc_id: v.text for v in inputs}
-    ids = sorted(texts)
+    ids = sorted(versions)
+    empty = {i for i in ids if all(end == start for start, end in versions[i].page_spans)}
+
+    @lru_cache(maxsize=256)  # a pair's texts are read again for the next pair of its block
+    def text(doc_id: str) -> str:
+        return versions[doc_id].text
+
+    def pages_of(doc_id: str) -> list[str]:
+        """The input's non-empty pages."""
+        whole = text(doc_id)
+        return [whole[start:end] for start, end in versions[doc_id].page_spans if end > start]
+
     clusters = Clusters(ids)
     find = clusters.find
 
@@ -96,9 +115,9 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
 
     def score(a: str, b: str) -> float:
         """token_sort_ratio of two inputs if it reaches the rule and they may be one paper, else 0."""
-        ta, tb = texts[a], texts[b]
-        if not ta or not tb or (dnr[a] and dnr[b] and dnr[a] != dnr[b]):
+        if a in empty or b in empty or (dnr[a] and dnr[b] and dnr[a] != dnr[b]):
             return 0.0  # next year's paper of a yearly matter reads almost the same, under a new Dnr
+        ta, tb = text(a), text(b)
         if min(len(ta), len(tb)) / max(len(ta), len(tb)) < rule.min_similarity / 100 - 0.05:
             return 0.0
         return fuzz.token_sort_ratio(ta, tb, score_cutoff=rule.min_similarity)
@@ -113,17 +132,15 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
         groups.setdefault(find(i), []).append(i)
     # partial versions: a group of one, with fewer pages than some other paper
     partial_of: dict[str, tuple[str, float]] = {}
-    singles = [g[0] for g in groups.values() if len(g) == 1 and texts[g[0]]]
+    singles = [g[0] for g in groups.values() if len(g) == 1 and g[0] not in empty]
     pages = None if exhaustive else _Pages(versions, ids, dnr)
     for s in singles:
-        s_pages = [t for t in versions[s].pages if t]
-        if not s_pages:
-            continue
+        s_pages = pages_of(s)
         best: tuple[float, str] | None = None
         for other in ids if pages is None else pages.holding_every_page(s):
             if other == s or find(other) == s or len(versions[other].page_spans) <= len(s_pages) or (dnr[s] and dnr[other] and dnr[s] != dnr[other]):
                 continue
-            other_pages = [op for op in versions[other].pages if op]
+            other_pages = pages_of(other)
             scores = []
             for sp in s_pages:
                 scores.append(max((fuzz.token_sort_ratio(sp, op) for op in other_pages), default=0.0))
@@ -231,16 +248,16 @@ def _same_statements(claims: list[Claim], tol: float) -> list[list[Claim]]:
     return clusters
 
 
-def consolidate(
-    claims: list[Claim], papers: list[PaperVersions], checks: ChecksRules
-) -> tuple[list[Claim], list[Discrepancy], list[str]]:
+def consolidate(claims: list[Claim], papers: list[PaperVersions], checks: ChecksRules,
+                found: Callable[[Discrepancy], object]) -> tuple[list[Claim], list[str]]:
     """Reduce each paper's versions to one claim per statement.
 
     Claims of one field in different versions are the same statement when they stand at the
     same place on the same page (within `align_tolerance_pt`; plain text: same ordinal), or
     read the same value on the same row.
     Versions that read it differently are an `ocr_disagreement` (majority wins, ties go to the
-    best source). A value that only one version, not the primary, reads is left out, with a note.
+    best source), each handed to `found` as it is made (a large store's run to thousands, each with
+    its values' evidence). A value that only one version, not the primary, reads is left out, with a note.
     """
     tol = checks.ocr_disagreement.align_tolerance_pt
     order = {d: i for p in papers for i, d in enumerate(p.versions + p.partial)}
@@ -250,7 +267,6 @@ def consolidate(
     for c in claims:
         groups.setdefault((c.paper_id, c.key, c.field, c.qualifier, c.cell), []).append(c)
     out: list[Claim] = []
-    findings: list[Discrepancy] = []
     notes: list[str] = []
     for gkey in sorted(groups, key=lambda k: tuple(str(x) for x in k)):
         group = sorted(groups[gkey], key=lambda c: (order.get(c.doc_id, 99), c.ordinal))
@@ -275,10 +291,10 @@ def consolidate(
                     + "; ".join(f"{_fmt_value(fieldname, c.value)} in {c.doc_id[:12]} (p. {c.evidence.page}, read “{c.evidence.text_as_scanned}”)" for c in cl)
                     + f". Taken as {_fmt_value(fieldname, chosen.value)} (majority, then best source)."
                 )
-                findings.append(make_finding("ocr_disagreement", "ocr_disagreement", checks.ocr_disagreement.severity, key, fieldname,
-                                             [_fv(c) for c in cl], explanation, {"paper_id": paper_id, "chosen": str(chosen.value)}))
+                found(make_finding("ocr_disagreement", "ocr_disagreement", checks.ocr_disagreement.severity, key, fieldname,
+                                   [_fv(c) for c in cl], explanation, {"paper_id": paper_id, "chosen": str(chosen.value)}))
         for cl in clusters:
             c = cl[0]
             if len(cl) == 1 and c.doc_id not in primary and multi and str(c.value) not in kept_values:
                 notes.append(f"{c.doc_id[:12]} p{c.evidence.page}: only this version reads {c.field} = {c.value} here; not confirmed, left out")
-    return out, findings, notes
+    return out, notes
