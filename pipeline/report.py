@@ -438,16 +438,18 @@ def write_outputs(result, out_dir: Path, privacy: PrivacyRules, report_lang: str
 def write_shown(result, out_dir: Path, report_lang: str = DEFAULT_LANGUAGE, workers: int | None = None):
     """`write_outputs` of a result already as the outputs show it (`outputs_view`).
 
-    report.xlsx, as long to make as the other five together, is written in a second process
-    when `workers` (default: one per core) allows it."""
+    report.html and report.xlsx, each longer to make than the other four together, are written
+    each in a process of its own when `workers` (default: one per core) allows more than one:
+    besides the time, what each holds on the way (the report's search words and rows, Arrow's
+    buffers for records.parquet) is not stacked in one process."""
 
-    def the_others() -> None:
+    def records_and_findings() -> None:
         write_text_atomic(out_dir / "records.jsonl", records_jsonl(result.records))
         write_bytes_atomic(out_dir / "records.parquet", records_parquet(result.records))
         write_text_atomic(out_dir / "records.csv", records_csv(result.records))
         write_text_atomic(out_dir / "discrepancies.json", discrepancies_pieces(result.report))
-        write_text_atomic(out_dir / "report.html", html_pieces(result, out_dir, report_lang))
 
-    side_by_side([the_others, lambda: write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result, report_lang))],
-                 workers)
+    side_by_side([records_and_findings,
+                  lambda: write_text_atomic(out_dir / "report.html", html_pieces(result, out_dir, report_lang)),
+                  lambda: write_bytes_atomic(out_dir / "report.xlsx", render_xlsx(result, report_lang))], workers)
     return result
