@@ -76,7 +76,11 @@ class VersionText:
     @property
     def pages(self) -> tuple[str, ...]:
         """Each page's repaired text, whitespace folded."""
-        return tuple(self.text[start:end] for start, end in self.page_spans)
+        return self.pages_in(self.text)
+
+    def pages_in(self, text: str) -> tuple[str, ...]:
+        """Each page's part of `text`, this input's `text` already unpacked."""
+        return tuple(text[start:end] for start, end in self.page_spans)
 
 
 def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaustive: bool = False) -> list[PaperVersions]:
@@ -104,8 +108,7 @@ def group_versions(inputs: Sequence[VersionText], rule: VersionsCheck, *, exhaus
 
     def pages_of(doc_id: str) -> list[str]:
         """The input's non-empty pages."""
-        whole = text(doc_id)
-        return [whole[start:end] for start, end in versions[doc_id].page_spans if end > start]
+        return [page for page in versions[doc_id].pages_in(text(doc_id)) if page]
 
     clusters = Clusters(ids)
     find = clusters.find
