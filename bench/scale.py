@@ -6,7 +6,7 @@ the command and its children: a shared machine sways it less) and peak RSS (GNU 
 the whole command) of each, and the growth ratio per doubling; `--reuse` times only
 `papers reconcile` on the outputs an earlier run left in `--work`. Then P scanned pages (copies
 of the corpus scans, each with its own bytes so none is skipped as a duplicate) through
-`papers run`, beside bare `tesseract -l swe` (its own threads) on the same page images, one
+`papers run`, beside bare `tesseract -l swe` (one thread, as each worker runs it) on the same page images, one
 after another, and `ocrmypdf -l swe --jobs J` on the same PDFs where it is installed. With
 `--speedup N`: N generated text papers run from scratch with `--jobs 1` and with `--jobs J`,
 alternately, three times each; the median wall times and their ratio.
@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,12 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> Timed:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         wall, user, system, rss = report.read().split()[-4:]
     return Timed(float(wall), float(user) + float(system), int(rss) / 1024)
+
+
+def total(runs: Iterable[Timed]) -> Timed:
+    """Commands run one after another: their times add up, their peak is the largest."""
+    runs = list(runs)
+    return Timed(sum(r.wall for r in runs), sum(r.cpu for r in runs), max(r.rss_mb for r in runs))
 
 
 def ratio(values: list[float], i: int) -> str:
@@ -131,29 +138,27 @@ def scanned_pages(pages: int, jobs: int, work: Path) -> None:
 
     run = timed([str(PAPERS), "run", str(folder / "in"), "--out", str(folder / "out"), "--jobs", str(jobs),
                  "--no-progress", "--no-ocr-cache"])
-    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
-    started = time.perf_counter()
-    for image in images:
-        subprocess.run(["tesseract", str(image), "-", "-l", "swe"], capture_output=True, check=True, env=env)
-    bare = time.perf_counter() - started
-    print(f"\n| {pages} scanned pages (300 dpi) | wall s | s/page | peak RSS MB |")
-    print("|---|---|---|---|")
+    # One thread, as `papers run` gives each worker: Tesseract's own OpenMP threads are ten
+    # times slower on a 2-core machine (README, "At scale"), which would flatter the pipeline.
+    bare = total(timed(["tesseract", str(image), "-", "-l", "swe"], env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+                 for image in images)
+    print(f"\n| {pages} scanned pages (300 dpi) | wall s | s/page | CPU s | CPU s/page | peak RSS MB |")
+    print("|---|---|---|---|---|---|")
     print(f"| `papers run --jobs {jobs}` (OCR, repair, facts, evidence, searchable PDF, ALTO) | {run.wall:.1f} | "
-          f"{run.wall / pages:.2f} | {run.rss_mb:.0f} |")
-    print(f"| bare `tesseract -l swe` on the same page images, one after another, its own threads | {bare:.1f} | "
-          f"{bare / pages:.2f} | – |")
+          f"{run.wall / pages:.2f} | {run.cpu:.1f} | {run.cpu / pages:.2f} | {run.rss_mb:.0f} |")
+    print(f"| bare `tesseract -l swe`, one thread, the same page images one after another | {bare.wall:.1f} | "
+          f"{bare.wall / pages:.2f} | {bare.cpu:.1f} | {bare.cpu / pages:.2f} | {bare.rss_mb:.0f} |")
     if shutil.which("ocrmypdf"):
         out = folder / "ocrmypdf"
         out.mkdir()
-        started = time.perf_counter()
-        for path in sorted((folder / "in").glob("*.pdf")):
-            subprocess.run(["ocrmypdf", "-l", "swe", "--jobs", str(jobs), "--force-ocr", "--quiet", str(path),
-                            str(out / path.name)], check=True, capture_output=True)
-        ocrmypdf = time.perf_counter() - started
-        print(f"| `ocrmypdf -l swe --jobs {jobs} --force-ocr` on the same PDFs, one after another | {ocrmypdf:.1f} | "
-              f"{ocrmypdf / pages:.2f} | – |")
+        ocrmypdf = total(timed(["ocrmypdf", "-l", "swe", "--jobs", str(jobs), "--force-ocr", "--quiet", str(path),
+                                str(out / path.name)]) for path in sorted((folder / "in").glob("*.pdf")))
+        print(f"| `ocrmypdf -l swe --jobs {jobs} --force-ocr`, the same PDFs one after another | {ocrmypdf.wall:.1f} | "
+              f"{ocrmypdf.wall / pages:.2f} | {ocrmypdf.cpu:.1f} | {ocrmypdf.cpu / pages:.2f} | {ocrmypdf.rss_mb:.0f} |")
     else:
-        print("| OCRmyPDF | not installed (apt-get install ocrmypdf) | | |")
+        print("| OCRmyPDF | not installed (apt-get install ocrmypdf) | | | | |")
+    print(f"\n`papers run` ÷ bare tesseract: CPU {run.cpu / bare.cpu:.2f}×"
+          + (f"; ÷ OCRmyPDF: wall {run.wall / ocrmypdf.wall:.2f}×" if shutil.which("ocrmypdf") else ""))
 
 
 def main() -> None:
