@@ -42,7 +42,7 @@ class StageVersion:
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 29, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
-    StageVersion("repair", 20, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
+    StageVersion("repair", 21, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 24, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 4, ("papers",)),

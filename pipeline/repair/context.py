@@ -357,8 +357,9 @@ class Repairer:
         capitalised at a sentence's or a heading's start, as a dropped letter put back is.
         Old OCR reads a word-initial ö as "O" ("Okning" for "ökning"): the capital is the
         look-alike's, not the writer's. When the repair changed that very first letter, the word
-        stands mid-sentence, and hunspell-sv knows the lower-case form (it lists names only with
-        their capital), the word is written as the language writes it; any other case is kept.
+        stands mid-sentence outside a run of capitalised words, and hunspell-sv knows the lower-case
+        form (it lists names only with their capital), the word is written as the language writes
+        it; any other case is kept.
         """
         for k, s in enumerate(slots):
             if s.result is None or s.first_case:
@@ -369,6 +370,8 @@ class Repairer:
             if not s.text[:1].isupper() or s.text[1:2].isupper():
                 continue
             if s.result[:1] == s.lower[:1] or s.line_start or _starts_sentence(slots, k):
+                continue
+            if _in_capitalised_run(slots, k):
                 continue
             if self.lexicon.hunspell_knows(s.result):
                 s.first_case = "lower"
@@ -518,6 +521,23 @@ def _starts_sentence(slots: list[Slot], k: int) -> bool:
             return True
         j -= 1
     return False
+
+
+def _in_capitalised_run(slots: list[Slot], k: int) -> bool:
+    """Return whether slot `k` stands among capitalised words the writer set: after an "&" that
+    follows a capitalised word ("Avfall & Återvinning"), or on a line whose every word begins with a
+    capital ("Delegat Ärende": a table's header). Not after any capitalised word: a name is often
+    followed by a verb ("Kommunen ökar")."""
+    if k >= 2 and slots[k - 1].text == "&" and slots[k - 2].text[:1].isupper() and not slots[k - 1].line_start:
+        return True
+    start = k
+    while start > 0 and not slots[start].line_start:
+        start -= 1
+    end = k + 1
+    while end < len(slots) and not slots[end].line_start:
+        end += 1
+    words = [slot.text for slot in slots[start:end] if slot.text[:1].isalpha()]
+    return len(words) > 1 and all(word[:1].isupper() for word in words)
 
 
 def _prev_slot(slots: list[Slot], k: int) -> Slot | None:
