@@ -184,7 +184,8 @@ def document_from_lines(
     pipeline_version: str = "0",
     rules_hash: str = "0",
 ) -> Document:
-    """Build a one-page Document from plain-text lines (TXT inputs, tests)."""
+    """Build a one-page Document from plain-text lines, as a TXT input reads (`_ingest_text` also
+    classifies the layer): the tests build their documents with it."""
     page = Page(number=1, kind=kind, width=0, height=0, words=words_from_lines(lines))
     return Document(
         doc_id=doc_id,

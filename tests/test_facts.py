@@ -11,18 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.facts import extract_facts
-from pipeline.facts.amounts import (
-    find_amounts,
-    find_percentages,
-    format_amount,
-    format_percentage,
-    parse_amount,
-    parse_percentage,
-)
-from pipeline.facts.dates import find_dates, parse_date
+from pipeline.facts.amounts import find_amounts, find_percentages, format_amount
+from pipeline.facts.dates import find_dates
 from pipeline.facts.table_facts import read_header
 from pipeline.model import BBox, Cell, Document, Page, Repair, Table, Word
-from pipeline.rules import load_rules
+from pipeline.rules import FactsRules, load_rules
 from pipeline.segment import segment
 from tests.expectations import FACTS, NEGATIVES, SEED_FILES, SEEDS_DIR, matches, score
 from pipeline.ingest import document_from_lines
@@ -542,6 +535,30 @@ def test_parsers_never_crash(text: str) -> None:
     find_amounts(text, FR)
     find_percentages(text, FR)
     find_dates(text, FR)
+
+
+def parse_amount(text: str, rules: FactsRules) -> int | None:
+    """The integer SEK of the one amount in `text`, or None."""
+    found = find_amounts(text, rules)
+    return found[0].value if len(found) == 1 else None
+
+
+def parse_percentage(text: str, rules: FactsRules) -> float | None:
+    """The value of the one percentage in `text`, or None."""
+    found = find_percentages(text, rules)
+    return found[0].value if len(found) == 1 else None
+
+
+def format_percentage(value: float) -> str:
+    """A percentage written the Swedish way: "12,5 %"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text} %"
+
+
+def parse_date(text: str, rules: FactsRules) -> tuple[str, str] | None:
+    """`(ISO value, precision)` of the one date in `text`, or None."""
+    found = find_dates(text, rules)
+    return (found[0].value, found[0].precision) if len(found) == 1 else None
 
 
 @given(st.integers(min_value=-10**10, max_value=10**10))

@@ -206,12 +206,6 @@ def rounding_half_step(f: Fact) -> float:
     return abs(f.value) / abs(float(printed[0])) * 10.0 ** -printed[1] / 2
 
 
-def parse_amount(text: str, rules: FactsRules) -> int | None:
-    """Return the integer SEK of the one amount in `text`, or None ("1 100 tkr" → 1100000)."""
-    found = find_amounts(text, rules)
-    return found[0].value if len(found) == 1 else None
-
-
 def format_amount(value: int) -> str:
     """Write integer SEK the Swedish way: "2 080 500 kr", "−5 000 kr"."""
     sign = "−" if value < 0 else ""
@@ -227,18 +221,6 @@ def find_percentages(text: str, rules: FactsRules) -> list[PercentMatch]:
             value = -value
         out.append(PercentMatch(m.start(), m.end(), value, m.group("approx") is not None))
     return out
-
-
-def parse_percentage(text: str, rules: FactsRules) -> float | None:
-    """Return the value of the one percentage in `text`, or None ("ca 47 %" → 47.0)."""
-    found = find_percentages(text, rules)
-    return found[0].value if len(found) == 1 else None
-
-
-def format_percentage(value: float) -> str:
-    """Write a percentage the Swedish way: "12,5 %"."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %"
 
 
 def period_after(folded_after: str, rules: FactsRules) -> tuple[str, int] | None:

@@ -167,9 +167,3 @@ def find_day_months(text: str, rules: FactsRules, dated: list[DateMatch]) -> lis
 def with_year(day_month: DayMonth, year: int) -> str | None:
     """The ISO date of a day and month in `year` (None when that day does not exist)."""
     return _iso(year, day_month.month, day_month.day)
-
-
-def parse_date(text: str, rules: FactsRules) -> tuple[str, str] | None:
-    """Return `(ISO value, precision)` of the one date in `text`, or None."""
-    found = find_dates(text, rules)
-    return (found[0].value, found[0].precision) if len(found) == 1 else None
