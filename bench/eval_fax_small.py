@@ -16,7 +16,6 @@ import argparse
 import os
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 from unittest import mock
 

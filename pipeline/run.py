@@ -48,7 +48,6 @@ from pipeline.store import (
     evidence_path,
     held_documents,
     identity,
-    json_bytes,
     locked,
     prune,
     read_document,

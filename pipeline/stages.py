@@ -20,7 +20,6 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.lexicon import lexicon_id
-from pipeline.model import Document
 from pipeline.paths import CHECKOUT_DIR
 from pipeline.rules import Rules
 

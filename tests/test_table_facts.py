@@ -284,7 +284,7 @@ def test_a_header_that_swallowed_the_first_row_gives_that_row_its_own_label() ->
     # "Verksamhet" over "Nämnd och ledning", each value cell a header over a figure
     header = [["Verksamhet", "Nämnd och ledning"], ["Budget 2024", "12,4"], ["Utfall 2024", "11,9"]]
     rows = [header, [["Vuxna"], ["61,0"], ["58,8"]]]
-    words, cells, line = [], [], 0
+    words, cells = [], []
     for r, row in enumerate(rows):
         for c, parts in enumerate(row):
             box = BBox(60 + 110 * c, 100 + 40 * r, 165 + 110 * c, 130 + 40 * r)
