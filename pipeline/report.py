@@ -265,7 +265,7 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
         """The papers' rows, partnerships' and cases' entries below are made as the template writes
         them: a large store's were tens of MB held at once."""
         for p in report.papers:
-            words = set().union(*(words_of_doc.get(d, set()) for d in p.versions + p.partial))
+            words = set().union(*(words_of_doc.get(d, ()) for d in p.versions + p.partial))
             info = papers.info(p.paper_id)
             yield {
                 "name": papers.name(p.paper_id), "dnr": info.dnr if info else None,
@@ -282,7 +282,7 @@ def html_pieces(result, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Iterator
 
     def cases() -> Iterator[dict]:
         for case in result.cases:
-            entries = [_paper_entry(pid, papers, x, others, _search_words(words_of_paper.get(pid, set()))) for pid in case]
+            entries = [_paper_entry(pid, papers, x, others, _search_words(words_of_paper.get(pid, ()))) for pid in case]
             infos = [i for pid in case if (i := papers.info(pid))]
             dnrs = sorted({i.dnr for i in infos if i.dnr})
             title = next((i.title for i in infos if i.title), "")

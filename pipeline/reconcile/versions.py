@@ -73,13 +73,9 @@ class VersionText:
         """The whole repaired text, whitespace folded: the non-empty pages joined by a space."""
         return zlib.decompress(self.packed_text).decode("utf-8")
 
-    @property
-    def pages(self) -> tuple[str, ...]:
-        """Each page's repaired text, whitespace folded."""
-        return self.pages_in(self.text)
-
     def pages_in(self, text: str) -> tuple[str, ...]:
-        """Each page's part of `text`, this input's `text` already unpacked."""
+        """Each page's repaired text, whitespace folded: its part of `text`, this input's `text`
+        unpacked once by the caller (a pair's texts are read again for the next pair)."""
         return tuple(text[start:end] for start, end in self.page_spans)
 
 
