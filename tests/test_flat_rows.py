@@ -262,6 +262,32 @@ def test_section_name_inside_a_layout_table_does_not_end_it(rules: Rules) -> Non
     assert grid(tables[0])[5] == ["Reglering skuld abonnenterna", "5 900", "2 700"]
 
 
+def test_a_label_set_on_two_lines_inside_a_layout_table_is_one_label(rules: Rules) -> None:
+    # a resultatdisponering set in columns (the genre's shape, figures made up), one project's name
+    # running onto a second line in lower case: the rest of its label, not a section of the table
+    rows = [[(60, "Verksamhet"), (300, "Budget 2024"), (400, "Utfall 2024")],
+            [(60, "Hemtjänst")],
+            [(60, "Utökad bemanning inom"), (318, "28 360"), (418, "24 240")],
+            [(60, "hemtjänsten")],
+            [(60, "Förskola"), (318, "12 000"), (424, "9 850")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert [r[0] for r in grid(tables[0])] == ["Hemtjänst", "Utökad bemanning inom hemtjänsten", "Förskola"]
+    assert grid(tables[0])[1] == ["Utökad bemanning inom hemtjänsten", "28 360", "24 240"]
+
+
+def test_figures_that_do_not_line_up_are_read_in_their_order(rules: Rules) -> None:
+    # the same rows each set at its own width, so that no column of figures lines up: three figures a
+    # row in four places; read by their order under the header, not by where they stand
+    rows = [[(60, "Verksamhet"), (250, "Budget 2024"), (330, "Utfall 2024"), (410, "Avvikelse")],
+            [(60, "Hemtjänst"), (270, "28 360"), (350, "24 240"), (430, "4 120")],
+            [(60, "Förskola"), (262, "12 000"), (318, "9 850"), (400, "2 150")],
+            [(60, "Summa"), (266, "40 360"), (350, "34 090"), (436, "6 270")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert [grid(t) for t in tables] == [[["Hemtjänst", "28 360", "24 240", "4 120"],
+                                          ["Förskola", "12 000", "9 850", "2 150"],
+                                          ["Summa", "40 360", "34 090", "6 270"]]]
+
+
 def test_layout_header_spanning_columns_dated_by_the_line_under_it(rules: Rules) -> None:
     # 37:53-56 in tkr set in columns, "Utfall" left-aligned over both year columns, the years under them
     rows = [[(60, "Verksamhet"), (300, "Utfall")],
@@ -443,6 +469,21 @@ def test_nan_of_a_data_frame_export_is_an_empty_cell(rules: Rules) -> None:
     lines[1] = "Inkomster 4 000 NaN 2 900 NaN"  # inside the row too
     assert grid(flat_tables(lines, rules)[0][0])[0] == ["Inkomster", "4 000", "NaN", "2 900", "NaN"]
     assert not any(p.warnings for p in doc.pages)
+
+
+def test_a_dash_printed_for_an_empty_cell_is_a_cell_of_its_own(rules: Rules) -> None:
+    # a resultatdisponering row (the genre's shape, figures made up) with its empty cell printed "-":
+    # "270 - 270" also reads as 270 and a minus set apart from "270"; the header's five columns and the
+    # Summa row's sums say it is a cell of its own
+    lines = ["Verksamhet Årsbudget Bokslut Avvikelse Ombudgeteras Till resultatfond",
+             "Förskola 14 250 13 980 270 - 270", "Grundskola 41 500 40 900 600 600 -",
+             "Summa 55 750 54 880 870 600 270"]
+    tables, _ = flat_tables(lines, rules)
+    assert grid(tables[0]) == [["Förskola", "14 250", "13 980", "270", "-", "270"],
+                               ["Grundskola", "41 500", "40 900", "600", "600", "-"],
+                               ["Summa", "55 750", "54 880", "870", "600", "270"]]
+    # a minus set apart from its figures is still read first as one
+    assert values("12 000 - 2 150", 2)[0] == (12000.0, -2150.0)
 
 
 def test_header_cells_run_together_without_spaces(rules: Rules) -> None:

@@ -136,6 +136,13 @@ def fold(text: str) -> str:
     return re.sub(r"[^\w%]+", " ", plain).strip()
 
 
+def goes_on_label(label: str, words: list[str]) -> bool:
+    """Tell whether a line of words alone under a row's label is the rest of that label ("hemtjänsten"
+    under "Utökad bemanning inom", "abonnenterna" under "Reglering skuld VA-"): it starts in lower case
+    or the label breaks off. A line starting in capitals is a caption, a section or the next row's label."""
+    return bool(words) and (words[0][:1].islower() or label.endswith(("-", ",")))
+
+
 def has_alnum(text: str) -> bool:
     return any(c.isalnum() or c == "%" for c in text)
 

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from pipeline.model import Cell, Table, Word
 from pipeline.rules import TablesRules
-from pipeline.tables._text import Line, fold, union_bbox
+from pipeline.tables._text import Line, fold, goes_on_label, union_bbox
 
 _NOT_A_NUMBER = ("NaN", "nan")
 """What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
@@ -44,6 +44,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 MAX_READINGS = 4096
 """Readings of one row tried at most: a row of 12 undecided 3-digit groups has 4 096."""
+MAX_EMPTY_DASHES = 3
+"""Lone dashes of a row tried as empty cells at once (each also as a minus)."""
 MAX_HEADER_FITS = 200_000
 """Ways to set a header's next line over its columns tried at most (20 columns, 10 words: 184 756)."""
 
@@ -107,7 +109,21 @@ def value_of(tokens: list[str]) -> float:
 
 
 def readings(tokens: list[str], count: int) -> list[Reading]:
-    """Every way to read `tokens` as exactly `count` numbers (none if there are too many ways)."""
+    """Every way to read `tokens` as exactly `count` numbers (none if there are too many ways).
+
+    A lone dash before figures is read first as their minus ("- 3 714"), then also as a cell of its
+    own, left empty ("-1 710 - 27 960": a dash where an export prints nothing); the arithmetic and
+    the column count decide between them (`settle`)."""
+    out = _readings(tokens, count)
+    lone = [k for k in range(len(tokens) - 1) if is_sign(tokens, k + 1)]
+    for n in range(1, min(len(lone), MAX_EMPTY_DASHES) + 1):
+        for empty in itertools.combinations(lone, n):
+            apart = [_NOT_A_NUMBER[0] if k in empty else t for k, t in enumerate(tokens)]
+            out += [Reading(r.spans, r.values) for r in _readings(apart, count)]
+    return list(dict.fromkeys(out))
+
+
+def _readings(tokens: list[str], count: int) -> list[Reading]:
     forced = [k for k in range(len(tokens)) if starts_number(tokens, k)]
     free = [k for k in range(len(tokens)) if k not in forced and not is_attached(tokens, k)]
     extra = count - len(forced)
@@ -636,16 +652,11 @@ def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: boo
 
 
 def _continues(row: Row, line: Line, rules: TablesRules) -> bool:
-    """Tell whether a short line without figures is the rest of the row above (its label's next line,
-    "abonnenterna" under "Reglering skuld VA-"): it starts in lower case or the label breaks off.
-
-    A line starting in capitals is a caption or heading of what follows ("Belopp i tkr").
-    """
+    """Tell whether a short line without figures is the rest of the row above (`goes_on_label`)."""
     words = line.words
     if not 0 < len(words) <= rules.flat_rows.continuation_max_words or any(_NUMBER_TOKEN.search(w.text) for w in words):
         return False
-    broken = bool(row.label) and row.label[-1].text.endswith(("-", ","))
-    return words[0].text[:1].islower() or broken
+    return goes_on_label(" ".join(w.text for w in row.label), [w.text for w in words])
 
 
 def _figureless(line: Line, max_words: int, rules: TablesRules) -> bool:

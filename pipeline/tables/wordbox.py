@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
-from pipeline.tables._text import find_values, has_alnum, match_cues, union_bbox
+from pipeline.tables._text import find_values, goes_on_label, has_alnum, match_cues, union_bbox
 from pipeline.tables.flat_rows import (
     base_header_start,
     header_label,
@@ -302,11 +302,17 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
             stacked = _header_by_words([first, [w for seg in rows[0] for w in seg]], len(bands), rules)
             header, rows = (stacked, rows[1:]) if stacked else (header, rows)
     grid: dict[tuple[int, int], list[Word]] = {}
-    for r, segs in enumerate(rows):
-        for col, words in [p for seg in segs for p in _place(seg, bands)]:
+    r = -1
+    for segs in rows:
+        placed = [p for seg in segs for p in _place(seg, bands)]
+        if r >= 0 and _rest_of_label(grid, r, placed, len(bands)):
+            grid[(r, 0)].extend(placed[0][1])
+            continue
+        r += 1
+        for col, words in placed:
             grid.setdefault((r, col), []).extend(words)
-    n_rows = len(rows)
-    if not _has_numeric_column(grid, n_rows, len(bands), rules):
+    n_rows = r + 1
+    if not _has_numeric_column(grid, n_rows, len(bands), rules) or _ragged(grid, len(bands)):
         return None
     cells = [
         Cell(row=r, col=c, text=" ".join(w.text for w in ws), bbox=union_bbox(ws))
@@ -322,6 +328,29 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         cells=tuple(cells),
         header=header,
     )
+
+
+def _ragged(grid: dict[tuple[int, int], list[Word]], n_cols: int) -> bool:
+    """Tell whether the rows' figures stand in more columns than any row fills, every row filling as
+    many: lines whose figures do not line up (each line set at its own width), which their figures'
+    order reads better than their positions (as flat rows)."""
+    def figure(words: list[Word]) -> bool:
+        return _figure_cell(words) or _DASH.fullmatch("".join(w.text for w in words)) is not None or \
+            "".join(w.text for w in words) in ("NaN", "nan")
+
+    rows = {r for r, c in grid if c and _figure_cell(grid[(r, c)])}
+    bands = {c for r, c in grid if c and r in rows and figure(grid[(r, c)])}
+    counts = {sum(1 for c in range(1, n_cols) if (r, c) in grid and figure(grid[(r, c)])) for r in rows}
+    return len(rows) >= 2 and len(counts) == 1 and counts.pop() < len(bands)
+
+
+def _rest_of_label(grid: dict[tuple[int, int], list[Word]], row: int, placed: list[tuple[int, Segment]], n_cols: int) -> bool:
+    """Tell whether a line of words in the label column alone goes on the label of row `row`, a row of
+    figures ("hemtjänsten" under "Utökad bemanning inom   28 360   24 240"): a label cell set on two lines."""
+    if len(placed) != 1 or placed[0][0] != 0 or (row, 0) not in grid:
+        return False
+    figures = any(_figure_cell(grid[(row, c)]) for c in range(1, n_cols) if (row, c) in grid)
+    return figures and goes_on_label(" ".join(w.text for w in grid[(row, 0)]), [w.text for w in placed[0][1]])
 
 
 def _header_goes_on(segments: list[Segment], rules: TablesRules) -> bool:

@@ -1,0 +1,274 @@
+"""Flattened bilagor drawn at random: which shapes of the genre the tables stage still misreads (run by hand).
+
+`bench/eval_flat_bilagor.py` scores 22 probes, each written by hand for one shape; every one is read.
+A real bilaga combines several shapes at once, and the test part's bilagor are still mostly unread, so
+this script draws papers whose tables combine them at random (seeded): a tjänsteskrivelse with a
+prose amount and a bilaga of one flattened table — cells one space apart or padded into layout
+columns; a header in one line or two, or run together; a unit stated above it, in its first header
+cell or nowhere; empty cells as "NaN", "-" or "0"; labels that wrap onto a second line or hold a
+digit; a Summa row; a percentage column; a comment column. Every figure is made up, every word is
+the genre's (no text of any paper). Each paper is built as a born-digital PDF with the corpus
+builder, read with `papers run`, and scored: a table row is found when a row's label matches
+(rapidfuzz ratio ≥ 85); its figures are right when every cell prints what was drawn; an amount is
+found when the paper's amount facts hold its value in kronor (unit stated) or as printed (no unit).
+The misses are counted per shape, so a shape that fails in every combination stands out.
+
+    .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--work DIR] [--show 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz
+from reportlab.pdfgen.canvas import Canvas
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "corpus")]
+
+import real_build  # noqa: E402
+
+from pipeline.model import Document  # noqa: E402
+
+UNITS = {"tkr": 1000, "kr": 1, "mnkr": 1_000_000}
+LABELS = ["Nämnd och förvaltning", "Äldreomsorg", "Hemtjänst", "Särskilt boende", "Funktionsstöd",
+          "Individ- och familjeomsorg", "Ekonomiskt bistånd", "Socialpsykiatri", "Missbruksvård",
+          "Förskola", "Grundskola", "Gymnasieskola", "Vuxenutbildning", "Elevhälsa", "Kulturskola",
+          "Bibliotek", "Fritidsgårdar", "Idrottsanläggningar", "Gator och vägar", "Parker och grönytor",
+          "Bemanningsenhet", "Barn och unga", "Vuxna", "Integration", "Arbetsmarknadsenheten",
+          "Kost och städ", "Lokalförsörjning", "Digitalisering", "Kompetensutveckling", "Ledning och stöd"]
+WRAPPING_LABELS = [("Kompetensutveckling inom", "socialtjänsten"), ("Ombyggnad av kök på", "särskilt boende"),
+                   ("Utökad bemanning inom", "hemtjänsten"), ("Projekt för unga vuxna", "i utanförskap")]
+DIGIT_LABELS = ["Förskola 1-5 år", "Projekt 2024:3", "Område 2", "LSS 9 § 8"]
+SUMMA = ["Summa", "Totalt", "Summa nämnd", "Summa totalt"]
+KINDS_WITH_YEAR = ["Budget", "Utfall", "Prognos", "Bokslut", "Förslag", "Plan"]
+KINDS_WITHOUT_YEAR = ["Avvikelse", "Ombudgeteras", "Till resultatfond", "Återredovisas", "Beviljat", "Sökt"]
+COMMENTS = ["Upphandlingen blev försenad", "Införandet pågår", "Vakanta tjänster", "Högre volymer än planerat",
+            "Enligt plan", "Leverans sker under våren"]
+
+
+@dataclass
+class Drawn:
+    """One drawn paper: its source text, its rows as printed, its amounts and the shapes it combines."""
+
+    text: str
+    rows: list[tuple[str, list[str]]]
+    amounts: list[float | tuple[str, float]]
+    shapes: list[str] = field(default_factory=list)
+
+
+def printed(value: int, dash: str) -> str:
+    """A whole number as a Swedish table prints it: thousands spaced, a dash for minus."""
+    digits = f"{abs(value):,}".replace(",", " ")
+    return f"{dash}{digits}" if value < 0 else digits
+
+
+def draw(rng: np.random.Generator) -> Drawn:
+    """One tjänsteskrivelse with a flattened bilaga of random shape."""
+    shapes: list[str] = []
+
+    def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
+        choice = options[rng.choice(len(options), p=p)]
+        shapes.append(f"{name}={choice}")
+        return choice
+
+    year = int(rng.integers(2022, 2027))
+    n_cols = int(rng.integers(2, 8))
+    kinds = []
+    for k in range(n_cols):
+        if k == 0 or rng.random() < 0.5:
+            kinds.append((str(rng.choice(KINDS_WITH_YEAR)), year - int(rng.integers(0, 2))))
+        else:
+            kinds.append((str(rng.choice(KINDS_WITHOUT_YEAR)), None))
+    kinds = list(dict.fromkeys(kinds))
+    n_cols = len(kinds)
+    unit = pick("unit", ["tkr", "kr", "mnkr", None], [0.5, 0.15, 0.1, 0.25])
+    unit_at = pick("unit_at", ["line above", "first header cell", "caption"]) if unit else None
+    header = pick("header", ["one line", "two lines", "run together"], [0.5, 0.3, 0.2])
+    spacing = pick("spacing", ["one space", "layout columns"])
+    empty = pick("empty", ["NaN", "-", "0", "none"], [0.3, 0.2, 0.2, 0.3])
+    dash = pick("minus", ["-", "−"], [0.8, 0.2])
+    percent = pick("percent column", [False, True], [0.8, 0.2])
+    comment = pick("comment column", [False, True], [0.8, 0.2])
+    wrap = pick("wrapped label", [False, True], [0.7, 0.3])
+    digit = pick("digit in label", [False, True], [0.8, 0.2])
+    total = pick("summa row", [True, False], [0.8, 0.2])
+    n_rows = int(rng.integers(2, 9))
+    labels = list(rng.choice(LABELS, size=n_rows, replace=False))
+    wrapped_at = int(rng.integers(0, n_rows)) if wrap else None
+    if digit:
+        labels[int(rng.integers(0, n_rows))] = str(rng.choice(DIGIT_LABELS))
+    scale = 1 if unit == "mnkr" else 1000 if unit == "kr" else 1
+    values = [[int(rng.integers(-500, 5000)) * 10 * scale if rng.random() < 0.85 else 0 for _ in range(n_cols)]
+              for _ in range(n_rows)]
+    blank = [[empty != "none" and v == 0 and rng.random() < 0.6 for v in row] for row in values]
+    if total:
+        values.append([sum(row[c] for row in values) for c in range(n_cols)])
+        blank.append([False] * n_cols)
+        labels.append(str(rng.choice(SUMMA)))
+
+    head_cells = [f"{kind} {y}" if y else kind for kind, y in kinds]
+    first = "Verksamhet" if not (unit and unit_at == "first header cell") else f"Verksamhet ({unit})"
+    extra_heads = (["Andel %"] if percent else []) + (["Kommentar"] if comment else [])
+    width = 1 + n_cols + len(extra_heads)
+    if header == "two lines" and all(y for _, y in kinds):
+        head_rows = [[first, *[k for k, _ in kinds], *extra_heads], ["", *[str(y) for _, y in kinds], *[""] * len(extra_heads)]]
+    else:
+        head_rows = [[first, *head_cells, *extra_heads]]
+
+    rows: list[tuple[str, list[str]]] = []
+    amounts: list[float | tuple[str, float]] = []
+    grid = []  # the table as a word processor holds it: every line a row of cells
+    for r, label in enumerate(labels):
+        cells = []
+        for c in range(n_cols):
+            if blank[r][c]:
+                cells.append(empty)
+            else:
+                cells.append(printed(values[r][c], dash))
+                if values[r][c]:
+                    amounts.append(values[r][c] * UNITS[unit] if unit else ("unknown", float(values[r][c])))
+        tail = []
+        if percent:
+            tail.append(f"{int(rng.integers(1, 100))},{int(rng.integers(0, 10))} %")
+        if comment:
+            tail.append(str(rng.choice(COMMENTS)) if rng.random() < 0.7 else "")
+        shown_label, follow = label, None
+        if wrapped_at == r and r < len(labels) - (1 if total else 0):
+            shown_label, follow = WRAPPING_LABELS[int(rng.integers(0, len(WRAPPING_LABELS)))]
+        grid.append([shown_label, *cells, *tail])
+        if follow:
+            grid.append([follow] + [""] * (width - 1))
+            shown_label = f"{shown_label} {follow}"
+        rows.append((shown_label, cells))
+    if spacing == "layout columns":
+        laid = real_build.layout_lines(head_rows + grid)
+        head_lines, lines = laid[: len(head_rows)], laid[len(head_rows):]
+    else:
+        head_lines = [" ".join(c for c in row if c) for row in head_rows]
+        lines = [" ".join(c for c in row if c) for row in grid]
+    if header == "run together":
+        head_lines = [first + "".join(head_cells) + "".join(extra_heads)]
+
+    caption = "Bilaga 1"
+    above = [caption, f"Ombudgetering och resultatdisposition {year}" + (f" ({unit})" if unit and unit_at == "caption" else "")]
+    if unit and unit_at == "line above":
+        above.append(f"Belopp i {unit}")
+    prose_value = int(rng.integers(1, 90)) * 100
+    prose_unit = unit or "tkr"
+    amounts.append(prose_value * UNITS[prose_unit])
+    text = "\n".join([
+        "<!-- source: drawn by bench/fuzz_flat_tables.py -->", "<!-- sida 1 -->",
+        "SOCIALFÖRVALTNINGEN", "Tjänsteskrivelse", f"{year + 1}-02-14", f"Dnr SN-{year + 1}-0{int(rng.integers(100, 999))}", "",
+        f"Ombudgetering av resultatfond {year}", "", "Förslag till beslut",
+        f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "",
+        "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", *above, *head_lines, *lines, "",
+        "Beslutet skickas till ekonomiavdelningen.", ""])
+    return Drawn(text, rows, amounts, shapes)
+
+
+def amount_keys(doc: Document) -> Counter:
+    """The paper's amount facts as kronor, and as the number printed where no unit was stated."""
+    keys: Counter = Counter()
+    for f in doc.facts:
+        if f.kind != "amount" or not isinstance(f.value, int | float):
+            continue
+        keys[round(float(f.value), 6) if f.unit == "SEK" else ("unknown", round(float(f.value), 6))] += 1
+    return keys
+
+
+def same_cells(read: list[str], drawn: list[str]) -> bool:
+    """Whether a row's cells print what was drawn: a minus is a minus however drawn, a dash an empty cell."""
+    def norm(cell: str) -> str:
+        return "" if cell in ("-", "–") else cell.replace("−", "-")
+    return [norm(c) for c in read[: len(drawn)]] == [norm(c) for c in drawn]
+
+
+def row_cells(doc: Document) -> list[tuple[str, list[str]]]:
+    """Every table row of the paper as (label, its cells left to right)."""
+    out = []
+    for table in doc.tables:
+        grid: dict[int, dict[int, str]] = {}
+        for cell in table.cells:
+            grid.setdefault(cell.row, {})[cell.col] = " ".join(cell.text.split())
+        out += [(cells.get(0, ""), [cells.get(c, "") for c in range(1, table.n_cols)]) for _, cells in sorted(grid.items())]
+    return out
+
+
+def score(drawn: Drawn, doc: Document | None) -> tuple[int, int, int, int]:
+    """(rows read right, rows, amounts found, amounts) of one paper."""
+    if doc is None:
+        return 0, len(drawn.rows), 0, len(drawn.amounts)
+    found = row_cells(doc)
+    right = 0
+    for label, cells in drawn.rows:
+        best = max(found, key=lambda r: fuzz.ratio(r[0], label), default=None)
+        if best and fuzz.ratio(best[0], label) >= 85 and same_cells(best[1], cells):
+            right += 1
+    keys = amount_keys(doc)
+    hit = 0
+    for a in drawn.amounts:
+        k = (a[0], round(a[1], 6)) if isinstance(a, tuple) else round(float(a), 6)
+        if keys[k]:
+            keys[k] -= 1
+            hit += 1
+    return right, len(drawn.rows), hit, len(drawn.amounts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fuzz-flat")
+    parser.add_argument("--show", type=int, default=5, help="print the source of this many papers that fail")
+    args = parser.parse_args()
+    folder = args.work / "born-digital"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        old.unlink()
+    drawn = {}
+    for n in range(args.papers):
+        paper = draw(np.random.default_rng([args.seed, n]))
+        name = f"fuzz-{args.seed}-{n:03d}"
+        source = args.work / f"{name}.md"
+        source.write_text(paper.text, encoding="utf-8")
+        canvas = Canvas(str(folder / f"{name}.pdf"), pagesize=real_build.A4, invariant=1)
+        real_build.draw_paper(canvas, real_build.parse_paper(source))
+        canvas.save()
+        drawn[name] = paper
+    out = args.work / "out"
+    subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(folder), "--out", str(out), "--no-progress",
+                    "--force", "--no-pdf", "--no-alto"], check=False, stderr=subprocess.DEVNULL)
+    docs = {Path(d.source).stem: d for d in (Document.model_validate_json(p.read_text(encoding="utf-8"))
+                                             for p in (out / "documents").glob("*.json"))}
+    totals = Counter()
+    per_shape: dict[str, Counter] = {}
+    failing = []
+    for name, paper in drawn.items():
+        rows_right, rows, hits, want = score(paper, docs.get(name))
+        totals.update(rows_right=rows_right, rows=rows, amounts_hit=hits, amounts=want, papers=1,
+                      papers_right=int(rows_right == rows and hits == want))
+        for shape in paper.shapes:
+            per_shape.setdefault(shape, Counter()).update(papers=1, right=int(rows_right == rows and hits == want),
+                                                          rows_right=rows_right, rows=rows, hits=hits, want=want)
+        if rows_right < rows or hits < want:
+            failing.append((name, rows_right, rows, hits, want))
+    print(f"papers read in full {totals['papers_right']} of {totals['papers']}; rows {totals['rows_right']} of "
+          f"{totals['rows']}; amounts {totals['amounts_hit']} of {totals['amounts']}")
+    print("| shape | papers | read in full | rows right | amounts found |\n|---|---|---|---|---|")
+    for shape, c in sorted(per_shape.items()):
+        print(f"| {shape} | {c['papers']} | {c['right']} | {c['rows_right']}/{c['rows']} | {c['hits']}/{c['want']} |")
+    for name, rows_right, rows, hits, want in failing[: args.show]:
+        print(f"\n## {name}: rows {rows_right}/{rows}, amounts {hits}/{want}; {', '.join(drawn[name].shapes)}")
+        print("\n".join(drawn[name].text.split("<!-- sida 2 -->")[1].strip().split("\n")[:-1]))
+
+
+if __name__ == "__main__":
+    main()
