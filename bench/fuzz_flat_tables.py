@@ -3,14 +3,16 @@
 `bench/eval_flat_bilagor.py` scores 22 probes, each written by hand for one shape; every one is read.
 A real bilaga combines several shapes at once, and the test part's bilagor are still mostly unread, so
 this script draws papers whose tables combine them at random (seeded): a tjänsteskrivelse with a
-prose amount and a bilaga of one flattened table — cells one space apart or padded into layout
-columns; a header in one line or two, or run together; a unit stated above it, in its first header
-cell or nowhere; empty cells as "NaN", "-" or "0"; labels that wrap onto a second line or hold a
-digit; a Summa row; a percentage column; a comment column. Every figure is made up, every word is
-the genre's (no text of any paper). Each paper is built as a born-digital PDF with the corpus
-builder, read with `papers run`, and scored: a table row is found when a row's label matches
-(rapidfuzz ratio ≥ 85); its figures are right when every cell prints what was drawn; an amount is
-found when the paper's amount facts hold its value in kronor (unit stated) or as printed (no unit).
+prose amount and a bilaga of one flattened table, sometimes two — cells one space apart or padded into
+layout columns; a header in one line or two, or run together; a unit stated above it, in its first
+header cell, in its caption, in a note below it or nowhere (mnkr with a decimal); empty cells as "NaN",
+"-" or "0"; a minus as "-", "−" or brackets; labels that wrap onto a second line or hold a digit; a
+Summa row, or sections with their totals and a grand total; a percentage column; a comment column.
+Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
+born-digital PDF with the corpus builder, read with `papers run`, and scored: a table row is found when
+a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure cell prints what was drawn
+(a minus however drawn, a dash for an empty cell as an empty cell); an amount is found when the paper's
+amount facts hold its value in kronor (unit stated) or as printed (no unit).
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
     .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--work DIR] [--show 5]
@@ -64,14 +66,23 @@ class Drawn:
     shapes: list[str] = field(default_factory=list)
 
 
-def printed(value: int, dash: str) -> str:
-    """A whole number as a Swedish table prints it: thousands spaced, a dash for minus."""
-    digits = f"{abs(value):,}".replace(",", " ")
-    return f"{dash}{digits}" if value < 0 else digits
+def printed(value: int, dash: str, decimals: bool = False) -> str:
+    """A whole number (tenths with `decimals`) as a Swedish table prints it: thousands spaced, a dash
+    for minus ("()": in brackets)."""
+    whole, tenth = divmod(abs(value), 10) if decimals else (abs(value), None)
+    digits = f"{whole:,}".replace(",", " ") + (f",{tenth}" if tenth is not None else "")
+    if value >= 0:
+        return digits
+    return f"({digits})" if dash == "()" else f"{dash}{digits}"
+
+
+SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"), "Totalt"],
+            [("Fastigheter", "Summa fastigheter"), ("Inventarier", "Summa inventarier"), "Totalt investeringar"]]
+"""Each table's sections (name, total) and grand total: a second table's labels are its own."""
 
 
 def draw(rng: np.random.Generator) -> Drawn:
-    """One tjänsteskrivelse with a flattened bilaga of random shape."""
+    """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -80,87 +91,115 @@ def draw(rng: np.random.Generator) -> Drawn:
         return choice
 
     year = int(rng.integers(2022, 2027))
-    n_cols = int(rng.integers(2, 8))
-    kinds = []
-    for k in range(n_cols):
-        if k == 0 or rng.random() < 0.5:
-            kinds.append((str(rng.choice(KINDS_WITH_YEAR)), year - int(rng.integers(0, 2))))
-        else:
-            kinds.append((str(rng.choice(KINDS_WITHOUT_YEAR)), None))
-    kinds = list(dict.fromkeys(kinds))
-    n_cols = len(kinds)
     unit = pick("unit", ["tkr", "kr", "mnkr", None], [0.5, 0.15, 0.1, 0.25])
-    unit_at = pick("unit_at", ["line above", "first header cell", "caption"]) if unit else None
+    unit_at = pick("unit_at", ["line above", "first header cell", "caption", "note below"]) if unit else None
     header = pick("header", ["one line", "two lines", "run together"], [0.5, 0.3, 0.2])
     spacing = pick("spacing", ["one space", "layout columns"])
     empty = pick("empty", ["NaN", "-", "0", "none"], [0.3, 0.2, 0.2, 0.3])
-    dash = pick("minus", ["-", "−"], [0.8, 0.2])
+    dash = pick("minus", ["-", "−", "()"], [0.75, 0.15, 0.1])
     percent = pick("percent column", [False, True], [0.8, 0.2])
     comment = pick("comment column", [False, True], [0.8, 0.2])
     wrap = pick("wrapped label", [False, True], [0.7, 0.3])
     digit = pick("digit in label", [False, True], [0.8, 0.2])
     total = pick("summa row", [True, False], [0.8, 0.2])
-    n_rows = int(rng.integers(2, 9))
-    labels = list(rng.choice(LABELS, size=n_rows, replace=False))
-    wrapped_at = int(rng.integers(0, n_rows)) if wrap else None
-    if digit:
-        labels[int(rng.integers(0, n_rows))] = str(rng.choice(DIGIT_LABELS))
-    scale = 1 if unit == "mnkr" else 1000 if unit == "kr" else 1
-    values = [[int(rng.integers(-500, 5000)) * 10 * scale if rng.random() < 0.85 else 0 for _ in range(n_cols)]
-              for _ in range(n_rows)]
-    blank = [[empty != "none" and v == 0 and rng.random() < 0.6 for v in row] for row in values]
-    if total:
-        values.append([sum(row[c] for row in values) for c in range(n_cols)])
-        blank.append([False] * n_cols)
-        labels.append(str(rng.choice(SUMMA)))
-
-    head_cells = [f"{kind} {y}" if y else kind for kind, y in kinds]
-    first = "Verksamhet" if not (unit and unit_at == "first header cell") else f"Verksamhet ({unit})"
-    extra_heads = (["Andel %"] if percent else []) + (["Kommentar"] if comment else [])
-    width = 1 + n_cols + len(extra_heads)
-    if header == "two lines" and all(y for _, y in kinds):
-        head_rows = [[first, *[k for k, _ in kinds], *extra_heads], ["", *[str(y) for _, y in kinds], *[""] * len(extra_heads)]]
-    else:
-        head_rows = [[first, *head_cells, *extra_heads]]
-
+    sections = pick("sections", [False, True], [0.75, 0.25]) if total else False
+    second = pick("second table", [False, True], [0.8, 0.2])
+    decimals = unit == "mnkr"
+    pool = [str(x) for x in rng.permutation(LABELS)]
     rows: list[tuple[str, list[str]]] = []
     amounts: list[float | tuple[str, float]] = []
-    grid = []  # the table as a word processor holds it: every line a row of cells
-    for r, label in enumerate(labels):
-        cells = []
-        for c in range(n_cols):
-            if blank[r][c]:
-                cells.append(empty)
-            else:
-                cells.append(printed(values[r][c], dash))
-                if values[r][c]:
-                    amounts.append(values[r][c] * UNITS[unit] if unit else ("unknown", float(values[r][c])))
-        tail = []
-        if percent:
-            tail.append(f"{int(rng.integers(1, 100))},{int(rng.integers(0, 10))} %")
-        if comment:
-            tail.append(str(rng.choice(COMMENTS)) if rng.random() < 0.7 else "")
-        shown_label, follow = label, None
-        if wrapped_at == r and r < len(labels) - (1 if total else 0):
-            shown_label, follow = WRAPPING_LABELS[int(rng.integers(0, len(WRAPPING_LABELS)))]
-        grid.append([shown_label, *cells, *tail])
-        if follow:
-            grid.append([follow] + [""] * (width - 1))
-            shown_label = f"{shown_label} {follow}"
-        rows.append((shown_label, cells))
-    if spacing == "layout columns":
-        laid = real_build.layout_lines(head_rows + grid)
-        head_lines, lines = laid[: len(head_rows)], laid[len(head_rows):]
-    else:
-        head_lines = [" ".join(c for c in row if c) for row in head_rows]
-        lines = [" ".join(c for c in row if c) for row in grid]
-    if header == "run together":
-        head_lines = [first + "".join(head_cells) + "".join(extra_heads)]
 
-    caption = "Bilaga 1"
-    above = [caption, f"Ombudgetering och resultatdisposition {year}" + (f" ({unit})" if unit and unit_at == "caption" else "")]
-    if unit and unit_at == "line above":
-        above.append(f"Belopp i {unit}")
+    def one_table(n_labels: int, number: int) -> tuple[list[str], list[str]]:
+        """A table's header lines and row lines; its rows and amounts go to `rows` and `amounts`."""
+        kinds = []
+        for k in range(int(rng.integers(2, 8))):
+            if k == 0 or rng.random() < 0.5:
+                kinds.append((str(rng.choice(KINDS_WITH_YEAR)), year - int(rng.integers(0, 2))))
+            else:
+                kinds.append((str(rng.choice(KINDS_WITHOUT_YEAR)), None))
+        kinds = list(dict.fromkeys(kinds))
+        n_cols = len(kinds)
+        labels = [pool.pop() for _ in range(n_labels)]
+        if digit:
+            labels[int(rng.integers(0, n_labels))] = str(rng.choice(DIGIT_LABELS))
+        scale = 1000 if unit == "kr" else 1
+        values = [[int(rng.integers(-500, 5000)) * 10 * scale if rng.random() < 0.85 else 0 for _ in range(n_cols)]
+                  for _ in labels]
+        blank = [[empty != "none" and v == 0 and rng.random() < 0.6 for v in row] for row in values]
+        # (kind, label, values, blank): a data row, a section's name, a section's or the table's total
+        plan: list[tuple[str, str, list[int], list[bool]]] = []
+        if sections:
+            half = max(1, len(labels) // 2)
+            sums = []
+            for (name, summa), part in zip(SECTIONS[number][:2], (range(half), range(half, len(labels)))):
+                plan.append(("section", name, [], []))
+                plan += [("data", labels[r], values[r], blank[r]) for r in part]
+                sums.append([sum(values[r][c] for r in part) for c in range(n_cols)])
+                plan.append(("total", summa, sums[-1], [False] * n_cols))
+            plan.append(("total", SECTIONS[number][2], [sum(s[c] for s in sums) for c in range(n_cols)], [False] * n_cols))
+        else:
+            plan += [("data", lab, v, b) for lab, v, b in zip(labels, values, blank)]
+            if total:
+                plan.append(("total", str(rng.choice(SUMMA)) if number == 0 else "Summa investeringar",
+                             [sum(v[c] for v in values) for c in range(n_cols)], [False] * n_cols))
+        wrapped_at = None
+        if wrap:
+            data = [k for k, p in enumerate(plan) if p[0] == "data"]
+            wrapped_at = data[int(rng.integers(0, len(data)))]
+
+        head_cells = [f"{kind} {y}" if y else kind for kind, y in kinds]
+        first = "Verksamhet" if not (unit and unit_at == "first header cell") else f"Verksamhet ({unit})"
+        extra_heads = (["Andel %"] if percent else []) + (["Kommentar"] if comment else [])
+        width = 1 + n_cols + len(extra_heads)
+        if header == "two lines" and all(y for _, y in kinds):
+            head_rows = [[first, *[k for k, _ in kinds], *extra_heads],
+                         ["", *[str(y) for _, y in kinds], *[""] * len(extra_heads)]]
+        else:
+            head_rows = [[first, *head_cells, *extra_heads]]
+        grid = []  # the table as a word processor holds it: every line a row of cells
+        for k, (kind, label, vals, blanks) in enumerate(plan):
+            if kind == "section":
+                grid.append([label] + [""] * (width - 1))
+                continue
+            cells = []
+            for v, b in zip(vals, blanks):
+                cells.append(empty if b else printed(v, dash, decimals))
+                if not b and v:
+                    money = v / 10 if decimals else v
+                    amounts.append(round(money * UNITS[unit]) if unit else ("unknown", float(money)))
+            tail = []
+            if percent:
+                tail.append(f"{int(rng.integers(1, 100))},{int(rng.integers(0, 10))} %")
+            if comment:
+                tail.append(str(rng.choice(COMMENTS)) if rng.random() < 0.7 else "")
+            shown_label, follow = label, None
+            if k == wrapped_at:
+                shown_label, follow = WRAPPING_LABELS[int(rng.integers(0, len(WRAPPING_LABELS)))]
+            grid.append([shown_label, *cells, *tail])
+            if follow:
+                grid.append([follow] + [""] * (width - 1))
+                shown_label = f"{shown_label} {follow}"
+            rows.append((shown_label, cells))
+        if spacing == "layout columns":
+            laid = real_build.layout_lines(head_rows + grid)
+            head_lines, lines = laid[: len(head_rows)], laid[len(head_rows):]
+        else:
+            head_lines = [" ".join(c for c in row if c) for row in head_rows]
+            lines = [" ".join(c for c in row if c) for row in grid]
+        if header == "run together":
+            head_lines = [first + "".join(head_cells) + "".join(extra_heads)]
+        return head_lines, lines
+
+    def captioned(title: str, table: tuple[list[str], list[str]]) -> list[str]:
+        head_lines, lines = table
+        above = [title + (f" ({unit})" if unit and unit_at == "caption" else "")]
+        above += [f"Belopp i {unit}"] if unit and unit_at == "line above" else []
+        below = [f"Belopp i {unit}"] if unit and unit_at == "note below" else []
+        return [*above, *head_lines, *lines, *below, ""]
+
+    bilaga = captioned(f"Ombudgetering och resultatdisposition {year}", one_table(int(rng.integers(2, 9)), 0))
+    if second:
+        bilaga += captioned(f"Investeringar {year}", one_table(int(rng.integers(2, 6)), 1))
     prose_value = int(rng.integers(1, 90)) * 100
     prose_unit = unit or "tkr"
     amounts.append(prose_value * UNITS[prose_unit])
@@ -169,7 +208,7 @@ def draw(rng: np.random.Generator) -> Drawn:
         "SOCIALFÖRVALTNINGEN", "Tjänsteskrivelse", f"{year + 1}-02-14", f"Dnr SN-{year + 1}-0{int(rng.integers(100, 999))}", "",
         f"Ombudgetering av resultatfond {year}", "", "Förslag till beslut",
         f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "",
-        "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", *above, *head_lines, *lines, "",
+        "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", "Bilaga 1", *bilaga,
         "Beslutet skickas till ekonomiavdelningen.", ""])
     return Drawn(text, rows, amounts, shapes)
 
@@ -187,6 +226,8 @@ def amount_keys(doc: Document) -> Counter:
 def same_cells(read: list[str], drawn: list[str]) -> bool:
     """Whether a row's cells print what was drawn: a minus is a minus however drawn, a dash an empty cell."""
     def norm(cell: str) -> str:
+        if cell.startswith("(") and cell.endswith(")"):
+            cell = "-" + cell[1:-1]
         return "" if cell in ("-", "–") else cell.replace("−", "-")
     return [norm(c) for c in read[: len(drawn)]] == [norm(c) for c in drawn]
 

@@ -436,6 +436,8 @@ class FactsRules(RuleSet):
     total_row_cues: list[str]
     adjustment_row_cues: list[str]
     total_column_cues: list[str]
+    party_column_cues: list[str] = Field(description="Folded headers of a label column whose cells name parties "
+                                                     "(regexes: \"Förening\", \"Sökande\"); any other row label is no party.")
     header_units: dict[str, int]
     column_kinds: list[ColumnKind]
     approx_words: list[str]

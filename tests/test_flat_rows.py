@@ -141,7 +141,7 @@ def test_header_split_over_lines_and_year_range(rules: Rules) -> None:
     lines = ["Investeringar 2027 2028 2029 2030 2031 2032–", "2036",
              "Löpande investeringar 2 500 000 2 500 000 2 500 000 2 500 000 2 500 000 2 500 000 per år"]
     tables, _ = flat_tables(lines, rules)
-    assert tables[0].header == ("", "2027", "2028", "2029", "2030", "2031", "2032–2036")
+    assert tables[0].header == ("Investeringar", "2027", "2028", "2029", "2030", "2031", "2032–2036")
     assert grid(tables[0])[0][1:] == ["2 500 000"] * 5 + ["2 500 000 per år"]
 
 
@@ -175,7 +175,7 @@ def test_a_column_word_inside_a_header_phrase_names_no_column_of_its_own(rules: 
     lines = ["Belopp i tkr", "Verksamhet Helårsbudget Utfall t.o.m. augusti Prognos Avvikelse mot budget",
              "Nämnd 1 200 800 1 150 50", "Förvaltning 14 300 9 900 14 800 -500", "Summa 15 500 10 700 15 950 -450"]
     table = flat_tables(lines, rules)[0][0]
-    assert table.header == ("", "Helårsbudget", "Utfall t.o.m. augusti", "Prognos", "Avvikelse mot budget")
+    assert table.header == ("Verksamhet", "Helårsbudget", "Utfall t.o.m. augusti", "Prognos", "Avvikelse mot budget")
     assert grid(table)[0] == ["Nämnd", "1 200", "800", "1 150", "50"]
 
 
@@ -183,10 +183,10 @@ def test_header_over_two_columns_dated_by_the_line_under_it(rules: Rules) -> Non
     # 37:53-56 in tkr, 2023 and 2024, under one "Utfall" the line below dates column by column;
     # then with a budget column before it
     lines = ["Verksamhet Utfall", "2023 2024", "Kostnader -213 300 -234 400", "Netto -8 100 -10 300"]
-    assert flat_tables(lines, rules)[0][0].header == ("", "Utfall 2023", "Utfall 2024")
+    assert flat_tables(lines, rules)[0][0].header == ("Verksamhet", "Utfall 2023", "Utfall 2024")
     lines = ["Verksamhet Budget Utfall", "2023 2024", "Kostnader -210 000 -213 300 -234 400",
              "Netto -7 000 -8 100 -10 300"]
-    assert flat_tables(lines, rules)[0][0].header == ("", "Budget", "Utfall 2023", "Utfall 2024")
+    assert flat_tables(lines, rules)[0][0].header == ("Verksamhet", "Budget", "Utfall 2023", "Utfall 2024")
 
 
 def word_page(rows: list[list[tuple[float, str]]], origin: str = "text-layer") -> Document:
@@ -218,7 +218,7 @@ def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: R
 INVESTMENTS_37 = ["Investeringar Utfall 2022 Utfall 2023 Utfall 2024 Ombudgeteras till 2025",
                   "Inkomster 4 000 2 800 2 900", "Utgifter -80 200 -192 300 -55 000 -1 500",
                   "Netto -76 200 -189 500 -52 100 -1 500"]
-INVESTMENTS_37_HEADER = ("", "Utfall 2022", "Utfall 2023", "Utfall 2024", "Ombudgeteras till 2025")
+INVESTMENTS_37_HEADER = ("Investeringar", "Utfall 2022", "Utfall 2023", "Utfall 2024", "Ombudgeteras till 2025")
 
 
 def test_row_with_empty_cells_fills_the_columns_from_the_left(rules: Rules) -> None:
@@ -491,7 +491,7 @@ def test_header_cells_run_together_without_spaces(rules: Rules) -> None:
     lines = ["(tkr)", "IntäkterUtfall 2022Utfall 2023Utfall 2024", "Kostnader -307 200 -337 600 -337 200",
              "Netto -228 100 -227 100 -243 100", "Budget, netto -223 400 -222 300 -243 300"]
     tables, _ = flat_tables(lines, rules)
-    assert tables[0].header == ("", "Utfall 2022", "Utfall 2023", "Utfall 2024")
+    assert tables[0].header == ("Intäkter", "Utfall 2022", "Utfall 2023", "Utfall 2024")
     assert grid(tables[0])[0] == ["Kostnader", "-307 200", "-337 600", "-337 200"]
 
 
@@ -501,7 +501,7 @@ def test_year_after_a_column_word_dates_that_column(rules: Rules) -> None:
     lines = ["Verksamhet Budget 2024 Utfall 2024 Avvikelse", "Teknik -243 300 -243 100 200",
              "Service -222 300 -227 100 -4 800"]
     tables, _ = flat_tables(lines, rules)
-    assert tables[0].header == ("", "Budget 2024", "Utfall 2024", "Avvikelse")
+    assert tables[0].header == ("Verksamhet", "Budget 2024", "Utfall 2024", "Avvikelse")
     assert grid(tables[0])[1] == ["Service", "-222 300", "-227 100", "-4 800"]
 
 
@@ -510,12 +510,12 @@ def test_numbered_parts_of_the_year_head_columns(rules: Rules) -> None:
     # parts: "Tertial 2", "delår 1", "T3" name columns, their numbers are no figures of a row
     rows = ["Intäkter 195 700 205 200 224 100", "Kostnader -184 000 -213 300 -234 400", "Netto 11 700 -8 100 -10 300"]
     tables, _ = flat_tables(["Belopp i tkr", "Verksamhet Tertial 1 Tertial 2 Tertial 3", *rows], rules)
-    assert tables[0].header == ("", "Tertial 1", "Tertial 2", "Tertial 3")
+    assert tables[0].header == ("Verksamhet", "Tertial 1", "Tertial 2", "Tertial 3")
     assert grid(tables[0])[1] == ["Kostnader", "-184 000", "-213 300", "-234 400"]
     tables, _ = flat_tables(["Verksamhet Budget Prognos delår 1 Prognos delår 2", *rows], rules)
-    assert tables[0].header == ("", "Budget", "Prognos delår 1", "Prognos delår 2")
+    assert tables[0].header == ("Verksamhet", "Budget", "Prognos delår 1", "Prognos delår 2")
     tables, _ = flat_tables(["Verksamhet T1 T2 T3", *rows], rules)
-    assert tables[0].header == ("", "T1", "T2", "T3")
+    assert tables[0].header == ("Verksamhet", "T1", "T2", "T3")
     assert grid(tables[0])[2] == ["Netto", "11 700", "-8 100", "-10 300"]
 
 
@@ -524,11 +524,11 @@ def test_a_header_of_capitalised_words_names_one_column_each(rules: Rules) -> No
     # header that names its columns by the accounts, none of them a column word: a word each
     rows = ["Gator 79 100 -307 200 -228 100", "Parker 110 500 -337 600 -227 100", "Trafik 94 100 -337 200 -243 100"]
     tables, _ = flat_tables(["Belopp i tkr", "Verksamhet Intäkter Kostnader Netto", *rows], rules)
-    assert tables[0].header == ("", "Intäkter", "Kostnader", "Netto")
+    assert tables[0].header == ("Verksamhet", "Intäkter", "Kostnader", "Netto")
     assert grid(tables[0])[1] == ["Parker", "110 500", "-337 600", "-227 100"]
     # one column word among them ("Summa") heads a column of its own; the others are a word each too
     tables, _ = flat_tables(["Verksamhet Intäkter Kostnader Summa", "Teknik 79 100 -307 200 -228 100"], rules)
-    assert tables[0].header == ("", "Intäkter", "Kostnader", "Summa")
+    assert tables[0].header == ("Verksamhet", "Intäkter", "Kostnader", "Summa")
     # a line of more words than columns is no header: the cells keep no column name
     tables, _ = flat_tables(["Område Verksamhet Intäkter Kostnader Netto", *rows], rules)
     assert not any(tables[0].header)
@@ -541,7 +541,7 @@ def test_amounts_run_together_under_a_header_naming_too_few_columns_are_cut_by_a
     lines = ["Verksamhet Budget Utfall", "Teknik 243 300 243 100 200", "Service 222 300 227 100 4 800"]
     tables, _ = flat_tables(lines, rules)
     assert [row[1:] for row in grid(tables[0])] == [["243 300", "243 100", "200"], ["222 300", "227 100", "4 800"]]
-    assert tables[0].header == ("", "Budget", "Utfall", "")  # the deviation's column has no header of its own
+    assert tables[0].header == ("Verksamhet", "Budget", "Utfall", "")  # the deviation's column has no header of its own
 
 
 def test_rows_no_arithmetic_decides_are_read_as_even_figures(rules: Rules) -> None:
@@ -588,7 +588,7 @@ def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(
     lines = ["Verksamhet Budget Utfall Ombudgeteras Ombudgeteras Till Återredovisas", "drift investering resultatfond",
              "Teknik 243 300 243 100 0 0 200 0", "Service 222 300 227 100 0 0 -4 800 0"]
     tables, _ = flat_tables(lines, rules)
-    assert tables[0].header == ("", "Budget", "Utfall", "Ombudgeteras drift", "Ombudgeteras investering",
+    assert tables[0].header == ("Verksamhet", "Budget", "Utfall", "Ombudgeteras drift", "Ombudgeteras investering",
                                 "Till resultatfond", "Återredovisas")
 
 
@@ -644,7 +644,7 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     captioned = [f for f in docs["17-captions"].facts if f.kind == "amount"]
     assert {(f.attrs["column"], f.role) for f in captioned} == {
         ("2023", "balance"), ("2024", "balance"), ("Kvartal 1", "forecast"), ("Kvartal 2", "forecast")}
-    assert docs["17-captions"].tables[1].header == ("", "2023", "2024")
+    assert docs["17-captions"].tables[1].header == ("Verksamhet", "2023", "2024")
     # twelve months over rows of like figures: some difference of two cells holds in a wide row by chance, which
     # is no thirteenth column the header has no word for
     assert docs["18-months-budget"].tables[0].header[1:] == ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug",

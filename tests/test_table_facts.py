@@ -307,3 +307,20 @@ def test_a_table_whose_unit_is_a_price_per_unit_holds_fees(unit: str, role: str)
     """A price list written for this test, its unit priced per something or not."""
     amounts = table_amounts([["Utbildning", unit], ["Studieväg 1", "70"], ["Studieväg 2", "58"]], ["Ersättning 2026"])
     assert [(f.value, f.role) for f in amounts] == [(70, role), (58, role)]
+
+
+@pytest.mark.parametrize("label_header, parties", [("Verksamhet (tkr)", set()), ("Projekt", set()),
+                                                   ("Förening", {"Kulturföreningen Ljus", "Idrottsföreningen Norr"})])
+def test_row_labels_are_parties_only_under_a_header_naming_organisations(label_header: str, parties: set[str]) -> None:
+    # a bilaga's table set in columns (the genre's shapes, names and figures made up): under "Verksamhet"
+    # or "Projekt" its rows are the committee's own activities; under "Förening" they are who is paid
+    rows = [["Kulturföreningen Ljus", "120 000", "100 000"], ["Idrottsföreningen Norr", "80 000", "80 000"],
+            ["Summa", "200 000", "180 000"]]
+    cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
+    table = Table(page=1, bbox=None, method="word-boxes", n_rows=3, n_cols=3, cells=cells,
+                  header=(label_header, "Sökt 2024", "Beviljat 2024"))
+    lines = ["Bilaga 1", "Bidrag 2024", "Belopp i kronor"]
+    doc = document_from_lines(lines, doc_id="t", source="t").model_copy(update={"tables": (table,)})
+    facts = extract_facts(segment(doc, RULES), RULES).facts
+    assert {f.value for f in facts if f.kind == "party" and f.attrs.get("col") == "0"} == parties
+    assert len([f for f in facts if f.kind == "amount" and "table" in f.attrs]) == 6

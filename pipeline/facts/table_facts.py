@@ -419,7 +419,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         for cell in cells:
             if cell.row in skipped or not cell.text.strip():
                 continue
-            if cell.col == 0 and table.header and table.header[0].strip() and _has_values(_row_texts(table, cell.row), rules):
+            if cell.col == 0 and table.header and any_cue(rules.party_column_cues, fold(table.header[0])) \
+                    and not any_cue(rules.total_row_cues, fold(cell.text)) and _has_values(_row_texts(table, cell.row), rules):
                 evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
                 attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(sections, evidence.page, evidence.line),

@@ -832,10 +832,11 @@ def _one_word_headers(line: Line | None, count: int, rules: TablesRules) -> list
 
 def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
     """Index of the header line naming most columns (years aside): lines above it are the table's caption.
-    A line naming a unit ("Resultatfond per verksamhet, tkr") is a caption, unless every line does."""
-    captions = [any(_names_unit(w, rules) for w in words) for words in lines]
-    named = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) - (1000 if caption and not all(captions) else 0)
-             for words, caption in zip(lines, captions)]
+    A line naming a unit ("Resultatfond per verksamhet, tkr") is a caption, unless every line does or it
+    names two columns or more ("Verksamhet (tkr) Budget 2024 Utfall 2024": the unit in the label's cell)."""
+    columns = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) for words in lines]
+    captions = [any(_names_unit(w, rules) for w in words) and n < 2 for words, n in zip(lines, columns)]
+    named = [n - (1000 if caption and not all(captions) else 0) for n, caption in zip(columns, captions)]
     return named.index(max(named)) if named else 0
 
 
@@ -914,6 +915,11 @@ def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], 
     return rows, (len(chosen), _shared_identities(chosen), sum(len(c.values) == count for c in chosen))
 
 
+def _cuts_groups(rows: list[Row]) -> bool:
+    """Tell whether some row's chosen reading cuts what reads as one number (`splits_group`)."""
+    return any(r.chosen is not None and splits_group([w.text for w in r.numbers], r.chosen) for r in rows)
+
+
 def _shared_identities(chosen: list[Reading]) -> int:
     """Identities of the rows' readings in the columns where more than one row has one (every row, if
     there is one): a wide row of figures holds some difference of two of its cells by chance ("48 600"
@@ -959,6 +965,10 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     if not counts:
         return []
     tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
+    # above every count its header names, a count whose readings cut what reads as one number holds
+    # its arithmetic by chance ("21", "480" of "21 480" under five named columns)
+    named = max(_header_counts(block, rules), default=0) if _base_header(block, rules) else 0
+    tried = [t for t in tried if not (named and t[2] > named and _cuts_groups(t[0][0]))] or tried
     (rows, score), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
     # a header naming fewer columns than it has lets two amounts of each row run together
     # ("792 575 796 289" for "792 575" and "796 289"): a count above it wins only on arithmetic that
@@ -972,8 +982,7 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     for more in (count + 1, count + 2) if held < len(block.rows) else ():
         wider, wider_score = _settled(block, more, rules)
         wider_held = _identity_rows(wider)
-        if header and len(columns) < more and any(
-                r.chosen is not None and splits_group([w.text for w in r.numbers], r.chosen) for r in wider):
+        if header and min(named or len(columns), len(columns)) < more and _cuts_groups(wider):
             break
         if wider_held >= 2 and wider_held > held and 2 * wider_held >= wider_score[0] >= score[0]:
             rows, score, count, held = wider, wider_score, more, wider_held
@@ -983,12 +992,15 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
         count -= 1
         headers = headers[1:]
     above = None if header or numbered else _one_word_headers(block.above, count, rules)
+    label_head = ""  # the label column's own header ("Verksamhet (tkr)")
     if rows[0].headers is not None:
         headers = rows[0].headers
     elif above is not None:
         headers = above
         header = [block.above]  # its words are the table's, as a header's are
+        label_head = " ".join(header_words(block.above)[:-count])
     elif header:
+        label_head = " ".join(label_header) if rows[0].label else ""  # else those words are the first row's label
         # a column of text after the figures ("Kontrollsumma" over "NaN") has its header too
         texts = any(r.trailing and not r.trailing[0].text[:1].islower() for r in rows)
         deviation = _deviation_column(rows)
@@ -1001,6 +1013,7 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
             headers = named[:deviation] + [""] + named[deviation:]
         if not any(headers) and len(header) == 1 and (alone := _one_word_headers(header[0], count, rules)):
             headers = alone  # "Projekt Drift Investering Summa": one column word, a column each word
+            label_head = " ".join(header_words(header[0])[:-count])
     cells: list[Cell] = []
     row_pages: list[int] = []
     n_row = 0
@@ -1035,7 +1048,7 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
         rows_here = [n for n, p in enumerate(row_pages) if p == page]
         offset = rows_here[0]
         parts.append(Table(page=page, bbox=union_bbox(words_of[page]), method="flat-rows", n_rows=len(rows_here),
-                           n_cols=count + 1, header=("", *headers) if not parts else (),
+                           n_cols=count + 1, header=(label_head, *headers) if not parts else (),
                            cells=tuple(c.model_copy(update={"row": c.row - offset}) for c in cells
                                        if row_pages[c.row] == page)))
     return parts
