@@ -486,6 +486,16 @@ def test_a_dash_printed_for_an_empty_cell_is_a_cell_of_its_own(rules: Rules) -> 
     assert values("12 000 - 2 150", 2)[0] == (12000.0, -2150.0)
 
 
+def test_a_figure_in_brackets_is_one_negative_number(rules: Rules) -> None:
+    # a budget follow-up (the genre's shape, figures made up) printing its negative deviation in brackets,
+    # as a ruled table's cells may: "(2 150)" is -2 150, one number, and the row adds up
+    lines = ["Belopp i tkr", "Verksamhet Budget 2024 Utfall 2024 Avvikelse", "Hemtjänst 28 360 24 240 4 120",
+             "Förskola 12 000 14 150 (2 150)", "Summa 40 360 38 390 1 970"]
+    tables, _ = flat_tables(lines, rules)
+    assert grid(tables[0])[1] == ["Förskola", "12 000", "14 150", "(2 150)"]
+    assert values("(1 030 000) 26 800 000", 2) == [(-1030000.0, 26800000.0)]
+
+
 def test_header_cells_run_together_without_spaces(rules: Rules) -> None:
     # 37:44-46 in tkr under its header as an export that dropped the spaces between header cells gives it
     lines = ["(tkr)", "IntäkterUtfall 2022Utfall 2023Utfall 2024", "Kostnader -307 200 -337 600 -337 200",

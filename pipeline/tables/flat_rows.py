@@ -38,7 +38,7 @@ from pipeline.tables._text import Line, fold, goes_on_label, union_bbox
 _NOT_A_NUMBER = ("NaN", "nan")
 """What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
 # a lone dash or NaN: an empty cell; a lone %: its number's
-_NUMBER_TOKEN = re.compile(rf"[-−–]?\d+(?:,\d+)?%?|[-−–—%]|{'|'.join(_NOT_A_NUMBER)}")
+_NUMBER_TOKEN = re.compile(rf"\(?[-−–]?\d+(?:,\d+)?\)?%?|[-−–—%]|{'|'.join(_NOT_A_NUMBER)}")
 _DASHES = "-−–—"
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
@@ -80,8 +80,19 @@ def is_sign(tokens: list[str], k: int) -> bool:
 
 def is_attached(tokens: list[str], k: int) -> bool:
     """Tell whether token k belongs to the number before it whatever the reading: figures after a lone
-    minus, or a percent sign set apart ("0,5 %")."""
-    return is_sign(tokens, k) or (k > 0 and tokens[k] == "%")
+    minus, a percent sign set apart ("0,5 %"), or a group inside brackets ("260)" of "(2 260)")."""
+    return is_sign(tokens, k) or (k > 0 and tokens[k] == "%") or _in_brackets(tokens, k)
+
+
+def _in_brackets(tokens: list[str], k: int) -> bool:
+    """Tell whether token k stands after an opening bracket that no token before it closed: a negative
+    figure printed in brackets ("(2 260)") is one number."""
+    for j in range(k - 1, -1, -1):
+        if tokens[j].endswith(")"):
+            return False
+        if tokens[j].startswith("("):
+            return True
+    return False
 
 
 def starts_number(tokens: list[str], k: int) -> bool:
@@ -89,8 +100,8 @@ def starts_number(tokens: list[str], k: int) -> bool:
     token = tokens[k]
     if is_attached(tokens, k):
         return False
-    if (k == 0 or token[0] in _DASHES or token in _NOT_A_NUMBER or tokens[k - 1] in _NOT_A_NUMBER
-            or "," in tokens[k - 1] or tokens[k - 1].endswith("%")):
+    if (k == 0 or token[0] in _DASHES or token[0] == "(" or token in _NOT_A_NUMBER or tokens[k - 1] in _NOT_A_NUMBER
+            or "," in tokens[k - 1] or tokens[k - 1].endswith(("%", ")"))):
         return True
     digits = token.split(",")[0]
     previous = tokens[k - 1].lstrip(_DASHES).split(",")[0]
@@ -103,8 +114,8 @@ def value_of(tokens: list[str]) -> float:
     text = "".join(tokens)
     if text in _NOT_A_NUMBER:
         return 0.0
-    sign = -1.0 if text[0] in _DASHES else 1.0
-    digits = text.lstrip(_DASHES).replace(",", ".").rstrip("%")
+    sign = -1.0 if text[0] in _DASHES or text[0] == "(" else 1.0
+    digits = text.strip("()").lstrip(_DASHES).replace(",", ".").rstrip("%")
     return sign * float(digits) if digits else 0.0
 
 
