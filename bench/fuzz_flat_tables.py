@@ -15,7 +15,7 @@ a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure ce
 amount facts hold its value in kronor (unit stated) or as printed (no unit).
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
-    .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--work DIR] [--show 5]
+    .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--profile born-digital] [--work DIR] [--show 5]
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "corpus")]
 
 import real_build  # noqa: E402
+from captures import RENDER_DPI, capture, render_grey, write_capture_pdf  # noqa: E402
 
 from pipeline.model import Document  # noqa: E402
 
@@ -269,11 +270,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fuzz-flat")
     parser.add_argument("--show", type=int, default=5, help="print the source of this many papers that fail")
+    parser.add_argument("--profile", default="born-digital", help="a capture profile of corpus/captures.py to scan the papers in")
     args = parser.parse_args()
     folder = args.work / "born-digital"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*"):
-        old.unlink()
+    for stale in [folder, args.work / args.profile]:
+        stale.mkdir(parents=True, exist_ok=True)
+        for old in stale.glob("*"):
+            old.unlink()
     drawn = {}
     for n in range(args.papers):
         paper = draw(np.random.default_rng([args.seed, n]))
@@ -284,6 +287,11 @@ def main() -> None:
         real_build.draw_paper(canvas, real_build.parse_paper(source))
         canvas.save()
         drawn[name] = paper
+        if args.profile != "born-digital":
+            pages = [capture(args.profile, page, np.random.default_rng([args.seed, n, p]))
+                     for p, page in enumerate(render_grey(folder / f"{name}.pdf", RENDER_DPI[args.profile]))]
+            write_capture_pdf(pages, args.work / args.profile / f"{name}.pdf")
+    folder = args.work / args.profile
     out = args.work / "out"
     subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(folder), "--out", str(out), "--no-progress",
                     "--force", "--no-pdf", "--no-alto"], check=False, stderr=subprocess.DEVNULL)

@@ -496,6 +496,17 @@ def test_a_figure_in_brackets_is_one_negative_number(rules: Rules) -> None:
     assert values("(1 030 000) 26 800 000", 2) == [(-1030000.0, 26800000.0)]
 
 
+def test_one_figure_column_under_a_header_naming_it_is_a_table(rules: Rules) -> None:
+    # an ombudgetering's bilaga (the genre's shape, names and figures made up): one column of amounts
+    # under a header naming it, its caption above naming a column word too, its unit in a note below
+    lines = ["Ombudgetering per projekt", "Projekt Ombudgeteras 2025", "Gruppbostad Västra 1 200",
+             "Inventarier särskilt boende 900", "Digitala hjälpmedel 1 600", "Summa 3 700", "Belopp i tkr"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("Projekt", "Ombudgeteras 2025")
+    assert grid(tables[0]) == [["Gruppbostad Västra", "1 200"], ["Inventarier särskilt boende", "900"],
+                               ["Digitala hjälpmedel", "1 600"], ["Summa", "3 700"]]
+
+
 def test_header_cells_run_together_without_spaces(rules: Rules) -> None:
     # 37:44-46 in tkr under its header as an export that dropped the spaces between header cells gives it
     lines = ["(tkr)", "IntäkterUtfall 2022Utfall 2023Utfall 2024", "Kostnader -307 200 -337 600 -337 200",

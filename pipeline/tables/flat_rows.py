@@ -848,7 +848,9 @@ def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
     columns = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) for words in lines]
     captions = [any(_names_unit(w, rules) for w in words) and n < 2 for words, n in zip(lines, columns)]
     named = [n - (1000 if caption and not all(captions) else 0) for n, caption in zip(columns, captions)]
-    return named.index(max(named)) if named else 0
+    # of lines naming as many columns, the last: a caption naming one ("Ombudgetering per projekt") stands
+    # above the header; of lines naming none (years only, "… 2032–" over "2036"), the first
+    return max(range(len(named)), key=lambda k: (named[k], k if named[k] > 0 else -k)) if named else 0
 
 
 def _base_header(block: _Block, rules: TablesRules) -> list[Line]:
@@ -880,6 +882,15 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
     return list(dict.fromkeys(n for n in (len(kinds), len(years), len(capitals), len(heads)) if n >= 2))
 
 
+def _names_one_column(block: _Block, rules: TablesRules) -> bool:
+    """Tell whether the block's header line names one figure column: one column word but years."""
+    header = _base_header(block, rules)
+    if not header or block.rows[0].headers is not None:
+        return False
+    _, columns = _header_columns(header[0], rules)
+    return sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in columns) == 1
+
+
 def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
     """Column counts to try, likeliest first: the header's, those some row is forced to (its signed or
     short groups; the most often forced first), then any other between, nearest the first; each
@@ -888,7 +899,9 @@ def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
     forced = sorted({lo for lo, _ in ranges if lo >= 2}, key=lambda n: (-sum(lo == n for lo, _ in ranges), n))
     named = _header_counts(block, rules)
     if not named and not forced:
-        return []  # nothing says the figures are several cells: "46 100 000" is one amount
+        # nothing says the figures are several cells ("46 100 000" is one amount): under a header naming
+        # one figure column ("Projekt Ombudgeteras 2025") each row holds one amount, else it is no table
+        return [1] if _names_one_column(block, rules) and all(lo == 1 for lo, _ in ranges) else []
     likely = named + forced
     between = sorted(range(max(2, min(likely)), max(likely) + 1), key=lambda n: (abs(n - likely[0]), n))
     readable = [n for n in dict.fromkeys(likely + between)
@@ -978,7 +991,8 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
     # above every count its header names, a count whose readings cut what reads as one number holds
     # its arithmetic by chance ("21", "480" of "21 480" under five named columns)
-    named = max(_header_counts(block, rules), default=0) if _base_header(block, rules) else 0
+    named = (max(_header_counts(block, rules), default=0) or int(_names_one_column(block, rules))) \
+        if _base_header(block, rules) else 0
     tried = [t for t in tried if not (named and t[2] > named and _cuts_groups(t[0][0]))] or tried
     (rows, score), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
     # a header naming fewer columns than it has lets two amounts of each row run together
