@@ -288,6 +288,17 @@ def test_figures_that_do_not_line_up_are_read_in_their_order(rules: Rules) -> No
                                           ["Summa", "40 360", "34 090", "6 270"]]]
 
 
+def test_a_speck_between_two_figures_of_a_scan_joins_no_cells(rules: Rules) -> None:
+    # a resultatdisponering set in columns and scanned (the genre's shape, figures made up): dust read as
+    # "=" between two figures closes both gaps around it; it is dropped before the line is cut into cells
+    rows = [[(60, "Verksamhet"), (290, "Budget 2024"), (380, "Utfall 2024")],
+            [(60, "Hemtjänst"), (300, "28 360"), (342, "="), (356, "24 240")],
+            [(60, "Förskola"), (300, "12 000"), (362, "9 850")],
+            [(60, "Summa"), (300, "40 360"), (356, "34 090")]]
+    tables = extract_tables(word_page(rows, origin="ocr"), rules).tables
+    assert grid(tables[0])[0] == ["Hemtjänst", "28 360", "24 240"]
+
+
 def test_layout_header_spanning_columns_dated_by_the_line_under_it(rules: Rules) -> None:
     # 37:53-56 in tkr set in columns, "Utfall" left-aligned over both year columns, the years under them
     rows = [[(60, "Verksamhet"), (300, "Utfall")],

@@ -54,11 +54,12 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
     if page.kind == "ocr":
         ordered = _rows_across_blocks(ordered)
+    if page.kind == "ocr":
+        ordered = [_without_bridging_specks(ws) for ws in ordered]
     # a line set smaller than the page (a wide table shrunk to fit) is cut at its own type's gaps
     segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap) for ws in ordered]
     if page.kind == "ocr":  # an OCR speck standing apart ("'", "=" read from dust) is no cell, nor a column
-        segmented = [[seg for seg in segs if any(has_alnum(w.text) or _DASH.fullmatch(w.text) for w in seg)]
-                     for segs in segmented]
+        segmented = [[seg for seg in segs if any(_solid(w) for w in seg)] for segs in segmented]
     tables: list[Table] = []
     start = 0
     for i, segs in enumerate(segmented + [[]]):
@@ -235,6 +236,22 @@ _DASH = re.compile(r"[-−–—]+")
 _FIGURE = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 _GLYPH_ID = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph without text (a bullet): no figure
+
+
+def _solid(word: Word) -> bool:
+    """A word that is text or a printed dash, not an OCR speck ("'", "=" read from dust)."""
+    return has_alnum(word.text) or _DASH.fullmatch(word.text) is not None
+
+
+_SPECK = re.compile(r"""[.,:;'’‘`´"=_~^*|]+""")
+"""What Tesseract reads from dust: marks no cell of a table is made of ("§", "&" are words)."""
+
+
+def _without_bridging_specks(words: list[Word]) -> list[Word]:
+    """A line's words without the specks next to a figure ("13 230 = 20 060", "42 260 '"), which would join
+    two cells of a table into one or stand as a column of their own."""
+    return [w for k, w in enumerate(words)
+            if not _SPECK.fullmatch(w.text) or not any(0 <= j < len(words) and _FIGURE.search(words[j].text) for j in (k - 1, k + 1))]
 
 
 def _section_name(segments: list[Segment], rules: TablesRules) -> bool:
