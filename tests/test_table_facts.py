@@ -309,12 +309,14 @@ def test_a_table_whose_unit_is_a_price_per_unit_holds_fees(unit: str, role: str)
     assert [(f.value, f.role) for f in amounts] == [(70, role), (58, role)]
 
 
-@pytest.mark.parametrize("label_header, parties", [("Verksamhet (tkr)", set()), ("Projekt", set()),
-                                                   ("Förening", {"Kulturföreningen Ljus", "Idrottsföreningen Norr"})])
-def test_row_labels_are_parties_only_under_a_header_naming_organisations(label_header: str, parties: set[str]) -> None:
+@pytest.mark.parametrize("label_header, parties", [("Verksamhet (tkr)", {"Ryttarklubben Norr"}), ("Projekt", {"Ryttarklubben Norr"}),
+                                                   ("Förening", {"Kulturhuset Ljus", "Ryttarklubben Norr"})])
+def test_row_labels_are_parties_under_a_header_naming_organisations_or_by_their_own_word(
+        label_header: str, parties: set[str]) -> None:
     # a bilaga's table set in columns (the genre's shapes, names and figures made up): under "Verksamhet"
-    # or "Projekt" its rows are the committee's own activities; under "Förening" they are who is paid
-    rows = [["Kulturföreningen Ljus", "120 000", "100 000"], ["Idrottsföreningen Norr", "80 000", "80 000"],
+    # or "Projekt" a row is the committee's own activity unless its label names an organisation by its
+    # organisation word ("…klubben"); under "Förening" every row is who is paid; a Summa row never is
+    rows = [["Kulturhuset Ljus", "120 000", "100 000"], ["Ryttarklubben Norr", "80 000", "80 000"],
             ["Summa", "200 000", "180 000"]]
     cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
     table = Table(page=1, bbox=None, method="word-boxes", n_rows=3, n_cols=3, cells=cells,

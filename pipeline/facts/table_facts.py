@@ -180,6 +180,16 @@ def _section_of(sections: SectionIndex, page: int, line: int | None) -> str | No
     return None if line is None else sections.name_at(page, line)
 
 
+def _party_label(header: str, label: str, rules: FactsRules) -> bool:
+    """Tell whether a row's label names a party: under a header naming organisations or applicants
+    ("Förening", "Sökande"), or by its own organisation word ("Ryttarklubben", "… AB"); a total row never."""
+    if any_cue(rules.total_row_cues, fold(label)):
+        return False
+    forms = tuple(fold(f) for f in rules.org_forms)
+    return bool(any_cue(rules.party_column_cues, fold(header)) or any(w.endswith(forms) for w in fold(label).split())
+                or re.search(r"\bAB\b", label))
+
+
 def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section: str | None,
                  rules: FactsRules, resolve_party) -> list[Fact]:
     """Name a row's party and programme from its label cell ("Bromodellen / Erikshjälpen och Bilda").
@@ -419,8 +429,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         for cell in cells:
             if cell.row in skipped or not cell.text.strip():
                 continue
-            if cell.col == 0 and table.header and any_cue(rules.party_column_cues, fold(table.header[0])) \
-                    and not any_cue(rules.total_row_cues, fold(cell.text)) and _has_values(_row_texts(table, cell.row), rules):
+            if cell.col == 0 and table.header and _party_label(table.header[0], cell.text, rules) \
+                    and _has_values(_row_texts(table, cell.row), rules):
                 evidence = _evidence(doc, pages, table, cell, rules.low_confidence_below)
                 attrs = {"table": str(index), "row": str(cell.row), "col": "0"}
                 facts.extend(_label_facts(cell, evidence, attrs, _section_of(sections, evidence.page, evidence.line),
