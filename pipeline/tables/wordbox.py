@@ -53,9 +53,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
             lines.setdefault(w.line, []).append(w)
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
     if page.kind == "ocr":
-        ordered = _rows_across_blocks(ordered)
-    if page.kind == "ocr":
-        ordered = [_without_bridging_specks(ws) for ws in ordered]
+        ordered = [_without_bridging_specks(ws) for ws in _rows_across_blocks(ordered)]
     # a line set smaller than the page (a wide table shrunk to fit) is cut at its own type's gaps
     segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap) for ws in ordered]
     if page.kind == "ocr":  # an OCR speck standing apart ("'", "=" read from dust) is no cell, nor a column
