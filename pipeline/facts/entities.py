@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from pipeline.facts.organisations import Mention, find_named_parties, find_shaped_organisations
+from pipeline.facts.organisations import Mention, find_named_parties, find_shaped_organisations, is_org_word
 from pipeline.facts.text import SPACE, TextStream, Token, any_cue, fold
 from pipeline.rules import FactsRules
 
@@ -22,11 +22,6 @@ def _capitalised(token: str) -> bool:
 NAME_WORDS_AFTER = 3
 """Capitalised words a name may run on with after its organisation word, on its line
 ("Hyresgästföreningen Region Västra Sverige")."""
-
-
-def _is_org_word(folded: str, org_forms: tuple[str, ...]) -> bool:
-    """Tell whether a folded word is an org-form word or a compound ending in one ("idrottsförening")."""
-    return folded.endswith(org_forms)
 
 
 def _heading_before(stream: TextStream, prev: Token, token: Token) -> bool:
@@ -75,7 +70,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         f = fold(word)
         base = f[:-1] if f.endswith("s") else f
         municipal = base in municipal_forms or f in municipal_forms
-        if not (municipal or _is_org_word(f, org_endings) or _is_org_word(base, org_endings)):
+        if not (municipal or is_org_word(f, org_endings) or is_org_word(base, org_endings)):
             continue
         first = i
         if municipal:
@@ -122,7 +117,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         if first == last == i and f in org_forms:
             continue  # a lone "Förening" / "Förbundet" is a word or a reference back, not a name
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
-        if last == i and not _is_org_word(fold(words[-1]), org_endings):  # "kvinnoföreningens" → "-en"
+        if last == i and not is_org_word(fold(words[-1]), org_endings):  # "kvinnoföreningens" → "-en"
             words[-1] = _degenitive(words[-1])
         kind = rules.org_form_kinds.get(fold(_strip(tokens[i].word.text)).rstrip("s"), "association")
         found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))

@@ -41,6 +41,24 @@ def _compiled(patterns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Patt
     return tuple((kind, re.compile(pattern)) for kind, pattern in patterns)
 
 
+def is_org_word(folded: str, org_endings: tuple[str, ...]) -> bool:
+    """Tell whether a folded word is an org-form word or a compound ending in one ("idrottsförening")."""
+    return folded.endswith(org_endings)
+
+
+@lru_cache(maxsize=4)
+def _org_endings(org_forms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({fold(w) for w in org_forms}))
+
+
+def names_organisation(name: str, rules: FactsRules) -> bool:
+    """Tell whether a name says by its own words that it is an organisation: an org-form word
+    ("Ryttarklubben Norr") or a shape of `party_patterns` ("Nordbygg AB")."""
+    endings = _org_endings(tuple(rules.org_forms))
+    return any(is_org_word(w, endings) for w in fold(name).split()) or any(
+        rx.search(name) for _, rx in _compiled(tuple((p.kind, p.pattern) for p in rules.party_patterns)))
+
+
 def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Mention]:
     """Find organisations by the shape of their names (rules `party_patterns`) and national ones."""
     stop = {fold(w) for w in rules.name_stopwords}

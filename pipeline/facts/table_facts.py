@@ -28,6 +28,7 @@ from pipeline.facts.columns import (
     table_unit,
     unit_multiplier,
 )
+from pipeline.facts.organisations import names_organisation
 from pipeline.facts.text import SectionIndex, any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
 from pipeline.rules import FactsRules
@@ -182,12 +183,11 @@ def _section_of(sections: SectionIndex, page: int, line: int | None) -> str | No
 
 def _party_label(header: str, label: str, rules: FactsRules) -> bool:
     """Tell whether a row's label names a party: under a header naming organisations or applicants
-    ("Förening", "Sökande"), or by its own organisation word ("Ryttarklubben", "… AB"); a total row never."""
+    ("Förening", "Sökande"), or by its own words (`names_organisation`: "Ryttarklubben", "… AB"); a
+    total row never."""
     if any_cue(rules.total_row_cues, fold(label)):
         return False
-    forms = tuple(fold(f) for f in rules.org_forms)
-    return bool(any_cue(rules.party_column_cues, fold(header)) or any(w.endswith(forms) for w in fold(label).split())
-                or re.search(r"\bAB\b", label))
+    return bool(any_cue(rules.party_column_cues, fold(header))) or names_organisation(label, rules)
 
 
 def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section: str | None,

@@ -35,10 +35,10 @@ from pipeline.model import Cell, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import Line, fold, goes_on_label, union_bbox
 
-_NOT_A_NUMBER = ("NaN", "nan")
+NOT_A_NUMBER = ("NaN", "nan")
 """What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
 # a lone dash or NaN: an empty cell; a lone %: its number's
-_NUMBER_TOKEN = re.compile(rf"\(?[-−–]?\d+(?:,\d+)?\)?%?|[-−–—%]|{'|'.join(_NOT_A_NUMBER)}")
+_NUMBER_TOKEN = re.compile(rf"\(?[-−–]?\d+(?:,\d+)?\)?%?|[-−–—%]|{'|'.join(NOT_A_NUMBER)}")
 _DASHES = "-−–—"
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
@@ -100,7 +100,7 @@ def starts_number(tokens: list[str], k: int) -> bool:
     token = tokens[k]
     if is_attached(tokens, k):
         return False
-    if (k == 0 or token[0] in _DASHES or token[0] == "(" or token in _NOT_A_NUMBER or tokens[k - 1] in _NOT_A_NUMBER
+    if (k == 0 or token[0] in _DASHES or token[0] == "(" or token in NOT_A_NUMBER or tokens[k - 1] in NOT_A_NUMBER
             or "," in tokens[k - 1] or tokens[k - 1].endswith(("%", ")"))):
         return True
     digits = token.split(",")[0]
@@ -112,7 +112,7 @@ def starts_number(tokens: list[str], k: int) -> bool:
 def value_of(tokens: list[str]) -> float:
     """The number a run of digit groups prints ("-3", "714" → -3714; "307,2" → 307.2)."""
     text = "".join(tokens)
-    if text in _NOT_A_NUMBER:
+    if text in NOT_A_NUMBER:
         return 0.0
     sign = -1.0 if text[0] in _DASHES or text[0] == "(" else 1.0
     digits = text.strip("()").lstrip(_DASHES).replace(",", ".").rstrip("%")
@@ -129,8 +129,8 @@ def readings(tokens: list[str], count: int) -> list[Reading]:
     lone = [k for k in range(len(tokens) - 1) if is_sign(tokens, k + 1)]
     for n in range(1, min(len(lone), MAX_EMPTY_DASHES) + 1):
         for empty in itertools.combinations(lone, n):
-            apart = [_NOT_A_NUMBER[0] if k in empty else t for k, t in enumerate(tokens)]
-            out += [Reading(r.spans, r.values) for r in _readings(apart, count)]
+            apart = [NOT_A_NUMBER[0] if k in empty else t for k, t in enumerate(tokens)]
+            out += _readings(apart, count)
     return list(dict.fromkeys(out))
 
 
@@ -841,11 +841,16 @@ def _one_word_headers(line: Line | None, count: int, rules: TablesRules) -> list
     return words[-count:] if len(words) in (count, count + 1) else None
 
 
+def _columns_named(words: list[str], rules: TablesRules) -> int:
+    """How many of a header line's words are column words (years aside)."""
+    return sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words)
+
+
 def base_header_start(lines: list[list[str]], rules: TablesRules) -> int:
     """Index of the header line naming most columns (years aside): lines above it are the table's caption.
     A line naming a unit ("Resultatfond per verksamhet, tkr") is a caption, unless every line does or it
     names two columns or more ("Verksamhet (tkr) Budget 2024 Utfall 2024": the unit in the label's cell)."""
-    columns = [sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in words) for words in lines]
+    columns = [_columns_named(words, rules) for words in lines]
     captions = [any(_names_unit(w, rules) for w in words) and n < 2 for words, n in zip(lines, columns)]
     named = [n - (1000 if caption and not all(captions) else 0) for n, caption in zip(columns, captions)]
     # of lines naming as many columns, the last: a caption naming one ("Ombudgetering per projekt") stands
@@ -887,8 +892,7 @@ def _names_one_column(block: _Block, rules: TablesRules) -> bool:
     header = _base_header(block, rules)
     if not header or block.rows[0].headers is not None:
         return False
-    _, columns = _header_columns(header[0], rules)
-    return sum(is_column_word(w, rules) and not _YEAR.fullmatch(w) for w in columns) == 1
+    return _columns_named(_header_columns(header[0], rules)[1], rules) == 1
 
 
 def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
@@ -991,9 +995,9 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     tried = [(_settled(block, n, rules), -k, n) for k, n in enumerate(counts)]
     # above every count its header names, a count whose readings cut what reads as one number holds
     # its arithmetic by chance ("21", "480" of "21 480" under five named columns)
-    named = (max(_header_counts(block, rules), default=0) or int(_names_one_column(block, rules))) \
-        if _base_header(block, rules) else 0
-    tried = [t for t in tried if not (named and t[2] > named and _cuts_groups(t[0][0]))] or tried
+    header = _base_header(block, rules)
+    most_named = (max(_header_counts(block, rules), default=0) or int(_names_one_column(block, rules))) if header else 0
+    tried = [t for t in tried if not (most_named and t[2] > most_named and _cuts_groups(t[0][0]))] or tried
     (rows, score), _, count = max(tried, key=lambda t: (t[0][1], t[1]))
     # a header naming fewer columns than it has lets two amounts of each row run together
     # ("792 575 796 289" for "792 575" and "796 289"): a count above it wins only on arithmetic that
@@ -1002,12 +1006,11 @@ def _read_block(block: _Block, rules: TablesRules, warnings: dict[int, list[str]
     # its header a count never cuts what reads as one number: a wide row of like figures holds some
     # difference by chance ("Jan" … "Dec" over "4 100 3 900 …" is no thirteen columns of "4", "100" …)
     held = _identity_rows(rows)
-    header = _base_header(block, rules)
     label_header, columns = _header_columns(header[0], rules) if header else ([], [])
     for more in (count + 1, count + 2) if held < len(block.rows) else ():
         wider, wider_score = _settled(block, more, rules)
         wider_held = _identity_rows(wider)
-        if header and min(named or len(columns), len(columns)) < more and _cuts_groups(wider):
+        if header and min(most_named or len(columns), len(columns)) < more and _cuts_groups(wider):
             break
         if wider_held >= 2 and wider_held > held and 2 * wider_held >= wider_score[0] >= score[0]:
             rows, score, count, held = wider, wider_score, more, wider_held

@@ -15,6 +15,7 @@ from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import find_values, goes_on_label, has_alnum, match_cues, union_bbox
 from pipeline.tables.flat_rows import (
+    NOT_A_NUMBER,
     base_header_start,
     header_label,
     header_words_of,
@@ -349,9 +350,9 @@ def _ragged(grid: dict[tuple[int, int], list[Word]], n_cols: int) -> bool:
     """Tell whether the rows' figures stand in more columns than any row fills, every row filling as
     many: lines whose figures do not line up (each line set at its own width), which their figures'
     order reads better than their positions (as flat rows)."""
-    def figure(words: list[Word]) -> bool:
-        return _figure_cell(words) or _DASH.fullmatch("".join(w.text for w in words)) is not None or \
-            "".join(w.text for w in words) in ("NaN", "nan")
+    def figure(words: list[Word]) -> bool:  # a figure, or an empty cell as printed ("-", "NaN")
+        text = "".join(w.text for w in words)
+        return _figure_cell(words) or _DASH.fullmatch(text) is not None or text in NOT_A_NUMBER
 
     rows = {r for r, c in grid if c and _figure_cell(grid[(r, c)])}
     bands = {c for r, c in grid if c and r in rows and figure(grid[(r, c)])}
