@@ -38,20 +38,35 @@ class Channel:
         self._windows: dict[str, _Window] = {}
         self._form_windows: dict[str, list[_Window]] = {}
         self._same_logs_at: dict[float, _SameLogs] = {}
+        self._origin: Channel | None = None
+        self._raised: tuple[tuple[str, str], ...] = ()
+        """A raised channel's origin and the pieces it raised (see `raised`)."""
 
     def raised(self, weights: dict[tuple[str, str], float]) -> Channel:
         """Return this channel with some learned pieces' P(scanned | truth) raised to `weights`
         (only learned pieces: what each form can be read as, and so its candidates, stay the same)."""
         confusions = tuple(c.model_copy(update={"p": weights.get((c.scanned.lower(), c.truth.lower()), c.p)})
                            for c in self.rules.confusions)
-        return Channel(self.rules.model_copy(update={"confusions": confusions}))
+        twin = Channel(self.rules.model_copy(update={"confusions": confusions}))
+        raised = {scanned for scanned, _ in weights}  # windows that start no raised piece stay as worked out here
+        twin._windows = {w: hit for w, hit in self._windows.items() if not any(w[:k] in raised for k in range(len(w) + 1))}
+        twin._same_logs_at = self._same_logs_at
+        twin._origin, twin._raised = self, tuple(weights)
+        return twin
 
     def logp(self, scanned: str, word: str, damage: float) -> float:
-        """Return log P(scanned | word) at damage level `damage` (-inf if no look-alike path)."""
+        """Return log P(scanned | word) at damage level `damage` (-inf if no look-alike path).
+
+        A raised channel differs from its origin only on paths through a raised piece: where no
+        raised piece's scanned side is in `scanned` and its true side in `word`, its origin's
+        answer (most often already worked out) is its own."""
+        if self._origin is not None and not any(s in scanned and t in word for s, t in self._raised):
+            return self._origin.logp(scanned, word, damage)
         return _channel_logp(self, scanned, word, round(damage, 2))
 
-    def skeletons(self, scanned: str, max_edits: int, max_len_for_insert: int) -> set[str]:
-        """Return the skeletons `scanned` may be damage of, with at most `max_edits` letter edits.
+    def skeletons(self, scanned: str, max_edits: int, max_len_for_insert: int) -> list[set[str]]:
+        """Return the skeletons `scanned` may be damage of, with at most `max_edits` letter edits,
+        by the number of edits that made them (item k: k edits; one skeleton may be made both ways).
 
         A letter stands for its own skeleton at no cost; an edit is a learned look-alike piece
         read as another skeleton, or (in a word of at most `max_len_for_insert` letters) a dropped
@@ -70,7 +85,7 @@ class Channel:
         # rest[i]: the skeleton of scanned[i:] read without edits (None where a non-letter needs one)
         rest = [plain[n][len(plain[i]) :] if letters_until[i] == n else None for i in range(n + 1)]
         edit_points = [k for k in range(n + 1) if inserts or (k < n and edits[k])]
-        out: set[str] = set()
+        out: list[set[str]] = [set() for _ in range(max_edits + 1)]
 
         def walk(head: str, i: int, edits_left: int, inserted: bool) -> None:
             """Extend `head` (made of scanned[:i]) by letters as read up to each next edit."""
@@ -86,10 +101,10 @@ class Channel:
                     if edits_left > 1:
                         walk(after, j, edits_left - 1, just_inserted)
                     if rest[j] is not None:
-                        out.add(after + rest[j])
+                        out[max_edits + 1 - edits_left].add(after + rest[j])
 
         if rest[0] is not None:
-            out.add(rest[0])
+            out[0].add(rest[0])
         if max_edits:
             walk("", 0, max_edits, False)
         return out
@@ -201,6 +216,9 @@ def _channel_logp(channel: Channel, scanned: str, word: str, damage: float) -> f
 
 
 _COMPOUND_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
+_SPLITS_CACHE: dict[tuple[int, str, int], list[tuple[str, ...]]] = {}
+"""The cuts of a skeleton's ends (`_skeleton_splits` of one parts index): the skeletons of one form
+share them."""
 
 
 def _compound_forms(parts: dict[str, tuple[str, ...]], prefixes: dict[str, bool], skel: str) -> tuple[str, ...]:
@@ -250,7 +268,11 @@ def _skeleton_splits(
             break
         stem_ends = is_part
     for cut in reversed(cuts):
-        for rest in _skeleton_splits(parts, prefixes, skel[cut:], parts_left - 1):
+        key = (id(parts), skel[cut:], parts_left - 1)
+        rests = _SPLITS_CACHE.get(key)
+        if rests is None:
+            rests = _SPLITS_CACHE[key] = _skeleton_splits(parts, prefixes, skel[cut:], parts_left - 1)
+        for rest in rests:
             out.append((skel[:cut], *rest))
             if len(out) >= 4:
                 return out

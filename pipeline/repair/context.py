@@ -212,7 +212,8 @@ class Repairer:
         """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends);
         then, when the document's own repairs show look-alikes far commoner in it than the
         learned weights say, decide them all again with those weights raised (`_own_weights`)."""
-        self._decide(slots)
+        damage, dropped = self.damage(slots), self.dropped_pages(slots)  # the same in both passes
+        self._decide(slots, damage, dropped)
         raised = self._own_weights(slots)
         if not raised:
             return
@@ -220,7 +221,7 @@ class Repairer:
             s.choice, s.result, s.confidence, s.reason, s.first_case = None, None, 0.0, "", ""
         again = copy.copy(self)
         again.scorer = self.scorer.adapted(raised)
-        again._decide(slots)
+        again._decide(slots, damage, dropped)
 
     def _own_weights(self, slots: list[Slot]) -> dict[tuple[str, str], float]:
         """Return the look-alike weights this document's own repairs raise, per (scanned, truth)
@@ -231,15 +232,14 @@ class Repairer:
         weight: a weight the paper bears out changes nothing, and papers of one engine raise the
         same weights and share one scorer (`Scorer.adapted`)."""
         channel = self.scorer.channel
+        repairs = Counter((s.lower, s.result.lower()) for s in slots
+                          if s.result is not None and s.reason in ("lookalike", "context") and s.joined_with is None)
         used: Counter = Counter()
-        for s in slots:
-            if s.result is None or s.reason not in ("lookalike", "context") or s.joined_with is not None:
-                continue
-            word = s.result.lower()
-            for op, i1, i2, j1, j2 in SequenceMatcher(None, s.lower, word, autojunk=False).get_opcodes():
-                piece = (s.lower[i1:i2], word[j1:j2])
+        for (scanned, word), times in repairs.items():
+            for op, i1, i2, j1, j2 in SequenceMatcher(None, scanned, word, autojunk=False).get_opcodes():
+                piece = (scanned[i1:i2], word[j1:j2])
                 if op != "equal" and piece in channel.subs:
-                    used[piece] += 1
+                    used[piece] += times
         per_letter: Counter = Counter()
         for (_, truth), n in used.items():
             per_letter[truth] += n
@@ -253,10 +253,9 @@ class Repairer:
                 raised[(scanned, truth)] = own
         return raised
 
-    def _decide(self, slots: list[Slot]) -> None:
-        """One pass over every slot: look-alike choices first, then the close calls in context."""
-        damage = self.damage(slots)
-        dropped = self.dropped_pages(slots)
+    def _decide(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
+        """One pass over every slot (`damage` and `dropped`: per page, see `damage` and
+        `dropped_pages`): look-alike choices first, then the close calls in context."""
         margin, amb = self.rules.min_margin_nonword, self.rules.ambiguity_margin
         seen: Counter = Counter()
         plain: Counter = Counter()

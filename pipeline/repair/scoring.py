@@ -135,22 +135,29 @@ class Scorer:
         return hit
 
     def _find_candidates(self, scanned: str, damage: float) -> set[str]:
+        """A listed form may be another listed word at most one letter edit away (two for a form
+        no list holds), never a compound of other parts: its own reading is the likelier by far.
+        A long unlisted form that reads as no word is tried as compounds of parts one edit away
+        before two: the skeletons two edits away are most of a cold run's work."""
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
         if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha() and not unused_abbreviation(scanned, lex):
-            skels = {skeleton(scanned)}
+            by_edits = [{skeleton(scanned)}]
         else:
-            skels = self.channel.skeletons(scanned, rules.max_edits, rules.max_length_for_dropped_letter)
+            max_edits = min(1, rules.max_edits) if freq else rules.max_edits
+            by_edits = self.channel.skeletons(scanned, max_edits, rules.max_length_for_dropped_letter)
+        near = set().union(*by_edits[:2])
+        skels = near.union(*by_edits[2:])
 
         def feasible(forms) -> set[str]:
             return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, damage) > -math.inf}
 
-        cands = feasible(c for s in skels for c in lex.skeleton_forms(s))
-        if not cands:
-            cands = feasible(c for s in skels for c in lex.dictionary.get(s, ()))
-        if len(scanned) >= COMPOUND_MIN_LENGTH and not cands:
+        cands = (feasible(c for s in skels for c in lex.skeleton_forms(s))
+                 or feasible(c for s in skels for c in lex.dictionary.get(s, ())))
+        if len(scanned) >= COMPOUND_MIN_LENGTH and not cands and not freq:
             parts, prefixes = lex.parts_by_skeleton(), lex.part_prefixes()
-            cands = feasible(c for s in skels for c in _compound_forms(parts, prefixes, s))
+            cands = (feasible(c for s in near for c in _compound_forms(parts, prefixes, s))
+                     or feasible(c for s in skels - near for c in _compound_forms(parts, prefixes, s)))
         if not cands and 4 <= len(scanned) <= 16 and self.channel.marks.intersection(scanned):
             cands = feasible(self._hunspell_forms(scanned))  # a mark (é, 6, &) is evidence enough to ask
         return cands
