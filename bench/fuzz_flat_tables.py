@@ -7,7 +7,8 @@ prose amount and a bilaga of one flattened table, sometimes two — cells one sp
 layout columns; a header in one line or two, or run together; a unit stated above it, in its first
 header cell, in its caption, in a note below it or nowhere (mnkr with a decimal); empty cells as "NaN",
 "-" or "0"; a minus as "-", "−" or brackets; labels that wrap onto a second line or hold a digit; a
-Summa row, or sections with their totals and a grand total; a percentage column; a comment column.
+Summa row, or sections with their totals and a grand total; a percentage column; a comment column; with
+`--labels-apart`, a plain table's label column set apart above its rows of figures or its figure columns.
 Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
 born-digital PDF with the corpus builder, read with `papers run`, and scored: a table row is found when
 a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure cell prints what was drawn
@@ -82,8 +83,10 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 """Each table's sections (name, total) and grand total: a second table's labels are its own."""
 
 
-def draw(rng: np.random.Generator) -> Drawn:
-    """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables)."""
+def draw(rng: np.random.Generator, labels_apart: bool = False) -> Drawn:
+    """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
+    `labels_apart`, a plain table may also come with its label column set apart (off by default, so
+    that a seed draws the papers it drew before the shape was added)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -105,6 +108,8 @@ def draw(rng: np.random.Generator) -> Drawn:
     total = pick("summa row", [True, False], [0.8, 0.2])
     sections = pick("sections", [False, True], [0.75, 0.25]) if total else False
     second = pick("second table", [False, True], [0.8, 0.2])
+    plain = spacing == "one space" and header == "one line" and not (sections or wrap or comment or percent)
+    apart = pick("labels apart", ["no", "rows", "columns"], [0.4, 0.3, 0.3]) if labels_apart and plain and empty != "none" else "no"
     decimals = unit == "mnkr"
     pool = [str(x) for x in rng.permutation(LABELS)]
     rows: list[tuple[str, list[str]]] = []
@@ -189,6 +194,11 @@ def draw(rng: np.random.Generator) -> Drawn:
             lines = [" ".join(c for c in row if c) for row in grid]
         if header == "run together":
             head_lines = [first + "".join(head_cells) + "".join(extra_heads)]
+        if apart != "no":  # the label column as a block of its own, as a PDF drawn column by column gives it
+            labels_block = [first, *(row[0] for row in grid)]
+            if apart == "rows":
+                return labels_block, [" ".join(head_cells), *(" ".join(row[1:]) for row in grid)]
+            return labels_block, [line for c, head in enumerate(head_cells, start=1) for line in [head, *(row[c] for row in grid)]]
         return head_lines, lines
 
     def captioned(title: str, table: tuple[list[str], list[str]]) -> list[str]:
@@ -270,6 +280,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fuzz-flat")
     parser.add_argument("--show", type=int, default=5, help="print the source of this many papers that fail")
+    parser.add_argument("--labels-apart", action="store_true",
+                        help="also draw a plain table's label column as a block of its own (rows or columns after it)")
     parser.add_argument("--profile", default="born-digital", help="a capture profile of corpus/captures.py to scan the papers in")
     args = parser.parse_args()
     folder = args.work / "born-digital"
@@ -279,7 +291,7 @@ def main() -> None:
             old.unlink()
     drawn = {}
     for n in range(args.papers):
-        paper = draw(np.random.default_rng([args.seed, n]))
+        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

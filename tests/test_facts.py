@@ -216,6 +216,9 @@ def test_the_year_an_amounts_clause_names(text: str, year: str | None) -> None:
         ("Föreningen har ansökt om ett verksamhetsbidrag om 400 000 kronor för år 2025.", "other", {}),
         ("Maria Lind (V) yrkar att bidraget ska vara 320 000 kronor.", "other", {}),
         ("Nämnden beviljar föreningens ansökan om bidrag med 250 000 kronor.", "grant", {}),
+        # "över" before an amount is a threshold, but not as the particle of a transfer (written for this test)
+        ("Investeringar över 5 miljoner kronor beslutas av kommunfullmäktige.", "threshold", {}),
+        ("Förvaltningen föreslår att nämnden för över 1 450 tkr till resultatfonden.", "other", {}),
     ],
 )
 def test_amount_roles_from_the_sentence(text: str, role: str, attrs: dict[str, str]) -> None:

@@ -181,8 +181,9 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
         if middle <= _row_edge(first_row, box.x0, "top"):
             if not table.bbox.top <= middle <= table.bbox.bottom:  # a flat table's header lines are its own
                 around.above.append(text)
-        elif middle >= _row_edge(last_row, box.x0, "bottom") and (floor is None or box.bottom <= floor + 1):
-            around.below.append(text)
+        elif (middle >= _row_edge(last_row, box.x0, "bottom") and not table.bbox.top <= middle <= table.bbox.bottom
+              and (floor is None or box.bottom <= floor + 1)):
+            around.below.append(text)  # not a line of the table's own (a label column set apart ends above its figures)
     return around
 
 

@@ -716,6 +716,72 @@ HEADER_CELL_MAX_WORDS = 3
 """Words of one header cell on a line of its own ("Bokslut helårsutfall", "Ombudgeteras till 2025")."""
 
 
+def _label_runs_joined(lines: list[Line], rules: TablesRules) -> list[Line]:
+    """A table whose label column came out of its PDF as a block of its own, joined into the lines of a
+    flat table: a run of label lines ("Verksamhet", "Äldreomsorg", …, "Summa") and then either the
+    figure columns' header over as many lines of figures only ("152 300 150 100 2 200"), or each figure
+    column in turn, its header over one figure a line, as many as there are labels. The labels go on the
+    figures in their order, the line above them being the labels' own header (a caption or title above
+    it stays as it is). Only as many figures as labels are joined, so a list in prose over fewer lines of
+    figures is left alone."""
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        found = _label_run_at(lines, k, rules)
+        if found is None:
+            out.append(lines[k])
+            k += 1
+            continue
+        joined, k = found
+        out += joined
+    return out
+
+
+def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[list[Line], int] | None:
+    """The lines a label block from `start` on joins into and where it ends (`_label_runs_joined`), or None."""
+    def together(at: int) -> bool:  # the next line of the same block: same page, no blank line between
+        return at < len(lines) and lines[at].page == lines[start].page and lines[at].gap_before <= 1
+
+    def label_line(line: Line) -> bool:
+        words = header_words(line)
+        return (bool(words) and words[0][:1].isupper() and _figureless(line, rules.flat_rows.label_max_words, rules)
+                and not _states_unit(line, rules))
+
+    labels: list[Line] = []
+    at = start
+    while (not labels or together(at)) and at < len(lines) and label_line(lines[at]) \
+            and (not labels or not _is_header_line(lines[at], rules)
+                 or re.match(rules.flat_rows.total_row_pattern, fold(lines[at].text))):
+        labels.append(lines[at])
+        at += 1
+    if len(labels) < 3 or not together(at) or not _is_header_line(lines[at], rules):
+        return None
+    def one_cell(line: Line) -> bool:  # one figure, or an empty cell ("NaN", "-")
+        return _one_figure(line) or (len(line.words) == 1 and line.words[0].text in (*NOT_A_NUMBER, *_DASHES))
+
+    header = lines[at]
+    figures: list[Line] = []
+    at += 1
+    while together(at) and (one_cell(lines[at]) or ((parts := split_line(lines[at].words, 0)) is not None and not parts[0])):
+        figures.append(lines[at])
+        at += 1
+    columns = [figures]
+    if all(map(one_cell, figures)):  # one column after another, each under its header
+        while together(at) and _is_header_line(lines[at], rules) and len(header_words(lines[at])) <= HEADER_CELL_MAX_WORDS:
+            column = list(itertools.takewhile(one_cell, lines[at + 1 : at + 1 + len(figures)]))
+            if len(column) != len(figures) or not all(together(at + 1 + i) for i in range(len(column))):
+                break
+            header = _joined([header, lines[at]])
+            columns.append(column)
+            at += 1 + len(column)
+    rows = len(figures)
+    if rows < 2 or len(labels) < rows:
+        return None
+    before, head = labels[: -rows - 1], labels[-rows - 1 : -rows]  # lines above the labels' header stay as they are
+    return [*before, _joined([*head, header]),
+            *(_joined([label, *(column[i] for column in columns)]) for i, label in enumerate(labels[-rows:]))], at
+
+
 def _one_figure(line: Line) -> bool:
     """A line that is one figure cell: number tokens only, readable as one number ("22 400", "-610", "NaN")."""
     parts = split_line(line.words, 0)
@@ -779,7 +845,7 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     """Group lines into candidate blocks: up to three header lines, then rows, label continuations and
     section names ("Fastigheter") between rows."""
     settings = rules.flat_rows
-    lines = _labels_joined(_cells_joined(lines, rules), rules)
+    lines = _labels_joined(_cells_joined(_label_runs_joined(lines, rules), rules), rules)
     blocks: list[_Block] = []
     current: _Block | None = None
     pending_header: list[Line] = []
