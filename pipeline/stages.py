@@ -41,8 +41,8 @@ class StageVersion:
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 29, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
-    StageVersion("repair", 21, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 30, ("tables",)),
+    StageVersion("repair", 22, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
+    StageVersion("tables", 31, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 4, ("papers",)),
     StageVersion("facts", 53, ("facts",)),
