@@ -630,8 +630,7 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # row's label on the line above its figures, 17 names its figures in captions, 18 is twelve months of like figures,
     # 08 gives every cell a line of its own, 19 is a wide table kept in columns under a header of two lines,
     # 20 keeps its rows in columns under a header run together on one line, 23 sets its labels apart above rows
-    # of figures only, 24 sets its labels and then each figure column apart, one cell a line, 25 sets apart
-    # labels that hold a number of their own: "Område 2", "Förskola 1-5 år")
+    # of figures only, 24 sets its labels and then each figure column apart, one cell a line)
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0

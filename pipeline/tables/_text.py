@@ -27,9 +27,6 @@ class Line:
     number: int
     words: tuple[Word, ...]
     gap_before: int
-    label_words: int = 0
-    """How many first words are a row's label set apart from its figures (a label block joined to
-    them): they stay the label whatever they hold ("Område 2")."""
 
     @property
     def text(self) -> str:

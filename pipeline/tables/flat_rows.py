@@ -28,7 +28,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.model import Cell, Table, Word
@@ -645,11 +645,10 @@ def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: boo
     if merged is not None:
         return merged
     comment: list[Word] = []
-    words = line.words[line.label_words :]
-    parts = split_commented(words) if commented else split_line(words, rules.flat_rows.max_trailing_words)
+    parts = split_commented(line.words) if commented else split_line(line.words, rules.flat_rows.max_trailing_words)
     if parts is None:
         return None
-    label, numbers, trailing = [*line.words[: line.label_words], *parts[0]], parts[1], parts[2]
+    label, numbers, trailing = parts
     if commented and trailing and not (trailing[0].text[:1].islower() and len(trailing) <= rules.flat_rows.max_trailing_words
                                        and not any(re.search(r"\d", w.text) for w in trailing)):
         comment, trailing = trailing, []
@@ -743,15 +742,10 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
     def together(at: int) -> bool:  # the next line of the same block: same page, no blank line between
         return at < len(lines) and lines[at].page == lines[start].page and lines[at].gap_before <= 1
 
-    def label_line(line: Line) -> bool:  # a label, which may hold a numbered part ("Område 2", "Förskola 1-5 år")
+    def label_line(line: Line) -> bool:
         words = header_words(line)
-        if not words or not words[0][:1].isupper() or _states_unit(line, rules) or _SENTENCE_END.search(words[-1]):
-            return False
-        if _figureless(line, rules.flat_rows.label_max_words, rules):
-            return True
-        parts = split_line(line.words, rules.flat_rows.max_trailing_words)
-        return len(words) <= rules.flat_rows.label_max_words and (
-            parts is None or (bool(parts[0]) and len(parts[1]) == 1 and len(parts[1][0].text) <= 2))
+        return (bool(words) and words[0][:1].isupper() and _figureless(line, rules.flat_rows.label_max_words, rules)
+                and not _states_unit(line, rules))
 
     labels: list[Line] = []
     at = start
@@ -760,7 +754,7 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
                  or re.match(rules.flat_rows.total_row_pattern, fold(lines[at].text))):
         labels.append(lines[at])
         at += 1
-    if len(labels) < 2 or not together(at) or not _is_header_line(lines[at], rules):
+    if len(labels) < 3 or not together(at) or not _is_header_line(lines[at], rules):
         return None
     def one_cell(line: Line) -> bool:  # one figure, or an empty cell ("NaN", "-")
         return _one_figure(line) or (len(line.words) == 1 and line.words[0].text in (*NOT_A_NUMBER, *_DASHES))
@@ -785,8 +779,7 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
         return None
     before, head = labels[: -rows - 1], labels[-rows - 1 : -rows]  # lines above the labels' header stay as they are
     return [*before, _joined([*head, header]),
-            *(replace(_joined([label, *(column[i] for column in columns)]), label_words=len(label.words))
-              for i, label in enumerate(labels[-rows:]))], at
+            *(_joined([label, *(column[i] for column in columns)]) for i, label in enumerate(labels[-rows:]))], at
 
 
 def _one_figure(line: Line) -> bool:
