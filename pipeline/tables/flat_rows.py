@@ -756,6 +756,7 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
         at += 1
     if len(labels) < 3 or not together(at) or not _is_header_line(lines[at], rules):
         return None
+
     def one_cell(line: Line) -> bool:  # one figure, or an empty cell ("NaN", "-")
         return _one_figure(line) or (len(line.words) == 1 and line.words[0].text in (*NOT_A_NUMBER, *_DASHES))
 
