@@ -501,6 +501,15 @@ def test_a_number_after_a_dash_is_no_lone_i(rules):
     assert fix("Vardet -1 stanger av funktionen for ndmnden", rules) == "Värdet -1 stänger av funktionen för nämnden"
 
 
+def test_a_name_on_a_page_without_damage_is_as_written(rules):
+    """On a page that shows no damage at all (a clean seed's å/ä/ö intact, no look-alike marks), a
+    capitalised word inside a sentence that no list holds is a name as written ("Kapor", not the
+    listed "kåpor"; the sentence written for this test)."""
+    lines = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8").split("\n")
+    lines.append("Överenskommelsen har granskats av Mitch Kapor och av förvaltningen.")
+    assert repair_lines(lines, rules)[-1] == lines[-1]
+
+
 def test_a_clean_page_believes_no_letter_read_for_another(rules):
     """Where a page's å/ä/ö are intact, "oid" and "gid" are the writer's (Debian's program messages),
     not "old" and "gå" by a look-alike i for l or id for å."""

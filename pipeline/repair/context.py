@@ -284,7 +284,7 @@ class Repairer:
             s.choice = choice
             best, best_score = choice.options[0]
             second = choice.options[1][1] if len(choice.options) > 1 else -math.inf
-            if len(choice.options) > 1 and self._proper_name(slots, k, choice):
+            if len(choice.options) > 1 and (self._proper_name(slots, k, choice) or self._name_on_clean_page(slots, k, damage)):
                 continue
             if best == form:
                 if not _DIACRITICS.isdisjoint(form):
@@ -348,6 +348,15 @@ class Repairer:
         if any(word[:1] != s.lower[:1] for word, _ in choice.options):
             return False
         return self.lexicon.hunspell_knows(s.text) and not self.lexicon.hunspell_knows(s.lower)
+
+    def _name_on_clean_page(self, slots: list[Slot], k: int, damage: dict[int, float]) -> bool:
+        """Return whether slot `k` is a name as written because its page shows no damage at all (its
+        damage level at `damage_min`: no word there lost an å/ä/ö or holds a look-alike mark): a
+        capitalised word inside a sentence that no list holds ("Mitch Kapor", not "Kåpor")."""
+        s = slots[k]
+        return (damage[s.page] <= self.rules.damage_min and s.text[:1].isupper() and s.text[1:].islower()
+                and not s.line_start and k > 0 and not slots[k - 1].ends_sentence
+                and s.lower not in self.lexicon.frequencies)
 
     def _first_letter_case(self, slots: list[Slot]) -> None:
         """Decide the case of a repaired first letter that the scan's look-alike does not tell.
