@@ -141,11 +141,11 @@ class Scorer:
         parts one edit away before two: the skeletons two edits away are most of a cold run's work."""
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
-        word = freq >= rules.realword_min_frequency  # wordfreq's rarer tail is web text that lost its letters
+        real_word = freq >= rules.realword_min_frequency  # wordfreq's rarer tail is web text that lost its letters
         if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha() and not unused_abbreviation(scanned, lex):
             by_edits = [{skeleton(scanned)}]
         else:
-            max_edits = min(1, rules.max_edits) if word else rules.max_edits
+            max_edits = min(1, rules.max_edits) if real_word else rules.max_edits
             by_edits = self.channel.skeletons(scanned, max_edits, rules.max_length_for_dropped_letter)
         near = set().union(*by_edits[:2])
         skels = near.union(*by_edits[2:])
@@ -155,7 +155,7 @@ class Scorer:
 
         cands = (feasible(c for s in skels for c in lex.skeleton_forms(s))
                  or feasible(c for s in skels for c in lex.dictionary.get(s, ())))
-        if len(scanned) >= COMPOUND_MIN_LENGTH and not cands and not word:
+        if len(scanned) >= COMPOUND_MIN_LENGTH and not cands and not real_word:
             parts, prefixes = lex.parts_by_skeleton(), lex.part_prefixes()
             cands = (feasible(c for s in near for c in _compound_forms(parts, prefixes, s))
                      or feasible(c for s in skels - near for c in _compound_forms(parts, prefixes, s)))
