@@ -614,6 +614,23 @@ def test_figures_ocr_misread_in_a_flat_row_are_read_as_printed(rules: Rules) -> 
                                                     ["4 300", "3 750", "550", "550"]]
 
 
+def test_a_label_column_set_apart_is_joined_to_its_figures_specks_and_all(rules: Rules) -> None:
+    # probes 23 and 24 of bench/data/flat-bilagor as a scan reads them: a speck after a row's figures
+    # ("-1 550 :"), and one glued to a figure of a column ("1 500."); a caption above the labels stays one
+    rows_apart = ["Driftredovisning per verksamhet, tkr", "Verksamhet", "Äldreomsorg", "Hemtjänst", "Summa",
+                  "Budget 2024 Utfall 2024 Avvikelse", "152 300 150 100 2 200", "88 400 89 950 -1 550 :",
+                  "240 700 240 050 650"]
+    (table,), _ = flat_tables(rows_apart, rules)
+    assert table.header == ("Verksamhet", "Budget 2024", "Utfall 2024", "Avvikelse")
+    assert grid(table) == [["Äldreomsorg", "152 300", "150 100", "2 200"], ["Hemtjänst", "88 400", "89 950", "-1 550"],
+                           ["Summa", "240 700", "240 050", "650"]]
+    columns_apart = ["Projekt", "Digitala lås", "Välfärdsteknik", "Totalt", "Budget 2024", "1 500.", "900", "2 400",
+                     "Utfall 2024", "300", "NaN", "300"]
+    (table,), _ = flat_tables(columns_apart, rules)
+    assert table.header == ("Projekt", "Budget 2024", "Utfall 2024")
+    assert grid(table) == [["Digitala lås", "1 500", "300"], ["Välfärdsteknik", "900", "NaN"], ["Totalt", "2 400", "300"]]
+
+
 def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(rules: Rules) -> None:
     # a resultatdisponering's header over two lines (37:45-47's 2024 and 2023 figures in tkr as its rows): the
     # second line's words go on the repeated "Ombudgeteras" and on "Till", not on the last three columns

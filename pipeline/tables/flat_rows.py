@@ -28,7 +28,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pipeline.model import Cell, Table, Word
@@ -379,6 +379,8 @@ def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], 
     label, trailing = tokens[:start], tokens[end:]
     if any(re.search(r"\d", w.text) for w in trailing) or not any(re.search(r"\d", w.text) for w in tokens[start:end]):
         return None
+    if not any(ch.isalnum() for w in trailing for ch in w.text):
+        trailing = []  # a scan's specks after the figures ("-1 550 :") are no text column
     return label, tokens[start:end], trailing
 
 
@@ -760,16 +762,20 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
     def one_cell(line: Line) -> bool:  # one figure, or an empty cell ("NaN", "-")
         return _one_figure(line) or (len(line.words) == 1 and line.words[0].text in (*NOT_A_NUMBER, *_DASHES))
 
+    def figures_only(line: Line) -> bool:  # a row of figures, a scan's specks after them allowed ("1 550 :")
+        parts = split_line(line.words, rules.flat_rows.max_trailing_words)
+        return parts is not None and not parts[0] and not any(ch.isalnum() for w in parts[2] for ch in w.text)
+
     header = lines[at]
     figures: list[Line] = []
     at += 1
-    while together(at) and (one_cell(lines[at]) or ((parts := split_line(lines[at].words, 0)) is not None and not parts[0])):
-        figures.append(lines[at])
+    while together(at) and (one_cell(cell := _despeckled(lines[at])) or figures_only(cell)):
+        figures.append(cell)
         at += 1
     columns = [figures]
     if all(map(one_cell, figures)):  # one column after another, each under its header
         while together(at) and _is_header_line(lines[at], rules) and len(header_words(lines[at])) <= HEADER_CELL_MAX_WORDS:
-            column = list(itertools.takewhile(one_cell, lines[at + 1 : at + 1 + len(figures)]))
+            column = list(itertools.takewhile(one_cell, map(_despeckled, lines[at + 1 : at + 1 + len(figures)])))
             if len(column) != len(figures) or not all(together(at + 1 + i) for i in range(len(column))):
                 break
             header = _joined([header, lines[at]])
@@ -781,6 +787,16 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
     before, head = labels[: -rows - 1], labels[-rows - 1 : -rows]  # lines above the labels' header stay as they are
     return [*before, _joined([*head, header]),
             *(_joined([label, *(column[i] for column in columns)]) for i, label in enumerate(labels[-rows:]))], at
+
+
+def _despeckled(line: Line) -> Line:
+    """A line of figures without a scan's speck glued to its last figure ("1 500.", "300:"): inside a
+    table's figure column no sentence ends there."""
+    last = line.words[-1] if line.words else None
+    text = last.text.rstrip(".,:;'") if last is not None else ""
+    if last is None or text == last.text or not text[-1:].isdigit():
+        return line
+    return replace(line, words=(*line.words[:-1], last.model_copy(update={"text": text})))
 
 
 def _one_figure(line: Line) -> bool:
