@@ -610,8 +610,9 @@ def _verdicts_path() -> Path | None:
     base = _hunspell_base()
     if base is None:
         return None
-    files = [Path(base + ".dic").resolve(), Path(base + ".aff").resolve()]
-    digest = hashlib.sha256(repr([(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]).encode())
+    files = (Path(base + ".dic").resolve(), Path(base + ".aff").resolve())
+    stats = [(str(f), (st := f.stat()).st_size, st.st_mtime_ns) for f in files]
+    digest = hashlib.sha256(repr(stats).encode())
     return CACHE_DIR / f"hunspell-{digest.hexdigest()[:16]}.pickle"
 
 

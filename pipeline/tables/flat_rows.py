@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from pipeline.model import Cell, Table, Word
 from pipeline.rules import TablesRules
-from pipeline.tables._text import Line, fold, goes_on_label, union_bbox
+from pipeline.tables._text import Line, fold, goes_on_label, has_alnum, union_bbox
 
 NOT_A_NUMBER = ("NaN", "nan")
 """What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
@@ -314,6 +314,9 @@ _RUN_TOGETHER = re.compile(r"(0)(\d)|(\d+(?:,\d+)?)([-−–]\d+(?:,\d+)?)")
 or a figure and the signed one after it ("0-3 910" for "0 -3 910"), when the first is a 0, figures stand
 before it or a thousands group follows: a range in words ("ss. 47-53", "plan 2026-2027") stays whole."""
 _SPECKED = re.compile(r"([-−–]?\d+)['’‘´`]+(\d*)")
+_SPECK_AFTER = re.compile(r"([-−–]?\d+)[:;.,'’]")
+"""A figure with a speck glued after it ("300:", "1 500."), where no sentence can end: after a row of figures
+or in a figure column."""
 """An OCR'd figure with a speck read as an apostrophe after it ("-650'"), or between it and the next figure
 ("300'2" for "300 2"): no Swedish number holds one."""
 _GROUP = re.compile(r"\d{3}")
@@ -336,7 +339,7 @@ def _misread_figures(words: list[Word]) -> list[Word]:
         beside = [j for j in (k - 1, k + 1) if 0 <= j < len(words) and figure[j]]
         if word.text in ("O", "o") and any(words[j].text not in (*_DASHES, "%") for j in beside):
             out.append(word.model_copy(update={"text": "0"}))
-        elif k == len(words) - 1 and re.fullmatch(r"[-−–]?\d+[:;.,'’]", word.text) and figures_before == 3:
+        elif k == len(words) - 1 and _SPECK_AFTER.fullmatch(word.text) and figures_before == 3:
             out.append(word.model_copy(update={"text": word.text[:-1]}))  # "… 300 300:": a speck after a row of figures
         elif (m := _SPECKED.fullmatch(word.text)) is not None:  # the speck goes, the second figure keeps its box
             first, rest = _cut(word, len(m.group(1)))
@@ -379,7 +382,7 @@ def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], 
     label, trailing = tokens[:start], tokens[end:]
     if any(re.search(r"\d", w.text) for w in trailing) or not any(re.search(r"\d", w.text) for w in tokens[start:end]):
         return None
-    if not any(ch.isalnum() for w in trailing for ch in w.text):
+    if not any(has_alnum(w.text) for w in trailing):
         trailing = []  # a scan's specks after the figures ("-1 550 :") are no text column
     return label, tokens[start:end], trailing
 
@@ -759,23 +762,20 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
     if len(labels) < 3 or not together(at) or not _is_header_line(lines[at], rules):
         return None
 
-    def one_cell(line: Line) -> bool:  # one figure, or an empty cell ("NaN", "-")
-        return _one_figure(line) or (len(line.words) == 1 and line.words[0].text in (*NOT_A_NUMBER, *_DASHES))
-
-    def figures_only(line: Line) -> bool:  # a row of figures, a scan's specks after them allowed ("1 550 :")
+    def figures_only(line: Line) -> bool:  # a row of figures (a scan's specks after them are no trailing words)
         parts = split_line(line.words, rules.flat_rows.max_trailing_words)
-        return parts is not None and not parts[0] and not any(ch.isalnum() for w in parts[2] for ch in w.text)
+        return parts is not None and not parts[0] and not parts[2]
 
     header = lines[at]
     figures: list[Line] = []
     at += 1
-    while together(at) and (one_cell(cell := _despeckled(lines[at])) or figures_only(cell)):
+    while together(at) and (_one_figure(cell := _despeckled(lines[at])) or figures_only(cell)):
         figures.append(cell)
         at += 1
     columns = [figures]
-    if all(map(one_cell, figures)):  # one column after another, each under its header
+    if all(map(_one_figure, figures)):  # one column after another, each under its header
         while together(at) and _is_header_line(lines[at], rules) and len(header_words(lines[at])) <= HEADER_CELL_MAX_WORDS:
-            column = list(itertools.takewhile(one_cell, map(_despeckled, lines[at + 1 : at + 1 + len(figures)])))
+            column = list(itertools.takewhile(_one_figure, map(_despeckled, lines[at + 1 : at + 1 + len(figures)])))
             if len(column) != len(figures) or not all(together(at + 1 + i) for i in range(len(column))):
                 break
             header = _joined([header, lines[at]])
@@ -790,17 +790,18 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
 
 
 def _despeckled(line: Line) -> Line:
-    """A line of figures without a scan's speck glued to its last figure ("1 500.", "300:"): inside a
-    table's figure column no sentence ends there."""
-    last = line.words[-1] if line.words else None
-    text = last.text.rstrip(".,:;'") if last is not None else ""
-    if last is None or text == last.text or not text[-1:].isdigit():
+    """A line of a figure column without a scan's speck glued to its last figure (`_SPECK_AFTER`)."""
+    m = _SPECK_AFTER.fullmatch(line.words[-1].text) if line.words else None
+    if m is None:
         return line
-    return replace(line, words=(*line.words[:-1], last.model_copy(update={"text": text})))
+    return replace(line, words=(*line.words[:-1], line.words[-1].model_copy(update={"text": m.group(1)})))
 
 
 def _one_figure(line: Line) -> bool:
-    """A line that is one figure cell: number tokens only, readable as one number ("22 400", "-610", "NaN")."""
+    """A line that is one figure cell: number tokens only, readable as one number ("22 400", "-610"), or
+    an empty cell ("NaN", "-")."""
+    if len(line.words) == 1 and line.words[0].text in (*NOT_A_NUMBER, *_DASHES):
+        return True
     parts = split_line(line.words, 0)
     return parts is not None and not parts[0] and count_range([w.text for w in parts[1]])[0] == 1
 
