@@ -259,6 +259,14 @@ class Lexicon:
             return forms
         return (key,) if key in self.frequencies and _LETTERS.match(key) else ()
 
+    def forms_of_skeletons(self, keys: set[str]) -> list[str]:
+        """Return `skeleton_forms` of every skeleton of `keys` at once: a cold run's candidate search
+        asks for tens of thousands of skeletons, and set intersections answer them without a call each."""
+        shared = keys & self.by_skeleton.keys()
+        forms = [form for key in shared for form in self.by_skeleton[key]]
+        forms += [key for key in (keys - shared) & self.frequencies.keys() if _LETTERS.match(key)]
+        return forms
+
     def is_word(self, word: str) -> bool:
         """Return whether the lower-cased `word` is listed, splits into listed parts, or hunspell knows it."""
         w = word.lower()

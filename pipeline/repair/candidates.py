@@ -39,28 +39,28 @@ class Channel:
         self._form_windows: dict[str, list[_Window]] = {}
         self._same_logs_at: dict[float, _SameLogs] = {}
         self._origin: Channel | None = None
-        self._raised: tuple[tuple[str, str], ...] = ()
-        """A raised channel's origin and the pieces it raised (see `raised`)."""
+        self._changed: tuple[tuple[str, str], ...] = ()
+        """A reweighted channel's origin and the pieces whose weights it changed (see `reweighted`)."""
 
-    def raised(self, weights: dict[tuple[str, str], float]) -> Channel:
-        """Return this channel with some learned pieces' P(scanned | truth) raised to `weights`
+    def reweighted(self, weights: dict[tuple[str, str], float]) -> Channel:
+        """Return this channel with some learned pieces' P(scanned | truth) set to `weights`
         (only learned pieces: what each form can be read as, and so its candidates, stay the same)."""
         confusions = tuple(c.model_copy(update={"p": weights.get((c.scanned.lower(), c.truth.lower()), c.p)})
                            for c in self.rules.confusions)
         twin = Channel(self.rules.model_copy(update={"confusions": confusions}))
-        raised = {scanned for scanned, _ in weights}  # windows that start no raised piece stay as worked out here
-        twin._windows = {w: hit for w, hit in self._windows.items() if not any(w[:k] in raised for k in range(len(w) + 1))}
+        changed = {scanned for scanned, _ in weights}  # windows that start no changed piece stay as worked out here
+        twin._windows = {w: hit for w, hit in self._windows.items() if not any(w[:k] in changed for k in range(len(w) + 1))}
         twin._same_logs_at = self._same_logs_at
-        twin._origin, twin._raised = self, tuple(weights)
+        twin._origin, twin._changed = self, tuple(weights)
         return twin
 
     def logp(self, scanned: str, word: str, damage: float) -> float:
         """Return log P(scanned | word) at damage level `damage` (-inf if no look-alike path).
 
-        A raised channel differs from its origin only on paths through a raised piece: where no
-        raised piece's scanned side is in `scanned` and its true side in `word`, its origin's
+        A reweighted channel differs from its origin only on paths through a changed piece: where no
+        changed piece's scanned side is in `scanned` and its true side in `word`, its origin's
         answer (most often already worked out) is its own."""
-        if self._origin is not None and not any(s in scanned and t in word for s, t in self._raised):
+        if self._origin is not None and not any(s in scanned and t in word for s, t in self._changed):
             return self._origin.logp(scanned, word, damage)
         return _channel_logp(self, scanned, word, round(damage, 2))
 

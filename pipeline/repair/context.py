@@ -211,26 +211,30 @@ class Repairer:
     def run(self, slots: list[Slot]) -> None:
         """Decide every slot (in reading order; `slots` carries joins of hyphenated line ends);
         then, when the document's own repairs show look-alikes far commoner in it than the
-        learned weights say, decide them all again with those weights raised (`_own_weights`)."""
+        learned weights say (or far rarer), decide them all again with those weights (`_own_weights`)."""
         damage, dropped = self.damage(slots), self.dropped_pages(slots)  # the same in both passes
         self._decide(slots, damage, dropped)
-        raised = self._own_weights(slots)
-        if not raised:
+        own = self._own_weights(slots)
+        if not own:
             return
         for s in slots:
             s.choice, s.result, s.confidence, s.reason, s.first_case = None, None, 0.0, "", ""
         again = copy.copy(self)
-        again.scorer = self.scorer.adapted(raised)
+        again.scorer = self.scorer.adapted(own)
         again._decide(slots, damage, dropped)
 
     def _own_weights(self, slots: list[Slot]) -> dict[tuple[str, str], float]:
-        """Return the look-alike weights this document's own repairs raise, per (scanned, truth)
+        """Return the look-alike weights this document's own repairs change, per (scanned, truth)
         piece. One OCR engine reads one typeface the same way throughout a paper, so a look-alike
         it used often in the words repaired is likely in its other words too: P(piece | letter)
         is re-estimated from those repairs, the learned weight counting as `own_channel_prior`
         repairs, rounded down to a power of two and kept where that is at least twice the learned
-        weight: a weight the paper bears out changes nothing, and papers of one engine raise the
-        same weights and share one scorer (`Scorer.adapted`)."""
+        weight: a weight the paper bears out changes nothing, and papers of one engine change the
+        same weights and share one scorer (`Scorer.adapted`). Which letter a mark (é, 6, &) stands
+        for is the engine's habit too: where the paper's repairs read a mark for a letter more
+        often (and at least `own_channel_min_uses` times) than for one the weights rank above it,
+        the higher weight is re-estimated the same way and lowered where, rounded up, it is at
+        most half the learned one (an old engine's é for å and ä, where the weights say ö)."""
         channel = self.scorer.channel
         repairs = Counter((s.lower, s.result.lower()) for s in slots
                           if s.result is not None and s.reason in ("lookalike", "context") and s.joined_with is None)
@@ -244,14 +248,22 @@ class Repairer:
         for (_, truth), n in used.items():
             per_letter[truth] += n
         weight, least = self.rules.own_channel_prior, self.rules.own_channel_min_uses
-        raised = {}
-        for (scanned, truth), n in used.items():
-            p = channel.subs[(scanned, truth)]
-            own = (n + weight * p) / (per_letter[truth] + weight)
-            own = 2.0 ** math.floor(math.log2(own))
-            if n >= least and own >= 2 * p:
-                raised[(scanned, truth)] = own
-        return raised
+        changed = {}
+        for (scanned, truth), p in channel.subs.items():
+            n = used[(scanned, truth)]
+            if not per_letter[truth] or p <= 0:
+                continue
+            # the paper reads this mark for a letter the weights rank below `truth` more often
+            overturned = scanned in channel.marks and any(
+                m >= least and m > n and channel.subs[piece] < p for piece, m in used.items() if piece[0] == scanned)
+            if not (n or overturned):
+                continue
+            own = math.log2((n + weight * p) / (per_letter[truth] + weight))
+            if n >= least and 2.0 ** math.floor(own) >= 2 * p:
+                changed[(scanned, truth)] = 2.0 ** math.floor(own)
+            elif overturned and 2.0 ** math.ceil(own) <= p / 2:
+                changed[(scanned, truth)] = 2.0 ** math.ceil(own)
+        return changed
 
     def _decide(self, slots: list[Slot], damage: dict[int, float], dropped: set[int]) -> None:
         """One pass over every slot (`damage` and `dropped`: per page, see `damage` and

@@ -56,20 +56,20 @@ class Scorer:
         """What each form says about its page's damage, filled by the repairer (context.py)."""
         self._adapted: dict[frozenset, Scorer] = {}
         self._base: Scorer | None = None
-        self._raised: tuple[str, ...] = ()
-        """An adapted scorer's origin and the scanned pieces whose weights it raised."""
+        self._changed: tuple[str, ...] = ()
+        """An adapted scorer's origin and the scanned pieces whose weights it changed."""
 
     def adapted(self, weights: dict[tuple[str, str], float]) -> Scorer:
         """Return a scorer of the same lexicon and candidates whose look-alike pieces (scanned,
-        truth) of `weights` have those weights (`Channel.raised`). A form holding none of those
+        truth) of `weights` have those weights (`Channel.reweighted`). A form holding none of those
         scanned pieces is scored as here, from this scorer's cache; the last few adapted scorers
-        are kept, so the papers of one OCR engine, which raise the same pieces, share one."""
+        are kept, so the papers of one OCR engine, which change the same pieces, share one."""
         key = frozenset(weights.items())
         twin = self._adapted.pop(key, None)
         if twin is None:
             twin = copy.copy(self)
-            twin.channel, twin._cache, twin._adapted = self.channel.raised(weights), {}, {}
-            twin._base, twin._raised = self, tuple(sorted({scanned for scanned, _ in weights}))
+            twin.channel, twin._cache, twin._adapted = self.channel.reweighted(weights), {}, {}
+            twin._base, twin._changed = self, tuple(sorted({scanned for scanned, _ in weights}))
         self._adapted[key] = twin
         while len(self._adapted) > ADAPTED_KEPT:
             del self._adapted[next(iter(self._adapted))]
@@ -111,7 +111,7 @@ class Scorer:
 
     def choose(self, scanned: str, damage: float) -> Choice:
         """Return the scored options for the lower-case `scanned` form at `damage`."""
-        if self._base is not None and not any(piece in scanned for piece in self._raised):
+        if self._base is not None and not any(piece in scanned for piece in self._changed):
             return self._base.choose(scanned, damage)
         key = (scanned, round(damage, 2))
         hit = self._cache.get(key)
@@ -153,7 +153,7 @@ class Scorer:
         def feasible(forms) -> set[str]:
             return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, damage) > -math.inf}
 
-        cands = (feasible(c for s in skels for c in lex.skeleton_forms(s))
+        cands = (feasible(lex.forms_of_skeletons(skels))
                  or feasible(c for s in skels for c in lex.dictionary.get(s, ())))
         if len(scanned) >= COMPOUND_MIN_LENGTH and not cands and not real_word:
             parts, prefixes = lex.parts_by_skeleton(), lex.part_prefixes()
