@@ -283,8 +283,8 @@ def real_damage(base: Rules, folds: bool, show_errors: int, lexicons: dict[str, 
                     t = aligned_triples(scanned, repaired, truth)
                     rows.setdefault(variant, {}).setdefault(method, []).extend(t)
                     rows.setdefault("all", {}).setdefault(method, []).extend(t)
-                    if part == "dev" and method == "ours":
-                        for kind, triples in miss_kinds(t, lexicon).items():
+                    if method == "ours":
+                        for kind, triples in (miss_kinds(t, lexicon) | broken_kinds(t, lexicon)).items():
                             kinds.setdefault(kind, Counter()).update(triples)
         for variant in [*variants, "all"]:
             for method in ("ours", "wordfreq") if variant == "all" else ("ours",):
@@ -292,11 +292,13 @@ def real_damage(base: Rules, folds: bool, show_errors: int, lexicons: dict[str, 
                 label = f"{part} ({len(real_part(part))} papers) {variant}"
                 print(f"{label:34} {method:10} {s['damaged']:8d} {s['recall']:7.3f} {s['precision']:7.3f} "
                       f"{s['changed']:8d} {s['broken_per_1000']:12.2f} {s['case']:6.3f}")
+        for label, group in (("misses", {k: c for k, c in kinds.items() if not k.startswith(BROKEN)}),
+                             ("correct words broken", {k: c for k, c in kinds.items() if k.startswith(BROKEN)})):
+            total = sum(sum(c.values()) for c in group.values()) or 1
+            print(f"  {label} by kind ({part}): " + ", ".join(
+                f"{k.removeprefix(BROKEN)} {sum(c.values())} ({sum(c.values()) / total:.0%})" for k, c in
+                sorted(group.items(), key=lambda kc: -sum(kc[1].values()))))
         if part == "dev":
-            total = sum(sum(c.values()) for c in kinds.values()) or 1
-            print("  misses by kind (dev): " + ", ".join(
-                f"{k} {sum(c.values())} ({sum(c.values()) / total:.0%})" for k, c in
-                sorted(kinds.items(), key=lambda kc: -sum(kc[1].values()))))
             for kind, triples in sorted(kinds.items(), key=lambda kc: -sum(kc[1].values())) if show_errors else ():
                 print(f"  {kind}:")
                 for (sc, r, t), n in triples.most_common(show_errors):
@@ -332,6 +334,29 @@ def miss_kinds(triples: list[tuple[str, str, str]], lexicon: Lexicon | None = No
 
 
 _DIACRITIC_MARKS = frozenset("åäöé")
+BROKEN = "broken: "
+"""The prefix of `broken_kinds`' kinds (kept apart from the misses' in one count)."""
+
+
+def broken_kinds(triples: list[tuple[str, str, str]], lexicon: Lexicon | None = None) -> dict[str, Counter]:
+    """Sort the correct words the repair changed by kind: a capitalised word (a name, a heading's
+    word), a listed word made another (a real-word pair decided wrongly), an unlisted word (a rare
+    word or a compound no list holds), a token with digits or marks."""
+    lex = lexicon or load_lexicon()
+    kinds: dict[str, Counter] = {}
+    for s, r, t in triples:
+        if s != t or r == s:
+            continue
+        if not t.isalpha():
+            kind = "digits or marks"
+        elif t[0].isupper():
+            kind = "capitalised word"
+        elif t in lex.frequencies:
+            kind = "listed word made another"
+        else:
+            kind = "unlisted word"
+        kinds.setdefault(BROKEN + kind, Counter())[(s, r, t)] += 1
+    return kinds
 
 
 def dropped_glyphs(base: Rules, parts: tuple[str, ...]) -> None:
