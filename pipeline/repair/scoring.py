@@ -137,22 +137,29 @@ class Scorer:
     def _find_candidates(self, scanned: str, damage: float) -> set[str]:
         """A real word (listed at least `realword_min_frequency`) may be another listed word at most
         one letter edit away (two for any other form), never a compound of other parts: its own
-        reading is the likelier by far. A long form that reads as no word is tried as compounds of
-        parts one edit away before two: the skeletons two edits away are most of a cold run's work."""
+        reading is the likelier by far. Any other form looks two edits away only when no real word
+        is one edit away (a second misread letter is far less likely than a first), and a long form
+        that reads as no word is tried as compounds of parts one edit away before two: the
+        skeletons two edits away are most of a cold run's work."""
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
         real_word = freq >= rules.realword_min_frequency  # wordfreq's rarer tail is web text that lost its letters
-        if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha() and not unused_abbreviation(scanned, lex):
-            by_edits = [{skeleton(scanned)}]
-        else:
-            max_edits = min(1, rules.max_edits) if real_word else rules.max_edits
-            by_edits = self.channel.skeletons(scanned, max_edits, rules.max_length_for_dropped_letter)
-        near = set().union(*by_edits[:2])
-        skels = near.union(*by_edits[2:])
 
         def feasible(forms) -> set[str]:
             return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, damage) > -math.inf}
 
+        if freq > rules.max_known_frequency_for_letter_edits and scanned.isalpha() and not unused_abbreviation(scanned, lex):
+            by_edits = [{skeleton(scanned)}]
+        else:
+            max_edits = min(1, rules.max_edits) if real_word else rules.max_edits
+            by_edits = self.channel.skeletons(scanned, min(1, max_edits), rules.max_length_for_dropped_letter)
+            if max_edits > 1:
+                cands = feasible(lex.forms_of_skeletons(set().union(*by_edits)))
+                if any(lex.frequencies.get(c, 0.0) >= rules.realword_min_frequency for c in cands):
+                    return cands
+                by_edits = self.channel.skeletons(scanned, max_edits, rules.max_length_for_dropped_letter)
+        near = set().union(*by_edits[:2])
+        skels = near.union(*by_edits[2:])
         cands = (feasible(lex.forms_of_skeletons(skels))
                  or feasible(c for s in skels for c in lex.dictionary.get(s, ())))
         if len(scanned) >= COMPOUND_MIN_LENGTH and not cands and not real_word:
