@@ -261,8 +261,14 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
         out.counts.update({k: int(v) for k, v in checks.items()})
         out.counts.update(cell_checked=1, cell_ok=int(all(checks.values())))
     matched_e, matched_f = {i for i, _ in pairs}, {j for _, j in pairs}
-    out.misses["amounts_missed"] = [cite(e) for i, e in enumerate(want) if i not in matched_e]
-    out.misses["amounts_extra"] = [where(f) for j, f in enumerate(facts) if j not in matched_f]
+    missed = [e for i, e in enumerate(want) if i not in matched_e]
+    extra = [f for j, f in enumerate(facts) if j not in matched_f]
+    out.counts.update(amount_missed_cell=sum(bool(e.get("table")) for e in missed),
+                      amount_extra_cell=sum("table" in f.attrs for f in extra),
+                      amount_extra_inferred=sum(bool(f.attrs.get("unit_inferred")) for f in extra))
+    out.counts.update(f"amount_missed_{e['unit']}" for e in missed)
+    out.misses["amounts_missed"] = [cite(e) for e in missed]
+    out.misses["amounts_extra"] = [where(f) for f in extra]
 
 
 def score_dates(exp: dict, facts: list[Fact], out: PaperScore) -> None:
@@ -453,6 +459,11 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         notes.append(f"- {profile} {part} table cells: {c['cell_checked']} of {c['cell_want']} expected cells "
                      f"matched a fact with a column; column kind {c['cell_kind']}, year {c['cell_year']}, "
                      f"row {c['cell_row']} agree")
+        units = ", ".join(f"{key.removeprefix('amount_missed_')} {c[key]}" for key in sorted(c)
+                          if key.startswith("amount_missed_") and key != "amount_missed_cell")
+        notes.append(f"- {profile} {part} amounts: of {c['amount_want'] - c['amount_hit']} missed, {c['amount_missed_cell']} "
+                     f"table cells (by unit: {units or 'none'}); of {c['amount_got'] - c['amount_hit']} extra, "
+                     f"{c['amount_extra_cell']} table cells, {c['amount_extra_inferred']} read as kronor without a unit")
         notes.append(f"- {profile} {part} dates: {c['date_extra_repeat']} of the {c['date_got'] - c['date_hit']} extra dates "
                      f"repeat the value of an expected date of their paper")
         notes += [f"- {profile} {part} ERROR {e['kind']} ({e['check']}) in {', '.join(e['papers'])}: "

@@ -154,6 +154,22 @@ def test_a_unitless_figure_of_a_billion_is_two_figures_run_together() -> None:
     assert [f.value for f in facts_of("Budgeten omsluter 6 213 000 000 kronor.") if f.kind == "amount"] == [6_213_000_000]
 
 
+def test_rows_read_as_text_take_the_unit_the_text_quotes_them_in() -> None:
+    # a bilaga row whose table the table stage did not find (a comment after its figures): its
+    # unitless figures were kronor; the text quotes the deviation in millions, so they are tkr
+    text = ("Nämnden redovisar ett underskott om 2,4 miljoner kronor för året.\n"
+            "Verksamhet Årsbudget Utfall Avvikelse Kommentar\n"
+            "Äldreomsorg 51 230 51 471 -2 410 fler brukare än planerat")
+    rows = [f for f in facts_of(text) if f.kind == "amount" and f.evidence.line == 3]
+    assert [f.value for f in rows] == [51_230_000, 51_471_000, -2_410_000]
+    assert {f.attrs["unit_from_text"] for f in rows} == {"“2,4 miljoner kronor” (p. 1)"}
+    # the text quotes the figure in kronor, or a line holds one figure only: kronor, as read
+    quoted_in_kronor = text.replace("2,4 miljoner kronor", "2 410 kronor")
+    assert [f.value for f in facts_of(quoted_in_kronor) if f.kind == "amount" and f.evidence.line == 3] == [51_230, 51_471, -2_410]
+    one_figure = "Nämnden redovisar ett underskott om 2,4 miljoner kronor.\nAvvikelsen -2 410 förklaras nedan"
+    assert [f.attrs.get("unit_inferred") for f in facts_of(one_figure) if f.kind == "amount" and f.evidence.line == 2] == ["true"]
+
+
 def test_a_headings_year_over_a_unit_is_no_amount() -> None:
     # a table's caption year over its header row, whose first cell names the unit (a heading, not "2 023 tkr")
     assert [f for f in facts_of("Resultatdisponering 2024\nTkr Budget Utfall Avvikelse") if f.kind == "amount"] == []

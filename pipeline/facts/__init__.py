@@ -36,7 +36,7 @@ from pipeline.facts.entities import (
     short_mentions,
 )
 from pipeline.facts.ids import find_ids
-from pipeline.facts.table_facts import body_name, table_facts, units_from_text
+from pipeline.facts.table_facts import body_name, rows_from_text, table_facts, units_from_text
 from pipeline.facts.text import TextStream, any_cue, cue_regex, fold
 from pipeline.model import BBox, Document, Fact
 from pipeline.rules import FactsRules, Rules
@@ -613,6 +613,7 @@ def extract_facts(doc: Document, rules: Rules) -> Document:
         + _id_facts(ctx)
         + _participant_facts(ctx)
     )
+    prose = rows_from_text(prose)
     tabular = units_from_text(table_facts(doc, rules.facts, ctx.resolve), prose)
     prose, tabular = _merge_table_duplicates(doc, prose, tabular)
     prose.sort(key=lambda f: (f.evidence.page, f.evidence.line or 0, f.kind))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -521,12 +522,39 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     return facts
 
 
+TEXT_SCALES = (1000, 1_000_000)
+"""The scales a figure may be printed at against the text's kronor: tkr and mnkr."""
 _MONEY_IF_TEXT_SAYS = "money_if_text_says"
 """A table fact's mark, between `table_facts` and `units_from_text`: a figure of no stated kind, kept
 only if the text quotes a figure of its row (and so gives its table a unit)."""
 
 
-def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = (1000, 1_000_000)) -> list[Fact]:
+def _quoted(prose: list[Fact]) -> list[tuple[float, float, Fact]]:
+    """The text's amounts that state their unit: (|SEK|, half the text's rounding step, fact); not a
+    figure whose unit was inferred or taken from another (`rows_from_text`)."""
+    out = []
+    for f in prose:
+        half = rounding_half_step(f) if f.kind == "amount" and f.unit == "SEK" else 0.0
+        if half and not f.attrs.get("unit_inferred") and not f.attrs.get("unit_from_text"):
+            out.append((abs(f.value), half, f))
+    return out
+
+
+def _printed_digits(f: Fact) -> int:
+    """How many digits a figure prints (0 if it prints none): "4" or "12" never decide a scale."""
+    printed = printed_number(f.text)
+    return len(re.sub(r"\D", "", f"{printed[0]:f}")) if printed else 0
+
+
+def _scales_quoted(anchors: list[Fact], quoted: list[tuple[float, float, Fact]],
+                   scales: tuple[int, ...]) -> dict[tuple[int, str], Fact]:
+    """Per (scale, row) the text amount that quotes a figure of `anchors` at that scale, within
+    the text's rounding."""
+    return {(s, c.attrs.get("row", "")): q for s in scales for c in anchors for v, half, q in quoted
+            if abs(abs(float(c.value)) * s - v) <= half}
+
+
+def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> list[Fact]:
     """Give a table that states no unit the one the paper's text quotes its figures in.
 
     "Löpande investeringar uppgår till 2,5 miljoner per år" beside a table of "2 500" cells: the
@@ -539,11 +567,7 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
     "Utbetalt"), are money only when the text quotes one of them (printed with four digits or more);
     otherwise they are no amounts and are dropped.
     """
-    quoted: list[tuple[float, float, Fact]] = []  # (|SEK|, half the text's rounding step, fact)
-    for f in prose:
-        half = rounding_half_step(f) if f.kind == "amount" and f.unit == "SEK" else 0.0
-        if half and not f.attrs.get("unit_inferred"):
-            quoted.append((abs(f.value), half, f))
+    quoted = _quoted(prose)
     unknown: dict[str, list[Fact]] = {}
     for f in tabular:
         if f.kind == "amount" and f.unit == "unknown" and isinstance(f.value, (int, float)):
@@ -551,10 +575,8 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
     scale_of: dict[str, tuple[int, Fact]] = {}
     quoted_rows: set[tuple[str, str]] = set()  # (table, row) of the cells the text quotes
     for table, cells in unknown.items():
-        anchors = [c for c in cells if (p := printed_number(c.text))
-                   and len(re.sub(r"\D", "", f"{p[0]:f}")) >= (4 if c.attrs.get(_MONEY_IF_TEXT_SAYS) else 3)]
-        found = {(s, c.attrs.get("row", "")): q for s in scales for c in anchors for v, half, q in quoted
-                 if abs(abs(float(c.value)) * s - v) <= half}
+        anchors = [c for c in cells if _printed_digits(c) >= (4 if c.attrs.get(_MONEY_IF_TEXT_SAYS) else 3)]
+        found = _scales_quoted(anchors, quoted, scales)
         if len({s for s, _ in found}) == 1:
             (scale, _), quote = next(iter(found.items()))
             scale_of[table] = scale, quote
@@ -575,3 +597,31 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
         out.append(f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK", "attrs": attrs}))
     return out
 
+
+def rows_from_text(prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> list[Fact]:
+    """Give the rows of a table read as text the unit the paper's text quotes their figures in.
+
+    A bilaga whose table the tables stage did not find (its label and comment words between the
+    figures) leaves lines of several unitless figures, read as kronor. Where the paper's text quotes
+    one of a page's such figures at one scale and no other ("underskott om total -1 145 tkr" over
+    a row "… -1 145 …"), as `units_from_text` does for a table, every figure of those lines on that
+    page is counted in that unit, with the text amount as attrs `unit_from_text`.
+    """
+    quoted = _quoted(prose)
+    unitless = [f for f in prose if f.kind == "amount" and f.attrs.get("unit_inferred")]
+    per_line = Counter((f.evidence.doc_id, f.evidence.page, f.evidence.line) for f in unitless)
+    pages: dict[tuple[str, int], list[Fact]] = {}
+    for f in unitless:
+        if per_line[(f.evidence.doc_id, f.evidence.page, f.evidence.line)] >= 2:
+            pages.setdefault((f.evidence.doc_id, f.evidence.page), []).append(f)
+    scaled: dict[int, Fact] = {}
+    for rows in pages.values():
+        found = _scales_quoted([f for f in rows if _printed_digits(f) >= 3], quoted, scales)
+        if len({s for s, _ in found}) != 1:
+            continue
+        (scale, _), quote = next(iter(found.items()))
+        where = f"“{quote.text}” (p. {quote.evidence.page})"
+        for f in rows:
+            attrs = {k: v for k, v in f.attrs.items() if k != "unit_inferred"} | {"unit_from_text": where}
+            scaled[id(f)] = f.model_copy(update={"value": f.value * scale, "attrs": attrs})
+    return [scaled.get(id(f), f) for f in prose]

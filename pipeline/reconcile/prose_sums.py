@@ -35,7 +35,7 @@ Lines = dict[tuple[int, int], str]
 
 def _prose_amounts(doc: Document) -> list[Fact]:
     return [f for f in doc.facts if f.kind == "amount" and "table" not in f.attrs and f.unit == "SEK"
-            and isinstance(f.value, int) and not f.attrs.get("unit_inferred")]
+            and isinstance(f.value, int) and not f.attrs.get("unit_inferred") and not f.attrs.get("unit_from_text")]
 
 
 def _adds_up(parts: list[Fact], total: Fact) -> tuple[int, bool]:
