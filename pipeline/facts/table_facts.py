@@ -603,17 +603,17 @@ def rows_from_text(prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> 
 
     A bilaga whose table the tables stage did not find (its label and comment words between the
     figures) leaves lines of several unitless figures, read as kronor. Where the paper's text quotes
-    one of a page's such figures at one scale and no other ("underskott om total -1 145 tkr" over
-    a row "… -1 145 …"), as `units_from_text` does for a table, every figure of those lines on that
+    one of a page's such figures at one scale and no other ("underskott om 2,4 miljoner kronor" over
+    a row "… -2 410 …"), as `units_from_text` does for a table, every figure of those lines on that
     page is counted in that unit, with the text amount as attrs `unit_from_text`.
     """
     quoted = _quoted(prose)
     unitless = [f for f in prose if f.kind == "amount" and f.attrs.get("unit_inferred")]
-    per_line = Counter((f.evidence.doc_id, f.evidence.page, f.evidence.line) for f in unitless)
-    pages: dict[tuple[str, int], list[Fact]] = {}
+    per_line = Counter((f.evidence.page, f.evidence.line) for f in unitless)
+    pages: dict[int, list[Fact]] = {}
     for f in unitless:
-        if per_line[(f.evidence.doc_id, f.evidence.page, f.evidence.line)] >= 2:
-            pages.setdefault((f.evidence.doc_id, f.evidence.page), []).append(f)
+        if per_line[(f.evidence.page, f.evidence.line)] >= 2:
+            pages.setdefault(f.evidence.page, []).append(f)
     scaled: dict[int, Fact] = {}
     for rows in pages.values():
         found = _scales_quoted([f for f in rows if _printed_digits(f) >= 3], quoted, scales)
