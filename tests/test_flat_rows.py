@@ -394,10 +394,12 @@ def test_flat_pdf_of_37_reads_cells_in_their_rows_and_columns(tmp_path) -> None:
     assert [f.value for f in cell("Intäkter", "Utfall 2024")][0] == 94_100_000
     # 37:47 | Avvikelse | -4,7 | -4,8 | 0,2 |
     assert [f.value for f in facts if f.attrs.get("row_label") == "Avvikelse"] == [-4_700_000, -4_800_000, 200_000]
-    # 37:163 | Netto | -76,2 | -189,5 | -52,1 | (mnkr, "Belopp i miljoner kronor"; the last headed Netto row)
-    assert cell("Netto", "Utfall 2024")[-1].value == -52_100_000
-    # 37:169 | Utgifter | -246,4 | -357,1 | -336,3 | (headerless in the flat PDF: no column, still kronor)
-    assert [f.value for f in facts if f.attrs.get("row_label") == "Utgifter"][-3:] == [-246_400_000, -357_100_000, -336_300_000]
+    # 37:163 | Netto | -76,2 | -189,5 | -52,1 | (mnkr, "Belopp i miljoner kronor") and 37:170 | Netto | -175,9 |
+    # -314,0 | -298,5 | (the next table, under the same "Utfall" columns; its header row lost in the flat PDF)
+    assert [f.value for f in cell("Netto", "Utfall 2024")][-2:] == [-52_100_000, -298_500_000]
+    # 37:169 | Utgifter | -246,4 | -357,1 | -336,3 | (printed in tkr under "Belopp, tusental kronor")
+    assert [(f.value, f.attrs.get("column")) for f in facts if f.attrs.get("row_label") == "Utgifter"][-3:] == [
+        (-246_400_000, "Utfall 2022"), (-357_100_000, "Utfall 2023"), (-336_300_000, "Utfall 2024")]
     assert not [f for f in findings if f.severity == "error"]
 
 

@@ -212,3 +212,16 @@ def test_a_sum_that_adds_up_with_one_figure_negative_says_the_scan_may_have_lost
     assert [(f.kind, f.details["sign_lost"], f.details["total"]) for f in hinted] == [("sum_mismatch", "213,3", "-8.1")]
     assert "it adds up if “213,3” is negative" in hinted[0].explanation
     assert "Den går ihop om “213,3” är negativ" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_headerless_table_under_one_of_as_many_columns_takes_its_header(tmp_path: Path) -> None:
+    # 37:50-56 "Utfallsrapport Vatten & Avlopp": | Kostnader | -184,0 | -213,3 | -234,4 | under | Intäkter |
+    # Utfall 2022 … — set as text in corpus/real/flat/ with its header row lost, right under the first
+    # statement's table of the same three year columns on that page
+    docs, findings = run_dev_papers([PAPERS["37"]], "flat", tmp_path)
+    costs = [f for f in docs["37"].facts if f.kind == "amount" and f.attrs.get("row_label") == "Kostnader"]
+    second = [f for f in costs if f.value in (-184_000_000, -213_300_000, -234_400_000)]
+    assert [(f.attrs.get("column_kind"), f.attrs.get("column_year"), f.role) for f in second] == [
+        ("utfall", "2022", "outcome"), ("utfall", "2023", "outcome"), ("utfall", "2024", "outcome")]
+    # a table of its own for the sums, not a part of the first
+    assert not any("continues" in f.attrs for f in second)

@@ -397,8 +397,14 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         # caption stand there
         continued = (previous if previous and previous.page == table.page - 1 and previous.n_cols == table.n_cols
                      and (not header_texts or _repeats_header(header_texts, previous.header)) else None)
-        if continued:
-            header_texts = dict(continued.header)
+        # a table of as many columns right after another on its page, under no header of its own (the
+        # second part of a split statement, "Vatten & Avlopp" under "skattefinansierad verksamhet"):
+        # that table's header names its columns too; it is a table of its own for the sums
+        shares_header = (previous if not continued and previous and previous.page == table.page
+                         and previous.n_cols == table.n_cols and not any(t.strip() for t in header_texts.values())
+                         and any(t.strip() for t in previous.header.values()) else None)
+        if continued or shares_header:
+            header_texts = dict((continued or shares_header).header)
         printed = header_texts
         header_texts, misread_col = read_back_misread_year(header_texts, rules)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
