@@ -254,14 +254,12 @@ class Lexicon:
         """Return the listed forms whose skeleton is `key`. A skeleton that is its own only form is
         not in `by_skeleton` (seven in ten: the index loads in a fifth of the time): it is itself
         the answer when listed."""
-        forms = self.by_skeleton.get(key)
-        if forms is not None:
-            return forms
-        return (key,) if key in self.frequencies and _LETTERS.match(key) else ()
+        return tuple(self.forms_of_skeletons({key}))
 
     def forms_of_skeletons(self, keys: set[str]) -> list[str]:
-        """Return `skeleton_forms` of every skeleton of `keys` at once: a cold run's candidate search
-        asks for tens of thousands of skeletons, and set intersections answer them without a call each."""
+        """Return the listed forms of every skeleton of `keys` (see `skeleton_forms`) at once: a cold
+        run's candidate search asks for tens of thousands of skeletons, and set intersections answer
+        them without a call each."""
         shared = keys & self.by_skeleton.keys()
         forms = [form for key in shared for form in self.by_skeleton[key]]
         forms += [key for key in (keys - shared) & self.frequencies.keys() if _LETTERS.match(key)]

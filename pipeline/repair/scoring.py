@@ -143,7 +143,7 @@ class Scorer:
         skeletons two edits away are most of a cold run's work."""
         lex, rules = self.lexicon, self.rules
         freq = lex.frequencies.get(scanned, 0.0)
-        real_word = freq >= rules.realword_min_frequency  # wordfreq's rarer tail is web text that lost its letters
+        real_word = self._common(scanned)  # wordfreq's rarer tail is web text that lost its letters
 
         def feasible(forms) -> set[str]:
             return {c for c in forms if c != scanned and c.isalpha() and self.channel.logp(scanned, c, damage) > -math.inf}
@@ -155,7 +155,7 @@ class Scorer:
             by_edits = self.channel.skeletons(scanned, min(1, max_edits), rules.max_length_for_dropped_letter)
             if max_edits > 1:
                 cands = feasible(lex.forms_of_skeletons(set().union(*by_edits)))
-                if any(lex.frequencies.get(c, 0.0) >= rules.realword_min_frequency for c in cands):
+                if any(map(self._common, cands)):
                     return cands
                 by_edits = self.channel.skeletons(scanned, max_edits, rules.max_length_for_dropped_letter)
         near = set().union(*by_edits[:2])
@@ -269,10 +269,13 @@ class Scorer:
         letters ("bostader", "spraket", which hunspell rejects) with genuine rarer words of other
         registers ("utmatning", "operator") that are 5-10 times rarer than their look-alike.
         """
-        freq = self.lexicon.frequencies.get(scanned, 0.0)
-        if freq >= self.rules.realword_min_frequency:
+        if self._common(scanned):
             return True
-        return freq > 0.0 and scanned.isalpha() and self.lexicon.hunspell_knows(scanned)
+        return self.lexicon.frequencies.get(scanned, 0.0) > 0.0 and scanned.isalpha() and self.lexicon.hunspell_knows(scanned)
+
+    def _common(self, word: str) -> bool:
+        """Return whether `word` is listed at least `realword_min_frequency` common."""
+        return self.lexicon.frequencies.get(word, 0.0) >= self.rules.realword_min_frequency
 
 
 _VOWELS = frozenset("aeiouyåäöé")

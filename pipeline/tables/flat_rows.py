@@ -314,11 +314,11 @@ _RUN_TOGETHER = re.compile(r"(0)(\d)|(\d+(?:,\d+)?)([-−–]\d+(?:,\d+)?)")
 or a figure and the signed one after it ("0-3 910" for "0 -3 910"), when the first is a 0, figures stand
 before it or a thousands group follows: a range in words ("ss. 47-53", "plan 2026-2027") stays whole."""
 _SPECKED = re.compile(r"([-−–]?\d+)['’‘´`]+(\d*)")
+"""An OCR'd figure with a speck read as an apostrophe after it ("-650'"), or between it and the next figure
+("300'2" for "300 2"): no Swedish number holds one."""
 _SPECK_AFTER = re.compile(r"([-−–]?\d+)[:;.,'’]")
 """A figure with a speck glued after it ("300:", "1 500."), where no sentence can end: after a row of figures
 or in a figure column."""
-"""An OCR'd figure with a speck read as an apostrophe after it ("-650'"), or between it and the next figure
-("300'2" for "300 2"): no Swedish number holds one."""
 _GROUP = re.compile(r"\d{3}")
 _LABEL_NUMBER = re.compile(r"\d{1,3}")
 """A plain small number that may end a row's label ("etapp 2", "Hus 12")."""
