@@ -8,7 +8,9 @@ layout columns; a header in one line or two, or run together; a unit stated abov
 header cell, in its caption, in a note below it or nowhere (mnkr with a decimal); empty cells as "NaN",
 "-" or "0"; a minus as "-", "−" or brackets; labels that wrap onto a second line or hold a digit; a
 Summa row, or sections with their totals and a grand total; a percentage column; a comment column; with
-`--labels-apart`, a plain table's label column set apart above its rows of figures or its figure columns.
+`--labels-apart`, a plain table's label column set apart above its rows of figures or its figure columns;
+with `--small-values`, tables of a small unit's figures too (most cells under 1 000, printed without a group
+space, so that neighbouring cells' digit groups run together: "1 095 1 431 851").
 Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
 born-digital PDF with the corpus builder, read with `papers run`, and scored: a table row is found when
 a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure cell prints what was drawn
@@ -83,10 +85,11 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 """Each table's sections (name, total) and grand total: a second table's labels are its own."""
 
 
-def draw(rng: np.random.Generator, labels_apart: bool = False) -> Drawn:
+def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
-    `labels_apart`, a plain table may also come with its label column set apart (off by default, so
-    that a seed draws the papers it drew before the shape was added)."""
+    `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
+    its figures may be hundreds instead of tens of thousands (both off by default, so that a seed
+    draws the papers it drew before the shape was added)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -109,6 +112,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False) -> Drawn:
     sections = pick("sections", [False, True], [0.75, 0.25]) if total else False
     second = pick("second table", [False, True], [0.8, 0.2])
     plain = spacing == "one space" and header == "one line" and not (sections or wrap or comment or percent)
+    size = pick("magnitude", ["tens of thousands", "hundreds"]) if small_values else "tens of thousands"
     apart = pick("labels apart", ["no", "rows", "columns"], [0.4, 0.3, 0.3]) if labels_apart and plain and empty != "none" else "no"
     decimals = unit == "mnkr"
     pool = [str(x) for x in rng.permutation(LABELS)]
@@ -129,7 +133,8 @@ def draw(rng: np.random.Generator, labels_apart: bool = False) -> Drawn:
         if digit:
             labels[int(rng.integers(0, n_labels))] = str(rng.choice(DIGIT_LABELS))
         scale = 1000 if unit == "kr" else 1
-        values = [[int(rng.integers(-500, 5000)) * 10 * scale if rng.random() < 0.85 else 0 for _ in range(n_cols)]
+        low, high, step = (-500, 5000, 10) if size == "tens of thousands" else (-90, 900, 1)
+        values = [[int(rng.integers(low, high)) * step * scale if rng.random() < 0.85 else 0 for _ in range(n_cols)]
                   for _ in labels]
         blank = [[empty != "none" and v == 0 and rng.random() < 0.6 for v in row] for row in values]
         # (kind, label, values, blank): a data row, a section's name, a section's or the table's total
@@ -283,6 +288,8 @@ def main() -> None:
     parser.add_argument("--labels-apart", action="store_true",
                         help="also draw a plain table's label column as a block of its own (rows or columns after it)")
     parser.add_argument("--profile", default="born-digital", help="a capture profile of corpus/captures.py to scan the papers in")
+    parser.add_argument("--small-values", action="store_true",
+                        help="also draw tables whose figures are hundreds (no group space inside a cell)")
     args = parser.parse_args()
     folder = args.work / "born-digital"
     for stale in [folder, args.work / args.profile]:
@@ -291,7 +298,7 @@ def main() -> None:
             old.unlink()
     drawn = {}
     for n in range(args.papers):
-        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart)
+        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

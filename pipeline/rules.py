@@ -569,6 +569,7 @@ class FlatRowSettings(RuleSet):
     continuation_max_words: int
     magnitude_margin: float
     max_counts_tried: int
+    column_gap: float = Field(gt=0)
 
 
 class RuledSettings(RuleSet):

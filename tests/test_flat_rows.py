@@ -17,7 +17,7 @@ from pipeline.ingest import document_from_lines
 from pipeline.model import BBox, Document, Fact, Page, Table, Word
 from pipeline.rules import RULES_DIR, Rules, TablesRules
 from pipeline.tables import extract_tables
-from pipeline.tables.flat_rows import Row, count_range, readings, settle, total_groups
+from pipeline.tables.flat_rows import Row, count_range, figure_gaps, readings, settle, total_groups
 from bench.eval_flat_bilagor import PROBES, build, score
 from pipeline.cli import main
 from tests.realdev import needs_realdev, run_dev_papers
@@ -65,6 +65,14 @@ def test_a_zero_cell_is_a_whole_number() -> None:
     # group, so the 3-digit group after a "0" opens the next number
     assert count_range("0 270".split()) == (2, 2)
     assert all(r[-2:] == (0.0, 270.0) for r in values("14 250 13 980 270 0 270", 5))
+
+
+def test_a_three_digit_group_opening_with_0_goes_on_the_number_before() -> None:
+    # a small unit's bilaga in tkr (figures made up, as `fuzz_flat_tables.py --small-values` draws them):
+    # "095" and "000" are no number's first group, so "1 095" and "30 000" are one cell each
+    assert count_range("1 095 1 431 851".split()) == (2, 4)
+    assert all(r[0] == 1095.0 for r in values("1 095 1 431 851 1 141", 4))
+    assert values("30 000 672 000 463 000", 3) == [(30000.0, 672000.0, 463000.0)]
 
 
 def test_unsigned_three_digit_groups_go_either_way() -> None:
@@ -215,6 +223,28 @@ def test_word_box_table_whose_columns_ran_together_is_read_as_flat_rows(rules: R
     assert grid(tables[0])[2] == ["Budget, netto", "-223 400", "-222 300", "-243 300"]
 
 
+def test_figures_a_layout_sets_apart_are_separate_cells(rules: Rules) -> None:
+    # a small unit's row in tkr set in layout columns (figures made up, as `fuzz_flat_tables.py
+    # --small-values` draws them): "531" and "819" stand columns apart, no thousands separator between
+    # them; "1 394" keeps its one space
+    page = word_page([[(300, "531"), (380, "819"), (460, "0"), (508, "1 394")]])
+    words = list(page.pages[0].words)
+    tokens, apart = [w.text for w in words], figure_gaps(words, rules.tables.flat_rows.column_gap)
+    assert apart == {1, 2, 3}
+    assert count_range(tokens) == (3, 5) and count_range(tokens, apart) == (4, 5)
+    assert [r.values for r in readings(tokens, 4, apart)] == [(531.0, 819.0, 0.0, 1394.0)]
+
+
+def test_a_capitalised_opening_word_heads_a_column_of_its_own(rules: Rules) -> None:
+    # "Till resultatfond" is one column, as "Återredovisas" before it (figures made up): four columns,
+    # which the Totalt row adds up
+    lines = ["Verksamhet Förslag 2021 Plan 2021 Återredovisas Till resultatfond", "Bemanningsenhet 874 418 0 518",
+             "Äldreomsorg NaN 100 319 217", "Totalt 1 029 666 318 735"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("Verksamhet", "Förslag 2021", "Plan 2021", "Återredovisas", "Till resultatfond")
+    assert grid(tables[0])[0] == ["Bemanningsenhet", "874", "418", "0", "518"]
+
+
 INVESTMENTS_37 = ["Investeringar Utfall 2022 Utfall 2023 Utfall 2024 Ombudgeteras till 2025",
                   "Inkomster 4 000 2 800 2 900", "Utgifter -80 200 -192 300 -55 000 -1 500",
                   "Netto -76 200 -189 500 -52 100 -1 500"]
@@ -243,6 +273,20 @@ def test_run_together_header_above_a_layout_table_names_its_columns(rules: Rules
     assert [t.method for t in tables] == ["word-boxes"]
     assert tables[0].header == ("Verksamhet", "Utfall 2022", "Utfall 2023", "Utfall 2024")
     assert grid(tables[0])[1] == ["Kostnader", "-184 000", "-213 300", "-234 400"]
+
+
+def test_header_cells_closer_than_the_narrow_columns_under_them_are_read_by_their_words(rules: Rules) -> None:
+    # a small unit's bilaga in tkr set in layout columns (figures made up, as `fuzz_flat_tables.py
+    # --small-values` draws them): the header's cells stand closer than a column's gap, so two cells make
+    # one segment, wider than the three-digit columns under it; yet each names its column
+    rows = [[(56, "Verksamhet"), (190, "Bokslut 2024 Utfall 2024"), (330, "Budget 2024 Till resultatfond")],
+            [(56, "Socialpsykiatri"), (200, "131"), (260, "456"), (330, "893"), (400, "-15")],
+            [(56, "Fritidsgårdar"), (206, "96"), (266, "80"), (330, "404"), (412, "0")],
+            [(56, "Kulturskola"), (200, "115"), (272, "6"), (330, "497"), (400, "859")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert [t.method for t in tables] == ["word-boxes"]
+    assert tables[0].header == ("Verksamhet", "Bokslut 2024", "Utfall 2024", "Budget 2024", "Till resultatfond")
+    assert grid(tables[0])[1] == ["Fritidsgårdar", "96", "80", "404", "0"]
 
 
 def test_section_name_inside_a_layout_table_does_not_end_it(rules: Rules) -> None:

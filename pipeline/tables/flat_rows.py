@@ -7,8 +7,10 @@ together. What is left to go on:
 
 - a number is a first group of 1–3 digits (or one unbroken figure) and then groups of exactly 3
   digits, so a signed group, a group of 1, 2 or 4+ digits and a group after a decimal comma start a
-  new number; only a 3-digit group may go either way; an empty cell prints a dash or, exported
-  through a data frame, "NaN": a cell of its own;
+  new number, and a 3-digit group starting with 0 goes on the one before; only a 3-digit group may go
+  either way; an empty cell prints a dash or, exported through a data frame, "NaN": a cell of its own;
+- a thousands separator is one space: figures further apart than `column_gap` character widths (a
+  layout that kept its columns' places) are separate cells;
 - header cells may run together without a space ("helårsutfallAvvikelse"): a capital after a
   lower-case letter or a year starts a new word;
 - every row holds as many numbers as the header names columns (without a header: as many as some
@@ -80,8 +82,18 @@ def is_sign(tokens: list[str], k: int) -> bool:
 
 def is_attached(tokens: list[str], k: int) -> bool:
     """Tell whether token k belongs to the number before it whatever the reading: figures after a lone
-    minus, a percent sign set apart ("0,5 %"), or a group inside brackets ("260)" of "(2 260)")."""
-    return is_sign(tokens, k) or (k > 0 and tokens[k] == "%") or _in_brackets(tokens, k)
+    minus, a percent sign set apart ("0,5 %"), a group inside brackets ("260)" of "(2 260)"), or a
+    3-digit group starting with 0 ("095" of "1 095": no number's first group starts so)."""
+    return is_sign(tokens, k) or (k > 0 and tokens[k] == "%") or _in_brackets(tokens, k) or _zero_group(tokens, k)
+
+
+def _zero_group(tokens: list[str], k: int) -> bool:
+    """Tell whether token k is a 3-digit group starting with 0 after a group it can continue."""
+    digits = tokens[k].rstrip("%)").split(",")[0]
+    if k == 0 or len(digits) != 3 or digits[0] != "0" or not digits.isdigit():
+        return False
+    previous = tokens[k - 1].lstrip(_DASHES + "(")
+    return previous.isdigit() and 0 < len(previous) <= 3 and (previous[0] != "0" or len(previous) == 3)
 
 
 def _in_brackets(tokens: list[str], k: int) -> bool:
@@ -95,9 +107,26 @@ def _in_brackets(tokens: list[str], k: int) -> bool:
     return False
 
 
-def starts_number(tokens: list[str], k: int) -> bool:
-    """Tell whether token k must open a number (it cannot be a thousands group of the one before)."""
+def figure_gaps(words: list[Word], column_gap: float) -> frozenset[int]:
+    """Indices of the figures of a run that stand further than `column_gap` character widths (the two
+    words' mean) from the one before: a column's gap, never a thousands separator."""
+    apart = set()
+    for k in range(1, len(words)):
+        before, word = words[k - 1].bbox, words[k].bbox
+        if before is None or word is None:
+            continue
+        width = (before[2] - before[0] + word[2] - word[0]) / max(1, len(words[k - 1].text) + len(words[k].text))
+        if word[0] - before[2] > column_gap * width:
+            apart.add(k)
+    return frozenset(apart)
+
+
+def starts_number(tokens: list[str], k: int, apart: frozenset[int] = frozenset()) -> bool:
+    """Tell whether token k must open a number (it cannot be a thousands group of the one before);
+    `apart`: the tokens a column's gap sets apart (`figure_gaps`)."""
     token = tokens[k]
+    if k in apart and token != "%":
+        return True
     if is_attached(tokens, k):
         return False
     if (k == 0 or token[0] in _DASHES or token[0] == "(" or token in NOT_A_NUMBER or tokens[k - 1] in NOT_A_NUMBER
@@ -119,24 +148,29 @@ def value_of(tokens: list[str]) -> float:
     return sign * float(digits) if digits else 0.0
 
 
-def readings(tokens: list[str], count: int) -> list[Reading]:
+def readings(tokens: list[str], count: int, apart: frozenset[int] = frozenset()) -> list[Reading]:
     """Every way to read `tokens` as exactly `count` numbers (none if there are too many ways).
 
     A lone dash before figures is read first as their minus ("- 3 714"), then also as a cell of its
     own, left empty ("-1 710 - 27 960": a dash where an export prints nothing); the arithmetic and
-    the column count decide between them (`settle`)."""
-    out = _readings(tokens, count)
+    the column count decide between them (`settle`); `apart` as for `starts_number`."""
+    out = _readings(tokens, count, apart)
     lone = [k for k in range(len(tokens) - 1) if is_sign(tokens, k + 1)]
     for n in range(1, min(len(lone), MAX_EMPTY_DASHES) + 1):
         for empty in itertools.combinations(lone, n):
-            apart = [NOT_A_NUMBER[0] if k in empty else t for k, t in enumerate(tokens)]
-            out += _readings(apart, count)
+            dashed = [NOT_A_NUMBER[0] if k in empty else t for k, t in enumerate(tokens)]
+            out += _readings(dashed, count, apart)
     return list(dict.fromkeys(out))
 
 
-def _readings(tokens: list[str], count: int) -> list[Reading]:
-    forced = [k for k in range(len(tokens)) if starts_number(tokens, k)]
-    free = [k for k in range(len(tokens)) if k not in forced and not is_attached(tokens, k)]
+def _starts(tokens: list[str], apart: frozenset[int]) -> tuple[list[int], list[int]]:
+    """The tokens that must open a number, and those that may."""
+    forced = [k for k in range(len(tokens)) if starts_number(tokens, k, apart)]
+    return forced, [k for k in range(len(tokens)) if k not in forced and not is_attached(tokens, k)]
+
+
+def _readings(tokens: list[str], count: int, apart: frozenset[int]) -> list[Reading]:
+    forced, free = _starts(tokens, apart)
     extra = count - len(forced)
     if extra < 0 or extra > len(free) or math.comb(len(free), extra) > MAX_READINGS:
         return []
@@ -155,10 +189,10 @@ def splits_group(tokens: list[str], reading: Reading) -> bool:
                and len(tokens[b]) == 3 and tokens[b].isdigit() for (a, b), _ in zip(reading.spans, reading.spans[1:]))
 
 
-def count_range(tokens: list[str]) -> tuple[int, int]:
-    """Fewest and most numbers a run of digit groups can be read as."""
-    forced = sum(starts_number(tokens, k) for k in range(len(tokens)))
-    return forced, len(tokens) - sum(is_attached(tokens, k) for k in range(len(tokens)))
+def count_range(tokens: list[str], apart: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """Fewest and most numbers a run of digit groups can be read as (`apart`: see `starts_number`)."""
+    forced, free = _starts(tokens, apart)
+    return len(forced), len(forced) + len(free)
 
 
 def holds_several_numbers(text: str) -> bool:
@@ -636,7 +670,8 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
     numbers = [ws for _, ws in groups[1::2]]
     if not first or any(not any(is_column_word(w, rules) for w in h.split()) for h in headers):
         return None
-    if any(starts_number([w.text for w in ws], k) for ws in numbers for k in range(1, len(ws))):
+    gap = rules.flat_rows.column_gap
+    if any(starts_number([w.text for w in ws], k, figure_gaps(ws, gap)) for ws in numbers for k in range(1, len(ws))):
         return None  # a column's part holds more than one number: not one row
     return Row(line, groups[0][1][: len(label)], [w for ws in numbers for w in ws], [],
                headers=headers, groups=[len(ws) for ws in numbers])
@@ -948,9 +983,8 @@ def _base_header(block: _Block, rules: TablesRules) -> list[Line]:
 
 
 def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
-    """Column counts the header line suggests, likeliest first: its column words but years (a lower-case
-    one that goes on a phrase, "mot budget", "t.o.m. augusti", names no column of its own), its years,
-    its capitalised column words."""
+    """Column counts the header line suggests, likeliest first: its phrases that hold a column word
+    (`_named_phrases`), its years, its capitalised column words, its capitalised words."""
     if block.rows[0].headers is not None:
         return [len(block.rows[0].headers)]
     header = _base_header(block, rules)
@@ -958,17 +992,29 @@ def _header_counts(block: _Block, rules: TablesRules) -> list[int]:
         alone = block.above is not None and _names_columns_alone(block.above, rules)
         return [len(header_words(block.above)) - 1] if alone else []
     _, columns = _header_columns(header[0], rules)
-    opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
-
-    def goes_on(k: int) -> bool:  # "Avvikelse mot budget", "Utfall t.o.m. augusti": one column's words
-        before = columns[k - 1] if k else ""
-        return columns[k][:1].islower() and (fold(before) in opening or before[:1].islower() and not is_column_word(before, rules))
-
-    kinds = [w for k, w in enumerate(columns) if is_column_word(w, rules) and not _YEAR.fullmatch(w) and not goes_on(k)]
+    kinds = _named_phrases(columns, rules)
     years = [w for w in columns if _YEAR.fullmatch(w)]
-    capitals = [w for w in kinds if w[:1].isupper()]
+    capitals = [w for w in columns if w[:1].isupper() and is_column_word(w, rules) and not _YEAR.fullmatch(w)]
     heads = [w for w in columns if w[:1].isupper()]  # "Till" of "Till resultatfond" stacked over two lines
-    return list(dict.fromkeys(n for n in (len(kinds), len(years), len(capitals), len(heads)) if n >= 2))
+    return list(dict.fromkeys(n for n in (kinds, len(years), len(capitals), len(heads)) if n >= 2))
+
+
+def _named_phrases(columns: list[str], rules: TablesRules) -> int:
+    """How many of a header's phrases hold a column word (years aside). A capitalised word opens a
+    phrase; a lower-case one goes on the phrase before it after a capitalised word ("Prognos delår 1",
+    "Bokslut helårsutfall"), an opening word ("mot budget", "Till resultatfond") or a word that names no
+    column ("t.o.m. augusti"); after a lower-case column word it opens one ("budget utfall avvikelse")."""
+    opening = set(_folded_cues(tuple(rules.flat_rows.open_words)))
+    named, counted, before = 0, False, ""
+    for word in columns:
+        goes_on = bool(before) and word[:1].islower() and (
+            before[:1].isupper() or fold(before) in opening or not is_column_word(before, rules))
+        if not goes_on:
+            counted = False
+        if not counted and is_column_word(word, rules) and not _YEAR.fullmatch(word):
+            named, counted = named + 1, True
+        before = word
+    return named
 
 
 def _names_one_column(block: _Block, rules: TablesRules) -> bool:
@@ -983,7 +1029,7 @@ def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
     """Column counts to try, likeliest first: the header's, those some row is forced to (its signed or
     short groups; the most often forced first), then any other between, nearest the first; each
     readable in at least half the rows."""
-    ranges = [count_range([w.text for w in r.numbers]) for r in block.rows]
+    ranges = [count_range([w.text for w in r.numbers], figure_gaps(r.numbers, rules.flat_rows.column_gap)) for r in block.rows]
     forced = sorted({lo for lo, _ in ranges if lo >= 2}, key=lambda n: (-sum(lo == n for lo, _ in ranges), n))
     named = _header_counts(block, rules)
     if not named and not forced:
@@ -1010,17 +1056,19 @@ def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], 
             for r in block.rows]
     headed = bool(_base_header(block, rules))
     for row in rows:
-        tokens = [w.text for w in row.numbers]
+        tokens, apart = [w.text for w in row.numbers], figure_gaps(row.numbers, rules.flat_rows.column_gap)
         if row.groups is not None:
             starts = list(itertools.accumulate([0, *row.groups[:-1]]))
-            row.readings = [r for r in readings(tokens, count) if [a for a, _ in r.spans] == starts]
+            row.readings = [r for r in readings(tokens, count, apart) if [a for a, _ in r.spans] == starts]
         else:
-            row.readings = readings(tokens, count)
+            row.readings = readings(tokens, count, apart)
             if headed:
-                row.readings += [r for n in range(count - 1, 0, -1) for r in readings(tokens, n) if not splits_group(tokens, r)]
+                row.readings += [r for n in range(count - 1, 0, -1) for r in readings(tokens, n, apart)
+                                 if not splits_group(tokens, r)]
             if not row.readings and row.label and _LABEL_NUMBER.fullmatch(tokens[0]):
                 # "… etapp 2 -8 500 -3 200 …": a number ending the label ran into the figures
-                row.readings = [Reading(tuple((a + 1, b + 1) for a, b in r.spans), r.values) for r in readings(tokens[1:], count)]
+                rest = frozenset(k - 1 for k in apart if k > 1)
+                row.readings = [Reading(tuple((a + 1, b + 1) for a, b in r.spans), r.values) for r in readings(tokens[1:], count, rest)]
     total = [bool(re.match(rules.flat_rows.total_row_pattern, fold(" ".join(w.text for w in r.label)))) for r in rows]
     settle(rows, total_groups(total), rules.flat_rows.magnitude_margin, _totals_across(block, rules))
     chosen = [r.chosen for r in rows if r.chosen is not None]

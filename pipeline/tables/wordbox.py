@@ -317,6 +317,8 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
         if not all(header[1:]) and rows and _header_goes_on(rows[0], rules):
             stacked = _header_by_words([first, [w for seg in rows[0] for w in seg]], len(bands), rules)
             header, rows = (stacked, rows[1:]) if stacked else (header, rows)
+        if not all(header[1:]):  # header cells set closer than a column's gap ran together: read by their words
+            header = _header_by_words([first], len(bands), rules) or header
     grid: dict[tuple[int, int], list[Word]] = {}
     r = -1
     for segs in rows:
