@@ -22,7 +22,8 @@ What is measured, per profile and part:
 - parties: distinct extracted names (lower case, a trailing genitive s dropped) against the
   expected parties and their aliases (rapidfuzz ratio >= 90). P = names that name an expected
   party / names, R = expected parties named / expected; kind = share of the named parties whose
-  most frequent `party_kind` is the expected kind.
+  most frequent `party_kind` is the expected kind. The parties missed are counted by their
+  expected kind and the dates missed by their expected role (counts only, which the test part may show).
 - columns: among expected table cells matched to a fact with a `column` attr, the share whose
   column_kind and column_year are those of the expected column and whose row_label is the
   expected row (ratio >= 90).
@@ -284,6 +285,7 @@ def score_dates(exp: dict, facts: list[Fact], out: PaperScore) -> None:
     out.misses["date_roles_wrong"] = [f"{cite(want[i])}: {want[i]['role']} read as {facts[j].role}"
                                       for i, j in pairs if not role_ok(want[i], facts[j])]
     out.misses["dates_missed"] = [cite(e) for i, e in enumerate(want) if i not in matched_e]
+    out.counts.update(f"date_missed_{e['role']}" for i, e in enumerate(want) if i not in matched_e)
     out.misses["dates_extra"] = [where(f) for j, f in enumerate(facts) if j not in matched_f]
     values = {str(e["value"]) for e in want}  # listed once per way it is stated, not per mention
     out.counts.update(date_extra_repeat=sum(str(f.value) in values for j, f in enumerate(facts) if j not in matched_f))
@@ -305,6 +307,7 @@ def score_parties(exp: dict, facts: list[Fact], out: PaperScore) -> None:
         score, name = max(((best(party, n), n) for n in sorted(kinds)), default=(0.0, ""))
         if score < FUZZY_MIN:
             missed.append(cite(party))
+            out.counts[f"party_missed_{party['kind']}"] += 1
             continue
         top = sorted(kinds[name].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         kind_ok += top == party["kind"]
@@ -443,6 +446,13 @@ MEASURES = (  # row of the Markdown table: (label, numerator count, denominator 
 )
 
 
+def by_kind(counts: Counter, prefix: str) -> str:
+    """The counts whose key starts with `prefix`, as "kind n, …" (commonest first), or "none"."""
+    kinds = sorted(((key.removeprefix(prefix), n) for key, n in counts.items() if key.startswith(prefix) and n),
+                   key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{kind} {n}" for kind, n in kinds) or "none"
+
+
 def markdown(results: dict[str, dict[str, Any]]) -> str:
     """The results as Markdown: a table of measure x (profile, part), then notes and bundles."""
     columns = [(profile, part, r) for profile, result in results.items() for part, r in result["parts"].items()]
@@ -465,7 +475,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
                      f"table cells (by unit: {units or 'none'}); of {c['amount_got'] - c['amount_hit']} extra, "
                      f"{c['amount_extra_cell']} table cells, {c['amount_extra_inferred']} read as kronor without a unit")
         notes.append(f"- {profile} {part} dates: {c['date_extra_repeat']} of the {c['date_got'] - c['date_hit']} extra dates "
-                     f"repeat the value of an expected date of their paper")
+                     f"repeat the value of an expected date of their paper; missed by role: {by_kind(c, 'date_missed_')}")
+        notes.append(f"- {profile} {part} parties missed by kind: {by_kind(c, 'party_missed_')}")
         notes += [f"- {profile} {part} ERROR {e['kind']} ({e['check']}) in {', '.join(e['papers'])}: "
                   f"{e['explanation']}" for e in r["errors"]]
     for profile, result in results.items():

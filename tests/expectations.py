@@ -70,6 +70,8 @@ FACTS: dict[str, list[E]] = {
         E("party", "Arbetsmarknadsnämnden", attrs={"municipal": "true"}),
         E("party", LK, attrs={"municipal": "true"}),
         E("party", "Internationella kvinnoförbundet i Linköping", attrs={"municipal": "false"}),
+        # the sender, lines 50-51 (a municipal unit, as 002's sender "Utbildningskontoret" is)
+        E("party", "Utbildnings- och arbetsmarknadsförvaltningen", attrs={"municipal": "true"}),
         E("committee", "Arbetsmarknadsnämnden"),
     ],
     "002": [
@@ -85,6 +87,7 @@ FACTS: dict[str, list[E]] = {
         E("party", "Norrköpings kommun", attrs={"municipal": "true"}),
         E("party", "Utbildningskontoret", attrs={"municipal": "true"}),  # the sender, line 73
         E("party", "Bildningsnämnden", attrs={"municipal": "true"}),
+        E("party", "socialkontoret", attrs={"municipal": "true"}),  # consulted ("Samråd"), line 61
         E("programme", "Hoppfull framtid"),
         E("programme", "Garaget"),
         E("committee", "Bildningsnämnden"),
@@ -100,6 +103,7 @@ FACTS: dict[str, list[E]] = {
         E("party", LK, attrs={"municipal": "true"}),
         E("party", "Bildningsnämnden", attrs={"municipal": "true"}),
         E("party", "Arbetsmarknadsnämnden", attrs={"municipal": "true"}),
+        E("party", "Utbildnings- och arbetsmarknadsförvaltningen", attrs={"municipal": "true"}),  # the sender, lines 5, 72-73
     ],
     "004": [
         E("org_number", "212000-0449", attrs={"party": LK}),
@@ -129,6 +133,10 @@ FACTS: dict[str, list[E]] = {
         E("party", "Erikshjälpen Linköping", attrs={"municipal": "false"}),
         # line 7 "Linköpings kommun genom arbetsmarknadsnämnden": the committee that acts for it
         E("party", "Arbetsmarknadsnämnden", attrs={"municipal": "true"}),
+        # the unit that places the participants, lines 46, 52, 60; spelt "Integration- och …" in the
+        # municipality's signature block, line 87
+        E("party", "Integrations- och arbetsmarknadsförvaltningen", attrs={"municipal": "true"}),
+        E("party", "Integration- och arbetsmarknadsförvaltningen", attrs={"municipal": "true"}),
         E("committee", "Arbetsmarknadsnämnden"),
     ],
 }

@@ -664,11 +664,24 @@ def test_a_name_the_text_says_is_a_company_or_an_association(text: str, party: s
      ("Avtal tecknas med Hyresgästföreningen Region Västra Sverige om lokalerna.",
       "Hyresgästföreningen Region Västra Sverige", "association"),
      ("Samverkan sker med Region Västra Götaland och Region Halland.", "Region Västra Götaland", "public_body"),
-     ("Tillstånd ges av Länsstyrelsen i Västra Götalands län.", "Länsstyrelsen i Västra Götalands län", "public_body")],
+     ("Tillstånd ges av Länsstyrelsen i Västra Götalands län.", "Länsstyrelsen i Västra Götalands län", "public_body"),
+     # a name in lower case in running text is given its capital, as every party's name is
+     ("Beslutet skickas till ekonomiavdelningen för kännedom.", "Ekonomiavdelningen", "municipal_unit"),
+     ("Ärendet har beretts av Kommunstaben i samråd med nämnden.", "Kommunstaben", "municipal_unit"),
+     ("Samråd har skett med Upphandlingsenheten under våren.", "Upphandlingsenheten", "municipal_unit"),
+     ("Yttrande från Kultur- och fritidsförvaltningen om taxan.", "Kultur- och fritidsförvaltningen", "municipal_unit"),
+     ("Handläggare på kultur- och\nfritidsförvaltningen svarar på frågor.", "Kultur- och fritidsförvaltningen",
+      "municipal_unit")],
 )
 def test_the_genres_forms_of_names_are_parties(text: str, party: str, kind: str) -> None:
     parties = [(f.value, f.attrs.get("party_kind")) for f in facts_of(text) if f.kind == "party"]
     assert (party, kind) in parties
+
+
+@pytest.mark.parametrize("text", ["Avdelningen ansvarar för uppföljningen.", "Enheten har tre medarbetare.",
+                                  "Kontoret är stängt i juli.", "Förvaltningen återkommer med en redovisning."])
+def test_a_unit_word_alone_names_no_unit(text: str) -> None:
+    assert not [f for f in facts_of(text) if f.kind == "party"]
 
 
 @pytest.mark.parametrize(
