@@ -264,7 +264,7 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
     matched_e, matched_f = {i for i, _ in pairs}, {j for _, j in pairs}
     missed = [e for i, e in enumerate(want) if i not in matched_e]
     extra = [f for j, f in enumerate(facts) if j not in matched_f]
-    out.counts.update(amount_missed_cell=sum(bool(e.get("table")) for e in missed),
+    out.counts.update(amount_cells_missed=sum(bool(e.get("table")) for e in missed),
                       amount_extra_cell=sum("table" in f.attrs for f in extra),
                       amount_extra_inferred=sum(bool(f.attrs.get("unit_inferred")) for f in extra))
     out.counts.update(f"amount_missed_{e['unit']}" for e in missed)
@@ -469,10 +469,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         notes.append(f"- {profile} {part} table cells: {c['cell_checked']} of {c['cell_want']} expected cells "
                      f"matched a fact with a column; column kind {c['cell_kind']}, year {c['cell_year']}, "
                      f"row {c['cell_row']} agree")
-        units = ", ".join(f"{key.removeprefix('amount_missed_')} {c[key]}" for key in sorted(c)
-                          if key.startswith("amount_missed_") and key != "amount_missed_cell")
-        notes.append(f"- {profile} {part} amounts: of {c['amount_want'] - c['amount_hit']} missed, {c['amount_missed_cell']} "
-                     f"table cells (by unit: {units or 'none'}); of {c['amount_got'] - c['amount_hit']} extra, "
+        notes.append(f"- {profile} {part} amounts: of {c['amount_want'] - c['amount_hit']} missed, {c['amount_cells_missed']} "
+                     f"table cells (by unit: {by_kind(c, 'amount_missed_')}); of {c['amount_got'] - c['amount_hit']} extra, "
                      f"{c['amount_extra_cell']} table cells, {c['amount_extra_inferred']} read as kronor without a unit")
         notes.append(f"- {profile} {part} dates: {c['date_extra_repeat']} of the {c['date_got'] - c['date_hit']} extra dates "
                      f"repeat the value of an expected date of their paper; missed by role: {by_kind(c, 'date_missed_')}")

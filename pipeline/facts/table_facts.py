@@ -560,6 +560,21 @@ def _scales_quoted(anchors: list[Fact], quoted: list[tuple[float, float, Fact]],
             if abs(abs(float(c.value)) * s - v) <= half}
 
 
+def _one_scale(found: dict[tuple[int, str], Fact]) -> tuple[int, Fact] | None:
+    """The scale every quote of `found` (`_scales_quoted`) agrees on, with one quote; None if they differ."""
+    if len({s for s, _ in found}) != 1:
+        return None
+    (scale, _), quote = next(iter(found.items()))
+    return scale, quote
+
+
+def _in_quoted_unit(f: Fact, scale: int, quote: Fact, mark: str) -> Fact:
+    """`f` counted in kronor at `scale`, the text amount that quotes it kept as attrs `unit_from_text`
+    (`mark`, the attr that said its unit was open, dropped)."""
+    attrs = {k: v for k, v in f.attrs.items() if k != mark} | {"unit_from_text": f"“{quote.text}” (p. {quote.evidence.page})"}
+    return f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK", "attrs": attrs})
+
+
 def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> list[Fact]:
     """Give a table that states no unit the one the paper's text quotes its figures in.
 
@@ -583,9 +598,8 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
     for table, cells in unknown.items():
         anchors = [c for c in cells if _printed_digits(c) >= (4 if c.attrs.get(_MONEY_IF_TEXT_SAYS) else 3)]
         found = _scales_quoted(anchors, quoted, scales)
-        if len({s for s, _ in found}) == 1:
-            (scale, _), quote = next(iter(found.items()))
-            scale_of[table] = scale, quote
+        if (one := _one_scale(found)) is not None:
+            scale_of[table] = one
             quoted_rows |= {(table, row) for _, row in found}
     out = []
     for f in tabular:
@@ -597,10 +611,7 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
             if not f.attrs.get(_MONEY_IF_TEXT_SAYS):
                 out.append(f)
             continue
-        scale, quote = hit
-        where = f"“{quote.text}” (p. {quote.evidence.page})"
-        attrs = {k: v for k, v in f.attrs.items() if k != _MONEY_IF_TEXT_SAYS} | {"unit_from_text": where}
-        out.append(f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK", "attrs": attrs}))
+        out.append(_in_quoted_unit(f, *hit, _MONEY_IF_TEXT_SAYS))
     return out
 
 
@@ -622,12 +633,7 @@ def rows_from_text(prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> 
             pages.setdefault(f.evidence.page, []).append(f)
     scaled: dict[int, Fact] = {}
     for rows in pages.values():
-        found = _scales_quoted([f for f in rows if _printed_digits(f) >= 3], quoted, scales)
-        if len({s for s, _ in found}) != 1:
-            continue
-        (scale, _), quote = next(iter(found.items()))
-        where = f"“{quote.text}” (p. {quote.evidence.page})"
-        for f in rows:
-            attrs = {k: v for k, v in f.attrs.items() if k != "unit_inferred"} | {"unit_from_text": where}
-            scaled[id(f)] = f.model_copy(update={"value": f.value * scale, "attrs": attrs})
+        one = _one_scale(_scales_quoted([f for f in rows if _printed_digits(f) >= 3], quoted, scales))
+        if one is not None:
+            scaled |= {id(f): _in_quoted_unit(f, *one, "unit_inferred") for f in rows}
     return [scaled.get(id(f), f) for f in prose]

@@ -1025,11 +1025,16 @@ def _names_one_column(block: _Block, rules: TablesRules) -> bool:
     return _columns_named(_header_columns(header[0], rules)[1], rules) == 1
 
 
+def _figures(row: Row, rules: TablesRules) -> tuple[list[str], frozenset[int]]:
+    """A row's number tokens, and those a column's gap sets apart (`figure_gaps`)."""
+    return [w.text for w in row.numbers], figure_gaps(row.numbers, rules.flat_rows.column_gap)
+
+
 def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
     """Column counts to try, likeliest first: the header's, those some row is forced to (its signed or
     short groups; the most often forced first), then any other between, nearest the first; each
     readable in at least half the rows."""
-    ranges = [count_range([w.text for w in r.numbers], figure_gaps(r.numbers, rules.flat_rows.column_gap)) for r in block.rows]
+    ranges = [count_range(*_figures(r, rules)) for r in block.rows]
     forced = sorted({lo for lo, _ in ranges if lo >= 2}, key=lambda n: (-sum(lo == n for lo, _ in ranges), n))
     named = _header_counts(block, rules)
     if not named and not forced:
@@ -1056,7 +1061,7 @@ def _settled(block: _Block, count: int, rules: TablesRules) -> tuple[list[Row], 
             for r in block.rows]
     headed = bool(_base_header(block, rules))
     for row in rows:
-        tokens, apart = [w.text for w in row.numbers], figure_gaps(row.numbers, rules.flat_rows.column_gap)
+        tokens, apart = _figures(row, rules)
         if row.groups is not None:
             starts = list(itertools.accumulate([0, *row.groups[:-1]]))
             row.readings = [r for r in readings(tokens, count, apart) if [a for a, _ in r.spans] == starts]
