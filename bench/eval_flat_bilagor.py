@@ -67,13 +67,17 @@ def rows_of(tables: tuple[Table, ...]) -> list[tuple[str, list[str]]]:
 
 
 def score(expected: list[list], tables: tuple[Table, ...]) -> tuple[int, int]:
-    """(cells right, cells wrong) of one probe: a cell is wrong when its row was found but it prints otherwise."""
+    """(cells right, cells wrong) of one probe: a cell is wrong when its row was found but it prints otherwise
+    (a lone dash, an empty cell as printed, equals an empty cell)."""
+    def empty_as_blank(cell: str) -> str:
+        return "" if cell in ("-", "–", "−") else cell
+
     rows, right, wrong = rows_of(tables), 0, 0
     for label, cells in expected:
         found = max(rows, key=lambda r: fuzz.ratio(r[0], label), default=None)
         if found is None or fuzz.ratio(found[0], label) < 85:
             continue
-        hits = sum(a == b for a, b in zip(found[1], cells))
+        hits = sum(empty_as_blank(a) == empty_as_blank(b) for a, b in zip(found[1], cells))
         right, wrong = right + hits, wrong + len(cells) - hits
     return right, wrong
 

@@ -85,10 +85,11 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 """Each table's sections (name, total) and grand total: a second table's labels are its own."""
 
 
-def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False) -> Drawn:
+def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
     `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
-    its figures may be hundreds instead of tens of thousands (both off by default, so that a seed
+    its figures may be hundreds instead of tens of thousands, with `zeros` most cells of a table may
+    be 0 and every printed 0 counts as an amount (all off by default, so that a seed
     draws the papers it drew before the shape was added)."""
     shapes: list[str] = []
 
@@ -113,6 +114,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     second = pick("second table", [False, True], [0.8, 0.2])
     plain = spacing == "one space" and header == "one line" and not (sections or wrap or comment or percent)
     size = pick("magnitude", ["tens of thousands", "hundreds"]) if small_values else "tens of thousands"
+    zero_share = pick("zero cells", [0.15, 0.4, 0.7], [0.3, 0.4, 0.3]) if zeros else 0.15
     apart = pick("labels apart", ["no", "rows", "columns"], [0.4, 0.3, 0.3]) if labels_apart and plain and empty != "none" else "no"
     decimals = unit == "mnkr"
     pool = [str(x) for x in rng.permutation(LABELS)]
@@ -134,7 +136,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
             labels[int(rng.integers(0, n_labels))] = str(rng.choice(DIGIT_LABELS))
         scale = 1000 if unit == "kr" else 1
         low, high, step = (-500, 5000, 10) if size == "tens of thousands" else (-90, 900, 1)
-        values = [[int(rng.integers(low, high)) * step * scale if rng.random() < 0.85 else 0 for _ in range(n_cols)]
+        values = [[int(rng.integers(low, high)) * step * scale if rng.random() < 1 - zero_share else 0 for _ in range(n_cols)]
                   for _ in labels]
         blank = [[empty != "none" and v == 0 and rng.random() < 0.6 for v in row] for row in values]
         # (kind, label, values, blank): a data row, a section's name, a section's or the table's total
@@ -175,7 +177,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
             cells = []
             for v, b in zip(vals, blanks):
                 cells.append(empty if b else printed(v, dash, decimals))
-                if not b and v:
+                if (not b and v) or (zeros and cells[-1] in ("0", "0,0")):  # with `zeros`, a printed 0 is an amount
                     money = v / 10 if decimals else v
                     amounts.append(round(money * UNITS[unit]) if unit else ("unknown", float(money)))
             tail = []
@@ -288,6 +290,8 @@ def main() -> None:
     parser.add_argument("--labels-apart", action="store_true",
                         help="also draw a plain table's label column as a block of its own (rows or columns after it)")
     parser.add_argument("--profile", default="born-digital", help="a capture profile of corpus/captures.py to scan the papers in")
+    parser.add_argument("--zeros", action="store_true",
+                        help="also draw tables where most cells are 0, and count every printed 0 as an amount of 0")
     parser.add_argument("--small-values", action="store_true",
                         help="also draw tables whose figures are hundreds (no group space inside a cell)")
     args = parser.parse_args()
@@ -298,7 +302,7 @@ def main() -> None:
             old.unlink()
     drawn = {}
     for n in range(args.papers):
-        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values)
+        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

@@ -153,6 +153,17 @@ def test_header_split_over_lines_and_year_range(rules: Rules) -> None:
     assert grid(tables[0])[0][1:] == ["2 500 000"] * 5 + ["2 500 000 per år"]
 
 
+def test_a_row_of_empty_cells_keeps_its_place(rules: Rules) -> None:
+    # a project with nothing booked prints its cells empty ("-", "NaN"): still a row of the table
+    lines = ["Bilaga 1", "Verksamhet Budget 2024 Utfall 2024 Avvikelse", "Förskola 1 200 1 100 100",
+             "Vuxna NaN NaN NaN", "Grundskola 2 400 2 500 -100", "Kulturskola - - -", "Summa 3 600 3 600 0"]
+    tables, _ = flat_tables(lines, rules)
+    assert [row[0] for row in grid(tables[0])] == ["Förskola", "Vuxna", "Grundskola", "Kulturskola", "Summa"]
+    assert grid(tables[0])[1] == ["Vuxna", "NaN", "NaN", "NaN"]
+    # but a line of dashes alone (a rule drawn in text) is no row
+    assert all(row[0] for table in flat_tables(lines[:3] + ["- - -"] + lines[4:], rules)[0] for row in grid(table))
+
+
 def test_prose_with_figures_is_no_flat_table(rules: Rules) -> None:
     # 26: "46 100 000 kronor i investering, 340 000 kronor i engångsdrift …" as short lines
     lines = ["Investering 46 100 000 kronor", "Engångsdrift 340 000 kronor", "Driftskostnad 3 347 000 kronor"]
@@ -693,7 +704,9 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # row's label on the line above its figures, 17 names its figures in captions, 18 is twelve months of like figures,
     # 08 gives every cell a line of its own, 19 is a wide table kept in columns under a header of two lines,
     # 20 keeps its rows in columns under a header run together on one line, 23 sets its labels apart above rows
-    # of figures only, 24 sets its labels and then each figure column apart, one cell a line)
+    # of figures only, 24 sets its labels and then each figure column apart, one cell a line, 25 keeps its
+    # columns and sets labels and comments on two lines each, one continuation line holding both, 26 sets a
+    # comment column three spaces after the figures, between sections, a row of empty cells among them)
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0

@@ -215,6 +215,19 @@ def test_word_box_table_with_header_row(rules):
     assert table.header == ("Part", "Belopp", "Andel") and table.n_rows == 4
 
 
+
+def test_word_box_row_of_empty_cells_stays_a_row_of_its_table(rules):
+    # a data frame's "NaN" spelled like no header word, yet a cue's tolerance took the row for the
+    # header of a second table; a row whose every cell is empty is a row like the others
+    cols = (60, 220, 300, 380)
+    lines = [list(zip(cols, ("Verksamhet", "Budget 2024", "Utfall 2024", "Avvikelse")))]
+    lines += [list(zip(cols, row)) for row in (("Förskola", "4 430", "3 980", "450"), ("Grundskola", "2 100", "2 300", "-200"),
+                                               ("Vuxna", "NaN", "NaN", "NaN"), ("Summa", "6 530", "6 280", "250"))]
+    tables = extract_tables(_ocr_doc(_ocr_page(lines)), rules).tables
+    assert len(tables) == 1 and tables[0].n_rows == 4
+    assert [c.text for c in tables[0].cells if c.row == 2] == ["Vuxna", "NaN", "NaN", "NaN"]
+
+
 # ---- flattened columns: the real case (seed 001, raw and unrepaired) ----------------------
 
 

@@ -421,6 +421,18 @@ def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], 
     return label, tokens[start:end], trailing
 
 
+def _blank_cells(words: tuple[Word, ...], commented: bool) -> tuple[list[Word], list[Word], list[Word]] | None:
+    """A row inside a table whose every cell is left empty ("Lokalförsörjning - - -", "Vuxna NaN NaN"), as
+    (label, its empty cells, a comment after them where the table has a text column), or None."""
+    empty = [w.text in NOT_A_NUMBER or (len(w.text) == 1 and w.text in _DASHES) for w in words]
+    start = next((k for k, e in enumerate(empty) if e), len(words))
+    end = next((k for k in range(start, len(words)) if not empty[k]), len(words))
+    label, rest = list(words[:start]), list(words[end:])
+    if end - start < 2 or not any(w.text[:1].isalpha() for w in label) or (rest and not commented):
+        return None
+    return label, list(words[start:end]), rest
+
+
 def split_commented(words: tuple[Word, ...]) -> tuple[list[Word], list[Word], list[Word]] | None:
     """A row under a header with a column of text after the figures as (label, number tokens, the
     words after them): the numbers are the longest run of number tokens (the first of equal ones), so
@@ -686,6 +698,8 @@ def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: boo
         return merged
     comment: list[Word] = []
     parts = split_commented(line.words) if commented else split_line(line.words, rules.flat_rows.max_trailing_words)
+    if parts is None and inside:
+        parts = _blank_cells(line.words, commented)
     if parts is None:
         return None
     label, numbers, trailing = parts
@@ -708,6 +722,13 @@ def _continues(row: Row, line: Line, rules: TablesRules) -> bool:
     if not 0 < len(words) <= rules.flat_rows.continuation_max_words or any(_NUMBER_TOKEN.search(w.text) for w in words):
         return False
     return goes_on_label(" ".join(w.text for w in row.label), [w.text for w in words])
+
+
+def _under_label(row: Row, line: Line) -> bool:
+    """Tell whether a line lies wholly left of a row's first figure: a label's words wrapped in their
+    column ("socialtjänsten" under "Kompetensutveckling inom"), not a comment's going on."""
+    first, last = row.numbers[0].bbox if row.numbers else None, line.words[-1].bbox
+    return first is not None and last is not None and last.x1 < first.x0
 
 
 def _figureless(line: Line, max_words: int, rules: TablesRules) -> bool:
@@ -906,7 +927,8 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
     previous: Line | None = None  # the line before this one, unless it was a row
     for line in lines:
         gap_ok = line.gap_before <= 1
-        if current is not None and gap_ok and current.rows[-1].comment and line.words[0].text[:1].islower():
+        if current is not None and gap_ok and current.rows[-1].comment and line.words[0].text[:1].islower() \
+                and not _under_label(current.rows[-1], line):
             continue  # a row's comment goes on over the next line
         header = current.header if current is not None else pending_header
         row = _row_of(line, rules, inside=current is not None, commented=_names_text_column(header, rules))

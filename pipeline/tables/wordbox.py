@@ -17,6 +17,7 @@ from pipeline.tables._text import find_values, goes_on_label, has_alnum, match_c
 from pipeline.tables.flat_rows import (
     NOT_A_NUMBER,
     base_header_start,
+    figure_gaps,
     header_label,
     header_words_of,
     is_column_word,
@@ -56,7 +57,8 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     if page.kind == "ocr":
         ordered = [_without_bridging_specks(ws) for ws in _rows_across_blocks(ordered)]
     # a line set smaller than the page (a wide table shrunk to fit) is cut at its own type's gaps
-    segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap) for ws in ordered]
+    text_gap = settings.text_after_figure_gap if page.kind == "ocr" else settings.text_after_figure_gap_text
+    segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap, text_gap) for ws in ordered]
     if page.kind == "ocr":  # an OCR speck standing apart ("'", "=" read from dust) is no cell, nor a column
         segmented = [[seg for seg in segs if any(_solid(w) for w in seg)] for segs in segmented]
     tables: list[Table] = []
@@ -267,7 +269,8 @@ def _header_like(segments: list[Segment], rules: TablesRules) -> bool:
     as one, their column bands merged into neither's.
     """
     rest = segments[1:]
-    return len(rest) >= 2 and all(_YEAR.search(" ".join(w.text for w in seg)) or match_cues(seg, rules) for seg in rest)
+    return len(rest) >= 2 and all((_YEAR.search(" ".join(w.text for w in seg)) or match_cues(seg, rules))
+                                  and not _empty_mark(seg) for seg in rest)
 
 
 def _inside(box: BBox, boxes: list[BBox]) -> bool:
@@ -279,14 +282,21 @@ def _height(words: list[Word]) -> float:
     return statistics.median(w.bbox.bottom - w.bbox.top for w in words)  # type: ignore[union-attr]
 
 
-def _segments(words: list[Word], gap: float) -> list[Segment]:
+def _segments(words: list[Word], gap: float, column_gap: float) -> list[Segment]:
+    """A line's words in runs closer than `gap`; a capitalised word more than `column_gap` character widths
+    after a figure opens a run of its own however close: the next cell ("3 890   Enligt plan")."""
     out: list[Segment] = []
     for w in words:
-        if out and w.bbox.x0 - out[-1][-1].bbox.x1 <= gap:  # type: ignore[union-attr]
+        if out and w.bbox.x0 - out[-1][-1].bbox.x1 <= gap and not _text_after_figure(out[-1][-1], w, column_gap):  # type: ignore[union-attr]
             out[-1].append(w)
         else:
             out.append([w])
     return out
+
+
+def _text_after_figure(before: Word, word: Word, column_gap: float) -> bool:
+    return bool((_FIGURE.search(before.text) or _empty_mark([before])) and word.text[:1].isupper()
+                and figure_gaps([before, word], column_gap))
 
 
 def _bands(rows: list[list[Segment]]) -> list[tuple[float, float]]:
@@ -323,8 +333,9 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
     r = -1
     for segs in rows:
         placed = [p for seg in segs for p in _place(seg, bands)]
-        if r >= 0 and _rest_of_label(grid, r, placed, len(bands)):
-            grid[(r, 0)].extend(placed[0][1])
+        if r >= 0 and _rest_of_row(grid, r, placed, len(bands)):
+            for col, words in placed:
+                grid[(r, col)].extend(words)
             continue
         r += 1
         for col, words in placed:
@@ -353,8 +364,7 @@ def _ragged(grid: dict[tuple[int, int], list[Word]], n_cols: int) -> bool:
     many: lines whose figures do not line up (each line set at its own width), which their figures'
     order reads better than their positions (as flat rows)."""
     def figure(words: list[Word]) -> bool:  # a figure, or an empty cell as printed ("-", "NaN")
-        text = "".join(w.text for w in words)
-        return _figure_cell(words) or _DASH.fullmatch(text) is not None or text in NOT_A_NUMBER
+        return _figure_cell(words) or _empty_mark(words)
 
     rows = {r for r, c in grid if c and _figure_cell(grid[(r, c)])}
     bands = {c for r, c in grid if c and r in rows and figure(grid[(r, c)])}
@@ -362,10 +372,13 @@ def _ragged(grid: dict[tuple[int, int], list[Word]], n_cols: int) -> bool:
     return len(rows) >= 2 and len(counts) == 1 and counts.pop() < len(bands)
 
 
-def _rest_of_label(grid: dict[tuple[int, int], list[Word]], row: int, placed: list[tuple[int, Segment]], n_cols: int) -> bool:
-    """Tell whether a line of words in the label column alone goes on the label of row `row`, a row of
-    figures ("hemtjänsten" under "Utökad bemanning inom   28 360   24 240"): a label cell set on two lines."""
-    if len(placed) != 1 or placed[0][0] != 0 or (row, 0) not in grid:
+def _rest_of_row(grid: dict[tuple[int, int], list[Word]], row: int, placed: list[tuple[int, Segment]], n_cols: int) -> bool:
+    """Tell whether a line of words goes on row `row`, a row of figures: its label cell set on two lines
+    ("hemtjänsten" under "Utökad bemanning inom   28 360   24 240"), and with it any text cell of the row
+    ("Leverantören har" / "försenat köket" under a comment column), never a figure."""
+    if not placed or placed[0][0] != 0 or (row, 0) not in grid:
+        return False
+    if any(_figure_cell(words) or (row, col) not in grid or _figure_cell(grid[(row, col)]) for col, words in placed[1:]):
         return False
     figures = any(_figure_cell(grid[(row, c)]) for c in range(1, n_cols) if (row, c) in grid)
     return figures and goes_on_label(" ".join(w.text for w in grid[(row, 0)]), [w.text for w in placed[0][1]])
@@ -453,6 +466,12 @@ def _has_numeric_column(grid: dict[tuple[int, int], list[Word]], n_rows: int, n_
         if filled and len(numeric) >= rules.word_boxes.numeric_column_min_share * n_rows:
             return True
     return False
+
+
+def _empty_mark(words: list[Word]) -> bool:
+    """A cell that prints an empty figure ("-", "NaN"): no header's word, whatever a cue's spelling tolerates."""
+    text = "".join(w.text for w in words)
+    return _DASH.fullmatch(text) is not None or text in NOT_A_NUMBER
 
 
 def _figure_cell(words: list[Word]) -> bool:
