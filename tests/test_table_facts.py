@@ -174,6 +174,18 @@ def test_a_figure_in_brackets_is_negative_and_a_share_column_holds_no_amounts() 
         "Intäkter": (224100, "1"), "Kostnader": (-234400, "1"), "Netto": (-10300, "1")}
 
 
+
+@pytest.mark.parametrize("deviation", ["Avv. budget", "Avvik.", "Förändring mot budget"])
+def test_an_abbreviated_deviation_header_names_a_deviation_not_a_budget(deviation: str) -> None:
+    # a budget table of the genre (figures made up) whose deviation column is headed as such tables
+    # abbreviate it: its cells are deviations, never a second budget beside the first
+    rows = [["Tkr", "Budget 2024", "Utfall 2024", deviation], ["Förskola", "1 200", "1 100", "100"],
+            ["Grundskola", "2 400", "2 500", "-100"], ["Summa", "3 600", "3 600", "0"]]
+    cells = table_amounts(rows, ["Uppföljning av driftbudget"])
+    assert {f.value: f.role for f in cells if f.attrs["col"] == "3"} == {100_000: "deviation", -100_000: "deviation",
+                                                                        0: "deviation"}
+    assert {f.attrs.get("column_kind") for f in cells if f.attrs["col"] == "3"} == {"avvikelse"}
+
 def test_a_table_continued_on_the_next_page_keeps_its_header_and_unit() -> None:
     # 37:51-54 split over two pages, the second part without its header row
     first = [["Mnkr", "Utfall 2022", "Utfall 2023", "Utfall 2024"], ["Intäkter", "195,7", "205,2", "224,1"]]

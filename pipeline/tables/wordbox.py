@@ -284,7 +284,8 @@ def _height(words: list[Word]) -> float:
 
 def _segments(words: list[Word], gap: float, column_gap: float) -> list[Segment]:
     """A line's words in runs closer than `gap`; a capitalised word more than `column_gap` character widths
-    after a figure opens a run of its own however close: the next cell ("3 890   Enligt plan")."""
+    after a figure (not a year: a header's "Utfall 2022 Utfall 2023" is the bands' to cut) opens a run of its
+    own however close: the next cell ("3 890   Enligt plan")."""
     out: list[Segment] = []
     for w in words:
         if out and w.bbox.x0 - out[-1][-1].bbox.x1 <= gap and not _text_after_figure(out[-1][-1], w, column_gap):  # type: ignore[union-attr]
@@ -295,7 +296,7 @@ def _segments(words: list[Word], gap: float, column_gap: float) -> list[Segment]
 
 
 def _text_after_figure(before: Word, word: Word, column_gap: float) -> bool:
-    return bool((_FIGURE.search(before.text) or _empty_mark([before])) and word.text[:1].isupper()
+    return bool((_FIGURE.search(_YEAR.sub("", before.text)) or _empty_mark([before])) and word.text[:1].isupper()
                 and figure_gaps([before, word], column_gap))
 
 
