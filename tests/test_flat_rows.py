@@ -706,7 +706,8 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # 20 keeps its rows in columns under a header run together on one line, 23 sets its labels apart above rows
     # of figures only, 24 sets its labels and then each figure column apart, one cell a line, 25 keeps its
     # columns and sets labels and comments on two lines each, one continuation line holding both, 26 sets a
-    # comment column three spaces after the figures, between sections, a row of empty cells among them)
+    # comment column three spaces after the figures, between sections, a row of empty cells among them, 27 prints
+    # empty cells as a dash a space before a figure, under a label ending in a number)
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))
     out = tmp_path / "out"
     assert main(["run", str(build("born-digital", tmp_path)), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0

@@ -1048,8 +1048,13 @@ def _names_one_column(block: _Block, rules: TablesRules) -> bool:
 
 
 def _figures(row: Row, rules: TablesRules) -> tuple[list[str], frozenset[int]]:
-    """A row's number tokens, and those a column's gap sets apart (`figure_gaps`)."""
-    return [w.text for w in row.numbers], figure_gaps(row.numbers, rules.flat_rows.column_gap)
+    """A row's number tokens, and those set apart from the one before: by a column's gap (`figure_gaps`),
+    or after a dash a PDF's text layer holds as a word of its own ("- 39 320"), which prints an empty
+    cell: such a layer keeps a minus with its figures ("-39 320"), where OCR and plain text may part them."""
+    words = row.numbers
+    detached = {k + 1 for k in range(len(words) - 1)
+                if words[k].origin == "text-layer" and len(words[k].text) == 1 and words[k].text in _DASHES}
+    return [w.text for w in words], figure_gaps(words, rules.flat_rows.column_gap) | detached
 
 
 def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:
