@@ -288,7 +288,8 @@ def _segments(words: list[Word], gap: float, column_gap: float) -> list[Segment]
     own however close: the next cell ("3 890   Enligt plan")."""
     out: list[Segment] = []
     for w in words:
-        if out and w.bbox.x0 - out[-1][-1].bbox.x1 <= gap and not _text_after_figure(out[-1][-1], w, column_gap):  # type: ignore[union-attr]
+        close = out and w.bbox.x0 - out[-1][-1].bbox.x1 <= gap  # type: ignore[union-attr]
+        if close and not _text_after_figure(out[-1][-1], w, column_gap):
             out[-1].append(w)
         else:
             out.append([w])
@@ -296,6 +297,7 @@ def _segments(words: list[Word], gap: float, column_gap: float) -> list[Segment]
 
 
 def _text_after_figure(before: Word, word: Word, column_gap: float) -> bool:
+    """Tell whether `word` opens a text cell after the figure (or empty mark) `before` (see `_segments`)."""
     return bool((_FIGURE.search(_YEAR.sub("", before.text)) or _empty_mark([before])) and word.text[:1].isupper()
                 and figure_gaps([before, word], column_gap))
 
