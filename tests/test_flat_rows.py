@@ -160,6 +160,10 @@ def test_a_row_of_empty_cells_keeps_its_place(rules: Rules) -> None:
     tables, _ = flat_tables(lines, rules)
     assert [row[0] for row in grid(tables[0])] == ["Förskola", "Vuxna", "Grundskola", "Kulturskola", "Summa"]
     assert grid(tables[0])[1] == ["Vuxna", "NaN", "NaN", "NaN"]
+    # the first row under the header too: the table and its header start there
+    first_empty = flat_tables(lines[:2] + ["Kulturskola - - -"] + lines[2:5] + lines[6:], rules)[0][0]
+    assert first_empty.header[1:] == ("Budget 2024", "Utfall 2024", "Avvikelse")
+    assert [row[0] for row in grid(first_empty)] == ["Kulturskola", "Förskola", "Vuxna", "Grundskola", "Summa"]
     # but a line of dashes alone (a rule drawn in text) is no row
     assert all(row[0] for table in flat_tables(lines[:3] + ["- - -"] + lines[4:], rules)[0] for row in grid(table))
 

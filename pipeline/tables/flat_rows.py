@@ -689,16 +689,18 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
                headers=headers, groups=[len(ws) for ws in numbers])
 
 
-def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: bool = False) -> Row | None:
+def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: bool = False,
+            headed: bool = False) -> Row | None:
     """A line as a table row, or None; `inside` a table a row's label may be longer (a project's name);
     under a header with a text column (`commented`) the words after the figures are the row's comment,
-    unless they are a few lower-case ones ("per år")."""
+    unless they are a few lower-case ones ("per år"); inside a table or right under its header (`headed`)
+    a row may leave every cell empty."""
     merged = _merged_header_row(line, rules)
     if merged is not None:
         return merged
     comment: list[Word] = []
     parts = split_commented(line.words) if commented else split_line(line.words, rules.flat_rows.max_trailing_words)
-    if parts is None and inside:
+    if parts is None and (inside or headed):
         parts = _blank_cells(line.words, commented)
     if parts is None:
         return None
@@ -931,7 +933,8 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
                 and not _under_label(current.rows[-1], line):
             continue  # a row's comment goes on over the next line
         header = current.header if current is not None else pending_header
-        row = _row_of(line, rules, inside=current is not None, commented=_names_text_column(header, rules))
+        row = _row_of(line, rules, inside=current is not None, commented=_names_text_column(header, rules),
+                      headed=bool(pending_header))
         if current is not None and (not gap_ok or (row is not None and row.headers is not None)):
             blocks.append(current)  # a blank line ends a table; a header line with its first row merged in starts one
             current = None
