@@ -547,7 +547,6 @@ class WordBoxSettings(RuleSet):
 
     column_gap_factor: float
     column_gap_factor_text: float
-    text_after_figure_gap: float
     text_after_figure_gap_text: float
     min_rows: int
     min_columns: int

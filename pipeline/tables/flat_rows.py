@@ -75,6 +75,11 @@ class Row:
     comment: list[Word] = field(default_factory=list)  # the words of a text column after the figures
 
 
+def is_empty_mark(text: str) -> bool:
+    """Tell whether a cell or token prints an empty figure: a dash, or "NaN" as a data frame exports one."""
+    return text in NOT_A_NUMBER or (text != "" and all(c in _DASHES for c in text))
+
+
 def is_sign(tokens: list[str], k: int) -> bool:
     """Tell whether token k is a minus set apart from its figures ("- 3 714"): they always go together."""
     return k > 0 and tokens[k - 1] in _DASHES and tokens[k][:1].isdigit()
@@ -424,7 +429,7 @@ def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], 
 def _blank_cells(words: tuple[Word, ...], commented: bool) -> tuple[list[Word], list[Word], list[Word]] | None:
     """A row inside a table whose every cell is left empty ("Lokalförsörjning - - -", "Vuxna NaN NaN"), as
     (label, its empty cells, a comment after them where the table has a text column), or None."""
-    empty = [w.text in NOT_A_NUMBER or (len(w.text) == 1 and w.text in _DASHES) for w in words]
+    empty = [is_empty_mark(w.text) for w in words]
     start = next((k for k, e in enumerate(empty) if e), len(words))
     end = next((k for k in range(start, len(words)) if not empty[k]), len(words))
     label, rest = list(words[:start]), list(words[end:])
@@ -1054,10 +1059,9 @@ def _figures(row: Row, rules: TablesRules) -> tuple[list[str], frozenset[int]]:
     """A row's number tokens, and those set apart from the one before: by a column's gap (`figure_gaps`),
     or after a dash a PDF's text layer holds as a word of its own ("- 39 320"), which prints an empty
     cell: such a layer keeps a minus with its figures ("-39 320"), where OCR and plain text may part them."""
-    words = row.numbers
-    detached = {k + 1 for k in range(len(words) - 1)
-                if words[k].origin == "text-layer" and len(words[k].text) == 1 and words[k].text in _DASHES}
-    return [w.text for w in words], figure_gaps(words, rules.flat_rows.column_gap) | detached
+    words, tokens = row.numbers, [w.text for w in row.numbers]
+    detached = {k for k in range(1, len(words)) if words[k - 1].origin == "text-layer" and is_sign(tokens, k)}
+    return tokens, figure_gaps(words, rules.flat_rows.column_gap) | detached
 
 
 def _candidate_counts(block: _Block, rules: TablesRules) -> list[int]:

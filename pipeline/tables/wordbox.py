@@ -15,12 +15,12 @@ from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import find_values, goes_on_label, has_alnum, match_cues, union_bbox
 from pipeline.tables.flat_rows import (
-    NOT_A_NUMBER,
     base_header_start,
     figure_gaps,
     header_label,
     header_words_of,
     is_column_word,
+    is_empty_mark,
     is_header_words,
     stack_headers,
 )
@@ -57,7 +57,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     if page.kind == "ocr":
         ordered = [_without_bridging_specks(ws) for ws in _rows_across_blocks(ordered)]
     # a line set smaller than the page (a wide table shrunk to fit) is cut at its own type's gaps
-    text_gap = settings.text_after_figure_gap if page.kind == "ocr" else settings.text_after_figure_gap_text
+    text_gap = rules.flat_rows.column_gap if page.kind == "ocr" else settings.text_after_figure_gap_text
     segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap, text_gap) for ws in ordered]
     if page.kind == "ocr":  # an OCR speck standing apart ("'", "=" read from dust) is no cell, nor a column
         segmented = [[seg for seg in segs if any(_solid(w) for w in seg)] for segs in segmented]
@@ -232,8 +232,6 @@ def _with_header_above(table: Table, above: list[list[Word]], height: float, rul
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_DASH = re.compile(r"[-−–—]+")
-"""A cell of dashes alone: an empty cell as printed, kept where specks go."""
 _FIGURE = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 _GLYPH_ID = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph without text (a bullet): no figure
@@ -241,7 +239,7 @@ _GLYPH_ID = re.compile(r"\(cid:\d+\)")  # pdfminer's name for a glyph without te
 
 def _solid(word: Word) -> bool:
     """A word that is text or a printed dash, not an OCR speck ("'", "=" read from dust)."""
-    return has_alnum(word.text) or _DASH.fullmatch(word.text) is not None
+    return has_alnum(word.text) or is_empty_mark(word.text)
 
 
 _SPECK = re.compile(r"""[.,:;'’‘`´"=_~^*|]+""")
@@ -298,8 +296,13 @@ def _segments(words: list[Word], gap: float, column_gap: float) -> list[Segment]
 
 def _text_after_figure(before: Word, word: Word, column_gap: float) -> bool:
     """Tell whether `word` opens a text cell after the figure (or empty mark) `before` (see `_segments`)."""
-    return bool((_FIGURE.search(_YEAR.sub("", before.text)) or _empty_mark([before])) and word.text[:1].isupper()
+    return bool((_figure_not_year(before.text) or is_empty_mark(before.text)) and word.text[:1].isupper()
                 and figure_gaps([before, word], column_gap))
+
+
+def _figure_not_year(text: str) -> bool:
+    """A word holding a digit other than a year's: a figure, where a header's words hold years."""
+    return _FIGURE.search(_YEAR.sub("", text)) is not None
 
 
 def _bands(rows: list[list[Segment]]) -> list[tuple[float, float]]:
@@ -318,7 +321,7 @@ def _table(page: int, rows: list[list[Segment]], rules: TablesRules) -> Table | 
     settings = rules.word_boxes
     # Columns come from the rows that hold values: a header's words sit closer together than the
     # right-aligned figures under them ("Budget 2024   Bokslut 2024"), so they would join two columns.
-    body = [segs for segs in rows if any(_FIGURE.search(_YEAR.sub("", w.text)) for seg in segs[1:] for w in seg)]
+    body = [segs for segs in rows if any(_figure_not_year(w.text) for seg in segs[1:] for w in seg)]
     bands = _bands(body if len(body) >= settings.min_rows else rows)
     if len(bands) < settings.min_columns:
         return None
@@ -473,8 +476,7 @@ def _has_numeric_column(grid: dict[tuple[int, int], list[Word]], n_rows: int, n_
 
 def _empty_mark(words: list[Word]) -> bool:
     """A cell that prints an empty figure ("-", "NaN"): no header's word, whatever a cue's spelling tolerates."""
-    text = "".join(w.text for w in words)
-    return _DASH.fullmatch(text) is not None or text in NOT_A_NUMBER
+    return is_empty_mark("".join(w.text for w in words))
 
 
 def _figure_cell(words: list[Word]) -> bool:
