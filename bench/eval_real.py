@@ -31,7 +31,8 @@ What is measured, per profile and part:
   the paper (and in the other paper, if the expectation names one): same kind (an expected `conflict`
   also takes `within_paper_conflict`), and for agreement and sum findings at least one value
   equal (printed values are read through the paper's expected amounts and dates, a phrase
-  through those it quotes; sign is ignored). Every `error` finding is listed with its explanation for a human to check;
+  through those it quotes; sign is ignored; a phrase that quotes none is words, held by a finding
+  whose text value quotes it). Every `error` finding is listed with its explanation for a human to check;
   warnings are counted.
 - bundles: papers found per bundle (PaperSpans) against bundles.json.
 
@@ -350,6 +351,17 @@ def quotes(phrase: str, printed: str, inside: bool) -> bool:
     return re.search(rf"(?<![\w,]){re.escape(printed)}(?![\w,]|-\d)", phrase) is not None
 
 
+class Phrase(str):
+    """An expected finding's value that is words, not a figure or date ("ingen utdelning ur … görs för
+    2024"): a finding holds it when one of its values quotes it."""
+
+
+def held(wanted: set, values: set) -> set:
+    """The wanted values a finding's `values` hold: figures and dates as such, a phrase quoted in a text value."""
+    texts = [dashes(v) for v in values if isinstance(v, str)]
+    return {w for w in wanted if (w in values if not isinstance(w, Phrase) else any(w in t for t in texts))}
+
+
 def finding_values(finding: Discrepancy) -> set:
     """A finding's values as `printed_values` gives them: numbers without sign, else strings."""
     return {abs(num_key(v.value)) if isinstance(v.value, int | float) else str(v.value) for v in finding.values}
@@ -363,18 +375,20 @@ def score_findings(paper: str, expectations: dict[str, dict], run: Run, out: Pap
 
     def wanted(x: dict) -> set:
         exps = [expectations[p] for p in (paper, x.get("other_paper")) if p in expectations]
-        return set().union(*(printed_values(str(v), exps) for v in x["values"]))
+        return set().union(*(printed_values(str(v), exps) or {Phrase(dashes(str(v)))} for v in x["values"]))
 
     wanted_values = [wanted(x) for x in want]
+
+    def shared(i: int, j: int) -> int:
+        return len(held(wanted_values[i], finding_values(found[j][0])))
 
     def fits(i: int, j: int) -> bool:
         x, (f, papers) = want[i], found[j]
         return (f.kind in KIND_ALIASES.get(x["kind"], {x["kind"]})
                 and x.get("other_paper") in papers | {None}
-                and (x["kind"] not in SUM_KINDS or bool(wanted_values[i] & finding_values(f))))
+                and (x["kind"] not in SUM_KINDS or shared(i, j) > 0))
 
-    pairs = pair(list(range(len(want))), list(range(len(found))), fits,
-                 lambda i, j: (len(wanted_values[i] & finding_values(found[j][0])),))
+    pairs = pair(list(range(len(want))), list(range(len(found))), fits, lambda i, j: (shared(i, j),))
     hit = {i for i, _ in pairs}
     out.counts.update(finding_want=len(want), finding_hit=len(hit))
     out.misses["findings_missed"] = [f"{x['kind']} {x['values']}" for i, x in enumerate(want) if i not in hit]

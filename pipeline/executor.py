@@ -330,10 +330,12 @@ def forked_map(fn: Callable[[Item], Result], items: Sequence[Item], workers: int
     The children see this process's memory as it is, so neither `fn` (a closure will do) nor the
     items are pickled, only the results. A child is at most one chunk ahead of the caller, so the
     results in flight stay few. One after another here when `workers` is 1, the items are few or
-    the platform cannot fork. An error of `fn` is raised here, in order."""
+    the platform cannot fork. An error of `fn` is raised here, in order (a StopIteration as the
+    RuntimeError a generator makes of it: never the quiet end of the items)."""
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(items) < MIN_FORKED_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(fn, items)
+        for item in items:  # not `yield from map(...)`: a StopIteration of `fn` would end the items there, silently
+            yield fn(item)
         return
     size = max(1, min(MAX_CHUNK, len(items) // (4 * workers)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
@@ -350,7 +352,8 @@ def forked_map(fn: Callable[[Item], Result], items: Sequence[Item], workers: int
             children.append((child, receive))
         for c, chunk in enumerate(chunks):
             if c % workers == 0:
-                yield from map(fn, chunk)
+                for item in chunk:  # a StopIteration of `fn` is an error here (PEP 479), not the chunk's end
+                    yield fn(item)
                 continue
             child, receive = children[c % workers - 1]
             try:

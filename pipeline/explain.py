@@ -380,6 +380,16 @@ def _decision_differs(x: Explainer, f: Discrepancy) -> str:
                                      text=procedure.evidence.text_repaired if procedure.evidence else ""))
 
 
+def _proposal_decided(x: Explainer, f: Discrepancy) -> str:
+    """A clause proposed against the decision deciding it (`decisions`): restated (with the clause that
+    restates it), or restated nowhere (with the closest clause)."""
+    proposed, decided = f.values
+    return x.cat.t("explain.proposal_" + ("restated" if f.kind == "agreement" else "left_out"),
+                   proposer=x.papers.name(str(f.details["paper_a"])), decider=x.papers.name(str(f.details["paper_b"])),
+                   clause=proposed.value, page=x.page(proposed), closest=decided.value,
+                   share=x.cat.percent(round(100 * float(f.details["restated_share"]))))
+
+
 def _prose_sum(x: Explainer, f: Discrepancy) -> str:
     what = {"cost_items_sum": "cost_items", "contributions_sum": "contributions"}[f.check]
     parts = f.values[:-1]
@@ -539,8 +549,10 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("agreement", "cross_paper"): _agreement_cross,
     ("agreement", "cases"): _agreement_cases,
     ("agreement", "restated"): _agreement_restated,
+    ("agreement", "decisions"): _proposal_decided,
     ("conflict", "cross_paper"): _conflict_cross,
     ("conflict", "cases"): _conflict_cases,
+    ("conflict", "decisions"): _proposal_decided,
     ("changed_between_periods", "cross_paper"): _changed_cross,
     ("changed_between_periods", "cases"): _changed_cases,
     ("ocr_disagreement", "*"): _ocr_disagreement,

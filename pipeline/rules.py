@@ -246,6 +246,19 @@ class CasesCheck(RuleSet):
     compare_within: int = Field(ge=1, description="A paper is compared with the papers this many before and after it in its case's order of dates.")
 
 
+class DecisionsCheck(RuleSet):
+    """A decision against the proposal it decides (reconcile/decisions.py): every clause proposed restated."""
+
+    proposal_sections: tuple[str, ...] = Field(description="Sections of a proposal to the paper's own body (a tjänsteskrivelse's).")
+    decision_sections: tuple[str, ...] = Field(description="Sections of a paper's decision.")
+    proposal_heading: str = Field(description="A decision section's folded heading so worded proposes to another body (regex).")
+    ignored_words: tuple[str, ...] = Field(description="Folded function words a clause's restatement need not hold.")
+    word_similarity: float = Field(ge=0, le=100, description="Two words this alike (rapidfuzz ratio) are one word misread.")
+    min_restated_share: float = Field(ge=0, le=1, description="A decision clause holding this share of a proposed clause's words restates it.")
+    severity_restated: BatchSeverity
+    severity_left_out: BatchSeverity
+
+
 class ProseSumsCheck(RuleSet):
     """Arithmetic the text states: a total divided into parts; an outcome or forecast, its budget and the deviation."""
 
@@ -304,6 +317,7 @@ class ChecksRules(RuleSet):
     table_sums: TableSumsCheck
     prose_sums: ProseSumsCheck
     cases: CasesCheck
+    decisions: DecisionsCheck
     restated: RestatedCheck
     severity_honesty: SeverityHonesty
     policies: tuple[PolicyCheck, ...] = ()

@@ -366,6 +366,17 @@ def test_a_date_alone_on_its_line_that_lost_its_first_hyphen_is_read() -> None:
     assert [f for f in facts_of("Rader för 2024 12-15 i tabellen.") if f.kind == "date"] == []
 
 
+def test_a_protokoll_paragraph_s_number_names_its_date_the_meeting_where_the_scan_garbles_the_word() -> None:
+    """Dev paper 33's standard-fax capture as the pipeline read it (33:4-12): "SAMMANTRÄDESPROTOKOÖLL", "§"
+    read as "$"; the paragraph's number before its Dnr still says a meeting's minutes."""
+    head = ("KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOÖLL = 6 (40)\nKommunstyrelsen\nDatum\n2025-05-27\n"
+            "$ 108 Dnr KS-2024-00717\nKommunbudget 2026, plan 2027-2028\nBeslut — Förslag till kommunfullmäktige\n"
+            "Kommunfullmäktige fastställer Kommunbudget 2026.")
+    assert [(f.value, f.role) for f in facts_of(head) if f.kind == "date"] == [("2025-05-27", "meeting")]
+    tjansteskrivelse = head.replace("SAMMANTRÄDESPROTOKOÖLL = 6 (40)", "TJÄNSTESKRIVELSE").replace("$ 108 Dnr", "Dnr")
+    assert [(f.value, f.role) for f in facts_of(tjansteskrivelse) if f.kind == "date"] == [("2025-05-27", "document_date")]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

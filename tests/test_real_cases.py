@@ -129,3 +129,38 @@ def test_a_routine_title_s_long_case_is_compared_round_by_round(batch, monkeypat
     compared.clear()
     cases.check_cases([rounds[:7]], rule, 100.0)
     assert len(compared) == 21  # 7 rounds: every two
+
+
+def test_a_decision_leaving_out_a_proposed_clause_is_a_conflict(batch) -> None:
+    docs, findings = batch
+    # 05:12-18, IFO's paragraph: "Nämnden för Individ & Familjeomsorgs förslag till Kommunstyrelsen" /
+    # "Kommunstyrelsen beslutar att ingen utdelning ur Arvid och Hildur Anderssons donationsfond görs för 2024." /
+    # "Kommunstyrelsen beslutar om en översyn av möjligheten att ansöka om en permutation av fonden."
+    # 06:13-15, KS's decision citing it (06:36 "2024-12-11, § 159"): "Kommunstyrelsen delar inte ut medel ur
+    # Arvid och Hildur Anderssons donationsfond avseende nämnden för Individ & Familjeomsorg för 2024." and no more
+    decided_on = between(findings, docs["05"], docs["06"], "decision")
+    assert sorted((f.kind, f.severity) for f in decided_on) == [("agreement", "ok"), ("conflict", "warning")]
+    restated = next(f for f in decided_on if f.kind == "agreement")
+    assert [str(v.value).split(" ur ")[0] for v in restated.values] == ["Kommunstyrelsen beslutar att ingen utdelning",
+                                                                         "Kommunstyrelsen delar inte ut medel"]
+    left_out = [f for f in decided_on if f.kind == "conflict"]
+    proposed, decided = left_out[0].values
+    assert proposed.doc_id == docs["05"].doc_id and "permutation av fonden" in str(proposed.value)
+    assert decided.doc_id == docs["06"].doc_id and str(decided.value).startswith("Kommunstyrelsen delar inte ut medel")
+    assert proposed.evidence is not None and proposed.evidence.page == 1 and proposed.evidence.bbox is not None
+    # 07 (IFO, 2025-12-10) proposes next year's round to KS and decides nothing of 05's or 06's
+    assert sorted(f.id for f in findings if f.field == "decision") == sorted(f.id for f in decided_on)
+
+
+def test_a_clause_restated_in_other_words_or_misread_is_restated() -> None:
+    from pipeline.reconcile.decisions import restated_share
+
+    rule = load_rules().checks.decisions
+    proposed = "Kommunstyrelsen beslutar att ingen utdelning ur Arvid och Hildur Anderssons donationsfond görs för 2024."  # 05:14-15
+    decided = ("Kommunstyrelsen delar inte ut medel ur Arvid och Hildur Anderssons donationsfond "
+               "avseende nämnden för Individ & Familjeomsorg för 2024.")  # 06:14-15
+    assert restated_share(proposed, decided, rule) >= rule.min_restated_share
+    scanned = decided.replace("Anderssons donationsfond", "Anderssons donati0nsfond").replace("Hildur", "Hiidur")
+    assert restated_share(proposed, scanned, rule) == restated_share(proposed, decided, rule)
+    permutation = "Kommunstyrelsen beslutar om en översyn av möjligheten att ansöka om en permutation av fonden."  # 05:17-18
+    assert restated_share(permutation, decided, rule) < rule.min_restated_share

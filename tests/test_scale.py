@@ -165,6 +165,20 @@ def _square_or_fail(n: int) -> int:
     return n * n
 
 
+def _square_or_stop(n: int) -> int:
+    if n == 5:
+        raise StopIteration  # as `next()` on an exhausted iterator raises it, deep inside a bug
+    return n * n
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_forked_map_raises_a_stop_iteration_of_fn_and_never_drops_the_items_after_it(workers: int):
+    """map() would end the items at the StopIteration: a batch stage's reads then lost every document
+    after the one that raised it, without a word."""
+    with pytest.raises(RuntimeError):
+        list(forked_map(_square_or_stop, list(range(40)), workers=workers))
+
+
 def test_forked_map_keeps_the_order_and_raises_a_childs_error_here():
     items = list(range(100))
     assert list(forked_map(lambda n: n * n, items, workers=2)) == [n * n for n in items]  # a closure: nothing pickled

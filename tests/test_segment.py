@@ -90,6 +90,12 @@ def test_raw_ocr_seed_001_headings_found_without_diacritics() -> None:
         ("Protokollsanteckning", "protokollsanteckning"),
         ("Reservation", "reservation"),
         ("Yrkanden", "yrkanden"),
+        # a committee's decision to propose to the body above it: 32:12, 05:12, 07:12
+        ("Beslut – Förslag till kommunfullmäktige", "beslut"),
+        ("Nämnden för Individ & Familjeomsorgs förslag till Kommunstyrelsen", "beslut"),
+        ("Nämnden för Individ och Familjeomsorgs förslag till Kommunstyrelsen", "beslut"),
+        ("Förslag till beslut på sammanträdet", "yrkanden"),  # 05:51, 19:66: the motions of the meeting
+        ("Jäv", "jav"),  # 36:17
     ],
 )
 def test_heading_wordings(line: str, name: str) -> None:
@@ -100,7 +106,8 @@ def test_heading_wordings(line: str, name: str) -> None:
 @pytest.mark.parametrize(
     "line",
     ["Informationen noteras", "Ej påkallat.", "Parterna skall sträva efter att:", "Respektive part bidrar med:",
-     "Elektronisk faktura skickas till:", "Aktivitet", "Kostnader per kalenderår:"],
+     "Elektronisk faktura skickas till:", "Aktivitet", "Kostnader per kalenderår:",
+     "fram förslag till prislista under våren 2024 och underlaget är också avstämt med"],  # 22:20
 )
 def test_not_headings(line: str) -> None:
     assert match_heading(line, RULES.sections, after_first=True) is None

@@ -471,7 +471,7 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
     primary_paper = {doc.doc_id: doc.doc_id}  # a primary version's paper is named by it
     table_findings, notes = check_table_sums([doc], primary_paper, checks.table_sums)
     findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
-    units = paper_units([doc], primary_paper, checks.cases.own_date_roles)
+    units = paper_units([doc], primary_paper, checks.cases.own_date_roles, checks.decisions)
     findings += check_restated(units, checks.restated) + check_cited_periods(units)
     return _OwnChecks(findings, notes, [linking_view(u) for u in units], {u.paper_id: pack(u) for u in units},
                       {p.name: policy_statements(doc, p.statement, p.min_similarity) for p in checks.policies})
@@ -505,7 +505,8 @@ def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim], check
                 first[0], first[1] = line, first[1] or two_lines
     linked = link_cases(units, checks.cases)
     case_findings, why = check_cases(linked, checks.cases, checks.versions.min_similarity,
-                                     lambda unit: unpack(packed[unit.paper_id]))  # type: ignore[arg-type,return-value]
+                                     lambda unit: unpack(packed[unit.paper_id]),  # type: ignore[arg-type,return-value]
+                                     checks.decisions)
     cases = tuple(tuple(u.paper_id for u in case) for case in linked)
     policy_findings, why_policy = check_policies(consolidated, {name: line or pair for name, (line, pair) in stated.items()}, checks)
     findings += [f for f in case_findings if _what_it_says(f) not in said]

@@ -23,9 +23,10 @@ from pipeline.facts.amounts import rounding_half_step
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
+from pipeline.reconcile.decisions import Clause, check_decided, decision_clauses
 from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value
 from pipeline.records import paper_spans, paper_unit
-from pipeline.rules import CasesCheck
+from pipeline.rules import CasesCheck, DecisionsCheck
 from pipeline.tables._text import union_bbox
 
 _DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s.:/+-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
@@ -46,6 +47,7 @@ class PaperUnit:
     paragraph: tuple[str, str] | None  # (meeting date, § number) of a protokoll paragraph
     cites: frozenset[tuple[str, str]]  # (date, § number) of the paragraphs it refers to
     own_date: str | None = None  # ISO day of its meeting, else of the paper itself (`CasesCheck.own_date_roles`)
+    clauses: tuple[Clause, ...] = ()  # the sentences of its decision and proposal (`decisions.decision_clauses`)
 
 
 def normalize_dnr(text: str) -> str | None:
@@ -110,8 +112,10 @@ def _title_after(lines: list[tuple[int, int, str]], dnr_fact: Fact | None) -> st
     return None
 
 
-def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple[str, ...]) -> list[PaperUnit]:
-    """Every paper of the primary documents, with its first Dnr, its title and its own date (`own_roles`)."""
+def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple[str, ...],
+                decisions: DecisionsCheck | None = None) -> list[PaperUnit]:
+    """Every paper of the primary documents, with its first Dnr, its title, its own date (`own_roles`)
+    and, with `decisions`, the clauses of its decision and proposal."""
     out: list[PaperUnit] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         base = paper_of.get(doc.doc_id, doc.doc_id)
@@ -131,7 +135,7 @@ def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple
             paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
             out.append(PaperUnit(paper_unit(doc, a, base), doc.doc_id, (a, b), dnr, title, facts,
                                  " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites,
-                                 _own_date(facts, own_roles)))
+                                 _own_date(facts, own_roles), decision_clauses(doc, words, decisions) if decisions else ()))
     return out
 
 
@@ -225,10 +229,11 @@ def _unit(f: Fact) -> str:
 
 
 def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity: float,
-                full: Callable[[PaperUnit], PaperUnit] = lambda unit: unit) -> tuple[list[Discrepancy], list[str]]:
-    """Compare the amounts of every two papers of each case that stand at most `rule.compare_within`
-    apart in its order of dates: all pairs of a case of a few rounds, and work that grows with a long
-    case's length, not its square.
+                full: Callable[[PaperUnit], PaperUnit] = lambda unit: unit,
+                decisions: DecisionsCheck | None = None) -> tuple[list[Discrepancy], list[str]]:
+    """Compare the amounts (and, with `decisions`, a decision with the proposal it decides) of every
+    two papers of each case that stand at most `rule.compare_within` apart in its order of dates:
+    all pairs of a case of a few rounds, and work that grows with a long case's length, not its square.
 
     Args:
         cases: the papers of the primary versions linked into cases (`link_cases`; other versions
@@ -237,6 +242,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
         rule: severities.
         copy_similarity: two papers of a case this similar are copies of one paper (not compared).
         full: a paper whole, from what `cases` holds of it.
+        decisions: the decision check's rules (None: not checked).
 
     Returns:
         The findings (each keyed by its case's Dnr and title) and the reasons for pairs left uncompared.
@@ -254,6 +260,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
                 notes.append(f"{name}: {a.paper_id[:12]} and {b.paper_id[:12]} are copies of one paper; not compared")
                 continue
             findings += _compare_pair(name, a, b, rule)
+            findings += check_decided(name, a, b, decisions) if decisions else []
         findings += _periods_move_on(name, case, rule)
     return findings, notes
 
@@ -261,7 +268,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
 def linking_view(unit: PaperUnit) -> PaperUnit:
     """What `link_cases` reads of a paper (Dnr, title, paragraph and citations): the batch stage
     holds this of every paper, and the rest packed (`packed.pack`) until a case compares it."""
-    return replace(unit, facts=(), text="", title_evidence=None)
+    return replace(unit, facts=(), text="", title_evidence=None, clauses=())
 
 
 def check_cited_periods(units: list[PaperUnit]) -> list[Discrepancy]:
