@@ -370,6 +370,15 @@ def _within_paper(x: Explainer, f: Discrepancy) -> str:
                    key=x.key(f.key), readings=x.cat.t("list.and").join(readings))
 
 
+def _correction(x: Explainer, f: Discrepancy) -> str:
+    """A correction a paper states (`corrections`): its words, and the figures they give."""
+    said = [v for v in f.values if v.label == "correction stated"]
+    figures = [x.value(v, None) for v in f.values if v.label != "correction stated"]
+    text = x.cat.t("explain.correction_stated", paper=x.papers.name(str(f.details["paper_id"])), page=x.page(said[0]),
+                   words=" … ".join(str(v.value) for v in said))
+    return text + (x.cat.t("explain.correction_figures", figures=x.cat.t("list.and").join(figures)) if figures else "")
+
+
 def _decision_differs(x: Explainer, f: Discrepancy) -> str:
     """A protokoll's decision against its Beslutsgång (`restated`): the two readings, which part says which."""
     decision, procedure = f.values
@@ -557,6 +566,7 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("changed_between_periods", "cases"): _changed_cases,
     ("ocr_disagreement", "*"): _ocr_disagreement,
     ("within_paper_conflict", "restated"): _decision_differs,
+    ("within_paper_conflict", "corrections"): _correction,
     ("within_paper_conflict", "*"): _within_paper,
     ("sum_matches", "cost_items_sum"): _prose_sum,
     ("sum_mismatch", "cost_items_sum"): _prose_sum,

@@ -246,6 +246,14 @@ class CasesCheck(RuleSet):
     compare_within: int = Field(ge=1, description="A paper is compared with the papers this many before and after it in its case's order of dates.")
 
 
+class CorrectionsCheck(RuleSet):
+    """A correction a paper states in words (reconcile/corrections.py)."""
+
+    cues: list[str] = Field(description="A line so worded (folded regexes) states that a figure was wrong.")
+    window_lines: int = Field(ge=0, description="Amounts this many lines after a cue's line are the figures it gives.")
+    severity: BatchSeverity
+
+
 class DecisionsCheck(RuleSet):
     """A decision against the proposal it decides (reconcile/decisions.py): every clause proposed restated."""
 
@@ -318,6 +326,7 @@ class ChecksRules(RuleSet):
     prose_sums: ProseSumsCheck
     cases: CasesCheck
     decisions: DecisionsCheck
+    corrections: CorrectionsCheck
     restated: RestatedCheck
     severity_honesty: SeverityHonesty
     policies: tuple[PolicyCheck, ...] = ()

@@ -55,6 +55,7 @@ from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, Assigned, assign_partnerships
 from pipeline.reconcile.prose_sums import check_prose_sums
+from pipeline.reconcile.corrections import check_corrections
 from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import VersionText, consolidate, group_versions
@@ -473,6 +474,7 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
     findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
     units = paper_units([doc], primary_paper, checks.cases.own_date_roles, checks.decisions)
     findings += check_restated(units, checks.restated) + check_cited_periods(units)
+    findings += check_corrections(doc, units, checks.corrections)
     return _OwnChecks(findings, notes, [linking_view(u) for u in units], {u.paper_id: pack(u) for u in units},
                       {p.name: policy_statements(doc, p.statement, p.min_similarity) for p in checks.policies})
 

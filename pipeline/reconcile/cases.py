@@ -24,10 +24,9 @@ from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
 from pipeline.reconcile.decisions import Clause, check_decided, decision_clauses
-from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value
+from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value, words_evidence
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck, DecisionsCheck
-from pipeline.tables._text import union_bbox
 
 _DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s.:/+-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
 
@@ -348,11 +347,8 @@ def _periods_move_on(name: str, case: list[PaperUnit], rule: CasesCheck) -> list
 def _line_evidence(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]], text: str | None) -> Evidence | None:
     """Evidence of the first of a paper's lines that starts with `text` (a title as read)."""
     for page, line, words in lines if text else []:
-        joined = " ".join(w.text for w in words)
-        if joined.startswith(text[:40]):  # type: ignore[index]
-            return Evidence(doc_id=doc.doc_id, page=page, bbox=union_bbox(words), line=line,
-                            text_as_scanned=" ".join(w.repair.scanned if w.repair else w.text for w in words),
-                            text_repaired=joined, confidence=min(w.confidence for w in words))
+        if " ".join(w.text for w in words).startswith(text[:40]):  # type: ignore[index]
+            return words_evidence(doc.doc_id, page, line, words)
     return None
 
 

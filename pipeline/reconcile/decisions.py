@@ -23,9 +23,8 @@ from rapidfuzz import fuzz, process
 
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, FindingValue, Word
-from pipeline.reconcile.findings import make_finding
+from pipeline.reconcile.findings import make_finding, words_evidence
 from pipeline.rules import DecisionsCheck
-from pipeline.tables._text import union_bbox
 
 if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
@@ -88,10 +87,7 @@ def _sentences(doc_id: str, body: list[_Line], section: str, proposal: bool) -> 
     for run in runs:
         key = run[0][0]
         on_line = [w for at, w in run if at == key]
-        out.append(Clause(" ".join(w.text for _, w in run), section, proposal, Evidence(
-            doc_id=doc_id, page=key[0], bbox=union_bbox(on_line), line=key[1],
-            text_as_scanned=" ".join(w.repair.scanned if w.repair else w.text for w in on_line),
-            text_repaired=" ".join(w.text for w in on_line), confidence=min(w.confidence for w in on_line))))
+        out.append(Clause(" ".join(w.text for _, w in run), section, proposal, words_evidence(doc_id, *key, on_line)))
     return out
 
 

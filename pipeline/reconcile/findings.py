@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from pipeline.model import Discrepancy, Evidence, Fact, FindingValue, Period
+from pipeline.model import Discrepancy, Evidence, Fact, FindingValue, Period, Word
 from pipeline.reconcile.claims import Claim
+from pipeline.tables._text import union_bbox
 
 SHAKY_LISTED = 4
 """How many repaired or low-confidence readings a finding's explanation names (the rest are counted)."""
@@ -41,6 +42,13 @@ def signed_value(f: Fact):
     `deficit`; its value stays as printed)."""
     deficit = f.attrs.get("deficit") and isinstance(f.value, (int, float)) and f.value > 0
     return -f.value if deficit else f.value
+
+
+def words_evidence(doc_id: str, page: int, line: int, words: list[Word] | tuple[Word, ...]) -> Evidence:
+    """Evidence of words of one line (a line, or a clause's part of it): their box, as scanned and as repaired."""
+    return Evidence(doc_id=doc_id, page=page, bbox=union_bbox(words), line=line,
+                    text_as_scanned=" ".join(w.repair.scanned if w.repair else w.text for w in words),
+                    text_repaired=" ".join(w.text for w in words), confidence=min(w.confidence for w in words))
 
 
 def fact_value(f: Fact, label: str) -> FindingValue:
