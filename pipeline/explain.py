@@ -370,6 +370,15 @@ def _within_paper(x: Explainer, f: Discrepancy) -> str:
                    key=x.key(f.key), readings=x.cat.t("list.and").join(readings))
 
 
+def _within_funds(x: Explainer, f: Discrepancy) -> str:
+    """What a paper pays out of a fund against what the fund has to give (`prose_sums`, field within_funds)."""
+    paid = [v for v in f.values if v.label == "paid out"]
+    fund = next(v for v in f.values if v.label == "available")
+    return x.cat.t("explain.funds_" + ("within" if f.kind == "agreement" else "exceeded"),
+                   paper=x.papers.name(f.key), paid=x.cat.t("list.and").join(x.value(v, None) for v in paid),
+                   page=x.page(paid[0]), available=x.value(fund, None), page_available=x.page(fund))
+
+
 def _correction(x: Explainer, f: Discrepancy) -> str:
     """A correction a paper states (`corrections`): its words, and the figures they give."""
     said = [v for v in f.values if v.label == "correction stated"]
@@ -559,9 +568,11 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("agreement", "cases"): _agreement_cases,
     ("agreement", "restated"): _agreement_restated,
     ("agreement", "decisions"): _proposal_decided,
+    ("agreement", "prose_sums"): _within_funds,
     ("conflict", "cross_paper"): _conflict_cross,
     ("conflict", "cases"): _conflict_cases,
     ("conflict", "decisions"): _proposal_decided,
+    ("conflict", "prose_sums"): _within_funds,
     ("changed_between_periods", "cross_paper"): _changed_cross,
     ("changed_between_periods", "cases"): _changed_cases,
     ("ocr_disagreement", "*"): _ocr_disagreement,

@@ -286,6 +286,9 @@ class ProseSumsCheck(RuleSet):
     named_bases: dict[str, str] = Field(description="A base's name (folded regex) -> the role of the amount it is.")
     tolerance_pp_approx: float = Field(ge=0, description="Percentage points an approximate stated percentage (\"cirka 6 procent\") may be off.")
     severity_percentage: BatchSeverity
+    payout_roles: list[str] = Field(description="Roles of what a paper pays out of a fund.")
+    available_cues: list[str] = Field(description="A line so worded (folded regexes) names what a fund has to give.")
+    severity_over_funds: BatchSeverity
 
 
 class RestatedCheck(RuleSet):

@@ -164,3 +164,14 @@ def test_a_paper_citing_the_old_terms_and_the_new_says_the_period_moves_on(batch
     assert moves == [["2020-01-01", "2026-06-30", "2026-07-01", "2033-06-30"]]
     # 29 and 30 report on periods of different papers; 29 alone states no two periods
     assert not [f for f in findings if f.field == "period" and f.key == docs["29"].doc_id]
+
+
+def test_a_payout_is_checked_against_what_the_fund_has_to_give(batch) -> None:
+    docs, findings = batch
+    # 08:21-22 "Tillgängligt belopp för utdelning av nämnden för Gymnasium & / Arbetsmarknad är 68 539 kronor för
+    # år 2025": what the fund has (read as a grant: see the README's known limits); 08:14 "Kommunstyrelsen
+    # beslutar om utdelning av 35 000 kronor"
+    funds = [f for f in findings if f.field == "within_funds"]
+    assert [(f.kind, f.severity, [(v.label, v.value) for v in f.values]) for f in funds] == [
+        ("agreement", "ok", [("paid out", 35_000), ("available", 68_539)])]
+    # 06:26 "För 2024 är utdelningsbara medel 49 618 kronor": nothing paid out, no finding

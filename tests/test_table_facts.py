@@ -175,7 +175,7 @@ def test_a_figure_in_brackets_is_negative_and_a_share_column_holds_no_amounts() 
 
 
 
-@pytest.mark.parametrize("deviation", ["Avv. budget", "Avvik.", "Förändring mot budget"])
+@pytest.mark.parametrize("deviation", ["Avv. budget", "Avvik.", "Förändring mot budget", "Skillnad mot budget"])
 def test_an_abbreviated_deviation_header_names_a_deviation_not_a_budget(deviation: str) -> None:
     # a budget table of the genre (figures made up) whose deviation column is headed as such tables
     # abbreviate it: its cells are deviations, never a second budget beside the first

@@ -406,6 +406,34 @@ def _restated_rates(doc: Document, paper: str, amounts: list[Fact], by_key: dict
     return out
 
 
+def _within_funds(doc: Document, paper: str, amounts: list[Fact], lines: Lines, rule: ProseSumsCheck) -> list[Discrepancy]:
+    """What each paper of `doc` pays out of a fund against the one amount the fund has to give (see
+    `rules/checks.yaml: prose_sums`): within it an agreement, above it a conflict."""
+    out = []
+    for unit, facts in _by_paper(doc, paper, amounts).items():
+        available = [f for f in facts if int(f.value) > 0 and any(
+            any_cue(rule.available_cues, lines.get((f.evidence.page, (f.evidence.line or 0) - k), "")) for k in (0, 1))]
+        paid = [f for f in facts if f.role in rule.payout_roles and int(f.value) > 0 and not f.period and f not in available]
+        if len(available) != 1 or not paid:
+            continue
+        fund, total = available[0], sum(int(f.value) for f in paid)
+        within = total <= int(fund.value)
+        text = (" + ".join(f"“{f.text}”" for f in paid) + f" paid out (p. {paid[0].evidence.page}) "
+                + ("is within" if within else "exceeds") + f" the “{fund.text}” available (p. {fund.evidence.page}).")
+        out.append(make_finding("agreement" if within else "conflict", "prose_sums", "ok" if within else rule.severity_over_funds,
+                                unit, "within_funds", [fact_value(f, "paid out") for f in paid] + [fact_value(fund, "available")],
+                                text, {"paid": total, "available": int(fund.value)}))
+    return out
+
+
+def _by_paper(doc: Document, paper: str, amounts: list[Fact]) -> dict[str, list[Fact]]:
+    """The amounts of each paper of `doc` (a PDF may bind several)."""
+    out: dict[str, list[Fact]] = defaultdict(list)
+    for f in amounts:
+        out[paper_unit(doc, f.evidence.page, paper)].append(f)
+    return out
+
+
 def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: ProseSumsCheck) -> list[Discrepancy]:
     """Check the totals the text divides, the deviations, shares and changes it states, in the primary documents."""
     findings: list[Discrepancy] = []
@@ -421,5 +449,6 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
                      + _base_shares(doc, paper, amounts, lines, written, rule)
                      + _changes(doc, paper, placed, next_line, lines, rule)
                      + _period_totals(doc, paper, amounts, by_key, rule) + _restated_rates(doc, paper, amounts, by_key, rule)
-                     + _named_shares(doc, paper, amounts, placed, next_line, lines, rule))
+                     + _named_shares(doc, paper, amounts, placed, next_line, lines, rule)
+                     + _within_funds(doc, paper, amounts, lines, rule))
     return findings
