@@ -120,8 +120,7 @@ def check_decided(name: str, a: PaperUnit, b: PaperUnit, rule: DecisionsCheck) -
         return []
     out = []
     for clause in proposed:
-        best = max(decided, key=lambda d: (restated_share(clause.text, d.text, rule), -decided.index(d)))
-        share = restated_share(clause.text, best.text, rule)
+        share, _, best = max((restated_share(clause.text, d.text, rule), -k, d) for k, d in enumerate(decided))  # the first of the best
         values = [FindingValue(doc_id=first.doc_id, value=clause.text, label=f"{first.paper_id} proposal", evidence=clause.evidence),
                   FindingValue(doc_id=then.doc_id, value=best.text, label=f"{then.paper_id} decision", evidence=best.evidence)]
         details = {"paper_a": first.paper_id, "paper_b": then.paper_id, "restated_share": round(share, 2)}
