@@ -164,3 +164,27 @@ def test_a_clause_restated_in_other_words_or_misread_is_restated() -> None:
     assert restated_share(proposed, scanned, rule) == restated_share(proposed, decided, rule)
     permutation = "Kommunstyrelsen beslutar om en översyn av möjligheten att ansöka om en permutation av fonden."  # 05:17-18
     assert restated_share(permutation, decided, rule) < rule.min_restated_share
+
+
+@pytest.mark.parametrize("by_lines", [False, True])
+def test_a_decisions_clauses_are_its_sentences_within_a_line_too(by_lines: bool) -> None:
+    """05:14-18's two clauses set on one line, as a text layer may run them together: two clauses, each
+    with its line's evidence, also as the batch stage holds the paper (each line one word)."""
+    from pipeline.ingest import document_from_lines
+    from pipeline.reconcile.decisions import decision_clauses
+    from pipeline.segment import segment
+
+    rules = load_rules()
+    doc = segment(document_from_lines([
+        "Arvid och Hildur Andersson donationsfond - 2024",
+        "Nämnden för Individ & Familjeomsorgs förslag till Kommunstyrelsen",
+        "Kommunstyrelsen beslutar att ingen utdelning ur Arvid och Hildur Anderssons donationsfond görs för 2024. "
+        "Kommunstyrelsen beslutar om en översyn av möjligheten att ansöka om en",
+        "permutation av fonden.",
+        "Sammanfattning av ärendet", "Nämnden ska ge förslag."], doc_id="t", source="t.txt"), rules)
+    doc = doc.by_lines() if by_lines else doc
+    clauses = decision_clauses(doc, doc.lines(), rules.checks.decisions)
+    assert [(c.text.split(" ur ")[0].split(" om ")[0], c.section, c.proposal, c.evidence.line) for c in clauses] == [
+        ("Kommunstyrelsen beslutar att ingen utdelning", "beslut", True, 3),
+        ("Kommunstyrelsen beslutar", "beslut", True, 3)]
+    assert clauses[1].text.endswith("ansöka om en permutation av fonden.")

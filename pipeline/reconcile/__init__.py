@@ -51,11 +51,11 @@ from pipeline.reconcile.cases import (
     paper_units,
 )
 from pipeline.reconcile.claims import CellKey, Claim, SpilledName, claims_of, table_cells
+from pipeline.reconcile.corrections import check_corrections
 from pipeline.reconcile.entities import resolve_names
 from pipeline.reconcile.findings import cap_severity, make_finding
 from pipeline.reconcile.partnerships import AMBIGUOUS, Assigned, assign_partnerships
 from pipeline.reconcile.prose_sums import check_prose_sums
-from pipeline.reconcile.corrections import check_corrections
 from pipeline.reconcile.restated import check_restated
 from pipeline.reconcile.table_sums import check_table_sums
 from pipeline.reconcile.versions import VersionText, consolidate, group_versions

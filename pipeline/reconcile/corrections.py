@@ -34,11 +34,12 @@ def check_corrections(doc: Document, units: list[PaperUnit], rule: CorrectionsCh
         near = {(own[j][0], own[j][1]) for k in said for j in range(k, min(k + 1 + rule.window_lines, len(own)))}
         amounts = [f for f in unit.facts if f.kind == "amount" and "column" not in f.attrs and "table" not in f.attrs
                    and (f.evidence.page, f.evidence.line) in near]
-        values = [FindingValue(doc_id=doc.doc_id, value=_text(own[k][2]), label="correction stated",
-                               evidence=words_evidence(doc.doc_id, *own[k])) for k in said]
+        texts = [_text(own[k][2]) for k in said]
+        values = [FindingValue(doc_id=doc.doc_id, value=text, label="correction stated", evidence=words_evidence(doc.doc_id, *own[k]))
+                  for k, text in zip(said, texts)]
         values += [fact_value(f, f.role or "amount") for f in amounts]
         figures = "; the figures it gives: " + ", ".join(f"“{f.text}”" for f in amounts) if amounts else ""
-        quoted = " … ".join(f"“{v.value}”" for v in values[: len(said)])
+        quoted = " … ".join(f"“{text}”" for text in texts)
         out.append(make_finding("within_paper_conflict", "corrections", rule.severity, unit.paper_id, "correction", values,
                                 f"{unit.paper_id[:12]} states that a figure was wrong (p. {own[said[0]][0]}): {quoted}{figures}.",
                                 {"paper_id": unit.paper_id}))

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
 
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZÅÄÖ])")
 _Line = tuple[tuple[int, int], tuple[Word, ...]]
 """(page, line) and the words of one line."""
 
@@ -75,19 +76,21 @@ def _after_heading(body: list[_Line], heading: str) -> list[_Line]:
 
 
 def _sentences(doc_id: str, body: list[_Line], section: str, proposal: bool) -> list[Clause]:
-    """The sentences of a section's lines (a word ending in "." or ";" before a capital ends one),
-    each with the evidence of the line it starts on."""
-    words = [(key, w) for key, ws in body for w in ws]
-    runs: list[list[tuple[tuple[int, int], Word]]] = []
-    for k, (key, w) in enumerate(words):
-        if not runs or (w.text[:1].isupper() and words[k - 1][1].text.endswith((".", ";"))):
-            runs.append([])
-        runs[-1].append((key, w))
-    out = []
-    for run in runs:
-        key = run[0][0]
-        on_line = [w for at, w in run if at == key]
-        out.append(Clause(" ".join(w.text for _, w in run), section, proposal, words_evidence(doc_id, *key, on_line)))
+    """The sentences of a section's lines ("." or ";" before a capital ends one, inside a line or at its
+    end), each with the evidence of the line it starts on. Read from the text of each line: the batch
+    stage holds a line as one word (`Document.by_lines`)."""
+    out: list[Clause] = []
+    text, start = "", None
+    for (page, line), words in body:
+        for k, piece in enumerate(_SENTENCE_END.split(" ".join(w.text for w in words))):
+            if text and (k > 0 or (text.endswith((".", ";")) and piece[:1].isupper())):
+                out.append(Clause(text, section, proposal, start))
+                text = ""
+            if not text:
+                start = words_evidence(doc_id, page, line, words)
+            text = f"{text} {piece}".strip()
+    if text and start is not None:
+        out.append(Clause(text, section, proposal, start))
     return out
 
 
