@@ -379,6 +379,15 @@ def _within_funds(x: Explainer, f: Discrepancy) -> str:
                    page=x.page(paid[0]), available=x.value(fund, None), page_available=x.page(fund))
 
 
+def _held_share(x: Explainer, f: Discrepancy) -> str:
+    """One body's share of a whole as two papers state it in words (`shares`): the same share or not."""
+    first, then = f.values
+    d = f.details
+    return x.cat.t("explain.held_share_" + ("match" if f.kind == "share_matches" else "mismatch"), holder=d["holder"],
+                   paper_a=x.papers.name(str(d["paper_a"])), said_a=first.value, share_a=d["share_a"], page_a=x.page(first),
+                   paper_b=x.papers.name(str(d["paper_b"])), said_b=then.value, share_b=d["share_b"], page_b=x.page(then))
+
+
 def _correction(x: Explainer, f: Discrepancy) -> str:
     """A correction a paper states (`corrections`): its words, and the figures they give."""
     said = [v for v in f.values if v.label == "correction stated"]
@@ -588,6 +597,8 @@ _BUILDERS: dict[tuple[str, str], Callable[[Explainer, Discrepancy], str]] = {
     ("sum_matches", "prose_sums"): _stated_sum,
     ("sum_mismatch", "prose_sums"): _stated_sum,
     ("share_matches", "prose_sums"): _stated_share,
+    ("share_matches", "shares"): _held_share,
+    ("share_mismatch", "shares"): _held_share,
     ("share_mismatch", "prose_sums"): _stated_share,
     ("share_matches", "*"): _share,
     ("share_mismatch", "*"): _share,

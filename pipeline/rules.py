@@ -254,6 +254,29 @@ class CorrectionsCheck(RuleSet):
     severity: BatchSeverity
 
 
+class SharesCheck(RuleSet):
+    """Shares of one whole stated in words, by the body holding each (reconcile/shares.py)."""
+
+    halves: list[str] = Field(description="Folded words for one half (\"halften\").")
+    numerators: dict[str, int] = Field(description="Folded number words of a fraction's numerator.")
+    denominators: dict[str, int] = Field(description="Folded words of a fraction's denominator, singular (\"fjardedel\"; \"-ar\" is the plural).")
+    rest_words: list[str] = Field(description="Folded words for what the paper's other shares leave (\"resterande\").")
+    holder_kinds: tuple[str, ...] = Field(description="Party kinds that hold a share: the first one a sentence names.")
+    whole_words: int = Field(ge=1, description="A whole is compared by this many of its first content words.")
+    ignored_words: tuple[str, ...] = Field(description="Folded function words a whole is compared without.")
+    word_similarity: float = Field(ge=0, le=100, description="Two words this alike (rapidfuzz ratio) are one word.")
+    severity_matches: BatchSeverity
+    severity_differs: BatchSeverity
+
+    @field_validator("numerators", "denominators")
+    @classmethod
+    def _fraction_words(cls, words: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        least = 1 if info.field_name == "numerators" else 2
+        if any(n < least for n in words.values()):
+            raise ValueError(f"{info.field_name} must be at least {least}")
+        return words
+
+
 class DecisionsCheck(RuleSet):
     """A decision against the proposal it decides (reconcile/decisions.py): every clause proposed restated."""
 
@@ -329,6 +352,7 @@ class ChecksRules(RuleSet):
     prose_sums: ProseSumsCheck
     cases: CasesCheck
     decisions: DecisionsCheck
+    shares: SharesCheck
     corrections: CorrectionsCheck
     restated: RestatedCheck
     severity_honesty: SeverityHonesty

@@ -14,7 +14,7 @@ from pipeline.rules import load_rules
 from tests.realdev import needs_realdev, run_dev_papers
 
 PAPERS = ("05_ifo-protokoll-donationsfond-2024", "06_ks-protokoll-donationsfond-2024-ifo",
-          "07_ifo-protokoll-donationsfond-2025",
+          "07_ifo-protokoll-donationsfond-2025", "08_ks-protokoll-donationsfond-2025-ga",
           "11_ifo-protokoll-investeringsplan-2026-2035", "12_ifo-protokoll-investeringsplan-2027-2036",
           "22_ga-protokoll-ike-niu-2025", "23_ga-protokoll-ike-gymnasieskola-2026",
           "29_ks-protokoll-anmalan-delegeringsbeslut", "30_ks-protokoll-anmalan-delegeringsbeslut-2025",
@@ -103,7 +103,9 @@ def test_papers_of_one_meeting_are_not_rounds_of_one_matter(batch) -> None:
     source = {d.doc_id: d.source[:2] for d in docs.values()}
     cases = [{source[u.doc_id] for u in case} for case in link_cases(units, load_rules().checks.cases)]
     assert not [case for case in cases if {"31", "32"} <= case]
-    assert {"05", "06", "07"} in cases
+    # the fund's rounds are one matter, 08 (its other nämnd's part, 08:11 "Utdelning ur Arvid och Hildur
+    # Anderssons donationsfond 2025 (Gymnasium & Arbetsmarknad)") with them
+    assert {"05", "06", "07", "08"} in cases
 
 
 def test_a_routine_title_s_long_case_is_compared_round_by_round(batch, monkeypatch) -> None:
@@ -188,3 +190,38 @@ def test_a_decisions_clauses_are_its_sentences_within_a_line_too(by_lines: bool)
         ("Kommunstyrelsen beslutar att ingen utdelning", "beslut", True, 3),
         ("Kommunstyrelsen beslutar", "beslut", True, 3)]
     assert clauses[1].text.endswith("ansöka om en permutation av fonden.")
+
+
+def test_a_bodys_share_stated_in_other_words_in_two_papers_of_its_case_matches(batch) -> None:
+    docs, findings = batch
+    # 06:18-19 "Nämnden för Individ & Familjeomsorg ansvarar för att dela ut två fjärdedelar av / utdelningsbara
+    # medel"; 08:19-21 "Nämnden för Gymnasium & Arbetsmarknad ska lämna förslag … om fördelning av hälften av de
+    # utdelningsbara medlen", 08:24-25 "Nämnden för Individ & Familjeomsorg ska lämna förslag … om / att fördela
+    # resterande utdelningsbara medel": IFO's share is a half in both
+    shared = [f for f in findings if f.check == "shares"]
+    assert [(f.kind, f.severity, f.details["holder"], f.details["share_a"], f.details["share_b"]) for f in shared] == [
+        ("share_matches", "ok", "Nämnden för Individ & Familjeomsorg", "1/2", "1/2")]
+    said = {v.doc_id: (v.value, v.evidence.text_repaired) for v in shared[0].values}  # the lines 06:18 and 08:25
+    assert said == {docs["06"].doc_id: ("två fjärdedelar av utdelningsbara medel",
+                                        "Nämnden för Individ & Familjeomsorg ansvarar för att dela ut två fjärdedelar av"),
+                    docs["08"].doc_id: ("resterande utdelningsbara medel", "att fördela resterande utdelningsbara medel.")}
+
+
+def test_a_share_one_paper_states_otherwise_is_a_mismatch_and_an_unknown_rest_says_nothing(tmp_path) -> None:
+    """Two made-up papers of one Dnr: the nämnd's share "tre fjärdedelar", then "hälften"; the rest of what
+    no other share divides ("resterande medel" alone) is no share."""
+    from pipeline.cli import main
+    from pipeline.model import DiscrepancyReport
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    body = ("Kommunstyrelsen\nDatum 2025-{date}\n§ {para} Dnr KS-2025-00042\nFördelning av bidrag ur fonden\n"
+            "Sammanfattning av ärendet\nNämnden för Kultur & Fritid ansvarar för att fördela {share} av\n"
+            "fondens avkastning. Nämnden för Service ska fördela resterande medel.\n")
+    (inputs / "a.txt").write_text(body.format(date="03-11", para="12", share="tre fjärdedelar"), encoding="utf-8")
+    (inputs / "b.txt").write_text(body.format(date="09-16", para="88", share="hälften"), encoding="utf-8")
+    assert main(["run", str(inputs), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    report = DiscrepancyReport.model_validate_json((tmp_path / "out" / "discrepancies.json").read_text(encoding="utf-8"))
+    shared = [f for f in report.findings if f.check == "shares"]
+    assert [(f.kind, f.severity, f.details["holder"], {f.details["share_a"], f.details["share_b"]}) for f in shared] == [
+        ("share_mismatch", "warning", "Nämnden för Kultur & Fritid", {"3/4", "1/2"})]

@@ -472,7 +472,7 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
     primary_paper = {doc.doc_id: doc.doc_id}  # a primary version's paper is named by it
     table_findings, notes = check_table_sums([doc], primary_paper, checks.table_sums)
     findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
-    units = paper_units([doc], primary_paper, checks.cases.own_date_roles, checks.decisions)
+    units = paper_units([doc], primary_paper, checks.cases.own_date_roles, checks.decisions, checks.shares)
     findings += check_restated(units, checks.restated) + check_cited_periods(units)
     findings += check_corrections(doc, units, checks.corrections)
     return _OwnChecks(findings, notes, [linking_view(u) for u in units], {u.paper_id: pack(u) for u in units},
@@ -508,7 +508,7 @@ def _document_checks(own: Iterable[_OwnChecks], consolidated: list[Claim], check
     linked = link_cases(units, checks.cases)
     case_findings, why = check_cases(linked, checks.cases, checks.versions.min_similarity,
                                      lambda unit: unpack(packed[unit.paper_id]),  # type: ignore[arg-type,return-value]
-                                     checks.decisions)
+                                     checks.decisions, checks.shares)
     cases = tuple(tuple(u.paper_id for u in case) for case in linked)
     policy_findings, why_policy = check_policies(consolidated, {name: line or pair for name, (line, pair) in stated.items()}, checks)
     findings += [f for f in case_findings if _what_it_says(f) not in said]

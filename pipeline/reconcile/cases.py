@@ -25,8 +25,9 @@ from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, 
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
 from pipeline.reconcile.decisions import Clause, check_decided, decision_clauses
 from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value, words_evidence
+from pipeline.reconcile.shares import StatedShare, check_shares, stated_shares
 from pipeline.records import paper_spans, paper_unit
-from pipeline.rules import CasesCheck, DecisionsCheck
+from pipeline.rules import CasesCheck, DecisionsCheck, SharesCheck
 
 _DNR = re.compile(r"([A-ZÅÄÖ]{1,6})[\s.:/+-]*((?:19|20)\d\d)[\s.:/-]*0*(\d{1,6})\b", re.IGNORECASE)
 
@@ -47,6 +48,7 @@ class PaperUnit:
     cites: frozenset[tuple[str, str]]  # (date, § number) of the paragraphs it refers to
     own_date: str | None = None  # ISO day of its meeting, else of the paper itself (`CasesCheck.own_date_roles`)
     clauses: tuple[Clause, ...] = ()  # the sentences of its decision and proposal (`decisions.decision_clauses`)
+    shares: tuple[StatedShare, ...] = ()  # the shares of a whole it gives a body in words (`shares.stated_shares`)
 
 
 def normalize_dnr(text: str) -> str | None:
@@ -112,9 +114,9 @@ def _title_after(lines: list[tuple[int, int, str]], dnr_fact: Fact | None) -> st
 
 
 def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple[str, ...],
-                decisions: DecisionsCheck | None = None) -> list[PaperUnit]:
-    """Every paper of the primary documents, with its first Dnr, its title, its own date (`own_roles`)
-    and, with `decisions`, the clauses of its decision and proposal."""
+                decisions: DecisionsCheck | None = None, shares: SharesCheck | None = None) -> list[PaperUnit]:
+    """Every paper of the primary documents, with its first Dnr, its title, its own date (`own_roles`),
+    with `decisions` the clauses of its decision and proposal, with `shares` the shares it states."""
     out: list[PaperUnit] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         base = paper_of.get(doc.doc_id, doc.doc_id)
@@ -134,7 +136,8 @@ def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple
             paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
             out.append(PaperUnit(paper_unit(doc, a, base), doc.doc_id, (a, b), dnr, title, facts,
                                  " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites,
-                                 _own_date(facts, own_roles), decision_clauses(doc, words, decisions) if decisions else ()))
+                                 _own_date(facts, own_roles), decision_clauses(doc, words, decisions) if decisions else (),
+                                 stated_shares(doc, words, facts, shares) if shares else ()))
     return out
 
 
@@ -229,7 +232,7 @@ def _unit(f: Fact) -> str:
 
 def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity: float,
                 full: Callable[[PaperUnit], PaperUnit] = lambda unit: unit,
-                decisions: DecisionsCheck | None = None) -> tuple[list[Discrepancy], list[str]]:
+                decisions: DecisionsCheck | None = None, shares: SharesCheck | None = None) -> tuple[list[Discrepancy], list[str]]:
     """Compare the amounts (and, with `decisions`, a decision with the proposal it decides) of every
     two papers of each case that stand at most `rule.compare_within` apart in its order of dates:
     all pairs of a case of a few rounds, and work that grows with a long case's length, not its square.
@@ -242,6 +245,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
         copy_similarity: two papers of a case this similar are copies of one paper (not compared).
         full: a paper whole, from what `cases` holds of it.
         decisions: the decision check's rules (None: not checked).
+        shares: the shares check's rules (None: not checked).
 
     Returns:
         The findings (each keyed by its case's Dnr and title) and the reasons for pairs left uncompared.
@@ -260,6 +264,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
                 continue
             findings += _compare_pair(name, a, b, rule)
             findings += check_decided(name, a, b, decisions) if decisions else []
+            findings += check_shares(name, a, b, shares) if shares else []
         findings += _periods_move_on(name, case, rule)
     return findings, notes
 
@@ -267,7 +272,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
 def linking_view(unit: PaperUnit) -> PaperUnit:
     """What `link_cases` reads of a paper (Dnr, title, paragraph and citations): the batch stage
     holds this of every paper, and the rest packed (`packed.pack`) until a case compares it."""
-    return replace(unit, facts=(), text="", title_evidence=None, clauses=())
+    return replace(unit, facts=(), text="", title_evidence=None, clauses=(), shares=())
 
 
 def check_cited_periods(units: list[PaperUnit]) -> list[Discrepancy]:

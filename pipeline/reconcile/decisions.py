@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, FindingValue, Word
 from pipeline.reconcile.findings import make_finding, words_evidence
-from pipeline.rules import DecisionsCheck
+from pipeline.rules import DecisionsCheck, SharesCheck
 
 if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
@@ -94,12 +94,12 @@ def _sentences(doc_id: str, body: list[_Line], section: str, proposal: bool) -> 
     return out
 
 
-def content_words(text: str, rule: DecisionsCheck) -> list[str]:
+def content_words(text: str, rule: DecisionsCheck | SharesCheck) -> list[str]:
     """A clause's folded words but its function words (`rule.ignored_words`)."""
     return [w for w in _WORD.findall(fold(text).lower()) if w not in rule.ignored_words]
 
 
-def restated_share(clause: str, decision: str, rule: DecisionsCheck) -> float:
+def restated_share(clause: str, decision: str, rule: DecisionsCheck | SharesCheck) -> float:
     """The share of `clause`'s content words that `decision` holds (each at least `rule.word_similarity` alike)."""
     want, have = content_words(clause, rule), content_words(decision, rule)
     if not want:
