@@ -304,11 +304,21 @@ def _case_period(x: Explainer, period: object) -> str:
 
 
 def _conflict_cases(x: Explainer, f: Discrepancy) -> str:
+    if f.field == "stale_text":
+        return _stale_text(x, f)
     pa, pb = f.details["period_a"], f.details["period_b"]
     common = {"what": x.what(f.field), "key": x.key(f.key), **_pair(x, f)}
     if pa and pa == pb:
         return x.cat.t("explain.conflict.cases_same_period", period=_case_period(x, pa), **common)
     return x.cat.t("explain.conflict.cases_unknown_period", **common)
+
+
+def _stale_text(x: Explainer, f: Discrepancy) -> str:
+    """A sentence a matter's later round repeats from the earlier one, its time of writing not moved on."""
+    later, earlier = f.values
+    return x.cat.t("explain.stale_text", later=x.papers.name(str(f.details["paper_b"])), page=x.page(later),
+                   earlier=x.papers.name(str(f.details["paper_a"])), page_earlier=x.page(earlier),
+                   text=later.value, year=f.details["year"])
 
 
 def _changed_cross(x: Explainer, f: Discrepancy) -> str:

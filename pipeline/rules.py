@@ -244,6 +244,17 @@ class CasesCheck(RuleSet):
     next_period_min_days: int = Field(ge=1, description="Own dates at least this far apart for a matter's next round.")
     title_ignored_words: tuple[str, ...] = Field(default=(), description="Folded words a title's matter does not hang on.")
     compare_within: int = Field(ge=1, description="A paper is compared with the papers this many before and after it in its case's order of dates.")
+    time_phrases: tuple[str, ...] = Field(description="Folded regexes of a time of writing, group `year` (\"under våren 2024\").")
+    stale_similarity: float = Field(ge=0, le=100, description="A later round's sentence this alike to the earlier round's, its time phrase the same, is stale.")
+    severity_stale: BatchSeverity
+
+    @field_validator("time_phrases")
+    @classmethod
+    def _names_a_year(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            if "year" not in re.compile(pattern).groupindex:
+                raise ValueError(f"time phrase {pattern!r} has no group 'year'")
+        return patterns
 
 
 class CorrectionsCheck(RuleSet):

@@ -54,7 +54,7 @@ def test_ks_paragraph_citing_the_namnds_paragraph_joins_its_case(batch) -> None:
     docs, findings = batch
     # 05:9 "§ 159  Dnr IF-2024-00352", meeting 2024-12-11; 06:36 "… Familjeomsorg 2024-12-11, § 159"
     units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()},
-                        load_rules().checks.cases.own_date_roles)
+                        load_rules().checks.cases)
     source = {d.doc_id: d.source[:2] for d in docs.values()}
     by_doc = {source[u.doc_id]: u for u in units}
     assert by_doc["05"].paragraph == ("2024-12-11", "159")
@@ -99,7 +99,7 @@ def test_papers_of_one_meeting_are_not_rounds_of_one_matter(batch) -> None:
     # 31:10 "Uppföljning och prognos april 2025 för kommunstyrelsen", 32:10 "… för Kungsbacka kommun":
     # alike titles, one meeting (both 2025-05-27, line 7), two matters
     units = paper_units(list(docs.values()), {d.doc_id: d.doc_id for d in docs.values()},
-                        load_rules().checks.cases.own_date_roles)
+                        load_rules().checks.cases)
     source = {d.doc_id: d.source[:2] for d in docs.values()}
     cases = [{source[u.doc_id] for u in case} for case in link_cases(units, load_rules().checks.cases)]
     assert not [case for case in cases if {"31", "32"} <= case]
@@ -119,7 +119,7 @@ def test_a_routine_title_s_long_case_is_compared_round_by_round(batch, monkeypat
 
     docs, _ = batch
     rule = load_rules().checks.cases
-    unit = next(u for u in paper_units([docs["29"]], {docs["29"].doc_id: docs["29"].doc_id}, rule.own_date_roles))
+    unit = next(u for u in paper_units([docs["29"]], {docs["29"].doc_id: docs["29"].doc_id}, rule))
     rounds = [dataclasses.replace(unit, paper_id=f"{year}-{unit.paper_id}", dnr=f"KS-{year}-00006",
                                   own_date=f"{year}-01-15") for year in range(2000, 2020)]
     compared: list[tuple[str, str]] = []
@@ -225,3 +225,16 @@ def test_a_share_one_paper_states_otherwise_is_a_mismatch_and_an_unknown_rest_sa
     shared = [f for f in report.findings if f.check == "shares"]
     assert [(f.kind, f.severity, f.details["holder"], {f.details["share_a"], f.details["share_b"]}) for f in shared] == [
         ("share_mismatch", "warning", "Nämnden för Kultur & Fritid", {"3/4", "1/2"})]
+
+
+def test_a_sentence_repeated_from_last_rounds_paper_without_moving_its_time_on_is_stale(batch) -> None:
+    docs, findings = batch
+    # 22 (GA 2024-12-19), 22:19-20 "GR:s gymnasieekonomnätverk har arbetat fram förslag till prislista under
+    # våren 2024"; 23 (GA 2025-11-20), 23:30 the same words, for the next year's prislista
+    stale = [f for f in findings if f.field == "stale_text"]
+    assert [(f.kind, f.severity, f.details["year"]) for f in stale] == [("conflict", "warning", "2024")]
+    later, earlier = stale[0].values
+    assert (later.doc_id, earlier.doc_id) == (docs["23"].doc_id, docs["22"].doc_id)
+    assert "prislista under våren 2024" in later.evidence.text_repaired
+    # a round whose time moved on says nothing: 05:31 "Nämnden föreslår därmed att under 2024 görs ingen
+    # utbetalning", 07:27 "… att det under 2025 inte görs någon"

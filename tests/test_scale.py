@@ -74,7 +74,7 @@ def _assert_equal_to_oracle(folder: Path) -> dict[str, int]:
     assert papers == group_versions(texts, rules.checks.versions, exhaustive=True)
     primary = {d: p.paper_id for p in papers for d in p.versions}
     primaries = [d for d in docs if d.doc_id in {p.paper_id for p in papers}]
-    units = paper_units(primaries, primary, rules.checks.cases.own_date_roles)
+    units = paper_units(primaries, primary, rules.checks.cases)
     cases = link_cases(units, rules.checks.cases)
     assert [[u.paper_id for u in c] for c in cases] == \
         [[u.paper_id for u in c] for c in link_cases_exhaustive(units, rules.checks.cases)]

@@ -472,7 +472,7 @@ def _own_checks(doc: Document, checks: ChecksRules) -> _OwnChecks:
     primary_paper = {doc.doc_id: doc.doc_id}  # a primary version's paper is named by it
     table_findings, notes = check_table_sums([doc], primary_paper, checks.table_sums)
     findings = table_findings + check_prose_sums([doc], primary_paper, checks.prose_sums)
-    units = paper_units([doc], primary_paper, checks.cases.own_date_roles, checks.decisions, checks.shares)
+    units = paper_units([doc], primary_paper, checks.cases, checks.decisions, checks.shares)
     findings += check_restated(units, checks.restated) + check_cited_periods(units)
     findings += check_corrections(doc, units, checks.corrections)
     return _OwnChecks(findings, notes, [linking_view(u) for u in units], {u.paper_id: pack(u) for u in units},

@@ -25,6 +25,7 @@ from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, 
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
 from pipeline.reconcile.decisions import Clause, check_decided, decision_clauses
 from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value, words_evidence
+from pipeline.reconcile.sentences import Line, sentences
 from pipeline.reconcile.shares import StatedShare, check_shares, stated_shares
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck, DecisionsCheck, SharesCheck
@@ -49,6 +50,27 @@ class PaperUnit:
     own_date: str | None = None  # ISO day of its meeting, else of the paper itself (`CasesCheck.own_date_roles`)
     clauses: tuple[Clause, ...] = ()  # the sentences of its decision and proposal (`decisions.decision_clauses`)
     shares: tuple[StatedShare, ...] = ()  # the shares of a whole it gives a body in words (`shares.stated_shares`)
+    dated: tuple[DatedSentence, ...] = ()  # its sentences naming a time of writing (`dated_sentences`)
+
+
+@dataclass(frozen=True)
+class DatedSentence:
+    """A sentence naming a time of writing ("… under våren 2024"): its text, that year, the line of the phrase."""
+
+    text: str
+    year: str
+    evidence: Evidence
+
+
+def dated_sentences(doc: Document, lines: list[Line], rule: CasesCheck) -> tuple[DatedSentence, ...]:
+    """The sentences of one paper of `doc` that name a time of writing (`rule.time_phrases`)."""
+    out = []
+    for said in sentences(lines, frozenset((s.page_start, s.line_start) for s in doc.sections)):
+        folded = fold(said.text)
+        for pattern in rule.time_phrases:
+            for m in re.finditer(pattern, folded):
+                out.append(DatedSentence(said.text, m.group("year"), words_evidence(doc.doc_id, *said.line_at(m.start()))))
+    return tuple(out)
 
 
 def normalize_dnr(text: str) -> str | None:
@@ -113,10 +135,11 @@ def _title_after(lines: list[tuple[int, int, str]], dnr_fact: Fact | None) -> st
     return None
 
 
-def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple[str, ...],
+def paper_units(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck,
                 decisions: DecisionsCheck | None = None, shares: SharesCheck | None = None) -> list[PaperUnit]:
-    """Every paper of the primary documents, with its first Dnr, its title, its own date (`own_roles`),
-    with `decisions` the clauses of its decision and proposal, with `shares` the shares it states."""
+    """Every paper of the primary documents, with its first Dnr, its title, its own date and its dated
+    sentences (`rule`), with `decisions` the clauses of its decision and proposal, with `shares` the
+    shares it states."""
     out: list[PaperUnit] = []
     for doc in sorted(docs, key=lambda d: d.doc_id):
         base = paper_of.get(doc.doc_id, doc.doc_id)
@@ -136,8 +159,8 @@ def paper_units(docs: list[Document], paper_of: dict[str, str], own_roles: tuple
             paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
             out.append(PaperUnit(paper_unit(doc, a, base), doc.doc_id, (a, b), dnr, title, facts,
                                  " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites,
-                                 _own_date(facts, own_roles), decision_clauses(doc, words, decisions) if decisions else (),
-                                 stated_shares(doc, words, facts, shares) if shares else ()))
+                                 _own_date(facts, rule.own_date_roles), decision_clauses(doc, words, decisions) if decisions else (),
+                                 stated_shares(doc, words, facts, shares) if shares else (), dated_sentences(doc, words, rule)))
     return out
 
 
@@ -272,7 +295,7 @@ def check_cases(cases: list[list[PaperUnit]], rule: CasesCheck, copy_similarity:
 def linking_view(unit: PaperUnit) -> PaperUnit:
     """What `link_cases` reads of a paper (Dnr, title, paragraph and citations): the batch stage
     holds this of every paper, and the rest packed (`packed.pack`) until a case compares it."""
-    return replace(unit, facts=(), text="", title_evidence=None, clauses=(), shares=())
+    return replace(unit, facts=(), text="", title_evidence=None, clauses=(), shares=(), dated=())
 
 
 def check_cited_periods(units: list[PaperUnit]) -> list[Discrepancy]:
@@ -392,6 +415,28 @@ def _deadline_moved(name: str, a: PaperUnit, b: PaperUnit) -> list[Discrepancy]:
                          {"paper_a": a.paper_id, "paper_b": b.paper_id})]
 
 
+def _stale(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
+    """A sentence of a matter's later round that the earlier round states alike, naming the same time of
+    writing, the earlier paper's own year: repeated without moving on (stale text, `rule.severity_stale`)."""
+    first, then = sorted((a, b), key=lambda u: (u.own_date or "", u.paper_id))
+    year = (first.own_date or "")[:4]
+    if not (year and then.own_date and then.own_date[:4] > year):
+        return []
+    out = []
+    for later in (s for s in then.dated if s.year == year):
+        earlier = next((s for s in first.dated if s.year == year
+                        and fuzz.ratio(fold(s.text), fold(later.text), score_cutoff=rule.stale_similarity)), None)
+        if earlier is None:
+            continue
+        values = [FindingValue(doc_id=then.doc_id, value=later.text, label=f"{then.paper_id} ({then.own_date})", evidence=later.evidence),
+                  FindingValue(doc_id=first.doc_id, value=earlier.text, label=f"{first.paper_id} ({first.own_date})", evidence=earlier.evidence)]
+        out.append(make_finding("conflict", "cases", rule.severity_stale, name, "stale_text", values,
+                                f"{then.paper_id[:12]} ({then.own_date}) repeats from {first.paper_id[:12]} ({first.own_date}) "
+                                f"“{later.text}”, its time {year} not moved on.",
+                                {"paper_a": first.paper_id, "paper_b": then.paper_id, "year": year}))
+    return out
+
+
 def _dates_by_value(unit: PaperUnit, own_roles: tuple[str, ...]) -> dict[str, Fact]:
     """A paper's dates to the day, one statement per value: the first that is not its own date, if any."""
     out: dict[str, Fact] = {}
@@ -421,7 +466,7 @@ def _shared_dates(name: str, a: PaperUnit, b: PaperUnit, own_roles: tuple[str, .
 
 def _compare_pair(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Discrepancy]:
     rounds = next_period(a, b, rule)  # one matter's two rounds, its title reworded
-    out: list[Discrepancy] = (_successor(name, a, b, rounds) + (_deadline_moved(name, a, b) if rounds else [])
+    out: list[Discrepancy] = (_successor(name, a, b, rounds) + (_deadline_moved(name, a, b) + _stale(name, a, b, rule) if rounds else [])
                               + _shared_dates(name, a, b, rule.own_date_roles))
     fa = [f for f in a.facts if _comparable(f)]
     fb = [f for f in b.facts if _comparable(f)]

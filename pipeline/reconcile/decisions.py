@@ -24,13 +24,13 @@ from rapidfuzz import fuzz, process
 from pipeline.facts.text import fold
 from pipeline.model import Discrepancy, Document, Evidence, FindingValue, Word
 from pipeline.reconcile.findings import make_finding, words_evidence
+from pipeline.reconcile.sentences import sentences
 from pipeline.rules import DecisionsCheck, SharesCheck
 
 if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZÅÄÖ])")
 _Line = tuple[tuple[int, int], tuple[Word, ...]]
 """(page, line) and the words of one line."""
 
@@ -76,22 +76,9 @@ def _after_heading(body: list[_Line], heading: str) -> list[_Line]:
 
 
 def _sentences(doc_id: str, body: list[_Line], section: str, proposal: bool) -> list[Clause]:
-    """The sentences of a section's lines ("." or ";" before a capital ends one, inside a line or at its
-    end), each with the evidence of the line it starts on. Read from the text of each line: the batch
-    stage holds a line as one word (`Document.by_lines`)."""
-    out: list[Clause] = []
-    text, start = "", None
-    for (page, line), words in body:
-        for k, piece in enumerate(_SENTENCE_END.split(" ".join(w.text for w in words))):
-            if text and (k > 0 or (text.endswith((".", ";")) and piece[:1].isupper())):
-                out.append(Clause(text, section, proposal, start))
-                text = ""
-            if not text:
-                start = words_evidence(doc_id, page, line, words)
-            text = f"{text} {piece}".strip()
-    if text and start is not None:
-        out.append(Clause(text, section, proposal, start))
-    return out
+    """The sentences of a section's lines (`sentences.sentences`), each with the evidence of the line it starts on."""
+    return [Clause(s.text, section, proposal, words_evidence(doc_id, *s.starts[0][1]))
+            for s in sentences((page, line, words) for (page, line), words in body)]
 
 
 def content_words(text: str, rule: DecisionsCheck | SharesCheck) -> list[str]:

@@ -20,16 +20,14 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from pipeline.facts.text import fold
-from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, Word
+from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue
 from pipeline.reconcile.decisions import content_words, restated_share
 from pipeline.reconcile.findings import make_finding, words_evidence
+from pipeline.reconcile.sentences import Line, sentences
 from pipeline.rules import SharesCheck
 
 if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
-
-_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZÅÄÖ])")
-
 
 @dataclass(frozen=True)
 class StatedShare:
@@ -51,7 +49,7 @@ def _fraction_pattern(rule: SharesCheck) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(alternatives)})\b(?: av)?(?P<whole>(?: [\w&-]+){{1,{rule.whole_words + 3}}})")
 
 
-def stated_shares(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]], facts: tuple[Fact, ...],
+def stated_shares(doc: Document, lines: list[Line], facts: tuple[Fact, ...],
                   rule: SharesCheck) -> tuple[StatedShare, ...]:
     """The shares one paper of `doc` states (`lines`: its lines, as `Document.lines` gives them;
     `facts`: its facts, whose committees are the holders), the rest worked out from the paper's other
@@ -59,9 +57,9 @@ def stated_shares(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]],
     holders = sorted({(fold(f.text).lower(), str(f.value)) for f in facts
                       if f.kind == "party" and f.attrs.get("party_kind") in rule.holder_kinds}, key=lambda h: -len(h[0]))
     found: list[tuple[StatedShare, bool]] = []
-    headings = {(section.page_start, section.line_start) for section in doc.sections}
-    for sentence, starts in _sentences(lines, headings):
-        folded = fold(sentence)
+    headings = frozenset((section.page_start, section.line_start) for section in doc.sections)
+    for said in sentences(lines, headings):
+        sentence, folded = said.text, fold(said.text)
         for m in _fraction_pattern(rule).finditer(folded):
             named = [(folded.find(text), value) for text, value in holders if text in folded[: m.start()]]
             if not named:
@@ -73,7 +71,7 @@ def stated_shares(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]],
                 share = Fraction(rule.numerators[m.group("num")], rule.denominators[m.group("den")])
             else:
                 share = Fraction(0)  # the rest: worked out below
-            page, line, words = max((s for s in starts if s[0] <= m.start()), key=lambda s: s[0])[1]
+            page, line, words = said.line_at(m.start())
             whole = _whole(sentence[m.start("whole"):m.end("whole")], rule)
             text = sentence[m.start():m.start("whole")] + " " + whole
             found.append((StatedShare(holder, share, whole, text.strip(), words_evidence(doc.doc_id, page, line, words)),
@@ -88,27 +86,6 @@ def stated_shares(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]],
             share = StatedShare(share.holder, 1 - sum(others.values()), share.whole, share.text, share.evidence)
         out.append(share)
     return tuple(out)
-
-
-def _sentences(lines: list[tuple[int, int, tuple[Word, ...]]],
-               breaks: set[tuple[int, int]]) -> list[tuple[str, list[tuple[int, tuple[int, int, tuple[Word, ...]]]]]]:
-    """The sentences of a paper's lines, each with where each of its lines starts in it: "." or ";"
-    before a capital ends one (inside a line or at its end), and a line of `breaks` (a section's
-    heading) starts one."""
-    out = []
-    text, starts = "", []
-    for page, line, words in lines:
-        for k, piece in enumerate(_SENTENCE_END.split(" ".join(w.text for w in words))):
-            if text and (k > 0 or (page, line) in breaks or (text.endswith((".", ";")) and piece[:1].isupper())):
-                out.append((text, starts))
-                text, starts = "", []
-            if text:
-                text += " "
-            starts.append((len(text), (page, line, words)))
-            text += piece
-    if text:
-        out.append((text, starts))
-    return out
 
 
 def _whole(words: str, rule: SharesCheck) -> str:
