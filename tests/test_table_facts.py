@@ -165,6 +165,33 @@ def test_a_header_over_two_rows_gives_each_column_its_kind_and_year() -> None:
         ("1", "utfall", "2022"), ("2", "utfall", "2023"), ("3", "utfall", "2024")}
 
 
+@pytest.mark.parametrize("shift", ["body", "header"])
+def test_a_header_set_a_column_off_its_figures_names_the_figures_below_it(shift: str) -> None:
+    """37:51-54 as a converter may set it (INDEX.md: a header that swallowed the first row, the columns
+    shifted so an empty one is left): the body one column right of its header, or the header one right
+    of its body. Each header names the figures under it in order, the swallowed row's too."""
+    header = ["Intäkter", "Utfall 2022\n195,7", "Utfall 2023\n205,2", "Utfall 2024\n224,1"]
+    body = [["Kostnader", "-184,0", "-213,3", "-234,4"], ["Netto", "11,7", "-8,1", "-10,3"]]
+    if shift == "body":
+        rows = [header + [""]] + [[row[0], ""] + row[1:] for row in body]
+    else:
+        rows = [[header[0], ""] + header[1:]] + [row + [""] for row in body]
+    cells = table_amounts(rows, ["Årets resultat"])
+    assert {(f.attrs["row_label"], f.attrs["column_year"], f.value) for f in cells} == {
+        ("Intäkter", "2022", 195.7), ("Intäkter", "2023", 205.2), ("Intäkter", "2024", 224.1),
+        ("Kostnader", "2022", -184.0), ("Kostnader", "2023", -213.3), ("Kostnader", "2024", -234.4),
+        ("Netto", "2022", 11.7), ("Netto", "2023", -8.1), ("Netto", "2024", -10.3)}
+
+
+def test_a_header_over_a_column_of_comments_is_not_moved() -> None:
+    # a column of comments without a header beside the figures, the budget column left empty: as many
+    # headers as filled columns, but the body holds words, so no header moves
+    rows = [["Verksamhet", "Budget 2024", "Utfall 2024", ""], ["Ledning", "", "12,4", "Enligt plan"],
+            ["Vuxna", "", "61,0", "Fler placeringar"]]
+    cells = table_amounts(rows, ["Driftredovisning, miljoner kronor"])
+    assert {(f.attrs["row_label"], f.attrs["column"]) for f in cells} == {("Ledning", "Utfall 2024"), ("Vuxna", "Utfall 2024")}
+
+
 def test_a_figure_in_brackets_is_negative_and_a_share_column_holds_no_amounts() -> None:
     # 37:51-53 with its "Kostnader" bracketed as accounts print them, and a share column beside
     rows = [["Tkr", "Utfall 2024", "Andel av budget"], ["Intäkter", "224,1", "101,3"],

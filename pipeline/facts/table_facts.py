@@ -246,6 +246,32 @@ def cell_number(text: str) -> float | int | None:
     return float(number) if decimals else int(number)
 
 
+def _header_offset(table: Table, header_texts: dict[int, str], heading: set[int], label_col: int) -> dict[int, int]:
+    """Where a converter set a table's header off its figures (a cell split or merged left a column
+    empty: each header over an empty column, each figure column under an empty header cell), the
+    header's columns moved over the figure columns in order: {header column: figure column}. Only
+    when the header names as many columns as the body fills, the body beyond its labels holds
+    figures alone, and every header moves the same way; else nothing moves. Only a ruled table's grid
+    keeps an empty column: a table read from word positions has none."""
+    if table.method != "ruled":
+        return {}
+    body = [c for c in table.cells if c.row not in heading and c.col > label_col and c.text.strip()]
+    filled = sorted({c.col for c in body})
+    named = sorted(col for col, text in header_texts.items() if col > label_col and text.strip())
+    if len(named) != len(filled) or named == filled or not all(_figure_or_dash(c.text) for c in body):
+        return {}
+    shifts = {b - a for a, b in zip(named, filled) if a != b}
+    if len({shift > 0 for shift in shifts}) != 1:
+        return {}
+    return {a: b for a, b in zip(named, filled) if a != b}
+
+
+def _figure_or_dash(text: str) -> bool:
+    """A cell that prints a figure, or a dash for none."""
+    flat = " ".join(text.split())
+    return cell_number(flat) is not None or flat in ("-", "–", "—")
+
+
 def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str], dict[int, str]]:
     """Split header cells that swallowed the first data row ("Utfall 2022 79,1") into header and value.
 
@@ -405,6 +431,11 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                          and any(t.strip() for t in previous.header.values()) else None)
         if continued or shares_header:
             header_texts = dict((continued or shares_header).header)
+        label_col = _label_column(table, skipped)
+        moved = _header_offset(table, header_texts, skipped | {header_row}, label_col)
+        # a moved header takes the place of the empty one it lands on
+        header_texts = {moved.get(col, col): text for col, text in header_texts.items() if col in moved or col not in moved.values()}
+        merged = {moved.get(col, col): value for col, value in merged.items()}
         printed = header_texts
         header_texts, misread_col = read_back_misread_year(header_texts, rules)
         headers = {col: read_header(text, rules) for col, text in header_texts.items()}
@@ -419,7 +450,6 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
             stated_unit = continued.unit
         multiplier = stated_unit.multiplier
         previous = _Heading(table.page, table.n_cols, header_texts, stated_unit, continued.first if continued else index)
-        label_col = _label_column(table, skipped)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == label_col}
         if merged and top in labels:
             labels[top] = _merged_row_label(pages, table, top, label_col)
@@ -431,8 +461,9 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
                             for c in columns.values() if c is not None)
         cells = list(table.cells)
         if merged:  # the merged first data row: its label is the first header's (`labels[top]`), values split off
-            cells = [c.model_copy(update={"text": merged[c.col]}) if c.row == top and c.col in merged else c
-                     for c in cells if not (c.row == top and c.col not in merged)]
+            cells = [c.model_copy(update={"text": merged[moved.get(c.col, c.col)], "col": moved.get(c.col, c.col)})
+                     if c.row == top and moved.get(c.col, c.col) in merged else c
+                     for c in cells if not (c.row == top and moved.get(c.col, c.col) not in merged)]
         for cell in cells:
             if cell.row in skipped or not cell.text.strip():
                 continue
