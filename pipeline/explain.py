@@ -477,13 +477,13 @@ def _share(x: Explainer, f: Discrepancy) -> str:
 def _stated_sum(x: Explainer, f: Discrepancy) -> str:
     """A sum the running text states (`prose_sums`): parts and their total ("split"), causes and their
     deviation ("causes"), a rate over the period ("period_total"), a rate per another period
-    ("rate_restated"); the deviation check's sentence is
+    ("rate_restated"), a fund's balance carried forward ("fund_balance"); the deviation check's sentence is
     the generic one."""
     if f.field == "period_total":
         return _period_total(x, f)
     if f.field == "rate_restated":
         return _rate_restated(x, f)
-    if f.field not in ("split", "causes"):
+    if f.field not in ("split", "causes", "fund_balance"):
         raise ValueError("not a sum of parts")
     d, total, first = f.details, f.values[-1], f.values[0]
     items = x.value(first, "amount") + "".join((" − " if float(v.value) < 0 else " + ") + x.cat.amount(abs(int(v.value)))  # type: ignore[arg-type]

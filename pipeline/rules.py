@@ -323,6 +323,10 @@ class ProseSumsCheck(RuleSet):
     payout_roles: list[str] = Field(description="Roles of what a paper pays out of a fund.")
     available_cues: list[str] = Field(description="A line so worded (folded regexes) names what a fund has to give.")
     severity_over_funds: BatchSeverity
+    fund_words: list[str] = Field(description="A sentence so worded (folded regexes) speaks of a fund's balance.")
+    fund_opening_cues: list[str] = Field(description="The words before a balance (folded regexes, anchored at their end).")
+    fund_closing_cues: list[str] = Field(description="The words before a balance after a change (folded regexes, anchored at their end).")
+    fund_after_cues: list[str] = Field(description="A sentence so worded states the balance after (folded regexes).")
 
 
 class RestatedCheck(RuleSet):

@@ -1,4 +1,5 @@
-"""A real paper stating one figure twice agrees with itself (check `restated`).
+"""A real paper stating one figure twice agrees with itself (check `restated`); a fund's balance it carries
+forward in words adds up (check `prose_sums`, field `fund_balance`).
 
 Born-digital PDFs of dev papers of corpus/real/split.json; expectations written from the source
 text of ../shared/realdev (cited by file:line).
@@ -64,3 +65,32 @@ def test_text_results_agree_with_their_table_rows_and_a_recurring_figure_of_anot
     assert amounts == {200_000: ["0,2 miljoner kronor", "0,2"], -10_300_000: ["-10,3 miljoner kronor", "-10,3"],
                        -2_700_000: ["-2,7 miljoner kronor", "-2,7"], -1_300_000: ["-1,3 mnkr", "-1,3 mnkr"],
                        52_100_000: ["52,1 mnkr", "-52,1"]}
+
+
+def test_a_funds_balance_carried_forward_adds_up_with_the_years_result(batch) -> None:
+    docs, findings = batch
+    # 37:26 "ett utfall för perioden på -10,3 miljoner kronor"; 37:35-36 "VA fonden uppgår i bokslutet 2023
+    # till 11,1 miljoner kronor"; 37:36+63 "… fonden … justerats ner till 0,8 miljoner kronor efter bokslutet 2024"
+    # (37:90-91, "Efter bokslutet uppgår fonden till 2,6 mnkr", states no balance before: nothing)
+    carried = [f for f in findings if f.field == "fund_balance"]
+    assert [(f.kind, [v.value for v in f.values], [v.label for v in f.values]) for f in carried] == [
+        ("sum_matches", [11_100_000, -10_300_000, 800_000], ["balance before", "change", "balance after"])]
+    assert carried[0].values[0].doc_id == docs["37"].doc_id
+
+
+def test_a_funds_balance_no_stated_amount_explains_says_nothing(tmp_path) -> None:
+    """Made-up figures in the genre's words: the result that moves the fund is stated, then not."""
+    from pipeline.cli import main
+    from pipeline.model import DiscrepancyReport
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    text = ("Nämndens årsredovisning 2024\nNämnden redovisar ett resultat på {result} miljoner kronor.\n"
+            "Resultatfonden uppgick vid årets början till 5,2 miljoner kronor. Resultatet innebär att\n"
+            "resultatfonden minskat till 1,5 miljoner kronor.\n")
+    (inputs / "a.txt").write_text(text.format(result="-3,7"), encoding="utf-8")
+    (inputs / "b.txt").write_text(text.format(result="-2,9"), encoding="utf-8")
+    assert main(["run", str(inputs), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    report = DiscrepancyReport.model_validate_json((tmp_path / "out" / "discrepancies.json").read_text(encoding="utf-8"))
+    carried = [f for f in report.findings if f.field == "fund_balance"]
+    assert [[v.value for v in f.values] for f in carried] == [[5_200_000, -3_700_000, 1_500_000]]

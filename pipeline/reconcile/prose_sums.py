@@ -22,6 +22,7 @@ from pipeline.facts.amounts import format_amount, printed_number, rounding_half_
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
 from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value
+from pipeline.reconcile.sentences import sentences
 from pipeline.records import paper_unit
 from pipeline.rules import ProseSumsCheck
 
@@ -426,6 +427,50 @@ def _within_funds(doc: Document, paper: str, amounts: list[Fact], lines: Lines, 
     return out
 
 
+def _fund_balances(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+    """A fund's balance carried forward in words ("VA fonden uppgår i bokslutet 2023 till 11,1 miljoner
+    kronor … fonden … justerats ner till 0,8 miljoner kronor efter bokslutet 2024"): the balance before,
+    and the amount the paper states elsewhere that takes it to the balance after (the year's result,
+    -10,3 miljoner kronor), add up (`sum_matches`). Which amount moved the fund is found by its value, so
+    a balance no stated amount explains says nothing."""
+    headings = frozenset((s.page_start, s.line_start) for s in doc.sections)
+    out = []
+    for unit, facts in _by_paper(doc, paper, amounts).items():
+        lines = [(p, ln, words) for p, ln, words in doc.lines() if paper_unit(doc, p, paper) == unit]
+        balances: list[tuple[Fact, bool]] = []  # (amount, whether it is a balance after)
+        for said in sentences(lines, headings):
+            folded = fold(said.text)
+            if not any_cue(rule.fund_words, folded):
+                continue
+            where = {(p, ln) for _, (p, ln, _) in said.starts}
+            after_cue = any_cue(rule.fund_after_cues, folded)
+            for f in facts:
+                at = said.text.find(f.text) if (f.evidence.page, f.evidence.line) in where else -1
+                if at < 0:
+                    continue
+                before = folded[max(0, at - 60):at]
+                if any_cue(rule.fund_closing_cues, before) or (after_cue and any_cue(rule.fund_opening_cues, before)):
+                    balances.append((f, True))
+                elif any_cue(rule.fund_opening_cues, before):
+                    balances.append((f, False))
+        for (opening, is_after), (closing, then_after) in zip(balances, balances[1:]):
+            if is_after or not then_after:
+                continue
+            moved = int(closing.value) - int(opening.value)
+            change = next((f for f in sorted(facts, key=reading_order) if f not in (opening, closing)
+                           and abs(int(signed_value(f)) - moved) <= rounding_half_step(opening) + rounding_half_step(closing)
+                           + rounding_half_step(f) + 1), None)
+            if change is None:
+                continue
+            text = (f"The fund's balance “{opening.text}” (p. {opening.evidence.page}) and “{change.text}” "
+                    f"(p. {change.evidence.page}) make its balance after “{closing.text}” (p. {closing.evidence.page}).")
+            values = [fact_value(opening, "balance before"), fact_value(change, "change"), fact_value(closing, "balance after")]
+            out.append(make_finding("sum_matches", "prose_sums", "ok", unit, "fund_balance", values, text,
+                                    {"sum": int(opening.value) + int(signed_value(change)), "total": int(closing.value),
+                                     "difference": int(opening.value) + int(signed_value(change)) - int(closing.value)}))
+    return out
+
+
 def _by_paper(doc: Document, paper: str, amounts: list[Fact]) -> dict[str, list[Fact]]:
     """The amounts of each paper of `doc` (a PDF may bind several)."""
     out: dict[str, list[Fact]] = defaultdict(list)
@@ -450,5 +495,5 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
                      + _changes(doc, paper, placed, next_line, lines, rule)
                      + _period_totals(doc, paper, amounts, by_key, rule) + _restated_rates(doc, paper, amounts, by_key, rule)
                      + _named_shares(doc, paper, amounts, placed, next_line, lines, rule)
-                     + _within_funds(doc, paper, amounts, lines, rule))
+                     + _within_funds(doc, paper, amounts, lines, rule) + _fund_balances(doc, paper, amounts, rule))
     return findings
