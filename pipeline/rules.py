@@ -246,6 +246,7 @@ class CasesCheck(RuleSet):
     compare_within: int = Field(ge=1, description="A paper is compared with the papers this many before and after it in its case's order of dates.")
     time_phrases: tuple[str, ...] = Field(description="Folded regexes of a time of writing, group `year` (\"under våren 2024\").")
     stale_similarity: float = Field(ge=0, le=100, description="A later round's sentence this alike to the earlier round's, its time phrase the same, is stale.")
+    stale_min_words: int = Field(ge=1, description="A sentence of this many words found within a longer one repeats it.")
     severity_stale: BatchSeverity
 
     @field_validator("time_phrases")

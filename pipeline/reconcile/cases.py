@@ -424,8 +424,7 @@ def _stale(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Disc
         return []
     out = []
     for later in (s for s in then.dated if s.year == year):
-        earlier = next((s for s in first.dated if s.year == year
-                        and fuzz.ratio(fold(s.text), fold(later.text), score_cutoff=rule.stale_similarity)), None)
+        earlier = next((s for s in first.dated if s.year == year and _repeats(s.text, later.text, rule)), None)
         if earlier is None:
             continue
         values = [FindingValue(doc_id=then.doc_id, value=later.text, label=f"{then.paper_id} ({then.own_date})", evidence=later.evidence),
@@ -435,6 +434,17 @@ def _stale(name: str, a: PaperUnit, b: PaperUnit, rule: CasesCheck) -> list[Disc
                                 f"“{later.text}”, its time {year} not moved on.",
                                 {"paper_a": first.paper_id, "paper_b": then.paper_id, "year": year}))
     return out
+
+
+def _repeats(earlier: str, later: str, rule: CasesCheck) -> bool:
+    """Tell whether one sentence repeats another: alike as a whole, or the shorter (of `rule.stale_min_words`
+    words at least) alike to a part of the longer (a scan that lost a sentence's full stop runs it into the
+    one before)."""
+    a, b = fold(earlier), fold(later)
+    if fuzz.ratio(a, b, score_cutoff=rule.stale_similarity):
+        return True
+    return min(len(a.split()), len(b.split())) >= rule.stale_min_words and bool(
+        fuzz.partial_ratio(a, b, score_cutoff=rule.stale_similarity))
 
 
 def _dates_by_value(unit: PaperUnit, own_roles: tuple[str, ...]) -> dict[str, Fact]:
