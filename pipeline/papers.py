@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from pipeline.facts.ids import clean_dnr
 from pipeline.facts.text import fold
 from pipeline.model import Document, PaperSpan
 from pipeline.rules import PapersRules, Rules
@@ -91,9 +92,10 @@ def _page_numbering(text: str, page: int, rules: PapersRules) -> _Numbering | No
 
 
 def _find_dnr(text: str, rules: PapersRules) -> str | None:
-    """Return the first labelled Dnr in a line, as written (spaces collapsed), or None."""
+    """Return the first labelled Dnr in a line, as written (spaces collapsed, a series letter a scan read as
+    a digit read back: `ids.clean_dnr`), or None."""
     match = _regex(rules.dnr).search(fold(text))
-    return " ".join(text[match.start("dnr") : match.end("dnr")].split()) if match else None
+    return clean_dnr(" ".join(text[match.start("dnr") : match.end("dnr")].split())) if match else None
 
 
 def _dnr_key(dnr: str) -> str:

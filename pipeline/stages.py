@@ -44,8 +44,8 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("repair", 25, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 40, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
-    StageVersion("papers", 4, ("papers",)),
-    StageVersion("facts", 58, ("facts",)),
+    StageVersion("papers", 5, ("papers",)),
+    StageVersion("facts", 59, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

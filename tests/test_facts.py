@@ -366,6 +366,15 @@ def test_a_date_alone_on_its_line_that_lost_its_first_hyphen_is_read() -> None:
     assert [f for f in facts_of("Rader för 2024 12-15 i tabellen.") if f.kind == "date"] == []
 
 
+def test_a_header_date_beside_a_scans_specks_is_still_alone_on_its_line() -> None:
+    """Dev paper 12's worn-200 capture as the pipeline read it (12:4-9): "2025-12-10 | ." (a rule's remains and
+    a speck), "S171 SS Dnr" for "§ 171 Dnr"; the date is still the meeting's, not a date the text names."""
+    head = ("KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL 21 (37)\nNämnden för Individ & Familjeomsorg :\nDatum\n"
+            "2025-12-10 | .\nS171 SS Dnr IF-2025-00365\nInvesteringsplan 2027-2036\nBeslut\nText.")
+    assert [(f.value, f.role) for f in facts_of(head) if f.kind == "date"] == [("2025-12-10", "meeting")]
+    assert [(f.value, f.role) for f in facts_of("Datum\n2025-12-10 2026-01-01\nText.") if f.kind == "date"][0][1] != "meeting"
+
+
 def test_a_protokoll_paragraph_s_number_names_its_date_the_meeting_where_the_scan_garbles_the_word() -> None:
     """Dev paper 33's standard-fax capture as the pipeline read it (33:4-12): "SAMMANTRÄDESPROTOKOÖLL", "§"
     read as "$"; the paragraph's number before its Dnr still says a meeting's minutes."""
@@ -417,7 +426,9 @@ def test_org_number_and_personnummer() -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [("Dnr BIN 2021-179", "BIN 2021-179"), ("Ärendet KS-2024-00123 behandlas", "KS-2024-00123"),
-     ("Dnr\nBIN 2021-179", "BIN 2021-179"), ("Dnr BIN 2021-\n179", "BIN 2021-179")],
+     ("Dnr\nBIN 2021-179", "BIN 2021-179"), ("Dnr BIN 2021-\n179", "BIN 2021-179"),
+     # dev paper 11's worn-200 capture (11:9 "§ 166  Dnr IF-2024-00351"): the cue and the series misread
+     ("§ 166 Dur 1F-2024-00351", "IF-2024-00351"), ("Dnr 0F-2025-00012", "OF-2025-00012")],
 )
 def test_dnr(text: str, value: str) -> None:
     assert [f.value for f in facts_of(text) if f.kind == "dnr"] == [value]

@@ -129,6 +129,12 @@ def test_a_dnr_whose_label_a_scan_misread_is_the_papers_dnr() -> None:
              "§ 121 Dnr KS+:2025-00006", "Anmälan av delegeringsbeslut", "Beslut"]
     doc = split_papers(pages_document([lines]), RULES)
     assert [(p.dnr, p.title) for p in doc.papers] == [("KS+:2025-00006", "Anmälan av delegeringsbeslut")]
+    # dev paper 11's worn-200 capture (11:9-10 "§ 166  Dnr IF-2024-00351" / "Investeringsplan 2026-2035"): the
+    # label read "Dur", the series "1F"; the Dnr is read back, the title is the line after it
+    lines = ["KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL = 18 (37)", "Nämnden för Individ & Famijeomsorg", "Datum",
+             "2024-12-11", "§ 166 Dur 1F-2024-00351", "investeringsplan 2626-2035", "Beslut"]
+    doc = split_papers(pages_document([lines]), RULES)
+    assert [(p.dnr, p.title) for p in doc.papers] == [("IF-2024-00351", "investeringsplan 2626-2035")]
 
 
 @needs_realdev

@@ -238,3 +238,15 @@ def test_a_sentence_repeated_from_last_rounds_paper_without_moving_its_time_on_i
     assert "prislista under våren 2024" in later.evidence.text_repaired
     # a round whose time moved on says nothing: 05:31 "Nämnden föreslår därmed att under 2024 görs ingen
     # utbetalning", 07:27 "… att det under 2025 inte görs någon"
+
+
+@pytest.mark.parametrize(("line", "number"), [
+    ("§ 171  Dnr IF-2025-00365", "171"),  # 12:9
+    ("S171 SS Dnr IF-2025-00365", "171"),  # the same in dev 12's worn-200 capture: § run into the number, a speck
+    ("$ 108 Dnr KS-2024-00717", "108"),  # dev 33's standard-fax capture
+    ("Sida 3 av 5", None), ("S 12 kronor", None)])
+def test_a_paragraphs_own_number_as_a_scan_reads_its_sign(line: str, number: str | None) -> None:
+    from pipeline.reconcile.cases import _PARAGRAPH
+
+    m = _PARAGRAPH.match(line)
+    assert (m and (m.group(1) or m.group(2))) == number

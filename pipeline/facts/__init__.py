@@ -424,9 +424,13 @@ def _paper_heads(stream: TextStream, rules: FactsRules) -> list[tuple[range, str
 
 
 def _alone_on_line(stream: TextStream, start: int, end: int) -> bool:
-    """Tell whether a date stands alone on its line (or after "Datum"): a header's own date."""
+    """Tell whether a date stands alone on its line (or after "Datum"): a header's own date. Marks that
+    are no word ("2025-12-10 | .": a scan's rule remains and specks) do not keep it company."""
     line_start, line_end, _, _ = stream.line(start)
-    return (stream.folded[line_start:start] + stream.folded[end:line_end]).strip(" :") in ("", "datum")
+    return " ".join(_NO_WORD.sub(" ", stream.folded[line_start:start] + " " + stream.folded[end:line_end]).split()) in ("", "datum")
+
+
+_NO_WORD = re.compile(r"[^\w]+")
 
 
 _RANGE_ENDS = {"valid_from": "valid_to", "period_start": "period_end"}

@@ -55,17 +55,26 @@ def find_ids(text: str, rules: FactsRules) -> list[IdMatch]:
             out.append(IdMatch(m.start("n"), m.end("n"), *found))
     dnr_cues = "|".join(fold(c) for c in rules.dnr_cues)
     # between the series and the year a scan may read the dash as a sign or two ("KS+:2025-00006")
+    # a series letter a scan read as a digit ("1F-2024-00351" for IF-…) is read back
     dnr = re.compile(
         rf"(?<!\w)(?:{dnr_cues})\s*"
-        rf"(?P<v>[a-zåäö]{{1,6}}(?:\s|[-+:.]{{1,2}})?\d{{4}}[-/.:]\s*\d{{1,6}}(?:[-/.]\d{{1,6}})?)(?![\d\-])"
+        rf"(?P<v>(?=[01]?[a-zåäö])[a-zåäö01]{{1,6}}(?:\s|[-+:.]{{1,2}})?\d{{4}}[-/.:]\s*\d{{1,6}}(?:[-/.]\d{{1,6}})?)(?![\d\-])"
     )
     for m in dnr.finditer(folded):
-        out.append(IdMatch(m.start("v"), m.end("v"), "dnr", _clean_dnr(text[m.start("v") : m.end("v")])))
+        out.append(IdMatch(m.start("v"), m.end("v"), "dnr", clean_dnr(text[m.start("v") : m.end("v")])))
     for m in _BARE_DNR.finditer(text):
         if not any(i.kind == "dnr" and i.start <= m.start() < i.end for i in out):
             out.append(IdMatch(m.start(), m.end(), "dnr", m.group("v")))
     return sorted(out, key=lambda i: i.start)
 
 
-def _clean_dnr(raw: str) -> str:
-    return re.sub(r"([-/.:])\s+", r"\1", " ".join(raw.split()))
+def clean_dnr(raw: str) -> str:
+    """A Dnr in one spelling: spaces after its separators dropped, a series digit read as its letter."""
+    flat = re.sub(r"([-/.:])\s+", r"\1", " ".join(raw.split()))
+    series = re.match(r"[A-Za-zÅÄÖåäö01]+", flat)
+    if series is None or not re.search(r"[A-Za-zÅÄÖåäö]", series.group()):
+        return flat
+    return series.group().translate(_SERIES_LETTERS) + flat[series.end():]
+
+
+_SERIES_LETTERS = str.maketrans({"1": "I", "0": "O"})

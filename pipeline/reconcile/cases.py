@@ -5,7 +5,8 @@ for a yearly matter that gets a new Dnr each year, by a near-identical title onc
 dropped ("Investeringsplan 2026-2035" / "Investeringsplan 2027-2036"). Within a case, the same
 amount stated by two papers is an agreement; amounts of one role (table cells: one row label and
 column kind) that differ have changed between periods, or conflict; a date both papers state
-(not only as their own meeting dates) is an agreement.
+(not only as their own meeting dates) is an agreement; a sentence a later round repeats from the
+round before, its time of writing not moved on, is stale text.
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ def first_dnr(doc: Document) -> str | None:
 
 
 # A protokoll paragraph's own number, first on its line ("§ 159  Dnr IF-2024-00352"); OCR reads the
-# sign as "8", "$" or "S" ("8 159 Dnr …"), which counts only with the Dnr after it.
-_PARAGRAPH = re.compile(r"^(?:§\s*(\d+)\b|[$8S]\s+(\d+)\s+Dnr\b)")
+# sign as "8", "$" or "S" ("8 159 Dnr …", "S171 SS Dnr …": the sign run into the number, a speck of
+# two or three marks before the Dnr), which counts only with the Dnr after it.
+_PARAGRAPH = re.compile(r"^(?:§\s*(\d+)\b|[$8S]\s*(\d+)\s+(?:[^\s\d]{1,3}\s+)?Dnr\b)")
 # A cited paragraph: "Nämnden … 2024-12-11, § 159" (OCR: "2024-12-11, 8 159", with the comma).
 _CITATION = re.compile(r"((?:19|20)\d\d-\d\d-\d\d)\s*(?:,?\s*§|,\s*[$8S](?=\s))\s*(\d+)")
 

@@ -29,6 +29,7 @@ from pipeline.rules import SharesCheck
 if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
 
+
 @dataclass(frozen=True)
 class StatedShare:
     """One body's share of a whole, as one paper states it."""
@@ -64,7 +65,9 @@ def stated_shares(doc: Document, lines: list[Line], facts: tuple[Fact, ...],
             named = [(folded.find(text), value) for text, value in holders if text in folded[: m.start()]]
             if not named:
                 continue
-            holder = min(named, key=lambda n: n[0])[1]  # the sentence's first committee: its subject
+            # the sentence's first committee, its subject (the longest name where two start alike: "kommunstyrelsens
+            # arbetsutskott", not "kommunstyrelsen")
+            holder = min(named, key=lambda n: n[0])[1]
             if m.group("half"):
                 share = Fraction(1, 2)
             elif m.group("num"):
