@@ -366,6 +366,15 @@ def test_a_date_alone_on_its_line_that_lost_its_first_hyphen_is_read() -> None:
     assert [f for f in facts_of("Rader för 2024 12-15 i tabellen.") if f.kind == "date"] == []
 
 
+@pytest.mark.parametrize("dash", ["-", "--"])
+def test_a_period_whose_dash_a_scan_read_as_a_hyphen_is_still_a_period(dash: str) -> None:
+    # dev paper 19's photocopy-300 capture (19:52 "simhall tiden 2020-01-01–2026-06-30, daterad 2019-03-15")
+    text = f"Villkor för Kungsbacka badhus och Fjärås simhall tiden 2020-01-01{dash}2026-06-30, daterad 2019-03-15."
+    assert [(f.value, f.role) for f in facts_of(text) if f.kind == "date"][:2] == [
+        ("2020-01-01", "valid_from"), ("2026-06-30", "valid_to")]
+    assert not [f for f in facts_of("Dnr KS-2024-00123 och KS-2025-05-27.") if f.kind == "date"]
+
+
 def test_a_header_date_beside_a_scans_specks_is_still_alone_on_its_line() -> None:
     """Dev paper 12's worn-200 capture as the pipeline read it (12:4-9): "2025-12-10 | ." (a rule's remains and
     a speck), "S171 SS Dnr" for "§ 171 Dnr"; the date is still the meeting's, not a date the text names."""

@@ -49,8 +49,9 @@ def _patterns(months: tuple[str, ...], year_range_nouns: tuple[str, ...]) -> lis
         ("day_month_range", re.compile(
             r"(?<![\d\w])(?P<d1>[0-3]?\d)" + _S + r"+(?P<mn1>" + names + r")" + _S + r"*[–—\-]" + _S
             + r"*(?P<d>[0-3]?\d)" + _S + r"+(?P<mn>" + names + r")\.?" + _S + r"+" + year + r"(?!\d)")),
+        # after another date, the dash between them read as a hyphen or two ("2026-07-01-2033-06-30")
         ("iso", re.compile(
-            r"(?<![\d\-:])" + year + _S + r"?-" + _S + r"?(?P<m>0[1-9]|1[0-2])" + _S + r"?-" + _S
+            r"(?<![\d:])(?:(?<!-)|(?<=[0-3]\d-)|(?<=[0-3]\d--))" + year + _S + r"?-" + _S + r"?(?P<m>0[1-9]|1[0-2])" + _S + r"?-" + _S
             + r"?(?P<d>[0-3]\d)(?!\d)")),
         # alone on its line, the first hyphen lost to a scan ("2024 12-11" under "Datum" on a fax)
         ("iso_space", re.compile(
