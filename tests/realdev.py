@@ -37,3 +37,19 @@ def run_dev_papers(stems: list[str], profile: str, tmp: Path) -> tuple[dict[str,
         docs[doc.source[:2]] = doc
     report = DiscrepancyReport.model_validate_json((out / "discrepancies.json").read_text(encoding="utf-8"))
     return docs, list(report.findings)
+
+
+def own_sentences(findings: list[Discrepancy], docs: dict[str, Document]) -> dict[str, list[str]]:
+    """Each finding's sentence in Swedish and English, failing where a builder fell back to the generic one."""
+    from pipeline.explain import Explainer, Papers
+    from pipeline.i18n import catalogue
+
+    out: dict[str, list[str]] = {}
+    for lang in ("sv", "en"):
+        cat = catalogue(lang)
+        x = Explainer(cat, Papers(list(docs.values()), cat))
+        for f in findings:
+            text = x.explain(f)
+            assert not text.startswith(x.generic(f)), (lang, f.kind, f.check, f.field)
+            out.setdefault(lang, []).append(text)
+    return out

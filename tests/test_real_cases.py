@@ -11,7 +11,7 @@ import pytest
 from pipeline.model import Discrepancy, Document
 from pipeline.reconcile.cases import link_cases, paper_units
 from pipeline.rules import load_rules
-from tests.realdev import needs_realdev, run_dev_papers
+from tests.realdev import needs_realdev, own_sentences, run_dev_papers
 
 PAPERS = ("05_ifo-protokoll-donationsfond-2024", "06_ks-protokoll-donationsfond-2024-ifo",
           "07_ifo-protokoll-donationsfond-2025", "08_ks-protokoll-donationsfond-2025-ga",
@@ -201,6 +201,7 @@ def test_a_bodys_share_stated_in_other_words_in_two_papers_of_its_case_matches(b
     shared = [f for f in findings if f.check == "shares"]
     assert [(f.kind, f.severity, f.details["holder"], f.details["share_a"], f.details["share_b"]) for f in shared] == [
         ("share_matches", "ok", "Nämnden för Individ & Familjeomsorg", "1/2", "1/2")]
+    assert "samma andel" in own_sentences(shared, docs)["sv"][0]
     said = {v.doc_id: (v.value, v.evidence.text_repaired) for v in shared[0].values}  # the lines 06:18 and 08:25
     assert said == {docs["06"].doc_id: ("två fjärdedelar av utdelningsbara medel",
                                         "Nämnden för Individ & Familjeomsorg ansvarar för att dela ut två fjärdedelar av"),
@@ -236,6 +237,7 @@ def test_a_sentence_repeated_from_last_rounds_paper_without_moving_its_time_on_i
     later, earlier = stale[0].values
     assert (later.doc_id, earlier.doc_id) == (docs["23"].doc_id, docs["22"].doc_id)
     assert "prislista under våren 2024" in later.evidence.text_repaired
+    assert "was not moved on" in own_sentences(stale, docs)["en"][0]
     # a round whose time moved on says nothing: 05:31 "Nämnden föreslår därmed att under 2024 görs ingen
     # utbetalning", 07:27 "… att det under 2025 inte görs någon"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.model import Discrepancy, Document
-from tests.realdev import needs_realdev, run_dev_papers
+from tests.realdev import needs_realdev, own_sentences, run_dev_papers
 
 PAPERS = ("20_ga-protokoll-inackorderingsbidrag-2025", "26_ks-protokoll-uppstart-asaberg-bmss",
           "33_ks-protokoll-kommunbudget-2026", "34_ks-protokoll-exploateringsavtal-castellum-varla",
@@ -76,6 +76,7 @@ def test_a_funds_balance_carried_forward_adds_up_with_the_years_result(batch) ->
     assert [(f.kind, [v.value for v in f.values], [v.label for v in f.values]) for f in carried] == [
         ("sum_matches", [11_100_000, -10_300_000, 800_000], ["balance before", "change", "balance after"])]
     assert carried[0].values[0].doc_id == docs["37"].doc_id
+    assert "the fund's balance after" in own_sentences(carried, docs)["en"][0]
 
 
 def test_a_funds_balance_no_stated_amount_explains_says_nothing(tmp_path) -> None:
