@@ -33,6 +33,7 @@ from pipeline.facts.organisations import names_organisation
 from pipeline.facts.text import SectionIndex, any_cue, cue_regex, fold
 from pipeline.model import BBox, Cell, Document, Evidence, Fact, Table, Word
 from pipeline.rules import FactsRules
+from pipeline.tables.flat_rows import is_empty_mark
 
 
 @dataclass(frozen=True)
@@ -267,9 +268,9 @@ def _header_offset(table: Table, header_texts: dict[int, str], heading: set[int]
 
 
 def _figure_or_dash(text: str) -> bool:
-    """A cell that prints a figure, or a dash for none."""
+    """A cell that prints a figure, or an empty figure (a dash, "NaN": `flat_rows.is_empty_mark`)."""
     flat = " ".join(text.split())
-    return cell_number(flat) is not None or flat in ("-", "–", "—")
+    return cell_number(flat) is not None or is_empty_mark(flat)
 
 
 def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str], dict[int, str]]:

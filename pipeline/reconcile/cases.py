@@ -26,7 +26,7 @@ from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue, 
 from pipeline.reconcile.blocking import Clusters, candidate_pairs, trigrams
 from pipeline.reconcile.decisions import Clause, check_decided, decision_clauses
 from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value, words_evidence
-from pipeline.reconcile.sentences import Line, sentences
+from pipeline.reconcile.sentences import Sentence, paper_sentences
 from pipeline.reconcile.shares import StatedShare, check_shares, stated_shares
 from pipeline.records import paper_spans, paper_unit
 from pipeline.rules import CasesCheck, DecisionsCheck, SharesCheck
@@ -63,14 +63,14 @@ class DatedSentence:
     evidence: Evidence
 
 
-def dated_sentences(doc: Document, lines: list[Line], rule: CasesCheck) -> tuple[DatedSentence, ...]:
-    """The sentences of one paper of `doc` that name a time of writing (`rule.time_phrases`)."""
+def dated_sentences(doc_id: str, said: list[Sentence], rule: CasesCheck) -> tuple[DatedSentence, ...]:
+    """The sentences of one paper (`said`: `sentences.paper_sentences`) that name a time of writing (`rule.time_phrases`)."""
     out = []
-    for said in sentences(lines, frozenset((s.page_start, s.line_start) for s in doc.sections)):
-        folded = fold(said.text)
+    for sentence in said:
+        folded = fold(sentence.text)
         for pattern in rule.time_phrases:
             for m in re.finditer(pattern, folded):
-                out.append(DatedSentence(said.text, m.group("year"), words_evidence(doc.doc_id, *said.line_at(m.start()))))
+                out.append(DatedSentence(sentence.text, m.group("year"), words_evidence(doc_id, *sentence.line_at(m.start()))))
     return tuple(out)
 
 
@@ -159,10 +159,12 @@ def paper_units(docs: list[Document], paper_of: dict[str, str], rule: CasesCheck
                 dnr = next((d for f in dnr_facts if (d := normalize_dnr(f"{f.value} {f.text}"))), None)
             title = (span.title if span and span.title else None) or _title_after(lines, dnr_facts[0] if dnr_facts else None)
             paragraph, cites = _paragraph_and_citations([text for _, _, text in lines], facts)
+            said = paper_sentences(doc, words)
             out.append(PaperUnit(paper_unit(doc, a, base), doc.doc_id, (a, b), dnr, title, facts,
                                  " ".join(text for _, _, text in lines), _line_evidence(doc, words, title), paragraph, cites,
                                  _own_date(facts, rule.own_date_roles), decision_clauses(doc, words, decisions) if decisions else (),
-                                 stated_shares(doc, words, facts, shares) if shares else (), dated_sentences(doc, words, rule)))
+                                 stated_shares(doc.doc_id, said, facts, shares) if shares else (),
+                                 dated_sentences(doc.doc_id, said, rule)))
     return out
 
 

@@ -22,17 +22,15 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from pipeline.facts.text import fold
-from pipeline.model import Discrepancy, Document, Evidence, FindingValue, Word
+from pipeline.model import Discrepancy, Document, Evidence, FindingValue
 from pipeline.reconcile.findings import make_finding, words_evidence
-from pipeline.reconcile.sentences import sentences
+from pipeline.reconcile.sentences import Line, sentences
 from pipeline.rules import DecisionsCheck, SharesCheck
 
 if TYPE_CHECKING:
     from pipeline.reconcile.cases import PaperUnit
 
 _WORD = re.compile(r"\w+")
-_Line = tuple[tuple[int, int], tuple[Word, ...]]
-"""(page, line) and the words of one line."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class Clause:
     evidence: Evidence
 
 
-def decision_clauses(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]]], rule: DecisionsCheck) -> tuple[Clause, ...]:
+def decision_clauses(doc: Document, lines: list[Line], rule: DecisionsCheck) -> tuple[Clause, ...]:
     """The clauses of the decision and proposal sections of one paper of `doc` (`lines`: its pages'
     lines, as `Document.lines` gives them). A decision section whose heading proposes ("… förslag
     till Kommunstyrelsen") holds a proposal."""
@@ -62,23 +60,22 @@ def decision_clauses(doc: Document, lines: list[tuple[int, int, tuple[Word, ...]
             proposal = re.search(rule.proposal_heading, fold(section.heading)) is not None
         else:
             continue
-        body = [((p, ln), words) for p, ln, words in lines
+        body = [(p, ln, words) for p, ln, words in lines
                 if (section.page_start, section.line_start) <= (p, ln) <= (section.page_end, section.line_end)]
         out += _sentences(doc.doc_id, _after_heading(body, section.heading), section.name, proposal)
     return tuple(out)
 
 
-def _after_heading(body: list[_Line], heading: str) -> list[_Line]:
+def _after_heading(body: list[Line], heading: str) -> list[Line]:
     """A section's lines without its heading (one line, or two it was wrapped on)."""
-    texts = [" ".join(w.text for w in words) for _, words in body[:2]]
+    texts = [" ".join(w.text for w in words) for _, _, words in body[:2]]
     skip = 2 if len(texts) == 2 and heading == f"{texts[0]} {texts[1]}" else 1
     return body[skip:]
 
 
-def _sentences(doc_id: str, body: list[_Line], section: str, proposal: bool) -> list[Clause]:
+def _sentences(doc_id: str, body: list[Line], section: str, proposal: bool) -> list[Clause]:
     """The sentences of a section's lines (`sentences.sentences`), each with the evidence of the line it starts on."""
-    return [Clause(s.text, section, proposal, words_evidence(doc_id, *s.starts[0][1]))
-            for s in sentences((page, line, words) for (page, line), words in body)]
+    return [Clause(s.text, section, proposal, words_evidence(doc_id, *s.starts[0][1])) for s in sentences(body)]
 
 
 def content_words(text: str, rule: DecisionsCheck | SharesCheck) -> list[str]:

@@ -22,7 +22,7 @@ from pipeline.facts.amounts import format_amount, printed_number, rounding_half_
 from pipeline.facts.text import any_cue, fold
 from pipeline.model import Discrepancy, Document, Fact
 from pipeline.reconcile.findings import fact_value, make_finding, reading_order, signed_value
-from pipeline.reconcile.sentences import sentences
+from pipeline.reconcile.sentences import Line, paper_sentences
 from pipeline.records import paper_unit
 from pipeline.rules import ProseSumsCheck
 
@@ -427,18 +427,20 @@ def _within_funds(doc: Document, paper: str, amounts: list[Fact], lines: Lines, 
     return out
 
 
-def _fund_balances(doc: Document, paper: str, amounts: list[Fact], rule: ProseSumsCheck) -> list[Discrepancy]:
+def _fund_balances(doc: Document, paper: str, amounts: list[Fact], every_line: list[Line],
+                   rule: ProseSumsCheck) -> list[Discrepancy]:
     """A fund's balance carried forward in words ("VA fonden uppgår i bokslutet 2023 till 11,1 miljoner
     kronor … fonden … justerats ner till 0,8 miljoner kronor efter bokslutet 2024"): the balance before,
     and the amount the paper states elsewhere that takes it to the balance after (the year's result,
     -10,3 miljoner kronor), add up (`sum_matches`). Which amount moved the fund is found by its value, so
     a balance no stated amount explains says nothing."""
-    headings = frozenset((s.page_start, s.line_start) for s in doc.sections)
+    lines_of: dict[str, list[Line]] = defaultdict(list)
+    for line in every_line:
+        lines_of[paper_unit(doc, line[0], paper)].append(line)
     out = []
     for unit, facts in _by_paper(doc, paper, amounts).items():
-        lines = [(p, ln, words) for p, ln, words in doc.lines() if paper_unit(doc, p, paper) == unit]
         balances: list[tuple[Fact, bool]] = []  # (amount, whether it is a balance after)
-        for said in sentences(lines, headings):
+        for said in paper_sentences(doc, lines_of[unit]):
             folded = fold(said.text)
             if not any_cue(rule.fund_words, folded):
                 continue
@@ -485,7 +487,8 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
     for doc in sorted(docs, key=lambda d: d.doc_id):
         paper = paper_of.get(doc.doc_id, doc.doc_id)
         amounts = _prose_amounts(doc)
-        written = {(page, line): " ".join(w.text for w in words).strip() for page, line, words in doc.lines()}
+        every_line = doc.lines()
+        written = {(page, line): " ".join(w.text for w in words).strip() for page, line, words in every_line}
         lines = {at: fold(text) for at, text in written.items()}
         placed, next_line = _with_percentages(doc, amounts, lines, written)
         by_key = {statement_key(f): f for f in amounts}
@@ -495,5 +498,5 @@ def check_prose_sums(docs: list[Document], paper_of: dict[str, str], rule: Prose
                      + _changes(doc, paper, placed, next_line, lines, rule)
                      + _period_totals(doc, paper, amounts, by_key, rule) + _restated_rates(doc, paper, amounts, by_key, rule)
                      + _named_shares(doc, paper, amounts, placed, next_line, lines, rule)
-                     + _within_funds(doc, paper, amounts, lines, rule) + _fund_balances(doc, paper, amounts, rule))
+                     + _within_funds(doc, paper, amounts, lines, rule) + _fund_balances(doc, paper, amounts, every_line, rule))
     return findings

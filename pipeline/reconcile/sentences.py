@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.model import Word
+from pipeline.model import Document, Word
 
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-ZÅÄÖ])")
 Line = tuple[int, int, tuple[Word, ...]]
@@ -46,3 +46,8 @@ def sentences(lines: Iterable[Line], breaks: frozenset[tuple[int, int]] = frozen
     if text:
         out.append(Sentence(text, tuple(starts)))
     return out
+
+
+def paper_sentences(doc: Document, lines: Iterable[Line]) -> list[Sentence]:
+    """The sentences of one paper's `lines` of `doc`, each section's heading starting one."""
+    return sentences(lines, frozenset((section.page_start, section.line_start) for section in doc.sections))

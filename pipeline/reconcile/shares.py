@@ -20,10 +20,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from pipeline.facts.text import fold
-from pipeline.model import Discrepancy, Document, Evidence, Fact, FindingValue
+from pipeline.model import Discrepancy, Evidence, Fact, FindingValue
 from pipeline.reconcile.decisions import content_words, restated_share
 from pipeline.reconcile.findings import make_finding, words_evidence
-from pipeline.reconcile.sentences import Line, sentences
+from pipeline.reconcile.sentences import Sentence
 from pipeline.rules import SharesCheck
 
 if TYPE_CHECKING:
@@ -50,17 +50,16 @@ def _fraction_pattern(rule: SharesCheck) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(alternatives)})\b(?: av)?(?P<whole>(?: [\w&-]+){{1,{rule.whole_words + 3}}})")
 
 
-def stated_shares(doc: Document, lines: list[Line], facts: tuple[Fact, ...],
+def stated_shares(doc_id: str, said: list[Sentence], facts: tuple[Fact, ...],
                   rule: SharesCheck) -> tuple[StatedShare, ...]:
-    """The shares one paper of `doc` states (`lines`: its lines, as `Document.lines` gives them;
-    `facts`: its facts, whose committees are the holders), the rest worked out from the paper's other
-    shares of an alike whole."""
+    """The shares one paper states (`said`: its sentences, `sentences.paper_sentences`; `facts`: its
+    facts, whose committees are the holders), the rest worked out from the paper's other shares of an
+    alike whole."""
     holders = sorted({(fold(f.text).lower(), str(f.value)) for f in facts
                       if f.kind == "party" and f.attrs.get("party_kind") in rule.holder_kinds}, key=lambda h: -len(h[0]))
     found: list[tuple[StatedShare, bool]] = []
-    headings = frozenset((section.page_start, section.line_start) for section in doc.sections)
-    for said in sentences(lines, headings):
-        sentence, folded = said.text, fold(said.text)
+    for sentence_said in said:
+        sentence, folded = sentence_said.text, fold(sentence_said.text)
         for m in _fraction_pattern(rule).finditer(folded):
             named = [(folded.find(text), value) for text, value in holders if text in folded[: m.start()]]
             if not named:
@@ -74,10 +73,10 @@ def stated_shares(doc: Document, lines: list[Line], facts: tuple[Fact, ...],
                 share = Fraction(rule.numerators[m.group("num")], rule.denominators[m.group("den")])
             else:
                 share = Fraction(0)  # the rest: worked out below
-            page, line, words = said.line_at(m.start())
+            page, line, words = sentence_said.line_at(m.start())
             whole = _whole(sentence[m.start("whole"):m.end("whole")], rule)
             text = sentence[m.start():m.start("whole")] + " " + whole
-            found.append((StatedShare(holder, share, whole, text.strip(), words_evidence(doc.doc_id, page, line, words)),
+            found.append((StatedShare(holder, share, whole, text.strip(), words_evidence(doc_id, page, line, words)),
                           bool(m.group("rest"))))
     out = []
     for share, rest in found:
