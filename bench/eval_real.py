@@ -303,7 +303,7 @@ def score_parties(exp: dict, facts: list[Fact], out: PaperScore) -> None:
         return max(fuzz.ratio(name, norm_name(n)) for n in [party["name"], *(party.get("aliases") or [])])
 
     extra = [n for n in sorted(kinds) if not any(best(p, n) >= FUZZY_MIN for p in want)]
-    missed, kind_ok = [], 0
+    missed, kinds_wrong, kind_ok = [], [], 0
     for party in want:
         score, name = max(((best(party, n), n) for n in sorted(kinds)), default=(0.0, ""))
         if score < FUZZY_MIN:
@@ -312,9 +312,11 @@ def score_parties(exp: dict, facts: list[Fact], out: PaperScore) -> None:
             continue
         top = sorted(kinds[name].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         kind_ok += top == party["kind"]
+        if top != party["kind"]:
+            kinds_wrong.append(f"{cite(party)}: {party['kind']} read as {top}")
     out.counts.update(party_want=len(want), party_got=len(kinds), party_correct=len(kinds) - len(extra),
                       party_hit=len(want) - len(missed), party_kind=kind_ok)
-    out.misses["parties_missed"], out.misses["parties_extra"] = missed, extra
+    out.misses["parties_missed"], out.misses["parties_extra"], out.misses["party_kinds_wrong"] = missed, extra, kinds_wrong
 
 
 def dashes(text: str) -> str:

@@ -27,6 +27,14 @@ def read_yaml(path: Path) -> object:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
 
 
+def compiled(pattern: str) -> re.Pattern[str]:
+    """Compile a rule's regular expression, or say which one is broken (rules are checked when loaded)."""
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise ValueError(f"not a valid regular expression {pattern!r}: {err}") from err
+
+
 class RuleSet(BaseModel):
     """Base of every rule file's model: immutable, unknown keys are errors (typos show)."""
 
@@ -537,6 +545,14 @@ class FactsRules(RuleSet):
     committee_sections: list[str]
     committee_not: list[str]
     filename_line: str
+    recipient_sections: list[str] = Field(description="Sections listing whom a decision is sent to.")
+    recipient_unit: str = Field(description="An item of such a list that is a municipal unit, in full (a regex).")
+
+    @field_validator("recipient_unit")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        compiled(pattern)
+        return pattern
 
 
 class Confusion(RuleSet):
@@ -697,11 +713,7 @@ class PapersRules(RuleSet):
     def _compiles(cls, value: str | tuple[str, ...], info: ValidationInfo) -> str | tuple[str, ...]:
         groups = {"numbering": {"n", "of"}, "dnr": {"dnr"}}.get(info.field_name or "", set())
         for pattern in (value,) if isinstance(value, str) else value:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as err:
-                raise ValueError(f"not a valid regular expression {pattern!r}: {err}") from err
-            missing = groups - set(compiled.groupindex)
+            missing = groups - set(compiled(pattern).groupindex)
             if missing:
                 raise ValueError(f"{pattern!r} lacks the named group(s) {', '.join(sorted(missing))}")
         return value
@@ -723,10 +735,7 @@ class PersonalDataKind(RuleSet):
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as err:
-                raise ValueError(f"not a valid regular expression {pattern!r}: {err}") from err
+            compiled(pattern)
         return patterns
 
 

@@ -6,7 +6,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from pipeline.facts.organisations import Mention, find_named_parties, find_shaped_organisations, is_org_word
+from pipeline.facts.organisations import (
+    Mention,
+    find_named_parties,
+    find_shaped_organisations,
+    is_org_word,
+    municipal_genitive,
+)
 from pipeline.facts.text import SPACE, TextStream, Token, any_cue, fold
 from pipeline.rules import FactsRules
 
@@ -31,18 +37,6 @@ def _heading_before(stream: TextStream, prev: Token, token: Token) -> bool:
     if (prev.page, prev.word.line) == (token.page, token.word.line):
         return False
     return any((s.page_start, s.line_start) == (prev.page, prev.word.line) for s in stream.doc.sections)
-
-
-def _municipal_genitive(place: str) -> str:
-    """Write a municipality's place name as its name has it: "Linköpings", "Kungsbacka", "Ale".
-
-    A place ending in a consonant takes the genitive -s ("Linköping kommun" is a slip for
-    "Linköpings kommun"); one ending in a vowel or s/x/z does not. An all-caps header's
-    "KUNGSBACKA" is written in the body's case.
-    """
-    if place.isupper():
-        place = place.capitalize()
-    return place if fold(place[-1]) in "aeiouyszx" or place.endswith("s") else place + "s"
 
 
 def _genitive_at(text: str, end: int, stop: set[str]) -> bool:
@@ -85,7 +79,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
             place = _strip(tokens[i - 1].word.text)
             if not _capitalised(place) or fold(place) in stop or tokens[i - 1].word.text != place:
                 continue
-            found.append(Mention(tokens[i - 1].start, token.end, f"{_municipal_genitive(place)} kommun", True,
+            found.append(Mention(tokens[i - 1].start, token.end, f"{municipal_genitive(place)} kommun", True,
                                  "municipality"))
             continue
         while first > 0 and i - first < 2:
@@ -119,13 +113,19 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
         if last == i and not is_org_word(fold(words[-1]), org_endings):  # "kvinnoföreningens" → "-en"
             words[-1] = _degenitive(words[-1])
-        kind = rules.org_form_kinds.get(fold(_strip(tokens[i].word.text)).rstrip("s"), "association")
+        kind = _form_kind(fold(_strip(tokens[i].word.text)).rstrip("s"), rules.org_form_kinds)
         found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))
     shaped = [
         o if o.kind == "company" or not _genitive_at(stream.text, o.end, stop) else replace(o, name=_degenitive(o.name))
         for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
     ]
     return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in _longest(shaped + found)]
+
+
+def _form_kind(word: str, kinds: dict[str, str]) -> str:
+    """Return the kind of organisation the org-form word (folded) or the end of its compound names:
+    "Samordningsförbundet" ends in a kommunalförbund's form, "Studieförbundet" in none (an association)."""
+    return next((kinds[form] for form in sorted(kinds, key=len, reverse=True) if word.endswith(form)), "association")
 
 
 NAME_PURPOSE_WORDS = 6

@@ -51,6 +51,18 @@ def _org_endings(org_forms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({fold(w) for w in org_forms}))
 
 
+def municipal_genitive(place: str) -> str:
+    """Write a municipality's place name as its name has it: "Linköpings", "Kungsbacka", "Ale".
+
+    A place ending in a consonant takes the genitive -s ("Linköping kommun" is a slip for
+    "Linköpings kommun"); one ending in a vowel or s/x/z does not. An all-caps header's
+    "KUNGSBACKA" is written in the body's case.
+    """
+    if place.isupper():
+        place = place.capitalize()
+    return place if fold(place[-1]) in "aeiouyszx" or place.endswith("s") else place + "s"
+
+
 def names_organisation(name: str, rules: FactsRules) -> bool:
     """Tell whether a name says by its own words that it is an organisation: an org-form word
     ("Ryttarklubben Norr") or a shape of `party_patterns` ("Nordbygg AB")."""
@@ -64,6 +76,13 @@ def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Men
     stop = {fold(w) for w in rules.name_stopwords}
     generic = {fold(w) for w in rules.org_forms}
     out: list[Mention] = []
+    # known names first: where a shape finds the same words ("Länsstyrelsen" ends as a committee
+    # does), the longest-mention choice keeps the first of equals, and the list knows the kind
+    for kind, names in rules.known_parties.items():
+        for known in names:
+            pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
+            for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):
+                out.append(Mention(m.start(), m.end(), known, kind in PUBLIC_KINDS, kind))
     for kind, rx in _compiled(tuple((p.kind, p.pattern) for p in rules.party_patterns)):
         for m in rx.finditer(stream.text):
             written = m.group(0).rstrip(" ,.")
@@ -80,12 +99,8 @@ def find_shaped_organisations(stream: TextStream, rules: FactsRules) -> list[Men
     for m in _MUNICIPALITY_LIST.finditer(stream.text):  # "Varberg, Falkenberg, Hylte och Laholms kommuner"
         for name in re.finditer(r"[A-ZÅÄÖ][\wåäö]+", m.group("list")):
             start = m.start("list") + name.start()
-            out.append(Mention(start, start + len(name.group(0)), f"{name.group(0)} kommun", True, "municipality"))
-    for kind, names in rules.known_parties.items():
-        for known in names:
-            pattern = r"\s+".join(re.escape(fold(w)) for w in known.split())
-            for m in re.finditer(rf"(?<!\w){pattern}(?:s|en|ens)?(?!\w)", stream.folded):
-                out.append(Mention(m.start(), m.end(), known, kind in PUBLIC_KINDS, kind))
+            out.append(Mention(start, start + len(name.group(0)), f"{municipal_genitive(name.group(0))} kommun", True,
+                               "municipality"))
     return out
 
 
@@ -124,4 +139,30 @@ def find_named_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         for m in _BETWEEN.finditer(line):
             for part in re.finditer(_NAME, m.group("list")):
                 add(s + m.start("list") + part.start(), part.group(0))
+    return out + _recipient_units(stream, rules)
+
+
+_RECIPIENT_SEPARATOR = re.compile(r"\s*(?:[,;]|\s(?:och|samt)\s|\n)\s*")
+
+
+def _recipient_units(stream: TextStream, rules: FactsRules) -> list[Mention]:
+    """Find the municipal units a decision is sent to that no name's shape marks: an item of the
+    recipients' list that is an administration's abbreviation and its unit's task ("GA ekonomi")."""
+    unit = re.compile(rules.recipient_unit)
+    out: list[Mention] = []
+    for section in stream.doc.sections:
+        if section.name not in rules.recipient_sections:
+            continue
+        body = [(s, e) for s, e, page, line in stream.line_spans
+                if (section.page_start, section.line_start) < (page, line) <= (section.page_end, section.line_end)]
+        if not body:
+            continue
+        start, text = body[0][0], stream.text[body[0][0]:body[-1][1]]
+        cut = 0
+        for separator in [*_RECIPIENT_SEPARATOR.finditer(text), None]:
+            stop = separator.start() if separator else len(text)
+            item = re.search(r"\S(?:.*\S)?", text[cut:stop])
+            if item and unit.fullmatch(item.group(0)):
+                out.append(Mention(start + cut + item.start(), start + cut + item.end(), item.group(0), True, "municipal_unit"))
+            cut = separator.end() if separator else stop
     return out
