@@ -243,8 +243,9 @@ def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) ->
     return tuple(words)
 
 
-_NUMBER = re.compile(r"\d{1,7}\S{0,2}")
-_PERCENT = re.compile(r"(\d*)%[.,:;)]?")
+_NUMBER = re.compile(r"\d{1,7}(?:,\d{1,3})?\S{0,2}")
+"""A word that may be a number whose percent sign the Swedish model read as digits: "7094", "4,19." ("4,1%.")."""
+_PERCENT = re.compile(r"(\d*(?:,\d+)?)%([.,:;)]?)")
 PERCENT_READER_LANG = "eng"
 """Tesseract's Swedish model never reads a percent sign in our scans ("70%" comes out as
 "7094", "ca 47 %" as "ca 47 26", even on clean renders); the English model reads them."""
@@ -275,16 +276,31 @@ def reread_percent_signs(image: Image.Image, words: tuple[Word, ...], job: OcrJo
         match = _PERCENT.fullmatch(reading)
         scanned = words[i].text
         digits = re.sub(r"\D", "", scanned)
-        if not match or not digits.startswith(match.group(1)) or len(digits) - len(match.group(1)) > 3:
+        kept = re.sub(r"\D", "", match.group(1)) if match else ""
+        if not match or not digits.startswith(kept) or len(digits) - len(kept) > 3:
             continue
-        if not match.group(1) and (i == 0 or not _NUMBER.fullmatch(words[i - 1].text)):
+        if not kept and (i == 0 or not _NUMBER.fullmatch(words[i - 1].text)):
             continue  # a lone sign must follow a number ("47 %")
         confidence = min(r.confidence for r in readings[slot])
+        stop = match.group(2) or (scanned[-1] if scanned[-1] in ".,:;)" else "")  # the English model may lose it
         fixed[i] = words[i].model_copy(update={
-            "text": reading,
+            "text": _digits_prefix(scanned, len(kept)) + "%" + stop,
             "repair": Repair(scanned=scanned, confidence=round(confidence, 4), reason="percent-sign-reread"),
         })
     return tuple(fixed)
+
+
+def _digits_prefix(scanned: str, digits: int) -> str:
+    """Return `scanned` up to its `digits`-th digit, as the page printed it: the English model's
+    reading of a figure before its sign may drop its decimal comma ("4,19" read again as "41%")."""
+    if not digits:
+        return ""
+    seen = 0
+    for end, ch in enumerate(scanned, 1):
+        seen += ch.isdigit()
+        if seen == digits:
+            return scanned[:end]
+    return scanned
 
 
 WORD_CROP_MARGIN = 4

@@ -65,6 +65,15 @@ def test_percent_signs_are_reread_and_scanned_form_kept():
     assert not any("%" in w.text for w in result.words if w.text.isdigit())
 
 
+def test_a_decimal_percentage_is_reread_with_its_comma():
+    """37:69 "eller 1,2%." and 37:85 "eller 5,2%." on a 300 dpi photocopy: the Swedish model reads
+    "1,296." and "5,296.", the English one "1,2%." (a reading that drops the comma keeps the page's)."""
+    pdf = CORPUS_INPUTS.parent / "real" / "captures" / "photocopy-300" / "37_teknik-arsredovisning-2024-arets-resultat.pdf"
+    result = ocr_page(OcrJob("37", 2, PageSource(pdf, "application/pdf", 1, 300), 595.28, 841.89, OcrSettings()))
+    reread = {w.repair.scanned: w.text for w in result.words if w.repair and w.repair.reason == "percent-sign-reread"}
+    assert reread.get("1,296.") == "1,2%." and reread.get("5,296.") == "5,2%."
+
+
 @pytest.mark.parametrize("degrees", [180, 90])
 def test_a_page_scanned_turned_is_read_upright_with_boxes_on_the_scan(tmp_path, degrees):
     from PIL import Image
