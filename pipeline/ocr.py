@@ -244,8 +244,9 @@ def _read_words(image: Image.Image, job: OcrJob, thresholding: int, psm: int) ->
 
 
 _NUMBER = re.compile(r"\d{1,7}(?:,\d{1,3})?\S{0,2}")
-"""A word that may be a number whose percent sign the Swedish model read as digits: "7094", "4,19." ("4,1%.")."""
-_PERCENT = re.compile(r"(\d*(?:,\d+)?)%([.,:;)]?)")
+"""A word that may be a number whose percent sign the Swedish model read as digits: "7094", "4,19." ("4,1%.").
+The English model's reading may hold a point for the comma ("4.1%."): the figure is kept as the page printed it."""
+_PERCENT = re.compile(r"(\d*(?:[,.]\d+)?)%([.,:;)]?)")
 PERCENT_READER_LANG = "eng"
 """Tesseract's Swedish model never reads a percent sign in our scans ("70%" comes out as
 "7094", "ca 47 %" as "ca 47 26", even on clean renders); the English model reads them."""

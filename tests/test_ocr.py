@@ -74,6 +74,15 @@ def test_a_decimal_percentage_is_reread_with_its_comma():
     assert reread.get("1,296.") == "1,2%." and reread.get("5,296.") == "5,2%."
 
 
+def test_a_decimal_percentage_read_again_with_a_point_keeps_the_page_comma():
+    """37:27 "-9,6 miljoner kronor eller 4,1%." photographed: the Swedish model reads "4,196.", the
+    English one "4.1%."; the word becomes "4,1%." as printed."""
+    pdf = CORPUS_INPUTS.parent / "real" / "captures" / "phone" / "37_teknik-arsredovisning-2024-arets-resultat.pdf"
+    result = ocr_page(OcrJob("37", 1, PageSource(pdf, "application/pdf", 0, 200), 595.28, 841.89, OcrSettings()))
+    reread = {w.repair.scanned: w.text for w in result.words if w.repair and w.repair.reason == "percent-sign-reread"}
+    assert reread.get("4,196.") == "4,1%."
+
+
 @pytest.mark.parametrize("degrees", [180, 90])
 def test_a_page_scanned_turned_is_read_upright_with_boxes_on_the_scan(tmp_path, degrees):
     from PIL import Image

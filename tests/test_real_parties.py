@@ -13,7 +13,8 @@ from tests.realdev import needs_realdev, run_dev_papers
 PAPERS = ["05_ifo-protokoll-donationsfond-2024", "07_ifo-protokoll-donationsfond-2025", "35_ks-protokoll-rsg-budgetunderlag-2026", "36_ks-protokoll-samordningsforbundet-halland-2024",
           "37_teknik-arsredovisning-2024-arets-resultat", "20_ga-protokoll-inackorderingsbidrag-2025",
           "21_ga-protokoll-ersattning-friskolor-2025", "22_ga-protokoll-ike-niu-2025", "23_ga-protokoll-ike-gymnasieskola-2026",
-          "24_ga-protokoll-ike-vuxenutbildning-2026", "25_ga-protokoll-kapten-menns-fond"]
+          "24_ga-protokoll-ike-vuxenutbildning-2026", "25_ga-protokoll-kapten-menns-fond",
+          "33_ks-protokoll-kommunbudget-2026"]
 pytestmark = needs_realdev
 
 
@@ -43,6 +44,12 @@ def test_bodies_written_in_lower_case_and_agencies_by_their_ending(docs) -> None
 def test_an_activity_named_by_two_capitalised_words_is_a_municipal_unit(docs) -> None:
     # 37:23 "Utfallsrapport Vatten & Avlopp, miljoner kronor"; 37:65 "… utfall Avfall & återvinning"
     assert parties(docs["37"]).get("Vatten & Avlopp") == "municipal_unit"
+
+
+def test_the_name_that_ends_a_list_of_municipal_units_is_one_too(docs) -> None:
+    # 33:33-34 "… till de avgiftsfinansierade / verksamheterna Vatten & Avlopp, Avfall & Återvinning och Kungsbacka bredband"
+    found = parties(docs["33"])
+    assert {found.get(n) for n in ("Vatten & Avlopp", "Avfall & Återvinning", "Kungsbacka bredband")} == {"municipal_unit"}
 
 
 def test_a_word_or_code_before_a_name_is_no_part_of_it(docs) -> None:

@@ -119,7 +119,26 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         o if o.kind == "company" or not _genitive_at(stream.text, o.end, stop) else replace(o, name=_degenitive(o.name))
         for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
     ]
-    return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in _longest(shaped + found)]
+    mentions = _longest(shaped + found)
+    mentions = _longest(mentions + _last_of_a_list(stream.text, mentions, stop | {fold(w) for w in rules.name_purpose_stops}))
+    return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in mentions]
+
+
+_LIST_END = re.compile(r"(?:,[ \t]*|[ \t]+(?:och|samt)[ \t]+)(?P<name>[A-ZÅÄÖ][\wåäö]+(?:[ \t]+[a-zåäö]+)?)(?=[ \t]*(?:[.,;:)]|\n|$))")
+
+
+def _last_of_a_list(text: str, mentions: list[Mention], stop: set[str]) -> list[Mention]:
+    """A name that ends a list of two or more municipal units is one too, though no shape of its own
+    marks it: "verksamheterna Vatten & Avlopp, Avfall & Återvinning och Kungsbacka bredband". Only a
+    capitalised word with at most one lower-case word after it, ending the line or the clause, and no
+    word of the sentence around it ("… och Kungsbacka ska" is no name)."""
+    out: list[Mention] = []
+    for before, last in zip(mentions, mentions[1:]):
+        if not (before.kind == last.kind == "municipal_unit" and re.fullmatch(r",[ \t]*", text[before.end:last.start])):
+            continue
+        if (m := _LIST_END.match(text, last.end)) and not any(fold(w) in stop for w in m.group("name").split()):
+            out.append(Mention(m.start("name"), m.end("name"), m.group("name"), True, "municipal_unit"))
+    return out
 
 
 def _form_kind(word: str, kinds: dict[str, str]) -> str:
