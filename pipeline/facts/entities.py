@@ -120,11 +120,13 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         for o in find_shaped_organisations(stream, rules) + find_named_parties(stream, rules)
     ]
     mentions = _longest(shaped + found)
-    mentions = _longest(mentions + _last_of_a_list(stream.text, mentions, stop | {fold(w) for w in rules.name_purpose_stops}))
+    sentence_words = stop | {fold(w) for w in rules.name_purpose_stops}
+    mentions = _longest(mentions + _last_of_a_list(stream.text, mentions, sentence_words))
     return [Mention(m.start, m.end, " ".join(m.name.split()), m.municipal, m.kind) for m in mentions]
 
 
-_LIST_END = re.compile(r"(?:,[ \t]*|[ \t]+(?:och|samt)[ \t]+)(?P<name>[A-ZÅÄÖ][\wåäö]+(?:[ \t]+[a-zåäö]+)?)(?=[ \t]*(?:[.,;:)]|\n|$))")
+_LIST_END = re.compile(r"(?:,[ \t]*|[ \t]+(?:och|samt)[ \t]+)"  # the list's last separator
+                       r"(?P<name>[A-ZÅÄÖ][\wåäö]+(?:[ \t]+[a-zåäö]+)?)(?=[ \t]*(?:[.,;:)]|\n|$))")
 
 
 def _last_of_a_list(text: str, mentions: list[Mention], stop: set[str]) -> list[Mention]:

@@ -163,6 +163,7 @@ def _recipient_units(stream: TextStream, rules: FactsRules) -> list[Mention]:
             stop = separator.start() if separator else len(text)
             item = re.search(r"\S(?:.*\S)?", text[cut:stop])
             if item and unit.fullmatch(item.group(0)):
-                out.append(Mention(start + cut + item.start(), start + cut + item.end(), item.group(0), True, "municipal_unit"))
+                begin = start + cut + item.start()
+                out.append(Mention(begin, begin + len(item.group(0)), item.group(0), True, "municipal_unit"))
             cut = separator.end() if separator else stop
     return out
