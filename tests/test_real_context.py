@@ -16,6 +16,7 @@ PAPERS = ("05_ifo-protokoll-donationsfond-2024", "06_ks-protokoll-donationsfond-
           "19_kultur-protokoll-hogsta-avgifter-badhus",
           "07_ifo-protokoll-donationsfond-2025", "08_ks-protokoll-donationsfond-2025-ga",
           "26_ks-protokoll-uppstart-asaberg-bmss", "29_ks-protokoll-anmalan-delegeringsbeslut",
+          "32_ks-protokoll-apriluppfoljning-2025-kommunen",
           "33_ks-protokoll-kommunbudget-2026", "36_ks-protokoll-samordningsforbundet-halland-2024",
           "37_teknik-arsredovisning-2024-arets-resultat")
 pytestmark = needs_realdev
@@ -81,6 +82,13 @@ def test_a_budgets_surplus_and_the_parts_of_a_budget_are_budget(batch) -> None:
     assert [f.role for f in amounts(doc, "919 miljoner kronor")] != ["fee"]
     # 33:68-69 "Den totala / låneskulden får dock inte överstiga totalbeloppet 1 400 miljoner kronor 2026"
     assert [f.role for f in amounts(doc, "1 400 miljoner kronor")] == ["threshold"]
+    # 33:67 "uppta nya lån till ett totalbelopp av 350 miljoner kronor": the ceiling of a delegation
+    assert [f.role for f in amounts(doc, "350 miljoner kronor")] == ["threshold"]
+
+
+def test_what_a_follow_up_expects_is_a_forecast(batch) -> None:
+    # 32:31 "Kommunen räknar med att investera för drygt 1,1 miljarder kronor."
+    assert [f.role for f in amounts(batch[0]["32"], "1,1 miljarder kronor")] == ["forecast"]
 
 
 def test_a_regulation_row_is_an_adjustment_and_unsigned_spending_agrees_with_its_table(batch) -> None:
