@@ -261,7 +261,7 @@ class CasesCheck(RuleSet):
     @classmethod
     def _names_a_year(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
-            if "year" not in re.compile(pattern).groupindex:
+            if "year" not in compiled(pattern).groupindex:
                 raise ValueError(f"time phrase {pattern!r} has no group 'year'")
         return patterns
 

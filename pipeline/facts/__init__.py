@@ -427,7 +427,7 @@ def _alone_on_line(stream: TextStream, start: int, end: int) -> bool:
     """Tell whether a date stands alone on its line (or after "Datum"): a header's own date. Marks that
     are no word ("2025-12-10 | .": a scan's rule remains and specks) do not keep it company."""
     line_start, line_end, _, _ = stream.line(start)
-    return " ".join(_NO_WORD.sub(" ", stream.folded[line_start:start] + " " + stream.folded[end:line_end]).split()) in ("", "datum")
+    return _NO_WORD.sub(" ", stream.folded[line_start:start] + " " + stream.folded[end:line_end]).strip() in ("", "datum")
 
 
 _NO_WORD = re.compile(r"[^\w]+")

@@ -58,6 +58,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
     municipal_forms = {fold(w) for w in rules.municipal_forms}
     org_forms = {fold(w) for w in rules.org_forms}
     org_endings = tuple(sorted(org_forms))
+    form_kinds = sorted(rules.org_form_kinds.items(), key=lambda form_kind: -len(form_kind[0]))  # longest first
     found: list[Mention] = []
     for i, token in enumerate(tokens):
         word = _strip(token.word.text)
@@ -113,7 +114,7 @@ def find_parties(stream: TextStream, rules: FactsRules) -> list[Mention]:
         words = [_strip(t.word.text) for t in tokens[first : last + 1]]
         if last == i and not is_org_word(fold(words[-1]), org_endings):  # "kvinnoföreningens" → "-en"
             words[-1] = _degenitive(words[-1])
-        kind = _form_kind(fold(_strip(tokens[i].word.text)).rstrip("s"), rules.org_form_kinds)
+        kind = _form_kind(fold(_strip(tokens[i].word.text)).rstrip("s"), form_kinds)
         found.append(Mention(tokens[first].start, tokens[last].end, " ".join(words), False, kind))
     shaped = [
         o if o.kind == "company" or not _genitive_at(stream.text, o.end, stop) else replace(o, name=_degenitive(o.name))
@@ -143,10 +144,11 @@ def _last_of_a_list(text: str, mentions: list[Mention], stop: set[str]) -> list[
     return out
 
 
-def _form_kind(word: str, kinds: dict[str, str]) -> str:
-    """Return the kind of organisation the org-form word (folded) or the end of its compound names:
-    "Samordningsförbundet" ends in a kommunalförbund's form, "Studieförbundet" in none (an association)."""
-    return next((kinds[form] for form in sorted(kinds, key=len, reverse=True) if word.endswith(form)), "association")
+def _form_kind(word: str, form_kinds: list[tuple[str, str]]) -> str:
+    """Return the kind of organisation the org-form word (folded) or the end of its compound names, by the
+    longest form it ends in (`form_kinds`, longest first): "Samordningsförbundet" ends in a kommunalförbund's
+    form, "Studieförbundet" in none (an association)."""
+    return next((kind for form, kind in form_kinds if word.endswith(form)), "association")
 
 
 NAME_PURPOSE_WORDS = 6
