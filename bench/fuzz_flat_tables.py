@@ -56,6 +56,14 @@ DIGIT_LABELS = ["Förskola 1-5 år", "Projekt 2024:3", "Område 2", "LSS 9 § 8"
 SUMMA = ["Summa", "Totalt", "Summa nämnd", "Summa totalt"]
 KINDS_WITH_YEAR = ["Budget", "Utfall", "Prognos", "Bokslut", "Förslag", "Plan"]
 KINDS_WITHOUT_YEAR = ["Avvikelse", "Ombudgeteras", "Till resultatfond", "Återredovisas", "Beviljat", "Sökt"]
+MORE_LABELS = ["Hemtjänst norr", "Hemtjänst söder", "Korttidsboende", "Dagverksamhet", "Boendestöd",
+               "Personlig assistans", "Daglig verksamhet", "Familjehemsvård", "Institutionsvård barn",
+               "Öppenvård vuxna", "Skyddat boende", "Förebyggande arbete", "Anhörigstöd", "Färdtjänst",
+               "Fritidshem", "Grundsärskola", "Modersmål", "Skolskjuts", "Ungdomsmottagning",
+               "Föreningsbidrag", "Allmänkultur", "Badhus", "Måltidsservice", "Städ och lokalvård",
+               "Fastighetsunderhåll", "Verksamhetssystem", "Nämndsekretariat", "Kvalitet och utveckling",
+               "Gemensam administration", "Centrala kostnader"]
+"""With `--long`, a longer pool of the genre's row labels: a long table needs up to 40."""
 COMMENTS = ["Upphandlingen blev försenad", "Införandet pågår", "Vakanta tjänster", "Högre volymer än planerat",
             "Enligt plan", "Leverans sker under våren"]
 
@@ -85,12 +93,14 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 """Each table's sections (name, total) and grand total: a second table's labels are its own."""
 
 
-def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False) -> Drawn:
+def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False,
+         long_tables: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
     `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
     its figures may be hundreds instead of tens of thousands, with `zeros` most cells of a table may
-    be 0 and every printed 0 counts as an amount (all off by default, so that a seed
-    draws the papers it drew before the shape was added)."""
+    be 0 and every printed 0 counts as an amount, with `long_tables` the first table may run to 40
+    rows over a page break (all off by default, so that a seed draws the papers it drew before the
+    shape was added)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -115,9 +125,12 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     plain = spacing == "one space" and header == "one line" and not (sections or wrap or comment or percent)
     size = pick("magnitude", ["tens of thousands", "hundreds"]) if small_values else "tens of thousands"
     zero_share = pick("zero cells", [0.15, 0.4, 0.7], [0.3, 0.4, 0.3]) if zeros else 0.15
-    apart = pick("labels apart", ["no", "rows", "columns"], [0.4, 0.3, 0.3]) if labels_apart and plain and empty != "none" else "no"
+    long = pick("long table", ["no", "header once", "header repeated"], [0.4, 0.3, 0.3]) if long_tables else "no"
+    foot = pick("page foot", ["2", "2 (3)", "Sida 2 av 3", "Socialförvaltningen  Tjänsteskrivelse  2 (3)"]) if long != "no" else ""
+    head = pick("page head", ["none", "Socialnämnden  Kommunen", "Bilaga 1 (forts.)"]) if long != "no" else ""
+    apart = pick("labels apart", ["no", "rows", "columns"], [0.4, 0.3, 0.3]) if labels_apart and plain and empty != "none" and long == "no" else "no"
     decimals = unit == "mnkr"
-    pool = [str(x) for x in rng.permutation(LABELS)]
+    pool = [str(x) for x in rng.permutation(LABELS + (MORE_LABELS if long_tables else []))]
     rows: list[tuple[str, list[str]]] = []
     amounts: list[float | tuple[str, float]] = []
 
@@ -215,7 +228,20 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         below = [f"Belopp i {unit}"] if unit and unit_at == "note below" else []
         return [*above, *head_lines, *lines, *below, ""]
 
-    bilaga = captioned(f"Ombudgetering och resultatdisposition {year}", one_table(int(rng.integers(2, 9)), 0))
+    def over_a_page_break(table: tuple[list[str], list[str]]) -> tuple[list[str], list[str]]:
+        """The table with a page break between two of its rows, as a long bilaga runs on: the page's
+        foot (its number, alone or in a line of the paper's name), the next page's head (none, a running
+        head, a caption saying the table goes on), and the table's header again or not."""
+        head_lines, lines = table
+        starts = [k for k, line in enumerate(lines) if k >= 3 and not any(line.startswith(f) for _, f in WRAPPING_LABELS)]
+        k = starts[int(rng.integers(0, len(starts)))]
+        again = head_lines if long == "header repeated" else []
+        opening = [] if head == "none" else [head, ""]
+        return head_lines, [*lines[:k], "", foot, "<!-- sida 3 -->", "", *opening, *again, *lines[k:]]
+
+    first_table = one_table(int(rng.integers(16, 41)) if long != "no" else int(rng.integers(2, 9)), 0)
+    bilaga = captioned(f"Ombudgetering och resultatdisposition {year}",
+                       over_a_page_break(first_table) if long != "no" else first_table)
     if second:
         bilaga += captioned(f"Investeringar {year}", one_table(int(rng.integers(2, 6)), 1))
     prose_value = int(rng.integers(1, 90)) * 100
@@ -292,6 +318,8 @@ def main() -> None:
     parser.add_argument("--profile", default="born-digital", help="a capture profile of corpus/captures.py to scan the papers in")
     parser.add_argument("--zeros", action="store_true",
                         help="also draw tables where most cells are 0, and count every printed 0 as an amount of 0")
+    parser.add_argument("--long", action="store_true",
+                        help="also draw a first table of 16-40 rows that runs over a page break (its header repeated or not)")
     parser.add_argument("--small-values", action="store_true",
                         help="also draw tables whose figures are hundreds (no group space inside a cell)")
     args = parser.parse_args()
@@ -302,7 +330,8 @@ def main() -> None:
             old.unlink()
     drawn = {}
     for n in range(args.papers):
-        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros)
+        paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros,
+                     args.long)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

@@ -675,6 +675,8 @@ class TablesRules(RuleSet):
     amount_units: list[str]
     count_units: list[str]
     noise_line_patterns: list[str]
+    page_foot_patterns: tuple[str, ...] = Field(min_length=1)
+    caption_only_patterns: tuple[str, ...] = Field(min_length=1)
     prose_min_words: int
     prose_min_chars: int
     run_break_gap_lines: int
@@ -683,6 +685,13 @@ class TablesRules(RuleSet):
     word_boxes: WordBoxSettings
     flat_rows: FlatRowSettings
     ruled: RuledSettings
+
+    @field_validator("noise_line_patterns", "page_foot_patterns", "caption_only_patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+        for pattern in patterns:
+            compiled(pattern)
+        return patterns
 
 
 class PaperKind(RuleSet):

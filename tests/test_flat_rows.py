@@ -396,15 +396,27 @@ def test_ocr_table_read_column_by_column_is_joined_into_rows(rules: Rules) -> No
 _CONTINUED = (PROBES / "21-continued.md").read_text(encoding="utf-8").split("\n")
 
 
+def read_probe(source: Path, tmp_path: Path) -> tuple[Document, list[dict]]:
+    """Draw a probe as a born-digital PDF with the corpus builder, run it; its document and findings."""
+    import real_build
+    from reportlab.pdfgen.canvas import Canvas
+
+    (tmp_path / "in").mkdir()
+    canvas = Canvas(str(tmp_path / "in" / "probe.pdf"), pagesize=real_build.A4, invariant=1)
+    real_build.draw_paper(canvas, real_build.parse_paper(source))
+    canvas.save()
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
+    doc = Document.model_validate_json(next((out / "documents").glob("*.json")).read_text(encoding="utf-8"))
+    return doc, json.loads((out / "discrepancies.json").read_text(encoding="utf-8"))["findings"]
+
+
 @pytest.mark.parametrize("setting", ["flat", "gridded", "columns"])
 def test_a_table_continued_on_the_next_page_is_added_up_over_both(setting, tmp_path) -> None:
     # bench/data/flat-bilagor/21-continued.md: a bilaga whose rows go on over a page break without the
     # header again, its "Summa" on page 2 totalling the rows of both pages; set as text one space apart,
     # as a gridded table and as columns of spaces. Each page's part is a table of its own, the header
     # and the caption's unit carried on, and every column's total adds up over both pages.
-    import real_build
-    from reportlab.pdfgen.canvas import Canvas
-
     expected = yaml.safe_load((PROBES / "expected.yaml").read_text(encoding="utf-8"))["21-continued"]
     lines = list(_CONTINUED)
     if setting != "flat":  # the same rows as cells: the header line, then expected.yaml's rows in order
@@ -419,21 +431,31 @@ def test_a_table_continued_on_the_next_page_is_added_up_over_both(setting, tmp_p
                      for n, line in enumerate(lines)]
     source = tmp_path / "probe.md"
     source.write_text("\n".join(lines), encoding="utf-8")
-    (tmp_path / "in").mkdir()
-    canvas = Canvas(str(tmp_path / "in" / "probe.pdf"), pagesize=real_build.A4, invariant=1)
-    real_build.draw_paper(canvas, real_build.parse_paper(source))
-    canvas.save()
-    out = tmp_path / "out"
-    assert main(["run", str(tmp_path / "in"), "--out", str(out), "--no-progress", "--no-pdf", "--no-alto"]) == 0
-    doc = Document.model_validate_json(next((out / "documents").glob("*.json")).read_text(encoding="utf-8"))
+    doc, findings = read_probe(source, tmp_path)
     assert [t.page for t in doc.tables] == [1, 2]
     lekplatser = {f.attrs.get("column"): f.value for f in doc.facts if f.attrs.get("row_label") == "Lekplatser"}
     assert lekplatser == {"Budget 2024": -1_800_000, "Utfall 2024": -1_950_000, "Avvikelse": -150_000, "Ombudgeteras": 0}
-    findings = json.loads((out / "discrepancies.json").read_text(encoding="utf-8"))["findings"]
     sums = sorted((f["kind"], f["field"]) for f in findings if f["check"] == "table_sums")
     assert [kind for kind, _ in sums] == ["sum_matches"] * 4, sums
     # the figures a text layer runs together on page 2 ("-420 530 530") are the table's, not amounts of the text
     assert not [f for f in doc.facts if f.kind == "amount" and "table" not in f.attrs]
+
+
+def test_a_table_run_on_over_a_page_break_takes_the_unit_noted_under_its_last_part(tmp_path) -> None:
+    # bench/data/flat-bilagor/28-continued-note.md: a bilaga whose rows go on over a page break, the page's
+    # number "2" set apart at its foot, the next page opening with its running head (set in two columns, as
+    # a table's row would be) and the header again, the unit only in a note under the last part. The page
+    # number is no row, the second part continues the first, and "Belopp i tkr" holds for both parts.
+    doc, findings = read_probe(PROBES / "28-continued-note.md", tmp_path)
+    assert [t.page for t in doc.tables] == [1, 2]
+    assert all(grid(t)[-1][0] for t in doc.tables), [grid(t)[-1] for t in doc.tables]
+    cells = {(f.attrs["row_label"], f.attrs["column"]): (f.value, f.unit) for f in doc.facts if "table" in f.attrs}
+    assert cells[("Hemtjänst", "Utfall 2025")] == (37_950_000, "SEK")
+    assert cells[("Funktionsstöd", "Avvikelse")] == (-80_000, "SEK")
+    assert cells[("Ekonomiskt bistånd", "Budget 2025")] == (9_600_000, "SEK")
+    assert cells[("Summa", "Utfall 2025")] == (168_230_000, "SEK")
+    sums = sorted((f["kind"], f["field"]) for f in findings if f["check"] == "table_sums")
+    assert [kind for kind, _ in sums] == ["sum_matches"] * 3, sums
 
 
 # ---- a dev paper's flat PDF ----------------------------------------------------------------------
@@ -758,7 +780,7 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     captioned = [f for f in docs["17-captions"].facts if f.kind == "amount"]
     assert {(f.attrs["column"], f.role) for f in captioned} == {
         ("2023", "balance"), ("2024", "balance"), ("Kvartal 1", "forecast"), ("Kvartal 2", "forecast")}
-    assert docs["17-captions"].tables[1].header == ("Verksamhet", "2023", "2024")
+    assert docs["17-captions"].tables[0].header == ("Verksamhet", "2023", "2024")  # tables in the page's order
     # twelve months over rows of like figures: some difference of two cells holds in a wide row by chance, which
     # is no thirteenth column the header has no word for
     assert docs["18-months-budget"].tables[0].header[1:] == ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug",

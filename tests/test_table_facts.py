@@ -227,6 +227,23 @@ def test_a_table_continued_on_the_next_page_keeps_its_header_and_unit() -> None:
         (11_700_000, "SEK", "2022"), (-8_100_000, "SEK", "2023"), (-10_300_000, "SEK", "2024")}
 
 
+@pytest.mark.parametrize("opening", [[["Socialnämnden", "Kommunen", ""], ["Tkr", "Budget 2025", "Utfall 2025"]],
+                                     [["Investeringar", "", ""]]])
+def test_a_part_on_the_next_page_under_a_running_head_or_a_section_name_continues_the_table(opening) -> None:
+    # a long bilaga of the genre (figures made up) run on over a page break: the next page's part opens
+    # with the page's running head set in two columns over the header again, or with a section's name
+    # alone in the label cell; neither is a header of its own, so its cells keep the first part's columns
+    first = [["Tkr", "Budget 2025", "Utfall 2025"], ["Hemtjänst", "38 700", "37 950"]]
+    rest = [*opening, ["Ekonomiskt bistånd", "9 600", "10 240"]]
+    tables = tuple(Table(page=page, bbox=None, method="word-boxes", n_rows=len(rows), n_cols=3,
+                         cells=tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row)))
+                   for page, rows in ((1, first), (2, rest)))
+    doc = document_from_lines(["Driftredovisning"], doc_id="t", source="t").model_copy(update={"tables": tables})
+    cells = [f for f in extract_facts(segment(doc, RULES), RULES).facts if f.kind == "amount" and f.attrs.get("table") == "1"]
+    assert {(f.attrs["row_label"], f.value, f.attrs.get("column_kind"), f.attrs.get("continues")) for f in cells} == {
+        ("Ekonomiskt bistånd", 9_600_000, "budget", "0"), ("Ekonomiskt bistånd", 10_240_000, "utfall", "0")}
+
+
 def test_a_table_of_money_rows_without_unit_or_dated_headers_keeps_its_figures() -> None:
     # 37:51-54's rows under headers that name no kind and no year, the table stating no unit: its
     # figures are amounts with unit unknown, as printed (the issue's "a table without a stated unit")

@@ -352,6 +352,41 @@ def _repeats_header(header: dict[int, str], before: dict[int, str]) -> bool:
     return bool(new) and new.keys() == old.keys() and all(old[c].startswith(t) for c, t in new.items())
 
 
+def _continues(opening: dict[int, str], header: dict[int, str], rules: FactsRules) -> bool:
+    """Tell whether a table on the page after a table headed `header`, of as many columns, continues it:
+    its first row (`opening`: its header, if it has one) repeats that header, or heads no columns of its
+    own — figures, or words in its label cell alone (a section's name, the page's running head)."""
+    return (_repeats_header(opening, header) or _has_values(opening, rules)
+            or not any(t.strip() for col, t in opening.items() if col != 0))
+
+
+def _running_head_above(table: Table, header: dict[int, str], rules: FactsRules) -> bool:
+    """Tell whether `table`'s first row is its page's running head ("Socialnämnden | Kommunen", set in
+    two columns like the table's) over `header` repeated: the header of the table it continues."""
+    return (not table.header and table.n_rows > 2 and not _has_values(_row_texts(table, 0), rules, include_label=True)
+            and _repeats_header(_row_texts(table, 1), header))
+
+
+def _unit_noted_after_continuation(doc: Document, index: int, header: dict[int, str], rules: FactsRules) -> TableUnit | None:
+    """The unit a table that runs on over the next pages states in a note under its last part ("Belopp i
+    tkr" below the rows of the following page), or None: the note is the whole table's. A part continues
+    the one before when it stands on the next page with as many columns, under no header of its own or
+    the same header again."""
+    page, n_cols = doc.tables[index].page, doc.tables[index].n_cols
+    for later in doc.tables[index + 1:]:
+        if later.page != page + 1 or later.n_cols != n_cols:
+            return None
+        opening = (dict(enumerate(later.header)) if any(t.strip() for t in later.header)
+                   else _row_texts(later, 1) if _running_head_above(later, header, rules) else _row_texts(later, 0))
+        if not _continues(opening, header, rules):
+            return None
+        repeated = _repeats_header(opening, header)
+        if (unit := table_unit(doc, later, list(opening.values()) if repeated else [], rules)).multiplier is not None:
+            return unit
+        page = later.page
+    return None
+
+
 _ROW_ROLES = frozenset({"budget", "deviation", "forecast", "balance", "outcome"})
 """Roles a row label ("Budget, netto", "Avvikelse") gives its cells over the column's kind."""
 _FIGURE_KIND_ROLES = frozenset({"budget", "deviation", "forecast"})
@@ -399,7 +434,11 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
     previous: _Heading | None = None
     for index, table in enumerate(doc.tables):
         # a first row that names nothing (blank, or a converter's "Col1" | "Col2") stands over the real header
-        top = 1 if not table.header and table.n_rows > 1 and _names_nothing(_row_texts(table, 0)) else 0
+        # so does the page's running head over a header repeated from the table on the page before
+        top = 1 if not table.header and table.n_rows > 1 and (
+            _names_nothing(_row_texts(table, 0))
+            or (previous is not None and previous.page == table.page - 1 and previous.n_cols == table.n_cols
+                and _running_head_above(table, previous.header, rules))) else 0
         # a header cell OCR misread by a character ("20295" among 2026 … 2030) is read back first, so
         # the row still heads the table and that column keeps its year
         first_row = _row_texts(table, top)
@@ -423,7 +462,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         # a table continued from the page before (no header, or its header again): its header and
         # caption stand there
         continued = (previous if previous and previous.page == table.page - 1 and previous.n_cols == table.n_cols
-                     and (not header_texts or _repeats_header(header_texts, previous.header)) else None)
+                     and _continues(header_texts, previous.header, rules) else None)
         # a table of as many columns right after another on its page, under no header of its own (the
         # second part of a split statement, "Vatten & Avlopp" under "skattefinansierad verksamhet"):
         # that table's header names its columns too; it is a table of its own for the sums
@@ -449,6 +488,8 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         caption_role = caption_role if caption_role not in ("other", "threshold", "cost_item") else None
         if stated_unit.multiplier is None and continued:
             stated_unit = continued.unit
+        if stated_unit.multiplier is None:
+            stated_unit = _unit_noted_after_continuation(doc, index, header_texts, rules) or stated_unit
         multiplier = stated_unit.multiplier
         previous = _Heading(table.page, table.n_cols, header_texts, stated_unit, continued.first if continued else index)
         labels = {c.row: " ".join(c.text.split()) for c in table.cells if c.col == label_col}
@@ -585,14 +626,19 @@ def _printed_digits(f: Fact) -> int:
 
 
 def _scales_quoted(anchors: list[Fact], quoted: list[tuple[float, float, Fact]],
-                   scales: tuple[int, ...]) -> dict[tuple[int, str], Fact]:
-    """Per (scale, row) the text amount that quotes a figure of `anchors` at that scale, within
+                   scales: tuple[int, ...]) -> dict[tuple[int, tuple[str, str]], Fact]:
+    """Per (scale, (table, row)) the text amount that quotes a figure of `anchors` at that scale, within
     the text's rounding."""
-    return {(s, c.attrs.get("row", "")): q for s in scales for c in anchors for v, half, q in quoted
+    return {(s, _row_of(c)): q for s in scales for c in anchors for v, half, q in quoted
             if abs(abs(float(c.value)) * s - v) <= half}
 
 
-def _one_scale(found: dict[tuple[int, str], Fact]) -> tuple[int, Fact] | None:
+def _row_of(f: Fact) -> tuple[str, str]:
+    """A table cell's (table, row)."""
+    return f.attrs.get("table", ""), f.attrs.get("row", "")
+
+
+def _one_scale(found: dict[tuple[int, tuple[str, str]], Fact]) -> tuple[int, Fact] | None:
     """The scale every quote of `found` (`_scales_quoted`) agrees on, with one quote; None if they differ."""
     if len({s for s, _ in found}) != 1:
         return None
@@ -605,6 +651,11 @@ def _in_quoted_unit(f: Fact, scale: int, quote: Fact, mark: str) -> Fact:
     (`mark`, the attr that said its unit was open, dropped)."""
     attrs = {k: v for k, v in f.attrs.items() if k != mark} | {"unit_from_text": f"“{quote.text}” (p. {quote.evidence.page})"}
     return f.model_copy(update={"value": round(float(f.value) * scale), "unit": "SEK", "attrs": attrs})
+
+
+def _whole_table(f: Fact) -> str:
+    """The table a cell's fact belongs to, a table run on over pages counted as its first part."""
+    return f.attrs.get("continues", f.attrs.get("table", ""))
 
 
 def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> list[Fact]:
@@ -621,10 +672,10 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
     otherwise they are no amounts and are dropped.
     """
     quoted = _quoted(prose)
-    unknown: dict[str, list[Fact]] = {}
+    unknown: dict[str, list[Fact]] = {}  # by table; the parts of a table run on over pages are one
     for f in tabular:
         if f.kind == "amount" and f.unit == "unknown" and isinstance(f.value, (int, float)):
-            unknown.setdefault(f.attrs.get("table", ""), []).append(f)
+            unknown.setdefault(_whole_table(f), []).append(f)
     scale_of: dict[str, tuple[int, Fact]] = {}
     quoted_rows: set[tuple[str, str]] = set()  # (table, row) of the cells the text quotes
     for table, cells in unknown.items():
@@ -632,12 +683,12 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
         found = _scales_quoted(anchors, quoted, scales)
         if (one := _one_scale(found)) is not None:
             scale_of[table] = one
-            quoted_rows |= {(table, row) for _, row in found}
+            quoted_rows |= {row for _, row in found}
     out = []
     for f in tabular:
-        table = f.attrs.get("table", "")
+        table = _whole_table(f)
         hit = scale_of.get(table) if f in unknown.get(table, ()) else None
-        if f.attrs.get(_MONEY_IF_TEXT_SAYS) and (table, f.attrs.get("row", "")) not in quoted_rows:
+        if f.attrs.get(_MONEY_IF_TEXT_SAYS) and _row_of(f) not in quoted_rows:
             hit = None  # a row of no stated kind is money only if the text quotes a figure of its own
         if hit is None:
             if not f.attrs.get(_MONEY_IF_TEXT_SAYS):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from pipeline.model import BBox, Cell, Document, Word
+from pipeline.model import BBox, Cell, Document, Page, Word
 from pipeline.rules import TablesRules
 
 ColumnKind = Literal["name", "count", "text", "amount", "percent"]
@@ -62,27 +62,44 @@ def document_lines(doc: Document) -> list[Line]:
     """
     out: list[Line] = []
     for page in doc.pages:
-        groups: list[list[Word]] = []
-        for word in page.words:
-            if groups and groups[-1][-1].line == word.line:
-                groups[-1].append(word)
-            else:
-                groups.append([word])
-        heights = [w.bbox.bottom - w.bbox.top for w in page.words if w.bbox is not None]
-        height = statistics.median(heights) if heights else 0.0
-        prev: list[Word] | None = None
-        for group in groups:
-            if prev is None:
-                gap = 1 if out else 0
-            elif group[0].bbox is not None and prev[0].bbox is not None and height > 0:
-                top = min(w.bbox.top for w in group)  # type: ignore[union-attr]
-                bottom = max(w.bbox.bottom for w in prev)  # type: ignore[union-attr]
-                gap = max(0, round((top - bottom) / height - 0.2))
-            else:
-                gap = max(0, group[0].line - prev[0].line - 1)
-            out.append(Line(page.number, group[0].line, tuple(group), gap))
-            prev = group
+        lines = page_lines(page)
+        if lines and out:
+            lines[0] = Line(page.number, lines[0].number, lines[0].words, 1)
+        out += lines
     return out
+
+
+def page_lines(page: Page) -> list[Line]:
+    """Return the lines of one page, with blank lines counted before each (none before the first)."""
+    heights = [w.bbox.bottom - w.bbox.top for w in page.words if w.bbox is not None]
+    height = statistics.median(heights) if heights else 0.0
+    out: list[Line] = []
+    prev: tuple[Word, ...] | None = None
+    for number, words in page.lines():
+        if prev is None:
+            gap = 0
+        elif words[0].bbox is not None and prev[0].bbox is not None and height > 0:
+            top = min(w.bbox.top for w in words)  # type: ignore[union-attr]
+            bottom = max(w.bbox.bottom for w in prev)  # type: ignore[union-attr]
+            gap = max(0, round((top - bottom) / height - 0.2))
+        else:
+            gap = max(0, words[0].line - prev[0].line - 1)
+        out.append(Line(page.number, number, words, gap))
+        prev = words
+    return out
+
+
+def without_furniture(page: Page, rules: TablesRules) -> Page:
+    """Return `page` without the lines that are no table's though set like a row: its foot set apart below
+    its last line of text (`page_foot_patterns`: "2", "Sida 2 av 5", "Socialförvaltningen  Tjänsteskrivelse
+    2 (5)"), and a caption of only a bilaga's or table's number (`caption_only_patterns`: "Bilaga 1 (forts.)"
+    over the part of a table the page before began). A table running on over the page break would take
+    them for rows."""
+    lines = page_lines(page)
+    drop = {line.number for line in lines if any(re.search(p, line.text) for p in rules.caption_only_patterns)}
+    if len(lines) > 1 and lines[-1].gap_before and any(re.search(p, lines[-1].text) for p in rules.page_foot_patterns):
+        drop.add(lines[-1].number)
+    return page.model_copy(update={"words": tuple(w for w in page.words if w.line not in drop)}) if drop else page
 
 
 @lru_cache(maxsize=16)
