@@ -120,6 +120,11 @@ class Run:
         return [f for doc in self.documents for f in doc.facts
                 if f.kind == kind and paper in self.paper_of(doc.doc_id, f.evidence.page)]
 
+    def cell_texts(self, paper: str) -> set[str]:
+        """The figures the paper's read table cells print (`printed_key`)."""
+        return {printed_key(c.text) for doc in self.documents for t in doc.tables
+                if paper in self.paper_of(doc.doc_id, t.page) for c in t.cells}
+
     def touched(self, finding: Discrepancy) -> set[str]:
         """The papers a finding's values stand in."""
         out: set[str] = set()
@@ -231,8 +236,15 @@ class PaperScore:
     misses: dict[str, list[str]] = field(default_factory=dict)
 
 
-def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
-    """Amounts, their role and period, and the column meaning of table cells."""
+def printed_key(text: str) -> str:
+    """A printed figure as compared across readings: spaces and signs' forms dropped ("−1 234" is "-1234")."""
+    return re.sub(r"\s+", "", text.replace("−", "-").replace("–", "-"))
+
+
+def score_amounts(exp: dict, facts: list[Fact], out: PaperScore, cells: set[str] | None = None) -> None:
+    """Amounts, their role and period, and the column meaning of table cells; with `cells` (the figures the
+    paper's read table cells print), where each missed cell went: an amount fact printing it with unit unknown,
+    one printing it at another value, read in a table but no amount of it, or in no table read."""
     want = exp.get("amounts") or []
     keys = [fact_amount_keys(f) for f in facts]
 
@@ -269,6 +281,17 @@ def score_amounts(exp: dict, facts: list[Fact], out: PaperScore) -> None:
                       amount_extra_cell=sum("table" in f.attrs for f in extra),
                       amount_extra_inferred=sum(bool(f.attrs.get("unit_inferred")) for f in extra))
     out.counts.update(f"amount_missed_{e['unit']}" for e in missed)
+    if cells is not None:
+        units_printing: dict[str, set[str]] = {}
+        for f in facts:
+            units_printing.setdefault(printed_key(f.text), set()).add(f.unit or "")
+        for e in missed:
+            if e.get("table"):
+                key = printed_key(str(e["printed"]))
+                units = units_printing.get(key, set())
+                where_now = ("fact_prints_unknown" if "unknown" in units else "fact_prints" if units
+                             else "read_cell" if key in cells else "unread")
+                out.counts.update([f"cell_missed_{where_now}"] + ([f"cell_missed_{where_now}_zero"] if key in ("0", "0,0") else []))
     out.misses["amounts_missed"] = [cite(e) for e in missed]
     out.misses["amounts_extra"] = [where(f) for f in extra]
 
@@ -422,7 +445,7 @@ def evaluate(profile: str, run: Run, parts: list[str], expectations: dict[str, d
         total, per_paper = Counter(), {}
         for paper in papers:
             exp, score = expectations[paper], PaperScore()
-            score_amounts(exp, run.facts(paper, "amount"), score)
+            score_amounts(exp, run.facts(paper, "amount"), score, run.cell_texts(paper))
             score_dates(exp, run.facts(paper, "date"), score)
             score_parties(exp, run.facts(paper, "party"), score)
             score_findings(paper, expectations, run, score)
@@ -488,6 +511,11 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         notes.append(f"- {profile} {part} amounts: of {c['amount_want'] - c['amount_hit']} missed, {c['amount_cells_missed']} "
                      f"table cells (by unit: {by_kind(c, 'amount_missed_')}); of {c['amount_got'] - c['amount_hit']} extra, "
                      f"{c['amount_extra_cell']} table cells, {c['amount_extra_inferred']} read as kronor without a unit")
+        notes.append(f"- {profile} {part} missed table cells: {c['cell_missed_fact_prints_unknown']} printed by an amount fact "
+                     f"of unit unknown ({c['cell_missed_fact_prints_unknown_zero']} of them 0), {c['cell_missed_fact_prints']} "
+                     f"by one of another value ({c['cell_missed_fact_prints_zero']} of them 0), {c['cell_missed_read_cell']} in a table "
+                     f"cell read but no amount ({c['cell_missed_read_cell_zero']} of them 0), {c['cell_missed_unread']} in no "
+                     f"table cell read ({c['cell_missed_unread_zero']} of them 0)")
         notes.append(f"- {profile} {part} dates: {c['date_extra_repeat']} of the {c['date_got'] - c['date_hit']} extra dates "
                      f"repeat the value of an expected date of their paper; missed by role: {by_kind(c, 'date_missed_')}")
         notes.append(f"- {profile} {part} parties missed by kind: {by_kind(c, 'party_missed_')}")
