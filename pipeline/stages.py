@@ -45,7 +45,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("tables", 41, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 5, ("papers",)),
-    StageVersion("facts", 63, ("facts",)),
+    StageVersion("facts", 64, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -458,6 +458,15 @@ def test_a_table_run_on_over_a_page_break_takes_the_unit_noted_under_its_last_pa
     assert [kind for kind, _ in sums] == ["sum_matches"] * 3, sums
 
 
+def test_a_caption_left_at_the_foot_of_the_page_before_gives_the_table_its_unit(tmp_path) -> None:
+    # bench/data/flat-bilagor/29-caption-page-before.md: the bilaga's caption, stating tkr, ends page 1 and its
+    # table opens page 2 under no caption of its own; the line above the caption is prose, not a row of figures
+    doc, findings = read_probe(PROBES / "29-caption-page-before.md", tmp_path)
+    cells = {(f.attrs["row_label"], f.attrs["column"]): (f.value, f.unit) for f in doc.facts if "table" in f.attrs}
+    assert cells[("Grundskola", "Utfall 2024")] == (2_500_000, "SEK")
+    assert cells[("Summa", "Avvikelse")] == (50_000, "SEK")
+
+
 # ---- a dev paper's flat PDF ----------------------------------------------------------------------
 
 

@@ -244,6 +244,14 @@ def test_a_part_on_the_next_page_under_a_running_head_or_a_section_name_continue
         ("Ekonomiskt bistånd", 9_600_000, "budget", "0"), ("Ekonomiskt bistånd", 10_240_000, "utfall", "0")}
 
 
+@pytest.mark.parametrize("unit, scale", [("Belopp i t kr", 1000), ("Belopp i t.kr", 1000), ("Mn kr", 1_000_000)])
+def test_a_unit_written_apart_is_thousands_or_millions_not_kronor(unit: str, scale: int) -> None:
+    # a budget table of the genre (figures made up) whose label column's header writes its unit apart:
+    # "t kr" is tusen kronor, never kronor by its "kr"
+    cells = table_amounts([[unit, "Budget 2024", "Utfall 2024"], ["Förskola", "1 200", "1 100"]], ["Driftredovisning"])
+    assert sorted(f.value for f in cells) == [1_100 * scale, 1_200 * scale]
+
+
 def test_a_table_of_money_rows_without_unit_or_dated_headers_keeps_its_figures() -> None:
     # 37:51-54's rows under headers that name no kind and no year, the table stating no unit: its
     # figures are amounts with unit unknown, as printed (the issue's "a table without a stated unit")

@@ -233,7 +233,30 @@ def unit_line(doc: Document, table: Table, rules: FactsRules, around: Surroundin
         return captions[-1]
     below = around.below
     notes = below[:_NOTE_SEARCH_LINES] if around.floor is None else below[: min(_NOTE_SEARCH_LINES, len(below) - 1)]
-    return next((text for text in notes if states_unit(text, rules)), "")
+    note = next((text for text in notes if states_unit(text, rules)), "")
+    if note or any(not _caption_like(text) for text in around.above):
+        return note
+    return _caption_ending_page_before(doc, table.page, rules)
+
+
+def _caption_ending_page_before(doc: Document, page: int, rules: FactsRules) -> str:
+    """The caption stating a unit that ends the page before a table opening its page (under nothing but
+    a running head), or "": a converter or a page break left the caption ("Bilaga 1 Driftredovisning
+    (tkr)") at the foot of one page and its table at the top of the next. Only the last two lines are
+    looked at (the page's number may follow it), and not a note under a table there (a row of figures
+    right above it)."""
+    before = next((p for p in doc.pages if p.number == page - 1), None)
+    if before is None:
+        return ""
+    texts = [" ".join(w.text for w in words) for _, words in before.lines()]
+    for k in range(len(texts) - 1, max(-1, len(texts) - 3), -1):
+        if states_unit(texts[k], rules):
+            return "" if k > 0 and len(_FIGURE.findall(texts[k - 1])) >= 2 else texts[k]
+    return ""
+
+
+_FIGURE = re.compile(r"(?<![\w,])-?\d[\d ]*(?:,\d+)?(?![\w,])")
+"""A figure of a line, as a table row prints several."""
 
 
 def caption_line(around: Surroundings | None) -> str:
