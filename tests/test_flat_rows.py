@@ -458,6 +458,20 @@ def test_a_table_run_on_over_a_page_break_takes_the_unit_noted_under_its_last_pa
     assert [kind for kind, _ in sums] == ["sum_matches"] * 3, sums
 
 
+@pytest.mark.parametrize("last, foot", [("Socialförvaltningen Tjänsteskrivelse 2 (3)", True), ("Sida 2 av 3", True),
+                                        ("2", False), ("", True)])
+def test_a_page_foot_is_no_line_a_table_reader_sees(last: str, foot: bool, rules: Rules) -> None:
+    # the last line of a page under a bilaga's rows (figures made up): a foot naming the page of all its pages
+    # is furniture even right under the rows, as a scan measures it; a bare number right under them may be a
+    # one-cell-a-line table's last figure and stays, set apart below them (a blank line) it is the page's number
+    from pipeline.tables._text import page_lines, without_furniture
+
+    lines = ["Verksamhet Budget 2024 Utfall 2024", "Förskola 1 200 1 100", "Grundskola 2 400 2 500"]
+    lines += [last] if last else ["", "2"]
+    page = without_furniture(document_from_lines(lines, doc_id="f", source="f").pages[0], rules.tables)
+    assert [line.text for line in page_lines(page)][-1] == ("Grundskola 2 400 2 500" if foot else last)
+
+
 def test_a_caption_left_at_the_foot_of_the_page_before_gives_the_table_its_unit(tmp_path) -> None:
     # bench/data/flat-bilagor/29-caption-page-before.md: the bilaga's caption, stating tkr, ends page 1 and its
     # table opens page 2 under no caption of its own; the line above the caption is prose, not a row of figures

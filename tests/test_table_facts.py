@@ -252,6 +252,26 @@ def test_a_unit_written_apart_is_thousands_or_millions_not_kronor(unit: str, sca
     assert sorted(f.value for f in cells) == [1_100 * scale, 1_200 * scale]
 
 
+def test_a_caption_beside_the_box_of_a_leaning_scanned_table_is_its_caption() -> None:
+    # a flat bilaga scanned a little turned (figures made up; the boxes as a photocopy-300 page of
+    # `fuzz_flat_tables.py --long` gave them): the header rises to the right, so the table's box reaches
+    # above the middle of the caption at its left; the caption is no line of the header and states the unit
+    def word(text: str, x0: float, top: float, line: int) -> Word:
+        return Word(text=text, bbox=BBox(x0, top, x0 + 6 * len(text), top + 10), line=line, block=1,
+                    confidence=0.9, origin="ocr")
+
+    words = (word("Belopp", 45.0, 89.6, 1), word("i", 83.0, 89.2, 1), word("mnkr", 92.0, 88.5, 1),
+             word("Verksamhet", 45.0, 101.0, 2), word("Förslag", 110.0, 97.0, 2), word("2023", 156.0, 94.4, 2),
+             word("Kulturskola", 46.0, 113.6, 3), word("308,0", 132.5, 111.7, 3))
+    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    cells = (Cell(row=0, col=0, text="Kulturskola", bbox=words[6].bbox), Cell(row=0, col=1, text="308,0", bbox=words[7].bbox))
+    table = Table(page=1, bbox=BBox(45.0, 94.4, 182.0, 123.6), method="flat-rows", n_rows=1, n_cols=2, cells=cells,
+                  header=("Verksamhet", "Förslag 2023"))
+    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(page,), tables=(table,))
+    assert unit_line(doc, table, RULES.facts) == "Belopp i mnkr"
+
+
 def test_a_table_of_money_rows_without_unit_or_dated_headers_keeps_its_figures() -> None:
     # 37:51-54's rows under headers that name no kind and no year, the table stating no unit: its
     # figures are amounts with unit unknown, as printed (the issue's "a table without a stated unit")

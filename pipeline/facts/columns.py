@@ -169,6 +169,7 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
     first_row = [c.bbox for c in table.cells if c.row == 0 and c.bbox is not None] or [table.bbox]
     last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
     around = Surroundings([], [], [], others, floor)
+    header = " ".join(table.header).split()
     for _, _, words in own_page.lines():
         box = words[0].bbox
         if box is None:
@@ -179,12 +180,23 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
             continue  # a line of another table: its header is no caption of this one
         around.middles.append(middle)
         if middle <= _row_edge(first_row, box.x0, "top"):
-            if not table.bbox.top <= middle <= table.bbox.bottom:  # a flat table's header lines are its own
+            if not (table.bbox.top <= middle <= table.bbox.bottom and _of_header(text, header)):
                 around.above.append(text)
         elif (middle >= _row_edge(last_row, box.x0, "bottom") and not table.bbox.top <= middle <= table.bbox.bottom
               and (floor is None or box.bottom <= floor + 1)):
             around.below.append(text)  # not a line of the table's own (a label column set apart ends above its figures)
     return around
+
+
+def _of_header(text: str, header: list[str]) -> bool:
+    """Tell whether a line inside a table's box above its first row is a line of its header (a flat table's
+    header lines are its own), not a caption the box of a scanned table that leans reaches ("Belopp i mnkr"
+    left of a header that rises to the right): its words are the header's, or its letters run together in it.
+    A table whose header is its first row has no header words: every such line is its own."""
+    if not header:
+        return True
+    words = text.split()
+    return set(words) <= set(header) or "".join(words) in "".join(header)
 
 
 def _surroundings_by_lines(doc: Document, table: Table) -> Surroundings | None:

@@ -90,15 +90,17 @@ def page_lines(page: Page) -> list[Line]:
 
 
 def without_furniture(page: Page, rules: TablesRules) -> Page:
-    """Return `page` without the lines that are no table's though set like a row: its foot set apart below
-    its last line of text (`page_foot_patterns`: "2", "Sida 2 av 5", "Socialförvaltningen  Tjänsteskrivelse
-    2 (5)"), and a caption of only a bilaga's or table's number (`caption_only_patterns`: "Bilaga 1 (forts.)"
-    over the part of a table the page before began). A table running on over the page break would take
-    them for rows."""
+    """Return `page` without the lines that are no table's though set like a row: its foot, its last line
+    (`page_foot_patterns`: "Sida 2 av 5", "Socialförvaltningen  Tjänsteskrivelse 2 (5)"; a bare "2" only set
+    apart below the text), and a caption of only a bilaga's or table's number (`caption_only_patterns`:
+    "Bilaga 1 (forts.)" over the part of a table the page before began). A table running on over the page
+    break would take them for rows."""
     lines = page_lines(page)
     drop = {line.number for line in lines if any(re.search(p, line.text) for p in rules.caption_only_patterns)}
-    if len(lines) > 1 and lines[-1].gap_before and any(re.search(p, lines[-1].text) for p in rules.page_foot_patterns):
-        drop.add(lines[-1].number)
+    last = lines[-1] if len(lines) > 1 else None
+    # a bare number only when set apart: a one-cell-a-line table's last figure is none; "2 (5)" wherever it stands
+    if last and (last.gap_before or not last.text.isdigit()) and any(re.search(p, last.text) for p in rules.page_foot_patterns):
+        drop.add(last.number)
     return page.model_copy(update={"words": tuple(w for w in page.words if w.line not in drop)}) if drop else page
 
 
