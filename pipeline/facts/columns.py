@@ -263,12 +263,8 @@ def _caption_ending_page_before(doc: Document, page: int, rules: FactsRules) -> 
     texts = [" ".join(w.text for w in words) for _, words in before.lines()]
     for k in range(len(texts) - 1, max(-1, len(texts) - 3), -1):
         if states_unit(texts[k], rules):
-            return "" if k > 0 and len(_FIGURE.findall(texts[k - 1])) >= 2 else texts[k]
+            return "" if k > 0 and len(figures_beyond_years(texts[k - 1], rules)) >= 2 else texts[k]
     return ""
-
-
-_FIGURE = re.compile(r"(?<![\w,])-?\d[\d ]*(?:,\d+)?(?![\w,])")
-"""A figure of a line, as a table row prints several."""
 
 
 def caption_line(around: Surroundings | None) -> str:

@@ -31,8 +31,10 @@ def extract_tables(doc: Document, rules: Rules) -> Document:
             found.extend(t for t in word_box_tables(page, settings, taken)
                          if not any(holds_several_numbers(c.text) for c in t.cells))
 
+    lines = document_lines(reading)
+
     def free_lines() -> list[Line]:
-        return [line for line in document_lines(reading) if not _inside_any(line, [t for t in found if t.page == line.page])]
+        return [line for line in lines if not _inside_any(line, [t for t in found if t.page == line.page])]
 
     flat, warnings = flat_row_tables(free_lines(), settings)
     found.extend(flat)
