@@ -345,8 +345,10 @@ def main() -> None:
             write_capture_pdf(pages, args.work / args.profile / f"{name}.pdf")
     folder = args.work / args.profile
     out = args.work / "out"
-    subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(folder), "--out", str(out), "--no-progress",
-                    "--force", "--no-pdf", "--no-alto"], check=False, stderr=subprocess.DEVNULL)
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(folder), "--out", str(out), "--no-progress",
+                          "--force", "--no-pdf", "--no-alto"], check=False, stderr=subprocess.PIPE, text=True)
+    if run.returncode:  # a failed paper is scored as unread below; a crash of the run must be seen
+        print(f"papers run exited {run.returncode}:\n{run.stderr[-2000:]}")
     docs = {Path(d.source).stem: d for d in (Document.model_validate_json(p.read_text(encoding="utf-8"))
                                              for p in (out / "documents").glob("*.json"))}
     totals = Counter()

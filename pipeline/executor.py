@@ -308,7 +308,11 @@ def _report_to(send: Connection, task: Callable[[], object]) -> None:
 
 
 def _send_error(send: Connection, error: BaseException | None) -> None:
-    """Send `error` (or None) to the parent: its text if the error cannot be pickled."""
+    """Send `error` (or None) to the parent: its text if the error cannot be pickled. A traceback
+    does not pickle, so the child's is sent as a note on the error: a crash log shows where it was
+    raised, not only where the parent raised it again."""
+    if error is not None:
+        error.add_note("Raised in a forked process:\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip())
     try:
         send.send(error)
     except Exception:  # an error that does not pickle

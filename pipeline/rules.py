@@ -482,6 +482,7 @@ class FactsRules(RuleSet):
     units: dict[str, int]
     unitless_min: int
     unitless_max: int
+    amount_max: int = Field(description="The largest amount in kronor (or printed, where the unit is unknown) a figure can be; a larger one is figures run together.")
     number_words: dict[str, int]
     ocr_digit_letters: dict[str, str]
     count_nouns: list[str]

@@ -154,6 +154,18 @@ def test_a_unitless_figure_of_a_billion_is_two_figures_run_together() -> None:
     assert [f.value for f in facts_of("Budgeten omsluter 6 213 000 000 kronor.") if f.kind == "amount"] == [6_213_000_000]
 
 
+def test_a_figure_beyond_any_sum_a_paper_states_is_figures_run_together() -> None:
+    # a long table's row whose column gaps were lost, its unit known: no amount, in prose or in a cell
+    # (such a figure, 27 digits, once stopped the batch: no integer column or rounding holds it)
+    assert [f for f in facts_of("Summa 713 490 706 900 672 510 538 130 tkr") if f.kind == "amount"] == []
+    assert [f.value for f in facts_of("Statens budget omsluter 1 300 miljarder kronor.") if f.kind == "amount"] == [1_300_000_000_000]
+    rows = [["Verksamhet", "Budget 2024, tkr"], ["Teknik", "370 680 000 340 170 000 314 200 000 274"], ["Kultur", "2 500"]]
+    cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
+    table = Table(page=1, bbox=None, method="text-columns", n_rows=3, n_cols=2, cells=cells)
+    doc = document_from_lines(["Driftredovisning"], doc_id="t", source="t").model_copy(update={"tables": (table,)})
+    assert [f.value for f in run(doc).facts if f.kind == "amount"] == [2_500_000]
+
+
 def test_rows_read_as_text_take_the_unit_the_text_quotes_them_in() -> None:
     # a bilaga row whose table the table stage did not find (a comment after its figures): its
     # unitless figures were kronor; the text quotes the deviation in millions, so they are tkr

@@ -183,5 +183,7 @@ def test_forked_map_keeps_the_order_and_raises_a_childs_error_here():
     items = list(range(100))
     assert list(forked_map(lambda n: n * n, items, workers=2)) == [n * n for n in items]  # a closure: nothing pickled
     results = forked_map(_square_or_fail, items, workers=3)
-    with pytest.raises(ValueError, match="thirty-seven"):
+    with pytest.raises(ValueError, match="thirty-seven") as raised:
         list(results)
+    # the child's own traceback travels with the error: a crash log shows the line that raised it
+    assert any("in _square_or_fail" in note for note in raised.value.__notes__)

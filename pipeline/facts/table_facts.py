@@ -408,7 +408,7 @@ def _amount_value(text: str, found: list[AmountMatch], multiplier: int | None,
     lead = _LEADING_NUMBER.match(text) if number is None and not found else None
     if lead and period_within(fold(text[lead.end():]), rules):
         number = cell_number(lead.group(0))  # "2500 per år": OCR dropped the thousands space, the words a period
-    if number is None:
+    if number is None or abs(number) * (multiplier or 1) > rules.amount_max:
         return None
     if multiplier is None:
         return number, "unknown"
