@@ -916,3 +916,27 @@ def test_a_date_in_the_text_agrees_with_the_listed_beslutsunderlag_and_the_meeti
              F("date", "2024-01-23", "2024-01-23", role="decision_ref", section="beslutsunderlag"),
              F("date", "2024-11-26", "2024-11-26", role="other", nth=1, section="beslutsunderlag")]
     assert restated_values(lines, facts) == [["den 23 januari 2024", "2024-01-23,"]]
+
+
+def test_a_document_whose_own_checks_fail_is_left_out_of_them_alone(batch, monkeypatch):
+    """One document that breaks a check (here its table sums) must not stop the batch's checks of
+    the others: the report names it as left out, and the other papers' findings stand."""
+    import pipeline.reconcile as reconcile
+
+    docs = corpus_documents()
+    broken = docs["003"].doc_id
+    checked = reconcile.check_table_sums
+
+    def fails_on_003(documents, *args, **kwargs):
+        if documents[0].doc_id == broken:
+            raise ArithmeticError("a figure no check can hold")
+        return checked(documents, *args, **kwargs)
+
+    monkeypatch.setattr(reconcile, "check_table_sums", fails_on_003)
+    result = reconcile_documents(list(docs.values()), rules())
+    assert f"{broken[:12]}: its tables and text could not be checked (see log); left out" in result.report.skipped
+
+    def others(findings):
+        return summary(f for f in findings if broken not in {v.doc_id for v in f.values})
+
+    assert others(result.report.findings) == others(batch[1].report.findings)

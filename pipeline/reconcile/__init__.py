@@ -226,7 +226,18 @@ def _read_once(doc: Document, checks: ChecksRules) -> tuple[VersionText, _Read, 
     primary version (packed: spilled to disk until used, if it is). A primary's checks read nothing
     of the others (its paper is named by its own id), so one read of each document does: reading
     the primaries again cost more than checking all."""
-    return (*_first_read(doc), pack(_own_checks(doc, checks)))
+    return (*_first_read(doc), pack(_checked_alone(doc, checks)))
+
+
+def _checked_alone(doc: Document, checks: ChecksRules) -> _OwnChecks:
+    """`_own_checks` of `doc`, or none where they fail on it: one bad document must not stop the
+    batch's checks of the others; its reason is kept."""
+    try:
+        return _own_checks(doc, checks)
+    except Exception:
+        log.exception("%s: its own checks failed", doc.doc_id[:12])
+        return _OwnChecks([], [f"{doc.doc_id[:12]}: its tables and text could not be checked (see log); left out"],
+                          [], {}, {})
 
 
 def _first_read(doc: Document) -> tuple[VersionText, _Read, bytes]:
