@@ -10,7 +10,11 @@ header cell, in its caption, in a note below it or nowhere (mnkr with a decimal)
 Summa row, or sections with their totals and a grand total; a percentage column; a comment column; with
 `--labels-apart`, a plain table's label column set apart above its rows of figures or its figure columns;
 with `--small-values`, tables of a small unit's figures too (most cells under 1 000, printed without a group
-space, so that neighbouring cells' digit groups run together: "1 095 1 431 851").
+space, so that neighbouring cells' digit groups run together: "1 095 1 431 851"); with `--long`, a first
+table of 16–40 rows over a page break; with `--gridded`, every table a Markdown table (ruled in the PDF, as
+a born-digital bilaga sets it) with a converter's slips: the first row merged into the header
+("Utfall 2022<br>4 630", its label in the header's first cell) or the header set one column right of its
+figures.
 Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
 born-digital PDF with the corpus builder, read with `papers run`, and scored: a table row is found when
 a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure cell prints what was drawn
@@ -94,13 +98,14 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 
 
 def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False,
-         long_tables: bool = False) -> Drawn:
+         long_tables: bool = False, gridded: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
     `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
     its figures may be hundreds instead of tens of thousands, with `zeros` most cells of a table may
     be 0 and every printed 0 counts as an amount, with `long_tables` the first table may run to 40
-    rows over a page break (all off by default, so that a seed draws the papers it drew before the
-    shape was added)."""
+    rows over a page break, with `gridded` the tables are Markdown tables, a born-digital PDF's ruled
+    tables, with a converter's slips (all off by default, so that a seed draws the papers it drew
+    before the shape was added)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -125,14 +130,18 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     plain = spacing == "one space" and header == "one line" and not (sections or wrap or comment or percent)
     size = pick("magnitude", ["tens of thousands", "hundreds"]) if small_values else "tens of thousands"
     zero_share = pick("zero cells", [0.15, 0.4, 0.7], [0.3, 0.4, 0.3]) if zeros else 0.15
-    long = pick("long table", ["no", "header once", "header repeated"], [0.4, 0.3, 0.3]) if long_tables else "no"
+    long = pick("long table", ["no", "header once", "header repeated"], [0.4, 0.3, 0.3]) if long_tables and not gridded else "no"
     foot = pick("page foot", ["2", "2 (3)", "Sida 2 av 3", "Socialförvaltningen  Tjänsteskrivelse  2 (3)"]) if long != "no" else ""
     head = pick("page head", ["none", "Socialnämnden  Kommunen", "Bilaga 1 (forts.)"]) if long != "no" else ""
+    # a first row merged into the header takes the header's first cell: a unit stated there is not drawn with it
+    slips = ["none", "header shifted"] + ([] if unit_at == "first header cell" else ["first row in header"])
+    slip = pick("converter slip", slips) if gridded else "none"
     apart = pick("labels apart", ["no", "rows", "columns"], [0.4, 0.3, 0.3]) if labels_apart and plain and empty != "none" and long == "no" else "no"
     decimals = unit == "mnkr"
     pool = [str(x) for x in rng.permutation(LABELS + (MORE_LABELS if long_tables else []))]
     rows: list[tuple[str, list[str]]] = []
     amounts: list[float | tuple[str, float]] = []
+    merged: list[str] = []  # labels of first rows a converter merged into the header: scored by their amounts only
 
     def one_table(n_labels: int, number: int) -> tuple[list[str], list[str]]:
         """A table's header lines and row lines; its rows and amounts go to `rows` and `amounts`."""
@@ -206,6 +215,8 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
                 grid.append([follow] + [""] * (width - 1))
                 shown_label = f"{shown_label} {follow}"
             rows.append((shown_label, cells))
+        if gridded:
+            return [], markdown_table(head_rows, grid, wrapped_at)
         if spacing == "layout columns":
             laid = real_build.layout_lines(head_rows + grid)
             head_lines, lines = laid[: len(head_rows)], laid[len(head_rows):]
@@ -220,6 +231,26 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
                 return labels_block, [" ".join(head_cells), *(" ".join(row[1:]) for row in grid)]
             return labels_block, [line for c, head in enumerate(head_cells, start=1) for line in [head, *(row[c] for row in grid)]]
         return head_lines, lines
+
+    def markdown_table(head_rows: list[list[str]], grid: list[list[str]], wrapped_at: int | None) -> list[str]:
+        """The table as a Markdown table (a ruled table in the born-digital PDF): a header of two lines
+        and a wrapped label as two lines of one cell, and the converter's slip: the first row's label
+        in the header's first cell and its figures under the header's words ("Utfall 2022<br>79,1"),
+        or the header set one column right of its figures (an empty cell under it at the right)."""
+        head = [c if not n else f"{c}<br>{n}" for c, n in zip(*head_rows)] if len(head_rows) == 2 else head_rows[0]
+        body = [list(row) for row in grid]
+        if wrapped_at is not None:  # `grid` holds the label's second line as a row of its own
+            line = next(k for k, row in enumerate(body) if row[0] in dict(WRAPPING_LABELS))
+            body[line][0] = f"{body[line][0]}<br>{body.pop(line + 1)[0]}"
+        if slip == "first row in header" and body[0][1:].count("") < len(body[0]) - 1:
+            first_row = body.pop(0)
+            head = [first_row[0], *(f"{h}<br>{c}" if c else h for h, c in zip(head[1:], first_row[1:]))]
+            merged.append(first_row[0].replace("<br>", " "))
+        elif slip == "header shifted":
+            head = [head[0], "", *head[1:]]
+            body = [[*row, ""] for row in body]
+        cells = lambda row: "| " + " | ".join(row) + " |"  # noqa: E731
+        return [cells(head), cells(["---"] * len(head)), *map(cells, body)]
 
     def captioned(title: str, table: tuple[list[str], list[str]]) -> list[str]:
         head_lines, lines = table
@@ -254,7 +285,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "",
         "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", "Bilaga 1", *bilaga,
         "Beslutet skickas till ekonomiavdelningen.", ""])
-    return Drawn(text, rows, amounts, shapes)
+    return Drawn(text, [row for row in rows if row[0] not in merged], amounts, shapes)
 
 
 def amount_keys(doc: Document) -> Counter:
@@ -322,6 +353,8 @@ def main() -> None:
                         help="also draw a first table of 16-40 rows that runs over a page break (its header repeated or not)")
     parser.add_argument("--small-values", action="store_true",
                         help="also draw tables whose figures are hundreds (no group space inside a cell)")
+    parser.add_argument("--gridded", action="store_true",
+                        help="draw the tables as Markdown tables (ruled in the PDF), with a converter's slips")
     args = parser.parse_args()
     folder = args.work / "born-digital"
     for stale in [folder, args.work / args.profile]:
@@ -331,7 +364,7 @@ def main() -> None:
     drawn = {}
     for n in range(args.papers):
         paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros,
-                     args.long)
+                     args.long, args.gridded)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

@@ -808,3 +808,47 @@ def test_flattened_bilagor_probes_are_read_cell_by_cell(tmp_path) -> None:
     # is no thirteenth column the header has no word for
     assert docs["18-months-budget"].tables[0].header[1:] == ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug",
                                                             "Sep", "Okt", "Nov", "Dec")
+
+
+_GRIDDED_SLIPS = """<!-- source: a probe written by hand for tests/test_flat_rows.py -->
+<!-- sida 1 -->
+Tjänsteskrivelse
+Ombudgetering av resultatfond 2024
+Förslag till beslut
+Socialnämnden föreslår att resultatfonden ombudgeteras till 2025.
+
+<!-- sida 2 -->
+Bilaga 1
+Driftredovisning 2024
+| Barn och unga | Budget 2024<br>12 400 | Utfall 2024<br>13 150 | Avvikelse<br>(750) | Kommentar<br>Fler placeringar |
+| --- | --- | --- | --- | --- |
+| Projekt för unga vuxna<br>i utanförskap | 2 300 | 2 100 | 200 |  |
+| Summa | 14 700 | 15 250 | (550) |  |
+Belopp i tkr
+
+Investeringar 2024
+| Projekt för unga vuxna<br>i utanförskap | Budget 2024<br>1 500 | Utfall 2024<br>1 250 |
+| --- | --- | --- |
+| Inventarier | 800 | 950 |
+| Summa | 2 300 | 2 200 |
+Belopp i tkr
+"""
+
+
+def test_a_gridded_table_whose_converter_merged_its_first_row_into_the_header(tmp_path) -> None:
+    # A converter's slip (the first data row's label in the header's first cell, each figure under its
+    # column's words) with figures of thousands groups and brackets, a comment column, a label wrapped
+    # onto two lines; each table's unit noted under it, the second table's caption set tight over it.
+    source = tmp_path / "probe.md"
+    source.write_text(_GRIDDED_SLIPS, encoding="utf-8")
+    doc, findings = read_probe(source, tmp_path)
+
+    def row(label: str) -> dict:
+        return {f.attrs.get("column"): f.value for f in doc.facts if f.kind == "amount" and f.attrs.get("row_label") == label}
+
+    assert row("Barn och unga") == {"Budget 2024": 12_400_000, "Utfall 2024": 13_150_000, "Avvikelse": -750_000}
+    merged = [f for f in doc.facts if f.kind == "amount" and f.attrs.get("table") == "1" and f.attrs.get("row") == "0"]
+    assert {(f.attrs.get("row_label"), f.value) for f in merged} == {
+        ("Projekt för unga vuxna i utanförskap", 1_500_000), ("Projekt för unga vuxna i utanförskap", 1_250_000)}
+    sums = sorted((f["kind"], f["field"]) for f in findings if f["check"] == "table_sums")
+    assert [kind for kind, _ in sums] == ["sum_matches"] * 5, sums

@@ -183,7 +183,7 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
             if not (table.bbox.top <= middle <= table.bbox.bottom and _of_header(text, header)):
                 around.above.append(text)
         elif (middle >= _row_edge(last_row, box.x0, "bottom") and not table.bbox.top <= middle <= table.bbox.bottom
-              and (floor is None or box.bottom <= floor + 1)):
+              and (floor is None or middle <= floor)):  # a caption set tight over the table below reaches into its box
             around.below.append(text)  # not a line of the table's own (a label column set apart ends above its figures)
     return around
 

@@ -227,7 +227,8 @@ _CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3
 (a decimal comma OCR read as a point)."""
 _LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
 """A cell's number of plain digits followed by words."""
-_MERGED_HEADER = re.compile(r"^(?P<head>.*\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|\d+\.\d{1,2}))\s*$")
+_MERGED_HEADER = re.compile(r"^(?P<head>.*?\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|\d+\.\d{1,2})"
+                            r"|\(\s?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?\s?\))\s*$")
 
 
 def _counts_things(label: str, rules: FactsRules) -> bool:
@@ -273,7 +274,7 @@ def _figure_or_dash(text: str) -> bool:
     return cell_number(flat) is not None or is_empty_mark(flat)
 
 
-def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str], dict[int, str]]:
+def _split_merged_header(table: Table, header_row: int, rules: FactsRules) -> tuple[dict[int, str], dict[int, str]]:
     """Split header cells that swallowed the first data row ("Utfall 2022 79,1") into header and value.
 
     Text-layer tables of the genre often merge the first data row into the header row: the
@@ -287,10 +288,12 @@ def _split_merged_header(table: Table, header_row: int) -> tuple[dict[int, str],
         if col == 0:
             continue
         m = _MERGED_HEADER.match(text)
-        if m and cell_number(m.group("value")) is not None and _YEARISH.search(m.group("head")):
+        if (m and cell_number(m.group("value")) is not None and _YEARISH.search(m.group("head"))
+                and figures_beyond_years(text, rules)):  # "Kvartal 1" names its column, holds no figure
             headers[col], values[col] = m.group("head").strip(), m.group("value")
     numeric_cols = [c for c, t in cells.items() if c != 0 and t]
-    unsplit = [c for c in numeric_cols if c not in values]
+    # a column of words (a comment's) merged its first row's words into its header: no figure to split off
+    unsplit = [c for c in numeric_cols if c not in values and re.search(r"\d", cells[c])]
     # one cell whose figure OCR misread ("Utfall 2023 8.1") keeps its whole text as its header, so the
     # others keep their columns; a plain number is no such cell
     misread = (len(unsplit) == 1 and len(values) >= 2 and cell_number(cells[unsplit[0]]) is None
@@ -304,8 +307,9 @@ def _merged_row_label(index: _PageIndex, table: Table, row: int, label_col: int)
     """The label of the data row merged into the header row: the label cell's last line when the
     cell stacks the column's header over it as the value cells stack theirs ("Verksamhet" over
     "Nämnd och ledning", beside "Budget 2024" over "12,4"), else the whole cell ("Intäkter"). A
-    line ending in a hyphen wraps a longer label ("Reglering skuld VA-" / "abonnenterna"), and a
-    line of a worn scan's specks ("|") is no label."""
+    line ending in a hyphen, or one before a line in lower case, wraps a longer label ("Reglering skuld
+    VA-" / "abonnenterna", "Projekt för unga vuxna" / "i utanförskap"), and a line of a worn scan's
+    specks ("|") is no label."""
     lines: dict[int, list[str]] = {}
     for cell in table.cells:
         if cell.row == row and cell.text.strip():
@@ -316,7 +320,7 @@ def _merged_row_label(index: _PageIndex, table: Table, row: int, label_col: int)
     label, values = lines.get(label_col, []), [v for col, v in lines.items() if col != label_col]
     whole = " ".join(c.text for c in table.cells if c.row == row and c.col == label_col)
     if (len(label) >= 2 and values and all(len(v) == len(label) for v in values) and not label[-2].endswith("-")
-            and _WORD.search(label[-1]) and _WORD.search(" ".join(label[:-1]))):
+            and not label[-1][:1].islower() and _WORD.search(label[-1]) and _WORD.search(" ".join(label[:-1]))):
         return " ".join(label[-1].split())
     return " ".join(whole.split())
 
@@ -450,7 +454,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         elif header_row == top:
             header_texts = first_row
         else:
-            header_texts, merged = _split_merged_header(table, top)
+            header_texts, merged = _split_merged_header(table, top, rules)
             header_row = top if merged else -1
             header_texts = header_texts if merged else {}
         skipped = set(range(top)) | ({header_row} if not merged else set())
