@@ -98,13 +98,14 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 
 
 def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False,
-         long_tables: bool = False, gridded: bool = False) -> Drawn:
+         long_tables: bool = False, gridded: bool = False, as_text: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
     `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
     its figures may be hundreds instead of tens of thousands, with `zeros` most cells of a table may
     be 0 and every printed 0 counts as an amount, with `long_tables` the first table may run to 40
     rows over a page break, with `gridded` the tables are Markdown tables, a born-digital PDF's ruled
-    tables, with a converter's slips (all off by default, so that a seed draws the papers it drew
+    tables, with a converter's slips, and with `as_text` too those tables set as a word processor sets
+    them without rules, in columns of spaces (all off by default, so that a seed draws the papers it drew
     before the shape was added)."""
     shapes: list[str] = []
 
@@ -249,6 +250,8 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         elif slip == "header shifted":
             head = [head[0], "", *head[1:]]
             body = [[*row, ""] for row in body]
+        if as_text:  # as the corpus's layout profile sets a Markdown table
+            return real_build.layout_lines([[c.replace("<br>", "\n") for c in row] for row in [head, *body]])
         cells = lambda row: "| " + " | ".join(row) + " |"  # noqa: E731
         return [cells(head), cells(["---"] * len(head)), *map(cells, body)]
 
@@ -355,6 +358,8 @@ def main() -> None:
                         help="also draw tables whose figures are hundreds (no group space inside a cell)")
     parser.add_argument("--gridded", action="store_true",
                         help="draw the tables as Markdown tables (ruled in the PDF), with a converter's slips")
+    parser.add_argument("--as-text", action="store_true",
+                        help="with --gridded, set those tables as text in columns of spaces (no rules), as the layout profile does")
     args = parser.parse_args()
     folder = args.work / "born-digital"
     for stale in [folder, args.work / args.profile]:
@@ -364,7 +369,7 @@ def main() -> None:
     drawn = {}
     for n in range(args.papers):
         paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros,
-                     args.long, args.gridded)
+                     args.long, args.gridded, args.as_text)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

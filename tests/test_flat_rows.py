@@ -133,6 +133,17 @@ def test_header_merged_with_first_row(rules: Rules) -> None:
         ["Resultat", "0", "0", "0"]]
 
 
+def test_header_merged_with_first_row_beside_a_comment_and_a_share(rules: Rules) -> None:
+    # a converter's merged header set as text: a share's header ("Andel %") and a comment column's header with
+    # the first row's comment after the figures; the rows below carry comments of their own
+    lines = ["Belopp i tkr", "Barn och unga Budget 2024 12 400 Utfall 2024 13 150 Andel % 45,2 % Kommentar Fler placeringar",
+             "Vuxna 2 300 2 100 12,0 % Upphandlingen blev försenad", "Summa 14 700 15 250 57,2 %"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("", "Budget 2024", "Utfall 2024", "Andel %")
+    assert grid(tables[0]) == [["Barn och unga", "12 400", "13 150", "45,2 %"], ["Vuxna", "2 300", "2 100", "12,0 %"],
+                               ["Summa", "14 700", "15 250", "57,2 %"]]
+
+
 def test_header_stacked_over_two_lines_with_first_row_under_it(rules: Rules) -> None:
     # 37:42-47 in tkr, header cells broken after their first word, the first row's values on the next line
     lines = ["(tkr)", "Intäkter Utfall Utfall Utfall", "2022 2023 2024", "79 100 110 500 94 100",

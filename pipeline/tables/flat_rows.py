@@ -669,13 +669,15 @@ def is_header_words(words: list[str], rules: TablesRules) -> bool:
 
 def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
     """A header line with the first data row merged in ("Intäkter Utfall 2022 90 600 Utfall 2023 94 800 …"):
-    column headers alternate with one number each, the row's label stands first."""
+    column headers alternate with one number each, the row's label stands first. A text column's header
+    after the figures and the first row's words under it ("Kommentar Enligt plan") are the row's comment."""
     groups: list[tuple[bool, list[Word]]] = []  # (numbers?, words)
     texts = [w.text for w in line.words]
-    for k, w in enumerate(line.words):
+    start = text_column_start(texts, rules)
+    for k, w in enumerate(line.words[:start]):
         after_words = bool(groups) and not groups[-1][0]
-        numeric = bool(_NUMBER_TOKEN.fullmatch(w.text)) and not (
-            after_words and (_YEAR.fullmatch(w.text) or _numbered_part(texts, k, rules)))
+        numeric = bool(_NUMBER_TOKEN.fullmatch(w.text)) and not (  # "Andel %": a header's percent sign
+            after_words and (_YEAR.fullmatch(w.text) or w.text == "%" or _numbered_part(texts, k, rules)))
         if groups and groups[-1][0] == numeric:
             groups[-1][1].append(w)
         else:
@@ -691,7 +693,7 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
     if any(starts_number([w.text for w in ws], k, figure_gaps(ws, gap)) for ws in numbers for k in range(1, len(ws))):
         return None  # a column's part holds more than one number: not one row
     return Row(line, groups[0][1][: len(label)], [w for ws in numbers for w in ws], [],
-               headers=headers, groups=[len(ws) for ws in numbers])
+               headers=headers, groups=[len(ws) for ws in numbers], comment=list(line.words[start:] if start else []))
 
 
 def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: bool = False,
@@ -938,7 +940,8 @@ def _blocks(lines: list[Line], rules: TablesRules) -> list[_Block]:
                 and not _under_label(current.rows[-1], line):
             continue  # a row's comment goes on over the next line
         header = current.header if current is not None else pending_header
-        row = _row_of(line, rules, inside=current is not None, commented=_names_text_column(header, rules),
+        merged_comment = current is not None and current.rows[0].headers is not None and bool(current.rows[0].comment)
+        row = _row_of(line, rules, inside=current is not None, commented=merged_comment or _names_text_column(header, rules),
                       headed=bool(pending_header))
         if current is not None and (not gap_ok or (row is not None and row.headers is not None)):
             blocks.append(current)  # a blank line ends a table; a header line with its first row merged in starts one
