@@ -155,19 +155,31 @@ def read_run(out: Path, bundles: dict[str, Any]) -> Run:
 
 def pair(expected: list[E], found: list[F], same: Callable[[E, F], bool],
          affinity: Callable[[E, F], tuple]) -> list[tuple[int, int]]:
-    """Match `same` items one-to-one, the pairs of highest affinity first (ties in list order);
-    return sorted `(expected index, found index)` pairs."""
+    """Match `same` items one-to-one, as many as can be: the pairs of highest affinity first (ties in
+    list order), then each expected item left alone takes a found one by moving others along (an
+    augmenting path), so that no order of the found items leaves a match unmade that another order
+    makes. Return sorted `(expected index, found index)` pairs."""
     candidates = sorted((tuple(-a for a in affinity(e, f)), i, j)
                         for i, e in enumerate(expected) for j, f in enumerate(found) if same(e, f))
-    used_e: set[int] = set()
-    used_f: set[int] = set()
-    pairs = []
+    fits: dict[int, list[int]] = {}
+    owner: dict[int, int] = {}  # found index -> expected index
     for _, i, j in candidates:
-        if i not in used_e and j not in used_f:
-            used_e.add(i)
-            used_f.add(j)
-            pairs.append((i, j))
-    return sorted(pairs)
+        fits.setdefault(i, []).append(j)
+        if i not in owner.values() and j not in owner:
+            owner[j] = i
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in fits.get(i, []):
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or augment(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in sorted(set(fits) - set(owner.values())):
+        augment(i, set())
+    return sorted((i, j) for j, i in owner.items())
 
 
 def norm_name(name: str) -> str:
