@@ -28,6 +28,7 @@ The misses are counted per shape, so a shape that fails in every combination sta
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,9 +41,10 @@ from rapidfuzz import fuzz
 from reportlab.pdfgen.canvas import Canvas
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "corpus")]
+sys.path[:0] = [str(ROOT), str(ROOT / "corpus"), str(ROOT / "bench")]
 
 import real_build  # noqa: E402
+from chromium_papers import paper_html, print_pdf  # noqa: E402
 from captures import RENDER_DPI, capture, render_grey, write_capture_pdf  # noqa: E402
 
 from pipeline.model import Document  # noqa: E402
@@ -358,6 +360,8 @@ def main() -> None:
                         help="also draw tables whose figures are hundreds (no group space inside a cell)")
     parser.add_argument("--gridded", action="store_true",
                         help="draw the tables as Markdown tables (ruled in the PDF), with a converter's slips")
+    parser.add_argument("--chromium", nargs="?", const=shutil.which("chromium") or "chromium",
+                        help="print the born-digital PDFs from HTML with headless Chromium (path, default the one on PATH)")
     parser.add_argument("--as-text", action="store_true",
                         help="with --gridded, set those tables as text in columns of spaces (no rules), as the layout profile does")
     args = parser.parse_args()
@@ -373,9 +377,14 @@ def main() -> None:
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")
-        canvas = Canvas(str(folder / f"{name}.pdf"), pagesize=real_build.A4, invariant=1)
-        real_build.draw_paper(canvas, real_build.parse_paper(source))
-        canvas.save()
+        if args.chromium:  # printed from HTML by headless Chromium, as bench/chromium_papers.py prints the papers
+            page = args.work / f"{name}.html"
+            page.write_text(paper_html(source), encoding="utf-8")
+            print_pdf(args.chromium, page, folder / f"{name}.pdf")
+        else:
+            canvas = Canvas(str(folder / f"{name}.pdf"), pagesize=real_build.A4, invariant=1)
+            real_build.draw_paper(canvas, real_build.parse_paper(source))
+            canvas.save()
         drawn[name] = paper
         if args.profile != "born-digital":
             pages = [capture(args.profile, page, np.random.default_rng([args.seed, n, p]))

@@ -107,8 +107,8 @@ def find_amounts(text: str, rules: FactsRules) -> list[AmountMatch]:
             continue  # "Resultatdisponering 2023" over "Tkr Budget …": a heading's year, the next line's unit
         multiplier = units.get(fold(unit), 1) if unit else 1
         value = _in_kronor(num, dec, multiplier)
-        if unit is None and not rules.unitless_min <= value <= rules.unitless_max or value > rules.amount_max:
-            continue
+        if (unit is None and not rules.unitless_min <= value <= rules.unitless_max) or value > rules.amount_max:
+            continue  # an amount without a unit in its range, and none beyond any sum a paper states
         start = m.start()
         if not m.group("neg") and (dash := _dash_minus(text, start, rules)) is not None:
             start, value = dash, -value

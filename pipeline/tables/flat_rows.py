@@ -693,7 +693,7 @@ def _merged_header_row(line: Line, rules: TablesRules) -> Row | None:
     if any(starts_number([w.text for w in ws], k, figure_gaps(ws, gap)) for ws in numbers for k in range(1, len(ws))):
         return None  # a column's part holds more than one number: not one row
     return Row(line, groups[0][1][: len(label)], [w for ws in numbers for w in ws], [],
-               headers=headers, groups=[len(ws) for ws in numbers], comment=list(line.words[start:] if start else []))
+               headers=headers, groups=[len(ws) for ws in numbers], comment=list(line.words[start:]) if start is not None else [])
 
 
 def _row_of(line: Line, rules: TablesRules, inside: bool = False, commented: bool = False,
