@@ -255,7 +255,9 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         if as_text:  # as the corpus's layout profile sets a Markdown table
             return real_build.layout_lines([[c.replace("<br>", "\n") for c in row] for row in [head, *body]])
         cells = lambda row: "| " + " | ".join(row) + " |"  # noqa: E731
-        return [cells(head), cells(["---"] * len(head)), *map(cells, body)]
+        # a blank line over it, as every table of ../shared/realdev has one: the corpus builder sets a table right
+        # under a line with its top rule on that line's baseline, which no word processor does
+        return ["", cells(head), cells(["---"] * len(head)), *map(cells, body)]
 
     def captioned(title: str, table: tuple[list[str], list[str]]) -> list[str]:
         head_lines, lines = table

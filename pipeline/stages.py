@@ -45,7 +45,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("tables", 43, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 5, ("papers",)),
-    StageVersion("facts", 68, ("facts",)),
+    StageVersion("facts", 69, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -272,6 +272,29 @@ def test_a_caption_beside_the_box_of_a_leaning_scanned_table_is_its_caption() ->
     assert unit_line(doc, table, RULES.facts) == "Belopp i mnkr"
 
 
+def test_a_caption_inside_the_box_of_a_leaning_scanned_ruled_table_is_its_caption() -> None:
+    # a ruled bilaga scanned a little turned (figures made up; the boxes as a photocopy-300 page of
+    # `fuzz_flat_tables.py --gridded` gave them): the grid's box reaches above the caption's middle at its
+    # left end, and the table's header is its first row of cells, so it has no header words of its own;
+    # a line above a ruled table's cells is never its own
+    def word(text: str, x0: float, top: float, line: int) -> Word:
+        return Word(text=text, bbox=BBox(x0, top, x0 + 6 * len(text), top + 10.7), line=line, block=1,
+                    confidence=0.9, origin="ocr")
+
+    words = (word("Belopp", 46.7, 88.3, 1), word("i", 85.0, 88.1, 1), word("tkr", 92.0, 87.9, 1),
+             word("Verksamhet", 50.8, 103.4, 2), word("Bokslut", 185.0, 101.2, 2), word("2025", 230.0, 100.9, 2),
+             word("Kompetensutveckling", 52.2, 134.8, 3), word("28", 190.0, 132.9, 3), word("690", 204.0, 132.9, 3))
+    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    cells = (Cell(row=0, col=0, text="Verksamhet", bbox=BBox(46.1, 98.6, 145.0, 117.0)),
+             Cell(row=0, col=1, text="Bokslut 2025", bbox=BBox(180.0, 95.8, 243.8, 113.2)),
+             Cell(row=1, col=0, text="Kompetensutveckling", bbox=BBox(46.1, 130.0, 145.0, 148.0)),
+             Cell(row=1, col=1, text="28 690", bbox=BBox(180.0, 127.0, 243.8, 145.0)))
+    table = Table(page=1, bbox=BBox(46.1, 89.7, 459.3, 285.9), method="ruled", n_rows=2, n_cols=2, cells=cells)
+    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                   pages=(page,), tables=(table,))
+    assert unit_line(doc, table, RULES.facts) == "Belopp i tkr"
+
+
 def test_a_table_of_money_rows_without_unit_or_dated_headers_keeps_its_figures() -> None:
     # 37:51-54's rows under headers that name no kind and no year, the table stating no unit: its
     # figures are amounts with unit unknown, as printed (the issue's "a table without a stated unit")

@@ -180,7 +180,9 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
             continue  # a line of another table: its header is no caption of this one
         around.middles.append(middle)
         if middle <= _row_edge(first_row, box.x0, "top"):
-            if not (table.bbox.top <= middle <= table.bbox.bottom and _of_header(text, header)):
+            # a ruled table holds all its words in its cells: a line above them is never its own, even
+            # inside the box of a scanned table that leans ("Belopp i tkr" over its left end)
+            if not (table.bbox.top <= middle <= table.bbox.bottom and table.method != "ruled" and _of_header(text, header)):
                 around.above.append(text)
         elif (middle >= _row_edge(last_row, box.x0, "bottom") and not table.bbox.top <= middle <= table.bbox.bottom
               and (floor is None or middle <= floor)):  # a caption set tight over the table below reaches into its box
