@@ -14,7 +14,9 @@ space, so that neighbouring cells' digit groups run together: "1 095 1 431 851")
 table of 16–40 rows over a page break; with `--gridded`, every table a Markdown table (ruled in the PDF, as
 a born-digital bilaga sets it) with a converter's slips: the first row merged into the header
 ("Utfall 2022<br>4 630", its label in the header's first cell) or the header set one column right of its
-figures.
+figures, and with `--as-text` too those tables set in columns of spaces as the layout profile sets them; with
+`--chromium`, every born-digital PDF printed from HTML by headless Chromium (bench/chromium_papers.py) instead of
+drawn by the corpus builder.
 Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
 born-digital PDF with the corpus builder, read with `papers run`, and scored: a table row is found when
 a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure cell prints what was drawn
@@ -23,6 +25,7 @@ amount facts hold its value in kronor (unit stated) or as printed (no unit).
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
     .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--profile born-digital] [--work DIR] [--show 5]
+        [--labels-apart] [--small-values] [--zeros] [--long] [--gridded [--as-text]] [--chromium [PATH]]
 """
 
 from __future__ import annotations
