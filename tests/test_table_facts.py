@@ -252,24 +252,31 @@ def test_a_unit_written_apart_is_thousands_or_millions_not_kronor(unit: str, sca
     assert sorted(f.value for f in cells) == [1_100 * scale, 1_200 * scale]
 
 
+def _scanned_word(text: str, x0: float, top: float, line: int, height: float = 10.0) -> Word:
+    """A word as Tesseract boxes it on a scanned page (6 pt a character)."""
+    return Word(text=text, bbox=BBox(x0, top, x0 + 6 * len(text), top + height), line=line, block=1,
+                confidence=0.9, origin="ocr")
+
+
+def _scanned_page(words: tuple[Word, ...], table: Table) -> Document:
+    """A one-page scanned document holding `words` and `table`."""
+    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    return Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
+                    pages=(page,), tables=(table,))
+
+
 def test_a_caption_beside_the_box_of_a_leaning_scanned_table_is_its_caption() -> None:
     # a flat bilaga scanned a little turned (figures made up; the boxes as a photocopy-300 page of
     # `fuzz_flat_tables.py --long` gave them): the header rises to the right, so the table's box reaches
     # above the middle of the caption at its left; the caption is no line of the header and states the unit
-    def word(text: str, x0: float, top: float, line: int) -> Word:
-        return Word(text=text, bbox=BBox(x0, top, x0 + 6 * len(text), top + 10), line=line, block=1,
-                    confidence=0.9, origin="ocr")
-
-    words = (word("Belopp", 45.0, 89.6, 1), word("i", 83.0, 89.2, 1), word("mnkr", 92.0, 88.5, 1),
-             word("Verksamhet", 45.0, 101.0, 2), word("Förslag", 110.0, 97.0, 2), word("2023", 156.0, 94.4, 2),
-             word("Kulturskola", 46.0, 113.6, 3), word("308,0", 132.5, 111.7, 3))
-    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    words = (_scanned_word("Belopp", 45.0, 89.6, 1), _scanned_word("i", 83.0, 89.2, 1), _scanned_word("mnkr", 92.0, 88.5, 1),
+             _scanned_word("Verksamhet", 45.0, 101.0, 2), _scanned_word("Förslag", 110.0, 97.0, 2),
+             _scanned_word("2023", 156.0, 94.4, 2), _scanned_word("Kulturskola", 46.0, 113.6, 3),
+             _scanned_word("308,0", 132.5, 111.7, 3))
     cells = (Cell(row=0, col=0, text="Kulturskola", bbox=words[6].bbox), Cell(row=0, col=1, text="308,0", bbox=words[7].bbox))
     table = Table(page=1, bbox=BBox(45.0, 94.4, 182.0, 123.6), method="flat-rows", n_rows=1, n_cols=2, cells=cells,
                   header=("Verksamhet", "Förslag 2023"))
-    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
-                   pages=(page,), tables=(table,))
-    assert unit_line(doc, table, RULES.facts) == "Belopp i mnkr"
+    assert unit_line(_scanned_page(words, table), table, RULES.facts) == "Belopp i mnkr"
 
 
 def test_a_caption_inside_the_box_of_a_leaning_scanned_ruled_table_is_its_caption() -> None:
@@ -277,22 +284,16 @@ def test_a_caption_inside_the_box_of_a_leaning_scanned_ruled_table_is_its_captio
     # `fuzz_flat_tables.py --gridded` gave them): the grid's box reaches above the caption's middle at its
     # left end, and the table's header is its first row of cells, so it has no header words of its own;
     # a line above a ruled table's cells is never its own
-    def word(text: str, x0: float, top: float, line: int) -> Word:
-        return Word(text=text, bbox=BBox(x0, top, x0 + 6 * len(text), top + 10.7), line=line, block=1,
-                    confidence=0.9, origin="ocr")
-
-    words = (word("Belopp", 46.7, 88.3, 1), word("i", 85.0, 88.1, 1), word("tkr", 92.0, 87.9, 1),
-             word("Verksamhet", 50.8, 103.4, 2), word("Bokslut", 185.0, 101.2, 2), word("2025", 230.0, 100.9, 2),
-             word("Kompetensutveckling", 52.2, 134.8, 3), word("28", 190.0, 132.9, 3), word("690", 204.0, 132.9, 3))
-    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    words = tuple(_scanned_word(text, x0, top, line, 10.7) for text, x0, top, line in (
+        ("Belopp", 46.7, 88.3, 1), ("i", 85.0, 88.1, 1), ("tkr", 92.0, 87.9, 1), ("Verksamhet", 50.8, 103.4, 2),
+        ("Bokslut", 185.0, 101.2, 2), ("2025", 230.0, 100.9, 2), ("Kompetensutveckling", 52.2, 134.8, 3),
+        ("28", 190.0, 132.9, 3), ("690", 204.0, 132.9, 3)))
     cells = (Cell(row=0, col=0, text="Verksamhet", bbox=BBox(46.1, 98.6, 145.0, 117.0)),
              Cell(row=0, col=1, text="Bokslut 2025", bbox=BBox(180.0, 95.8, 243.8, 113.2)),
              Cell(row=1, col=0, text="Kompetensutveckling", bbox=BBox(46.1, 130.0, 145.0, 148.0)),
              Cell(row=1, col=1, text="28 690", bbox=BBox(180.0, 127.0, 243.8, 145.0)))
     table = Table(page=1, bbox=BBox(46.1, 89.7, 459.3, 285.9), method="ruled", n_rows=2, n_cols=2, cells=cells)
-    doc = Document(doc_id="d", source="s", media_type="application/pdf", pipeline_version="0", rules_hash="0",
-                   pages=(page,), tables=(table,))
-    assert unit_line(doc, table, RULES.facts) == "Belopp i tkr"
+    assert unit_line(_scanned_page(words, table), table, RULES.facts) == "Belopp i tkr"
 
 
 def test_a_table_of_money_rows_without_unit_or_dated_headers_keeps_its_figures() -> None:

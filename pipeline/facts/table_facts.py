@@ -227,8 +227,10 @@ _CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3
 (a decimal comma OCR read as a point)."""
 _LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
 """A cell's number of plain digits followed by words."""
-_MERGED_HEADER = re.compile(r"^(?P<head>.*?\S)\s+(?P<value>[-−–]?\s?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|\d+\.\d{1,2})"
-                            r"|\(\s?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?\s?\))\s*$")
+_GROUPED_FIGURE = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?"
+_MERGED_HEADER = re.compile(rf"^(?P<head>.*?\S)\s+(?P<value>[-−–]?\s?(?:{_GROUPED_FIGURE}|\d+\.\d{{1,2}})"
+                            rf"|\(\s?{_GROUPED_FIGURE}\s?\))\s*$")
+"""A header cell with the first row's figure after its words, the shortest head that leaves a whole figure."""
 
 
 def _counts_things(label: str, rules: FactsRules) -> bool:
