@@ -7,7 +7,8 @@ its words are aligned to the truth page's whitespace tokens (difflib on the two 
 left over still counts as right if the truth holds it and no aligned word took it, so a column read
 in another order is not punished). A word is right when its text is the truth token exactly.
 
-Prints the reliability table (confidence bucket -> words, mean confidence, observed accuracy). With
+Prints the reliability table (confidence bucket -> words, mean confidence, observed accuracy), raw
+and through the shipped map of rules/ocr.yaml. With
 --fit, fits a monotone map (isotonic regression, pool-adjacent-violators) on every other sampled
 page and prints the table of the other pages before and after it, and the map's knots for
 rules/ocr.yaml.
@@ -27,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from eval_prepare import CAPTURE_DPI, page_job, sample
+from eval_prepare import CAPTURE_DPI, RULES, page_job, sample
 from pipeline.ocr import calibrate, ocr_page
-from pipeline.tesseract import OcrSettings
+from pipeline.tesseract import ocr_settings
 
 PROFILES = ("phone", "fax-standard", "photocopy-300", "worn-200")
 BUCKETS = 10
@@ -59,7 +60,7 @@ def judge(words: list[str], truth: list[str]) -> list[bool]:
 def collect(profiles: tuple[str, ...], pages: int) -> list[Row]:
     """OCR the sample of each profile and judge every word against the truth."""
     rows: list[Row] = []
-    raw = OcrSettings(confidence_map=())
+    raw = replace(ocr_settings(RULES), confidence_map=())  # as the pipeline reads, Tesseract's own confidence
     for profile in profiles:
         for pdf, index, truth in sample(profile, pages):
             words = ocr_page(replace(page_job(pdf, index, CAPTURE_DPI[profile]), settings=raw)).words
@@ -120,6 +121,8 @@ def main() -> None:
     for profile in args.profiles:
         mine = np.array([r[0].startswith(profile + "/") for r in rows])
         table(confidences[mine], right[mine], f"{profile}, Tesseract's confidence")
+    shipped = np.array([calibrate(c, RULES.ocr.confidence_map) for c in confidences])
+    table(shipped, right, "All sampled pages, confidence calibrated by rules/ocr.yaml")
     if not args.fit:
         return
     pages = sorted({r[0] for r in rows})

@@ -81,6 +81,17 @@ class OcrRules(RuleSet):
     minus_misreadings: tuple[str, ...] = ()
     """Marks OCR reads for a minus sign glued to its figure, given back where the ink stands as a minus does."""
 
+    coarse_scan_languages: tuple[str, ...] = ()
+    """Tesseract languages added to the run's on a page drawn from coarse rows (a standard-mode fax)."""
+
+    @field_validator("coarse_scan_languages")
+    @classmethod
+    def _languages(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        for code in codes:
+            if not re.fullmatch(r"[A-Za-z_]+", code):
+                raise ValueError(f"{code!r}: a Tesseract language or script name (letters and _ only, as in 'Latin')")
+        return codes
+
     @field_validator("minus_misreadings")
     @classmethod
     def _minus_marks(cls, marks: tuple[str, ...]) -> tuple[str, ...]:

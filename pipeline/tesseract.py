@@ -58,6 +58,14 @@ class OcrSettings:
     """Figures OCR reads with signs around them (rules/ocr.yaml), read back among figures; empty: none."""
     minus_misreadings: tuple[str, ...] = ()
     """Marks OCR reads for a minus sign glued to its figure (rules/ocr.yaml); empty: none."""
+    coarse_scan_languages: tuple[str, ...] = ()
+    """Languages added on a page drawn from coarse rows (rules/ocr.yaml); empty: none."""
+
+    def page_lang(self, coarse: bool) -> str:
+        """The languages Tesseract reads a page with: the run's, and on a page drawn from coarse rows
+        (a standard-mode fax) the ones the rules add."""
+        codes = self.lang.split("+")
+        return "+".join(codes + [code for code in self.coarse_scan_languages if coarse and code not in codes])
 
 
 def ocr_settings(rules: Rules, lang: str = "swe") -> OcrSettings:
@@ -67,7 +75,7 @@ def ocr_settings(rules: Rules, lang: str = "swe") -> OcrSettings:
                        limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
                        confidence_map=ocr.confidence_map, letter_lookalikes=ocr.letter_lookalikes,
                        party_letter_misreadings=ocr.party_letter_misreadings, figure_misreadings=ocr.figure_misreadings,
-                       minus_misreadings=ocr.minus_misreadings)
+                       minus_misreadings=ocr.minus_misreadings, coarse_scan_languages=ocr.coarse_scan_languages)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,11 @@ def _tesseract_says(*args: str) -> str:
     return done.stdout + done.stderr
 
 
+SCRIPT_PACKAGES = {"Latin": "tesseract-ocr-script-latn", "Cyrillic": "tesseract-ocr-script-cyrl",
+                   "Greek": "tesseract-ocr-script-grek"}
+"""Debian's package of a script model (a language's package is tesseract-ocr-<code>)."""
+
+
 @lru_cache(maxsize=8)
 def check_tesseract(lang: str) -> TesseractInfo:
     """Verify that Tesseract and every language in `lang` ("swe", "swe+eng") are installed.
@@ -132,7 +145,7 @@ def check_tesseract(lang: str) -> TesseractInfo:
     available = set(listing[tessdata.end():].split()[1:])  # after the folder: "(N):", then one language a line
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
-        packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
+        packages = " ".join(SCRIPT_PACKAGES.get(code, f"tesseract-ocr-{code}") for code in missing)
         raise OcrError(f"Tesseract language data missing for {', '.join(missing)}; run: sudo apt-get install {packages}")
     hashes = {
         code: hashlib.sha256((Path(tessdata.group(1)) / f"{code}.traineddata").read_bytes()).hexdigest()

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the pipeline and its tests need, only those missing.
-# Tesseract with Swedish data runs the OCR; Chromium and ChromeDriver let the tests open report.html.
+# Tesseract with Swedish data runs the OCR (its Latin-script model helps on standard-fax pages); Chromium and ChromeDriver let the tests open report.html.
 set -euo pipefail
 
 missing=()
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 tesseract --list-langs 2>/dev/null | grep -qx swe || missing+=(tesseract-ocr-swe)
 tesseract --list-langs 2>/dev/null | grep -qx eng || missing+=(tesseract-ocr-eng)
+tesseract --list-langs 2>/dev/null | grep -qx Latin || missing+=(tesseract-ocr-script-latn)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)

@@ -24,6 +24,11 @@ def test_missing_language_data_names_the_apt_command():
         check_tesseract("swe+xyz")
 
 
+def test_missing_script_data_names_its_debian_package():
+    with pytest.raises(OcrError, match="apt-get install tesseract-ocr-script-grek"):  # Debian names script models apart
+        check_tesseract("swe+Greek")
+
+
 def test_installed_swedish_data_is_fingerprinted():
     info = check_tesseract("swe")
     assert info.version.startswith("5") and len(info.traineddata_sha256["swe"]) == 64
@@ -125,6 +130,8 @@ def test_confidence_calibration_map():
         OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), letter_lookalikes=(("a", "a", 6),))
     with pytest.raises(ValidationError, match="neither a letter, a digit"):  # a minus read as a digit would eat a figure's digit
         OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), minus_misreadings=("1",))
+    with pytest.raises(ValidationError, match="a Tesseract language or script name"):  # one language an entry
+        OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), coarse_scan_languages=("swe+Latin",))
 
 
 def test_digit_groups_joined_by_tesseract_are_split_at_the_gaps_the_page_shows():

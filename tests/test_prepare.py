@@ -11,12 +11,13 @@ from PIL import Image
 
 from pipeline.ingest_pdf import image_resolution, rows_apart
 from pipeline.model import BBox
-from pipeline.ocr import ocr_page
+from pipeline.ocr import PERCENT_READER_LANG, ocr_page
 from pipeline.prepare import (BINARY_MIN_SHARE, ENLARGE_FACTOR, ENLARGE_RADIUS_INCHES, SPECKLE_MIN_SHARE,
                               TESSERACT_MAX_SIDE, _enlarged, binary_share, despeckle, dropped_lines, enlarge,
                               prepare_page, skew_degrees, speckle_share)
 from pipeline.render import PageSource, render_page
-from pipeline.tesseract import MIN_OCR_DPI, OcrJob, OcrSettings
+from pipeline.rules import load_rules
+from pipeline.tesseract import MIN_OCR_DPI, OcrJob, OcrSettings, ocr_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "corpus" / "real" / "captures"
@@ -60,6 +61,26 @@ def test_only_a_scan_of_few_rows_per_inch_is_softened(profile: str, dpi: int, re
     plain = prepare_page(fax, MIN_OCR_DPI)  # the same page, its row resolution unknown
     greyed = binary_share(plain.image) - binary_share(prepared.image)  # edges turned grey, for Tesseract to threshold
     assert greyed > 0.05 if softened else greyed == 0
+
+
+@pytest.mark.parametrize("profile,dpi,languages", [("fax-standard", 204, {"swe+Latin"}), ("photocopy-300", 300, {"swe"})])
+def test_only_a_scan_of_few_rows_per_inch_is_read_with_the_latin_script_model_too(
+        profile: str, dpi: int, languages: set[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    path = CAPTURES / profile / PAPER
+    if not path.is_file():
+        pytest.skip(f"{path} not built")
+    with pdfplumber.open(path) as pdf:
+        first = pdf.pages[0]
+        rows_dpi, size = rows_apart(*image_resolution(first)), (float(first.width), float(first.height))
+    asked: list[str] = []
+    read = pytesseract.image_to_data
+    monkeypatch.setattr(pytesseract, "image_to_data", lambda *args, **kw: asked.append(kw["lang"]) or read(*args, **kw))
+    job = OcrJob(path.stem, 1, PageSource(path, "application/pdf", 0, dpi, rows_dpi), *size, ocr_settings(load_rules()))
+    words = {w.text for w in ocr_page(job).words}
+    assert set(asked) - {PERCENT_READER_LANG} == languages  # the page and every word read again on it
+    assert {"Släps", "församling", "utbetalning", "donationsfond", "Familjeomsorg"} <= words  # Swedish words read whole
 
 
 def test_a_page_enlarged_around_its_ink_equals_the_whole_page_enlarged() -> None:
