@@ -1324,8 +1324,8 @@ def _ocr_page(job: OcrJob) -> OcrResult:
     prepared = prepare_page(scan, dpi, pixel_aspect(job.source), job.source.rows_dpi)  # the evidence image stays the scan as it is
     warnings += [f"prepared_{step}" for step in prepared.steps]
     scan_job, job = job, _prepared_job(job, scan, prepared)
-    if "soften" in prepared.steps:  # drawn from coarse rows: every reading of the page with the added languages
-        job = replace(job, settings=replace(job.settings, lang=job.settings.page_lang(coarse=True)))
+    if "soften" in prepared.steps or "unwarp" in prepared.steps:  # a fax's coarse rows or a photographed sheet:
+        job = replace(job, settings=replace(job.settings, lang=job.settings.page_lang(hard_capture=True)))  # both models
     rule_masks = find_rules(prepared.image, dpi)
     image = erase_rules(prepared.image, rule_masks)
     if prepared.enlarge > 1:  # after the rules: found at the rendered resolution; boxes stay in points

@@ -81,10 +81,10 @@ class OcrRules(RuleSet):
     minus_misreadings: tuple[str, ...] = ()
     """Marks OCR reads for a minus sign glued to its figure, given back where the ink stands as a minus does."""
 
-    coarse_scan_languages: tuple[str, ...] = ()
-    """Tesseract languages added to the run's on a page drawn from coarse rows (a standard-mode fax)."""
+    hard_capture_languages: tuple[str, ...] = ()
+    """Tesseract languages added to the run's on a standard fax's page (coarse rows) or a photographed sheet."""
 
-    @field_validator("coarse_scan_languages")
+    @field_validator("hard_capture_languages")
     @classmethod
     def _languages(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
         for code in codes:

@@ -351,7 +351,7 @@ def run(inputs: list[Path], options: RunOptions) -> RunResult:
     """
     rules = load_rules()
     settings = ocr_settings(rules, options.lang)
-    tesseract = check_tesseract(settings.page_lang(coarse=True))
+    tesseract = check_tesseract(settings.page_lang(hard_capture=True))
     header = Manifest(
         pipeline_version=__version__,
         rules_hash=rules.hash,

@@ -39,7 +39,7 @@ class StageVersion:
 
 
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
-    StageVersion("ocr", 34, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
+    StageVersion("ocr", 35, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 25, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 43, ("tables",)),

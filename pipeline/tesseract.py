@@ -58,14 +58,14 @@ class OcrSettings:
     """Figures OCR reads with signs around them (rules/ocr.yaml), read back among figures; empty: none."""
     minus_misreadings: tuple[str, ...] = ()
     """Marks OCR reads for a minus sign glued to its figure (rules/ocr.yaml); empty: none."""
-    coarse_scan_languages: tuple[str, ...] = ()
-    """Languages added on a page drawn from coarse rows (rules/ocr.yaml); empty: none."""
+    hard_capture_languages: tuple[str, ...] = ()
+    """Languages added on a standard fax's or a photographed sheet's page (rules/ocr.yaml); empty: none."""
 
-    def page_lang(self, coarse: bool) -> str:
-        """The languages Tesseract reads a page with: the run's, and on a page drawn from coarse rows
-        (a standard-mode fax) the ones the rules add."""
+    def page_lang(self, hard_capture: bool) -> str:
+        """The languages Tesseract reads a page with: the run's, and on a page drawn from a standard fax's
+        coarse rows or photographed (`hard_capture`) the ones the rules add."""
         codes = self.lang.split("+")
-        return "+".join(codes + [code for code in self.coarse_scan_languages if coarse and code not in codes])
+        return "+".join(codes + [code for code in self.hard_capture_languages if hard_capture and code not in codes])
 
 
 def ocr_settings(rules: Rules, lang: str = "swe") -> OcrSettings:
@@ -75,7 +75,7 @@ def ocr_settings(rules: Rules, lang: str = "swe") -> OcrSettings:
                        limits=PageLimits(limits.max_page_pixels, limits.tesseract_seconds_per_page),
                        confidence_map=ocr.confidence_map, letter_lookalikes=ocr.letter_lookalikes,
                        party_letter_misreadings=ocr.party_letter_misreadings, figure_misreadings=ocr.figure_misreadings,
-                       minus_misreadings=ocr.minus_misreadings, coarse_scan_languages=ocr.coarse_scan_languages)
+                       minus_misreadings=ocr.minus_misreadings, hard_capture_languages=ocr.hard_capture_languages)
 
 
 @dataclass(frozen=True)

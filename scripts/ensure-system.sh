@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the pipeline and its tests need, only those missing.
-# Tesseract with Swedish data runs the OCR (its Latin-script model helps on standard-fax pages); Chromium and ChromeDriver let the tests open report.html.
+# Tesseract with Swedish data runs the OCR (its Latin-script model helps on standard-fax and photographed pages); Chromium and ChromeDriver let the tests open report.html.
 set -euo pipefail
 
 missing=()

@@ -131,7 +131,7 @@ def test_confidence_calibration_map():
     with pytest.raises(ValidationError, match="neither a letter, a digit"):  # a minus read as a digit would eat a figure's digit
         OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), minus_misreadings=("1",))
     with pytest.raises(ValidationError, match="a Tesseract language or script name"):  # one language an entry
-        OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), coarse_scan_languages=("swe+Latin",))
+        OcrRules(confidence_map=((0.0, 0.0), (1.0, 1.0)), hard_capture_languages=("swe+Latin",))
 
 
 def test_digit_groups_joined_by_tesseract_are_split_at_the_gaps_the_page_shows():

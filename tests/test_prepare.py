@@ -63,8 +63,9 @@ def test_only_a_scan_of_few_rows_per_inch_is_softened(profile: str, dpi: int, re
     assert greyed > 0.05 if softened else greyed == 0
 
 
-@pytest.mark.parametrize("profile,dpi,languages", [("fax-standard", 204, {"swe+Latin"}), ("photocopy-300", 300, {"swe"})])
-def test_only_a_scan_of_few_rows_per_inch_is_read_with_the_latin_script_model_too(
+@pytest.mark.parametrize("profile,dpi,languages", [("fax-standard", 204, {"swe+Latin"}), ("phone", 200, {"swe+Latin"}),
+                                                    ("photocopy-300", 300, {"swe"})])
+def test_a_fax_or_a_photographed_sheet_is_read_with_the_latin_script_model_too(
         profile: str, dpi: int, languages: set[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import pytesseract
 
