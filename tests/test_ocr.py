@@ -29,6 +29,26 @@ def test_missing_script_data_names_its_debian_package():
         check_tesseract("swe+Greek")
 
 
+def test_language_data_fingerprints_are_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import hashlib
+    import json
+
+    from pipeline.tesseract import TRAINEDDATA_HASHES
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    stored = tmp_path / "committee-papers" / TRAINEDDATA_HASHES
+    check_tesseract.cache_clear()
+    try:
+        info = check_tesseract("swe")
+        ((key, digest),) = json.loads(stored.read_text()).items()
+        assert digest == info.traineddata_sha256["swe"] == hashlib.sha256(Path(key.rsplit(":", 2)[0]).read_bytes()).hexdigest()
+        stored.write_text(json.dumps({key: "f" * 64}))  # the next run takes the kept fingerprint, not the file's bytes
+        check_tesseract.cache_clear()
+        assert check_tesseract("swe").traineddata_sha256["swe"] == "f" * 64
+    finally:
+        check_tesseract.cache_clear()
+
+
 def test_installed_swedish_data_is_fingerprinted():
     info = check_tesseract("swe")
     assert info.version.startswith("5") and len(info.traineddata_sha256["swe"]) == 64
