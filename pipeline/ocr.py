@@ -259,9 +259,10 @@ def _without_short_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
             figure_heights.setdefault(w.line, []).append(w.bbox.bottom - w.bbox.top)
 
     def short_digit(w: Word) -> bool:
-        heights = figure_heights.get(w.line)
-        return (len(w.text) == 1 and w.text.isdigit() and w.confidence * 100 < SPECK_CONFIDENCE and bool(heights)
-                and w.bbox.bottom - w.bbox.top < SPECK_HEIGHT_SHARE * statistics.median(heights))  # type: ignore[arg-type]
+        if not (len(w.text) == 1 and w.text.isdigit() and w.confidence * 100 < SPECK_CONFIDENCE):
+            return False
+        heights = figure_heights.get(w.line, [])
+        return bool(heights) and w.bbox.bottom - w.bbox.top < SPECK_HEIGHT_SHARE * statistics.median(heights)
 
     return tuple(w for w in words if not short_digit(w))
 

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from pipeline.errors import OcrError
+from pipeline.lexicon import StoredAnswers
 from pipeline.ocr import _in_long_runs, _read_words, calibrate, ocr_page
 from pipeline.rules import OcrRules, load_rules
 from pipeline.render import PageSource, render_page
@@ -31,19 +32,23 @@ def test_missing_script_data_names_its_debian_package():
 
 def test_language_data_fingerprints_are_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import hashlib
-    import json
+    import pickle
 
-    from pipeline.tesseract import TRAINEDDATA_HASHES
+    from pipeline import tesseract
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    stored = tmp_path / "committee-papers" / TRAINEDDATA_HASHES
-    check_tesseract.cache_clear()
+    def fresh_process() -> None:  # a new run: nothing in memory, the kept fingerprints read from the cache folder
+        monkeypatch.setattr(tesseract, "_FINGERPRINTS", StoredAnswers(lambda: stored))
+        check_tesseract.cache_clear()
+
+    stored = tmp_path / tesseract.TRAINEDDATA_HASHES
+    fresh_process()
     try:
         info = check_tesseract("swe")
-        ((key, digest),) = json.loads(stored.read_text()).items()
-        assert digest == info.traineddata_sha256["swe"] == hashlib.sha256(Path(key.rsplit(":", 2)[0]).read_bytes()).hexdigest()
-        stored.write_text(json.dumps({key: "f" * 64}))  # the next run takes the kept fingerprint, not the file's bytes
-        check_tesseract.cache_clear()
+        tesseract._FINGERPRINTS.save()  # as the process's end does
+        ((key, digest),) = pickle.loads(stored.read_bytes()).items()
+        assert digest == info.traineddata_sha256["swe"] == hashlib.sha256(Path(key[0]).read_bytes()).hexdigest()
+        stored.write_bytes(pickle.dumps({key: "f" * 64}))  # the next run takes the kept fingerprint, not the file's bytes
+        fresh_process()
         assert check_tesseract("swe").traineddata_sha256["swe"] == "f" * 64
     finally:
         check_tesseract.cache_clear()
