@@ -21,7 +21,9 @@ Every figure is made up, every word is the genre's (no text of any paper). Each 
 born-digital PDF with the corpus builder, read with `papers run`, and scored: a table row is found when
 a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure cell prints what was drawn
 (a minus however drawn, a dash for an empty cell as an empty cell); an amount is found when the paper's
-amount facts hold its value in kronor (unit stated) or as printed (no unit).
+amount facts hold its value in kronor (unit stated) or as printed (no unit); a table amount of a drawn row
+has its column's meaning right when its kind and year are those of the header drawn over its figure column
+(a row label drawn in both tables of a paper, a wrapped one, is scored against the second's header).
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
     .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--profile born-digital] [--work DIR] [--show 5]
@@ -73,6 +75,10 @@ MORE_LABELS = ["Hemtjänst norr", "Hemtjänst söder", "Korttidsboende", "Dagver
                "Fastighetsunderhåll", "Verksamhetssystem", "Nämndsekretariat", "Kvalitet och utveckling",
                "Gemensam administration", "Centrala kostnader"]
 """With `--long`, a longer pool of the genre's row labels: a long table needs up to 40."""
+KIND_OF_HEADER = {"Budget": "budget", "Utfall": "utfall", "Prognos": "prognos", "Bokslut": "bokslut", "Förslag": "forslag",
+                  "Plan": "budget", "Avvikelse": "avvikelse", "Ombudgeteras": "ombudgetering", "Till resultatfond": "other",
+                  "Återredovisas": "other", "Beviljat": "beviljat", "Sökt": "sokt"}
+"""The kind of value a drawn header word names (a plan is a budget; money moved to a fund or handed back is other)."""
 COMMENTS = ["Upphandlingen blev försenad", "Införandet pågår", "Vakanta tjänster", "Högre volymer än planerat",
             "Enligt plan", "Leverans sker under våren"]
 
@@ -85,6 +91,8 @@ class Drawn:
     rows: list[tuple[str, list[str]]]
     amounts: list[float | tuple[str, float]]
     shapes: list[str] = field(default_factory=list)
+    meanings: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    """Row label -> (kind, year) of each of its figure columns, left to right, as the header names them."""
 
 
 def printed(value: int, dash: str, decimals: bool = False) -> str:
@@ -147,6 +155,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     pool = [str(x) for x in rng.permutation(LABELS + (MORE_LABELS if long_tables else []))]
     rows: list[tuple[str, list[str]]] = []
     amounts: list[float | tuple[str, float]] = []
+    meanings: dict[str, list[tuple[str, str | None]]] = {}
     merged: list[str] = []  # labels of first rows a converter merged into the header: scored by their amounts only
 
     def one_table(n_labels: int, number: int) -> tuple[list[str], list[str]]:
@@ -221,6 +230,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
                 grid.append([follow] + [""] * (width - 1))
                 shown_label = f"{shown_label} {follow}"
             rows.append((shown_label, cells))
+            meanings[shown_label] = [(KIND_OF_HEADER[kind], None if y is None else str(y)) for kind, y in kinds]
         if gridded:
             return [], markdown_table(head_rows, grid, wrapped_at)
         if spacing == "layout columns":
@@ -295,7 +305,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "",
         "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", "Bilaga 1", *bilaga,
         "Beslutet skickas till ekonomiavdelningen.", ""])
-    return Drawn(text, [row for row in rows if row[0] not in merged], amounts, shapes)
+    return Drawn(text, [row for row in rows if row[0] not in merged], amounts, shapes, meanings)
 
 
 def amount_keys(doc: Document) -> Counter:
@@ -346,6 +356,28 @@ def score(drawn: Drawn, doc: Document | None) -> tuple[int, int, int, int]:
             keys[k] -= 1
             hit += 1
     return right, len(drawn.rows), hit, len(drawn.amounts)
+
+
+def column_score(drawn: Drawn, doc: Document | None) -> tuple[int, int]:
+    """(table amounts whose column kind and year are the drawn header's, table amounts of a drawn row) of one paper:
+    an amount fact of a table row whose label matches a drawn row's (ratio >= 85) is checked against the
+    header of the figure column it stands in."""
+    if doc is None:
+        return 0, 0
+    right = checked = 0
+    for f in doc.facts:
+        attrs = f.attrs
+        if f.kind != "amount" or "table" not in attrs or not attrs.get("row_label"):
+            continue
+        label = max(drawn.meanings, key=lambda lab: fuzz.ratio(lab, attrs["row_label"]), default=None)
+        if label is None or fuzz.ratio(label, attrs["row_label"]) < 85:
+            continue
+        column = int(attrs.get("col", 0)) - 1
+        if not 0 <= column < len(drawn.meanings[label]):
+            continue
+        checked += 1
+        right += (attrs.get("column_kind"), attrs.get("column_year")) == drawn.meanings[label][column]
+    return right, checked
 
 
 def main() -> None:
@@ -408,18 +440,22 @@ def main() -> None:
     failing = []
     for name, paper in drawn.items():
         rows_right, rows, hits, want = score(paper, docs.get(name))
+        columns_right, columns = column_score(paper, docs.get(name))
         totals.update(rows_right=rows_right, rows=rows, amounts_hit=hits, amounts=want, papers=1,
-                      papers_right=int(rows_right == rows and hits == want))
+                      papers_right=int(rows_right == rows and hits == want), columns_right=columns_right, columns=columns)
         for shape in paper.shapes:
             per_shape.setdefault(shape, Counter()).update(papers=1, right=int(rows_right == rows and hits == want),
-                                                          rows_right=rows_right, rows=rows, hits=hits, want=want)
+                                                          rows_right=rows_right, rows=rows, hits=hits, want=want,
+                                                          columns_right=columns_right, columns=columns)
         if rows_right < rows or hits < want:
             failing.append((name, rows_right, rows, hits, want))
     print(f"papers read in full {totals['papers_right']} of {totals['papers']}; rows {totals['rows_right']} of "
-          f"{totals['rows']}; amounts {totals['amounts_hit']} of {totals['amounts']}")
-    print("| shape | papers | read in full | rows right | amounts found |\n|---|---|---|---|---|")
+          f"{totals['rows']}; amounts {totals['amounts_hit']} of {totals['amounts']}; table amounts with their column's "
+          f"kind and year {totals['columns_right']} of {totals['columns']}")
+    print("| shape | papers | read in full | rows right | amounts found | column meaning right |\n|---|---|---|---|---|---|")
     for shape, c in sorted(per_shape.items()):
-        print(f"| {shape} | {c['papers']} | {c['right']} | {c['rows_right']}/{c['rows']} | {c['hits']}/{c['want']} |")
+        print(f"| {shape} | {c['papers']} | {c['right']} | {c['rows_right']}/{c['rows']} | {c['hits']}/{c['want']} "
+              f"| {c['columns_right']}/{c['columns']} |")
     for name, rows_right, rows, hits, want in failing[: args.show]:
         print(f"\n## {name}: rows {rows_right}/{rows}, amounts {hits}/{want}; {', '.join(drawn[name].shapes)}")
         print("\n".join(drawn[name].text.split("<!-- sida 2 -->")[1].strip().split("\n")[:-1]))

@@ -301,6 +301,33 @@ def test_run_together_header_above_a_layout_table_names_its_columns(rules: Rules
     assert grid(tables[0])[1] == ["Kostnader", "-184 000", "-213 300", "-234 400"]
 
 
+def test_a_caption_ending_in_a_year_over_a_layout_table_is_no_row_of_it(rules: Rules) -> None:
+    # a bilaga's title right above its table, its year ending over the last column (figures made up, as
+    # `fuzz_flat_tables.py` draws them): a year is no figure, so the title is neither the first row nor the
+    # header; the header line under it and its line of years name the columns
+    rows = [[(56, "Ombudgetering och resultatdisposition 2023")],
+            [(56, "Verksamhet (tkr)"), (200, "Budget"), (280, "Prognos")],
+            [(212, "2022"), (292, "2022")],
+            [(56, "Socialpsykiatri"), (200, "26 970"), (280, "35 620")],
+            [(56, "Bemanningsenhet"), (200, "41 520"), (280, "24 120")],
+            [(56, "Totalt"), (200, "68 490"), (280, "59 740")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert [t.method for t in tables] == ["word-boxes"]
+    assert tables[0].header == ("Verksamhet (tkr)", "Budget 2022", "Prognos 2022")
+    assert grid(tables[0])[0] == ["Socialpsykiatri", "26 970", "35 620"]
+
+
+def test_a_run_together_header_gives_a_comment_column_its_own_header(rules: Rules) -> None:
+    # the header's cells run together by an export ("(tkr)Förslag", "2024Bokslut"), over figures in layout
+    # columns and a comment column: the comment's header ends no figure column's header
+    rows = [[(56, "Verksamhet (tkr)Förslag 2024Bokslut 2023Kommentar")],
+            [(56, "Integration"), (236, "0"), (306, "2 700"), (360, "Upphandlingen blev försenad")],
+            [(56, "Ledning och stöd"), (206, "37 170"), (276, "38 890"), (360, "Enligt plan")],
+            [(56, "Vuxenutbildning"), (206, "45 730"), (306, "0"), (360, "Införandet pågår")]]
+    tables = extract_tables(word_page(rows), rules).tables
+    assert tables[0].header[1:] == ("Förslag 2024", "Bokslut 2023", "Kommentar")
+
+
 def test_header_cells_closer_than_the_narrow_columns_under_them_are_read_by_their_words(rules: Rules) -> None:
     # a small unit's bilaga in tkr set in layout columns (figures made up, as `fuzz_flat_tables.py
     # --small-values` draws them): the header's cells stand closer than a column's gap, so two cells make

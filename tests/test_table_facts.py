@@ -183,6 +183,28 @@ def test_a_header_set_a_column_off_its_figures_names_the_figures_below_it(shift:
         ("Netto", "2022", 11.7), ("Netto", "2023", -8.1), ("Netto", "2024", -10.3)}
 
 
+def test_a_header_set_off_its_figures_moves_over_a_share_and_a_comment_column_too() -> None:
+    # the header one column right of its body (an empty column left under the label's neighbour), its last
+    # two columns a share and a comment, as a budget bilaga sets them (bench/fuzz_flat_tables.py --gridded)
+    rows = [["Verksamhet (tkr)", "", "Budget 2024", "Utfall 2024", "Andel %", "Kommentar"],
+            ["Ledning", "1 200", "1 150", "95,8 %", "Enligt plan", ""],
+            ["Vuxna", "6 100", "6 420", "105,2 %", "Fler placeringar", ""]]
+    cells = table_amounts(rows, ["Bilaga 1"])
+    assert {(f.attrs["row_label"], f.attrs.get("column_kind"), f.attrs.get("column_year"), f.value) for f in cells} == {
+        ("Ledning", "budget", "2024", 1_200_000), ("Ledning", "utfall", "2024", 1_150_000),
+        ("Vuxna", "budget", "2024", 6_100_000), ("Vuxna", "utfall", "2024", 6_420_000)}
+
+
+def test_a_header_that_swallowed_the_first_row_splits_beside_a_share_column() -> None:
+    # the first row merged into the header, its share too ("Andel %" over "95,8 %"): each figure's header
+    # still names it, and the swallowed row keeps its label and figures
+    rows = [["Ledning", "Budget 2024\n1 200", "Utfall 2024\n1 150", "Andel %\n95,8 %"],
+            ["Vuxna", "6 100", "6 420", "105,2 %"]]
+    cells = table_amounts(rows, ["Bilaga 1"])
+    assert {(f.attrs["row_label"], f.attrs.get("column_kind"), f.text) for f in cells} == {
+        ("Ledning", "budget", "1 200"), ("Ledning", "utfall", "1 150"), ("Vuxna", "budget", "6 100"), ("Vuxna", "utfall", "6 420")}
+
+
 def test_a_header_over_a_column_of_comments_is_not_moved() -> None:
     # a column of comments without a header beside the figures, the budget column left empty: as many
     # headers as filled columns, but the body holds words, so no header moves

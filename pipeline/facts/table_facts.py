@@ -228,6 +228,9 @@ _CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3
 _LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
 """A cell's number of plain digits followed by words."""
 _GROUPED_FIGURE = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?"
+_PERCENTAGE_CELL = re.compile(r"[-−–]?\s?\d+(?:,\d+)?\s?%")
+"""A cell that prints a share ("12,5 %"): a figure column's, as a header names it."""
+_ENDS_IN_PERCENTAGE = re.compile(r"\d\s?%$")
 _MERGED_HEADER = re.compile(rf"^(?P<head>.*?\S)\s+(?P<value>[-−–]?\s?(?:{_GROUPED_FIGURE}|\d+\.\d{{1,2}})"
                             rf"|\(\s?{_GROUPED_FIGURE}\s?\))\s*$")
 """A header cell with the first row's figure after its words, the shortest head that leaves a whole figure."""
@@ -250,19 +253,26 @@ def cell_number(text: str) -> float | int | None:
     return float(number) if decimals else int(number)
 
 
-def _header_offset(table: Table, header_texts: dict[int, str], heading: set[int], label_col: int) -> dict[int, int]:
+def _header_offset(table: Table, header_texts: dict[int, str], heading: set[int], label_col: int,
+                   rules: FactsRules) -> dict[int, int]:
     """Where a converter set a table's header off its figures (a cell split or merged left a column
     empty: each header over an empty column, each figure column under an empty header cell), the
     header's columns moved over the figure columns in order: {header column: figure column}. Only
     when the header names as many columns as the body fills, the body beyond its labels holds
-    figures alone, and every header moves the same way; else nothing moves. Only a ruled table's grid
-    keeps an empty column: a table read from word positions has none."""
+    figures and shares alone but for a last column of text under a last header that names no kind or
+    year of figures ("Kommentar"), and every header moves the same way; else nothing moves. Only a
+    ruled table's grid keeps an empty column: a table read from word positions has none."""
     if table.method != "ruled":
         return {}
     body = [c for c in table.cells if c.row not in heading and c.col > label_col and c.text.strip()]
     filled = sorted({c.col for c in body})
     named = sorted(col for col, text in header_texts.items() if col > label_col and text.strip())
-    if len(named) != len(filled) or named == filled or not all(_figure_or_dash(c.text) for c in body):
+    if len(named) != len(filled) or named == filled:
+        return {}
+    last = column_meaning(header_texts[named[-1]], rules)
+    words_last = last.kind is None and last.year is None
+    if not all(_figure_or_dash(c.text) or _PERCENTAGE_CELL.fullmatch(" ".join(c.text.split()))
+               or (words_last and c.col == filled[-1]) for c in body):
         return {}
     shifts = {b - a for a, b in zip(named, filled) if a != b}
     if len({shift > 0 for shift in shifts}) != 1:
@@ -294,8 +304,10 @@ def _split_merged_header(table: Table, header_row: int, rules: FactsRules) -> tu
                 and figures_beyond_years(text, rules)):  # "Kvartal 1" names its column, holds no figure
             headers[col], values[col] = m.group("head").strip(), m.group("value")
     numeric_cols = [c for c, t in cells.items() if c != 0 and t]
-    # a column of words (a comment's) merged its first row's words into its header: no figure to split off
-    unsplit = [c for c in numeric_cols if c not in values and re.search(r"\d", cells[c])]
+    # a column of words (a comment's) merged its first row's words into its header: no figure to split off;
+    # nor a column of shares ("Andel % 12,5 %"): its header names it whatever share stands under it
+    unsplit = [c for c in numeric_cols if c not in values and re.search(r"\d", cells[c])
+               and not _ENDS_IN_PERCENTAGE.search(cells[c])]
     # one cell whose figure OCR misread ("Utfall 2023 8.1") keeps its whole text as its header, so the
     # others keep their columns; a plain number is no such cell
     misread = (len(unsplit) == 1 and len(values) >= 2 and cell_number(cells[unsplit[0]]) is None
@@ -478,7 +490,7 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
         if continued or shares_header:
             header_texts = dict((continued or shares_header).header)
         label_col = _label_column(table, skipped)
-        moved = _header_offset(table, header_texts, skipped | {header_row}, label_col)
+        moved = _header_offset(table, header_texts, skipped | {header_row}, label_col, rules)
         # a moved header takes the place of the empty one it lands on
         header_texts = {moved.get(col, col): text for col, text in header_texts.items() if col in moved or col not in moved.values()}
         merged = {moved.get(col, col): value for col, value in merged.items()}

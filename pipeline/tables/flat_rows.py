@@ -517,9 +517,11 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     year is likelier than one starting mid-phrase ("Bokslut helårsutfall" is one column; a year after
     a lower-case word ends that phrase: "Ombudgeteras till 2025"), and a sign
     ("%") ends the header before it; a deviation's header ("Avvikelse") stands over column `deviation`, the one its rows'
-    arithmetic shows to be a difference. Dynamic programming over the cut points.
+    arithmetic shows to be a difference; a text column's header ("Kommentar") ends no other column's header.
+    Dynamic programming over the cut points.
     """
     deviation_cues = _folded_cues(tuple(rules.flat_rows.deviation_words))
+    text_cues = _folded_cues(tuple(rules.flat_rows.text_column_words))
     n = len(words)
     if n < count:
         return None
@@ -538,6 +540,8 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
         value = 3.0 * bool(meaning) - 1.0 * max(0, len(meaning) - len(years) - 1) - 3.0 * max(0, len(years) - 1) + opens
         if deviation is not None and any(cue in fold(w) for w in group for cue in deviation_cues):
             value += 2.0 if column == deviation else -2.0
+        if any(cue in fold(w) for w in group[1:] for cue in text_cues):
+            value -= 3.0
         return value
 
     best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
@@ -553,7 +557,7 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
-_GLUED = re.compile(r"(?<=[a-zåäöé])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ])")
+_GLUED = re.compile(r"(?<=[a-zåäöé)])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ])")
 
 
 def header_words(line: Line) -> list[str]:

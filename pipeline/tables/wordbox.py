@@ -169,7 +169,8 @@ def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], 
     Right-aligned amounts make the gap between label and number narrowest in the row with
     the widest number, so a table's first row often fails the gap test that finds the rest.
     A line right above the region (within two word heights) with a number standing in the
-    region's last column is split at the region's column bands instead.
+    region's last column is split at the region's column bands instead; a year is no such number
+    (a caption's "Ombudgetering och resultatdisposition 2023" ends over the last column).
     """
     if start == 0:
         return None
@@ -179,7 +180,7 @@ def _row_above(ordered: list[list[Word]], start: int, run: list[list[Segment]], 
         return None
     bands = _bands(run)
     last = bands[-1]
-    if not any(any(ch.isdigit() for ch in w.text) and w.bbox.x1 >= last[0] for w in line):  # type: ignore[union-attr]
+    if not any(_figure_not_year(w.text) and w.bbox.x1 >= last[0] for w in line):  # type: ignore[union-attr]
         return None
     segments: list[Segment] = []
     current = -1
