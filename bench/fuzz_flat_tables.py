@@ -23,7 +23,7 @@ a row's label matches (rapidfuzz ratio ≥ 85); it is right when every figure ce
 (a minus however drawn, a dash for an empty cell as an empty cell); an amount is found when the paper's
 amount facts hold its value in kronor (unit stated) or as printed (no unit); a table amount of a drawn row
 has its column's meaning right when its kind and year are those of the header drawn over its figure column
-(a row label drawn in both tables of a paper, a wrapped one, is scored against the second's header).
+(a row label drawn in both tables of a paper, a wrapped one, against the row printing the amount there).
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
     .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--profile born-digital] [--work DIR] [--show 5]
@@ -52,6 +52,7 @@ import real_build  # noqa: E402
 from chromium_papers import paper_html, print_pdf  # noqa: E402
 from captures import RENDER_DPI, capture, render_grey, write_capture_pdf  # noqa: E402
 
+from pipeline.facts.amounts import printed_number  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 
 UNITS = {"tkr": 1000, "kr": 1, "mnkr": 1_000_000}
@@ -91,8 +92,8 @@ class Drawn:
     rows: list[tuple[str, list[str]]]
     amounts: list[float | tuple[str, float]]
     shapes: list[str] = field(default_factory=list)
-    meanings: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
-    """Row label -> (kind, year) of each of its figure columns, left to right, as the header names them."""
+    meanings: list[list[tuple[str, str | None]]] = field(default_factory=list)
+    """Per row of `rows`, the (kind, year) of each of its figure columns, left to right, as the header names them."""
 
 
 def printed(value: int, dash: str, decimals: bool = False) -> str:
@@ -155,7 +156,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     pool = [str(x) for x in rng.permutation(LABELS + (MORE_LABELS if long_tables else []))]
     rows: list[tuple[str, list[str]]] = []
     amounts: list[float | tuple[str, float]] = []
-    meanings: dict[str, list[tuple[str, str | None]]] = {}
+    meanings: list[list[tuple[str, str | None]]] = []
     merged: list[str] = []  # labels of first rows a converter merged into the header: scored by their amounts only
 
     def one_table(n_labels: int, number: int) -> tuple[list[str], list[str]]:
@@ -230,7 +231,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
                 grid.append([follow] + [""] * (width - 1))
                 shown_label = f"{shown_label} {follow}"
             rows.append((shown_label, cells))
-            meanings[shown_label] = [(KIND_OF_HEADER[kind], None if y is None else str(y)) for kind, y in kinds]
+            meanings.append([(KIND_OF_HEADER[kind], None if y is None else str(y)) for kind, y in kinds])
         if gridded:
             return [], markdown_table(head_rows, grid, wrapped_at)
         if spacing == "layout columns":
@@ -305,16 +306,22 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "",
         "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", "Bilaga 1", *bilaga,
         "Beslutet skickas till ekonomiavdelningen.", ""])
-    return Drawn(text, [row for row in rows if row[0] not in merged], amounts, shapes, meanings)
+    kept = [k for k, row in enumerate(rows) if row[0] not in merged]
+    return Drawn(text, [rows[k] for k in kept], amounts, shapes, [meanings[k] for k in kept])
 
 
 def amount_keys(doc: Document) -> Counter:
-    """The paper's amount facts as kronor, and as the number printed where no unit was stated."""
+    """The paper's amount facts as kronor, and as the number printed where no unit was stated; a figure whose
+    unit the pipeline took from the text or inferred (`unit_from_text`, `unit_inferred`) also as it prints, as
+    `eval_real.py` counts it: a table drawn without a unit under a text quoting "4 700 tkr" is read in tkr."""
     keys: Counter = Counter()
     for f in doc.facts:
         if f.kind != "amount" or not isinstance(f.value, int | float):
             continue
         keys[round(float(f.value), 6) if f.unit == "SEK" else ("unknown", round(float(f.value), 6))] += 1
+        printed = printed_number(f.text) if f.unit == "SEK" and (f.attrs.get("unit_from_text") or f.attrs.get("unit_inferred")) else None
+        if printed:
+            keys[("unknown", round(float(printed[0]), 6))] += 1
     return keys
 
 
@@ -344,9 +351,10 @@ def score(drawn: Drawn, doc: Document | None) -> tuple[int, int, int, int]:
         return 0, len(drawn.rows), 0, len(drawn.amounts)
     found = row_cells(doc)
     right = 0
-    for label, cells in drawn.rows:
-        best = max(found, key=lambda r: fuzz.ratio(r[0], label), default=None)
-        if best and fuzz.ratio(best[0], label) >= 85 and same_cells(best[1], cells):
+    for label, cells in drawn.rows:  # a label drawn in both tables of a paper is right in each if read so in each
+        hit = next((r for r in found if fuzz.ratio(r[0], label) >= 85 and same_cells(r[1], cells)), None)
+        if hit is not None:
+            found.remove(hit)
             right += 1
     keys = amount_keys(doc)
     hit = 0
@@ -360,8 +368,8 @@ def score(drawn: Drawn, doc: Document | None) -> tuple[int, int, int, int]:
 
 def column_score(drawn: Drawn, doc: Document | None) -> tuple[int, int]:
     """(table amounts whose column kind and year are the drawn header's, table amounts of a drawn row) of one paper:
-    an amount fact of a table row whose label matches a drawn row's (ratio >= 85) is checked against the
-    header of the figure column it stands in."""
+    an amount fact of a table row whose label matches a drawn row's (ratio >= 85; of rows drawn with one label,
+    the one printing the fact's figure in that column) is checked against the header of its figure column."""
     if doc is None:
         return 0, 0
     right = checked = 0
@@ -369,14 +377,15 @@ def column_score(drawn: Drawn, doc: Document | None) -> tuple[int, int]:
         attrs = f.attrs
         if f.kind != "amount" or "table" not in attrs or not attrs.get("row_label"):
             continue
-        label = max(drawn.meanings, key=lambda lab: fuzz.ratio(lab, attrs["row_label"]), default=None)
-        if label is None or fuzz.ratio(label, attrs["row_label"]) < 85:
-            continue
         column = int(attrs.get("col", 0)) - 1
-        if not 0 <= column < len(drawn.meanings[label]):
+        rows = [k for k, (label, cells) in enumerate(drawn.rows)
+                if fuzz.ratio(label, attrs["row_label"]) >= 85 and 0 <= column < len(drawn.meanings[k])]
+        printing = [k for k in rows if same_cells([f.text], [drawn.rows[k][1][column]])]
+        if not rows:
             continue
+        k = (printing or rows)[0]
         checked += 1
-        right += (attrs.get("column_kind"), attrs.get("column_year")) == drawn.meanings[label][column]
+        right += (attrs.get("column_kind"), attrs.get("column_year")) == drawn.meanings[k][column]
     return right, checked
 
 
