@@ -518,6 +518,12 @@ RECORD_COLUMNS = [
 ]
 
 
+_NUMBER_COLUMNS = {"value_sek": "Int64", "page": "Int64", "x0": "float64", "top": "float64", "x1": "float64",
+                   "bottom": "float64", "confidence": "float64", "value_number": "float64"}
+_BOOLEAN_COLUMNS = ("repaired", "low_confidence")
+"""The record columns' types but text: every frame of one output has the same (records.parquet is written a frame
+at a time, in the first frame's schema)."""
+
 RECORDS_PER_FRAME = 250
 """Records turned into one frame at a time when an output is written (see `records_frames`)."""
 
@@ -604,13 +610,11 @@ def records_frame(records: list[Record]) -> pd.DataFrame:
         if n == 0:
             rows.append(base)
     frame = pd.DataFrame(rows, columns=RECORD_COLUMNS)
-    frame["value_sek"] = frame["value_sek"].astype("Int64")
-    frame["page"] = frame["page"].astype("Int64")
-    for col in ("x0", "top", "x1", "bottom", "confidence", "value_number"):
-        frame[col] = frame[col].astype("float64")
-    for col in ("repaired", "low_confidence"):
+    for col, dtype in _NUMBER_COLUMNS.items():
+        frame[col] = frame[col].astype(dtype)
+    for col in _BOOLEAN_COLUMNS:
         frame[col] = frame[col].astype("boolean")
-    for col in RECORD_COLUMNS:
-        if frame[col].dtype == object:
+    for col in RECORD_COLUMNS:  # every other column is text, also when a frame's values are all missing (NaN)
+        if col not in _NUMBER_COLUMNS and col not in _BOOLEAN_COLUMNS:
             frame[col] = frame[col].astype("string")
     return frame

@@ -42,7 +42,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 35, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 25, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 44, ("tables",)),
+    StageVersion("tables", 45, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 5, ("papers",)),
     StageVersion("facts", 70, ("facts",)),
@@ -51,7 +51,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,
 ruled tables found), then the stages after OCR (run.STAGES), then masking and writing."""
 
-BATCH_STAGE = StageVersion("batch", 37, ("checks", "entities", "privacy"),
+BATCH_STAGE = StageVersion("batch", 38, ("checks", "entities", "privacy"),
                            ("rapidfuzz", "pandas", "pyarrow", "xlsxwriter", "jinja2"))
 """Reconciliation over the whole store and the report."""
 

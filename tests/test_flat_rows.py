@@ -775,6 +775,19 @@ def test_a_label_column_set_apart_is_joined_to_its_figures_specks_and_all(rules:
     assert grid(table) == [["Digitala lås", "1 500", "300"], ["Välfärdsteknik", "900", "NaN"], ["Totalt", "2 400", "300"]]
 
 
+def test_a_label_column_set_apart_may_hold_labels_with_numbers(rules: Rules) -> None:
+    # the label block of a bilaga whose labels number what they name ("Förskola 1-5 år", "LSS 9 § 8", as
+    # `fuzz_flat_tables.py --labels-apart` draws them; figures made up): inside a block of plain labels
+    # over a header and its rows of figures, such a line is a label, not a row
+    rows_apart = ["Verksamhet", "Grundskola", "Förskola 1-5 år", "LSS 9 § 8", "Vuxna", "Summa",
+                  "Budget 2024 Utfall 2024", "12 400 12 100", "8 300 8 650", "2 100 2 050", "5 200 5 000",
+                  "28 000 27 800"]
+    (table,), _ = flat_tables(rows_apart, rules)
+    assert table.header == ("Verksamhet", "Budget 2024", "Utfall 2024")
+    assert grid(table) == [["Grundskola", "12 400", "12 100"], ["Förskola 1-5 år", "8 300", "8 650"],
+                           ["LSS 9 § 8", "2 100", "2 050"], ["Vuxna", "5 200", "5 000"], ["Summa", "28 000", "27 800"]]
+
+
 def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(rules: Rules) -> None:
     # a resultatdisponering's header over two lines (37:45-47's 2024 and 2023 figures in tkr as its rows): the
     # second line's words go on the repeated "Ombudgeteras" and on "Till", not on the last three columns

@@ -112,6 +112,24 @@ def test_facts_without_roles_or_attrs_do_not_break_a_record():
     assert rec.period is None
 
 
+def test_records_parquet_holds_frames_whose_first_has_no_text_values(docs, monkeypatch):
+    # a batch whose first frame of records states no text value, no amount's period and no party: a frame
+    # of missing values only must keep the text columns' type, or records.parquet cannot take the next
+    # frame (the batch stage stopped on it: "Table schema does not match schema used to create file")
+    from pipeline import records
+    from pipeline.report import records_parquet
+
+    [st] = statements_of(docs["004"])[0]
+    rec = make_record(st, parties=(), programme="Bromodellen", key="k", paper_id=st.doc_id, version_role="primary", qualify={})
+    bare = rec.model_copy(update={"amounts": {}, "percentages": {}, "participants": {}, "dates": {}, "programme": None,
+                                  "committee": None, "document_date": None, "valid_from": None, "valid_to": None,
+                                  "period": None, "doc_id": "e" * 64})
+    monkeypatch.setattr(records, "RECORDS_PER_FRAME", 1)
+    back = pd.read_parquet(io.BytesIO(records_parquet([bare, rec])))
+    assert len(back) == 1 + 9 + 5
+    assert back["text_as_scanned"].notna().sum() == 14 and back["programme"].iloc[-1] == "Bromodellen"
+
+
 def test_records_frame_is_long_form_and_round_trips_through_parquet(docs):
     [st] = statements_of(docs["004"])[0]
     rec = make_record(st, parties=(), programme="Bromodellen", key="k", paper_id=st.doc_id, version_role="primary", qualify={})

@@ -823,12 +823,12 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
 
     labels: list[Line] = []
     at = start
-    while (not labels or together(at)) and at < len(lines) and label_line(lines[at]) \
+    while (not labels or together(at)) and at < len(lines) and (label_line(lines[at]) or (labels and _numbered_label(lines[at], rules))) \
             and (not labels or not _is_header_line(lines[at], rules)
                  or re.match(rules.flat_rows.total_row_pattern, fold(lines[at].text))):
         labels.append(lines[at])
         at += 1
-    if len(labels) < 3 or not together(at) or not _is_header_line(lines[at], rules):
+    if sum(map(label_line, labels)) < 3 or not together(at) or not _is_header_line(lines[at], rules):
         return None
 
     def figures_only(line: Line) -> bool:  # a row of figures (a scan's specks after them are no trailing words)
@@ -856,6 +856,16 @@ def _label_run_at(lines: list[Line], start: int, rules: TablesRules) -> tuple[li
     before, head = labels[: -rows - 1], labels[-rows - 1 : -rows]  # lines above the labels' header stay as they are
     return [*before, _joined([*head, header]),
             *(_joined([label, *(column[i] for column in columns)]) for i, label in enumerate(labels[-rows:]))], at
+
+
+def _numbered_label(line: Line, rules: TablesRules) -> bool:
+    """A label of a label block that holds a number of its own ("Förskola 1-5 år", "Område 2", "LSS 9 § 8"): a
+    capitalised word first, at most two words with digits, no unit, no sentence's end. Only inside a block of
+    plain labels, whose figures stand apart under their header, is such a line known for a label."""
+    words = [w.text for w in line.words]
+    return (0 < len(words) <= rules.flat_rows.label_max_words and words[0][:1].isupper() and words[0].isalpha()
+            and sum(bool(re.search(r"\d", w)) for w in words) <= 2 and not _SENTENCE_END.search(words[-1])
+            and not _states_unit(line, rules))
 
 
 def _despeckled(line: Line) -> Line:
