@@ -656,6 +656,7 @@ class FlatRowSettings(RuleSet):
     unit_words: list[str] = Field(min_length=1)
     text_column_words: list[str] = Field(min_length=1)
     numbered_part_words: list[str] = Field(min_length=1)
+    share_words: list[str] = Field(min_length=1)
     total_row_pattern: str
     header_max_words: int
     label_max_words: int

@@ -17,7 +17,7 @@ from pipeline.ingest import document_from_lines
 from pipeline.model import BBox, Document, Fact, Page, Table, Word
 from pipeline.rules import RULES_DIR, Rules, TablesRules
 from pipeline.tables import extract_tables
-from pipeline.tables.flat_rows import Row, count_range, figure_gaps, readings, settle, total_groups
+from pipeline.tables.flat_rows import Row, count_range, figure_gaps, header_read_back, readings, settle, total_groups
 from bench.eval_flat_bilagor import PROBES, build, score
 from pipeline.cli import main
 from tests.realdev import needs_realdev, run_dev_papers
@@ -786,6 +786,30 @@ def test_a_label_column_set_apart_may_hold_labels_with_numbers(rules: Rules) -> 
     assert table.header == ("Verksamhet", "Budget 2024", "Utfall 2024")
     assert grid(table) == [["Grundskola", "12 400", "12 100"], ["Förskola 1-5 år", "8 300", "8 650"],
                            ["LSS 9 § 8", "2 100", "2 050"], ["Vuxna", "5 200", "5 000"], ["Summa", "28 000", "27 800"]]
+
+
+def test_a_share_columns_percent_signs_a_scan_misread_are_read_back(rules: Rules) -> None:
+    # a photocopied bilaga as Tesseract read it (`fuzz_flat_tables.py --profile photocopy-300`, figures made
+    # up): the header's "Andel %" as "Andel 2," and some rows' "%" as "NY" or "Yo"; read back, the header
+    # names each figure column and the share's, as the printed table's does
+    lines = ["Verksamhet Bokslut 2022 Bokslut 2021 Avvikelse Förslag 2022 Andel 2,",
+             "Fritidsgårdar 0 230 -230 10 210 30,1 %", "Bemanningsenhet 14 790 15 000 -210 -3 680 79,2 NY",
+             "Missbruksvård 36 540 36 000 540 12 340 20,3 Yo", "Summa 51 330 51 230 100 18 870 52,1 Yo"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header == ("Verksamhet", "Bokslut 2022", "Bokslut 2021", "Avvikelse", "Förslag 2022", "Andel %")
+    assert grid(tables[0])[1][1:5] == ["14 790", "15 000", "-210", "-3 680"]
+
+
+@pytest.mark.parametrize(("scanned", "printed"), [("Awvikelse", "Avvikelse"), ("Andet %", "Andel %"),
+                                                  ("Utfail 2024", "Utfall 2024"), ("Budget 2024", "Budget 2024")])
+def test_a_header_word_a_scan_slipped_one_letter_of_is_read_back(rules: Rules, scanned: str, printed: str) -> None:
+    # "w" for "v", "t" or "i" for "l": a column word of five letters or more one look-alike off is that word,
+    # in the table's header as the facts stage reads it; a word one other letter off ("Beviljas" is no
+    # "Beviljat") or no column word ("Anders") stays as printed
+    lines = [f"Verksamhet Budget 2023 {scanned}", "Vuxna 1 200 1 150", "Barn 2 400 2 600", "Summa 3 600 3 750"]
+    tables, _ = flat_tables(lines, rules)
+    assert tables[0].header[1:] == ("Budget 2023", printed)
+    assert [header_read_back(word, rules.tables) for word in ("Beviljas", "Anders", "Pian")] == ["Beviljas", "Anders", "Pian"]
 
 
 def test_header_line_of_fewer_parts_goes_on_the_headers_that_cannot_stand_alone(rules: Rules) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.model import Document, Table
 from pipeline.rules import Rules
 from pipeline.tables._text import Line, document_lines, without_furniture
-from pipeline.tables.flat_rows import flat_row_tables, holds_several_numbers
+from pipeline.tables.flat_rows import flat_row_tables, header_read_back, holds_several_numbers
 from pipeline.tables.flattened import flattened_tables
 from pipeline.tables.ruled import ruled_tables
 from pipeline.tables.wordbox import word_box_tables
@@ -44,6 +44,9 @@ def extract_tables(doc: Document, rules: Rules) -> Document:
     # in reading order, whichever reader found them: a table that runs on over a page break is read as
     # the one before it on the page before goes on
     found.sort(key=lambda t: (t.page, t.bbox.top if t.bbox is not None else 0.0))
+    # a scan's slip in a header word ("Awvikelse") read back, that the facts stage knows the column
+    found = [t.model_copy(update={"header": tuple(header_read_back(h, settings) for h in t.header)}) if t.header else t
+             for t in found]
     return doc.model_copy(update={"tables": tuple(found), "pages": pages})
 
 

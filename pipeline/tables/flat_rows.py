@@ -468,8 +468,48 @@ def is_column_word(word: str, rules: TablesRules) -> bool:
     folded = fold(word)
     if _YEAR.fullmatch(word.strip()) or (folded[:1].isalpha() and _numbered_part([word], 0, rules)):
         return True
-    return bool(folded) and any(cue in folded if len(cue) >= 5 else cue == folded
-                                for cue in _folded_cues(tuple(rules.flat_rows.column_words)))
+    cues = _folded_cues(tuple(rules.flat_rows.column_words))
+    return bool(folded) and (any(cue in folded if len(cue) >= 5 else cue == folded for cue in cues)
+                             or _scanned_column_word(folded, cues))
+
+
+_SCAN_SLIPS = frozenset({("w", "v"), ("i", "l"), ("t", "l"), ("1", "l"), ("l", "i"), ("1", "i"), ("c", "e"), ("0", "o")})
+"""(read, printed) letters a scan confuses in a header's words ("Awvikelse", "Andet")."""
+
+
+@lru_cache(maxsize=4096)
+def _scanned_column_word(folded: str, cues: tuple[str, ...]) -> bool:
+    """A whole word that is a column word of five letters or more with one letter a scan misread for a
+    look-alike (`_SCAN_SLIPS`): "awvikelse" is "avvikelse", "andet" "andel"."""
+    return _slip_at(folded, cues) is not None
+
+
+def _slip_at(folded: str, cues: tuple[str, ...]) -> tuple[int, str] | None:
+    """Where a folded word differs from a column word of five letters or more by one scan slip, and the printed letter."""
+    for cue in cues:
+        if len(cue) == len(folded) >= 5:
+            diff = [(k, a, b) for k, (a, b) in enumerate(zip(folded, cue)) if a != b]
+            if len(diff) == 1 and diff[0][1:] in _SCAN_SLIPS:
+                return diff[0][0], diff[0][2]
+    return None
+
+
+def header_read_back(header: str, rules: TablesRules) -> str:
+    """A column header with each word a scan slipped one letter of read back ("Awvikelse" -> "Avvikelse",
+    "Andet %" -> "Andel %"), so that the facts stage knows its column; other words as printed."""
+    cues = _folded_cues(tuple(rules.flat_rows.column_words))
+
+    def word_back(word: str) -> str:
+        folded = fold(word)
+        if len(folded) != len(word) or any(cue in folded if len(cue) >= 5 else cue == folded for cue in cues):
+            return word
+        slip = _slip_at(folded, cues)
+        if slip is None:
+            return word
+        k, printed = slip
+        return word[:k] + (printed.upper() if word[k].isupper() else printed) + word[k + 1:]
+
+    return " ".join(word_back(w) for w in header.split(" "))
 
 
 def _numbered_part(words: list[str], k: int, rules: TablesRules) -> bool:
@@ -481,10 +521,20 @@ def _numbered_part(words: list[str], k: int, rules: TablesRules) -> bool:
 
 
 def holds_figure(words: list[str], rules: TablesRules) -> bool:
-    """Tell whether a line's words hold a figure: a word with a digit that is no year and numbers no
-    part of a header ("Tertial 2")."""
+    """Tell whether a line's words hold a figure: a word with a digit that is no year, numbers no
+    part of a header ("Tertial 2") and is no share's sign a scan misread ("Andel 2")."""
     return any(re.search(r"\d", w) and not _YEAR.fullmatch(w) and not _numbered_part(words, k, rules)
-               for k, w in enumerate(words))
+               and not _misread_share_sign(words, k, rules) for k, w in enumerate(words))
+
+
+_SHARE_SIGN_READ = re.compile(r"[\d%][\d%°o,.:;]?[,.:;]?")
+"""What a scan reads for a "%": "2", "2,", "%o", "9;" (at most three marks, a digit or "%" first)."""
+
+
+def _misread_share_sign(words: list[str], k: int, rules: TablesRules) -> bool:
+    """Tell whether `words[k]` is the "%" of a share's header ("Andel %") as a scan misread it ("Andel 2")."""
+    return (k > 0 and fold(words[k - 1]) in _folded_cues(tuple(rules.flat_rows.share_words))
+            and _SHARE_SIGN_READ.fullmatch(words[k]) is not None)
 
 
 def text_column_start(words: list[str], rules: TablesRules) -> int | None:
@@ -653,9 +703,41 @@ def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table],
     """Find the flat tables among `lines`; return them and page warnings (page -> codes)."""
     tables: list[Table] = []
     warnings: dict[int, list[str]] = {}
-    for block in _blocks(lines, rules):
+    for block in _blocks(_share_signs_read_back(lines, rules), rules):
         tables += _read_block(block, rules, warnings)
     return tables, warnings
+
+
+_SHARE_AT_END = re.compile(r"[-−–]?\d+,\d+")
+"""A row's last figure that a share column prints ("79,2"), before its "%"."""
+
+
+def _share_signs_read_back(lines: list[Line], rules: TablesRules) -> list[Line]:
+    """The lines with the "%" signs a scan misread in a share column read back: in a header line after a share's
+    word ("Andel 2,": `_misread_share_sign`), and under such a header, in each row of the table (no blank line
+    between) whose last figure is a share followed by one mark of one or two characters ("79,2 NY", "20,3 Yo").
+    Then the header's words and each row's figures make the columns the printed table's do."""
+    def with_sign(line: Line, signs: set[int]) -> Line:
+        return replace(line, words=tuple(w.model_copy(update={"text": "%"}) if k in signs else w
+                                         for k, w in enumerate(line.words)))
+
+    out: list[Line] = []
+    under_share = False
+    for line in lines:
+        texts = [w.text for w in line.words]
+        signs = {k for k in range(1, len(texts)) if _misread_share_sign(texts, k, rules)}
+        if _is_header_line(line, rules):
+            line = with_sign(line, signs) if signs else line
+            under_share = any(w.text == "%" and k > 0 and fold(line.words[k - 1].text) in _folded_cues(tuple(rules.flat_rows.share_words))
+                              for k, w in enumerate(line.words))
+        elif under_share and line.gap_before <= 1 and (out and out[-1].page == line.page):
+            if len(texts) >= 2 and len(texts[-1]) <= 2 and texts[-1] != "%" and not texts[-1].isdigit() \
+                    and _SHARE_AT_END.fullmatch(texts[-2]):
+                line = with_sign(line, {len(texts) - 1})
+        else:
+            under_share = False
+        out.append(line)
+    return out
 
 
 def _is_header_line(line: Line, rules: TablesRules) -> bool:
