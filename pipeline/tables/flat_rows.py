@@ -469,8 +469,12 @@ def is_column_word(word: str, rules: TablesRules) -> bool:
     if _YEAR.fullmatch(word.strip()) or (folded[:1].isalpha() and _numbered_part([word], 0, rules)):
         return True
     cues = _folded_cues(tuple(rules.flat_rows.column_words))
-    return bool(folded) and (any(cue in folded if len(cue) >= 5 else cue == folded for cue in cues)
-                             or _scanned_column_word(folded, cues))
+    return bool(folded) and (_names_column(folded, cues) or _scanned_column_word(folded, cues))
+
+
+def _names_column(folded: str, cues: tuple[str, ...]) -> bool:
+    """A folded word holding a column cue: one of five letters or more also inside a compound, a shorter one whole."""
+    return any(cue in folded if len(cue) >= 5 else cue == folded for cue in cues)
 
 
 _SCAN_SLIPS = frozenset({("w", "v"), ("i", "l"), ("t", "l"), ("1", "l"), ("l", "i"), ("1", "i"), ("c", "e"), ("0", "o")})
@@ -501,7 +505,7 @@ def header_read_back(header: str, rules: TablesRules) -> str:
 
     def word_back(word: str) -> str:
         folded = fold(word)
-        if len(folded) != len(word) or any(cue in folded if len(cue) >= 5 else cue == folded for cue in cues):
+        if len(folded) != len(word) or _names_column(folded, cues):
             return word
         slip = _slip_at(folded, cues)
         if slip is None:
