@@ -798,6 +798,9 @@ def test_a_share_columns_percent_signs_a_scan_misread_are_read_back(rules: Rules
     tables, _ = flat_tables(lines, rules)
     assert tables[0].header == ("Verksamhet", "Bokslut 2022", "Bokslut 2021", "Avvikelse", "Förslag 2022", "Andel %")
     assert grid(tables[0])[1][1:5] == ["14 790", "15 000", "-210", "-3 680"]
+    # the same with the header's cells run together by an export ("Förslag 2022Andel 2", one word before the sign)
+    tables, _ = flat_tables(["VerksamhetBokslut 2022Bokslut 2021AvvikelseFörslag 2022Andel 2", *lines[1:]], rules)
+    assert tables[0].header[1:] == ("Bokslut 2022", "Bokslut 2021", "Avvikelse", "Förslag 2022", "Andel %")
 
 
 @pytest.mark.parametrize(("scanned", "printed"), [("Awvikelse", "Avvikelse"), ("Andet %", "Andel %"),

@@ -536,8 +536,9 @@ _SHARE_SIGN_READ = re.compile(r"[\d%][\d%°o,.:;]?[,.:;]?")
 
 
 def _misread_share_sign(words: list[str], k: int, rules: TablesRules) -> bool:
-    """Tell whether `words[k]` is the "%" of a share's header ("Andel %") as a scan misread it ("Andel 2")."""
-    return (k > 0 and fold(words[k - 1]) in _folded_cues(tuple(rules.flat_rows.share_words))
+    """Tell whether `words[k]` is the "%" of a share's header ("Andel %") as a scan misread it ("Andel 2"), also
+    after a share's word an export ran the header's cells into ("ÅterredovisasAndel 2")."""
+    return (k > 0 and fold(words[k - 1]).endswith(_folded_cues(tuple(rules.flat_rows.share_words)))
             and _SHARE_SIGN_READ.fullmatch(words[k]) is not None)
 
 
@@ -732,7 +733,7 @@ def _share_signs_read_back(lines: list[Line], rules: TablesRules) -> list[Line]:
         signs = {k for k in range(1, len(texts)) if _misread_share_sign(texts, k, rules)}
         if _is_header_line(line, rules):
             line = with_sign(line, signs) if signs else line
-            under_share = any(w.text == "%" and k > 0 and fold(line.words[k - 1].text) in _folded_cues(tuple(rules.flat_rows.share_words))
+            under_share = any(w.text == "%" and k > 0 and fold(line.words[k - 1].text).endswith(_folded_cues(tuple(rules.flat_rows.share_words)))
                               for k, w in enumerate(line.words))
         elif under_share and line.gap_before <= 1 and (out and out[-1].page == line.page):
             if len(texts) >= 2 and len(texts[-1]) <= 2 and texts[-1] != "%" and not texts[-1].isdigit() \
