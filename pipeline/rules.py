@@ -657,6 +657,7 @@ class FlatRowSettings(RuleSet):
     text_column_words: list[str] = Field(min_length=1)
     numbered_part_words: list[str] = Field(min_length=1)
     share_words: list[str] = Field(min_length=1)
+    header_scan_slips: list[tuple[str, str]] = Field(min_length=1)
     total_row_pattern: str
     header_max_words: int
     label_max_words: int

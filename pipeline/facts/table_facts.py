@@ -228,9 +228,8 @@ _CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3
 _LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
 """A cell's number of plain digits followed by words."""
 _GROUPED_FIGURE = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?"
-_PERCENTAGE_CELL = re.compile(r"[-−–]?\s?\d+(?:,\d+)?\s?%")
-"""A cell that prints a share ("12,5 %"): a figure column's, as a header names it."""
-_ENDS_IN_PERCENTAGE = re.compile(r"\d\s?%$")
+_PERCENTAGE = re.compile(r"[-−–]?\s?\d+(?:,\d+)?\s?%$")
+"""A share as a cell prints it ("12,5 %", `fullmatch`), or as a header cell that swallowed one ends (`search`)."""
 _MERGED_HEADER = re.compile(rf"^(?P<head>.*?\S)\s+(?P<value>[-−–]?\s?(?:{_GROUPED_FIGURE}|\d+\.\d{{1,2}})"
                             rf"|\(\s?{_GROUPED_FIGURE}\s?\))\s*$")
 """A header cell with the first row's figure after its words, the shortest head that leaves a whole figure."""
@@ -271,7 +270,7 @@ def _header_offset(table: Table, header_texts: dict[int, str], heading: set[int]
         return {}
     last = column_meaning(header_texts[named[-1]], rules)
     words_last = last.kind is None and last.year is None
-    if not all(_figure_or_dash(c.text) or _PERCENTAGE_CELL.fullmatch(" ".join(c.text.split()))
+    if not all(_figure_or_dash(c.text) or _PERCENTAGE.fullmatch(" ".join(c.text.split()))
                or (words_last and c.col == filled[-1]) for c in body):
         return {}
     shifts = {b - a for a, b in zip(named, filled) if a != b}
@@ -307,7 +306,7 @@ def _split_merged_header(table: Table, header_row: int, rules: FactsRules) -> tu
     # a column of words (a comment's) merged its first row's words into its header: no figure to split off;
     # nor a column of shares ("Andel % 12,5 %"): its header names it whatever share stands under it
     unsplit = [c for c in numeric_cols if c not in values and re.search(r"\d", cells[c])
-               and not _ENDS_IN_PERCENTAGE.search(cells[c])]
+               and not _PERCENTAGE.search(cells[c])]
     # one cell whose figure OCR misread ("Utfall 2023 8.1") keeps its whole text as its header, so the
     # others keep their columns; a plain number is no such cell
     misread = (len(unsplit) == 1 and len(values) >= 2 and cell_number(cells[unsplit[0]]) is None

@@ -469,7 +469,7 @@ def is_column_word(word: str, rules: TablesRules) -> bool:
     if _YEAR.fullmatch(word.strip()) or (folded[:1].isalpha() and _numbered_part([word], 0, rules)):
         return True
     cues = _folded_cues(tuple(rules.flat_rows.column_words))
-    return bool(folded) and (_names_column(folded, cues) or _scanned_column_word(folded, cues))
+    return bool(folded) and (_names_column(folded, cues) or _slip_at(folded, cues, _scan_slips(rules)) is not None)
 
 
 def _names_column(folded: str, cues: tuple[str, ...]) -> bool:
@@ -477,23 +477,18 @@ def _names_column(folded: str, cues: tuple[str, ...]) -> bool:
     return any(cue in folded if len(cue) >= 5 else cue == folded for cue in cues)
 
 
-_SCAN_SLIPS = frozenset({("w", "v"), ("i", "l"), ("t", "l"), ("1", "l"), ("l", "i"), ("1", "i"), ("c", "e"), ("0", "o")})
-"""(read, printed) letters a scan confuses in a header's words ("Awvikelse", "Andet")."""
+def _scan_slips(rules: TablesRules) -> tuple[tuple[str, str], ...]:
+    return tuple(rules.flat_rows.header_scan_slips)
 
 
 @lru_cache(maxsize=4096)
-def _scanned_column_word(folded: str, cues: tuple[str, ...]) -> bool:
-    """A whole word that is a column word of five letters or more with one letter a scan misread for a
-    look-alike (`_SCAN_SLIPS`): "awvikelse" is "avvikelse", "andet" "andel"."""
-    return _slip_at(folded, cues) is not None
-
-
-def _slip_at(folded: str, cues: tuple[str, ...]) -> tuple[int, str] | None:
-    """Where a folded word differs from a column word of five letters or more by one scan slip, and the printed letter."""
+def _slip_at(folded: str, cues: tuple[str, ...], slips: tuple[tuple[str, str], ...]) -> tuple[int, str] | None:
+    """Where a folded word is a column word of five letters or more but for one letter a scan misread for a
+    look-alike (`header_scan_slips`: "awvikelse" is "avvikelse", "andet" "andel"), and the printed letter."""
     for cue in cues:
         if len(cue) == len(folded) >= 5:
             diff = [(k, a, b) for k, (a, b) in enumerate(zip(folded, cue)) if a != b]
-            if len(diff) == 1 and diff[0][1:] in _SCAN_SLIPS:
+            if len(diff) == 1 and diff[0][1:] in slips:
                 return diff[0][0], diff[0][2]
     return None
 
@@ -507,7 +502,7 @@ def header_read_back(header: str, rules: TablesRules) -> str:
         folded = fold(word)
         if len(folded) != len(word) or _names_column(folded, cues):
             return word
-        slip = _slip_at(folded, cues)
+        slip = _slip_at(folded, cues, _scan_slips(rules))
         if slip is None:
             return word
         k, printed = slip
@@ -536,10 +531,14 @@ _SHARE_SIGN_READ = re.compile(r"[\d%][\d%°o,.:;]?[,.:;]?")
 
 
 def _misread_share_sign(words: list[str], k: int, rules: TablesRules) -> bool:
-    """Tell whether `words[k]` is the "%" of a share's header ("Andel %") as a scan misread it ("Andel 2"), also
-    after a share's word an export ran the header's cells into ("ÅterredovisasAndel 2")."""
-    return (k > 0 and fold(words[k - 1]).endswith(_folded_cues(tuple(rules.flat_rows.share_words)))
-            and _SHARE_SIGN_READ.fullmatch(words[k]) is not None)
+    """Tell whether `words[k]` is the "%" of a share's header ("Andel %") as a scan misread it ("Andel 2")."""
+    return _after_share_word(words, k, rules) and _SHARE_SIGN_READ.fullmatch(words[k]) is not None
+
+
+def _after_share_word(words: list[str], k: int, rules: TablesRules) -> bool:
+    """Tell whether `words[k]` follows a share's word (`share_words`), also one an export ran the header cell
+    before it into ("ÅterredovisasAndel")."""
+    return k > 0 and fold(words[k - 1]).endswith(_folded_cues(tuple(rules.flat_rows.share_words)))
 
 
 def text_column_start(words: list[str], rules: TablesRules) -> int | None:
@@ -733,8 +732,8 @@ def _share_signs_read_back(lines: list[Line], rules: TablesRules) -> list[Line]:
         signs = {k for k in range(1, len(texts)) if _misread_share_sign(texts, k, rules)}
         if _is_header_line(line, rules):
             line = with_sign(line, signs) if signs else line
-            under_share = any(w.text == "%" and k > 0 and fold(line.words[k - 1].text).endswith(_folded_cues(tuple(rules.flat_rows.share_words)))
-                              for k, w in enumerate(line.words))
+            texts = [w.text for w in line.words]
+            under_share = any(text == "%" and _after_share_word(texts, k, rules) for k, text in enumerate(texts))
         elif under_share and line.gap_before <= 1 and (out and out[-1].page == line.page):
             if len(texts) >= 2 and len(texts[-1]) <= 2 and texts[-1] != "%" and not texts[-1].isdigit() \
                     and _SHARE_AT_END.fullmatch(texts[-2]):
