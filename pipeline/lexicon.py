@@ -511,18 +511,20 @@ def _hunspell_base() -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _hunspell():
-    from spylls.hunspell import Dictionary
-
+def _hunspell() -> Callable[[str], bool] | None:
+    """hunspell-sv's verdict on a word (`pipeline.spellcheck`: libhunspell, else spylls)."""
     base = _hunspell_base()
     if base is None:
         log.warning("no hunspell-sv dictionary found: compounds are judged by the splitter alone")
         return None
+    from pipeline import spellcheck
+
     started = time.perf_counter()
-    dictionary = Dictionary.from_files(base)
+    salt = f"{spellcheck.FORMAT} spylls {metadata.version('spylls')}"
+    verdict = spellcheck.verdicts(base, _hunspell_path("hunspell-index", salt))
     log.debug("hunspell %s loaded in %.2f s", base, time.perf_counter() - started)
     _keep_out_of_gc()
-    return dictionary
+    return verdict
 
 
 def _keep_out_of_gc() -> None:
@@ -610,16 +612,22 @@ def _write_pickle(path: Path, *records: object) -> None:
     tmp.replace(path)
 
 
-def _verdicts_path() -> Path | None:
-    """Name hunspell's answers by the dictionary's files (place, size, time written): they never
-    change for one dictionary, and a cold process need not read its 4 MB to hash it (9 ms)."""
+def _hunspell_path(name: str, salt: str = "") -> Path | None:
+    """Name a file of hunspell's answers by the dictionary's files (place, size, time written):
+    they never change for one dictionary, and a cold process need not read its 4 MB to hash it (9 ms)."""
     base = _hunspell_base()
     if base is None:
         return None
     files = (Path(base + ".dic").resolve(), Path(base + ".aff").resolve())
     stats = [(str(f), (st := f.stat()).st_size, st.st_mtime_ns) for f in files]
-    digest = hashlib.sha256(repr(stats).encode())
-    return CACHE_DIR / f"hunspell-{digest.hexdigest()[:16]}.pickle"
+    digest = hashlib.sha256((repr(stats) + salt).encode())
+    return CACHE_DIR / f"{name}-{digest.hexdigest()[:16]}.pickle"
+
+
+def _verdicts_path() -> Path | None:
+    from pipeline import spellcheck
+
+    return _hunspell_path("hunspell", spellcheck.backend())
 
 
 _VERDICTS: StoredAnswers[str, bool] = StoredAnswers(_verdicts_path)
@@ -631,7 +639,7 @@ def _hunspell_knows(word: str) -> bool:
     hit = answers.get(word)
     if hit is None:
         dictionary = _hunspell()
-        hit = _VERDICTS.add(word, bool(dictionary and dictionary.lookup(word)))
+        hit = _VERDICTS.add(word, bool(dictionary and dictionary(word)))
     return hit
 
 

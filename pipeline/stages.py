@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from pipeline import spellcheck
 from pipeline.lexicon import lexicon_id
 from pipeline.paths import CHECKOUT_DIR
 from pipeline.rules import Rules
@@ -41,7 +42,7 @@ class StageVersion:
 DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 35, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
-    StageVersion("repair", 25, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
+    StageVersion("repair", 26, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
     StageVersion("tables", 47, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 5, ("papers",)),
@@ -94,6 +95,8 @@ def stage_keys(rules: Rules, ocr: dict, personal_data: str) -> dict[str, str]:
                "libraries": {name: _library_version(name) for name in stage.libraries}}
         if stage.name == "ocr":
             own["tesseract"] = ocr
+        if stage.name == "repair":
+            own["hunspell"] = spellcheck.backend()  # libhunspell and spylls differ on a few words
         if stage.name == "output":
             own["personal_data"] = personal_data
         before = keys[stage.name] = hashlib.sha256(json.dumps(own, sort_keys=True).encode()).hexdigest()

