@@ -758,6 +758,45 @@ def test_figures_ocr_misread_in_a_flat_row_are_read_as_printed(rules: Rules) -> 
                                                     ["4 300", "3 750", "550", "550"]]
 
 
+def test_more_figures_a_scan_misreads_in_a_flat_row_are_read_as_printed(rules: Rules) -> None:
+    # 37:160-163 in tkr as a scan reads it: a minus read as two dashes and as an em dash, a stop after a figure
+    # inside the row, a 0 cell with a bracket of a speck beside it
+    lines = [INVESTMENTS_37[0], "Inkomster 4 000 2 800 2 900 [0)", "Utgifter --80 200 -192 300 —55 000 -1 500",
+             "Netto -76 200 -189 500 -52 100. -1 500"]
+    tables = extract_tables(word_page([[(60, line)] for line in lines], origin="ocr"), rules).tables
+    assert grid(tables[0]) == [
+        ["Inkomster", "4 000", "2 800", "2 900", "0"],
+        ["Utgifter", "-80 200", "-192 300", "-55 000", "-1 500"],
+        ["Netto", "-76 200", "-189 500", "-52 100", "-1 500"]]
+    # a bilaga in kronor drawn of the genre's words (bench/fuzz_flat_tables.py --seed 86, paper 30, figures made
+    # up) with the slips its photocopy-300 scans showed: a stop for a group space ("19.130 000"), groups run
+    # together before a group ("86750 000"), a speck read as a dash between groups ("65 280-000"), a speck
+    # before a figure (".40 200 000")
+    lines = ["Verksamhet Plan 2023 Bokslut 2023 Plan 2024 Utfall 2023 Till resultatfond Beviljat",
+             "Parker och grönytor 14 210 000 19.130 000 31 080 000 44 080 000 23 620 000 16 340 000",
+             "Barn och unga .40 200 000 38 310 000 28 090 000 44 060 000 44 040 000 26 860 000",
+             "Gator och vägar 32 940 000 12 260 000 6 110 000 -580 000 31 510 000 NaN",
+             "Missbruksvård 11 420 000 17 050 000 0 1 020 000 NaN 27 070 000",
+             "Totalt 98 770 000 86750 000 65 280-000 88 580 000 99 170 000 70 270 000"]
+    tables = extract_tables(word_page([[(60, line)] for line in lines], origin="ocr"), rules).tables
+    assert [row[1:3] + row[3:4] for row in grid(tables[0])] == [
+        ["14 210 000", "19 130 000", "31 080 000"], ["40 200 000", "38 310 000", "28 090 000"],
+        ["32 940 000", "12 260 000", "6 110 000"], ["11 420 000", "17 050 000", "0"],
+        ["98 770 000", "86 750 000", "65 280 000"]]
+
+
+def test_a_section_name_with_a_speck_keeps_its_table_whole(rules: Rules) -> None:
+    # probe 02 of bench/data/flat-bilagor as a scan reads it: a speck read after each section's name
+    # ("Fastigheter :") made it a sentence, which ended the table before its rows and cost it its header
+    lines = [line for line in (PROBES / "02-ombudg-inv.md").read_text(encoding="utf-8").split("\n")[4:] if line]
+    lines = [line + " :" if line in ("Fastigheter", "Inventarier") else line for line in lines]
+    tables = extract_tables(word_page([[(60, line)] for line in lines], origin="ocr"), rules).tables
+    assert [t.method for t in tables] == ["flat-rows"]
+    assert tables[0].header == ("Projekt", "Årsbudget", "Helårs utfall", "Avvikelse", "Ombudg till 2024", "Ombudg till 2025")
+    assert [row[0] for row in grid(tables[0])] == ["Ombyggnad Furuhallen", "Ventilation Tallbacken", "Summa Fastigheter",
+                                                   "Möbler gruppbostäder", "IT-utrustning", "Summa Inventarier", "Totalt"]
+
+
 def test_a_label_column_set_apart_is_joined_to_its_figures_specks_and_all(rules: Rules) -> None:
     # probes 23 and 24 of bench/data/flat-bilagor as a scan reads them: a speck after a row's figures
     # ("-1 550 :"), and one glued to a figure of a column ("1 500."); a caption above the labels stays one

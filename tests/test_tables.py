@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -199,6 +200,39 @@ def test_table_read_column_by_column_on_a_tilted_photo_joins_its_rows(rules, col
     tables = [t for t in extract_tables(_ocr_doc(page), rules).tables if t.method == "word-boxes"]
     rows = sorted(_grid(tables[0]).items())
     assert [[text for (r, _), text in rows if r == row] for row in range(4)] == expected
+
+
+# A bilaga of eight columns drawn of the genre's words (bench/fuzz_flat_tables.py --seed 85, paper 14; every
+# figure made up), as printed, and as Tesseract read its photocopy-300 scan: column by column, with its last
+# two columns ("Förslag 2023", "Plan 2023") too close for their word boxes to stand apart.
+BY_COLUMNS = Path(__file__).parent / "fixtures" / "scanned-bilaga-read-by-columns.json"
+BY_COLUMNS_PRINTED = [
+    ["Digitalisering", "29 180", "22 110", "12 350", "9 830", "NaN", "3 730", "0"],
+    ["Barn och unga", "37 340", "12 320", "1 280", "NaN", "NaN", "30 560", "15 710"],
+    ["Gymnasieskola", "42 010", "NaN", "0", "38 760", "18 820", "24 250", "NaN"],
+    ["Summa drift", "108 530", "34 430", "13 630", "48 590", "18 820", "58 540", "15 710"],
+    ["Fritidsgårdar", "49 290", "41 810", "48 030", "8 010", "18 190", "1 430", "31 830"],
+    ["Elevhälsa", "43 710", "1 520", "NaN", "26 690", "47 280", "44 170", "NaN"],
+    ["Grundskola", "NaN", "41 580", "550", "2 080", "26 150", "30 590", "7 760"],
+    ["Summa investeringar", "93 000", "84 910", "48 580", "36 780", "91 620", "76 190", "39 590"],
+    ["Totalt", "201 530", "119 340", "62 210", "85 370", "110 440", "134 730", "55 300"],
+]
+
+
+def test_table_read_column_by_column_with_columns_too_close_is_read_in_rows(rules):
+    words = tuple(Word(text=text, bbox=BBox(x0, top, x1, bottom), line=line, block=0, confidence=0.9, origin="ocr")
+                  for text, x0, top, x1, bottom, line in json.loads(BY_COLUMNS.read_text(encoding="utf-8"))["words"])
+    page = Page(number=1, kind="ocr", width=595, height=842, words=words)
+    tables = extract_tables(_ocr_doc(page), rules).tables
+    assert len(tables) == 1 and tables[0].n_cols == 8
+    assert tables[0].header[1:] == ("Förslag 2022", "Utfall 2022", "Beviljat", "Budget 2023", "Prognos 2022",
+                                    "Förslag 2023", "Plan 2023")  # "= Pian 2023" as scanned: a speck, an l read i
+    grid = _grid(tables[0])
+    read = [[grid.get((row, col), "") for col in range(8)] for row in range(len(BY_COLUMNS_PRINTED))]
+    assert [row[0].strip('"') for row in read] == [row[0] for row in BY_COLUMNS_PRINTED]
+    as_scanned = [row[:] for row in BY_COLUMNS_PRINTED]
+    as_scanned[7][2] = "84 210"  # the scan itself misread it ("30 560" read "30560" prints the same digits)
+    assert [[_digits(c) or c for c in row[1:]] for row in read] == [[_digits(c) or c for c in row[1:]] for row in as_scanned]
 
 
 def test_two_column_prose_is_not_a_table(rules):

@@ -8,7 +8,7 @@ from pipeline.tables._text import Line, document_lines, without_furniture
 from pipeline.tables.flat_rows import flat_row_tables, header_read_back, holds_several_numbers
 from pipeline.tables.flattened import flattened_tables
 from pipeline.tables.ruled import ruled_tables
-from pipeline.tables.wordbox import word_box_tables
+from pipeline.tables.wordbox import rows_rejoined, word_box_tables
 
 __all__ = ["extract_tables", "ruled_tables", "word_box_tables", "flattened_tables", "flat_row_tables"]
 
@@ -23,7 +23,7 @@ def extract_tables(doc: Document, rules: Rules) -> Document:
     """
     settings = rules.tables
     found: list[Table] = list(doc.tables)
-    reading = doc.model_copy(update={"pages": tuple(without_furniture(p, settings) for p in doc.pages)})
+    reading = doc.model_copy(update={"pages": tuple(rows_rejoined(without_furniture(p, settings)) for p in doc.pages)})
     for page in reading.pages:  # a text layer's unruled table is words at column positions too
         if page.kind in ("ocr", "text", "damaged_text"):
             taken = [t.bbox for t in found if t.page == page.number and t.bbox is not None]

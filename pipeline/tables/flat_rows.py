@@ -352,20 +352,35 @@ _RUN_TOGETHER = re.compile(r"(0)(\d)|(\d+(?:,\d+)?)([-−–]\d+(?:,\d+)?)")
 """An OCR'd token holding two figures of a row: a 0 cell and the figure after it ("01 190" for "0 1 190"),
 or a figure and the signed one after it ("0-3 910" for "0 -3 910"), when the first is a 0, figures stand
 before it or a thousands group follows: a range in words ("ss. 47-53", "plan 2026-2027") stays whole."""
-_SPECKED = re.compile(r"([-−–]?\d+)['’‘´`]+(\d*)")
-"""An OCR'd figure with a speck read as an apostrophe after it ("-650'"), or between it and the next figure
-("300'2" for "300 2"): no Swedish number holds one."""
+_SPECKED = re.compile(r"([-−–]?\d+)['’‘´`\"”“]+(\d*)")
+"""An OCR'd figure with a speck read as an apostrophe or a quote after it ("-650'", "440”"), or between it and
+the next figure ("300'2" for "300 2"): no Swedish number holds one."""
 _SPECK_AFTER = re.compile(r"([-−–]?\d+)[:;.,'’]")
 """A figure with a speck glued after it ("300:", "1 500."), where no sentence can end: after a row of figures
 or in a figure column."""
+_MINUS_MISREAD = re.compile(r"(?:[-−–—=]{2,}|—)(\d+(?:,\d+)?)")
+"""A figure's minus a scan read as two dashes or an em dash ("--4", "—1"): no figure opens so but a negative one."""
+_SPECK_BEFORE = re.compile(r"[.:;'’‘`´\"”“]+(-?\d{1,3})")
+"""A figure's first group with a speck read before it (".34" of ".34 290")."""
+_DASHED_GROUP = re.compile(r"(\d{1,3})[-−–](0\d\d)")
+"""Two groups of one figure with a speck read as a dash between them ("99 120-000"): no signed figure opens
+with a 0 group."""
+_DOTTED_GROUPS = re.compile(r"(-?\d{1,3})\.(\d{3})")
+"""A figure's groups with a speck read as a stop between them, where a group follows ("19.130 000")."""
+_ZERO_MISREAD = re.compile(r"\[0[\])]?|\(0\]|0[\]\)]")
+"""A 0 cell with a bracket of a speck beside it ("0)", "[0)", "[0]"); "(0)" is a bracketed zero as printed."""
+_UNGROUPED = re.compile(r"-?\d{4,6}")
+"""A figure's first groups run together, where a group follows it ("39530 000" for "39 530 000")."""
 _GROUP = re.compile(r"\d{3}")
 _LABEL_NUMBER = re.compile(r"\d{1,3}")
 """A plain small number that may end a row's label ("etapp 2", "Hus 12")."""
 
 
 def _misread_figures(words: list[Word]) -> list[Word]:
-    """An OCR'd row's figures as printed: a lone "O" beside figures is the cell 0, a speck read after a
-    row of figures or as an apostrophe by a figure goes, a token holding two figures (`_RUN_TOGETHER`,
+    """An OCR'd row's figures as printed: a lone "O" beside figures is the cell 0, a minus read as two dashes
+    or an em dash is a minus, a speck read before a grouped figure, between its groups, after a row of
+    figures or as an apostrophe by a figure goes, groups run together before a group are cut apart
+    ("39530 000"), a token holding two figures (`_RUN_TOGETHER`,
     `_SPECKED`) is cut in two, each part with its share of the box. A text layer's words are left as
     they are."""
     out: list[Word] = []
@@ -378,8 +393,26 @@ def _misread_figures(words: list[Word]) -> list[Word]:
         beside = [j for j in (k - 1, k + 1) if 0 <= j < len(words) and figure[j]]
         if word.text in ("O", "o") and any(words[j].text not in (*_DASHES, "%") for j in beside):
             out.append(word.model_copy(update={"text": "0"}))
-        elif k == len(words) - 1 and _SPECK_AFTER.fullmatch(word.text) and figures_before == 3:
-            out.append(word.model_copy(update={"text": word.text[:-1]}))  # "… 300 300:": a speck after a row of figures
+        elif (m := _MINUS_MISREAD.fullmatch(word.text)) is not None:  # "--4 770", "—1 450": a minus
+            out.append(word.model_copy(update={"text": "-" + m.group(1)}))
+        elif (m := _SPECK_BEFORE.fullmatch(word.text)) is not None and k + 1 < len(words) \
+                and _GROUP.fullmatch(words[k + 1].text):  # ".34 290": a speck before a grouped figure
+            out.append(word.model_copy(update={"text": m.group(1)}))
+        elif (m := _DASHED_GROUP.fullmatch(word.text)) is not None:  # "120-000": a speck between two groups
+            first, rest = _cut(word, len(m.group(1)))
+            out.extend([first, rest.model_copy(update={"text": m.group(2)})])
+        elif _UNGROUPED.fullmatch(word.text) and k + 1 < len(words) and _GROUP.fullmatch(words[k + 1].text):
+            out.extend(_cut(word, len(word.text) - 3))  # "39530 000": a group space the scan lost
+        elif (m := _DOTTED_GROUPS.fullmatch(word.text)) is not None and k + 1 < len(words) \
+                and _GROUP.fullmatch(words[k + 1].text):  # "19.130 000": a speck for a group space
+            first, rest = _cut(word, len(m.group(1)))
+            out.extend([first, rest.model_copy(update={"text": m.group(2)})])
+        elif _SPECK_AFTER.fullmatch(word.text) and (
+                (k == len(words) - 1 and figures_before == 3)  # "… 300 300:": a speck after a row of figures
+                or (figure[k - 1:k] == [True] and k + 1 < len(words) and figure[k + 1])):  # "940 000. 12 260"
+            out.append(word.model_copy(update={"text": word.text[:-1]}))
+        elif _ZERO_MISREAD.fullmatch(word.text) and beside:  # "0)", "[0]": the cell 0 with a speck
+            out.append(word.model_copy(update={"text": "0"}))
         elif (m := _SPECKED.fullmatch(word.text)) is not None:  # the speck goes, the second figure keeps its box
             first, rest = _cut(word, len(m.group(1)))
             out.extend([first, rest.model_copy(update={"text": m.group(2)})] if m.group(2) else [first])
@@ -482,11 +515,11 @@ def _scan_slips(rules: TablesRules) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=4096)
-def _slip_at(folded: str, cues: tuple[str, ...], slips: tuple[tuple[str, str], ...]) -> tuple[int, str] | None:
-    """Where a folded word is a column word of five letters or more but for one letter a scan misread for a
-    look-alike (`header_scan_slips`: "awvikelse" is "avvikelse", "andet" "andel"), and the printed letter."""
+def _slip_at(folded: str, cues: tuple[str, ...], slips: tuple[tuple[str, str], ...], shortest: int = 5) -> tuple[int, str] | None:
+    """Where a folded word is a column word of `shortest` letters or more but for one letter a scan misread
+    for a look-alike (`header_scan_slips`: "awvikelse" is "avvikelse", "andet" "andel"), and the printed letter."""
     for cue in cues:
-        if len(cue) == len(folded) >= 5:
+        if len(cue) == len(folded) >= shortest:
             diff = [(k, a, b) for k, (a, b) in enumerate(zip(folded, cue)) if a != b]
             if len(diff) == 1 and diff[0][1:] in slips:
                 return diff[0][0], diff[0][2]
@@ -495,20 +528,22 @@ def _slip_at(folded: str, cues: tuple[str, ...], slips: tuple[tuple[str, str], .
 
 def header_read_back(header: str, rules: TablesRules) -> str:
     """A column header with each word a scan slipped one letter of read back ("Awvikelse" -> "Avvikelse",
-    "Andet %" -> "Andel %"), so that the facts stage knows its column; other words as printed."""
+    "Andet %" -> "Andel %"; a word of four letters before a year too: "Pian 2023" -> "Plan 2023"), so that
+    the facts stage knows its column; other words as printed."""
     cues = _folded_cues(tuple(rules.flat_rows.column_words))
 
-    def word_back(word: str) -> str:
+    def word_back(word: str, after: str) -> str:
         folded = fold(word)
         if len(folded) != len(word) or _names_column(folded, cues):
             return word
-        slip = _slip_at(folded, cues, _scan_slips(rules))
+        slip = _slip_at(folded, cues, _scan_slips(rules), 4 if _YEAR.fullmatch(after) else 5)
         if slip is None:
             return word
         k, printed = slip
         return word[:k] + (printed.upper() if word[k].isupper() else printed) + word[k + 1:]
 
-    return " ".join(word_back(w) for w in header.split(" "))
+    words = header.split(" ")
+    return " ".join(word_back(w, after) for w, after in zip(words, [*words[1:], ""]))
 
 
 def _numbered_part(words: list[str], k: int, rules: TablesRules) -> bool:
@@ -707,9 +742,25 @@ def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table],
     """Find the flat tables among `lines`; return them and page warnings (page -> codes)."""
     tables: list[Table] = []
     warnings: dict[int, list[str]] = {}
-    for block in _blocks(_share_signs_read_back(lines, rules), rules):
+    for block in _blocks(_share_signs_read_back(_specks_dropped(lines), rules), rules):
         tables += _read_block(block, rules, warnings)
     return tables, warnings
+
+
+_SPECK = re.compile(r"[.:;,'’‘`´·\"”“=|~_]+")
+"""An OCR'd word of these marks alone: a speck of the scan or a rule read as a mark (a colon or a stop
+stands against its word; a table prints no "=" or "|" of its own)."""
+
+
+def _specks_dropped(lines: list[Line]) -> list[Line]:
+    """The lines without the specks a scan read as words of their own: "Drift :" is the section "Drift",
+    not a sentence ending in a colon that ends the table."""
+    out = []
+    for line in lines:
+        words = tuple(w for w in line.words if w.origin != "ocr" or not _SPECK.fullmatch(w.text))
+        if words:
+            out.append(line if len(words) == len(line.words) else replace(line, words=words))
+    return out
 
 
 _SHARE_AT_END = re.compile(r"[-−–]?\d+,\d+")

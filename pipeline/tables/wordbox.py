@@ -82,6 +82,24 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     return tables
 
 
+def rows_rejoined(page: Page) -> Page:
+    """`page` with its OCR lines that continue one another across a column gap joined into the rows they
+    print (`_rows_across_blocks`), numbered in order of their tops: a table Tesseract read column by column
+    is then read in rows by the flat-row reader too, where its word boxes leave two columns too close to
+    tell apart."""
+    if page.kind != "ocr" or any(w.bbox is None for w in page.words):
+        return page
+    lines: dict[int, list[Word]] = {}
+    for w in page.words:
+        lines.setdefault(w.line, []).append(w)
+    ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
+    rows = _rows_across_blocks(ordered)
+    if len(rows) == len(ordered):
+        return page
+    words = tuple(w.model_copy(update={"line": number}) for number, row in enumerate(rows, 1) for w in row)
+    return page.model_copy(update={"words": words})
+
+
 def _rows_across_blocks(lines: list[list[Word]]) -> list[list[Word]]:
     """Join OCR lines that continue one another across a column gap into the rows they print.
 
