@@ -15,6 +15,7 @@ table of 16–40 rows over a page break; with `--gridded`, every table a Markdow
 a born-digital bilaga sets it) with a converter's slips: the first row merged into the header
 ("Utfall 2022<br>4 630", its label in the header's first cell) or the header set one column right of its
 figures, and with `--as-text` too those tables set in columns of spaces as the layout profile sets them; with
+`--plus-signs`, every table with a deviation column whose gains print a plus ("+1 250"); with
 `--chromium`, every born-digital PDF printed from HTML by headless Chromium (bench/chromium_papers.py) instead of
 drawn by the corpus builder.
 Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
@@ -27,7 +28,7 @@ has its column's meaning right when its kind and year are those of the header dr
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
     .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--profile born-digital] [--work DIR] [--show 5]
-        [--labels-apart] [--small-values] [--zeros] [--long] [--gridded [--as-text]] [--chromium [PATH]]
+        [--labels-apart] [--small-values] [--zeros] [--long] [--gridded [--as-text]] [--plus-signs] [--chromium [PATH]]
 """
 
 from __future__ import annotations
@@ -96,13 +97,13 @@ class Drawn:
     """Per row of `rows`, the (kind, year) of each of its figure columns, left to right, as the header names them."""
 
 
-def printed(value: int, dash: str, decimals: bool = False) -> str:
+def printed(value: int, dash: str, decimals: bool = False, plus: bool = False) -> str:
     """A whole number (tenths with `decimals`) as a Swedish table prints it: thousands spaced, a dash
-    for minus ("()": in brackets)."""
+    for minus ("()": in brackets), a plus before a gain with `plus`."""
     whole, tenth = divmod(abs(value), 10) if decimals else (abs(value), None)
     digits = f"{whole:,}".replace(",", " ") + (f",{tenth}" if tenth is not None else "")
     if value >= 0:
-        return digits
+        return f"+{digits}" if plus and value > 0 else digits
     return f"({digits})" if dash == "()" else f"{dash}{digits}"
 
 
@@ -112,15 +113,16 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 
 
 def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False,
-         long_tables: bool = False, gridded: bool = False, as_text: bool = False) -> Drawn:
+         long_tables: bool = False, gridded: bool = False, as_text: bool = False, plus_signs: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
     `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
     its figures may be hundreds instead of tens of thousands, with `zeros` most cells of a table may
     be 0 and every printed 0 counts as an amount, with `long_tables` the first table may run to 40
     rows over a page break, with `gridded` the tables are Markdown tables, a born-digital PDF's ruled
     tables, with a converter's slips, and with `as_text` too those tables set as a word processor sets
-    them without rules, in columns of spaces (all off by default, so that a seed draws the papers it drew
-    before the shape was added)."""
+    them without rules, in columns of spaces, with `plus_signs` every table has a deviation column whose
+    gains print a plus (all off by default, so that a seed draws the papers it drew before the shape was
+    added)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -168,6 +170,8 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
             else:
                 kinds.append((str(rng.choice(KINDS_WITHOUT_YEAR)), None))
         kinds = list(dict.fromkeys(kinds))
+        if plus_signs and ("Avvikelse", None) not in kinds:
+            kinds.insert(int(rng.integers(1, len(kinds) + 1)), ("Avvikelse", None))
         n_cols = len(kinds)
         labels = [pool.pop() for _ in range(n_labels)]
         if digit:
@@ -213,8 +217,8 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
                 grid.append([label] + [""] * (width - 1))
                 continue
             cells = []
-            for v, b in zip(vals, blanks):
-                cells.append(empty if b else printed(v, dash, decimals))
+            for (column, _), v, b in zip(kinds, vals, blanks):
+                cells.append(empty if b else printed(v, dash, decimals, plus_signs and column == "Avvikelse"))
                 if (not b and v) or (zeros and cells[-1] in ("0", "0,0")):  # with `zeros`, a printed 0 is an amount
                     money = v / 10 if decimals else v
                     amounts.append(round(money * UNITS[unit]) if unit else ("unknown", float(money)))
@@ -408,6 +412,8 @@ def main() -> None:
                         help="draw the tables as Markdown tables (ruled in the PDF), with a converter's slips")
     parser.add_argument("--chromium", nargs="?", const=shutil.which("chromium") or "chromium",
                         help="print the born-digital PDFs from HTML with headless Chromium (path, default the one on PATH)")
+    parser.add_argument("--plus-signs", action="store_true",
+                        help="give every table a deviation column whose gains print a plus (\"+1 250\")")
     parser.add_argument("--as-text", action="store_true",
                         help="with --gridded, set those tables as text in columns of spaces (no rules), as the layout profile does")
     args = parser.parse_args()
@@ -419,7 +425,7 @@ def main() -> None:
     drawn = {}
     for n in range(args.papers):
         paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros,
-                     args.long, args.gridded, args.as_text)
+                     args.long, args.gridded, args.as_text, args.plus_signs)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

@@ -262,6 +262,14 @@ def test_personnummer_check():
         assert mask_text(kept_as_is, privacy) == kept_as_is
 
 
+def test_a_gain_printed_with_a_plus_is_no_phone_number():
+    # a deviation column prints its gains with a plus ("+46 410 000", `fuzz_flat_tables.py --plus-signs`): a
+    # figure grouped in threes, where a Swedish number after +46 has an area code of one to three digits
+    privacy = load_rules().privacy
+    assert mask_text("Digitalisering 26 640 000 +46 410 000 0", privacy) == "Digitalisering 26 640 000 +46 410 000 0"
+    assert mask_text("växel +46 13 20 60 00, mobil +46 70 123 45 67", privacy) == "växel +** ** ** ** **, mobil +** ** *** ** **"
+
+
 def test_corpus_facts_tables_and_batch_outputs_are_untouched(tmp_path: Path):
     """The born-digital corpus papers, read with personal data kept, then masked as the writers
     mask them: only the postal address on 004's invoicing page changes."""

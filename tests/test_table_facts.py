@@ -104,6 +104,18 @@ def test_a_total_under_a_misread_year_header_is_still_added_up() -> None:
         ("sum_matches", "table 1 col 3", ("224,1", "-234,4", "-10,3"))}
 
 
+def test_a_gain_printed_with_a_plus_is_a_positive_deviation() -> None:
+    # a deviation column whose gains print a plus (as `fuzz_flat_tables.py --plus-signs` draws one; figures
+    # made up): each "+" figure is an amount of that column, and the column adds up
+    rows = [["Verksamhet", "Budget 2024", "Utfall 2024", "Avvikelse"], ["Fritid", "2 300", "2 100", "+200"],
+            ["Kultur", "1 000", "1 200", "-200"], ["Summa", "3 300", "3 300", "0"]]
+    doc = table_document(rows, ["Driftredovisning"])
+    deviations = [f for f in doc.facts if f.kind == "amount" and f.attrs.get("col") == "3"]
+    assert [(f.value, f.attrs.get("column_kind")) for f in deviations] == [(200, "avvikelse"), (-200, "avvikelse"), (0, "avvikelse")]
+    findings, _ = check_table_sums([doc], {doc.doc_id: doc.doc_id}, RULES.checks.table_sums)
+    assert ("sum_matches", "table 1 col 3") in {(f.kind, f.field) for f in findings}
+
+
 def test_a_decimal_comma_read_as_a_point_is_still_the_figure() -> None:
     # 37:51-54 as the standard-mode fax reads it: "-8,1" read "-8.1", and in the merged header "205,2" read "205.2"
     rows = [VA[0][:2] + ["Utfall 2023\n205.2"] + VA[0][3:], VA[1], ["Netto", "11,7", "-8.1", "-10,3"]]
@@ -299,6 +311,22 @@ def test_a_caption_beside_the_box_of_a_leaning_scanned_table_is_its_caption() ->
     table = Table(page=1, bbox=BBox(45.0, 94.4, 182.0, 123.6), method="flat-rows", n_rows=1, n_cols=2, cells=cells,
                   header=("Verksamhet", "Förslag 2023"))
     assert unit_line(_scanned_page(words, table), table, RULES.facts) == "Belopp i mnkr"
+
+
+def test_a_note_inside_the_box_of_a_leaning_scanned_table_under_its_last_row_is_its_note() -> None:
+    # a flat bilaga scanned a little turned (figures made up; the boxes as a photocopy-300 page of
+    # `fuzz_flat_tables.py --seed 93` gave them, paper 36): the last row falls to the right, so the table's
+    # box reaches below the middle of the note under its left end; the note holds no word of a cell
+    words = (_scanned_word("Summa", 59.5, 305.0, 1), _scanned_word("investeringar", 97.0, 305.5, 1),
+             _scanned_word("18", 157.3, 308.2, 1), _scanned_word("990", 170.0, 308.2, 1), _scanned_word("000", 190.0, 308.4, 1),
+             _scanned_word("5,4", 367.6, 314.3, 1), _scanned_word("%", 386.0, 314.3, 1),
+             _scanned_word("Belopp", 59.0, 317.7, 2), _scanned_word("i", 99.0, 317.8, 2), _scanned_word("kr", 107.0, 318.0, 2))
+    cells = (Cell(row=0, col=0, text="Summa investeringar", bbox=BBox(59.5, 305.0, 175.0, 317.6)),
+             Cell(row=0, col=1, text="18 990 000", bbox=BBox(157.3, 308.2, 208.0, 318.6)),
+             Cell(row=0, col=2, text="5,4 %", bbox=BBox(367.6, 314.3, 393.0, 323.3)))
+    table = Table(page=1, bbox=BBox(59.5, 217.9, 393.0, 323.3), method="flat-rows", n_rows=1, n_cols=3, cells=cells,
+                  header=("Verksamhet", "Förslag 2026", "Andel %"))
+    assert unit_line(_scanned_page(words, table), table, RULES.facts) == "Belopp i kr"
 
 
 def test_a_caption_inside_the_box_of_a_leaning_scanned_ruled_table_is_its_caption() -> None:

@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.facts.amounts import priced_per_unit
 from pipeline.facts.text import YEAR, cue_regex, fold
-from pipeline.model import BBox, Document, Table
+from pipeline.model import BBox, Document, Table, Word
 from pipeline.rules import FactsRules
 
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)?\d{2})(?!\d)")
@@ -170,6 +170,7 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
     last_row = [c.bbox for c in table.cells if c.row == last and c.bbox is not None] or [table.bbox]
     around = Surroundings([], [], [], others, floor)
     header = " ".join(table.header).split()
+    cells = [c.bbox for c in table.cells if c.bbox is not None]
     for _, _, words in own_page.lines():
         box = words[0].bbox
         if box is None:
@@ -184,10 +185,21 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
             # inside the box of a scanned table that leans ("Belopp i tkr" over its left end)
             if not (table.bbox.top <= middle <= table.bbox.bottom and table.method != "ruled" and _of_header(text, header)):
                 around.above.append(text)
-        elif (middle >= _row_edge(last_row, box.x0, "bottom") and not table.bbox.top <= middle <= table.bbox.bottom
+        elif (middle >= _row_edge(last_row, box.x0, "bottom") and not _in_cells(words, cells)
               and (floor is None or middle <= floor)):  # a caption set tight over the table below reaches into its box
-            around.below.append(text)  # not a line of the table's own (a label column set apart ends above its figures)
+            around.below.append(text)  # not a line of the table's own (a label column set apart ends above its
+            # figures), though inside the box of a scanned table that leans ("Belopp i kr" under its rising end)
     return around
+
+
+def _in_cells(words: tuple[Word, ...], cells: list[BBox]) -> bool:
+    """Tell whether any of a line's words stands in one of a table's cells (by its middle)."""
+    for word in words:
+        if word.bbox is not None:
+            x, y = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.top + word.bbox.bottom) / 2
+            if any(c.x0 <= x <= c.x1 and c.top <= y <= c.bottom for c in cells):
+                return True
+    return False
 
 
 def _of_header(text: str, header: list[str]) -> bool:

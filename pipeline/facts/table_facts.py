@@ -222,10 +222,10 @@ def _label_facts(cell: Cell, evidence: Evidence, attrs: dict[str, str], section:
     return facts
 
 
-_CELL_NUMBER = re.compile(r"^\s*[-−–]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?|\d+\.\d{1,2})\s*$")
-"""A cell that prints one number: "-796,2", "3 714", "36.000" (thousands grouped by points), or "8.1"
-(a decimal comma OCR read as a point)."""
-_LEADING_NUMBER = re.compile(r"^\s*[-−–]?\s?\d+(?:,\d+)?(?=\s+\D)")
+_CELL_NUMBER = re.compile(r"^\s*[-−–+]?\s?(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?|\d+\.\d{1,2})\s*$")
+"""A cell that prints one number: "-796,2", "3 714", "+1 250" (a gain's plus), "36.000" (thousands grouped by
+points), or "8.1" (a decimal comma OCR read as a point)."""
+_LEADING_NUMBER = re.compile(r"^\s*[-−–+]?\s?\d+(?:,\d+)?(?=\s+\D)")
 """A cell's number of plain digits followed by words."""
 _GROUPED_FIGURE = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?"
 _PERCENTAGE = re.compile(r"[-−–]?\s?\d+(?:,\d+)?\s?%$")

@@ -40,8 +40,10 @@ from pipeline.tables._text import Line, fold, goes_on_label, has_alnum, union_bb
 NOT_A_NUMBER = ("NaN", "nan")
 """What a table exported through a data frame prints in an empty cell: a cell of its own, as a dash is."""
 # a lone dash or NaN: an empty cell; a lone %: its number's
-_NUMBER_TOKEN = re.compile(rf"\(?[-−–]?\d+(?:,\d+)?\)?%?|[-−–—%]|{'|'.join(NOT_A_NUMBER)}")
+_NUMBER_TOKEN = re.compile(rf"\(?[-−–+]?\d+(?:,\d+)?\)?%?|[-−–—%]|{'|'.join(NOT_A_NUMBER)}")
 _DASHES = "-−–—"
+_SIGNS = _DASHES + "+"
+"""A figure's sign: a minus, however set, or the plus some tables print before a gain ("+1 250")."""
 _YEAR = re.compile(r"(?:19|20)\d\d(?:[-–—/](?:(?:19|20)?\d\d)?)?[,.]?")
 _SENTENCE_END = re.compile(r"[.:;!?]$")
 MAX_READINGS = 4096
@@ -97,7 +99,7 @@ def _zero_group(tokens: list[str], k: int) -> bool:
     digits = tokens[k].rstrip("%)").split(",")[0]
     if k == 0 or len(digits) != 3 or digits[0] != "0" or not digits.isdigit():
         return False
-    previous = tokens[k - 1].lstrip(_DASHES + "(")
+    previous = tokens[k - 1].lstrip(_SIGNS + "(")
     return previous.isdigit() and 0 < len(previous) <= 3 and (previous[0] != "0" or len(previous) == 3)
 
 
@@ -134,22 +136,22 @@ def starts_number(tokens: list[str], k: int, apart: frozenset[int] = frozenset()
         return True
     if is_attached(tokens, k):
         return False
-    if (k == 0 or token[0] in _DASHES or token[0] == "(" or token in NOT_A_NUMBER or tokens[k - 1] in NOT_A_NUMBER
+    if (k == 0 or token[0] in _SIGNS or token[0] == "(" or token in NOT_A_NUMBER or tokens[k - 1] in NOT_A_NUMBER
             or "," in tokens[k - 1] or tokens[k - 1].endswith(("%", ")"))):
         return True
     digits = token.split(",")[0]
-    previous = tokens[k - 1].lstrip(_DASHES).split(",")[0]
+    previous = tokens[k - 1].lstrip(_SIGNS).split(",")[0]
     # a number's first group never starts with 0: "0 270" is two cells
     return len(digits) != 3 or not 0 < len(previous) <= 3 or (previous == "0" and starts_number(tokens, k - 1))
 
 
 def value_of(tokens: list[str]) -> float:
-    """The number a run of digit groups prints ("-3", "714" → -3714; "307,2" → 307.2)."""
+    """The number a run of digit groups prints ("-3", "714" → -3714; "307,2" → 307.2; "+1", "250" → 1250)."""
     text = "".join(tokens)
     if text in NOT_A_NUMBER:
         return 0.0
     sign = -1.0 if text[0] in _DASHES or text[0] == "(" else 1.0
-    digits = text.strip("()").lstrip(_DASHES).replace(",", ".").rstrip("%")
+    digits = text.strip("()").lstrip(_SIGNS).replace(",", ".").rstrip("%")
     return sign * float(digits) if digits else 0.0
 
 
@@ -190,7 +192,7 @@ def _readings(tokens: list[str], count: int, apart: frozenset[int]) -> list[Read
 def splits_group(tokens: list[str], reading: Reading) -> bool:
     """Tell whether a reading cuts what reads as one number: a lone 1–2-digit figure read apart from the
     3-digit group after it ("-1", "800" of "-1 800")."""
-    return any(b - a == 1 and (head := tokens[a].lstrip(_DASHES)).isdigit() and len(head) <= 2 and head[0] != "0"
+    return any(b - a == 1 and (head := tokens[a].lstrip(_SIGNS)).isdigit() and len(head) <= 2 and head[0] != "0"
                and len(tokens[b]) == 3 and tokens[b].isdigit() for (a, b), _ in zip(reading.spans, reading.spans[1:]))
 
 
@@ -362,9 +364,9 @@ _MINUS_MISREAD = re.compile(r"(?:[-−–—=]{2,}|—)(\d+(?:,\d+)?)")
 """A figure's minus a scan read as two dashes or an em dash ("--4", "—1"): no figure opens so but a negative one."""
 _SPECK_BEFORE = re.compile(r"[.:;'’‘`´\"”“]+(-?\d{1,3})")
 """A figure's first group with a speck read before it (".34" of ".34 290")."""
-_DASHED_GROUP = re.compile(r"(\d{1,3})[-−–](0\d\d)")
-"""Two groups of one figure with a speck read as a dash between them ("99 120-000"): no signed figure opens
-with a 0 group."""
+_DASHED_GROUP = re.compile(r"(\d{1,3})[-−–](0\d\d|\d{3},\d+)")
+"""Two groups of one figure with a speck read as a dash between them ("99 120-000", "10-636,0"): no signed
+figure opens with a 0 group, and a row of decimal figures holds no figure without decimals."""
 _DOTTED_GROUPS = re.compile(r"(-?\d{1,3})\.(\d{3})")
 """A figure's groups with a speck read as a stop between them, where a group follows ("19.130 000")."""
 _ZERO_MISREAD = re.compile(r"\[0[\])]?|\(0\]|0[\]\)]")
@@ -398,7 +400,9 @@ def _misread_figures(words: list[Word]) -> list[Word]:
         elif (m := _SPECK_BEFORE.fullmatch(word.text)) is not None and k + 1 < len(words) \
                 and _GROUP.fullmatch(words[k + 1].text):  # ".34 290": a speck before a grouped figure
             out.append(word.model_copy(update={"text": m.group(1)}))
-        elif (m := _DASHED_GROUP.fullmatch(word.text)) is not None:  # "120-000": a speck between two groups
+        elif (m := _DASHED_GROUP.fullmatch(word.text)) is not None and (
+                m.group(2)[0] == "0" or sum("," in w.text for w in words) >= 3):  # "120-000", "10-636,0": a speck
+            # between two groups (in a row of decimal figures no figure without decimals stands alone)
             first, rest = _cut(word, len(m.group(1)))
             out.extend([first, rest.model_copy(update={"text": m.group(2)})])
         elif _UNGROUPED.fullmatch(word.text) and k + 1 < len(words) and _GROUP.fullmatch(words[k + 1].text):
@@ -570,6 +574,11 @@ def _misread_share_sign(words: list[str], k: int, rules: TablesRules) -> bool:
     return _after_share_word(words, k, rules) and _SHARE_SIGN_READ.fullmatch(words[k]) is not None
 
 
+def _names_share(header: str, rules: TablesRules) -> bool:
+    """Tell whether a column header names a share ("Andel %", "Procent"), which no year dates."""
+    return "%" in header or any(fold(w) in _folded_cues(tuple(rules.flat_rows.share_words)) for w in header.split())
+
+
 def _after_share_word(words: list[str], k: int, rules: TablesRules) -> bool:
     """Tell whether `words[k]` follows a share's word (`share_words`), also one an export ran the header cell
     before it into ("ÅterredovisasAndel")."""
@@ -646,13 +655,13 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
-_GLUED = re.compile(r"(?<=[a-zåäöé)])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ])")
+_GLUED = re.compile(r"(?<=[a-zåäöé)])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ])|(?<=[a-zåäöé])[-–](?=[12][09]\d\d$)")
 
 
 def header_words(line: Line) -> list[str]:
     """A header line's words, each cut where a lower-case letter or a year runs into a capital: an
     export that dropped the spaces between header cells runs them together ("helårsutfallAvvikelse",
-    "2022Utfall")."""
+    "2022Utfall"); and where a scan read a dash for the space before a year ("Prognos-2024")."""
     return [part for w in line.words for part in header_words_of(w.text)]
 
 
@@ -671,13 +680,16 @@ def stack_headers(lines: list[list[str]], count: int, rules: TablesRules, deviat
     """Column headers from one to three header lines stacked above the columns (cell lines top-aligned).
 
     The first line gives the columns; a later line with as many parts is zipped onto them, one of years
-    fills the columns that have none, a part after a dash ("2031–" over "2035") ends that column,
+    fills the columns that have none (a share's column takes none: "Budget Plan Andel %" over "2024 2023"), a part after a dash ("2031–" over "2035") ends that column,
     anything else goes to the last columns. A second line of fewer years than columns (or of as many,
     when the first line cannot fill them) dates the columns its first line's last header spans
     ("… Ombudg till" over "2025 2026", "Utfall" over "2023 2024").
     """
     grouped = header_groups(lines[0], count, rules, deviation)
     years = lines[1] if len(lines) == 2 and 2 <= len(lines[1]) <= count and all(_YEAR.fullmatch(w) for w in lines[1]) else []
+    datable = [c for c, h in enumerate(grouped or []) if not re.search(r"\d", h) and not _names_share(h, rules)]
+    if years and len(years) < count and len(datable) == len(years):  # "Budget Plan Andel %" over "2024 2023"
+        return [f"{h} {years[datable.index(c)]}" if c in datable else h for c, h in enumerate(grouped or [])]
     if years and (len(years) < count or grouped is None):
         spanned = header_groups(lines[0], count - len(years) + 1, rules, deviation)
         if spanned:  # "Ombudg till" over "2025 2026": the last header spans the columns the years date
@@ -769,8 +781,9 @@ _SHARE_AT_END = re.compile(r"[-−–]?\d+,\d+")
 
 def _share_signs_read_back(lines: list[Line], rules: TablesRules) -> list[Line]:
     """The lines with the "%" signs a scan misread in a share column read back: in a header line after a share's
-    word ("Andel 2,": `_misread_share_sign`), and under such a header, in each row of the table (no blank line
-    between) whose last figure is a share followed by one mark of one or two characters ("79,2 NY", "20,3 Yo").
+    word ("Andel 2,", "Andel 90": `_misread_share_sign`), and under such a header, in each row of the table (no
+    blank line between) whose last figure is a share followed by one mark of one to three characters ("79,2 NY",
+    "20,3 Yo", '53,8 "ho'; three letters are a word).
     Then the header's words and each row's figures make the columns the printed table's do."""
     def with_sign(line: Line, signs: set[int]) -> Line:
         return replace(line, words=tuple(w.model_copy(update={"text": "%"}) if k in signs else w
@@ -781,13 +794,15 @@ def _share_signs_read_back(lines: list[Line], rules: TablesRules) -> list[Line]:
     for line in lines:
         texts = [w.text for w in line.words]
         signs = {k for k in range(1, len(texts)) if _misread_share_sign(texts, k, rules)}
-        if _is_header_line(line, rules):
-            line = with_sign(line, signs) if signs else line
+        signed = with_sign(line, signs) if signs else line  # "Andel 90" holds no figure once read back
+        if _is_header_line(signed, rules):
+            line = signed
             texts = [w.text for w in line.words]
             under_share = any(text == "%" and _after_share_word(texts, k, rules) for k, text in enumerate(texts))
         elif under_share and line.gap_before <= 1 and (out and out[-1].page == line.page):
-            if len(texts) >= 2 and len(texts[-1]) <= 2 and texts[-1] != "%" and not texts[-1].isdigit() \
-                    and _SHARE_AT_END.fullmatch(texts[-2]):
+            mark = texts[-1]  # "NY", "Yo", '"ho': never a word of three letters
+            if len(texts) >= 2 and (len(mark) <= 2 or (len(mark) == 3 and not mark.isalpha())) and mark != "%" \
+                    and not mark.isdigit() and _SHARE_AT_END.fullmatch(texts[-2]):
                 line = with_sign(line, {len(texts) - 1})
         else:
             under_share = False
