@@ -402,15 +402,12 @@ def _misread_figures(words: list[Word]) -> list[Word]:
             out.append(word.model_copy(update={"text": m.group(1)}))
         elif (m := _DASHED_GROUP.fullmatch(word.text)) is not None and (
                 m.group(2)[0] == "0" or sum("," in w.text for w in words) >= 3):  # "120-000", "10-636,0": a speck
-            # between two groups (in a row of decimal figures no figure without decimals stands alone)
-            first, rest = _cut(word, len(m.group(1)))
-            out.extend([first, rest.model_copy(update={"text": m.group(2)})])
+            out.extend(_cut_at_speck(word, m))  # between two groups (a row of decimal figures holds none without)
         elif _UNGROUPED.fullmatch(word.text) and k + 1 < len(words) and _GROUP.fullmatch(words[k + 1].text):
             out.extend(_cut(word, len(word.text) - 3))  # "39530 000": a group space the scan lost
         elif (m := _DOTTED_GROUPS.fullmatch(word.text)) is not None and k + 1 < len(words) \
                 and _GROUP.fullmatch(words[k + 1].text):  # "19.130 000": a speck for a group space
-            first, rest = _cut(word, len(m.group(1)))
-            out.extend([first, rest.model_copy(update={"text": m.group(2)})])
+            out.extend(_cut_at_speck(word, m))
         elif _SPECK_AFTER.fullmatch(word.text) and (
                 (k == len(words) - 1 and figures_before == 3)  # "… 300 300:": a speck after a row of figures
                 or (figure[k - 1:k] == [True] and k + 1 < len(words) and figure[k + 1])):  # "940 000. 12 260"
@@ -418,8 +415,7 @@ def _misread_figures(words: list[Word]) -> list[Word]:
         elif _ZERO_MISREAD.fullmatch(word.text) and beside:  # "0)", "[0]": the cell 0 with a speck
             out.append(word.model_copy(update={"text": "0"}))
         elif (m := _SPECKED.fullmatch(word.text)) is not None:  # the speck goes, the second figure keeps its box
-            first, rest = _cut(word, len(m.group(1)))
-            out.extend([first, rest.model_copy(update={"text": m.group(2)})] if m.group(2) else [first])
+            out.extend(_cut_at_speck(word, m) if m.group(2) else _cut(word, len(m.group(1)))[:1])
         elif (m := _RUN_TOGETHER.fullmatch(word.text)) is not None and (
                 m.group(1) or m.group(3) == "0" or figures_before >= 2
                 or (k + 1 < len(words) and _GROUP.fullmatch(words[k + 1].text))):
@@ -427,6 +423,12 @@ def _misread_figures(words: list[Word]) -> list[Word]:
         else:
             out.append(word)
     return out
+
+
+def _cut_at_speck(word: Word, m: re.Match[str]) -> list[Word]:
+    """`word` cut where a speck between its two parts (`m`'s groups 1 and 2) stands, the speck dropped."""
+    first, rest = _cut(word, len(m.group(1)))
+    return [first, rest.model_copy(update={"text": m.group(2)})]
 
 
 def _cut(word: Word, at: int) -> list[Word]:
@@ -759,9 +761,9 @@ def flat_row_tables(lines: list[Line], rules: TablesRules) -> tuple[list[Table],
     return tables, warnings
 
 
-_SPECK = re.compile(r"[.:;,'’‘`´·\"”“=|~_]+")
-"""An OCR'd word of these marks alone: a speck of the scan or a rule read as a mark (a colon or a stop
-stands against its word; a table prints no "=" or "|" of its own)."""
+SPECK = re.compile(r"[.:;,'’‘`´·\"”“=|~_^*]+")
+"""An OCR'd word of these marks alone: a speck of the scan or a rule read as a mark, what Tesseract reads from
+dust (a colon or a stop stands against its word; a table prints no "=" or "|" of its own; "§", "&" are words)."""
 
 
 def _specks_dropped(lines: list[Line]) -> list[Line]:
@@ -769,7 +771,7 @@ def _specks_dropped(lines: list[Line]) -> list[Line]:
     not a sentence ending in a colon that ends the table."""
     out = []
     for line in lines:
-        words = tuple(w for w in line.words if w.origin != "ocr" or not _SPECK.fullmatch(w.text))
+        words = tuple(w for w in line.words if w.origin != "ocr" or not SPECK.fullmatch(w.text))
         if words:
             out.append(line if len(words) == len(line.words) else replace(line, words=words))
     return out

@@ -15,6 +15,7 @@ from pipeline.model import BBox, Cell, Page, Table, Word
 from pipeline.rules import TablesRules
 from pipeline.tables._text import find_values, goes_on_label, has_alnum, match_cues, union_bbox
 from pipeline.tables.flat_rows import (
+    SPECK,
     base_header_start,
     figure_gaps,
     header_label,
@@ -261,15 +262,11 @@ def _solid(word: Word) -> bool:
     return has_alnum(word.text) or is_empty_mark(word.text)
 
 
-_SPECK = re.compile(r"""[.,:;'’‘`´"=_~^*|]+""")
-"""What Tesseract reads from dust: marks no cell of a table is made of ("§", "&" are words)."""
-
-
 def _without_bridging_specks(words: list[Word]) -> list[Word]:
     """A line's words without the specks next to a figure ("13 230 = 20 060", "42 260 '"), which would join
     two cells of a table into one or stand as a column of their own."""
     return [w for k, w in enumerate(words)
-            if not _SPECK.fullmatch(w.text) or not any(0 <= j < len(words) and _FIGURE.search(words[j].text) for j in (k - 1, k + 1))]
+            if not SPECK.fullmatch(w.text) or not any(0 <= j < len(words) and _FIGURE.search(words[j].text) for j in (k - 1, k + 1))]
 
 
 def _section_name(segments: list[Segment], rules: TablesRules) -> bool:
