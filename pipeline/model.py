@@ -55,6 +55,11 @@ class BBox(NamedTuple):
         """Return the box rounded, so JSON output is stable and compact."""
         return BBox(*(round(v, ndigits) for v in self))
 
+    def centred_in(self, boxes: list[BBox] | tuple[BBox, ...]) -> bool:
+        """Tell whether this box's middle lies in one of `boxes` (a word in a cell, a line in a table)."""
+        x, y = (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+        return any(b.x0 <= x <= b.x1 and b.top <= y <= b.bottom for b in boxes)
+
 
 class Repair(Frozen):
     """What the repair stage did to one word."""

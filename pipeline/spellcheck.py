@@ -69,8 +69,6 @@ def _libhunspell() -> ctypes.CDLL | None:
     return library
 
 
-
-
 def _load(name: str | None) -> ctypes.CDLL | None:
     try:
         return ctypes.CDLL(name) if name else None

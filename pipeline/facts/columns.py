@@ -194,12 +194,7 @@ def surroundings(doc: Document, table: Table) -> Surroundings | None:
 
 def _in_cells(words: tuple[Word, ...], cells: list[BBox]) -> bool:
     """Tell whether any of a line's words stands in one of a table's cells (by its middle)."""
-    for word in words:
-        if word.bbox is not None:
-            x, y = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.top + word.bbox.bottom) / 2
-            if any(c.x0 <= x <= c.x1 and c.top <= y <= c.bottom for c in cells):
-                return True
-    return False
+    return any(w.bbox is not None and w.bbox.centred_in(cells) for w in words)
 
 
 def _of_header(text: str, header: list[str]) -> bool:

@@ -50,12 +50,6 @@ def extract_tables(doc: Document, rules: Rules) -> Document:
     return doc.model_copy(update={"tables": tuple(found), "pages": pages})
 
 
-def _inside_any(line, tables: list[Table]) -> bool:  # type: ignore[no-untyped-def]
+def _inside_any(line: Line, tables: list[Table]) -> bool:
     box = line.bbox
-    if box is None:
-        return False
-    cx, cy = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
-    return any(
-        t.bbox is not None and t.bbox.x0 <= cx <= t.bbox.x1 and t.bbox.top <= cy <= t.bbox.bottom
-        for t in tables
-    )
+    return box is not None and box.centred_in([t.bbox for t in tables if t.bbox is not None])

@@ -52,7 +52,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
     gap = (settings.column_gap_factor if page.kind == "ocr" else settings.column_gap_factor_text) * height
     lines: dict[int, list[Word]] = {}
     for w in words:
-        if not _inside(w.bbox, taken or []):  # type: ignore[arg-type]
+        if not w.bbox.centred_in(taken or []):  # type: ignore[union-attr]
             lines.setdefault(w.line, []).append(w)
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
     if page.kind == "ocr":
@@ -285,11 +285,6 @@ def _header_like(segments: list[Segment], rules: TablesRules) -> bool:
     rest = segments[1:]
     return len(rest) >= 2 and all((_YEAR.search(" ".join(w.text for w in seg)) or match_cues(seg, rules))
                                   and not _empty_mark(seg) for seg in rest)
-
-
-def _inside(box: BBox, boxes: list[BBox]) -> bool:
-    cx, cy = (box.x0 + box.x1) / 2, (box.top + box.bottom) / 2
-    return any(b.x0 <= cx <= b.x1 and b.top <= cy <= b.bottom for b in boxes)
 
 
 def _height(words: list[Word]) -> float:
