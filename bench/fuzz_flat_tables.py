@@ -15,7 +15,9 @@ table of 16–40 rows over a page break; with `--gridded`, every table a Markdow
 a born-digital bilaga sets it) with a converter's slips: the first row merged into the header
 ("Utfall 2022<br>4 630", its label in the header's first cell) or the header set one column right of its
 figures, and with `--as-text` too those tables set in columns of spaces as the layout profile sets them; with
-`--plus-signs`, every table with a deviation column whose gains print a plus ("+1 250"); with
+`--plus-signs`, every table with a deviation column whose gains print a plus ("+1 250"); with `--quoted`, no table
+stating its unit but the text quoting one of each table's figures in it, exactly ("-1 145 tkr") or rounded to a
+larger unit ("3,7 miljoner kronor"), so that its amounts count only in kronor; with
 `--chromium`, every born-digital PDF printed from HTML by headless Chromium (bench/chromium_papers.py) instead of
 drawn by the corpus builder.
 Every figure is made up, every word is the genre's (no text of any paper). Each paper is built as a
@@ -28,7 +30,8 @@ has its column's meaning right when its kind and year are those of the header dr
 The misses are counted per shape, so a shape that fails in every combination stands out.
 
     .venv/bin/python bench/fuzz_flat_tables.py [--papers 60] [--seed 1] [--profile born-digital] [--work DIR] [--show 5]
-        [--labels-apart] [--small-values] [--zeros] [--long] [--gridded [--as-text]] [--plus-signs] [--chromium [PATH]]
+        [--labels-apart] [--small-values] [--zeros] [--long] [--gridded [--as-text]] [--plus-signs] [--quoted]
+        [--chromium [PATH]]
 """
 
 from __future__ import annotations
@@ -113,7 +116,8 @@ SECTIONS = [[("Drift", "Summa drift"), ("Investeringar", "Summa investeringar"),
 
 
 def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: bool = False, zeros: bool = False,
-         long_tables: bool = False, gridded: bool = False, as_text: bool = False, plus_signs: bool = False) -> Drawn:
+         long_tables: bool = False, gridded: bool = False, as_text: bool = False, plus_signs: bool = False,
+         quoted: bool = False) -> Drawn:
     """One tjänsteskrivelse with a flattened bilaga of random shape (sometimes two tables); with
     `labels_apart`, a plain table may also come with its label column set apart, with `small_values`
     its figures may be hundreds instead of tens of thousands, with `zeros` most cells of a table may
@@ -121,8 +125,9 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     rows over a page break, with `gridded` the tables are Markdown tables, a born-digital PDF's ruled
     tables, with a converter's slips, and with `as_text` too those tables set as a word processor sets
     them without rules, in columns of spaces, with `plus_signs` every table has a deviation column whose
-    gains print a plus (all off by default, so that a seed draws the papers it drew before the shape was
-    added)."""
+    gains print a plus, with `quoted` no table states its unit but the text quotes one of each table's figures in
+    it, exactly or rounded to a larger unit (all off by default, so that a seed draws the papers it drew before
+    the shape was added)."""
     shapes: list[str] = []
 
     def pick(name: str, options: list, p: list[float] | None = None):  # noqa: ANN202 - any option
@@ -131,8 +136,11 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         return choice
 
     year = int(rng.integers(2022, 2027))
-    unit = pick("unit", ["tkr", "kr", "mnkr", None], [0.5, 0.15, 0.1, 0.25])
-    unit_at = pick("unit_at", ["line above", "first header cell", "caption", "note below"]) if unit else None
+    if quoted:  # the unit is the tables' own, stated only by the text that quotes them
+        unit, unit_at = pick("unit", ["tkr", "kr", "mnkr"], [0.7, 0.15, 0.15]), "in the text"
+    else:
+        unit = pick("unit", ["tkr", "kr", "mnkr", None], [0.5, 0.15, 0.1, 0.25])
+        unit_at = pick("unit_at", ["line above", "first header cell", "caption", "note below"]) if unit else None
     header = pick("header", ["one line", "two lines", "run together"], [0.5, 0.3, 0.2])
     spacing = pick("spacing", ["one space", "layout columns"])
     empty = pick("empty", ["NaN", "-", "0", "none"], [0.3, 0.2, 0.2, 0.3])
@@ -160,6 +168,7 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     amounts: list[float | tuple[str, float]] = []
     meanings: list[list[tuple[str, str | None]]] = []
     merged: list[str] = []  # labels of first rows a converter merged into the header: scored by their amounts only
+    quotable: list[list[int]] = []  # per table, the figures the text may quote (its totals', else its rows'), as printed
 
     def one_table(n_labels: int, number: int) -> tuple[list[str], list[str]]:
         """A table's header lines and row lines; its rows and amounts go to `rows` and `amounts`."""
@@ -197,6 +206,8 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
             if total:
                 plan.append(("total", str(rng.choice(SUMMA)) if number == 0 else "Summa investeringar",
                              [sum(v[c] for v in values) for c in range(n_cols)], [False] * n_cols))
+        totals = [v for kind, _, vals, _ in plan if kind == "total" for v in vals if abs(v) >= 100]
+        quotable.append(totals or [v for kind, _, vals, _ in plan if kind == "data" for v in vals if abs(v) >= 100])
         wrapped_at = None
         if wrap:
             data = [k for k, p in enumerate(plan) if p[0] == "data"]
@@ -295,6 +306,21 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
         opening = [] if head == "none" else [head, ""]
         return head_lines, [*lines[:k], "", foot, "<!-- sida 3 -->", "", *opening, *again, *lines[k:]]
 
+    def quote(figures: list[int], subject: str) -> str:
+        """A sentence quoting one of a table's figures in its unit: exactly ("-1 145 tkr"), or rounded to a larger
+        unit ("3,7 miljoner kronor" for 3 714 tkr, "125 tkr" for 125 400 kr); a gain or a loss in words or a sign."""
+        value = int(figures[int(rng.integers(0, len(figures)))])
+        style = pick("quote", ["exact", "rounded"]) if unit != "mnkr" else "exact"
+        if style == "rounded" and unit == "tkr" and abs(value) >= 1000:
+            figure = f"{abs(value) / 1000:.1f}".replace(".", ",") + str(rng.choice([" miljoner kronor", " mnkr", " miljoner"]))
+        elif style == "rounded" and unit == "kr" and abs(value) >= 10_000:
+            figure = f"{round(abs(value) / 1000):,}".replace(",", " ") + " tkr"
+        else:
+            figure = f"{printed(abs(value), '-', decimals)} {unit}"
+        if rng.random() < 0.5:
+            return f"{subject} visar {'ett underskott' if value < 0 else 'ett överskott'} om {figure} mot budget."
+        return f"{subject} avviker med {'-' if value < 0 else ''}{figure} från budget."
+
     first_table = one_table(int(rng.integers(16, 41)) if long != "no" else int(rng.integers(2, 9)), 0)
     bilaga = captioned(f"Ombudgetering och resultatdisposition {year}",
                        over_a_page_break(first_table) if long != "no" else first_table)
@@ -303,11 +329,12 @@ def draw(rng: np.random.Generator, labels_apart: bool = False, small_values: boo
     prose_value = int(rng.integers(1, 90)) * 100
     prose_unit = unit or "tkr"
     amounts.append(prose_value * UNITS[prose_unit])
+    quotes = [quote(figures, title) for figures, title in zip(quotable, ["Nämndens resultat", "Investeringarna"]) if figures] if quoted else []
     text = "\n".join([
         "<!-- source: drawn by bench/fuzz_flat_tables.py -->", "<!-- sida 1 -->",
         "SOCIALFÖRVALTNINGEN", "Tjänsteskrivelse", f"{year + 1}-02-14", f"Dnr SN-{year + 1}-0{int(rng.integers(100, 999))}", "",
         f"Ombudgetering av resultatfond {year}", "", "Förslag till beslut",
-        f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "",
+        f"Socialnämnden föreslår att {printed(prose_value, '-')} {prose_unit} ombudgeteras till {year + 1}.", "", *quotes,
         "Beslutsunderlag", "Tjänsteskrivelse och bilaga 1.", "", "<!-- sida 2 -->", "Bilaga 1", *bilaga,
         "Beslutet skickas till ekonomiavdelningen.", ""])
     kept = [k for k, row in enumerate(rows) if row[0] not in merged]
@@ -416,6 +443,8 @@ def main() -> None:
                         help="give every table a deviation column whose gains print a plus (\"+1 250\")")
     parser.add_argument("--as-text", action="store_true",
                         help="with --gridded, set those tables as text in columns of spaces (no rules), as the layout profile does")
+    parser.add_argument("--quoted", action="store_true",
+                        help="no table states its unit; the text quotes one of each table's figures in it (exactly or rounded)")
     args = parser.parse_args()
     folder = args.work / "born-digital"
     for stale in [folder, args.work / args.profile]:
@@ -425,7 +454,7 @@ def main() -> None:
     drawn = {}
     for n in range(args.papers):
         paper = draw(np.random.default_rng([args.seed, n]), args.labels_apart, args.small_values, args.zeros,
-                     args.long, args.gridded, args.as_text, args.plus_signs)
+                     args.long, args.gridded, args.as_text, args.plus_signs, args.quoted)
         name = f"fuzz-{args.seed}-{n:03d}"
         source = args.work / f"{name}.md"
         source.write_text(paper.text, encoding="utf-8")

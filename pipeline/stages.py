@@ -46,7 +46,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("tables", 50, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 5, ("papers",)),
-    StageVersion("facts", 71, ("facts",)),
+    StageVersion("facts", 72, ("facts",)),
     StageVersion("output", 4, ("privacy",)),
 )
 """The stages a document passes through, in order: ingest and OCR (text layers read, pages OCR'd,

@@ -166,6 +166,20 @@ def test_a_figure_beyond_any_sum_a_paper_states_is_figures_run_together() -> Non
     assert [f.value for f in run(doc).facts if f.kind == "amount"] == [2_500_000]
 
 
+def test_a_table_quoted_in_kronor_is_in_kronor() -> None:
+    # a bilaga table that states no unit, its figures quoted by the text: at one scale, it is the table's unit
+    rows = [["Verksamhet", "Budget 2024", "Utfall 2024"], ["Hemtjänst", "5 350 000", "5 260 000"], ["Summa", "5 350 000", "5 260 000"]]
+    cells = tuple(Cell(row=r, col=c, text=t, bbox=None) for r, row in enumerate(rows) for c, t in enumerate(row))
+    table = Table(page=1, bbox=None, method="text-columns", n_rows=3, n_cols=3, cells=cells)
+
+    def table_amounts(sentence: str) -> set[tuple[float, str]]:
+        doc = document_from_lines([sentence], doc_id="t", source="t").model_copy(update={"tables": (table,)})
+        return {(f.value, f.unit) for f in run(doc).facts if f.kind == "amount" and "table" in f.attrs}
+
+    assert table_amounts("Nämndens utfall blev 5 260 000 kr.") == {(5_350_000, "SEK"), (5_260_000, "SEK")}
+    assert table_amounts("Nämnden redovisar ett överskott om 90 000 kr.") == {(5_350_000, "unknown"), (5_260_000, "unknown")}
+
+
 def test_rows_read_as_text_take_the_unit_the_text_quotes_them_in() -> None:
     # a bilaga row whose table the table stage did not find (a comment after its figures): its
     # unitless figures were kronor; the text quotes the deviation in millions, so they are tkr

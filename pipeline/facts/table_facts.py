@@ -620,6 +620,9 @@ def table_facts(doc: Document, rules: FactsRules, resolve_party) -> list[Fact]:
 
 TEXT_SCALES = (1000, 1_000_000)
 """The scales a figure may be printed at against the text's kronor: tkr and mnkr."""
+TABLE_SCALES = (1, *TEXT_SCALES)
+"""The scales a table's unitless cells may be printed at: kronor too, which a table's cells are not
+without a quote (a line of unitless figures in the text already reads as kronor)."""
 _MONEY_IF_TEXT_SAYS = "money_if_text_says"
 """A table fact's mark, between `table_facts` and `units_from_text`: a figure of no stated kind, kept
 only if the text quotes a figure of its row (and so gives its table a unit)."""
@@ -675,11 +678,12 @@ def _whole_table(f: Fact) -> str:
     return f.attrs.get("continues", f.attrs.get("table", ""))
 
 
-def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = TEXT_SCALES) -> list[Fact]:
+def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, ...] = TABLE_SCALES) -> list[Fact]:
     """Give a table that states no unit the one the paper's text quotes its figures in.
 
     "Löpande investeringar uppgår till 2,5 miljoner per år" beside a table of "2 500" cells: the
-    cells are tkr. A scale is taken only when a text amount equals a cell at that scale (within the
+    cells are tkr ("5 260 000 kr" beside a cell of "5 260 000": kronor). A scale is taken only when a
+    text amount equals a cell at that scale (within the
     text's rounding: "2,5 miljoner" is 2 450 000–2 550 000) and at no other; the cell must print at
     least three digits, so "4" or "12" never decide. The cells keep the text amount as attrs
     `unit_from_text`, the evidence an auditor checks.
