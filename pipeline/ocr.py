@@ -267,6 +267,23 @@ def _without_short_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(w for w in words if not short_digit(w))
 
 
+STACKED_HEIGHTS = 2.0
+"""A word at least this many times as tall as the page's median word spans several lines of print."""
+STACKED_CONFIDENCE = 0.6
+"""Tesseract's confidence (0–1) below which such a word is taken for marks of several lines read as one."""
+
+
+def _spanning_lines(words: tuple[Word, ...]) -> set[Word]:
+    """The words of low confidence that span several lines of print (`STACKED_HEIGHTS`): such a word may be
+    a table's column of lone "0" cells that Tesseract's layout took for one block and read as a word or two
+    ("OoOo000", its box four rows tall), or a worn copy's word with the dust above and below it."""
+    heights = [w.bbox.bottom - w.bbox.top for w in words if w.bbox is not None]
+    if not heights:
+        return set()
+    tall = STACKED_HEIGHTS * statistics.median(heights)
+    return {w for w in words if w.bbox is not None and w.confidence < STACKED_CONFIDENCE and w.bbox.bottom - w.bbox.top >= tall}
+
+
 _NUMBER = re.compile(r"\d{1,7}(?:,\d{1,3})?\S{0,2}")
 """A word that may be a number whose percent sign the Swedish model read as digits: "7094", "4,19." ("4,1%.").
 The English model's reading may hold a point for the comma ("4.1%."): the figure is kept as the page printed it."""
@@ -423,11 +440,21 @@ UNREAD_CELL_ROWS = 8
 UNREAD_CELL_REACH = 3.0
 """How far (in the mark's heights) beside a figure of its column a lone mark's middle may stand."""
 
-UNREAD_CELL_CHARACTERS = "0123456789-"
-"""What a lone cell of a table's figure column is read as (Tesseract's whitelist): a "0" is not an "O"."""
+UNREAD_COLUMN_MARKS = 3
+"""Lone marks in one column, each on a row of print, that make a table's column of figures the layout
+dropped whole: two could be dust."""
 
-_CELL_FIGURE = re.compile(r"[-−–]?\d[\d,.]*")
-"""A word that is a table's figure (or a group of one): what places a lone mark in a column and row."""
+_LONE_ZERO = re.compile(r"[\[(]?[0Oo][\])]?")
+"""A lone cell's 0 as Tesseract reads a 0 alone: "O", or in brackets it makes up ("[0]", "(0)"); read with a
+whitelist of digits instead, such a 0 came out with confidence 0."""
+
+
+def _lone_cell(text: str) -> str | None:
+    """The figure a lone cell of a table's figure column prints ("[0]" → "0"), else None."""
+    if _LONE_ZERO.fullmatch(text):
+        return "0"
+    return text if _CELL_FIGURE.fullmatch(text) else None
+
 
 UNREAD_MIN_CONFIDENCE = 0.5
 """Tesseract's confidence (0–1) from which a word of an unread line read alone is taken."""
@@ -443,16 +470,25 @@ def read_unread_lines(image: Image.Image, words: tuple[Word, ...], job: OcrJob) 
     (`--psm 6`, all of a page's pieces in one call); its words of at least `UNREAD_MIN_CONFIDENCE`
     join the line they stand on or become lines of their own after the line above them, and the
     page's lines are numbered again in reading order. Shorter runs that stand where a table's figure
-    would (`_in_a_figure_cell`: a lone "0" the layout took for noise) are read then, digits only. A page
-    whose reading covers its print is returned as it is."""
-    lines, cells = _unread_pieces(image, words, job)
-    new = _read_pieces(image, lines, words, job, "", lambda text: any(c.isalnum() for c in text))
-    if new:  # the lines read may be the figures that place a lone cell in its column
-        words = _with_new_words(words, new)
-        _, cells = _unread_pieces(image, words, job)
-    new = _read_pieces(image, cells, words, job, f"-c tessedit_char_whitelist={UNREAD_CELL_CHARACTERS}",
-                       lambda text: bool(_CELL_FIGURE.fullmatch(text)))
-    return _with_new_words(words, new) if new else words
+    would (`_in_a_figure_cell`, `_in_a_column_of_marks`: a lone "0" the layout took for noise) are read
+    then as cells. A word of low confidence spanning several lines (`_spanning_lines`) is looked under too:
+    where at least two cells are read inside its box, they replace it. A page whose reading covers its print
+    is returned as it is."""
+    spanning = _spanning_lines(words)
+    lines, cells = _unread_pieces(image, tuple(w for w in words if w not in spanning), job)
+    line_words = _read_pieces(image, lines, words, job, "", lambda text: any(c.isalnum() for c in text))
+    if line_words:  # the lines read may be the figures that place a lone cell in its column
+        _, cells = _unread_pieces(image, _with_new_words(tuple(w for w in words if w not in spanning), line_words), job)
+    others = tuple(w for w in words if w not in spanning) + tuple(line_words)
+    cell_words = [w.model_copy(update={"text": _lone_cell(w.text)})
+                  for w in _read_pieces(image, cells, others, job, "", lambda text: _lone_cell(text) is not None)]
+    replaced = {s for s in spanning if sum(w.bbox.centred_in([s.bbox]) for w in cell_words) >= 2}
+    kept = [s.bbox for s in spanning - replaced]
+    cell_words = [w for w in cell_words if not w.bbox.centred_in(kept)]
+    words = tuple(w for w in words if w not in replaced)
+    if line_words:
+        words = _with_new_words(words, line_words)
+    return _with_new_words(words, cell_words) if cell_words else words
 
 
 def _read_pieces(image: Image.Image, pieces: list[tuple[int, int, int, int]], words: tuple[Word, ...], job: OcrJob,
@@ -504,7 +540,8 @@ def _unread_pieces(image: Image.Image, words: tuple[Word, ...],
     x, y, width, height = (stats[1:, k] for k in range(4))
     low, high = (points * per_point for points in UNREAD_GLYPH_POINTS)
     cx, cy = centres[1:, 0].astype(int), centres[1:, 1].astype(int)
-    glyph = (height >= low) & (height <= high) & (width <= 2 * high) & (covered[cy, cx] == 0)
+    inside = (x > 0) & (y > 0) & (x + width < ink.shape[1]) & (y + height < ink.shape[0])  # not cut by the image's edge
+    glyph = (height >= low) & (height <= high) & (width <= 2 * high) & (covered[cy, cx] == 0) & inside
     if not glyph.any():
         return [], []
     marks = np.zeros_like(ink)
@@ -512,20 +549,24 @@ def _unread_pieces(image: Image.Image, words: tuple[Word, ...],
         marks[gy:gy + gh, gx:gx + gw] = 255
     reach = max(1, round(float(np.median(height[glyph]))))  # about a word space of the type found
     _, runs, run_stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(marks, np.ones((1, 2 * reach + 1), np.uint8)))
-    glyphs_per_run = Counter(runs[cy[glyph], cx[glyph]].tolist())
+    run_of = runs[cy[glyph], cx[glyph]]
+    runs_found: list[tuple[BBox, int]] = []
+    for run in sorted(set(run_of.tolist())):
+        _, ry, _, rh = run_stats[run, :4]
+        member = run_of == run  # the run's own marks give its width: the dilation's reach is no ink
+        box = BBox(int(x[glyph][member].min()), ry, int((x[glyph] + width[glyph])[member].max()), ry + rh)
+        if rh <= 1.5 * high and not _beside_a_word(box, words, per_point):
+            runs_found.append((box, int(member.sum())))
+    short = [box for box, n in runs_found if n < UNREAD_MIN_GLYPHS]
     lines, cells = [], []
-    for run, n in sorted(glyphs_per_run.items()):
-        rx, ry, rw, rh = run_stats[run, :4]
-        rx, rw = rx + reach, rw - 2 * reach  # the dilation's reach back off both ends
-        box = BBox(rx, ry, rx + rw, ry + rh)
-        if rh > 1.5 * high or _beside_a_word(box, words, per_point):
+    for box, n in runs_found:
+        if n < UNREAD_MIN_GLYPHS and not (_in_a_figure_cell(box, words, per_point)
+                                          or _in_a_column_of_marks(box, short, words, per_point)):
             continue
-        if n < UNREAD_MIN_GLYPHS and not _in_a_figure_cell(box, words, per_point):
-            continue
-        pad = max(2, rh // 4)
+        pad = max(2, round(box.bottom - box.top) // 4)
         (lines if n >= UNREAD_MIN_GLYPHS else cells).append(
-            (max(0, (rx - pad) * scale), max(0, (ry - pad) * scale),
-             min(image.width, (rx + rw + pad) * scale), min(image.height, (ry + rh + pad) * scale)))
+            (max(0, round(box.x0 - pad) * scale), max(0, round(box.top - pad) * scale),
+             min(image.width, round(box.x1 + pad) * scale), min(image.height, round(box.bottom + pad) * scale)))
     return sorted(lines, key=lambda p: (p[1], p[0])), sorted(cells, key=lambda p: (p[1], p[0]))
 
 
@@ -544,6 +585,28 @@ def _in_a_figure_cell(piece: BBox, words: tuple[Word, ...], per_point: float) ->
                  and 0.7 * (bottom - top) <= reach <= 1.3 * (bottom - top) for x0, top, x1, bottom in figures)
     row = any(x1 < piece.x0 and top < piece.bottom and bottom > piece.top for _, top, x1, bottom in figures)
     return column and row
+
+
+def _in_a_column_of_marks(piece: BBox, marks: list[BBox], words: tuple[Word, ...], per_point: float) -> bool:
+    """Whether a mark or two of ink (pixels at `per_point`) is one of a column of lone marks of its height,
+    at least `UNREAD_COLUMN_MARKS` in all, each within `UNREAD_CELL_ROWS` of its height from the next, with
+    a word of the page's reading left of it on its own row: a table column of zeros the layout dropped
+    whole ("0", "0", "0" under "Ombudgeteras"), which has no figure read to place it (`_in_a_figure_cell`).
+    Dust seldom stands in a column of glyph-sized marks on rows of print."""
+    reach = piece.bottom - piece.top
+    middle = (piece.x0 + piece.x1) / 2
+    column = [m for m in marks if m.x0 - reach <= middle <= m.x1 + reach
+              and 0.7 * (m.bottom - m.top) <= reach <= 1.3 * (m.bottom - m.top)]
+    chain: list[BBox] = []  # the run of the column's marks, rows apart, that holds this one
+    for m in sorted(column, key=lambda m: m.top):
+        if chain and m.top - chain[-1].top > UNREAD_CELL_ROWS * reach:
+            if piece in chain:
+                break
+            chain = []
+        chain.append(m)
+    row = any(w.bbox.x1 * per_point < piece.x0 and w.bbox.top * per_point < piece.bottom
+              and w.bbox.bottom * per_point > piece.top for w in words if w.bbox is not None)
+    return piece in chain and len(chain) >= UNREAD_COLUMN_MARKS and row
 
 
 def _beside_a_word(piece: BBox, words: tuple[Word, ...], per_point: float) -> bool:

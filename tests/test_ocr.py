@@ -555,3 +555,31 @@ def test_a_short_lone_digit_of_low_confidence_beside_a_rows_figures_is_dust():
     assert [w.text for w in _without_short_digits(tuple(words))] == ["Kulturskola", "-22", "300", "0", "18", "7"]
     alone = [w.model_copy(update={"line": 9}) if w.text == "1" else w for w in words]  # no figure in its line to measure by
     assert "1" in [w.text for w in _without_short_digits(tuple(alone))]
+
+
+def test_table_columns_of_zeros_are_read_from_their_ink(tmp_path):
+    """The flattened-bilaga probe with two columns of nothing but "0" (bench/data/flat-bilagor/31-zero-columns.md),
+    photocopied as `eval_flat_bilagor.py` captures it: Tesseract's layout takes each column of lone zeros for a
+    block of its own and reads it as a word or two four rows tall ("OoOo000", confidence 0.34), which covers their
+    ink. Such words go, and a column of lone marks of a figure's height on rows of print is read again as cells."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from bench.eval_flat_bilagor import PROBES, RENDER_DPI, SEED, capture, real_build, render_grey, write_capture_pdf
+    from bench.eval_prepare import page_job
+
+    source = PROBES / "31-zero-columns.md"
+    born, pdf = tmp_path / "born.pdf", tmp_path / "photocopy-300.pdf"
+    canvas = Canvas(str(born), pagesize=real_build.A4, invariant=1)
+    real_build.draw_paper(canvas, real_build.parse_paper(source))
+    canvas.save()
+    n = sorted(PROBES.glob("*.md")).index(source)
+    write_capture_pdf([capture("photocopy-300", page, np.random.default_rng([SEED, n, p]))
+                       for p, page in enumerate(render_grey(born, RENDER_DPI["photocopy-300"]))], pdf)
+    result = ocr_page(page_job(pdf, 1, RENDER_DPI["photocopy-300"]))
+    assert "read_unread_lines" in result.warnings
+    heads = {w.text: w.bbox for w in result.words if w.text in ("Ombudgeteras", "Återredovisas")}
+    zeros = [w.bbox for w in result.words if w.text == "0"]
+    for head in heads.values():  # the probe's lines 13-17: each zero under its column's header, one a row
+        tops = sorted(z.top for z in zeros if head.x0 - 10 <= (z.x0 + z.x1) / 2 <= head.x1 + 10)
+        assert len(tops) >= 4 and all(below - above > 8 for above, below in zip(tops, tops[1:]))  # rows 12.5 pt apart
+    assert len(zeros) >= 8 and len(heads) == 2

@@ -378,7 +378,7 @@ _LABEL_NUMBER = re.compile(r"\d{1,3}")
 """A plain small number that may end a row's label ("etapp 2", "Hus 12")."""
 
 
-def _misread_figures(words: list[Word]) -> list[Word]:
+def misread_figures(words: list[Word]) -> list[Word]:
     """An OCR'd row's figures as printed: a lone "O" beside figures is the cell 0, a minus read as two dashes
     or an em dash is a minus, a speck read before a grouped figure, between its groups, after a row of
     figures or as an apostrophe by a figure goes, groups run together before a group are cut apart
@@ -447,7 +447,7 @@ def split_line(words: tuple[Word, ...], max_trailing: int) -> tuple[list[Word], 
     The numbers are the last run of number tokens; at most `max_trailing` words without figures
     ("per år", "NaN") may follow them.
     """
-    tokens = _misread_figures(list(words))
+    tokens = misread_figures(list(words))
     number = [bool(_NUMBER_TOKEN.fullmatch(w.text)) for w in tokens]
     end = len(tokens)
     while end > 0 and not number[end - 1]:
@@ -481,7 +481,7 @@ def split_commented(words: tuple[Word, ...]) -> tuple[list[Word], list[Word], li
     """A row under a header with a column of text after the figures as (label, number tokens, the
     words after them): the numbers are the longest run of number tokens (the first of equal ones), so
     a year or figure in the comment ("… 1 960 Renovering skjuts till 2025") stays in it."""
-    tokens = _misread_figures(list(words))
+    tokens = misread_figures(list(words))
     runs: list[tuple[int, int]] = []
     for k, word in enumerate(tokens):
         if _NUMBER_TOKEN.fullmatch(word.text):

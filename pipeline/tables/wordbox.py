@@ -23,6 +23,7 @@ from pipeline.tables.flat_rows import (
     is_column_word,
     is_empty_mark,
     is_header_words,
+    misread_figures,
     stack_headers,
 )
 
@@ -56,7 +57,7 @@ def word_box_tables(page: Page, rules: TablesRules, taken: list[BBox] | None = N
             lines.setdefault(w.line, []).append(w)
     ordered = [sorted(ws, key=lambda w: w.bbox.x0) for _, ws in sorted(lines.items())]  # type: ignore[union-attr]
     if page.kind == "ocr":
-        ordered = [_without_bridging_specks(ws) for ws in _rows_across_blocks(ordered)]
+        ordered = [misread_figures(_without_bridging_specks(ws)) for ws in _rows_across_blocks(ordered)]
     # a line set smaller than the page (a wide table shrunk to fit) is cut at its own type's gaps
     text_gap = rules.flat_rows.column_gap if page.kind == "ocr" else settings.text_after_figure_gap_text
     segmented = [_segments(ws, gap * min(1.0, _height(ws) / height) if height > 0 else gap, text_gap) for ws in ordered]
