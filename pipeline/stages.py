@@ -43,7 +43,7 @@ DOCUMENT_STAGES: tuple[StageVersion, ...] = (
     StageVersion("ocr", 36, ("ingest", "lexicon", "ocr", "tables.ruled"), ("pdfminer.six", "pdfplumber", "pypdfium2", "pikepdf",
                                                               "pillow", "numpy", "opencv-python-headless")),
     StageVersion("repair", 26, ("confusions", "lexicon", "repair"), ("wordfreq", "spylls", "hunspell-sv")),
-    StageVersion("tables", 51, ("tables",)),
+    StageVersion("tables", 52, ("tables",)),
     StageVersion("segment", 1, ("sections",), ("rapidfuzz",)),
     StageVersion("papers", 5, ("papers",)),
     StageVersion("facts", 72, ("facts",)),

@@ -833,6 +833,22 @@ def test_a_scans_slips_in_a_header_and_its_shares_are_read_back(rules: Rules) ->
     assert grid(tables[0])[1] == ["Summa investeringar", "8 849,0", "7 602,0", "10 636,0", "+11 314,0"]
 
 
+def test_a_run_together_header_whose_o_a_scan_read_as_zero_heads_its_table(rules: Rules) -> None:
+    # a bilaga drawn of the genre's words (`fuzz_flat_tables.py --quoted --zeros --profile fax-standard --seed 106`,
+    # paper 21; figures made up) as Tesseract read it: header cells run together, the O of "Ombudgeteras" read as
+    # a zero after a year ("20240mbudgeteras"), so the line held a figure, was no header, and the table ended at
+    # the first comment of more than three words, which only a text column's header allows
+    lines = ["VerksamhetBudget 20240mbudgeterasSöktKommentar", "Kost och städ 7 850 0 -",
+             "Särskilt boende -4 380 22 830 11 870 Upphandlingen blev försenad",
+             "Bibliotek 570 150 0 Högre volymer än planerat", "Totalt 75 100 99 870 123 950 Enligt plan"]
+    tables = extract_tables(word_page([[(60, line)] for line in lines], origin="ocr"), rules).tables
+    assert len(tables) == 1 and tables[0].header[:2] == ("Verksamhet", "Budget 2024")
+    assert [row[:4] for row in grid(tables[0])] == [["Kost och städ", "7 850", "0", "-"],
+                                                    ["Särskilt boende", "-4 380", "22 830", "11 870"],
+                                                    ["Bibliotek", "570", "150", "0"],
+                                                    ["Totalt", "75 100", "99 870", "123 950"]]
+
+
 def test_a_section_name_with_a_speck_keeps_its_table_whole(rules: Rules) -> None:
     # probe 02 of bench/data/flat-bilagor as a scan reads it: a speck read after each section's name
     # ("Fastigheter :") made it a sentence, which ended the table before its rows and cost it its header

@@ -562,9 +562,10 @@ def _numbered_part(words: list[str], k: int, rules: TablesRules) -> bool:
 
 def holds_figure(words: list[str], rules: TablesRules) -> bool:
     """Tell whether a line's words hold a figure: a word with a digit that is no year, numbers no
-    part of a header ("Tertial 2") and is no share's sign a scan misread ("Andel 2")."""
+    part of a header ("Tertial 2"), is no share's sign a scan misread ("Andel 2") and no column word whose
+    letter a scan read as a digit ("0mbudgeteras")."""
     return any(re.search(r"\d", w) and not _YEAR.fullmatch(w) and not _numbered_part(words, k, rules)
-               and not _misread_share_sign(words, k, rules) for k, w in enumerate(words))
+               and not _misread_share_sign(words, k, rules) and not is_column_word(w, rules) for k, w in enumerate(words))
 
 
 _SHARE_SIGN_READ = re.compile(r"[\d%][\d%°o,.:;]?[,.:;]?")
@@ -657,13 +658,14 @@ def header_groups(words: list[str], count: int, rules: TablesRules, deviation: i
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
-_GLUED = re.compile(r"(?<=[a-zåäöé)])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ])|(?<=[a-zåäöé])[-–](?=[12][09]\d\d$)")
+_GLUED = re.compile(r"(?<=[a-zåäöé)])(?=[A-ZÅÄÖ])|(?<=[12][09]\d\d)(?=[A-ZÅÄÖ]|0[a-zåäö]{3})|(?<=[a-zåäöé])[-–](?=[12][09]\d\d$)")
 
 
 def header_words(line: Line) -> list[str]:
     """A header line's words, each cut where a lower-case letter or a year runs into a capital: an
     export that dropped the spaces between header cells runs them together ("helårsutfallAvvikelse",
-    "2022Utfall"); and where a scan read a dash for the space before a year ("Prognos-2024")."""
+    "2022Utfall", and "20240mbudgeteras" with the capital O a scan read as a zero); and where a scan read a
+    dash for the space before a year ("Prognos-2024")."""
     return [part for w in line.words for part in header_words_of(w.text)]
 
 
