@@ -267,21 +267,21 @@ def _without_short_digits(words: tuple[Word, ...]) -> tuple[Word, ...]:
     return tuple(w for w in words if not short_digit(w))
 
 
-STACKED_HEIGHTS = 2.0
+SPANNING_HEIGHTS = 2.0
 """A word at least this many times as tall as the page's median word spans several lines of print."""
-STACKED_CONFIDENCE = 0.6
+SPANNING_CONFIDENCE = 0.6
 """Tesseract's confidence (0–1) below which such a word is taken for marks of several lines read as one."""
 
 
 def _spanning_lines(words: tuple[Word, ...]) -> set[Word]:
-    """The words of low confidence that span several lines of print (`STACKED_HEIGHTS`): such a word may be
+    """The words of low confidence that span several lines of print (`SPANNING_HEIGHTS`): such a word may be
     a table's column of lone "0" cells that Tesseract's layout took for one block and read as a word or two
     ("OoOo000", its box four rows tall), or a worn copy's word with the dust above and below it."""
     heights = [w.bbox.bottom - w.bbox.top for w in words if w.bbox is not None]
     if not heights:
         return set()
-    tall = STACKED_HEIGHTS * statistics.median(heights)
-    return {w for w in words if w.bbox is not None and w.confidence < STACKED_CONFIDENCE and w.bbox.bottom - w.bbox.top >= tall}
+    tall = SPANNING_HEIGHTS * statistics.median(heights)
+    return {w for w in words if w.bbox is not None and w.confidence < SPANNING_CONFIDENCE and w.bbox.bottom - w.bbox.top >= tall}
 
 
 _NUMBER = re.compile(r"\d{1,7}(?:,\d{1,3})?\S{0,2}")
@@ -475,13 +475,14 @@ def read_unread_lines(image: Image.Image, words: tuple[Word, ...], job: OcrJob) 
     where at least two cells are read inside its box, they replace it. A page whose reading covers its print
     is returned as it is."""
     spanning = _spanning_lines(words)
-    lines, cells = _unread_pieces(image, tuple(w for w in words if w not in spanning), job)
+    open_words = tuple(w for w in words if w not in spanning)  # the words whose boxes cover their ink for certain
+    lines, cells = _unread_pieces(image, open_words, job)
     line_words = _read_pieces(image, lines, words, job, "", lambda text: any(c.isalnum() for c in text))
     if line_words:  # the lines read may be the figures that place a lone cell in its column
-        _, cells = _unread_pieces(image, _with_new_words(tuple(w for w in words if w not in spanning), line_words), job)
-    others = tuple(w for w in words if w not in spanning) + tuple(line_words)
+        _, cells = _unread_pieces(image, _with_new_words(open_words, line_words), job)
     cell_words = [w.model_copy(update={"text": _lone_cell(w.text)})
-                  for w in _read_pieces(image, cells, others, job, "", lambda text: _lone_cell(text) is not None)]
+                  for w in _read_pieces(image, cells, open_words + tuple(line_words), job, "",
+                                        lambda text: _lone_cell(text) is not None)]
     replaced = {s for s in spanning if sum(w.bbox.centred_in([s.bbox]) for w in cell_words) >= 2}
     kept = [s.bbox for s in spanning - replaced]
     cell_words = [w for w in cell_words if not w.bbox.centred_in(kept)]

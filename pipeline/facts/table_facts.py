@@ -683,9 +683,8 @@ def units_from_text(tabular: list[Fact], prose: list[Fact], scales: tuple[int, .
 
     "Löpande investeringar uppgår till 2,5 miljoner per år" beside a table of "2 500" cells: the
     cells are tkr ("5 260 000 kr" beside a cell of "5 260 000": kronor). A scale is taken only when a
-    text amount equals a cell at that scale (within the
-    text's rounding: "2,5 miljoner" is 2 450 000–2 550 000) and at no other; the cell must print at
-    least three digits, so "4" or "12" never decide. The cells keep the text amount as attrs
+    text amount equals a cell at that scale (within the text's rounding: "2,5 miljoner" is 2 450 000–
+    2 550 000) and at no other; the cell must print at least three digits, so "4" or "12" never decide. The cells keep the text amount as attrs
     `unit_from_text`, the evidence an auditor checks.
 
     Cells under columns that name no kind or year, in rows that name no money ("Jan" … "Dec" over
